@@ -1,0 +1,83 @@
+#include "blocks/help_message.hpp"
+
+#include "blocks/kit.hpp"
+
+#include <string>
+
+namespace checkpoint::blocks {
+
+namespace {
+
+std::string usage_lines(std::string_view command_name, bool markdown)
+{
+    std::string out;
+    for (const auto& s : workflow::subcommands()) {
+        if (markdown)
+            out.append("`").append(command_name).append(" ").append(s.usage).append("`\n    ");
+        else
+            out.append(command_name).append(" ").append(s.usage).append("\n    ");
+        out.append(s.summary).append("\n");
+    }
+    return out;
+}
+
+boost::json::array help_blocks(std::string_view command_name)
+{
+    boost::json::array blocks;
+    blocks.push_back(header_block("Checkpoint: just-in-time access"));
+    blocks.push_back(section_block(
+        "Request temporary access to a bundle or a resource; Checkpoint routes it to the right reviewers "
+        "and revokes it when it expires."));
+    // One section per subcommand keeps each under Slack's 3000-character limit.
+    for (const auto& s : workflow::subcommands()) {
+        std::string line = "`";
+        line.append(command_name).append(" ").append(s.usage).append("`\n").append(s.summary);
+        blocks.push_back(section_block(line));
+    }
+    blocks.push_back(context_block("Example: `" + std::string(command_name) +
+                                   " request api-production --duration 7d --reason \"debugging latency\"`"));
+    return blocks;
+}
+
+} // namespace
+
+boost::json::object help_message(std::string_view command_name)
+{
+    return ephemeral_message("Checkpoint commands:\n" + usage_lines(command_name, false), help_blocks(command_name));
+}
+
+boost::json::object unknown_subcommand_message(std::string_view command_name, std::string_view word)
+{
+    std::string head = "`" + std::string(command_name) + " " + std::string(word) + "` is not a Checkpoint command.";
+    const auto near = workflow::closest_subcommands(word);
+    if (!near.empty()) {
+        head += " Did you mean ";
+        for (std::size_t i = 0; i < near.size(); ++i) {
+            if (i)
+                head += i + 1 == near.size() ? " or " : ", ";
+            head.append("`").append(near[i]).append("`");
+        }
+        head += "?";
+    }
+    auto blocks = help_blocks(command_name);
+    blocks.insert(blocks.begin(), section_block(head));
+    return ephemeral_message(head + "\n" + usage_lines(command_name, false), std::move(blocks));
+}
+
+boost::json::object not_available_message(std::string_view command_name, workflow::subcommand sub)
+{
+    const auto& i = workflow::info(sub);
+    const std::string text = "`" + std::string(command_name) + " " + std::string(i.name) +
+                             "` is not available yet in this version of Checkpoint. `" + std::string(command_name) +
+                             " help` lists the commands.";
+    return ephemeral_message(text, boost::json::array{section_block(text)});
+}
+
+boost::json::object command_error_message(std::string_view command_name, std::string_view reason)
+{
+    const std::string text = "Checkpoint could not read that command: " + std::string(reason) + " See `" +
+                             std::string(command_name) + " help`.";
+    return ephemeral_message(text, boost::json::array{section_block(text)});
+}
+
+} // namespace checkpoint::blocks

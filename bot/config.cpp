@@ -1,0 +1,127 @@
+#include "bot/config.hpp"
+
+#include <openssl/rand.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+namespace checkpoint::bot {
+
+namespace {
+
+std::optional<long long> parse_positive(std::string_view s, long long max)
+{
+    long long v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || ptr != s.data() + s.size() || v <= 0 || v > max)
+        return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+std::optional<std::string> process_env(std::string_view name)
+{
+    const char* v = std::getenv(std::string(name).c_str());
+    if (!v)
+        return std::nullopt;
+    return std::string(v);
+}
+
+std::optional<listen_address> parse_listen_address(std::string_view text)
+{
+    std::string_view host;
+    std::string_view port;
+    if (text.starts_with('[')) {
+        auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return std::nullopt;
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string_view::npos || text.find(':') != colon)
+            return std::nullopt;
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (host.empty() || port.empty())
+        return std::nullopt;
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc{} || ptr != port.data() + port.size() || p > 65535)
+        return std::nullopt;
+    return listen_address{std::string(host), static_cast<unsigned short>(p)};
+}
+
+std::string generate_secret()
+{
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        throw std::runtime_error("OpenSSL RAND_bytes failed");
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char b : bytes) {
+        hex += digits[b >> 4];
+        hex += digits[b & 0x0f];
+    }
+    return hex;
+}
+
+std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<std::string>& errors)
+{
+    config c;
+    const auto start = errors.size();
+
+    if (auto s = env("SLACK_SIGNING_SECRET"); s && !s->empty()) {
+        if (s->find_first_not_of(" \t") == std::string::npos)
+            errors.emplace_back("SLACK_SIGNING_SECRET is blank; set it to the Signing Secret from your Slack "
+                                "app's Basic Information page");
+        c.signing_secret = *s;
+    } else if (dev) {
+        c.signing_secret = generate_secret();
+        c.generated_secret = true;
+    } else {
+        errors.emplace_back("SLACK_SIGNING_SECRET is not set; set it to the Signing Secret from your Slack app's "
+                            "Basic Information page (or run `checkpointd --dev` to generate one for local trials)");
+    }
+
+    if (auto t = env("SLACK_BOT_TOKEN"))
+        c.bot_token = *t;
+    if (auto u = env("SLACK_API_URL"); u && !u->empty()) {
+        if (!u->starts_with("https://") && !u->starts_with("http://"))
+            errors.emplace_back("SLACK_API_URL must start with https:// (or http:// for a local fake), got '" +
+                                u->substr(0, 80) + "'");
+        c.slack_api_url = *u;
+        if (!c.slack_api_url.ends_with('/'))
+            c.slack_api_url += '/';
+    }
+    if (auto l = env("CHECKPOINT_LISTEN"); l && !l->empty()) {
+        if (auto a = parse_listen_address(*l))
+            c.listen = *a;
+        else
+            errors.emplace_back("CHECKPOINT_LISTEN must be host:port such as 0.0.0.0:3000, 127.0.0.1:0 or "
+                                "[::1]:3000, got '" + l->substr(0, 80) + "'");
+    }
+    if (auto d = env("CHECKPOINT_DB"); d && !d->empty())
+        c.database_path = *d;
+    if (auto m = env("CHECKPOINT_MANIFESTS"); m && !m->empty())
+        c.manifests_path = *m;
+    if (auto t = env("CHECKPOINT_THREADS"); t && !t->empty()) {
+        if (auto n = parse_positive(*t, 256))
+            c.threads = static_cast<unsigned>(*n);
+        else
+            errors.emplace_back("CHECKPOINT_THREADS must be a whole number from 1 to 256, got '" + t->substr(0, 20) +
+                                "'");
+    }
+    if (c.threads == 0)
+        c.threads = std::max(1u, std::thread::hardware_concurrency());
+
+    if (errors.size() != start)
+        return std::nullopt;
+    return c;
+}
+
+} // namespace checkpoint::bot

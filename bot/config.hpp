@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace checkpoint::bot {
+
+struct listen_address {
+    std::string host;
+    unsigned short port = 0;
+};
+
+struct config {
+    std::string signing_secret;
+    std::string bot_token;
+    std::string slack_api_url = "https://slack.com/api/";
+    listen_address listen{"0.0.0.0", 3000};
+    std::string database_path = "./checkpoint.db";
+    std::string manifests_path = "./manifests";
+    unsigned threads = 0;
+    std::chrono::seconds read_timeout{15};
+    std::chrono::seconds write_timeout{15};
+    std::chrono::seconds shutdown_grace{10};
+    // True when --dev made up the signing secret.
+    bool generated_secret = false;
+};
+
+using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+// The process environment.
+std::optional<std::string> process_env(std::string_view name);
+
+// Reads configuration from the environment; every problem is reported, each naming the variable
+// and what it accepts. With `dev`, a missing signing secret is generated instead of refused.
+std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<std::string>& errors);
+
+std::optional<listen_address> parse_listen_address(std::string_view text);
+
+// A random 32-byte hex secret from OpenSSL's CSPRNG.
+std::string generate_secret();
+
+} // namespace checkpoint::bot

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+
+#include <string_view>
+
+namespace checkpoint::bot {
+
+namespace http = boost::beast::http;
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+inline constexpr std::size_t max_body_bytes = 64 * 1024;
+inline constexpr std::size_t max_header_bytes = 16 * 1024;
+inline constexpr std::string_view server_name = "checkpointd";
+
+// A JSON response with Content-Type set.
+response json_response(http::status status, const boost::json::value& body, unsigned version = 11);
+
+// Every error the HTTP surface returns: {"error":{"code":…,"message":…}}.
+response error_response(http::status status, std::string_view code, std::string_view message, unsigned version = 11);
+
+} // namespace checkpoint::bot

@@ -1,0 +1,111 @@
+#include "bot/http_app.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/url/parse.hpp>
+
+#include <array>
+#include <chrono>
+
+namespace checkpoint::bot {
+
+namespace {
+
+struct route_entry {
+    std::string_view path;
+    http::verb method;
+    route_id id;
+};
+
+constexpr std::array routes{
+    route_entry{"/healthz", http::verb::get, route_id::healthz},
+    route_entry{"/readyz", http::verb::get, route_id::readyz},
+    route_entry{"/metrics", http::verb::get, route_id::metrics},
+    route_entry{"/slack/events", http::verb::post, route_id::slack},
+    route_entry{"/slack/commands", http::verb::post, route_id::slack},
+    route_entry{"/slack/interactions", http::verb::post, route_id::slack},
+};
+
+} // namespace
+
+http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks)
+    : metrics_(m), slack_(slack), checks_(std::move(checks))
+{
+}
+
+response http_app::handle(const request& req)
+{
+    const auto start = std::chrono::steady_clock::now();
+    metrics_.in_flight().Increment();
+    route_id id = route_id::other;
+    response res = route(req, id);
+    metrics_.in_flight().Decrement();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics_.observe_request(id, res.result_int(), took.count());
+    return res;
+}
+
+response http_app::route(const request& req, route_id& id)
+{
+    auto target = boost::urls::parse_origin_form(req.target());
+    if (!target)
+        return error_response(http::status::bad_request, "bad_target",
+                              "the request target is not a valid path: " + target.error().message(), req.version());
+    const std::string_view path = target->encoded_path();
+
+    const route_entry* same_path = nullptr;
+    for (const auto& r : routes) {
+        if (r.path != path)
+            continue;
+        same_path = &r;
+        if (r.method != req.method())
+            continue;
+        id = r.id;
+        switch (r.id) {
+        case route_id::healthz:
+            return json_response(http::status::ok, boost::json::object{{"status", "ok"}}, req.version());
+        case route_id::readyz:
+            return readyz(req);
+        case route_id::metrics: {
+            response res{http::status::ok, req.version()};
+            res.set(http::field::server, server_name);
+            res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+            res.body() = metrics_.render();
+            res.prepare_payload();
+            return res;
+        }
+        case route_id::slack:
+            return slack_.handle(req);
+        case route_id::api:
+        case route_id::other:
+            break;
+        }
+    }
+    if (same_path) {
+        id = same_path->id;
+        auto res = error_response(http::status::method_not_allowed, "method_not_allowed",
+                                  std::string(path) + " accepts " + std::string(http::to_string(same_path->method)) +
+                                      ", not " + std::string(req.method_string()),
+                                  req.version());
+        res.set(http::field::allow, http::to_string(same_path->method));
+        return res;
+    }
+    return error_response(http::status::not_found, "not_found",
+                          "no such endpoint: " + std::string(req.method_string()) + " " + std::string(path),
+                          req.version());
+}
+
+response http_app::readyz(const request& req)
+{
+    boost::json::object checks;
+    bool all = true;
+    for (const auto& c : checks_) {
+        const bool ok = c.ready();
+        all = all && ok;
+        checks[c.name] = ok ? "ok" : "failing";
+    }
+    return json_response(all ? http::status::ok : http::status::service_unavailable,
+                         boost::json::object{{"status", all ? "ready" : "not_ready"}, {"checks", std::move(checks)}},
+                         req.version());
+}
+
+} // namespace checkpoint::bot

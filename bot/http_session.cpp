@@ -1,0 +1,101 @@
+#include "bot/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace checkpoint::bot {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+http_session::http_session(net::ip::tcp::socket&& socket, http_app& app, const config& cfg,
+                           std::shared_ptr<server_state> state)
+    : stream_(std::move(socket)), app_(app), config_(cfg), state_(std::move(state))
+{
+}
+
+void http_session::run()
+{
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read()
+{
+    // A fresh parser per request, so limits and state never carry over between requests.
+    parser_.emplace();
+    parser_->body_limit(max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(max_header_bytes));
+    stream_.expires_after(config_.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t)
+{
+    if (ec == http::error::end_of_stream)
+        return do_close();
+    if (ec == beast::error::timeout)
+        return do_close();
+    if (ec == http::error::body_limit)
+        return send(error_response(http::status::payload_too_large, "payload_too_large",
+                                   "the body is larger than 65536 bytes"),
+                    false);
+    if (ec == http::error::header_limit)
+        return send(error_response(http::status::request_header_fields_too_large, "headers_too_large",
+                                   "the request headers are larger than 16384 bytes"),
+                    false);
+    if (ec.category() == http::make_error_code(http::error::bad_target).category())
+        return send(error_response(http::status::bad_request, "bad_http", "malformed HTTP request: " + ec.message()),
+                    false);
+    if (ec)
+        return fail(ec, "read");
+
+    state_->in_flight.fetch_add(1);
+    request req = parser_->release();
+    response res = app_.handle(req);
+    res.keep_alive(req.keep_alive() && !state_->draining.load());
+    send(std::move(res), true);
+}
+
+void http_session::send(response res, bool counted)
+{
+    const bool close = !res.keep_alive() || !counted;
+    if (!counted)
+        res.keep_alive(false);
+    res.prepare_payload();
+    res_ = std::make_shared<response>(std::move(res));
+    stream_.expires_after(config_.write_timeout);
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&http_session::on_write, shared_from_this(), close, counted));
+}
+
+void http_session::on_write(bool close, bool counted, beast::error_code ec, std::size_t)
+{
+    if (counted)
+        state_->in_flight.fetch_sub(1);
+    res_.reset();
+    if (ec)
+        return fail(ec, "write");
+    if (close)
+        return do_close();
+    do_read();
+}
+
+void http_session::do_close()
+{
+    beast::error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+void http_session::fail(beast::error_code ec, std::string_view what)
+{
+    // A peer resetting or vanishing is routine for a server; only note it.
+    if (ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == beast::error::timeout)
+        return;
+    spdlog::debug("http: {}: {}", what, ec.message());
+}
+
+} // namespace checkpoint::bot

@@ -1,0 +1,153 @@
+#include "bot/slack_endpoint.hpp"
+
+#include "blocks/help_message.hpp"
+#include "bot/slack_signature.hpp"
+#include "workflow/command.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <spdlog/spdlog.h>
+
+namespace checkpoint::bot {
+
+namespace {
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+
+response empty_ok(const request& req)
+{
+    response res{http::status::ok, req.version()};
+    res.set(http::field::server, server_name);
+    res.prepare_payload();
+    return res;
+}
+
+std::string_view header(const request& req, http::field f)
+{
+    auto it = req.find(f);
+    return it == req.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+std::string_view header(const request& req, std::string_view name)
+{
+    auto it = req.find(name);
+    return it == req.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+} // namespace
+
+slack_endpoint::slack_endpoint(std::string signing_secret, const workflow::clock& clock,
+                               storage::slack_event_store& events, metrics& m)
+    : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m)
+{
+}
+
+response slack_endpoint::handle(const request& req)
+{
+    const auto content_type = header(req, http::field::content_type);
+    const std::string_view body = req.body();
+
+    if (is_ssl_check(content_type, body)) {
+        metrics_.slack_request("ssl_check");
+        return empty_ok(req);
+    }
+
+    if (auto bad = verify_slack_signature(signing_secret_, header(req, "X-Slack-Request-Timestamp"),
+                                          header(req, "X-Slack-Signature"), body, clock_.now())) {
+        const auto why = describe(*bad);
+        metrics_.signature_failure(code(*bad));
+        spdlog::warn("slack: refused unverified request ({}), {} bytes", why, body.size());
+        return error_response(http::status::unauthorized, "invalid_signature",
+                               "request is not signed by Slack: " + std::string(why), req.version());
+    }
+
+    auto parsed = parse_slack_request(content_type, body);
+    if (auto* bad = std::get_if<bad_slack_request>(&parsed)) {
+        spdlog::warn("slack: bad request: {}", bad->reason);
+        metrics_.slack_request("malformed");
+        return error_response(http::status::bad_request, "bad_slack_request", bad->reason, req.version());
+    }
+
+    return std::visit(
+        overloaded{
+            [&](const slash_command& c) {
+                metrics_.slack_request("command");
+                return on_command(req, c);
+            },
+            [&](const interaction& i) {
+                metrics_.slack_request(to_string(i.kind));
+                return on_interaction(req, i);
+            },
+            [&](const url_verification& v) {
+                metrics_.slack_request("url_verification");
+                return json_response(http::status::ok, boost::json::object{{"challenge", v.challenge}},
+                                     req.version());
+            },
+            [&](const event_callback& e) {
+                metrics_.slack_request("event_callback");
+                return on_event(req, e);
+            },
+            [&](const ssl_check&) { return empty_ok(req); },
+        },
+        std::get<slack_request>(parsed));
+}
+
+response slack_endpoint::on_command(const request& req, const slash_command& c)
+{
+    auto line = workflow::parse_command_line(c.text);
+    if (!line)
+        return json_response(http::status::ok, blocks::command_error_message(c.command, line.error().message),
+                             req.version());
+    if (!line->sub)
+        return json_response(http::status::ok, blocks::unknown_subcommand_message(c.command, line->word),
+                             req.version());
+    switch (*line->sub) {
+    case workflow::subcommand::help:
+        return json_response(http::status::ok, blocks::help_message(c.command), req.version());
+    case workflow::subcommand::request:
+    case workflow::subcommand::status:
+    case workflow::subcommand::mine:
+    case workflow::subcommand::pending:
+    case workflow::subcommand::extend:
+    case workflow::subcommand::cancel:
+    case workflow::subcommand::revoke:
+    case workflow::subcommand::catalog:
+    case workflow::subcommand::explain:
+    case workflow::subcommand::ooo:
+        return json_response(http::status::ok, blocks::not_available_message(c.command, *line->sub), req.version());
+    }
+    return json_response(http::status::ok, blocks::help_message(c.command), req.version());
+}
+
+response slack_endpoint::on_interaction(const request& req, const interaction& i)
+{
+    spdlog::info("slack: {} from {} acknowledged", to_string(i.kind), i.user_id);
+    switch (i.kind) {
+    case interaction_kind::block_suggestion:
+        return json_response(http::status::ok, boost::json::object{{"options", boost::json::array{}}}, req.version());
+    case interaction_kind::block_actions:
+    case interaction_kind::view_submission:
+    case interaction_kind::view_closed:
+    case interaction_kind::shortcut:
+    case interaction_kind::message_action:
+        return empty_ok(req);
+    }
+    return empty_ok(req);
+}
+
+response slack_endpoint::on_event(const request& req, const event_callback& e)
+{
+    const auto retry = header(req, "X-Slack-Retry-Num");
+    if (!events_.first_delivery(e.event_id, clock_.now())) {
+        spdlog::info("slack: event {} ({}) already handled; retry {} ({}) ignored", e.event_id, e.event_type,
+                     retry.empty() ? "-" : retry, header(req, "X-Slack-Retry-Reason"));
+        return empty_ok(req);
+    }
+    spdlog::info("slack: event {} ({}) accepted{}", e.event_id, e.event_type,
+                 retry.empty() ? "" : " on retry " + std::string(retry));
+    return empty_ok(req);
+}
+
+} // namespace checkpoint::bot

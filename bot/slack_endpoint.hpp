@@ -1,0 +1,33 @@
+#pragma once
+
+#include "bot/http.hpp"
+#include "bot/metrics.hpp"
+#include "bot/slack_request.hpp"
+#include "storage/slack_event_store.hpp"
+#include "workflow/clock.hpp"
+
+#include <string>
+
+namespace checkpoint::bot {
+
+// POST /slack/events (and its aliases): verifies the signature over the raw body, then decodes
+// and dispatches the request by kind. Answers within milliseconds; side effects become jobs.
+class slack_endpoint {
+public:
+    slack_endpoint(std::string signing_secret, const workflow::clock& clock, storage::slack_event_store& events,
+                   metrics& m);
+
+    response handle(const request& req);
+
+private:
+    response on_command(const request& req, const slash_command& c);
+    response on_interaction(const request& req, const interaction& i);
+    response on_event(const request& req, const event_callback& e);
+
+    std::string signing_secret_;
+    const workflow::clock& clock_;
+    storage::slack_event_store& events_;
+    metrics& metrics_;
+};
+
+} // namespace checkpoint::bot
