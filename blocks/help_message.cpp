@@ -13,9 +13,9 @@ std::string usage_lines(std::string_view command_name, bool markdown)
     std::string out;
     for (const auto& s : workflow::subcommands()) {
         if (markdown)
-            out.append("`").append(command_name).append(" ").append(s.usage).append("`\n    ");
+            out.append("`").append(command_name).append(" ").append(escape(s.usage)).append("`\n    ");
         else
-            out.append(command_name).append(" ").append(s.usage).append("\n    ");
+            out.append(command_name).append(" ").append(escape(s.usage)).append("\n    ");
         out.append(s.summary).append("\n");
     }
     return out;
@@ -31,7 +31,7 @@ boost::json::array help_blocks(std::string_view command_name)
     // One section per subcommand keeps each under Slack's 3000-character limit.
     for (const auto& s : workflow::subcommands()) {
         std::string line = "`";
-        line.append(command_name).append(" ").append(s.usage).append("`\n").append(s.summary);
+        line.append(command_name).append(" ").append(escape(s.usage)).append("`\n").append(s.summary);
         blocks.push_back(section_block(line));
     }
     blocks.push_back(context_block("Example: `" + std::string(command_name) +
@@ -48,7 +48,7 @@ boost::json::object help_message(std::string_view command_name)
 
 boost::json::object unknown_subcommand_message(std::string_view command_name, std::string_view word)
 {
-    std::string head = "`" + std::string(command_name) + " " + std::string(word) + "` is not a Checkpoint command.";
+    std::string head = "`" + std::string(command_name) + " " + escape(word) + "` is not a Checkpoint command.";
     const auto near = workflow::closest_subcommands(word);
     if (!near.empty()) {
         head += " Did you mean ";
@@ -75,7 +75,7 @@ boost::json::object not_available_message(std::string_view command_name, workflo
 
 boost::json::object command_error_message(std::string_view command_name, std::string_view reason)
 {
-    const std::string text = "Checkpoint could not read that command: " + std::string(reason) + " See `" +
+    const std::string text = "Checkpoint could not read that command: " + escape(reason) + " See `" +
                              std::string(command_name) + " help`.";
     return ephemeral_message(text, boost::json::array{section_block(text)});
 }

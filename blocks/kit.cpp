@@ -4,6 +4,28 @@
 
 namespace checkpoint::blocks {
 
+std::string escape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
 boost::json::object plain_text(std::string_view text, std::size_t max)
 {
     return {{"type", "plain_text"}, {"text", truncate(text, max)}, {"emoji", true}};

@@ -3,9 +3,13 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace checkpoint::blocks {
+
+// Escapes &, < and > as Slack requires in every text field; without it `<a|b>` becomes a link.
+std::string escape(std::string_view text);
 
 // Small Block Kit builders; each applies Slack's limits so no caller can exceed them.
 boost::json::object plain_text(std::string_view text, std::size_t max);
