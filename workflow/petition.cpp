@@ -1,0 +1,453 @@
+#include "workflow/petition.hpp"
+
+#include <algorithm>
+
+namespace checkpoint::workflow {
+
+namespace {
+
+error fail(std::string_view code, std::string message) { return error{std::string(code), std::move(message)}; }
+
+error illegal(const petition& p, const event& e)
+{
+    return fail(petition_error::illegal_transition, "Request " + p.id + " is " + std::string(name(p.state)) +
+                                                        (p.review_pending ? " (awaiting break-glass review)" : "") +
+                                                        "; \"" + std::string(name(e.kind)) + "\" does not apply to it.");
+}
+
+class effects_builder {
+public:
+    explicit effects_builder(const petition& p) : p_(p) {}
+
+    void tell(notice what) { person(p_.requester(), what); }
+    void person(const std::string& id, notice what) { push({effect_kind::notify_person, what, id, 0, {}}); }
+    void channel(const std::string& id, notice what) { push({effect_kind::notify_channel, what, id, 0, {}}); }
+    void update_cards() { push({effect_kind::update_cards, notice::submitted, {}, 0, {}}); }
+    void provision() { push({effect_kind::provision, notice::approved, p_.requester(), 0, {}}); }
+    void release() { push({effect_kind::release, notice::revoked, p_.requester(), 0, {}}); }
+    void schedule_expiry(time_point at) { push({effect_kind::schedule_expiry, notice::expired, {}, 0, at}); }
+    void cancel_expiry() { push({effect_kind::cancel_expiry, notice::expired, {}, 0, {}}); }
+    void reminder(std::size_t step, time_point at, notice what)
+    {
+        push({effect_kind::schedule_reminder, what, {}, step, at});
+    }
+
+    // Cards for a step: in its channels, and to its reviewers (all, or the one assigned).
+    void cards(const route_step& s, std::size_t step, std::size_t assigned, notice what)
+    {
+        for (const auto& c : s.channels)
+            push({effect_kind::post_card, what, c, step, {}});
+        if (s.assign == assign_mode::round_robin) {
+            if (!s.reviewers.empty())
+                push({effect_kind::post_card, what, s.reviewers[assigned % s.reviewers.size()].person_id, step, {}});
+            return;
+        }
+        for (const auto& r : s.reviewers)
+            push({effect_kind::post_card, what, r.person_id, step, {}});
+    }
+
+    std::vector<effect> take() { return std::move(out_); }
+
+private:
+    void push(effect e) { out_.push_back(std::move(e)); }
+
+    const petition& p_;
+    std::vector<effect> out_;
+};
+
+// The grant moves its end by `added` without a gap: no revoke, only a new expiry.
+void lengthen(petition& p, duration added, effects_builder& fx)
+{
+    p.route.length += added;
+    if (p.ends_at) {
+        *p.ends_at += added;
+        fx.schedule_expiry(*p.ends_at);
+        fx.reminder(0, *p.ends_at - p.route.expiring_before, notice::expiring);
+    }
+    fx.tell(notice::extended);
+    fx.update_cards();
+}
+
+// Checks that `by` may decide the current step of `r`; shared by petitions and extensions.
+result<void> check_reviewer(const petition& p, const route& r, const approval_progress& progress, const event& e)
+{
+    if (e.by == p.requester())
+        return fail(petition_error::self_approval, "You cannot approve or deny your own request.");
+    const auto& s = r.steps[progress.step];
+    if (!s.has_reviewer(e.by)) {
+        std::string names;
+        for (const auto& rv : s.reviewers)
+            names += (names.empty() ? "" : ", ") + rv.name;
+        return fail(petition_error::not_a_reviewer,
+                    "Only the reviewers of the " + s.name + " step can decide on request " + p.id + ": " + names + ".");
+    }
+    if (s.assign == assign_mode::round_robin && !s.reviewers.empty() &&
+        s.reviewers[progress.assigned % s.reviewers.size()].person_id != e.by)
+        return fail(petition_error::not_assigned, "The " + s.name + " step of request " + p.id + " is assigned to " +
+                                                      s.reviewers[progress.assigned % s.reviewers.size()].name +
+                                                      " right now.");
+    if (e.kind == event_kind::approve &&
+        std::find(progress.approvals.begin(), progress.approvals.end(), e.by) != progress.approvals.end())
+        return fail(petition_error::already_approved, "You already approved this step of request " + p.id + ".");
+    return {};
+}
+
+// Records an approval; returns true when the whole route is approved.
+bool record_approval(const route& r, approval_progress& progress, const std::string& by, time_point at,
+                     effects_builder& fx, notice next_card)
+{
+    progress.approvals.push_back(by);
+    const auto& s = r.steps[progress.step];
+    if (progress.approvals.size() < s.min_approvals) {
+        fx.update_cards();
+        return false;
+    }
+    ++progress.step;
+    progress.approvals.clear();
+    progress.assigned = 0;
+    if (progress.step == r.steps.size())
+        return true;
+    fx.update_cards();
+    fx.cards(r.steps[progress.step], progress.step, 0, next_card);
+    fx.reminder(progress.step, at + r.pending_after, notice::reminder);
+    return false;
+}
+
+result<transition> decide_pending(const petition& p, const event& e)
+{
+    if (auto ok = check_reviewer(p, p.route, p.progress, e); !ok)
+        return ok.error();
+    transition t{p, {}};
+    auto& n = t.petition;
+    effects_builder fx(n);
+    n.decisions.push_back({e.by, p.route.steps[p.progress.step].name, e.kind == event_kind::approve, e.at});
+    if (e.kind == event_kind::deny) {
+        n.state = petition_state::denied;
+        n.closed_by = e.by;
+        n.close_reason = e.reason;
+        fx.tell(notice::denied);
+        fx.update_cards();
+    } else if (record_approval(n.route, n.progress, e.by, e.at, fx, notice::submitted)) {
+        n.state = petition_state::approved;
+        fx.tell(notice::approved);
+        fx.update_cards();
+        fx.provision();
+    } else {
+        fx.tell(notice::step_approved);
+    }
+    t.effects = fx.take();
+    return t;
+}
+
+result<transition> decide_extension(const petition& p, const event& e)
+{
+    const auto& ext = *p.pending_extension;
+    if (auto ok = check_reviewer(p, ext.route, ext.progress, e); !ok)
+        return ok.error();
+    transition t{p, {}};
+    auto& n = t.petition;
+    effects_builder fx(n);
+    auto& next = *n.pending_extension;
+    n.decisions.push_back(
+        {e.by, "extension: " + ext.route.steps[ext.progress.step].name, e.kind == event_kind::approve, e.at});
+    if (e.kind == event_kind::deny) {
+        n.pending_extension.reset();
+        fx.tell(notice::extension_denied);
+        fx.update_cards();
+    } else if (record_approval(next.route, next.progress, e.by, e.at, fx, notice::extension_requested)) {
+        auto added = next.added;
+        n.pending_extension.reset();
+        lengthen(n, added, fx);
+    } else {
+        fx.tell(notice::step_approved);
+    }
+    t.effects = fx.take();
+    return t;
+}
+
+result<transition> review(const petition& p, const event& e)
+{
+    if (e.by == p.requester())
+        return fail(petition_error::self_approval, "You cannot review your own break-glass access.");
+    if (p.route.steps.empty() || !p.route.steps.front().has_reviewer(e.by))
+        return fail(petition_error::not_a_reviewer,
+                    "Only " + p.route.platform_team + " reviews break-glass request " + p.id + ".");
+    transition t{p, {}};
+    auto& n = t.petition;
+    effects_builder fx(n);
+    n.review_pending = false;
+    n.decisions.push_back({e.by, p.route.steps.front().name, e.kind == event_kind::approve, e.at});
+    if (e.kind == event_kind::approve) {
+        fx.tell(notice::reviewed);
+        fx.update_cards();
+    } else {
+        n.state = petition_state::revoked;
+        n.closed_by = e.by;
+        n.close_reason = e.reason;
+        n.pending_extension.reset();
+        fx.release();
+        fx.cancel_expiry();
+        fx.tell(notice::revoked);
+        fx.update_cards();
+    }
+    t.effects = fx.take();
+    return t;
+}
+
+bool may_revoke(const petition& p, const std::string& by, const directory& dir)
+{
+    if (by == p.requester())
+        return true;
+    auto who = dir.find(by);
+    if (who == no_person)
+        return false;
+    const auto& team = dir.at(who).team;
+    return !team.empty() && (team == p.route.owner_team || team == p.route.platform_team);
+}
+
+} // namespace
+
+transition file(const route& r, const filing& f, time_point now)
+{
+    transition t;
+    auto& p = t.petition;
+    p.id = f.id;
+    p.route = r;
+    p.reason = f.reason;
+    p.ticket = f.ticket;
+    p.created_at = now;
+    p.version = 1;
+    effects_builder fx(p);
+    switch (r.outcome) {
+    case route_outcome::auto_approved:
+        p.state = petition_state::approved;
+        fx.tell(notice::auto_approved);
+        fx.provision();
+        break;
+    case route_outcome::break_glass:
+        p.state = petition_state::approved;
+        p.review_pending = !r.steps.empty();
+        fx.tell(notice::break_glass);
+        for (const auto& c : r.notify_channels)
+            fx.channel(c, notice::break_glass);
+        fx.provision();
+        if (p.review_pending)
+            fx.cards(r.steps.front(), 0, 0, notice::review_requested);
+        break;
+    case route_outcome::needs_approval:
+        p.state = petition_state::pending;
+        fx.tell(notice::submitted);
+        fx.cards(r.steps.front(), 0, 0, notice::submitted);
+        fx.reminder(0, now + r.pending_after, notice::reminder);
+        break;
+    }
+    t.effects = fx.take();
+    return t;
+}
+
+result<transition> apply(const petition& p, const event& e, const directory& dir)
+{
+    auto done = [&](result<transition> r) -> result<transition> {
+        if (r)
+            ++r->petition.version;
+        return r;
+    };
+    const bool holds_access = p.state == petition_state::approved || p.state == petition_state::provisioning ||
+                              p.state == petition_state::active;
+    switch (e.kind) {
+    case event_kind::approve:
+    case event_kind::deny:
+        if (p.state == petition_state::pending)
+            return done(decide_pending(p, e));
+        // The review of a break-glass grant comes before any extension of it.
+        if (holds_access && p.review_pending)
+            return done(review(p, e));
+        if (p.state == petition_state::active && p.pending_extension)
+            return done(decide_extension(p, e));
+        return illegal(p, e);
+
+    case event_kind::cancel: {
+        if (p.state != petition_state::pending && !(p.state == petition_state::active && p.pending_extension))
+            return illegal(p, e);
+        if (e.by != p.requester())
+            return fail(petition_error::not_requester, "Only the requester can cancel request " + p.id + ".");
+        transition t{p, {}};
+        effects_builder fx(t.petition);
+        if (p.state == petition_state::pending) {
+            t.petition.state = petition_state::cancelled;
+            t.petition.closed_by = e.by;
+            fx.tell(notice::cancelled);
+        } else {
+            t.petition.pending_extension.reset();
+            fx.tell(notice::extension_cancelled);
+        }
+        fx.update_cards();
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::start_provisioning: {
+        if (p.state != petition_state::approved)
+            return illegal(p, e);
+        transition t{p, {}};
+        t.petition.state = petition_state::provisioning;
+        return done(std::move(t));
+    }
+
+    case event_kind::provisioned: {
+        if (p.state != petition_state::provisioning)
+            return illegal(p, e);
+        transition t{p, {}};
+        auto& n = t.petition;
+        effects_builder fx(n);
+        n.state = petition_state::active;
+        n.active_since = e.at;
+        n.ends_at = e.at + n.route.length;
+        fx.tell(notice::active);
+        fx.schedule_expiry(*n.ends_at);
+        fx.reminder(0, *n.ends_at - n.route.expiring_before, notice::expiring);
+        fx.update_cards();
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::provisioning_failed: {
+        if (p.state != petition_state::provisioning)
+            return illegal(p, e);
+        transition t{p, {}};
+        auto& n = t.petition;
+        effects_builder fx(n);
+        n.state = petition_state::failed;
+        n.close_reason = e.reason;
+        // A partial grant may have landed; the ledger decides whether anything must be taken back.
+        fx.release();
+        fx.tell(notice::failed);
+        fx.update_cards();
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::expire: {
+        if (p.state != petition_state::active)
+            return illegal(p, e);
+        if (e.at < *p.ends_at)
+            return fail(petition_error::not_due, "Request " + p.id + " runs until later (it was extended).");
+        transition t{p, {}};
+        auto& n = t.petition;
+        effects_builder fx(n);
+        n.state = petition_state::expired;
+        n.pending_extension.reset();
+        fx.release();
+        fx.tell(notice::expired);
+        fx.update_cards();
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::revoke: {
+        if (!holds_access)
+            return illegal(p, e);
+        if (!may_revoke(p, e.by, dir))
+            return fail(petition_error::not_allowed_to_revoke,
+                        "Only the requester, " + (p.route.owner_team.empty() ? std::string() : p.route.owner_team + " or ") +
+                            p.route.platform_team + " can revoke request " + p.id + ".");
+        transition t{p, {}};
+        auto& n = t.petition;
+        effects_builder fx(n);
+        n.state = petition_state::revoked;
+        n.closed_by = e.by;
+        n.close_reason = e.reason;
+        n.pending_extension.reset();
+        n.review_pending = false;
+        fx.release();
+        fx.cancel_expiry();
+        fx.tell(notice::revoked);
+        fx.update_cards();
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::request_extension: {
+        if (p.state != petition_state::active)
+            return illegal(p, e);
+        if (e.by != p.requester())
+            return fail(petition_error::not_requester, "Only the requester can extend request " + p.id + ".");
+        if (p.pending_extension)
+            return fail(petition_error::extension_pending,
+                        "Request " + p.id + " already has an extension waiting for approval.");
+        const auto& r = e.extension_route;
+        if (e.added.count() <= 0 || !r || r->outcome == route_outcome::break_glass ||
+            r->requester_id != p.requester() || r->target != p.entitlement() || r->length != p.length() + e.added)
+            return fail(petition_error::bad_extension,
+                        "An extension must be decided on the total duration of request " + p.id + ".");
+        transition t{p, {}};
+        auto& n = t.petition;
+        effects_builder fx(n);
+        if (r->outcome == route_outcome::auto_approved) {
+            n.decisions.push_back({"checkpoint", "extension", true, e.at});
+            lengthen(n, e.added, fx);
+        } else {
+            n.pending_extension = extension{e.added, e.reason, *r, {}};
+            fx.tell(notice::extension_requested);
+            fx.cards(r->steps.front(), 0, 0, notice::extension_requested);
+            fx.reminder(0, e.at + r->pending_after, notice::reminder);
+        }
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+
+    case event_kind::escalate: {
+        const route* r = nullptr;
+        approval_progress* progress = nullptr;
+        transition t{p, {}};
+        if (p.state == petition_state::pending) {
+            r = &t.petition.route;
+            progress = &t.petition.progress;
+        } else if (p.state == petition_state::active && p.pending_extension) {
+            r = &t.petition.pending_extension->route;
+            progress = &t.petition.pending_extension->progress;
+        } else {
+            return illegal(p, e);
+        }
+        effects_builder fx(t.petition);
+        const auto& s = r->steps[progress->step];
+        if (s.assign == assign_mode::round_robin && !s.reviewers.empty()) {
+            progress->assigned = (progress->assigned + 1) % s.reviewers.size();
+            fx.person(s.reviewers[progress->assigned].person_id, notice::reassigned);
+            fx.update_cards();
+        } else {
+            for (const auto& rv : s.reviewers)
+                fx.person(rv.person_id, notice::reminder);
+        }
+        fx.reminder(progress->step, e.at + r->escalate_after, notice::reminder);
+        t.effects = fx.take();
+        return done(std::move(t));
+    }
+    }
+    return illegal(p, e);
+}
+
+event approve_by(std::string by, time_point at) { return event{event_kind::approve, std::move(by), {}, at, {}, {}}; }
+event deny_by(std::string by, std::string reason, time_point at)
+{
+    return event{event_kind::deny, std::move(by), std::move(reason), at, {}, {}};
+}
+event cancel_by(std::string by, time_point at) { return event{event_kind::cancel, std::move(by), {}, at, {}, {}}; }
+event revoke_by(std::string by, time_point at, std::string reason)
+{
+    return event{event_kind::revoke, std::move(by), std::move(reason), at, {}, {}};
+}
+event provisioning_started(time_point at) { return event{event_kind::start_provisioning, {}, {}, at, {}, {}}; }
+event provisioned_at(time_point at) { return event{event_kind::provisioned, {}, {}, at, {}, {}}; }
+event provisioning_failed_because(std::string reason, time_point at)
+{
+    return event{event_kind::provisioning_failed, {}, std::move(reason), at, {}, {}};
+}
+event expire_at(time_point at) { return event{event_kind::expire, {}, {}, at, {}, {}}; }
+event extension_of(std::string by, duration added, route decided, time_point at, std::string reason)
+{
+    return event{event_kind::request_extension, std::move(by), std::move(reason), at, added, std::move(decided)};
+}
+event escalation(time_point at) { return event{event_kind::escalate, {}, {}, at, {}, {}}; }
+
+} // namespace checkpoint::workflow

@@ -1,0 +1,232 @@
+#pragma once
+
+#include "workflow/clock.hpp"
+#include "workflow/directory.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/error.hpp"
+#include "workflow/route.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace checkpoint::workflow {
+
+enum class petition_state {
+    pending,      // waiting on the reviewers of step `step`
+    approved,     // every step approved; provisioning not started
+    provisioning, // the integration is granting access
+    active,       // access is live until `ends_at`
+    expired,      // access ended on schedule
+    denied,       // a reviewer said no
+    cancelled,    // the requester withdrew it while pending
+    revoked,      // access ended early
+    failed,       // provisioning gave up
+};
+
+constexpr std::string_view name(petition_state s)
+{
+    switch (s) {
+    case petition_state::pending: return "pending";
+    case petition_state::approved: return "approved";
+    case petition_state::provisioning: return "provisioning";
+    case petition_state::active: return "active";
+    case petition_state::expired: return "expired";
+    case petition_state::denied: return "denied";
+    case petition_state::cancelled: return "cancelled";
+    case petition_state::revoked: return "revoked";
+    case petition_state::failed: return "failed";
+    }
+    return "pending";
+}
+
+constexpr bool is_terminal(petition_state s)
+{
+    return s == petition_state::expired || s == petition_state::denied || s == petition_state::cancelled ||
+           s == petition_state::revoked || s == petition_state::failed;
+}
+
+// Progress through a route's steps; a petition has one, and so has a pending extension.
+struct approval_progress {
+    std::size_t step = 0;
+    // Person ids who approved the current step.
+    std::vector<std::string> approvals;
+    // The reviewer a round-robin step is assigned to.
+    std::size_t assigned = 0;
+};
+
+struct extension {
+    duration added{};
+    std::string reason;
+    // Decided on the total duration (what is left of the grant does not count: the total does).
+    workflow::route route;
+    approval_progress progress;
+};
+
+struct decision_record {
+    std::string by;
+    std::string step;
+    bool approved = false;
+    time_point at;
+};
+
+struct petition {
+    std::string id;
+    workflow::route route;
+    std::string reason;
+    std::string ticket;
+    petition_state state = petition_state::pending;
+    approval_progress progress;
+    time_point created_at;
+    // Set once access is live; the clock starts then, not at approval.
+    std::optional<time_point> active_since;
+    std::optional<time_point> ends_at;
+    std::optional<workflow::extension> pending_extension;
+    // Break-glass grants stay open for review until someone on the review team looks.
+    bool review_pending = false;
+    std::vector<decision_record> decisions;
+    // Who ended it, and why (denial reason, revocation, failure).
+    std::string closed_by;
+    std::string close_reason;
+    // Bumped by every transition; the store's compare-and-set key.
+    std::uint64_t version = 0;
+
+    const std::string& requester() const { return route.requester_id; }
+    const std::string& entitlement() const { return route.target; }
+    duration length() const { return route.length; }
+};
+
+// What an outer layer must do after a transition; plain data, carried out by jobs.
+enum class effect_kind {
+    notify_person,     // DM `to` (a person id) about `what`
+    notify_channel,    // post `what` in channel `to`
+    post_card,         // post the approval card for step `step` to `to` (a channel or a person id)
+    update_cards,      // re-render every card already posted for this petition
+    provision,         // grant `entitlement` to the requester through the route's integration
+    release,           // this petition no longer covers the entitlement; ask the grant ledger whether to revoke
+    schedule_expiry,   // run `expire` at `at` (replaces any earlier schedule)
+    cancel_expiry,     // drop the scheduled expiry
+    schedule_reminder, // remind the reviewers of step `step` at `at`
+};
+
+enum class notice {
+    submitted,
+    step_approved,
+    approved,
+    auto_approved,
+    denied,
+    cancelled,
+    active,
+    expiring,
+    expired,
+    revoked,
+    failed,
+    break_glass,
+    review_requested,
+    reviewed,
+    extension_requested,
+    extended,
+    extension_denied,
+    extension_cancelled,
+    reassigned,
+    reminder,
+};
+
+struct effect {
+    effect_kind kind = effect_kind::update_cards;
+    notice what = notice::submitted;
+    std::string to;
+    std::size_t step = 0;
+    time_point at{};
+
+    friend bool operator==(const effect&, const effect&) = default;
+};
+
+enum class event_kind {
+    approve,              // `by` approves the current step (or the extension's, or the break-glass review)
+    deny,                 // `by` denies, with `reason`
+    cancel,               // the requester withdraws a pending petition or extension
+    start_provisioning,   // a worker began granting
+    provisioned,          // the integration granted access at `at`
+    provisioning_failed,  // the integration gave up, `reason`
+    expire,               // the scheduled end, at `at`
+    revoke,               // `by` ends access early
+    request_extension,    // the requester asks for `added` more, decided as `extension_route`
+    escalate,             // reviewers took too long: round-robin moves on, broadcast is reminded
+};
+
+constexpr std::string_view name(event_kind k)
+{
+    switch (k) {
+    case event_kind::approve: return "approve";
+    case event_kind::deny: return "deny";
+    case event_kind::cancel: return "cancel";
+    case event_kind::start_provisioning: return "start_provisioning";
+    case event_kind::provisioned: return "provisioned";
+    case event_kind::provisioning_failed: return "provisioning_failed";
+    case event_kind::expire: return "expire";
+    case event_kind::revoke: return "revoke";
+    case event_kind::request_extension: return "request_extension";
+    case event_kind::escalate: return "escalate";
+    }
+    return "approve";
+}
+
+struct event {
+    event_kind kind = event_kind::approve;
+    // A directory person id, bound from the Slack user before the event is built.
+    std::string by;
+    std::string reason;
+    // When it happened, read from the injected clock by the caller.
+    time_point at{};
+    duration added{};
+    std::optional<workflow::route> extension_route;
+};
+
+struct transition {
+    workflow::petition petition;
+    std::vector<effect> effects;
+};
+
+// Error codes of file() and apply(); the message says it for people.
+namespace petition_error {
+constexpr std::string_view illegal_transition = "illegal_transition";
+constexpr std::string_view self_approval = "self_approval";
+constexpr std::string_view not_a_reviewer = "not_a_reviewer";
+constexpr std::string_view not_assigned = "not_assigned";
+constexpr std::string_view already_approved = "already_approved";
+constexpr std::string_view not_requester = "not_requester";
+constexpr std::string_view not_allowed_to_revoke = "not_allowed_to_revoke";
+constexpr std::string_view not_due = "not_due";
+constexpr std::string_view extension_pending = "extension_pending";
+constexpr std::string_view bad_extension = "bad_extension";
+} // namespace petition_error
+
+struct filing {
+    std::string id;
+    std::string reason;
+    std::string ticket;
+};
+
+// A new petition for a decided route: pending, or approved at once (auto or break-glass).
+transition file(const route& r, const filing& f, time_point now);
+
+// The one transition function: (petition, event) -> next petition and its effects, or a typed error.
+// `dir` answers who is on the owning and platform teams (who may revoke).
+result<transition> apply(const petition& p, const event& e, const directory& dir);
+
+// Event builders, so call sites read as sentences.
+event approve_by(std::string by, time_point at);
+event deny_by(std::string by, std::string reason, time_point at);
+event cancel_by(std::string by, time_point at);
+event revoke_by(std::string by, time_point at, std::string reason = {});
+event provisioning_started(time_point at);
+event provisioned_at(time_point at);
+event provisioning_failed_because(std::string reason, time_point at);
+event expire_at(time_point at);
+event extension_of(std::string by, duration added, route decided, time_point at, std::string reason = {});
+event escalation(time_point at);
+
+} // namespace checkpoint::workflow
