@@ -116,6 +116,12 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
             errors.emplace_back("CHECKPOINT_THREADS must be a whole number from 1 to 256, got '" + t->substr(0, 20) +
                                 "'");
     }
+    if (auto t = env("CHECKPOINT_HTTP_TIMEOUT"); t && !t->empty()) {
+        if (auto n = parse_positive(*t, 300))
+            c.read_timeout = c.write_timeout = std::chrono::seconds(*n);
+        else
+            errors.emplace_back("CHECKPOINT_HTTP_TIMEOUT must be seconds from 1 to 300, got '" + t->substr(0, 20) + "'");
+    }
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

@@ -6,6 +6,7 @@
 #include "bot/slack_endpoint.hpp"
 #include "storage/database.hpp"
 #include "storage/slack_event_store.hpp"
+#include "workflow/loader/manifest_loader.hpp"
 #include "workflow/clock.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,8 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-#include <functional>
+#include <optional>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -28,21 +28,34 @@ namespace net = boost::asio;
 constexpr std::string_view version = "0.1.0";
 
 // Waits for in-flight requests to finish, up to the grace period, then stops the loop.
-void drain_then_stop(net::io_context& ioc, bot::http_server& server, std::chrono::steady_clock::time_point deadline)
-{
-    auto timer = std::make_shared<net::steady_timer>(ioc);
-    std::function<void()> check = [&ioc, &server, deadline, timer, &check] {
-        if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
-            if (server.in_flight() != 0)
-                spdlog::warn("shutdown: {} requests still in flight after the grace period", server.in_flight());
-            ioc.stop();
+class drain {
+public:
+    drain(net::io_context& ioc, bot::http_server& server, std::chrono::steady_clock::time_point deadline)
+        : ioc_(ioc), server_(server), deadline_(deadline), timer_(ioc)
+    {
+    }
+
+    void check()
+    {
+        if (server_.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline_) {
+            if (server_.in_flight() != 0)
+                spdlog::warn("shutdown: {} requests still in flight after the grace period", server_.in_flight());
+            ioc_.stop();
             return;
         }
-        timer->expires_after(std::chrono::milliseconds(10));
-        timer->async_wait([&check](boost::system::error_code) { check(); });
-    };
-    check();
-}
+        timer_.expires_after(std::chrono::milliseconds(10));
+        timer_.async_wait([this](boost::system::error_code ec) {
+            if (!ec)
+                check();
+        });
+    }
+
+private:
+    net::io_context& ioc_;
+    bot::http_server& server_;
+    std::chrono::steady_clock::time_point deadline_;
+    net::steady_timer timer_;
+};
 
 // Forgets processed Slack event ids older than two days, once an hour.
 void schedule_event_purge(net::steady_timer& timer, storage::slack_event_store& events, const workflow::clock& clock)
@@ -57,8 +70,33 @@ void schedule_event_purge(net::steady_timer& timer, storage::slack_event_store& 
     });
 }
 
+// Loads and validates the manifests; prints every problem, one a line, when they are invalid.
+std::optional<workflow::manifests> load_manifests(const std::string& dir)
+{
+    auto loaded = loader::load_manifests(dir);
+    if (!loaded) {
+        std::cerr << loader::format(loaded.error());
+        std::cerr << loaded.error().errors.size() << " problem(s) in the manifests at " << dir << std::endl;
+        return std::nullopt;
+    }
+    return std::move(*loaded);
+}
+
+std::string manifests_summary(const workflow::manifests& m)
+{
+    return std::to_string(m.catalog.bundles().size()) + " bundles, " + std::to_string(m.directory.size()) + " people";
+}
+
 int serve(const bot::config& cfg)
 {
+    auto manifests = load_manifests(cfg.manifests_path);
+    if (!manifests) {
+        spdlog::critical("checkpointd refuses to start on invalid manifests; fix the problems above "
+                         "(check with `checkpointd --check-manifests`)");
+        return 2;
+    }
+    spdlog::info("manifests {} loaded: {}", cfg.manifests_path, manifests_summary(*manifests));
+
     auto opened = storage::database::open(cfg.database_path);
     if (!opened) {
         spdlog::critical("{}", opened.error().message);
@@ -67,12 +105,6 @@ int serve(const bot::config& cfg)
     auto db = std::move(*opened);
     spdlog::info("database {} open at schema version {}", cfg.database_path, db->schema_version());
 
-    if (!std::filesystem::exists(std::filesystem::path(cfg.manifests_path) / "checkpoint.yaml")) {
-        spdlog::critical("no manifests at {}: expected {}/checkpoint.yaml (set CHECKPOINT_MANIFESTS)",
-                         cfg.manifests_path, cfg.manifests_path);
-        return 1;
-    }
-
     workflow::system_clock clock;
     bot::metrics metrics;
     storage::slack_event_store events(*db);
@@ -80,14 +112,13 @@ int serve(const bot::config& cfg)
     bot::http_app app(metrics, slack,
                       {
                           {"database", [&db] { return db->ping(); }},
-                          {"manifests",
-                           [&cfg] {
-                               return std::filesystem::exists(std::filesystem::path(cfg.manifests_path) /
-                                                              "checkpoint.yaml");
-                           }},
+                          {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
                       });
 
     net::io_context ioc{static_cast<int>(cfg.threads)};
+    // Installed before anything is announced, so a signal at any moment after start-up is handled.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    std::optional<drain> draining;
     bot::http_server server(ioc, app, cfg);
     auto bound = server.listen(cfg.listen);
     if (!bound) {
@@ -103,14 +134,14 @@ int serve(const bot::config& cfg)
                  "https://checkpoint.example.com with this server's public HTTPS URL, and set "
                  "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN from the app's settings");
 
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec)
             return;
         spdlog::info("shutdown: signal {} received; finishing in-flight requests (up to {} s)", sig,
                      cfg.shutdown_grace.count());
         server.begin_drain();
-        drain_then_stop(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
+        draining.emplace(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
+        draining->check();
     });
 
     net::steady_timer purge_timer(ioc);
@@ -135,14 +166,26 @@ int main(int argc, char** argv)
                  "CHECKPOINT_LISTEN (0.0.0.0:3000), CHECKPOINT_DB (./checkpoint.db),\n"
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core)."};
     bool dev = false;
+    bool check_manifests = false;
     std::string format = "text";
     cli.add_flag("--dev", dev, "Generate a signing secret when SLACK_SIGNING_SECRET is unset (local trials only)");
+    cli.add_flag("--check-manifests", check_manifests,
+                 "Validate the manifests in CHECKPOINT_MANIFESTS (default ./manifests), print every problem, and exit");
     cli.add_option("--log-format", format, "Log as human-readable text or as JSON lines")
         ->check(CLI::IsMember({"text", "json"}));
     cli.set_version_flag("--version", std::string(version));
     CLI11_PARSE(cli, argc, argv);
 
     bot::setup_logging(format == "json" ? bot::log_format::json : bot::log_format::text);
+
+    if (check_manifests) {
+        const std::string dir = bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests");
+        auto m = load_manifests(dir);
+        if (!m)
+            return 1;
+        std::cout << "manifests at " << dir << " are valid: " << manifests_summary(*m) << std::endl;
+        return 0;
+    }
 
     std::vector<std::string> errors;
     auto cfg = bot::load_config(bot::process_env, dev, errors);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything, builds Checkpoint twice (optimised, and with AddressSanitizer + UBSan), and
+# runs every test in both builds. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+jobs=$(nproc)
+build() { # dir, extra cmake args…
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+echo "== release build"
+build build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== release tests"
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+echo "== sanitizer build (ASan + UBSan)"
+build build/asan -DCMAKE_BUILD_TYPE=Debug -DCHECKPOINT_SANITIZE=ON -DCHECKPOINT_BUILD_BENCH=OFF
+echo "== sanitizer tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$jobs"

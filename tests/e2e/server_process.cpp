@@ -1,0 +1,198 @@
+#include "tests/e2e/server_process.hpp"
+
+#include "bot/slack_signature.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <regex>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace checkpoint::test {
+
+server_process::server_process(const std::map<std::string, std::string>& env,
+                               const std::vector<std::string>& args, bool wait_until_listening)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        throw std::runtime_error("pipe failed");
+
+    std::vector<std::string> argv_s{CHECKPOINTD_PATH};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    // A clean environment: only PATH plus what the test sets, so nothing leaks in from the runner.
+    std::vector<std::string> env_s{"PATH=/usr/bin:/bin"};
+    for (auto& [k, v] : env)
+        env_s.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& e : env_s)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    if (rc != 0) {
+        close(pipe_fds[0]);
+        throw std::runtime_error(std::string("cannot start checkpointd: ") + std::strerror(rc));
+    }
+    reader_ = std::thread([this, fd = pipe_fds[0]] { read_output(fd); });
+
+    if (wait_until_listening) {
+        if (!wait_for_output("listening on http://", std::chrono::seconds(20)))
+            throw std::runtime_error("checkpointd did not start listening:\n" + output());
+        std::smatch m;
+        const std::string out = output();
+        if (!std::regex_search(out, m, std::regex(R"(listening on http://[^ ]*:(\d+))")))
+            throw std::runtime_error("no port in checkpointd output:\n" + out);
+        port_ = static_cast<unsigned short>(std::stoi(m[1]));
+    }
+}
+
+server_process::~server_process()
+{
+    if (exit_status_ < 0 && pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+    }
+    if (reader_.joinable())
+        reader_.join();
+}
+
+void server_process::read_output(int fd)
+{
+    char buf[4096];
+    for (;;) {
+        const auto n = ::read(fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        std::lock_guard lock(mutex_);
+        output_.append(buf, static_cast<std::size_t>(n));
+        changed_.notify_all();
+    }
+    close(fd);
+    std::lock_guard lock(mutex_);
+    changed_.notify_all();
+}
+
+std::string server_process::output() const
+{
+    std::lock_guard lock(mutex_);
+    return output_;
+}
+
+bool server_process::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return output_.find(needle) != std::string::npos; });
+}
+
+int server_process::wait_exit(std::chrono::seconds timeout)
+{
+    if (exit_status_ >= 0)
+        return exit_status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // waitpid has no timeout; poll WNOHANG against the deadline, then force.
+    for (;;) {
+        int status = 0;
+        const auto r = waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            exit_status_ = 128 + SIGKILL;
+            break;
+        }
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, std::chrono::milliseconds(5));
+    }
+    if (reader_.joinable())
+        reader_.join();
+    return exit_status_;
+}
+
+int server_process::stop(int sig, std::chrono::seconds timeout)
+{
+    if (exit_status_ < 0)
+        ::kill(pid_, sig);
+    return wait_exit(timeout);
+}
+
+std::map<std::string, std::string> e2e_env(const std::string& dir)
+{
+    return {
+        {"SLACK_SIGNING_SECRET", e2e_secret},
+        {"CHECKPOINT_LISTEN", "127.0.0.1:0"},
+        {"CHECKPOINT_DB", dir + "/checkpoint.db"},
+        {"CHECKPOINT_MANIFESTS", std::string(CHECKPOINT_SOURCE_DIR) + "/manifests"},
+        {"CHECKPOINT_THREADS", "2"},
+    };
+}
+
+response http_request(unsigned short port, http::verb method, const std::string& target, const std::string& body,
+                      const std::map<std::string, std::string>& headers)
+{
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(10));
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (auto& [k, v] : headers)
+        req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    http::read(stream, buffer, parser);
+    boost::beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    return parser.release();
+}
+
+response slack_post(unsigned short port, const std::string& target, const std::string& content_type,
+                    const std::string& body, const std::map<std::string, std::string>& extra, long long timestamp)
+{
+    if (timestamp == 0)
+        timestamp = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    const std::string ts = std::to_string(timestamp);
+    std::map<std::string, std::string> headers{
+        {"Content-Type", content_type},
+        {"X-Slack-Request-Timestamp", ts},
+        {"X-Slack-Signature", bot::sign_slack_request(e2e_secret, ts, body)},
+    };
+    for (auto& [k, v] : extra)
+        headers[k] = v;
+    return http_request(port, http::verb::post, target, body, headers);
+}
+
+} // namespace checkpoint::test

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace checkpoint::test {
+
+namespace http = boost::beast::http;
+using response = http::response<http::string_body>;
+
+// The real checkpointd binary, started on a free loopback port with its own temporary database.
+// Its standard error is captured, so tests can wait for and assert on what it logs.
+class server_process {
+public:
+    // With `wait_until_listening`, returns once the "listening on" line is printed.
+    explicit server_process(const std::map<std::string, std::string>& env, const std::vector<std::string>& args = {},
+                            bool wait_until_listening = true);
+    ~server_process();
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    unsigned short port() const { return port_; }
+
+    // Sends SIGTERM (or `sig`) and waits for exit; returns the exit status (or 128+signal).
+    int stop(int sig = 15, std::chrono::seconds timeout = std::chrono::seconds(15));
+    // Waits for the process to exit by itself.
+    int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(15));
+
+    // Everything written to stdout and stderr so far.
+    std::string output() const;
+    // Blocks until `needle` appears in the output or the timeout passes.
+    bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+private:
+    void read_output(int fd);
+
+    int pid_ = -1;
+    int exit_status_ = -1;
+    unsigned short port_ = 0;
+    std::thread reader_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string output_;
+};
+
+// The Slack signing secret e2e servers use.
+inline constexpr const char* e2e_secret = "e2e-signing-secret-8f742231b10e8888";
+
+// Environment for a test server: the secret, a loopback port 0, a database in `dir`, the repo's manifests.
+std::map<std::string, std::string> e2e_env(const std::string& dir);
+
+// One HTTP/1.1 exchange on a new connection.
+response http_request(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},
+                      const std::map<std::string, std::string>& headers = {});
+
+// A Slack-signed POST, with the current time as the timestamp unless one is given.
+response slack_post(unsigned short port, const std::string& target, const std::string& content_type,
+                    const std::string& body, const std::map<std::string, std::string>& extra = {},
+                    long long timestamp = 0);
+
+} // namespace checkpoint::test
