@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# HTTP benchmark (issue #2): signed `/checkpoint help` slash commands driven by wrk at 16 and 64
+# connections against the real checkpointd and against bench_http_ceiling, a minimal Beast server
+# that verifies the same Slack signature and returns a reply of the same size. Prints req/s, p50,
+# p99 and the ratio checkpointd/ceiling, then PASS/FAIL for the targets at 64 connections:
+# throughput ratio >= 0.70 and checkpointd p99 <= 5 ms.
+#
+# A measurement, not a test: exits 0 whatever the numbers, non-zero only when something broke
+# (build, start-up, a wrong answer to the sanity requests, wrk errors or non-2xx responses).
+# Loopback only; every wrk run is bounded.
+#
+# usage: bench/http/run.sh [--build-dir DIR] [--no-build] [--duration SECONDS] [--warmup SECONDS]
+#                          [--threads N] [--connections "16 64"] [--wrk-threads N]
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build_dir=""
+build=1
+duration=10
+warmup=3
+server_threads=$(nproc)
+connections="16 64"
+wrk_threads=2
+target_ratio=0.70
+target_p99_ms=5
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --build-dir) build_dir=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --threads) server_threads=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --wrk-threads) wrk_threads=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for n in "$duration" "$warmup" "$server_threads" "$wrk_threads" $connections; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "run.sh: '$n' is not a whole number" >&2; exit 2; }
+done
+# Every request carries one timestamp; Slack's replay window is 5 minutes, and the request is
+# re-signed before every wrk run, so a single run must stay well inside it.
+(( duration + warmup <= 120 )) || { echo "run.sh: keep --duration + --warmup <= 120 s" >&2; exit 2; }
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+for tool in wrk openssl curl cmake; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (bench needs wrk, openssl, curl, cmake)"
+done
+
+# ---------------------------------------------------------------- build
+if [[ -z $build_dir ]]; then
+  build_dir=$repo/build-bench
+  if (( build )); then
+    echo "== configuring a Release build in $build_dir"
+    # GCC 12 at -O3 reports -Wrestrict false positives inside std::string concatenation (GCC
+    # PR 105329); keep them warnings in this build only, so they cannot stop a measurement.
+    cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHECKPOINT_BUILD_TESTS=OFF \
+      -DCMAKE_CXX_FLAGS=-Wno-error=restrict >/dev/null
+  fi
+fi
+if (( build )); then
+  echo "== building checkpointd and bench_http_ceiling in $build_dir"
+  cmake --build "$build_dir" --target checkpointd bench_http_ceiling -- -j"$(nproc)" >"$build_dir/bench-build.log" 2>&1 ||
+    { tail -n 40 "$build_dir/bench-build.log" >&2; die "build failed (full log: $build_dir/bench-build.log)"; }
+fi
+checkpointd=$build_dir/bot/checkpointd
+ceiling=$build_dir/bench/http/bench_http_ceiling
+[[ -x $checkpointd ]] || die "no $checkpointd (build it, or drop --no-build)"
+[[ -x $ceiling ]] || die "no $ceiling (build it, or drop --no-build)"
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+
+# ---------------------------------------------------------------- servers
+work=$(mktemp -d "${TMPDIR:-/tmp}/checkpoint-bench.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+secret=$(openssl rand -hex 32)
+export SLACK_SIGNING_SECRET=$secret
+
+if [[ -f $repo/manifests/checkpoint.yaml ]]; then
+  manifests=$repo/manifests
+else
+  manifests=$work/manifests
+  mkdir -p "$manifests"
+  : >"$manifests/checkpoint.yaml"
+fi
+
+# wait_for_port LOG PID NAME: the port from the first "listening on http://HOST:PORT" line.
+wait_for_port() {
+  local log=$1 pid=$2 name=$3 port i
+  for ((i = 0; i < 100; i++)); do
+    port=$(sed -n 's#.*listening on http://[^ ]*:\([0-9][0-9]*\).*#\1#p' "$log" | head -n 1)
+    if [[ -n $port ]]; then echo "$port"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2; die "$name exited during start-up"; }
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2
+  die "$name did not report a listening port within 10 s"
+}
+
+: >"$work/checkpointd.log"  # exists before the background job opens it, for wait_for_port
+: >"$work/ceiling.log"
+CHECKPOINT_LISTEN=127.0.0.1:0 CHECKPOINT_DB=$work/checkpoint.db CHECKPOINT_MANIFESTS=$manifests \
+  CHECKPOINT_THREADS=$server_threads "$checkpointd" >"$work/checkpointd.log" 2>&1 &
+pids+=($!)
+cp_pid=$!
+cp_port=$(wait_for_port "$work/checkpointd.log" "${pids[-1]}" checkpointd)
+
+# The same slash command Slack sends for `/checkpoint help`, form-encoded.
+body='token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&channel_id=C2147483705&channel_name=ops&user_id=U2147483697&user_name=alice&command=%2Fcheckpoint&text=help&api_app_id=A123456&is_enterprise_install=false&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT0001%2F5678%2FabcdefGHIJKL&trigger_id=13345224609.738474920.8088930838d88f008e0'
+
+sign() { # sign SECRET TIMESTAMP -> hex HMAC-SHA256 of v0:TIMESTAMP:BODY
+  printf 'v0:%s:%s' "$2" "$body" | openssl dgst -sha256 -hmac "$1" -r | cut -d' ' -f1
+}
+# post PORT TIMESTAMP SIGNATURE OUT -> HTTP status; the reply body goes to OUT.
+post() {
+  curl -sS -o "$4" -w '%{http_code}' --max-time 5 -X POST "http://127.0.0.1:$1/slack/events" \
+    -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Slack-Request-Timestamp: $2" -H "X-Slack-Signature: v0=$3" --data-binary "$body"
+}
+
+ts=$(date +%s)
+status=$(post "$cp_port" "$ts" "$(sign "$secret" "$ts")" "$work/reply.json") || die "checkpointd did not answer"
+[[ $status == 200 ]] || { cat "$work/reply.json" >&2; die "checkpointd answered $status to a signed /checkpoint help"; }
+grep -q '"blocks"' "$work/reply.json" || die "checkpointd's reply to /checkpoint help has no blocks"
+reply_bytes=$(wc -c <"$work/reply.json")
+
+"$ceiling" 0 "$work/reply.json" "$server_threads" >"$work/ceiling.log" 2>&1 &
+pids+=($!)
+ce_pid=$!
+ce_port=$(wait_for_port "$work/ceiling.log" "${pids[-1]}" bench_http_ceiling)
+
+# Both answer 200 with the same number of bytes when signed, 401 when forged.
+for target in "checkpointd:$cp_port" "ceiling:$ce_port"; do
+  name=${target%%:*} port=${target#*:}
+  ts=$(date +%s)
+  status=$(post "$port" "$ts" "$(sign "$secret" "$ts")" "$work/check.json") || die "$name did not answer"
+  [[ $status == 200 ]] || die "$name answered $status to a signed request, expected 200"
+  bytes=$(wc -c <"$work/check.json")
+  [[ $bytes == "$reply_bytes" ]] || die "$name replied $bytes bytes, checkpointd's help is $reply_bytes"
+  status=$(post "$port" "$ts" "$(sign "not-the-secret" "$ts")" "$work/check.json") || die "$name did not answer"
+  [[ $status == 401 ]] || die "$name answered $status to a forged request, expected 401"
+done
+
+# ---------------------------------------------------------------- measure
+# write_script FILE: a wrk script posting the body, signed now.
+write_script() {
+  local ts sig lua_body
+  ts=$(date +%s)
+  sig=$(sign "$secret" "$ts")
+  lua_body=${body//\\/\\\\}
+  lua_body=${lua_body//\"/\\\"}
+  cat >"$1" <<EOF
+wrk.method = "POST"
+wrk.path = "/slack/events"
+wrk.body = "$lua_body"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["X-Slack-Request-Timestamp"] = "$ts"
+wrk.headers["X-Slack-Signature"] = "v0=$sig"
+EOF
+}
+
+# to_ms VALUE: wrk's 812.00us / 1.23ms / 1.02s / 2.00m in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    else if (u != "ms") { print "?"; exit 1 }
+    printf "%.2f", n }'
+}
+
+# cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+declare -A rps p50 p99 cpu
+run_wrk() { # run_wrk NAME PORT PID CONNECTIONS
+  local name=$1 port=$2 pid=$3 conns=$4 out=$work/wrk-$1-$4.txt before after
+  write_script "$work/post.lua"
+  local url=http://127.0.0.1:$port/slack/events
+  if (( warmup > 0 )); then
+    timeout $((warmup + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${warmup}s" -s "$work/post.lua" "$url" >/dev/null ||
+      die "wrk warm-up against $name failed"
+  fi
+  before=$(cpu_ticks "$pid")
+  timeout $((duration + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${duration}s" --timeout 2s --latency \
+    -s "$work/post.lua" "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk against $name failed"; }
+  after=$(cpu_ticks "$pid")
+  if grep -q 'Non-2xx or 3xx responses' "$out" || grep -q 'Socket errors' "$out"; then
+    cat "$out" >&2
+    die "wrk against $name at $conns connections saw errors or non-2xx responses"
+  fi
+  rps[$name,$conns]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+  p50[$name,$conns]=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+  p99[$name,$conns]=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+  # Server CPU per request: robust to other load on the machine, unlike req/s and p99.
+  cpu[$name,$conns]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    -v n="$(awk '/requests in/ { print $1 }' "$out")" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+  [[ -n ${rps[$name,$conns]} && ${p50[$name,$conns]} != "?" && ${p99[$name,$conns]} != "?" ]] ||
+    { cat "$out" >&2; die "cannot read wrk's output for $name at $conns connections"; }
+}
+
+echo "== $(nproc) cores, $(uname -m); build ${build_type:-?} at $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+  [[ -n $(git -C "$repo" status --porcelain 2>/dev/null) ]] && echo ' (+ uncommitted changes)')"
+echo "== servers: $server_threads threads each; wrk: $wrk_threads threads, ${warmup}s warm-up + ${duration}s per run"
+echo "== request: POST /slack/events, ${#body}-byte signed form (/checkpoint help); reply: $reply_bytes bytes"
+# wrk and both servers share this machine's cores; anything else running skews req/s and p99.
+load=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  echo "== WARNING: load average is $load on $(nproc) cores before measuring: other work is running," \
+    "so req/s and p99 will be noisy (the ratio and cpu us/req less so)"
+fi
+for c in $connections; do
+  for name in ceiling checkpointd; do
+    port=$ce_port pid=$ce_pid
+    [[ $name == checkpointd ]] && port=$cp_port pid=$cp_pid
+    echo "   wrk -c$c against $name ..."
+    run_wrk "$name" "$port" "$pid" "$c"
+  done
+done
+
+# ---------------------------------------------------------------- report
+echo
+printf '%-12s %6s %10s %9s %9s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p99 ms' ratio 'cpu us/req'
+printf '%-12s %6s %10s %9s %9s %8s %12s\n' ------------ ------ ---------- --------- --------- -------- ------------
+for c in $connections; do
+  for name in ceiling checkpointd; do
+    ratio=$(awk -v a="${rps[$name,$c]}" -v b="${rps[ceiling,$c]}" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-12s %6s %10s %9s %9s %8s %12s\n' "$name" "$c" "${rps[$name,$c]}" "${p50[$name,$c]}" \
+      "${p99[$name,$c]}" "$ratio" "${cpu[$name,$c]}"
+  done
+done
+echo "(ratio: req/s over the ceiling's req/s at the same connection count;" \
+  "cpu us/req: the server's user + system CPU time per answered request)"
+echo "== load average after measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ " $connections " == *" 64 "* ]]; then
+  echo
+  ratio=$(awk -v a="${rps[checkpointd,64]}" -v b="${rps[ceiling,64]}" 'BEGIN { printf "%.2f", a / b }')
+  verdict() { awk -v x="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? x >= t : x <= t; print ok ? "PASS" : "FAIL" }'; }
+  echo "$(verdict "$ratio" '>=' "$target_ratio")  throughput ratio at 64 connections: $ratio (target >= $target_ratio)"
+  echo "$(verdict "${p99[checkpointd,64]}" '<=' "$target_p99_ms")  checkpointd p99 at 64 connections: ${p99[checkpointd,64]} ms (target <= $target_p99_ms ms)"
+fi
