@@ -37,6 +37,12 @@ struct transport_failure {
     std::string message;
 };
 
+// "bad_url", "resolve", … for logs and error codes.
+std::string_view to_string(transport_failure_kind kind) noexcept;
+
+// False for a bad URL and a TLS verification failure; true for the rest.
+bool is_retryable(transport_failure_kind kind) noexcept;
+
 // Blocking HTTP/1.1 client for worker threads (never the threads that answer Slack): HTTPS with
 // SNI, certificate and host-name verification against the system's CAs, kept-alive connections
 // per host, a deadline over the whole exchange. Thread-safe.
