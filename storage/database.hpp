@@ -1,24 +1,38 @@
 #pragma once
 
+#include "storage/connection.hpp"
+#include "storage/write_queue.hpp"
 #include "workflow/error.hpp"
 
 #include <SQLiteCpp/Database.h>
 
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace checkpoint::storage {
 
+struct database_options {
+    commit_mode mode = commit_mode::group;
+    // Writes sharing one transaction at most; bounds how long one batch holds the write lock.
+    std::size_t max_batch = 1024;
+};
+
 // The SQLite database: WAL, foreign keys, durable commits, numbered migrations applied at open.
-// One connection shared behind a mutex; callers hold `lock()` for the span of their statements.
+// Reads share one connection behind a mutex (`lock()` + `connection()`, or `read()`); writes go
+// through a single writer that commits concurrent callers' writes together (`write()`).
 class database {
 public:
     // Opens (creating if needed) and migrates; refuses a database newer than this binary.
-    static workflow::result<std::unique_ptr<database>> open(const std::string& path);
+    static workflow::result<std::unique_ptr<database>> open(const std::string& path, database_options options = {});
 
     std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
-    SQLite::Database& connection() { return db_; }
+    // The read connection; hold `lock()` while using it.
+    SQLite::Database& connection() { return reader_.db(); }
 
     // The schema version applied (PRAGMA user_version).
     int schema_version();
@@ -27,11 +41,50 @@ public:
 
     static int latest_schema_version();
 
+    // Runs `f(storage::connection&) -> result<T>` on the read connection; exceptions become errors.
+    template <class F>
+    auto read(F&& f) -> std::invoke_result_t<F&, storage::connection&>
+    {
+        auto guard = lock();
+        try {
+            return f(reader_);
+        } catch (const std::exception& e) {
+            return workflow::error{"storage_failed", e.what()};
+        }
+    }
+
+    // Runs `f(storage::connection&) -> result<T>` in the writer's next transaction and returns once it is
+    // durable. An error result (or an exception) rolls back only `f`'s own writes.
+    template <class F>
+    auto write(F&& f) -> std::invoke_result_t<F&, storage::connection&>
+    {
+        using R = std::invoke_result_t<F&, storage::connection&>;
+        std::optional<R> out;
+        auto committed = writer_->submit([&](storage::connection& c) {
+            out.emplace(f(c));
+            return out->has_value();
+        });
+        if (!committed)
+            return committed.error();
+        return std::move(*out);
+    }
+
+    write_queue& writer() { return *writer_; }
+    const std::string& path() const { return path_; }
+
+    // A consistent copy of the live database to `file` through SQLite's online backup; writers carry on.
+    workflow::result<void> backup(const std::string& file);
+    // PRAGMA integrity_check: "ok", or what it found.
+    workflow::result<std::string> integrity_check();
+
 private:
     explicit database(const std::string& path);
 
+    std::string path_;
     std::mutex mutex_;
-    SQLite::Database db_;
+    storage::connection reader_;
+    // Declared last: its thread stops before the read connection closes.
+    std::unique_ptr<write_queue> writer_;
 };
 
 } // namespace checkpoint::storage

@@ -15,6 +15,128 @@ CREATE TABLE slack_events (
 ) WITHOUT ROWID;
 CREATE INDEX slack_events_received_at ON slack_events (received_at);
 )sql"},
+    migration{2, "Petitions with steps and decisions, grants, card messages, resources, Slack users, jobs, audit log",
+              R"sql(
+CREATE TABLE petitions (
+    id           TEXT PRIMARY KEY,
+    version      INTEGER NOT NULL,
+    state        TEXT NOT NULL,
+    requester_id TEXT NOT NULL,
+    target       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    ends_at      INTEGER,
+    body         TEXT NOT NULL
+);
+CREATE INDEX petitions_created ON petitions (created_at, id);
+CREATE INDEX petitions_requester ON petitions (requester_id, created_at, id);
+CREATE INDEX petitions_target ON petitions (target, created_at, id);
+CREATE INDEX petitions_state ON petitions (state, created_at, id);
+
+CREATE TABLE petition_steps (
+    petition_id   TEXT NOT NULL REFERENCES petitions (id),
+    step          INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    min_approvals INTEGER NOT NULL,
+    PRIMARY KEY (petition_id, step)
+) WITHOUT ROWID;
+
+CREATE TABLE step_reviewers (
+    petition_id TEXT NOT NULL,
+    step        INTEGER NOT NULL,
+    person_id   TEXT NOT NULL,
+    PRIMARY KEY (petition_id, step, person_id),
+    FOREIGN KEY (petition_id, step) REFERENCES petition_steps (petition_id, step)
+) WITHOUT ROWID;
+CREATE INDEX step_reviewers_person ON step_reviewers (person_id, petition_id);
+
+CREATE TABLE decisions (
+    petition_id TEXT NOT NULL REFERENCES petitions (id),
+    seq         INTEGER NOT NULL,
+    decided_by  TEXT NOT NULL,
+    step        TEXT NOT NULL,
+    approved    INTEGER NOT NULL,
+    decided_at  INTEGER NOT NULL,
+    PRIMARY KEY (petition_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE grants (
+    person_id   TEXT NOT NULL,
+    entitlement TEXT NOT NULL,
+    petition_id TEXT NOT NULL,
+    ends_at     INTEGER NOT NULL,
+    PRIMARY KEY (person_id, entitlement, petition_id)
+) WITHOUT ROWID;
+
+CREATE TABLE card_messages (
+    petition_id TEXT NOT NULL,
+    step        INTEGER NOT NULL,
+    destination TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    ts          TEXT NOT NULL,
+    posted_at   INTEGER NOT NULL,
+    PRIMARY KEY (petition_id, step, destination)
+) WITHOUT ROWID;
+
+CREATE TABLE resources (
+    kind         TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    labels       TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+
+CREATE TABLE slack_users (
+    slack_id   TEXT PRIMARY KEY,
+    person_id  TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX slack_users_person ON slack_users (person_id);
+
+CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY,
+    key              TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    status           INTEGER NOT NULL,
+    run_at           INTEGER NOT NULL,
+    due_at           INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at INTEGER,
+    lease_owner      TEXT,
+    lease_expires    INTEGER,
+    last_error       TEXT NOT NULL DEFAULT '',
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX jobs_due ON jobs (due_at) WHERE status < 2;
+
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    petition_id TEXT NOT NULL,
+    details     TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_log_petition ON audit_log (petition_id, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE audit_head (
+    one  INTEGER PRIMARY KEY CHECK (one = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+)sql"},
 };
 
 } // namespace

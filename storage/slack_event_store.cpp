@@ -8,7 +8,7 @@ namespace checkpoint::storage {
 
 namespace {
 
-long long unix_seconds(workflow::time_point t)
+std::int64_t unix_seconds(workflow::time_point t)
 {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -17,20 +17,23 @@ long long unix_seconds(workflow::time_point t)
 
 bool slack_event_store::first_delivery(std::string_view event_id, workflow::time_point now)
 {
-    auto guard = db_.lock();
-    SQLite::Statement insert(db_.connection(),
-                             "INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)");
-    insert.bind(1, std::string(event_id));
-    insert.bind(2, static_cast<int64_t>(unix_seconds(now)));
-    return insert.exec() == 1;
+    auto first = db_.write([&](connection& c) -> workflow::result<bool> {
+        auto insert = c.use("INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)");
+        insert->bind(1, std::string(event_id));
+        insert->bind(2, unix_seconds(now));
+        return insert->exec() == 1;
+    });
+    return first ? *first : true;
 }
 
 int slack_event_store::purge_before(workflow::time_point cutoff)
 {
-    auto guard = db_.lock();
-    SQLite::Statement del(db_.connection(), "DELETE FROM slack_events WHERE received_at < ?");
-    del.bind(1, static_cast<int64_t>(unix_seconds(cutoff)));
-    return del.exec();
+    auto purged = db_.write([&](connection& c) -> workflow::result<int> {
+        auto del = c.use("DELETE FROM slack_events WHERE received_at < ?");
+        del->bind(1, unix_seconds(cutoff));
+        return del->exec();
+    });
+    return purged ? *purged : 0;
 }
 
 } // namespace checkpoint::storage

@@ -12,7 +12,8 @@ class slack_event_store {
 public:
     explicit slack_event_store(database& db) : db_(db) {}
 
-    // True the first time an id is seen; false for a repeat. Durable before it returns.
+    // True the first time an id is seen; false for a repeat. Durable before it returns. Also true when the
+    // store cannot tell: handling an event twice is guarded by compare-and-set, dropping it is not.
     bool first_delivery(std::string_view event_id, workflow::time_point now);
 
     // Forgets ids received before `cutoff`; Slack retries for at most a day.

@@ -1,0 +1,151 @@
+#include "storage/effect_jobs.hpp"
+
+#include "storage/petition_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace checkpoint::storage {
+
+std::string_view name(workflow::effect_kind k)
+{
+    using enum workflow::effect_kind;
+    switch (k) {
+    case notify_person: return "notify_person";
+    case notify_channel: return "notify_channel";
+    case post_card: return "post_card";
+    case update_cards: return "update_cards";
+    case provision: return "provision";
+    case release: return "release";
+    case schedule_expiry: return "schedule_expiry";
+    case cancel_expiry: return "cancel_expiry";
+    case schedule_reminder: return "schedule_reminder";
+    }
+    return "update_cards";
+}
+
+std::string_view name(workflow::notice n)
+{
+    using enum workflow::notice;
+    switch (n) {
+    case submitted: return "submitted";
+    case step_approved: return "step_approved";
+    case approved: return "approved";
+    case auto_approved: return "auto_approved";
+    case denied: return "denied";
+    case cancelled: return "cancelled";
+    case active: return "active";
+    case expiring: return "expiring";
+    case expired: return "expired";
+    case revoked: return "revoked";
+    case failed: return "failed";
+    case break_glass: return "break_glass";
+    case review_requested: return "review_requested";
+    case reviewed: return "reviewed";
+    case extension_requested: return "extension_requested";
+    case extended: return "extended";
+    case extension_denied: return "extension_denied";
+    case extension_cancelled: return "extension_cancelled";
+    case reassigned: return "reassigned";
+    case reminder: return "reminder";
+    }
+    return "submitted";
+}
+
+std::string expiry_key(std::string_view petition_id) { return "expire/" + std::string(petition_id); }
+
+std::string reminder_key(std::string_view petition_id, std::size_t step, workflow::notice what)
+{
+    return "remind/" + std::string(petition_id) + "/" + std::to_string(step) + "/" + std::string(name(what));
+}
+
+std::string revoke_key(std::string_view person, std::string_view entitlement, std::string_view petition_id)
+{
+    return "revoke/" + std::string(person) + "/" + std::string(entitlement) + "/" + std::string(petition_id);
+}
+
+workflow::petition_write plan_write(const workflow::transition& t, workflow::audit_event audit,
+                                    workflow::time_point now)
+{
+    const auto& p = t.petition;
+    workflow::petition_write w{p, std::move(audit), {}, {}};
+    std::size_t index = 0;
+    for (const auto& e : t.effects) {
+        const auto payload = boost::json::serialize(boost::json::object{{"petition_id", p.id},
+                                                                        {"version", p.version},
+                                                                        {"effect", name(e.kind)},
+                                                                        {"notice", name(e.what)},
+                                                                        {"to", e.to},
+                                                                        {"step", e.step},
+                                                                        {"at", to_millis(e.at)}});
+        const auto once = p.id + "/v" + std::to_string(p.version) + "/" + std::to_string(index++);
+        switch (e.kind) {
+        case workflow::effect_kind::schedule_expiry:
+            w.jobs.push_back({std::string(job_kind::expire), expiry_key(p.id), payload, e.at,
+                              workflow::on_duplicate::replace});
+            break;
+        case workflow::effect_kind::schedule_reminder:
+            w.jobs.push_back({std::string(job_kind::remind), reminder_key(p.id, e.step, e.what), payload, e.at,
+                              workflow::on_duplicate::replace});
+            break;
+        case workflow::effect_kind::cancel_expiry:
+            w.cancel_jobs.push_back(expiry_key(p.id));
+            w.cancel_jobs.push_back(reminder_key(p.id, 0, workflow::notice::expiring));
+            break;
+        case workflow::effect_kind::notify_person:
+        case workflow::effect_kind::notify_channel:
+        case workflow::effect_kind::post_card:
+        case workflow::effect_kind::update_cards:
+        case workflow::effect_kind::provision:
+        case workflow::effect_kind::release:
+            w.jobs.push_back({std::string(name(e.kind)), once, payload, now, workflow::on_duplicate::keep});
+            break;
+        }
+    }
+    return w;
+}
+
+workflow::audit_event filing_audit(const workflow::petition& p)
+{
+    const auto rule = p.route.outcome == workflow::route_outcome::break_glass ? std::string("break_glass")
+                                                                              : std::string(name(p.route.applied));
+    return workflow::audit_event{p.requester(),
+                                 "file",
+                                 p.created_at,
+                                 p.reason,
+                                 rule,
+                                 p.id,
+                                 boost::json::serialize(boost::json::object{{"version", p.version},
+                                                                            {"state", name(p.state)},
+                                                                            {"target", p.entitlement()},
+                                                                            {"outcome", name(p.route.outcome)},
+                                                                            {"rule_reason", p.route.rule_reason},
+                                                                            {"ticket", p.ticket}})};
+}
+
+workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after)
+{
+    const auto rule = after.route.outcome == workflow::route_outcome::break_glass
+                          ? std::string("break_glass")
+                          : std::string(name(after.route.applied));
+    return workflow::audit_event{e.by.empty() ? std::string("checkpoint") : e.by,
+                                 std::string(name(e.kind)),
+                                 e.at,
+                                 e.reason.empty() ? after.close_reason : e.reason,
+                                 rule,
+                                 after.id,
+                                 boost::json::serialize(boost::json::object{{"version", after.version},
+                                                                            {"state", name(after.state)},
+                                                                            {"step", after.progress.step}})};
+}
+
+workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,
+                              workflow::time_point now)
+{
+    return workflow::job_spec{std::string(job_kind::revoke), revoke_key(person, entitlement, petition_id),
+                              boost::json::serialize(boost::json::object{{"person", person},
+                                                                         {"entitlement", entitlement},
+                                                                         {"petition_id", petition_id}}),
+                              now, workflow::on_duplicate::keep};
+}
+
+} // namespace checkpoint::storage

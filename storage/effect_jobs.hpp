@@ -1,0 +1,43 @@
+#pragma once
+
+#include "workflow/audit_log.hpp"
+#include "workflow/job_queue.hpp"
+#include "workflow/petition.hpp"
+#include "workflow/petition_store.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace checkpoint::storage {
+
+// Job kinds: one per effect, except the scheduled ones, named for what runs when they fall due.
+namespace job_kind {
+constexpr std::string_view expire = "expire";
+constexpr std::string_view remind = "remind";
+constexpr std::string_view revoke = "revoke";
+} // namespace job_kind
+
+std::string_view name(workflow::effect_kind k);
+std::string_view name(workflow::notice n);
+
+// Keys of the jobs a petition schedules, stable across transitions so a later one moves or cancels them.
+std::string expiry_key(std::string_view petition_id);
+std::string reminder_key(std::string_view petition_id, std::size_t step, workflow::notice what);
+std::string revoke_key(std::string_view person, std::string_view entitlement, std::string_view petition_id);
+
+// The petition_write for `t`: its jobs (one per effect; keyed by petition, version and position, so a
+// retried write enqueues nothing twice; schedules replace earlier ones; cancel_expiry cancels) and `audit`.
+workflow::petition_write plan_write(const workflow::transition& t, workflow::audit_event audit,
+                                    workflow::time_point now);
+
+// The audit event of filing `p`: the requester files it, for the route's reason, by the rule that applied.
+workflow::audit_event filing_audit(const workflow::petition& p);
+// The audit event of `e` moving a petition to `after`.
+workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after);
+
+// A revoke job for when the last covering grant ends.
+workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,
+                              workflow::time_point now);
+
+} // namespace checkpoint::storage

@@ -1,0 +1,245 @@
+#include "storage/job_queue.hpp"
+
+#include "storage/backoff.hpp"
+#include "storage/petition_json.hpp"
+
+#include <random>
+
+namespace checkpoint::storage {
+
+namespace {
+
+#define CHECKPOINT_JOB_COLUMNS                                                                                         \
+    "id, kind, key, payload, status, run_at, created_at, attempts, first_attempt_at, lease_owner, lease_expires, "     \
+    "last_error"
+
+constexpr int pending = 0;
+constexpr int leased = 1;
+constexpr int dead = 3;
+
+workflow::job read_job(SQLite::Statement& q)
+{
+    workflow::job j;
+    j.id = q.getColumn(0).getInt64();
+    j.kind = q.getColumn(1).getString();
+    j.key = q.getColumn(2).getString();
+    j.payload = q.getColumn(3).getString();
+    j.status = static_cast<workflow::job_status>(q.getColumn(4).getInt());
+    j.run_at = from_millis(q.getColumn(5).getInt64());
+    j.created_at = from_millis(q.getColumn(6).getInt64());
+    j.attempts = q.getColumn(7).getInt();
+    if (!q.getColumn(8).isNull())
+        j.first_attempt_at = from_millis(q.getColumn(8).getInt64());
+    j.lease_owner = q.getColumn(9).getString();
+    if (!q.getColumn(10).isNull())
+        j.lease_expires = from_millis(q.getColumn(10).getInt64());
+    j.last_error = q.getColumn(11).getString();
+    return j;
+}
+
+std::optional<workflow::job> find_in(connection& c, std::string_view key)
+{
+    auto q = c.use("SELECT " CHECKPOINT_JOB_COLUMNS " FROM jobs WHERE key = ?");
+    q->bind(1, std::string(key));
+    if (!q->executeStep())
+        return std::nullopt;
+    return read_job(*q);
+}
+
+double default_jitter()
+{
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+} // namespace
+
+job_queue::job_queue(database& db, workflow::retry_policy policy, jitter_source jitter)
+    : db_(db), policy_(policy), jitter_(jitter ? std::move(jitter) : jitter_source(default_jitter))
+{
+}
+
+workflow::job job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workflow::time_point now)
+{
+    const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
+    const auto run_at = to_millis(spec.run_at);
+    {
+        auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at) "
+                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
+                            "RETURNING " CHECKPOINT_JOB_COLUMNS);
+        insert->bind(1, spec.key);
+        insert->bind(2, spec.kind);
+        insert->bind(3, payload);
+        insert->bind(4, run_at);
+        insert->bind(5, run_at);
+        insert->bind(6, to_millis(now));
+        insert->bind(7, to_millis(now));
+        if (insert->executeStep())
+            return read_job(*insert);
+    }
+    if (spec.duplicate == workflow::on_duplicate::replace) {
+        auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
+                            "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
+                            "updated_at = ? WHERE key = ? RETURNING " CHECKPOINT_JOB_COLUMNS);
+        update->bind(1, spec.kind);
+        update->bind(2, payload);
+        update->bind(3, run_at);
+        update->bind(4, run_at);
+        update->bind(5, to_millis(now));
+        update->bind(6, spec.key);
+        if (update->executeStep())
+            return read_job(*update);
+    }
+    if (auto existing = find_in(c, spec.key))
+        return *existing;
+    throw std::runtime_error("job " + spec.key + " vanished during enqueue");
+}
+
+bool job_queue::cancel_in(connection& c, std::string_view key, workflow::time_point now)
+{
+    auto q = c.use("UPDATE jobs SET status = 4, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
+                   "WHERE key = ? AND status < 2");
+    q->bind(1, to_millis(now));
+    q->bind(2, std::string(key));
+    return q->exec() == 1;
+}
+
+workflow::result<workflow::job> job_queue::enqueue(const workflow::job_spec& spec, workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<workflow::job> { return enqueue_in(c, spec, now); });
+}
+
+workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view owner, std::size_t max,
+                                                              workflow::duration lease_for, workflow::time_point now)
+{
+    const auto now_ms = to_millis(now);
+    const auto expires = to_millis(now + lease_for);
+    return db_.write([&](connection& c) -> workflow::result<std::vector<workflow::job>> {
+        std::vector<std::int64_t> ids;
+        {
+            // `status < 2` repeats the partial index's condition so the planner uses it.
+            auto due = c.use("SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
+            due->bind(1, now_ms);
+            due->bind(2, static_cast<std::int64_t>(max));
+            while (due->executeStep())
+                ids.push_back(due->getColumn(0).getInt64());
+        }
+        std::vector<workflow::job> out;
+        out.reserve(ids.size());
+        for (auto id : ids) {
+            auto take = c.use("UPDATE jobs SET status = 1, lease_owner = ?, lease_expires = ?, due_at = ?, "
+                              "attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), "
+                              "updated_at = ? WHERE id = ? RETURNING " CHECKPOINT_JOB_COLUMNS);
+            take->bind(1, std::string(owner));
+            take->bind(2, expires);
+            take->bind(3, expires);
+            take->bind(4, now_ms);
+            take->bind(5, now_ms);
+            take->bind(6, id);
+            if (take->executeStep())
+                out.push_back(read_job(*take));
+        }
+        return out;
+    });
+}
+
+workflow::result<workflow::settled> job_queue::complete(std::int64_t id, std::string_view owner,
+                                                        workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
+        auto q = c.use("UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
+                       "WHERE id = ? AND status = 1 AND lease_owner = ?");
+        q->bind(1, to_millis(now));
+        q->bind(2, id);
+        q->bind(3, std::string(owner));
+        if (q->exec() == 0)
+            return workflow::settled{workflow::settle_outcome::lease_lost, std::nullopt};
+        return workflow::settled{workflow::settle_outcome::completed, std::nullopt};
+    });
+}
+
+workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string_view owner, std::string_view error,
+                                                    std::optional<workflow::duration> retry_after,
+                                                    workflow::time_point now)
+{
+    const double unit = jitter_();
+    return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
+        int attempts = 0;
+        workflow::time_point first_attempt = now;
+        {
+            auto q = c.use("SELECT attempts, first_attempt_at FROM jobs WHERE id = ? AND status = 1 AND lease_owner = ?");
+            q->bind(1, id);
+            q->bind(2, std::string(owner));
+            if (!q->executeStep())
+                return workflow::settled{workflow::settle_outcome::lease_lost, std::nullopt};
+            attempts = q->getColumn(0).getInt();
+            if (!q->getColumn(1).isNull())
+                first_attempt = from_millis(q->getColumn(1).getInt64());
+        }
+        auto delay = backoff_delay(policy_, attempts, unit);
+        if (retry_after)
+            delay = std::max(delay, std::chrono::duration_cast<std::chrono::milliseconds>(*retry_after));
+        const auto next = now + delay;
+        const bool give_up = next > first_attempt + policy_.give_up_after;
+        auto q = c.use("UPDATE jobs SET status = ?, run_at = ?, due_at = ?, lease_owner = NULL, lease_expires = NULL, "
+                       "last_error = ?, updated_at = ? WHERE id = ?");
+        q->bind(1, give_up ? dead : pending);
+        q->bind(2, to_millis(next));
+        q->bind(3, to_millis(next));
+        q->bind(4, std::string(error));
+        q->bind(5, to_millis(now));
+        q->bind(6, id);
+        q->exec();
+        if (give_up)
+            return workflow::settled{workflow::settle_outcome::dead, std::nullopt};
+        return workflow::settled{workflow::settle_outcome::retrying, next};
+    });
+}
+
+workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<std::size_t> {
+        auto q = c.use("UPDATE jobs SET status = 0, lease_owner = NULL, lease_expires = NULL, updated_at = ?2 "
+                       "WHERE status < 2 AND due_at <= ?2 AND status = 1");
+        q->bind(2, to_millis(now));
+        return static_cast<std::size_t>(q->exec());
+    });
+}
+
+workflow::result<std::optional<workflow::time_point>> job_queue::next_run_at()
+{
+    return db_.read([&](connection& c) -> workflow::result<std::optional<workflow::time_point>> {
+        auto q = c.use("SELECT min(due_at) FROM jobs WHERE status < 2");
+        if (!q->executeStep() || q->getColumn(0).isNull())
+            return std::optional<workflow::time_point>();
+        return std::optional<workflow::time_point>(from_millis(q->getColumn(0).getInt64()));
+    });
+}
+
+workflow::result<bool> job_queue::cancel(std::string_view key, workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<bool> { return cancel_in(c, key, now); });
+}
+
+workflow::result<bool> job_queue::reschedule(std::string_view key, workflow::time_point run_at,
+                                             workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<bool> {
+        auto q = c.use("UPDATE jobs SET status = 0, run_at = ?1, due_at = ?1, attempts = 0, first_attempt_at = NULL, "
+                       "lease_owner = NULL, lease_expires = NULL, updated_at = ?2 WHERE key = ?3");
+        q->bind(1, to_millis(run_at));
+        q->bind(2, to_millis(now));
+        q->bind(3, std::string(key));
+        return q->exec() == 1;
+    });
+}
+
+workflow::result<std::optional<workflow::job>> job_queue::find(std::string_view key)
+{
+    return db_.read(
+        [&](connection& c) -> workflow::result<std::optional<workflow::job>> { return find_in(c, key); });
+}
+
+#undef CHECKPOINT_JOB_COLUMNS
+
+} // namespace checkpoint::storage

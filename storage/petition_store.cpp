@@ -1,0 +1,308 @@
+#include "storage/petition_store.hpp"
+
+#include "storage/audit_log.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/petition_json.hpp"
+
+#include <charconv>
+
+namespace checkpoint::storage {
+
+namespace {
+
+using workflow::write_status;
+
+void bind_optional_time(SQLite::Statement& s, int index, const std::optional<workflow::time_point>& t)
+{
+    if (t)
+        s.bind(index, to_millis(*t));
+    else
+        s.bind(index);
+}
+
+void insert_decisions(connection& c, const workflow::petition& p)
+{
+    std::int64_t seq = 0;
+    for (const auto& d : p.decisions) {
+        auto q = c.use("INSERT OR IGNORE INTO decisions (petition_id, seq, decided_by, step, approved, decided_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)");
+        q->bind(1, p.id);
+        q->bind(2, seq++);
+        q->bind(3, d.by);
+        q->bind(4, d.step);
+        q->bind(5, d.approved ? 1 : 0);
+        q->bind(6, to_millis(d.at));
+        q->exec();
+    }
+}
+
+void insert_steps(connection& c, const workflow::petition& p)
+{
+    std::int64_t index = 0;
+    for (const auto& s : p.route.steps) {
+        {
+            auto q = c.use("INSERT INTO petition_steps (petition_id, step, kind, name, min_approvals) "
+                           "VALUES (?, ?, ?, ?, ?)");
+            q->bind(1, p.id);
+            q->bind(2, index);
+            q->bind(3, std::string(name(s.kind)));
+            q->bind(4, s.name);
+            q->bind(5, static_cast<std::int64_t>(s.min_approvals));
+            q->exec();
+        }
+        for (const auto& r : s.reviewers) {
+            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_id, step, person_id) VALUES (?, ?, ?)");
+            q->bind(1, p.id);
+            q->bind(2, index);
+            q->bind(3, r.person_id);
+            q->exec();
+        }
+        ++index;
+    }
+}
+
+// What every write carries besides the petition row: its audit event and its jobs.
+void append_consequences(connection& c, const workflow::petition_write& w)
+{
+    insert_decisions(c, w.petition);
+    audit_log::append_in(c, w.audit);
+    for (const auto& j : w.jobs)
+        job_queue::enqueue_in(c, j, w.audit.at);
+    for (const auto& k : w.cancel_jobs)
+        job_queue::cancel_in(c, k, w.audit.at);
+}
+
+std::string to_hex(std::string_view s)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (unsigned char ch : s) {
+        out += digits[ch >> 4];
+        out += digits[ch & 0xf];
+    }
+    return out;
+}
+
+std::optional<std::string> from_hex(std::string_view s)
+{
+    if (s.size() % 2 != 0)
+        return std::nullopt;
+    std::string out;
+    out.reserve(s.size() / 2);
+    for (std::size_t i = 0; i < s.size(); i += 2) {
+        unsigned value = 0;
+        auto [end, ec] = std::from_chars(s.data() + i, s.data() + i + 2, value, 16);
+        if (ec != std::errc{} || end != s.data() + i + 2)
+            return std::nullopt;
+        out += static_cast<char>(value);
+    }
+    return out;
+}
+
+// The cursor is the last row's sort key; hex so that callers treat it as opaque.
+std::string make_cursor(std::int64_t created_ms, const std::string& id)
+{
+    return to_hex(std::to_string(created_ms) + ":" + id);
+}
+
+struct cursor_key {
+    std::int64_t created_ms = 0;
+    std::string id;
+};
+
+std::optional<cursor_key> parse_cursor(std::string_view cursor)
+{
+    auto raw = from_hex(cursor);
+    if (!raw)
+        return std::nullopt;
+    auto colon = raw->find(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    cursor_key k;
+    auto [end, ec] = std::from_chars(raw->data(), raw->data() + colon, k.created_ms);
+    if (ec != std::errc{} || end != raw->data() + colon)
+        return std::nullopt;
+    k.id = raw->substr(colon + 1);
+    return k;
+}
+
+} // namespace
+
+workflow::result<write_status> petition_store::file(const workflow::petition_write& w)
+{
+    const auto body = petition_to_json(w.petition);
+    return db_.write([&](connection& c) -> workflow::result<write_status> {
+        const auto& p = w.petition;
+        auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
+                       "ends_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+        q->bind(1, p.id);
+        q->bind(2, static_cast<std::int64_t>(p.version));
+        q->bind(3, std::string(name(p.state)));
+        q->bind(4, p.requester());
+        q->bind(5, p.entitlement());
+        q->bind(6, to_millis(p.created_at));
+        q->bind(7, to_millis(w.audit.at));
+        bind_optional_time(*q, 8, p.ends_at);
+        q->bind(9, body);
+        if (q->exec() == 0)
+            return write_status::conflict;
+        insert_steps(c, p);
+        append_consequences(c, w);
+        return write_status::applied;
+    });
+}
+
+workflow::result<write_status> petition_store::apply(const workflow::petition_write& w)
+{
+    const auto& p = w.petition;
+    if (p.version < 2)
+        return workflow::error{"invalid_write", "petition " + p.id + " has version " + std::to_string(p.version) +
+                                                    "; apply() stores the result of a transition (version 2 or more)"};
+    const auto body = petition_to_json(p);
+    return db_.write([&](connection& c) -> workflow::result<write_status> {
+        {
+            auto q = c.use("UPDATE petitions SET version = ?, state = ?, updated_at = ?, ends_at = ?, body = ? "
+                           "WHERE id = ? AND version = ?");
+            q->bind(1, static_cast<std::int64_t>(p.version));
+            q->bind(2, std::string(name(p.state)));
+            q->bind(3, to_millis(w.audit.at));
+            bind_optional_time(*q, 4, p.ends_at);
+            q->bind(5, body);
+            q->bind(6, p.id);
+            q->bind(7, static_cast<std::int64_t>(p.version - 1));
+            if (q->exec() == 0) {
+                auto exists = c.use("SELECT 1 FROM petitions WHERE id = ?");
+                exists->bind(1, p.id);
+                if (!exists->executeStep())
+                    return workflow::error{"petition_not_found", "There is no request " + p.id + "."};
+                return write_status::conflict;
+            }
+        }
+        append_consequences(c, w);
+        return write_status::applied;
+    });
+}
+
+workflow::result<std::optional<workflow::petition>> petition_store::find(const std::string& id)
+{
+    std::string body;
+    auto found = db_.read([&](connection& c) -> workflow::result<bool> {
+        auto q = c.use("SELECT body FROM petitions WHERE id = ?");
+        q->bind(1, id);
+        if (!q->executeStep())
+            return false;
+        body = q->getColumn(0).getString();
+        return true;
+    });
+    if (!found)
+        return found.error();
+    if (!*found)
+        return std::optional<workflow::petition>();
+    // Parsed outside the lock: readers only queue for the SQLite part.
+    auto p = petition_from_json(body);
+    if (!p)
+        return p.error();
+    return std::optional<workflow::petition>(std::move(*p));
+}
+
+workflow::result<workflow::request_log_page> petition_store::request_log(const workflow::request_log_query& rq)
+{
+    std::optional<cursor_key> after;
+    if (!rq.cursor.empty()) {
+        after = parse_cursor(rq.cursor);
+        if (!after)
+            return workflow::error{"bad_cursor", "That page cursor is not one this service handed out."};
+    }
+    const std::size_t limit = std::clamp<std::size_t>(rq.limit, 1, 500);
+    // Only the filters given appear, so the planner picks the index of the most specific one.
+    std::string sql = "SELECT body, created_at, id FROM petitions WHERE 1";
+    if (rq.person)
+        sql += " AND requester_id = :person";
+    if (rq.target)
+        sql += " AND target = :target";
+    if (rq.state)
+        sql += " AND state = :state";
+    if (rq.from)
+        sql += " AND created_at >= :from";
+    if (rq.until)
+        sql += " AND created_at < :until";
+    if (after)
+        sql += " AND (created_at, id) < (:cursor_at, :cursor_id)";
+    sql += " ORDER BY created_at DESC, id DESC LIMIT :limit";
+
+    std::vector<std::string> bodies;
+    std::optional<cursor_key> last;
+    bool more = false;
+    auto read = db_.read([&](connection& c) -> workflow::result<void> {
+        auto q = c.use(sql);
+        if (rq.person)
+            q->bind(":person", *rq.person);
+        if (rq.target)
+            q->bind(":target", *rq.target);
+        if (rq.state)
+            q->bind(":state", std::string(name(*rq.state)));
+        if (rq.from)
+            q->bind(":from", to_millis(*rq.from));
+        if (rq.until)
+            q->bind(":until", to_millis(*rq.until));
+        if (after) {
+            q->bind(":cursor_at", after->created_ms);
+            q->bind(":cursor_id", after->id);
+        }
+        // One row past the page says whether another page exists.
+        q->bind(":limit", static_cast<std::int64_t>(limit + 1));
+        while (q->executeStep()) {
+            if (bodies.size() == limit) {
+                more = true;
+                break;
+            }
+            bodies.push_back(q->getColumn(0).getString());
+            last = cursor_key{q->getColumn(1).getInt64(), q->getColumn(2).getString()};
+        }
+        return {};
+    });
+    if (!read)
+        return read.error();
+    workflow::request_log_page page;
+    page.petitions.reserve(bodies.size());
+    for (const auto& b : bodies) {
+        auto p = petition_from_json(b);
+        if (!p)
+            return p.error();
+        page.petitions.push_back(std::move(*p));
+    }
+    if (more && last)
+        page.next = make_cursor(last->created_ms, last->id);
+    return page;
+}
+
+workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const std::string& person,
+                                                                         std::size_t limit)
+{
+    std::vector<std::string> bodies;
+    auto read = db_.read([&](connection& c) -> workflow::result<void> {
+        auto q = c.use("SELECT DISTINCT p.body, p.created_at FROM step_reviewers r JOIN petitions p ON p.id = r.petition_id "
+                       "WHERE r.person_id = ? AND p.state = 'pending' ORDER BY p.created_at DESC");
+        q->bind(1, person);
+        while (q->executeStep())
+            bodies.push_back(q->getColumn(0).getString());
+        return {};
+    });
+    if (!read)
+        return read.error();
+    std::vector<workflow::petition> out;
+    for (const auto& b : bodies) {
+        if (out.size() >= limit)
+            break;
+        auto p = petition_from_json(b);
+        if (!p)
+            return p.error();
+        // Only the step being decided now counts; later steps wait their turn.
+        if (p->progress.step < p->route.steps.size() && p->route.steps[p->progress.step].has_reviewer(person))
+            out.push_back(std::move(*p));
+    }
+    return out;
+}
+
+} // namespace checkpoint::storage

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "storage/connection.hpp"
+#include "storage/database.hpp"
+#include "workflow/petition_store.hpp"
+
+namespace checkpoint::storage {
+
+// Petitions as JSON of the domain struct, with indexed columns for the request log, their steps,
+// reviewers and decisions as rows; every write also appends its audit event and enqueues its jobs.
+class petition_store final : public workflow::petition_store {
+public:
+    explicit petition_store(database& db) : db_(db) {}
+
+    workflow::result<workflow::write_status> file(const workflow::petition_write& w) override;
+    workflow::result<workflow::write_status> apply(const workflow::petition_write& w) override;
+    workflow::result<std::optional<workflow::petition>> find(const std::string& id) override;
+    workflow::result<workflow::request_log_page> request_log(const workflow::request_log_query& q) override;
+    workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) override;
+
+private:
+    database& db_;
+};
+
+} // namespace checkpoint::storage

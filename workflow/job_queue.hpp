@@ -1,0 +1,100 @@
+#pragma once
+
+#include "workflow/clock.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace checkpoint::workflow {
+
+// What a second enqueue with the same idempotency key does.
+enum class on_duplicate {
+    keep,    // nothing: the first job stands (a retried request enqueues nothing twice)
+    replace, // move it to the new run_at and payload, reviving it if it already ran (an extension moves the revoke)
+};
+
+// A side effect to carry out later, at least once.
+struct job_spec {
+    // The worker that handles it: "post_card", "provision", "expire", …
+    std::string kind;
+    // Unique across all jobs; also the idempotency key of the outbound call.
+    std::string key;
+    // A JSON object for the worker.
+    std::string payload;
+    time_point run_at{};
+    on_duplicate duplicate = on_duplicate::keep;
+};
+
+enum class job_status { pending, leased, done, dead, cancelled };
+
+struct job {
+    std::int64_t id = 0;
+    std::string kind;
+    std::string key;
+    std::string payload;
+    job_status status = job_status::pending;
+    time_point run_at{};
+    time_point created_at{};
+    // Counts leases taken, so the first lease is attempt 1.
+    int attempts = 0;
+    std::optional<time_point> first_attempt_at;
+    std::string lease_owner;
+    std::optional<time_point> lease_expires;
+    std::string last_error;
+};
+
+// Exponential backoff with jitter, bounded by a window after which the job is dead.
+struct retry_policy {
+    duration base{std::chrono::seconds{2}};
+    duration max_delay{std::chrono::minutes{10}};
+    // ±this fraction of the delay, drawn from the jitter source, so retries do not stampede.
+    double jitter = 0.2;
+    // Measured from the first attempt.
+    duration give_up_after{std::chrono::hours{24}};
+};
+
+// What became of a leased job when its worker reported back.
+enum class settle_outcome {
+    completed,
+    retrying,   // failed; runs again at the returned time
+    dead,       // failed past the retry window; needs a person
+    lease_lost, // the lease expired and the job was retaken or cancelled: this report is ignored
+};
+
+struct settled {
+    settle_outcome outcome = settle_outcome::completed;
+    std::optional<time_point> next_run_at;
+};
+
+// The outbox: every side effect is a durable job, leased by workers.
+class job_queue {
+public:
+    virtual ~job_queue() = default;
+
+    // A duplicate key returns the existing job (or the replaced one), never a second job.
+    virtual result<job> enqueue(const job_spec& spec, time_point now) = 0;
+    // Up to `max` jobs due at `now` (including leases that expired), leased to `owner` until now + `lease_for`.
+    virtual result<std::vector<job>> lease(std::string_view owner, std::size_t max, duration lease_for,
+                                           time_point now) = 0;
+    virtual result<settled> complete(std::int64_t id, std::string_view owner, time_point now) = 0;
+    // Schedules a retry no sooner than `retry_after` (a 429's Retry-After), or marks the job dead.
+    virtual result<settled> fail(std::int64_t id, std::string_view owner, std::string_view error,
+                                 std::optional<duration> retry_after, time_point now) = 0;
+    // Leases whose worker died go back to pending; returns how many.
+    virtual result<std::size_t> reclaim_expired(time_point now) = 0;
+    // When the earliest pending job (or lease expiry) falls due: workers sleep until then.
+    virtual result<std::optional<time_point>> next_run_at() = 0;
+    // False when no pending or leased job has the key.
+    virtual result<bool> cancel(std::string_view key, time_point now) = 0;
+    // False when no job has the key; revives a finished one.
+    virtual result<bool> reschedule(std::string_view key, time_point run_at, time_point now) = 0;
+    virtual result<std::optional<job>> find(std::string_view key) = 0;
+};
+
+} // namespace checkpoint::workflow

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "workflow/audit_log.hpp"
+#include "workflow/clock.hpp"
+#include "workflow/error.hpp"
+#include "workflow/job_queue.hpp"
+#include "workflow/petition.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace checkpoint::workflow {
+
+// A petition's new state with everything that must be durable with it: all of it, or none.
+struct petition_write {
+    // For apply(): the result of workflow::apply, whose version is one past the stored one.
+    workflow::petition petition;
+    audit_event audit;
+    // One job per effect (see storage/effect_jobs.hpp), enqueued in the same transaction.
+    std::vector<job_spec> jobs;
+    // Idempotency keys of jobs the transition makes moot (a cancelled expiry).
+    std::vector<std::string> cancel_jobs;
+};
+
+enum class write_status {
+    applied,
+    // file(): the id exists already. apply(): the stored version is not petition.version - 1,
+    // so someone else moved it first (a double click, a Slack retry, another replica).
+    conflict,
+};
+
+// The public request log: newest first, filtered, a page at a time.
+struct request_log_query {
+    // The requester's person id.
+    std::optional<std::string> person;
+    // A bundle name, or `kind:id`.
+    std::optional<std::string> target;
+    std::optional<petition_state> state;
+    // Filed at or after `from`, and before `until`.
+    std::optional<time_point> from;
+    std::optional<time_point> until;
+    std::size_t limit = 50;
+    // Opaque: the `next` of the previous page; empty for the first page.
+    std::string cursor;
+};
+
+struct request_log_page {
+    std::vector<workflow::petition> petitions;
+    // Empty on the last page.
+    std::string next;
+};
+
+// Petitions with compare-and-set transitions; each write carries its audit event and jobs.
+class petition_store {
+public:
+    virtual ~petition_store() = default;
+
+    // Inserts a new petition (version 1) with its audit event and jobs.
+    virtual result<write_status> file(const petition_write& w) = 0;
+    // Stores w.petition if the stored version is w.petition.version - 1; conflict otherwise.
+    virtual result<write_status> apply(const petition_write& w) = 0;
+    virtual result<std::optional<workflow::petition>> find(const std::string& id) = 0;
+    virtual result<request_log_page> request_log(const request_log_query& q) = 0;
+    // Pending petitions with `person` among the reviewers of any step; for App Home.
+    virtual result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) = 0;
+};
+
+} // namespace checkpoint::workflow
