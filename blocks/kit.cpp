@@ -53,11 +53,135 @@ boost::json::object context_block(std::string_view markdown)
 
 boost::json::object divider_block() { return {{"type", "divider"}}; }
 
+boost::json::object fields_block(const std::vector<field>& fields)
+{
+    boost::json::array out;
+    for (const auto& [label, value] : fields) {
+        if (out.size() == max_section_fields)
+            break;
+        out.push_back(mrkdwn("*" + label + "*\n" + (value.empty() ? std::string("—") : value), max_field_text));
+    }
+    return {{"type", "section"}, {"fields", std::move(out)}};
+}
+
+boost::json::object section_with_button(std::string_view markdown, boost::json::object b)
+{
+    auto s = section_block(markdown);
+    s["accessory"] = std::move(b);
+    return s;
+}
+
+boost::json::object button(action a, std::string_view text, std::string_view value, button_style style)
+{
+    boost::json::object b{{"type", "button"}, {"action_id", info(a).name}, {"text", plain_text(text, max_button_text)}};
+    // Slack rejects an empty value; a button without one is the same click.
+    if (!value.empty())
+        b["value"] = truncate(value, max_button_value);
+    switch (style) {
+    case button_style::plain:
+        break;
+    case button_style::primary:
+        b["style"] = "primary";
+        break;
+    case button_style::danger:
+        b["style"] = "danger";
+        break;
+    }
+    return b;
+}
+
+boost::json::object with_confirm(boost::json::object b, std::string_view title, std::string_view text,
+                                 std::string_view confirm, std::string_view deny)
+{
+    b["confirm"] = boost::json::object{{"title", plain_text(title, max_confirm_title)},
+                                       {"text", plain_text(text, max_confirm_text)},
+                                       {"confirm", plain_text(confirm, max_confirm_button)},
+                                       {"deny", plain_text(deny, max_confirm_button)}};
+    return b;
+}
+
+boost::json::object actions_block(std::string_view block_id, boost::json::array elements)
+{
+    if (elements.size() > max_actions_elements)
+        elements.resize(max_actions_elements);
+    boost::json::object b{{"type", "actions"}, {"elements", std::move(elements)}};
+    if (!block_id.empty())
+        b["block_id"] = truncate(block_id, max_block_id);
+    return b;
+}
+
+boost::json::object option(std::string_view text, std::string_view value, std::string_view description)
+{
+    boost::json::object o{{"text", plain_text(text, max_option_text)}, {"value", truncate(value, max_option_value)}};
+    if (!description.empty())
+        o["description"] = plain_text(description, max_option_text);
+    return o;
+}
+
+boost::json::object input_block(action a, std::string_view label, boost::json::object element, bool optional,
+                                std::string_view hint)
+{
+    element["action_id"] = info(a).name;
+    boost::json::object b{{"type", "input"},
+                          {"block_id", info(a).block_id},
+                          {"label", plain_text(label, max_input_label)},
+                          {"element", std::move(element)}};
+    if (optional)
+        b["optional"] = true;
+    if (!hint.empty())
+        b["hint"] = plain_text(hint, max_input_label);
+    return b;
+}
+
+boost::json::object modal(action callback, std::string_view title, std::string_view submit, boost::json::array blocks,
+                          std::string_view private_metadata, std::string_view close)
+{
+    if (blocks.size() > max_view_blocks)
+        blocks.resize(max_view_blocks);
+    boost::json::object v{{"type", "modal"},
+                          {"callback_id", info(callback).name},
+                          {"title", plain_text(title, max_modal_title)},
+                          {"submit", plain_text(submit, max_modal_title)},
+                          {"close", plain_text(close, max_modal_title)},
+                          {"blocks", std::move(blocks)}};
+    if (!private_metadata.empty())
+        v["private_metadata"] = truncate(private_metadata, max_private_metadata);
+    return v;
+}
+
 boost::json::object ephemeral_message(std::string_view text, boost::json::array blocks)
 {
     if (blocks.size() > max_message_blocks)
         blocks.resize(max_message_blocks);
     return {{"response_type", "ephemeral"}, {"text", truncate(text, max_message_text)}, {"blocks", std::move(blocks)}};
+}
+
+boost::json::object message(std::string_view text, boost::json::array blocks)
+{
+    if (blocks.size() > max_message_blocks)
+        blocks.resize(max_message_blocks);
+    return {{"text", truncate(text, max_message_text)}, {"blocks", std::move(blocks)}};
+}
+
+std::size_t append_fitting(boost::json::array& blocks, std::vector<boost::json::array> items, std::size_t max,
+                           std::string_view more_hint)
+{
+    std::size_t shown = 0;
+    for (auto& item : items) {
+        const bool last = shown + 1 == items.size();
+        // Keep one block free for the summary unless this is the last item.
+        const std::size_t room = last ? max : max - 1;
+        if (blocks.size() + item.size() > room)
+            break;
+        for (auto& b : item)
+            blocks.push_back(std::move(b));
+        ++shown;
+    }
+    const std::size_t left = items.size() - shown;
+    if (left > 0 && blocks.size() < max)
+        blocks.push_back(context_block("…and " + std::to_string(left) + " more" +
+                                       (more_hint.empty() ? std::string(".") : "; " + std::string(more_hint))));
+    return left;
 }
 
 } // namespace checkpoint::blocks

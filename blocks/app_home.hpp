@@ -1,0 +1,27 @@
+#pragma once
+
+#include "workflow/directory.hpp"
+#include "workflow/petition.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <span>
+#include <string_view>
+
+namespace checkpoint::blocks {
+
+struct home_input {
+    // Whose home it is (a directory person id).
+    std::string_view person_id;
+    // The person's own petitions: live access and open requests (others are ignored).
+    std::span<const workflow::petition> mine;
+    // Petitions whose current step waits on the person.
+    std::span<const workflow::petition> to_review;
+    const workflow::directory* directory = nullptr;
+};
+
+// The App Home tab (`type: home`, ≤ 100 blocks): a Request access button, my access (Extend, Revoke),
+// my open requests (Cancel), approvals waiting on me (Approve, Deny), each with an empty state.
+boost::json::object app_home(const home_input& in);
+
+} // namespace checkpoint::blocks

@@ -1,0 +1,59 @@
+#include "blocks/catalog_message.hpp"
+
+#include "blocks/format.hpp"
+#include "blocks/kit.hpp"
+#include "blocks/limits.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace checkpoint::blocks {
+
+namespace {
+
+std::string entry_text(const catalog_entry& e)
+{
+    const auto& b = *e.bundle;
+    std::string out = "*" + escape(b.name) + "* · " + std::string(workflow::title(b.level)) + " risk · owner " +
+                      escape(b.owner_team);
+    if (b.deprecated)
+        out += " · _deprecated_" + (b.successor.empty() ? std::string() : ", use *" + escape(b.successor) + "*");
+    out += "\n" + escape(truncate(b.description, 500));
+    out += "\nTypically " + format_length(b.durations.initial) + ", at most " + format_length(b.durations.max);
+    if (!e.hint.empty())
+        out += "\n:stopwatch: " + escape(e.hint);
+    return out;
+}
+
+} // namespace
+
+boost::json::object catalog_reply(std::span<const catalog_entry> entries, std::string_view words)
+{
+    boost::json::array blocks;
+    const std::string title = words.empty() ? "Bundle catalog" : "Bundles matching “" + truncate(words, 100) + "”";
+    blocks.push_back(header_block(title));
+    if (entries.empty()) {
+        const auto text = ":mag: No bundle matches `" + escape(truncate(words, 100)) +
+                          "`. `/checkpoint catalog` with no words lists them all.";
+        blocks.push_back(section_block(text));
+        return ephemeral_message(text, std::move(blocks));
+    }
+    std::vector<boost::json::array> items;
+    for (const auto& e : entries) {
+        if (!e.bundle)
+            continue;
+        // Deprecated bundles take no requests, so they get no button.
+        if (e.bundle->deprecated)
+            items.push_back({section_block(entry_text(e))});
+        else
+            items.push_back(
+                {section_with_button(entry_text(e), button(action::open_request_modal, "Request", e.bundle->name))});
+    }
+    const auto total = items.size();
+    // One block stays free for how to request.
+    append_fitting(blocks, std::move(items), max_message_blocks - 1, "add words to narrow it: `/checkpoint catalog <words>`.");
+    blocks.push_back(context_block("`/checkpoint request <bundle> --duration 7d --reason \"…\"` or the Request buttons. "
+                                   "`/checkpoint explain <bundle>` shows who would approve."));
+    return ephemeral_message(title + ": " + std::to_string(total) + " bundle" + (total == 1 ? "" : "s"), std::move(blocks));
+}
+
+} // namespace checkpoint::blocks

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "workflow/catalog.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace checkpoint::blocks {
+
+// One bundle in a catalog answer, with what a given duration would mean for the person asking
+// (e.g. "7 days: needs api-team"; the bot fills it from workflow::explain), or empty.
+struct catalog_entry {
+    const workflow::bundle* bundle = nullptr;
+    std::string hint;
+};
+
+// `/checkpoint catalog [words]`: bundles with owner, risk, description, default and maximum duration,
+// and the hint; deprecated ones point at their successor. `words` is what was searched for (may be empty).
+boost::json::object catalog_reply(std::span<const catalog_entry> entries, std::string_view words);
+
+} // namespace checkpoint::blocks
