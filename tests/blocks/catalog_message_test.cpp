@@ -1,0 +1,40 @@
+#include "blocks/catalog_message.hpp"
+#include "tests/blocks/scenario.hpp"
+#include "tests/support/golden.hpp"
+#include "tests/support/slack_limits.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace checkpoint;
+using blocks::test::example;
+
+TEST_CASE("the catalog lists bundles with owner, risk, description, durations and a hint")
+{
+    GIVEN("a search for \"api\"")
+    {
+        std::vector<blocks::catalog_entry> entries;
+        for (const auto* b : example().catalog.search("api"))
+            entries.push_back({b, b->name == "api-production" ? "7 days: needs api-team" : ""});
+        WHEN("it is rendered")
+        {
+            auto msg = blocks::catalog_reply(entries, "api");
+            THEN("every match is there, the deprecated one points at its successor without a Request button")
+            {
+                CHECK(test::compare_golden("catalog_reply", msg).empty());
+                const auto s = boost::json::serialize(msg);
+                CHECK_THAT(s, Catch::Contains("*api-production* · High risk · owner api-team"));
+                CHECK_THAT(s, Catch::Contains("Typically 1 day, at most 30 days"));
+                CHECK_THAT(s, Catch::Contains(":stopwatch: 7 days: needs api-team"));
+                CHECK_THAT(s, Catch::Contains("_deprecated_, use *api-production*"));
+                CHECK(test::slack_limit_violations(msg).empty());
+            }
+        }
+    }
+    GIVEN("a search that finds nothing")
+    {
+        auto msg = blocks::catalog_reply({}, "<nothing>");
+        CHECK_THAT(boost::json::serialize(msg), Catch::Contains("No bundle matches `&lt;nothing&gt;`"));
+    }
+}
