@@ -1,0 +1,646 @@
+#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/fakes/slack/fake_slack_server.hpp"
+#include "tests/support/slack_limits.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace checkpoint::test {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view api_prefix = "/api/";
+constexpr std::string_view bot_user_id = "UFAKEBOT01";
+constexpr std::string_view bot_id = "BFAKEBOT01";
+constexpr std::string_view team_id = "TFAKETEAM1";
+// Slack's limits, REFERENCE.md §6 and §7.
+constexpr std::size_t max_update_text_chars = 4000;
+constexpr std::size_t max_view_bytes = 250 * 1000;
+constexpr std::size_t max_conversation_users = 8;
+
+json::object error_answer(std::string_view error, std::string_view detail = {})
+{
+    json::object out{{"ok", false}, {"error", error}};
+    if (!detail.empty())
+        out["response_metadata"] = json::object{{"messages", json::array{json::string("[ERROR] " + std::string(detail))}}};
+    return out;
+}
+
+std::string string_arg(const json::object& args, std::string_view key)
+{
+    const auto* v = args.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::size_t utf8_chars(std::string_view s)
+{
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool is_user_id(std::string_view id)
+{
+    return id.size() > 1 && (id.front() == 'U' || id.front() == 'W');
+}
+
+bool is_conversation_id(std::string_view id)
+{
+    return id.size() > 1 && (id.front() == 'C' || id.front() == 'G' || id.front() == 'D');
+}
+
+// "132456.7890123.abcdef": digits, digits, hex, as Slack's invalid_trigger_id message describes.
+bool is_trigger_id(std::string_view id)
+{
+    const auto first = id.find('.');
+    const auto second = first == std::string_view::npos ? first : id.find('.', first + 1);
+    if (second == std::string_view::npos)
+        return false;
+    const auto all = [](std::string_view s, auto pred) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); });
+    };
+    return all(id.substr(0, first), ::isdigit) && all(id.substr(first + 1, second - first - 1), ::isdigit) &&
+           all(id.substr(second + 1), ::isxdigit);
+}
+
+// Slack accepts a JSON-valued argument inline (JSON bodies) or as a JSON string (form bodies).
+std::optional<json::value> json_arg(const json::object& args, std::string_view key)
+{
+    const auto* v = args.if_contains(key);
+    if (v == nullptr)
+        return std::nullopt;
+    if (!v->is_string())
+        return *v;
+    boost::system::error_code ec;
+    auto parsed = json::parse(v->get_string(), ec);
+    if (ec)
+        return json::value(nullptr);
+    return parsed;
+}
+
+// The Block Kit check shared with the renderer's tests; empty when within Slack's limits.
+std::string limit_violations(const json::value& message_or_view)
+{
+    try {
+        return slack_limit_violations(message_or_view);
+    } catch (const std::exception& e) {
+        return std::string("malformed blocks: ") + e.what();
+    }
+}
+
+// Validates a message's text and blocks for chat.*; returns the Slack error, empty when fine.
+std::string message_error(const json::object& args, bool text_required, std::size_t max_text, std::string& detail)
+{
+    const auto* text = args.if_contains("text");
+    if (text != nullptr && !text->is_string())
+        return "invalid_arguments";
+    const auto blocks = json_arg(args, "blocks");
+    if (blocks && !blocks->is_array())
+        return "invalid_blocks_format";
+    const bool has_text = text != nullptr && !text->get_string().empty();
+    if (text_required && !has_text && !blocks && !args.contains("attachments"))
+        return "no_text";
+    if (has_text && max_text != 0 && utf8_chars(text->get_string()) > max_text)
+        return "msg_too_long";
+    if (blocks) {
+        detail = limit_violations(json::object{{"blocks", *blocks}});
+        if (!detail.empty())
+            return "invalid_blocks";
+    }
+    return {};
+}
+
+// The parts of a message the fake keeps: what a reader of the channel would see.
+json::object stored_message(const json::object& args)
+{
+    json::object out;
+    for (const std::string_view key : {"text", "thread_ts", "reply_broadcast", "metadata", "attachments"})
+        if (const auto* v = args.if_contains(key))
+            out[key] = *v;
+    if (auto blocks = json_arg(args, "blocks"))
+        out["blocks"] = std::move(*blocks);
+    return out;
+}
+
+// A view argument: present, an object, within 250 kB and Slack's Block Kit limits.
+std::string view_error(const json::object& args, json::object& view, std::string& detail)
+{
+    auto v = json_arg(args, "view");
+    if (!v || !v->is_object()) {
+        detail = "view must be a JSON object";
+        return "invalid_arguments";
+    }
+    if (json::serialize(*v).size() > max_view_bytes)
+        return "view_too_large";
+    detail = limit_violations(*v);
+    if (!detail.empty())
+        return "invalid_arguments";
+    view = std::move(v->get_object());
+    return {};
+}
+
+json::object form_args(std::string_view body)
+{
+    json::object out;
+    if (!boost::urls::parse_query(body))
+        return out;
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true;
+    for (const auto& param : boost::urls::params_view(body, opts))
+        out[param.key] = param.value;
+    return out;
+}
+
+json::object view_answer(const fake_slack_view& v)
+{
+    json::object view = v.view;
+    view["id"] = v.id;
+    view["team_id"] = team_id;
+    view["hash"] = v.hash;
+    view["root_view_id"] = v.id;
+    view["app_id"] = "AFAKEAPP01";
+    view["bot_id"] = bot_id;
+    if (!view.contains("state"))
+        view["state"] = json::object{{"values", json::object{}}};
+    return json::object{{"ok", true}, {"view", std::move(view)}};
+}
+
+} // namespace
+
+bool fake_slack_call::ok() const
+{
+    const auto* v = response.if_contains("ok");
+    return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+std::string fake_slack_call::error() const
+{
+    return string_arg(response, "error");
+}
+
+fake_slack::fake_slack(fake_slack_options options)
+    : options_(std::move(options)), server_(std::make_unique<server>(*this, options_.port))
+{
+}
+
+fake_slack::~fake_slack() = default;
+
+unsigned short fake_slack::port() const noexcept
+{
+    return server_->port();
+}
+
+std::string fake_slack::api_url() const
+{
+    return "http://127.0.0.1:" + std::to_string(port()) + std::string(api_prefix);
+}
+
+void fake_slack::add_user(fake_slack_user user)
+{
+    std::lock_guard lock(mutex_);
+    users_.push_back(std::move(user));
+}
+
+void fake_slack::rate_limit_next(std::string method, std::size_t times, std::chrono::seconds retry_after)
+{
+    std::lock_guard lock(mutex_);
+    auto& queue = failures_[std::move(method)];
+    for (std::size_t i = 0; i < times; ++i)
+        queue.push_back({429, retry_after, "ratelimited"});
+}
+
+void fake_slack::error_next(std::string method, std::size_t times, std::string error)
+{
+    std::lock_guard lock(mutex_);
+    auto& queue = failures_[std::move(method)];
+    for (std::size_t i = 0; i < times; ++i)
+        queue.push_back({200, std::nullopt, error});
+}
+
+void fake_slack::http_error_next(std::string method, std::size_t times, unsigned status)
+{
+    std::lock_guard lock(mutex_);
+    auto& queue = failures_[std::move(method)];
+    for (std::size_t i = 0; i < times; ++i)
+        queue.push_back({status, std::nullopt, {}});
+}
+
+void fake_slack::expire_trigger(std::string trigger_id)
+{
+    std::lock_guard lock(mutex_);
+    expired_triggers_.insert(std::move(trigger_id));
+}
+
+std::string fake_slack::new_trigger_id()
+{
+    std::lock_guard lock(mutex_);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "1700000000.%zu.%08zx", 4242 + trigger_counter_, 0xabc000 + trigger_counter_);
+    ++trigger_counter_;
+    return buf;
+}
+
+std::string fake_slack::dm_channel_of(std::string_view user_id)
+{
+    return "D" + std::string(user_id.substr(user_id.empty() ? 0 : 1));
+}
+
+std::vector<fake_slack_call> fake_slack::calls() const
+{
+    std::lock_guard lock(mutex_);
+    return calls_;
+}
+
+std::vector<fake_slack_call> fake_slack::calls(std::string_view method) const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<fake_slack_call> out;
+    std::copy_if(calls_.begin(), calls_.end(), std::back_inserter(out), [&](const auto& c) { return c.method == method; });
+    return out;
+}
+
+bool fake_slack::wait_for(const std::function<bool(const std::vector<fake_slack_call>&)>& pred,
+                          std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return pred(calls_); });
+}
+
+bool fake_slack::wait_for_calls(std::string_view method, std::size_t count, std::chrono::milliseconds timeout) const
+{
+    return wait_for(
+        [&](const std::vector<fake_slack_call>& calls) {
+            return static_cast<std::size_t>(std::count_if(calls.begin(), calls.end(),
+                                                          [&](const auto& c) { return c.method == method; })) >= count;
+        },
+        timeout);
+}
+
+void fake_slack::clear_calls()
+{
+    std::lock_guard lock(mutex_);
+    calls_.clear();
+}
+
+std::vector<fake_slack_message> fake_slack::messages() const
+{
+    std::lock_guard lock(mutex_);
+    return messages_;
+}
+
+std::vector<fake_slack_message> fake_slack::messages_in(std::string_view channel) const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<fake_slack_message> out;
+    std::copy_if(messages_.begin(), messages_.end(), std::back_inserter(out),
+                 [&](const auto& m) { return m.channel == channel; });
+    return out;
+}
+
+std::optional<fake_slack_message> fake_slack::message(std::string_view channel, std::string_view ts) const
+{
+    std::lock_guard lock(mutex_);
+    for (const auto& m : messages_)
+        if (m.channel == channel && m.ts == ts)
+            return m;
+    return std::nullopt;
+}
+
+std::optional<fake_slack_view> fake_slack::view(std::string_view view_id) const
+{
+    std::lock_guard lock(mutex_);
+    const auto it = views_.find(view_id);
+    return it == views_.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::optional<fake_slack_view> fake_slack::home_view(std::string_view user_id) const
+{
+    std::lock_guard lock(mutex_);
+    const auto id = home_view_ids_.find(user_id);
+    if (id == home_view_ids_.end())
+        return std::nullopt;
+    return views_.at(id->second);
+}
+
+std::string fake_slack::next_ts()
+{
+    const std::size_t micros = 100 * ++ts_counter_;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%zu.%06zu", std::size_t{1'700'000'000} + micros / 1'000'000, micros % 1'000'000);
+    return buf;
+}
+
+std::string fake_slack::next_hash()
+{
+    return "1700000000." + std::to_string(1'000'000 + ++hash_counter_);
+}
+
+void fake_slack::record(fake_slack_call call)
+{
+    std::function<void(const fake_slack_call&)> observer;
+    {
+        std::lock_guard lock(mutex_);
+        calls_.push_back(call);
+        observer = options_.on_call;
+    }
+    changed_.notify_all();
+    if (observer)
+        observer(call);
+}
+
+fake_slack::response fake_slack::handle(const request& req)
+{
+    const auto json_response = [](unsigned status, const json::object& body) {
+        return response{status, {{"Content-Type", "application/json; charset=utf-8"}}, json::serialize(body)};
+    };
+    std::string_view target = req.target;
+    if (const auto q = target.find('?'); q != std::string_view::npos)
+        target = target.substr(0, q);
+    if (target.substr(0, api_prefix.size()) != api_prefix)
+        return json_response(404, error_answer("unknown_method"));
+    fake_slack_call call;
+    call.method = std::string(target.substr(api_prefix.size()));
+    call.at = options_.now();
+
+    const auto answer = [&](unsigned status, json::object body) {
+        call.status = status;
+        call.response = body;
+        auto res = json_response(status, body);
+        record(std::move(call));
+        return res;
+    };
+
+    // The body is read first so even refused calls are recorded with what they carried.
+    call.json_body = req.content_type.rfind("application/json", 0) == 0;
+    if (call.json_body) {
+        boost::system::error_code ec;
+        auto parsed = json::parse(req.body, ec);
+        if (ec)
+            return answer(200, error_answer("invalid_json"));
+        if (!parsed.is_object())
+            return answer(200, error_answer("json_not_object"));
+        call.args = std::move(parsed.get_object());
+    } else {
+        call.args = form_args(req.body);
+    }
+
+    // Slack reads tokens only from the Authorization header once JSON is involved; so does the fake.
+    if (req.authorization.empty())
+        return answer(200, error_answer("not_authed"));
+    if (req.authorization != "Bearer " + options_.token)
+        return answer(200, error_answer("invalid_auth"));
+
+    std::optional<failure> programmed;
+    json::object body;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = failures_.find(call.method); it != failures_.end() && !it->second.empty()) {
+            programmed = it->second.front();
+            it->second.pop_front();
+        } else {
+            body = dispatch(call.method, call.args, call.json_body);
+        }
+    }
+    if (!programmed)
+        return answer(200, std::move(body));
+    if (programmed->status == 200 || programmed->status == 429) {
+        auto res = answer(programmed->status, error_answer(programmed->error));
+        if (programmed->retry_after)
+            res.headers.emplace_back("Retry-After", std::to_string(programmed->retry_after->count()));
+        return res;
+    }
+    call.status = programmed->status;
+    record(std::move(call));
+    return response{programmed->status, {{"Content-Type", "text/plain"}}, "fake Slack: programmed failure"};
+}
+
+json::object fake_slack::dispatch(const std::string& method, const json_object& args, bool json_body)
+{
+    if (method == "chat.postMessage")
+        return chat_post_message(args);
+    if (method == "chat.update")
+        return chat_update(args);
+    if (method == "chat.postEphemeral")
+        return chat_post_ephemeral(args);
+    if (method == "views.open")
+        return views_open(args);
+    if (method == "views.update")
+        return views_update(args);
+    if (method == "views.publish")
+        return views_publish(args);
+    if (method == "users.info" || method == "users.lookupByEmail") {
+        // Read methods take form-encoded arguments; JSON bodies reach them empty.
+        if (json_body)
+            return error_answer("invalid_arguments", "users.* read methods take form-encoded arguments, not JSON");
+        return method == "users.info" ? users_info(args) : users_lookup_by_email(args);
+    }
+    if (method == "conversations.open")
+        return conversations_open(args);
+    return error_answer("unknown_method");
+}
+
+json::object fake_slack::chat_post_message(const json_object& args)
+{
+    auto channel = string_arg(args, "channel");
+    if (channel.empty() || (!is_user_id(channel) && !is_conversation_id(channel)))
+        return error_answer("channel_not_found");
+    std::string detail;
+    if (auto error = message_error(args, true, 0, detail); !error.empty())
+        return error_answer(error, detail);
+    // A user ID posts into the app's DM with that user, answered as its D… channel.
+    if (is_user_id(channel))
+        channel = dm_channel_of(channel);
+    fake_slack_message m{channel, next_ts(), stored_message(args), 0};
+    messages_.push_back(m);
+    json::object message = m.message;
+    message["type"] = "message";
+    message["user"] = bot_user_id;
+    message["bot_id"] = bot_id;
+    message["ts"] = m.ts;
+    return json::object{{"ok", true}, {"channel", m.channel}, {"ts", m.ts}, {"message", std::move(message)}};
+}
+
+json::object fake_slack::chat_update(const json_object& args)
+{
+    const auto channel = string_arg(args, "channel");
+    const auto ts = string_arg(args, "ts");
+    // A DM must be named by its D… ID here, unlike chat.postMessage.
+    if (!is_conversation_id(channel))
+        return error_answer("channel_not_found");
+    std::string detail;
+    if (auto error = message_error(args, false, max_update_text_chars, detail); !error.empty())
+        return error_answer(error, detail);
+    const auto it = std::find_if(messages_.begin(), messages_.end(),
+                                 [&](const auto& m) { return m.channel == channel && m.ts == ts; });
+    if (it == messages_.end())
+        return error_answer("message_not_found");
+    auto& stored = it->message;
+    const auto blocks = json_arg(args, "blocks");
+    if (const auto* text = args.if_contains("text"))
+        stored["text"] = *text;
+    // Text without blocks removes the old blocks; `blocks: []` removes them too.
+    if (blocks && !blocks->get_array().empty())
+        stored["blocks"] = *blocks;
+    else if (blocks || args.contains("text"))
+        stored.erase("blocks");
+    ++it->updates;
+    json::object message = stored;
+    message["type"] = "message";
+    message["user"] = bot_user_id;
+    message["bot_id"] = bot_id;
+    return json::object{{"ok", true},
+                        {"channel", channel},
+                        {"ts", ts},
+                        {"text", string_arg(stored, "text")},
+                        {"message", std::move(message)}};
+}
+
+json::object fake_slack::chat_post_ephemeral(const json_object& args)
+{
+    const auto channel = string_arg(args, "channel");
+    if (!is_conversation_id(channel) && !is_user_id(channel))
+        return error_answer("channel_not_found");
+    if (!is_user_id(string_arg(args, "user")))
+        return error_answer("user_not_in_channel");
+    std::string detail;
+    if (auto error = message_error(args, true, max_update_text_chars, detail); !error.empty())
+        return error_answer(error, detail);
+    // Ephemeral messages are not stored: chat.update cannot reach them.
+    return json::object{{"ok", true}, {"message_ts", next_ts()}};
+}
+
+json::object fake_slack::views_open(const json_object& args)
+{
+    const auto trigger = string_arg(args, "trigger_id");
+    if (trigger.empty())
+        return error_answer("invalid_arguments", "missing trigger_id");
+    if (!is_trigger_id(trigger))
+        return error_answer("invalid_trigger_id");
+    if (expired_triggers_.contains(trigger))
+        return error_answer("expired_trigger_id");
+    if (used_triggers_.contains(trigger))
+        return error_answer("exchanged_trigger_id");
+    json::object view;
+    std::string detail;
+    if (auto error = view_error(args, view, detail); !error.empty())
+        return error_answer(error, detail);
+    if (string_arg(view, "type") != "modal")
+        return error_answer("invalid_arguments", "views.open needs a view of type modal");
+    used_triggers_.insert(trigger);
+    char id[16];
+    std::snprintf(id, sizeof id, "V%010zu", ++view_counter_);
+    auto& stored = views_[id] = fake_slack_view{id, next_hash(), {}, std::move(view)};
+    return view_answer(stored);
+}
+
+json::object fake_slack::views_update(const json_object& args)
+{
+    const auto view_id = string_arg(args, "view_id");
+    const auto external_id = string_arg(args, "external_id");
+    auto it = views_.end();
+    if (!view_id.empty())
+        it = views_.find(view_id);
+    else if (!external_id.empty())
+        it = std::find_if(views_.begin(), views_.end(),
+                          [&](const auto& entry) { return string_arg(entry.second.view, "external_id") == external_id; });
+    else
+        return error_answer("invalid_arguments", "views.update needs view_id or external_id");
+    if (it == views_.end())
+        return error_answer("not_found");
+    const auto hash = string_arg(args, "hash");
+    if (!hash.empty() && hash != it->second.hash)
+        return error_answer("hash_conflict");
+    json::object view;
+    std::string detail;
+    if (auto error = view_error(args, view, detail); !error.empty())
+        return error_answer(error, detail);
+    it->second.view = std::move(view);
+    it->second.hash = next_hash();
+    return view_answer(it->second);
+}
+
+json::object fake_slack::views_publish(const json_object& args)
+{
+    const auto user = string_arg(args, "user_id");
+    if (!is_user_id(user))
+        return error_answer("invalid_arguments", "views.publish needs a user_id");
+    json::object view;
+    std::string detail;
+    if (auto error = view_error(args, view, detail); !error.empty())
+        return error_answer(error, detail);
+    if (string_arg(view, "type") != "home")
+        return error_answer("invalid_arguments", "views.publish needs a view of type home");
+    auto id = home_view_ids_.find(user);
+    if (id == home_view_ids_.end()) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "V%010zu", ++view_counter_);
+        id = home_view_ids_.emplace(user, buf).first;
+        views_[buf] = fake_slack_view{buf, next_hash(), user, {}};
+    }
+    auto& stored = views_.at(id->second);
+    const auto hash = string_arg(args, "hash");
+    if (!hash.empty() && hash != stored.hash)
+        return error_answer("hash_conflict");
+    stored.view = std::move(view);
+    stored.hash = next_hash();
+    return view_answer(stored);
+}
+
+json::object fake_slack::users_info(const json_object& args)
+{
+    const auto id = string_arg(args, "user");
+    const auto it = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.id == id; });
+    if (it == users_.end())
+        return error_answer("user_not_found");
+    json::object profile{{"email", it->email}, {"real_name", it->name}, {"display_name", it->name}};
+    json::object user{{"id", it->id},         {"team_id", team_id},    {"name", it->name},
+                      {"real_name", it->name}, {"deleted", false},      {"is_bot", false},
+                      {"profile", std::move(profile)}};
+    return json::object{{"ok", true}, {"user", std::move(user)}};
+}
+
+json::object fake_slack::users_lookup_by_email(const json_object& args)
+{
+    const auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    };
+    const auto email = lower(string_arg(args, "email"));
+    const auto it = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return lower(u.email) == email; });
+    if (email.empty() || it == users_.end())
+        return error_answer("users_not_found");
+    return users_info(json::object{{"user", it->id}});
+}
+
+json::object fake_slack::conversations_open(const json_object& args)
+{
+    const auto channel = string_arg(args, "channel");
+    if (!channel.empty())
+        return is_conversation_id(channel) ? json::object{{"ok", true}, {"channel", json::object{{"id", channel}}}}
+                                           : error_answer("channel_not_found");
+    const auto users = string_arg(args, "users");
+    if (users.empty())
+        return error_answer("users_list_not_supplied");
+    std::vector<std::string> ids;
+    for (std::size_t start = 0; start <= users.size();) {
+        const auto comma = std::min(users.find(',', start), users.size());
+        ids.push_back(users.substr(start, comma - start));
+        start = comma + 1;
+    }
+    if (ids.size() > max_conversation_users)
+        return error_answer("too_many_users");
+    for (const auto& id : ids)
+        if (!is_user_id(id))
+            return error_answer("user_not_found");
+    const auto id = ids.size() == 1 ? dm_channel_of(ids.front()) : "GMPIM" + std::to_string(++mpim_counter_);
+    return json::object{{"ok", true}, {"channel", json::object{{"id", id}}}};
+}
+
+} // namespace checkpoint::test
