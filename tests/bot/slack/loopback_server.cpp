@@ -97,6 +97,7 @@ void do_accept(loopback_server::state* st)
         if (ec)
             return;
         st->accepted.fetch_add(1);
+        socket.set_option(tcp::no_delay(true), ec);
         if (st->opts.tls) {
             using tls_stream = beast::ssl_stream<beast::tcp_stream>;
             std::make_shared<session<tls_stream>>(tls_stream(std::move(socket), *st->opts.tls), *st)->start();

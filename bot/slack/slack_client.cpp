@@ -1,0 +1,195 @@
+#include "bot/slack/slack_client.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+
+namespace checkpoint::bot {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view json_content_type = "application/json; charset=utf-8";
+constexpr std::string_view form_content_type = "application/x-www-form-urlencoded";
+// Slack's 429 without Retry-After still means "not now"; one second is its own pacing unit.
+constexpr std::chrono::milliseconds default_rate_limit_wait{1'000};
+
+// application/x-www-form-urlencoded with everything but unreserved characters escaped, so a '+'
+// in an email address is not read back as a space.
+std::string form_body(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
+{
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    for (const auto& [key, value] : params) {
+        if (!out.empty())
+            out += '&';
+        out += key;
+        out += '=';
+        for (const char c : value) {
+            const auto u = static_cast<unsigned char>(c);
+            if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+                out += c;
+            } else {
+                out += '%';
+                out += hex[u >> 4];
+                out += hex[u & 0x0F];
+            }
+        }
+    }
+    return out;
+}
+
+std::string_view channel_of(const json::object& args)
+{
+    const auto* channel = args.if_contains("channel");
+    return channel != nullptr && channel->is_string() ? std::string_view(channel->get_string()) : std::string_view{};
+}
+
+void log_result(std::string_view method, std::string_view channel, const slack_result& r)
+{
+    // Method, channel and error code only: bodies carry people's data and the token never leaves the header.
+    if (r.ok()) {
+        spdlog::debug("slack {} channel={} ok", method, channel);
+        return;
+    }
+    // Held back by our own pacer or a known rate limit: expected, so not worth a warning.
+    const auto level = r.http_status == 0 && r.retry_after ? spdlog::level::debug : spdlog::level::warn;
+    spdlog::log(level, "slack {} channel={} {} error={} retry_after_ms={}", method, channel, to_string(r.outcome), r.error,
+                r.retry_after ? r.retry_after->count() : -1);
+}
+
+slack_result local_retry(std::string_view error, std::chrono::milliseconds wait)
+{
+    slack_result r;
+    r.outcome = slack_outcome::retryable;
+    r.error = std::string(error);
+    r.retry_after = wait;
+    return r;
+}
+
+} // namespace
+
+slack_client::slack_client(http_client& http, const workflow::clock& clock, slack_client_options options)
+    : http_(http), clock_(clock), options_(std::move(options)), pacer_(clock, options_.post_interval)
+{
+    if (options_.api_url.empty() || options_.api_url.back() != '/')
+        options_.api_url += '/';
+}
+
+std::optional<std::chrono::milliseconds> slack_client::rate_limited_for(std::string_view method)
+{
+    const auto now = clock_.now();
+    std::lock_guard lock(mutex_);
+    const auto it = blocked_until_.find(method);
+    if (it == blocked_until_.end())
+        return std::nullopt;
+    if (it->second <= now) {
+        blocked_until_.erase(it);
+        return std::nullopt;
+    }
+    return std::chrono::ceil<std::chrono::milliseconds>(it->second - now);
+}
+
+void slack_client::note_rate_limit(std::string_view method, std::chrono::milliseconds wait)
+{
+    const auto until = clock_.now() + wait;
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = blocked_until_.try_emplace(std::string(method), until);
+    if (!inserted && it->second < until)
+        it->second = until;
+}
+
+slack_result slack_client::send(std::string_view method, std::string body, std::string_view content_type,
+                                std::string_view channel, std::chrono::milliseconds timeout)
+{
+    if (const auto wait = rate_limited_for(method)) {
+        auto r = local_retry("ratelimited", *wait);
+        log_result(method, channel, r);
+        return r;
+    }
+
+    outbound_request req;
+    req.method = "POST";
+    req.url = options_.api_url + std::string(method);
+    req.headers = {{"Authorization", "Bearer " + options_.bot_token}, {"Content-Type", std::string(content_type)}};
+    req.body = std::move(body);
+    req.timeout = timeout;
+
+    auto [res, failure] = http_.send(req);
+    auto r = res ? classify_slack_response(*res) : classify_transport_failure(*failure);
+    if (r.http_status == 429 || r.error == "ratelimited" || r.error == "rate_limited")
+        note_rate_limit(method, r.retry_after.value_or(default_rate_limit_wait));
+    log_result(method, channel, r);
+    return r;
+}
+
+slack_result slack_client::call(std::string_view method, const json::object& args)
+{
+    return send(method, json::serialize(args), json_content_type, channel_of(args), options_.timeout);
+}
+
+slack_result slack_client::post_message(std::string_view channel, json::object message)
+{
+    if (const auto wait = pacer_.reserve(channel)) {
+        auto r = local_retry(paced_error, *wait);
+        log_result("chat.postMessage", channel, r);
+        return r;
+    }
+    message["channel"] = channel;
+    return call("chat.postMessage", message);
+}
+
+slack_result slack_client::update_message(std::string_view channel, std::string_view ts, json::object message)
+{
+    message["channel"] = channel;
+    message["ts"] = ts;
+    return call("chat.update", message);
+}
+
+slack_result slack_client::post_ephemeral(std::string_view channel, std::string_view user, json::object message)
+{
+    message["channel"] = channel;
+    message["user"] = user;
+    return call("chat.postEphemeral", message);
+}
+
+slack_result slack_client::open_view(std::string_view trigger_id, json::object view)
+{
+    json::object args{{"trigger_id", trigger_id}, {"view", std::move(view)}};
+    return send("views.open", json::serialize(args), json_content_type, {}, options_.view_open_timeout);
+}
+
+slack_result slack_client::update_view(std::string_view view_id, json::object view, std::string_view hash)
+{
+    json::object args{{"view_id", view_id}, {"view", std::move(view)}};
+    if (!hash.empty())
+        args["hash"] = hash;
+    return call("views.update", args);
+}
+
+slack_result slack_client::publish_view(std::string_view user_id, json::object view, std::string_view hash)
+{
+    json::object args{{"user_id", user_id}, {"view", std::move(view)}};
+    if (!hash.empty())
+        args["hash"] = hash;
+    return call("views.publish", args);
+}
+
+slack_result slack_client::user_info(std::string_view user_id)
+{
+    return send("users.info", form_body({{"user", user_id}}), form_content_type, {}, options_.timeout);
+}
+
+slack_result slack_client::lookup_user_by_email(std::string_view email)
+{
+    return send("users.lookupByEmail", form_body({{"email", email}}), form_content_type, {}, options_.timeout);
+}
+
+slack_result slack_client::open_conversation(std::string_view user_id)
+{
+    return call("conversations.open", json::object{{"users", user_id}});
+}
+
+} // namespace checkpoint::bot

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "bot/outbound/http_client.hpp"
+#include "bot/slack/channel_pacer.hpp"
+#include "bot/slack/slack_result.hpp"
+#include "workflow/clock.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace checkpoint::bot {
+
+struct slack_client_options {
+    // SLACK_API_URL; a missing trailing '/' is added.
+    std::string api_url = "https://slack.com/api/";
+    // SLACK_BOT_TOKEN; sent only in the Authorization header, never logged.
+    std::string bot_token;
+    std::chrono::milliseconds timeout{10'000};
+    // views.open runs inside a Slack request whose trigger_id dies after 3 s.
+    std::chrono::milliseconds view_open_timeout{2'500};
+    // At most one chat.postMessage per channel per interval.
+    std::chrono::milliseconds post_interval{1'000};
+};
+
+// The Slack Web API over an http_client: bearer token, JSON bodies (form bodies for the read
+// methods users.info and users.lookupByEmail, which do not read JSON), results classified as
+// ok / retryable / permanent. It never waits: a paced post or a method still inside a 429's
+// Retry-After answers retryable with retry_after at once, without calling Slack, so the job
+// is rescheduled instead of a worker sleeping. Thread-safe.
+class slack_client {
+public:
+    slack_client(http_client& http, const workflow::clock& clock, slack_client_options options);
+
+    // Any method with a JSON body; not paced.
+    slack_result call(std::string_view method, const boost::json::object& args);
+
+    // chat.postMessage into `channel` (an ID; a user ID posts to the app DM), paced per channel.
+    slack_result post_message(std::string_view channel, boost::json::object message);
+    // chat.update; a DM must be named by its D… channel, as chat.postMessage answered it.
+    slack_result update_message(std::string_view channel, std::string_view ts, boost::json::object message);
+    slack_result post_ephemeral(std::string_view channel, std::string_view user, boost::json::object message);
+    slack_result open_view(std::string_view trigger_id, boost::json::object view);
+    // An empty hash skips Slack's stale-view check.
+    slack_result update_view(std::string_view view_id, boost::json::object view, std::string_view hash = {});
+    slack_result publish_view(std::string_view user_id, boost::json::object view, std::string_view hash = {});
+    slack_result user_info(std::string_view user_id);
+    slack_result lookup_user_by_email(std::string_view email);
+    // conversations.open for a 1:1 DM; channel() is its D… ID.
+    slack_result open_conversation(std::string_view user_id);
+
+    static constexpr std::string_view paced_error = "paced";
+
+private:
+    slack_result send(std::string_view method, std::string body, std::string_view content_type,
+                      std::string_view channel, std::chrono::milliseconds timeout);
+    std::optional<std::chrono::milliseconds> rate_limited_for(std::string_view method);
+    void note_rate_limit(std::string_view method, std::chrono::milliseconds wait);
+
+    http_client& http_;
+    const workflow::clock& clock_;
+    slack_client_options options_;
+    channel_pacer pacer_;
+    std::mutex mutex_;
+    // Per method: no call before this time, after Slack answered 429 or ratelimited.
+    std::map<std::string, workflow::time_point, std::less<>> blocked_until_;
+};
+
+} // namespace checkpoint::bot
