@@ -36,6 +36,12 @@ std::size_t write_queue::batches() const
     return batches_;
 }
 
+std::size_t write_queue::queued() const
+{
+    std::lock_guard lk(mutex_);
+    return queue_.size();
+}
+
 workflow::result<void> write_queue::submit(work w)
 {
     item it;

@@ -38,6 +38,8 @@ public:
 
     // Batches committed so far, to show in benchmarks how many writes shared an fsync.
     std::size_t batches() const;
+    // Writes waiting for the writer; lets tests line up a batch without sleeping.
+    std::size_t queued() const;
 
 private:
     struct item {

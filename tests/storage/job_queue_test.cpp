@@ -1,0 +1,239 @@
+#include "fixture.hpp"
+#include "storage/job_queue.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace checkpoint;
+using namespace checkpoint::storage::test;
+using namespace std::chrono_literals;
+using workflow::job_status;
+using workflow::settle_outcome;
+
+namespace {
+
+workflow::job_spec spec(std::string key, workflow::time_point run_at, std::string payload = "{\"n\":1}",
+                        workflow::on_duplicate dup = workflow::on_duplicate::keep)
+{
+    return workflow::job_spec{"post_card", std::move(key), std::move(payload), run_at, dup};
+}
+
+// A queue whose jitter is pinned at the midpoint: no jitter at all.
+struct queue_fixture {
+    checkpoint::test::temp_dir dir;
+    std::unique_ptr<storage::database> db = open_db(dir.file("c.db"));
+    workflow::retry_policy policy{10s, 5min, 0.2, 1h};
+    double jitter = 0.5;
+    storage::job_queue queue{*db, policy, [this] { return jitter; }};
+};
+
+} // namespace
+
+TEST_CASE_METHOD(queue_fixture, "enqueue is idempotent by key")
+{
+    auto first = queue.enqueue(spec("k1", at(5)), at());
+    REQUIRE(first);
+    CHECK(first->status == job_status::pending);
+    CHECK(first->run_at == at(5));
+
+    SECTION("a duplicate keeps the first job as it was")
+    {
+        auto again = queue.enqueue(spec("k1", at(50), "{\"n\":2}"), at(1));
+        REQUIRE(again);
+        CHECK(again->id == first->id);
+        CHECK(again->run_at == at(5));
+        CHECK(again->payload == "{\"n\":1}");
+        CHECK(scalar(*db, "SELECT count(*) FROM jobs") == 1);
+    }
+    SECTION("a replacing duplicate moves it, and revives it after it ran")
+    {
+        auto leased = queue.lease("w", 1, 1min, at(5)).value();
+        REQUIRE(leased.size() == 1);
+        REQUIRE(queue.complete(leased[0].id, "w", at(6)).value().outcome == settle_outcome::completed);
+        auto moved = queue.enqueue(spec("k1", at(90), "{\"n\":3}", workflow::on_duplicate::replace), at(7));
+        REQUIRE(moved);
+        CHECK(moved->id == first->id);
+        CHECK(moved->status == job_status::pending);
+        CHECK(moved->run_at == at(90));
+        CHECK(moved->attempts == 0);
+        CHECK(moved->payload == "{\"n\":3}");
+    }
+}
+
+TEST_CASE_METHOD(queue_fixture, "lease takes only due jobs, earliest first, up to the limit")
+{
+    REQUIRE(queue.enqueue(spec("later", at(60)), at()));
+    REQUIRE(queue.enqueue(spec("second", at(2)), at()));
+    REQUIRE(queue.enqueue(spec("first", at(1)), at()));
+    REQUIRE(queue.enqueue(spec("third", at(3)), at()));
+
+    auto leased = queue.lease("w1", 2, 30s, at(10));
+
+    REQUIRE(leased);
+    REQUIRE(leased->size() == 2);
+    CHECK((*leased)[0].key == "first");
+    CHECK((*leased)[1].key == "second");
+    CHECK((*leased)[0].status == job_status::leased);
+    CHECK((*leased)[0].lease_owner == "w1");
+    CHECK((*leased)[0].attempts == 1);
+    CHECK((*leased)[0].lease_expires == at(10) + 30s);
+
+    THEN("a leased job is not leased again while its lease holds")
+    {
+        auto next = queue.lease("w2", 10, 30s, at(10)).value();
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].key == "third");
+    }
+}
+
+TEST_CASE_METHOD(queue_fixture, "complete needs the live lease")
+{
+    REQUIRE(queue.enqueue(spec("k", at()), at()));
+    auto job = queue.lease("w1", 1, 30s, at()).value().at(0);
+
+    SECTION("the owner completes it")
+    {
+        CHECK(queue.complete(job.id, "w1", at(1)).value().outcome == settle_outcome::completed);
+        CHECK(queue.find("k").value()->status == job_status::done);
+        CHECK(queue.next_run_at().value() == std::nullopt);
+    }
+    SECTION("another worker cannot")
+    {
+        CHECK(queue.complete(job.id, "w2", at(1)).value().outcome == settle_outcome::lease_lost);
+    }
+    SECTION("a worker whose lease expired and was retaken cannot")
+    {
+        auto retaken = queue.lease("w2", 1, 30s, at(1)).value();
+        REQUIRE(retaken.size() == 1);
+        CHECK(retaken[0].attempts == 2);
+        CHECK(queue.complete(job.id, "w1", at(2)).value().outcome == settle_outcome::lease_lost);
+        CHECK(queue.complete(job.id, "w2", at(2)).value().outcome == settle_outcome::completed);
+    }
+}
+
+TEST_CASE_METHOD(queue_fixture, "a failed job backs off exponentially with jitter, honours retry-after, then dies")
+{
+    struct row {
+        const char* name;
+        int failures_before;
+        double jitter;
+        std::optional<workflow::duration> retry_after;
+        std::chrono::milliseconds expected_delay;
+    };
+    auto r = GENERATE(row{"first failure waits the base", 0, 0.5, std::nullopt, 10s},
+                      row{"second failure doubles", 1, 0.5, std::nullopt, 20s},
+                      row{"third failure doubles again", 2, 0.5, std::nullopt, 40s},
+                      row{"lowest jitter takes 20% off", 2, 0.0, std::nullopt, 32s},
+                      row{"highest jitter adds 20%", 2, 1.0, std::nullopt, 48s},
+                      row{"the cap holds", 8, 0.5, std::nullopt, 5min},
+                      row{"a longer retry-after wins", 0, 0.5, 90s, 90s},
+                      row{"a shorter retry-after does not shorten the backoff", 1, 0.5, 1s, 20s});
+    INFO(r.name);
+    REQUIRE(queue.enqueue(spec("k", at()), at()));
+    auto now = at();
+    for (int i = 0; i < r.failures_before; ++i) {
+        auto j = queue.lease("w", 1, 30s, now).value().at(0);
+        auto s = queue.fail(j.id, "w", "boom", std::nullopt, now).value();
+        REQUIRE(s.outcome == settle_outcome::retrying);
+        now = *s.next_run_at;
+    }
+    // Late enough that earlier backoff has passed, still inside the one-hour window.
+    jitter = r.jitter;
+    auto j = queue.lease("w", 1, 30s, now).value().at(0);
+    auto s = queue.fail(j.id, "w", "HTTP 429", r.retry_after, now);
+
+    REQUIRE(s);
+    CHECK(s->outcome == settle_outcome::retrying);
+    REQUIRE(s->next_run_at);
+    CHECK(*s->next_run_at - now == r.expected_delay);
+    auto stored = queue.find("k").value().value();
+    CHECK(stored.status == job_status::pending);
+    CHECK(stored.last_error == "HTTP 429");
+    CHECK(stored.lease_owner.empty());
+    CHECK(queue.next_run_at().value() == *s->next_run_at);
+}
+
+TEST_CASE_METHOD(queue_fixture, "a job failing past the retry window is dead and never leased again")
+{
+    REQUIRE(queue.enqueue(spec("k", at()), at()));
+    auto j = queue.lease("w", 1, 30s, at()).value().at(0);
+    REQUIRE(queue.fail(j.id, "w", "down", std::nullopt, at(1)).value().outcome == settle_outcome::retrying);
+
+    // First attempt at(0); a failure at 59 minutes with a 20 s (or more) backoff ends past the hour.
+    auto again = queue.lease("w", 1, 30s, at(59)).value().at(0);
+    auto s = queue.fail(again.id, "w", "still down", std::nullopt, at(59) + 50s);
+
+    REQUIRE(s);
+    CHECK(s->outcome == settle_outcome::dead);
+    CHECK(queue.find("k").value()->status == job_status::dead);
+    CHECK(queue.lease("w", 1, 30s, at(600)).value().empty());
+    CHECK(queue.next_run_at().value() == std::nullopt);
+}
+
+TEST_CASE_METHOD(queue_fixture, "expired leases are reclaimed; live ones are not")
+{
+    REQUIRE(queue.enqueue(spec("a", at()), at()));
+    REQUIRE(queue.enqueue(spec("b", at()), at()));
+    REQUIRE(queue.lease("w1", 1, 1min, at()).value().size() == 1);
+    REQUIRE(queue.lease("w2", 1, 10min, at()).value().size() == 1);
+
+    auto reclaimed = queue.reclaim_expired(at(5));
+
+    REQUIRE(reclaimed);
+    CHECK(*reclaimed == 1);
+    CHECK(queue.find("a").value()->status == job_status::pending);
+    CHECK(queue.find("b").value()->status == job_status::leased);
+    // Due since its lease ran out, so it goes ahead of jobs that fell due later.
+    CHECK(queue.next_run_at().value() == at(1));
+    CHECK(queue.reclaim_expired(at(5)).value() == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture, "next_run_at is the earliest pending run or lease expiry")
+{
+    CHECK(queue.next_run_at().value() == std::nullopt);
+    REQUIRE(queue.enqueue(spec("late", at(30)), at()));
+    REQUIRE(queue.enqueue(spec("soon", at(10)), at()));
+    CHECK(queue.next_run_at().value() == at(10));
+    REQUIRE(queue.lease("w", 1, 5min, at(10)).value().size() == 1);
+    CHECK(queue.next_run_at().value() == at(15));
+}
+
+TEST_CASE_METHOD(queue_fixture, "cancel and reschedule by key")
+{
+    REQUIRE(queue.enqueue(spec("expire/P-1", at(60)), at()));
+
+    SECTION("reschedule moves it")
+    {
+        CHECK(queue.reschedule("expire/P-1", at(120), at(1)).value());
+        CHECK(queue.find("expire/P-1").value()->run_at == at(120));
+        CHECK(queue.lease("w", 1, 30s, at(60)).value().empty());
+    }
+    SECTION("cancel drops it, once")
+    {
+        CHECK(queue.cancel("expire/P-1", at(1)).value());
+        CHECK(queue.find("expire/P-1").value()->status == job_status::cancelled);
+        CHECK_FALSE(queue.cancel("expire/P-1", at(2)).value());
+        CHECK(queue.lease("w", 1, 30s, at(600)).value().empty());
+    }
+    SECTION("unknown keys are false, not errors")
+    {
+        CHECK_FALSE(queue.cancel("nope", at(1)).value());
+        CHECK_FALSE(queue.reschedule("nope", at(1), at(1)).value());
+        CHECK(queue.find("nope").value() == std::nullopt);
+    }
+}
+
+TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not the future jobs")
+{
+    auto guard = db->lock();
+    for (const char* sql : {"EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE status < 2 AND due_at <= 5 ORDER BY due_at LIMIT 10",
+                            "EXPLAIN QUERY PLAN SELECT min(due_at) FROM jobs WHERE status < 2"}) {
+        SQLite::Statement plan(db->connection(), sql);
+        std::string detail;
+        while (plan.executeStep())
+            detail += plan.getColumn(3).getString() + "\n";
+        INFO(sql);
+        CHECK_THAT(detail, Catch::Contains("INDEX jobs_due"));
+        CHECK_THAT(detail, !Catch::Contains("TEMP B-TREE"));
+    }
+}

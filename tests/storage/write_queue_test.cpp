@@ -1,0 +1,137 @@
+#include "fixture.hpp"
+#include "storage/write_queue.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+using namespace checkpoint;
+using namespace checkpoint::storage::test;
+
+namespace {
+
+workflow::result<long long> insert_event(storage::connection& c, const std::string& id)
+{
+    auto q = c.use("INSERT INTO slack_events (event_id, received_at) VALUES (?, 1)");
+    q->bind(1, id);
+    q->exec();
+    return c.db().getLastInsertRowid();
+}
+
+} // namespace
+
+TEST_CASE("writes queued while the writer is busy share one transaction, each with its own result")
+{
+    checkpoint::test::temp_dir dir;
+    auto db = open_db(dir.file("c.db"));
+    constexpr int writers = 8;
+
+    GIVEN("the writer held up by a first write until eight more are queued")
+    {
+        std::atomic<bool> release{false};
+        std::atomic<bool> running{false};
+        std::thread blocker([&] {
+            auto r = db->write([&](storage::connection& c) -> workflow::result<long long> {
+                running = true;
+                // Spins (no sleep) until the test has lined up the batch.
+                while (!release.load())
+                    std::this_thread::yield();
+                return insert_event(c, "blocker");
+            });
+            CHECK(r);
+        });
+        while (!running.load())
+            std::this_thread::yield();
+
+        std::vector<std::thread> threads;
+        std::vector<workflow::result<long long>> results(writers, workflow::error{"unset", ""});
+        for (int i = 0; i < writers; ++i)
+            threads.emplace_back([&, i] {
+                if (i == 3) {
+                    // One write fails: only its own changes roll back.
+                    results[i] = db->write([&](storage::connection& c) -> workflow::result<long long> {
+                        insert_event(c, "doomed");
+                        return workflow::error{"refused", "no"};
+                    });
+                    return;
+                }
+                if (i == 5) {
+                    results[i] = db->write([&](storage::connection& c) -> workflow::result<long long> {
+                        insert_event(c, "thrown");
+                        throw std::runtime_error("boom");
+                    });
+                    return;
+                }
+                results[i] = db->write(
+                    [&](storage::connection& c) { return insert_event(c, "E" + std::to_string(i)); });
+            });
+
+        WHEN("the writer is let go")
+        {
+            while (db->writer().queued() != writers)
+                std::this_thread::yield();
+            const auto before = db->writer().batches();
+            release = true;
+            blocker.join();
+            for (auto& t : threads)
+                t.join();
+
+            THEN("the eight went through in one more batch; the failed ones alone left nothing")
+            {
+                CHECK(before == 0);
+                CHECK(db->writer().batches() == 2);
+                for (int i = 0; i < writers; ++i) {
+                    INFO(i);
+                    CHECK(results[i].has_value() == (i != 3 && i != 5));
+                }
+                CHECK(results[3].error().code == "refused");
+                CHECK(results[5].error().code == "storage_failed");
+                CHECK_THAT(results[5].error().message, Catch::Contains("boom"));
+                CHECK(scalar(*db, "SELECT count(*) FROM slack_events") == writers - 2 + 1);
+                CHECK(scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id IN ('doomed', 'thrown')") == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("a constraint violation fails only the write that caused it")
+{
+    auto mode = GENERATE(storage::commit_mode::group, storage::commit_mode::per_call);
+    checkpoint::test::temp_dir dir;
+    auto db = open_db(dir.file("c.db"), {mode, 64});
+    REQUIRE(db->write([](storage::connection& c) { return insert_event(c, "E1"); }));
+
+    auto dup = db->write([](storage::connection& c) { return insert_event(c, "E1"); });
+    auto next = db->write([](storage::connection& c) { return insert_event(c, "E2"); });
+
+    REQUIRE_FALSE(dup);
+    CHECK(dup.error().code == "storage_failed");
+    CHECK(next);
+    CHECK(scalar(*db, "SELECT count(*) FROM slack_events") == 2);
+}
+
+TEST_CASE("many threads writing at once all get durable, distinct results")
+{
+    auto mode = GENERATE(storage::commit_mode::group, storage::commit_mode::per_call);
+    checkpoint::test::temp_dir dir;
+    auto db = open_db(dir.file("c.db"), {mode, 64});
+    constexpr int threads = 6, each = 20;
+    std::vector<std::thread> pool;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            for (int i = 0; i < each; ++i)
+                if (db->write([&](storage::connection& c) {
+                        return insert_event(c, std::to_string(t) + "/" + std::to_string(i));
+                    }))
+                    ++ok;
+        });
+    for (auto& t : pool)
+        t.join();
+    CHECK(ok == threads * each);
+    CHECK(scalar(*db, "SELECT count(*) FROM slack_events") == threads * each);
+    CHECK(db->writer().batches() <= static_cast<std::size_t>(threads * each));
+}
