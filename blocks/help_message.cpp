@@ -73,11 +73,4 @@ boost::json::object not_available_message(std::string_view command_name, workflo
     return ephemeral_message(text, boost::json::array{section_block(text)});
 }
 
-boost::json::object command_error_message(std::string_view command_name, std::string_view reason)
-{
-    const std::string text = "Checkpoint could not read that command: " + escape(reason) + " See `" +
-                             std::string(command_name) + " help`.";
-    return ephemeral_message(text, boost::json::array{section_block(text)});
-}
-
 } // namespace checkpoint::blocks

@@ -17,7 +17,4 @@ boost::json::object unknown_subcommand_message(std::string_view command_name, st
 // A subcommand this build does not serve yet, said plainly.
 boost::json::object not_available_message(std::string_view command_name, workflow::subcommand sub);
 
-// A command whose text could not be read (e.g. an unclosed quote), with the reason.
-boost::json::object command_error_message(std::string_view command_name, std::string_view reason);
-
 } // namespace checkpoint::blocks

@@ -108,7 +108,8 @@ int serve(const bot::config& cfg)
     workflow::system_clock clock;
     bot::metrics metrics;
     storage::slack_event_store events(*db);
-    bot::slack_endpoint slack(cfg.signing_secret, clock, events, metrics);
+    bot::slack_commands commands(*manifests, clock);
+    bot::slack_endpoint slack(cfg.signing_secret, clock, events, metrics, commands);
     bot::http_app app(metrics, slack,
                       {
                           {"database", [&db] { return db->ping(); }},

@@ -1,8 +1,6 @@
 #include "bot/slack_endpoint.hpp"
 
-#include "blocks/help_message.hpp"
 #include "bot/slack_signature.hpp"
-#include "workflow/command.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <spdlog/spdlog.h>
@@ -39,8 +37,8 @@ std::string_view header(const request& req, std::string_view name)
 } // namespace
 
 slack_endpoint::slack_endpoint(std::string signing_secret, const workflow::clock& clock,
-                               storage::slack_event_store& events, metrics& m)
-    : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m)
+                               storage::slack_event_store& events, metrics& m, slack_commands& commands)
+    : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m), commands_(commands)
 {
 }
 
@@ -96,29 +94,7 @@ response slack_endpoint::handle(const request& req)
 
 response slack_endpoint::on_command(const request& req, const slash_command& c)
 {
-    auto line = workflow::parse_command_line(c.text);
-    if (!line)
-        return json_response(http::status::ok, blocks::command_error_message(c.command, line.error().message),
-                             req.version());
-    if (!line->sub)
-        return json_response(http::status::ok, blocks::unknown_subcommand_message(c.command, line->word),
-                             req.version());
-    switch (*line->sub) {
-    case workflow::subcommand::help:
-        return json_response(http::status::ok, blocks::help_message(c.command), req.version());
-    case workflow::subcommand::request:
-    case workflow::subcommand::status:
-    case workflow::subcommand::mine:
-    case workflow::subcommand::pending:
-    case workflow::subcommand::extend:
-    case workflow::subcommand::cancel:
-    case workflow::subcommand::revoke:
-    case workflow::subcommand::catalog:
-    case workflow::subcommand::explain:
-    case workflow::subcommand::ooo:
-        return json_response(http::status::ok, blocks::not_available_message(c.command, *line->sub), req.version());
-    }
-    return json_response(http::status::ok, blocks::help_message(c.command), req.version());
+    return json_response(http::status::ok, commands_.handle(c), req.version());
 }
 
 response slack_endpoint::on_interaction(const request& req, const interaction& i)

@@ -2,6 +2,7 @@
 
 #include "bot/http.hpp"
 #include "bot/metrics.hpp"
+#include "bot/slack_commands.hpp"
 #include "bot/slack_request.hpp"
 #include "storage/slack_event_store.hpp"
 #include "workflow/clock.hpp"
@@ -15,7 +16,7 @@ namespace checkpoint::bot {
 class slack_endpoint {
 public:
     slack_endpoint(std::string signing_secret, const workflow::clock& clock, storage::slack_event_store& events,
-                   metrics& m);
+                   metrics& m, slack_commands& commands);
 
     response handle(const request& req);
 
@@ -28,6 +29,7 @@ private:
     const workflow::clock& clock_;
     storage::slack_event_store& events_;
     metrics& metrics_;
+    slack_commands& commands_;
 };
 
 } // namespace checkpoint::bot

@@ -3,9 +3,11 @@
 #include "storage/database.hpp"
 #include "storage/slack_event_store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "workflow/loader/manifest_loader.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 using namespace checkpoint;
@@ -22,7 +24,9 @@ struct fixture {
     workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'800'000'000}}};
     metrics m;
     storage::slack_event_store events{*db};
-    slack_endpoint slack{std::string(secret), clock, events, m};
+    workflow::manifests manifests = loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests").value();
+    slack_commands commands{manifests, clock};
+    slack_endpoint slack{std::string(secret), clock, events, m, commands};
     bool manifests_ready = true;
     http_app app{m, slack, {{"database", [this] { return db->ping(); }}, {"manifests", [this] { return manifests_ready; }}}};
 
@@ -59,9 +63,10 @@ boost::json::value json_of(const response& r) { return boost::json::parse(r.body
 
 constexpr std::string_view form = "application/x-www-form-urlencoded";
 
-std::string command(std::string_view text)
+std::string command(std::string_view text, std::string_view user = "U01LEE")
 {
-    return "token=x&team_id=T1&channel_id=C1&user_id=U1&command=%2Fcheckpoint&text=" + std::string(text) +
+    return "token=x&team_id=T1&channel_id=C1&user_id=" + std::string(user) + "&command=%2Fcheckpoint&text=" +
+           std::string(text) +
            "&trigger_id=1.2.3&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1";
 }
 
@@ -143,10 +148,35 @@ TEST_CASE("slash command text is answered by what it asks")
         auto v = json_of(f.post("/slack/events", std::string(form), command("reqest+api-production")));
         CHECK_THAT(std::string(v.at("text").as_string()), Catch::Contains("Did you mean `request`?"));
     }
-    SECTION("a later subcommand says honestly it is not available yet")
+    SECTION("explain shows the route and why, for the person behind the Slack user")
     {
-        auto v = json_of(f.post("/slack/events", std::string(form), command("status")));
-        CHECK_THAT(std::string(v.at("text").as_string()), Catch::Contains("not available yet"));
+        auto v = json_of(f.post("/slack/events", std::string(form), command("explain+api-production+--duration+7d")));
+        const std::string text = boost::json::serialize(v);
+        CHECK_THAT(text, Catch::Contains("api-team"));
+        CHECK_THAT(text, Catch::Contains("Alex Chen"));
+    }
+    SECTION("explain for a Slack user not in the directory says what an admin must add")
+    {
+        auto v = json_of(f.post("/slack/events", std::string(form), command("explain+api-production", "U0NOBODY")));
+        CHECK_THAT(boost::json::serialize(v), Catch::Contains("U0NOBODY"));
+    }
+    SECTION("explain of a mistyped bundle suggests the closest")
+    {
+        auto v = json_of(f.post("/slack/events", std::string(form), command("explain+api-prodution")));
+        CHECK_THAT(boost::json::serialize(v), Catch::Contains("api-production"));
+    }
+    SECTION("catalog lists matching bundles with owner and risk")
+    {
+        auto v = json_of(f.post("/slack/events", std::string(form), command("catalog+warehouse")));
+        const std::string text = boost::json::serialize(v);
+        CHECK_THAT(text, Catch::Contains("data-warehouse"));
+        CHECK_THAT(text, Catch::Contains("data-platform"));
+        CHECK(text.find("api-production") == std::string::npos);
+    }
+    SECTION("a bad option says what is allowed")
+    {
+        auto v = json_of(f.post("/slack/events", std::string(form), command("explain+x+--colour+red")));
+        CHECK_THAT(boost::json::serialize(v), Catch::Contains("--duration"));
     }
     SECTION("an unclosed quote is explained")
     {

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "bot/slack_request.hpp"
+#include "workflow/clock.hpp"
+#include "workflow/directory.hpp"
+#include "workflow/intent.hpp"
+#include "workflow/manifests.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace checkpoint::bot {
+
+// `/checkpoint …`: reads the text into an intent, binds the Slack user to a directory person, and
+// renders the ephemeral reply. Decisions come from workflow/, words from blocks/.
+class slack_commands {
+public:
+    slack_commands(const workflow::manifests& manifests, const workflow::clock& clock);
+
+    boost::json::object handle(const slash_command& c);
+
+private:
+    boost::json::object on_catalog(const slash_command& c, const workflow::intent::catalog& i);
+    boost::json::object on_explain(const slash_command& c, const workflow::intent::explain& i);
+
+    // The directory person behind a Slack user, or no_person.
+    workflow::person_index bind(const slash_command& c) const;
+
+    const workflow::manifests& manifests_;
+    const workflow::clock& clock_;
+};
+
+} // namespace checkpoint::bot
