@@ -85,12 +85,25 @@ std::string audit_log::hash_of(std::string_view prev_hash, std::uint64_t seq, co
     return to_hex(digest.data(), len);
 }
 
-workflow::audit_record audit_log::append_in(connection& c, const workflow::audit_event& e)
+workflow::audit_event audit_log::normalized(const workflow::audit_event& e)
 {
+    auto out = e;
+    out.at = from_millis(to_millis(e.at));
+    out.details = normalized_details(e.details);
+    return out;
+}
+
+workflow::audit_record audit_log::append_in(connection& c, const workflow::audit_event& e,
+                                            std::optional<std::int64_t> petition_seq)
+{
+    if (!petition_seq && !e.petition_id.empty()) {
+        auto q = c.use("SELECT seq FROM petitions WHERE id = ?");
+        q->bind(1, e.petition_id);
+        if (q->executeStep())
+            petition_seq = q->getColumn(0).getInt64();
+    }
     workflow::audit_record r;
     r.event = e;
-    r.event.at = from_millis(to_millis(e.at));
-    r.event.details = normalized_details(e.details);
     r.prev_hash = std::string(genesis_hash);
     {
         auto head = c.use("SELECT seq, hash FROM audit_head WHERE one = 1");
@@ -104,7 +117,7 @@ workflow::audit_record audit_log::append_in(connection& c, const workflow::audit
     r.hash = hash_of(r.prev_hash, r.seq, r.event);
 
     auto insert = c.use("INSERT INTO audit_log (seq, at, actor, action, reason, rule, petition_id, details, prev_hash, "
-                        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "hash, petition_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert->bind(1, static_cast<std::int64_t>(r.seq));
     insert->bind(2, to_millis(r.event.at));
     insert->bind(3, r.event.actor);
@@ -115,6 +128,8 @@ workflow::audit_record audit_log::append_in(connection& c, const workflow::audit
     insert->bind(8, r.event.details);
     insert->bind(9, r.prev_hash);
     insert->bind(10, r.hash);
+    if (petition_seq)
+        insert->bind(11, *petition_seq);
     insert->exec();
 
     auto head = c.use("INSERT INTO audit_head (one, seq, hash) VALUES (1, ?, ?) "
@@ -127,7 +142,13 @@ workflow::audit_record audit_log::append_in(connection& c, const workflow::audit
 
 workflow::result<workflow::audit_record> audit_log::append(const workflow::audit_event& e)
 {
-    return db_.write([&](connection& c) -> workflow::result<workflow::audit_record> { return append_in(c, e); });
+    workflow::audit_event event;
+    try {
+        event = normalized(e);
+    } catch (const std::exception& x) {
+        return workflow::error{"bad_audit_details", std::string("the audit details are not JSON: ") + x.what()};
+    }
+    return db_.write([&](connection& c) -> workflow::result<workflow::audit_record> { return append_in(c, event); });
 }
 
 workflow::result<workflow::audit_verification> audit_log::verify()
@@ -187,7 +208,8 @@ workflow::result<std::vector<workflow::audit_record>> audit_log::for_petition(co
 {
     return db_.read([&](connection& c) -> workflow::result<std::vector<workflow::audit_record>> {
         auto q = c.use("SELECT seq, at, actor, action, reason, rule, petition_id, details, prev_hash, hash "
-                       "FROM audit_log WHERE petition_id = ? ORDER BY seq");
+                       "FROM audit_log WHERE petition_seq = (SELECT seq FROM petitions WHERE id = ?) "
+                       "AND petition_seq IS NOT NULL ORDER BY seq");
         q->bind(1, petition_id);
         std::vector<workflow::audit_record> out;
         while (q->executeStep())

@@ -5,6 +5,7 @@
 #include "workflow/audit_log.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,13 @@ public:
     workflow::result<workflow::audit_verification> verify() override;
     workflow::result<std::vector<workflow::audit_record>> for_petition(const std::string& petition_id) override;
 
-    // Appends inside the caller's write transaction, so a transition and its event commit together.
-    static workflow::audit_record append_in(connection& c, const workflow::audit_event& e);
+    // The event as it is stored and hashed: time in whole milliseconds, details re-serialized (throws on bad JSON).
+    // Done before the write, so the writer thread spends no time parsing.
+    static workflow::audit_event normalized(const workflow::audit_event& e);
+    // Appends a normalized event inside the caller's write transaction, so a transition and its event commit
+    // together. `petition_seq` is the petition's row, when the caller has it at hand; otherwise it is looked up.
+    static workflow::audit_record append_in(connection& c, const workflow::audit_event& e,
+                                            std::optional<std::int64_t> petition_seq = std::nullopt);
     // hex(SHA-256(prev_hash || canonical content)); `at` counts in whole milliseconds, as stored.
     static std::string hash_of(std::string_view prev_hash, std::uint64_t seq, const workflow::audit_event& e);
     static constexpr std::string_view genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";

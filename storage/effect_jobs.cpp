@@ -51,11 +51,12 @@ std::string_view name(workflow::notice n)
     return "submitted";
 }
 
-std::string expiry_key(std::string_view petition_id) { return "expire/" + std::string(petition_id); }
+// Every key of a petition's jobs starts with its id, so they sit together in the key index.
+std::string expiry_key(std::string_view petition_id) { return std::string(petition_id) + "/expire"; }
 
 std::string reminder_key(std::string_view petition_id, std::size_t step, workflow::notice what)
 {
-    return "remind/" + std::string(petition_id) + "/" + std::to_string(step) + "/" + std::string(name(what));
+    return std::string(petition_id) + "/remind/" + std::to_string(step) + "/" + std::string(name(what));
 }
 
 std::string revoke_key(std::string_view person, std::string_view entitlement, std::string_view petition_id)

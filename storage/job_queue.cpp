@@ -59,14 +59,13 @@ job_queue::job_queue(database& db, workflow::retry_policy policy, jitter_source 
 {
 }
 
-workflow::job job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workflow::time_point now)
+bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workflow::time_point now)
 {
     const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
     const auto run_at = to_millis(spec.run_at);
     {
         auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at) "
-                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING "
-                            "RETURNING " CHECKPOINT_JOB_COLUMNS);
+                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
         insert->bind(1, spec.key);
         insert->bind(2, spec.kind);
         insert->bind(3, payload);
@@ -74,25 +73,21 @@ workflow::job job_queue::enqueue_in(connection& c, const workflow::job_spec& spe
         insert->bind(5, run_at);
         insert->bind(6, to_millis(now));
         insert->bind(7, to_millis(now));
-        if (insert->executeStep())
-            return read_job(*insert);
+        if (insert->exec() == 1)
+            return true;
     }
-    if (spec.duplicate == workflow::on_duplicate::replace) {
-        auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
-                            "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
-                            "updated_at = ? WHERE key = ? RETURNING " CHECKPOINT_JOB_COLUMNS);
-        update->bind(1, spec.kind);
-        update->bind(2, payload);
-        update->bind(3, run_at);
-        update->bind(4, run_at);
-        update->bind(5, to_millis(now));
-        update->bind(6, spec.key);
-        if (update->executeStep())
-            return read_job(*update);
-    }
-    if (auto existing = find_in(c, spec.key))
-        return *existing;
-    throw std::runtime_error("job " + spec.key + " vanished during enqueue");
+    if (spec.duplicate == workflow::on_duplicate::keep)
+        return false;
+    auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
+                        "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
+                        "updated_at = ? WHERE key = ?");
+    update->bind(1, spec.kind);
+    update->bind(2, payload);
+    update->bind(3, run_at);
+    update->bind(4, run_at);
+    update->bind(5, to_millis(now));
+    update->bind(6, spec.key);
+    return update->exec() == 1;
 }
 
 bool job_queue::cancel_in(connection& c, std::string_view key, workflow::time_point now)
@@ -106,7 +101,12 @@ bool job_queue::cancel_in(connection& c, std::string_view key, workflow::time_po
 
 workflow::result<workflow::job> job_queue::enqueue(const workflow::job_spec& spec, workflow::time_point now)
 {
-    return db_.write([&](connection& c) -> workflow::result<workflow::job> { return enqueue_in(c, spec, now); });
+    return db_.write([&](connection& c) -> workflow::result<workflow::job> {
+        enqueue_in(c, spec, now);
+        if (auto j = find_in(c, spec.key))
+            return *j;
+        return workflow::error{"storage_failed", "job " + spec.key + " vanished during enqueue"};
+    });
 }
 
 workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view owner, std::size_t max,

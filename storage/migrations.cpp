@@ -18,7 +18,8 @@ CREATE INDEX slack_events_received_at ON slack_events (received_at);
     migration{2, "Petitions with steps and decisions, grants, card messages, resources, Slack users, jobs, audit log",
               R"sql(
 CREATE TABLE petitions (
-    id           TEXT PRIMARY KEY,
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
     version      INTEGER NOT NULL,
     state        TEXT NOT NULL,
     requester_id TEXT NOT NULL,
@@ -33,32 +34,34 @@ CREATE INDEX petitions_requester ON petitions (requester_id, created_at, id);
 CREATE INDEX petitions_target ON petitions (target, created_at, id);
 CREATE INDEX petitions_state ON petitions (state, created_at, id);
 
+-- Child rows key on the petition's seq, not its random id: a batch of new petitions appends to the
+-- same few pages instead of touching one page per petition in every table.
 CREATE TABLE petition_steps (
-    petition_id   TEXT NOT NULL REFERENCES petitions (id),
+    petition_seq  INTEGER NOT NULL REFERENCES petitions (seq),
     step          INTEGER NOT NULL,
     kind          TEXT NOT NULL,
     name          TEXT NOT NULL,
     min_approvals INTEGER NOT NULL,
-    PRIMARY KEY (petition_id, step)
+    PRIMARY KEY (petition_seq, step)
 ) WITHOUT ROWID;
 
 CREATE TABLE step_reviewers (
-    petition_id TEXT NOT NULL,
-    step        INTEGER NOT NULL,
-    person_id   TEXT NOT NULL,
-    PRIMARY KEY (petition_id, step, person_id),
-    FOREIGN KEY (petition_id, step) REFERENCES petition_steps (petition_id, step)
+    petition_seq INTEGER NOT NULL,
+    step         INTEGER NOT NULL,
+    person_id    TEXT NOT NULL,
+    PRIMARY KEY (petition_seq, step, person_id),
+    FOREIGN KEY (petition_seq, step) REFERENCES petition_steps (petition_seq, step)
 ) WITHOUT ROWID;
-CREATE INDEX step_reviewers_person ON step_reviewers (person_id, petition_id);
+CREATE INDEX step_reviewers_person ON step_reviewers (person_id, petition_seq);
 
 CREATE TABLE decisions (
-    petition_id TEXT NOT NULL REFERENCES petitions (id),
-    seq         INTEGER NOT NULL,
-    decided_by  TEXT NOT NULL,
-    step        TEXT NOT NULL,
-    approved    INTEGER NOT NULL,
-    decided_at  INTEGER NOT NULL,
-    PRIMARY KEY (petition_id, seq)
+    petition_seq INTEGER NOT NULL REFERENCES petitions (seq),
+    seq          INTEGER NOT NULL,
+    decided_by   TEXT NOT NULL,
+    step         TEXT NOT NULL,
+    approved     INTEGER NOT NULL,
+    decided_at   INTEGER NOT NULL,
+    PRIMARY KEY (petition_seq, seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE grants (
@@ -125,9 +128,10 @@ CREATE TABLE audit_log (
     petition_id TEXT NOT NULL,
     details     TEXT NOT NULL,
     prev_hash   TEXT NOT NULL,
-    hash        TEXT NOT NULL
+    hash        TEXT NOT NULL,
+    petition_seq INTEGER
 );
-CREATE INDEX audit_log_petition ON audit_log (petition_id, seq);
+CREATE INDEX audit_log_petition ON audit_log (petition_seq, seq) WHERE petition_seq IS NOT NULL;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 

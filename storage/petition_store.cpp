@@ -20,13 +20,13 @@ void bind_optional_time(SQLite::Statement& s, int index, const std::optional<wor
         s.bind(index);
 }
 
-void insert_decisions(connection& c, const workflow::petition& p)
+void insert_decisions(connection& c, std::int64_t petition_seq, const workflow::petition& p)
 {
     std::int64_t seq = 0;
     for (const auto& d : p.decisions) {
-        auto q = c.use("INSERT OR IGNORE INTO decisions (petition_id, seq, decided_by, step, approved, decided_at) "
+        auto q = c.use("INSERT OR IGNORE INTO decisions (petition_seq, seq, decided_by, step, approved, decided_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)");
-        q->bind(1, p.id);
+        q->bind(1, petition_seq);
         q->bind(2, seq++);
         q->bind(3, d.by);
         q->bind(4, d.step);
@@ -36,14 +36,14 @@ void insert_decisions(connection& c, const workflow::petition& p)
     }
 }
 
-void insert_steps(connection& c, const workflow::petition& p)
+void insert_steps(connection& c, std::int64_t petition_seq, const workflow::petition& p)
 {
     std::int64_t index = 0;
     for (const auto& s : p.route.steps) {
         {
-            auto q = c.use("INSERT INTO petition_steps (petition_id, step, kind, name, min_approvals) "
+            auto q = c.use("INSERT INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
                            "VALUES (?, ?, ?, ?, ?)");
-            q->bind(1, p.id);
+            q->bind(1, petition_seq);
             q->bind(2, index);
             q->bind(3, std::string(name(s.kind)));
             q->bind(4, s.name);
@@ -51,8 +51,8 @@ void insert_steps(connection& c, const workflow::petition& p)
             q->exec();
         }
         for (const auto& r : s.reviewers) {
-            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_id, step, person_id) VALUES (?, ?, ?)");
-            q->bind(1, p.id);
+            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
+            q->bind(1, petition_seq);
             q->bind(2, index);
             q->bind(3, r.person_id);
             q->exec();
@@ -62,10 +62,11 @@ void insert_steps(connection& c, const workflow::petition& p)
 }
 
 // What every write carries besides the petition row: its audit event and its jobs.
-void append_consequences(connection& c, const workflow::petition_write& w)
+void append_consequences(connection& c, std::int64_t petition_seq, const workflow::petition_write& w,
+                         const workflow::audit_event& audit)
 {
-    insert_decisions(c, w.petition);
-    audit_log::append_in(c, w.audit);
+    insert_decisions(c, petition_seq, w.petition);
+    audit_log::append_in(c, audit, audit.petition_id == w.petition.id ? std::optional(petition_seq) : std::nullopt);
     for (const auto& j : w.jobs)
         job_queue::enqueue_in(c, j, w.audit.at);
     for (const auto& k : w.cancel_jobs)
@@ -129,9 +130,26 @@ std::optional<cursor_key> parse_cursor(std::string_view cursor)
 
 } // namespace
 
+namespace {
+
+// The petition's JSON and its normalized audit event, prepared in the caller's thread, not the writer's.
+workflow::result<std::pair<std::string, workflow::audit_event>> prepare(const workflow::petition_write& w)
+{
+    try {
+        return std::pair{petition_to_json(w.petition), audit_log::normalized(w.audit)};
+    } catch (const std::exception& e) {
+        return workflow::error{"bad_audit_details", std::string("the audit details are not JSON: ") + e.what()};
+    }
+}
+
+} // namespace
+
 workflow::result<write_status> petition_store::file(const workflow::petition_write& w)
 {
-    const auto body = petition_to_json(w.petition);
+    auto prepared = prepare(w);
+    if (!prepared)
+        return prepared.error();
+    const auto& [body, audit] = *prepared;
     return db_.write([&](connection& c) -> workflow::result<write_status> {
         const auto& p = w.petition;
         auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
@@ -147,8 +165,9 @@ workflow::result<write_status> petition_store::file(const workflow::petition_wri
         q->bind(9, body);
         if (q->exec() == 0)
             return write_status::conflict;
-        insert_steps(c, p);
-        append_consequences(c, w);
+        const auto seq = c.db().getLastInsertRowid();
+        insert_steps(c, seq, p);
+        append_consequences(c, seq, w, audit);
         return write_status::applied;
     });
 }
@@ -159,11 +178,15 @@ workflow::result<write_status> petition_store::apply(const workflow::petition_wr
     if (p.version < 2)
         return workflow::error{"invalid_write", "petition " + p.id + " has version " + std::to_string(p.version) +
                                                     "; apply() stores the result of a transition (version 2 or more)"};
-    const auto body = petition_to_json(p);
+    auto prepared = prepare(w);
+    if (!prepared)
+        return prepared.error();
+    const auto& [body, audit] = *prepared;
     return db_.write([&](connection& c) -> workflow::result<write_status> {
+        std::int64_t seq = 0;
         {
             auto q = c.use("UPDATE petitions SET version = ?, state = ?, updated_at = ?, ends_at = ?, body = ? "
-                           "WHERE id = ? AND version = ?");
+                           "WHERE id = ? AND version = ? RETURNING seq");
             q->bind(1, static_cast<std::int64_t>(p.version));
             q->bind(2, std::string(name(p.state)));
             q->bind(3, to_millis(w.audit.at));
@@ -171,7 +194,9 @@ workflow::result<write_status> petition_store::apply(const workflow::petition_wr
             q->bind(5, body);
             q->bind(6, p.id);
             q->bind(7, static_cast<std::int64_t>(p.version - 1));
-            if (q->exec() == 0) {
+            if (q->executeStep()) {
+                seq = q->getColumn(0).getInt64();
+            } else {
                 auto exists = c.use("SELECT 1 FROM petitions WHERE id = ?");
                 exists->bind(1, p.id);
                 if (!exists->executeStep())
@@ -179,7 +204,7 @@ workflow::result<write_status> petition_store::apply(const workflow::petition_wr
                 return write_status::conflict;
             }
         }
-        append_consequences(c, w);
+        append_consequences(c, seq, w, audit);
         return write_status::applied;
     });
 }
@@ -282,7 +307,7 @@ workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const
 {
     std::vector<std::string> bodies;
     auto read = db_.read([&](connection& c) -> workflow::result<void> {
-        auto q = c.use("SELECT DISTINCT p.body, p.created_at FROM step_reviewers r JOIN petitions p ON p.id = r.petition_id "
+        auto q = c.use("SELECT DISTINCT p.body, p.created_at FROM step_reviewers r JOIN petitions p ON p.seq = r.petition_seq "
                        "WHERE r.person_id = ? AND p.state = 'pending' ORDER BY p.created_at DESC");
         q->bind(1, person);
         while (q->executeStep())

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <optional>
 #include <vector>
 
 namespace checkpoint::storage {
@@ -13,8 +14,16 @@ workflow::error storage_failed(const char* what) { return workflow::error{"stora
 } // namespace
 
 write_queue::write_queue(const std::string& path, commit_mode mode, std::size_t max_batch)
-    : conn_(path), mode_(mode), max_batch_(max_batch == 0 ? 1 : max_batch)
+    : conn_(path), mode_(mode), max_batch_(max_batch == 0 ? 1 : max_batch), path_(path)
 {
+    // Each write's savepoint journals the pages it touches; in memory that costs a copy, not a temp file.
+    conn_.db().exec("PRAGMA temp_store = MEMORY");
+    // A whole batch's pages stay in cache until COMMIT writes them to the WAL once.
+    conn_.db().exec("PRAGMA cache_size = -65536");
+    // Checkpoints run on a thread of their own, so copying the WAL into the database (and its fsync)
+    // never holds up a commit; the hook replaces SQLite's automatic checkpoint in the writer.
+    sqlite3_wal_hook(conn_.db().getHandle(), &write_queue::on_wal_commit, this);
+    checkpointer_ = std::thread([this] { checkpoint_when_asked(); });
     if (mode_ == commit_mode::group)
         thread_ = std::thread([this] { run(); });
 }
@@ -26,14 +35,57 @@ write_queue::~write_queue()
         stopping_ = true;
     }
     has_work_.notify_one();
+    checkpoint_cv_.notify_one();
     if (thread_.joinable())
         thread_.join();
+    if (checkpointer_.joinable())
+        checkpointer_.join();
 }
 
-std::size_t write_queue::batches() const
+int write_queue::on_wal_commit(void* self, sqlite3*, const char*, int frames)
+{
+    // 4,096 pages (16 MiB) between checkpoints: SQLite's own default is 1,000.
+    constexpr int checkpoint_after = 4096;
+    if (frames >= checkpoint_after) {
+        auto* q = static_cast<write_queue*>(self);
+        {
+            std::lock_guard lk(q->mutex_);
+            q->checkpoint_wanted_ = true;
+        }
+        q->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void write_queue::checkpoint_when_asked()
+{
+    std::optional<SQLite::Database> c;
+    for (;;) {
+        {
+            std::unique_lock lk(mutex_);
+            checkpoint_cv_.wait(lk, [&] { return stopping_ || checkpoint_wanted_; });
+            if (stopping_)
+                return;
+            checkpoint_wanted_ = false;
+        }
+        try {
+            if (!c) {
+                c.emplace(path_, SQLite::OPEN_READWRITE);
+                c->setBusyTimeout(5000);
+                c->exec("PRAGMA synchronous=FULL");
+            }
+            // PASSIVE: copies what no reader still needs, without waiting for or blocking the writer.
+            c->exec("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (const std::exception&) {
+            // A checkpoint that fails is retried at the next request; the WAL keeps every commit meanwhile.
+        }
+    }
+}
+
+write_queue::statistics write_queue::stats() const
 {
     std::lock_guard lk(mutex_);
-    return batches_;
+    return stats_;
 }
 
 std::size_t write_queue::queued() const
@@ -50,8 +102,6 @@ workflow::result<void> write_queue::submit(work w)
     if (mode_ == commit_mode::per_call) {
         std::lock_guard lk(per_call_mutex_);
         commit(one);
-        std::lock_guard count(mutex_);
-        ++batches_;
     } else {
         {
             std::lock_guard lk(mutex_);
@@ -84,10 +134,6 @@ void write_queue::run()
             }
         }
         commit(batch);
-        {
-            std::lock_guard lk(mutex_);
-            ++batches_;
-        }
         for (item* it : batch)
             it->ready.release();
     }
@@ -98,6 +144,17 @@ void write_queue::commit(std::span<item*> batch)
     auto fail_all = [&](const workflow::error& e) {
         for (item* it : batch)
             it->failure = e;
+    };
+    using clock = std::chrono::steady_clock;
+    const auto started = clock::now();
+    auto written = started;
+    auto count = [&] {
+        const auto finished = clock::now();
+        std::lock_guard lk(mutex_);
+        ++stats_.batches;
+        stats_.writes += batch.size();
+        stats_.in_writes += written - started;
+        stats_.in_commits += finished - written;
     };
     try {
         conn_.exec("BEGIN IMMEDIATE");
@@ -126,9 +183,11 @@ void write_queue::commit(std::span<item*> batch)
         if (broken)
             break;
     }
+    written = clock::now();
     if (!broken) {
         try {
             conn_.exec("COMMIT");
+            count();
             return;
         } catch (const std::exception& e) {
             broken = storage_failed(e.what());
@@ -143,6 +202,7 @@ void write_queue::commit(std::span<item*> batch)
         }
     }
     fail_all(*broken);
+    count();
 }
 
 } // namespace checkpoint::storage

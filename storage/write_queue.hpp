@@ -3,10 +3,14 @@
 #include "storage/connection.hpp"
 #include "workflow/error.hpp"
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <span>
 #include <mutex>
 #include <semaphore>
 #include <string>
@@ -36,8 +40,16 @@ public:
     // (an error if the batch failed or `w` threw).
     workflow::result<void> submit(work w);
 
-    // Batches committed so far, to show in benchmarks how many writes shared an fsync.
-    std::size_t batches() const;
+    // What the writer has done so far, for metrics and benchmarks: how many writes shared an fsync, and
+    // where the writer's time went.
+    struct statistics {
+        std::size_t batches = 0;
+        std::size_t writes = 0;
+        std::chrono::nanoseconds in_writes{0};
+        std::chrono::nanoseconds in_commits{0};
+    };
+    statistics stats() const;
+    std::size_t batches() const { return stats().batches; }
     // Writes waiting for the writer; lets tests line up a batch without sleeping.
     std::size_t queued() const;
 
@@ -50,6 +62,8 @@ private:
 
     void run();
     void commit(std::span<item*> batch);
+    void checkpoint_when_asked();
+    static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
 
     connection conn_;
     commit_mode mode_;
@@ -58,8 +72,12 @@ private:
     std::condition_variable has_work_;
     std::deque<item*> queue_;
     bool stopping_ = false;
-    std::size_t batches_ = 0;
+    statistics stats_;
     std::mutex per_call_mutex_;
+    std::string path_;
+    bool checkpoint_wanted_ = false;
+    std::condition_variable checkpoint_cv_;
+    std::thread checkpointer_;
     std::thread thread_;
 };
 

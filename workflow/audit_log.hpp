@@ -53,7 +53,7 @@ public:
     virtual result<audit_record> append(const audit_event& e) = 0;
     // Walks the whole chain; ok, or the first altered, inserted or deleted event.
     virtual result<audit_verification> verify() = 0;
-    // The events about one petition, oldest first.
+    // The events about one stored petition, oldest first.
     virtual result<std::vector<audit_record>> for_petition(const std::string& petition_id) = 0;
 };
 

@@ -98,12 +98,12 @@ TEST_CASE("verify finds the first altered, inserted or deleted event")
         row{"the last event deleted", "DELETE FROM audit_log WHERE seq = 6", 6, "end of the log was deleted"},
         row{"an event inserted in the middle, renumbering the rest",
             "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 4; UPDATE audit_log SET seq = seq - 99 WHERE seq >= 100; "
-            "INSERT INTO audit_log SELECT 4, at, 'eve', 'approve', '', 'owner', petition_id, details, hash, hash "
-            "FROM audit_log WHERE seq = 3",
+            "INSERT INTO audit_log SELECT 4, at, 'eve', 'approve', '', 'owner', petition_id, details, hash, hash, "
+            "petition_seq FROM audit_log WHERE seq = 3",
             4, "altered"},
         row{"an event appended behind the log's back",
-            "INSERT INTO audit_log SELECT 7, at, 'eve', 'approve', '', 'owner', petition_id, details, hash, hash "
-            "FROM audit_log WHERE seq = 6",
+            "INSERT INTO audit_log SELECT 7, at, 'eve', 'approve', '', 'owner', petition_id, details, hash, hash, "
+            "petition_seq FROM audit_log WHERE seq = 6",
             7, "altered"},
         row{"an event rewritten with a fresh hash", "UPDATE audit_log SET reason = 'x', hash = 'f' WHERE seq = 2", 2,
             "altered"});
@@ -164,7 +164,7 @@ TEST_CASE("a well-hashed event appended behind the log's back is caught by the r
     const auto h = storage::audit_log::hash_of(last.hash, 4, e);
     tamper(*db, "INSERT INTO audit_log VALUES (4, " + std::to_string(storage::to_millis(e.at)) +
                     ", 'mary', 'approve', 'looks fine', 'owner', 'P-0', '{\"version\":4}', '" + last.hash + "', '" +
-                    h + "')");
+                    h + "', NULL)");
 
     auto v = log.verify().value();
 
@@ -178,6 +178,13 @@ TEST_CASE("the events of one petition come back oldest first")
     checkpoint::test::temp_dir dir;
     auto db = open_db(dir.file("c.db"));
     storage::audit_log log(*db);
+    {
+        // Events are found through their petition's row.
+        auto guard = db->lock();
+        db->connection().exec("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
+                              "body) VALUES ('P-0', 1, 'pending', 's', 't', 0, 0, '{}'), "
+                              "('P-1', 1, 'pending', 's', 't', 0, 0, '{}')");
+    }
     for (int i = 1; i <= 5; ++i)
         REQUIRE(log.append(event(i)));
 

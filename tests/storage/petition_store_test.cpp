@@ -48,7 +48,7 @@ TEST_CASE("filing stores the petition, its steps, its audit event and a job per 
                 CHECK(scalar(*db, "SELECT count(*) FROM audit_log WHERE petition_id = 'P-1' AND action = 'file'") == 1);
                 CHECK(scalar(*db, "SELECT count(*) FROM jobs") == static_cast<long long>(w.jobs.size()));
                 CHECK(scalar(*db, std::string("SELECT count(*) FROM jobs WHERE kind = '") + r.job_kind + "'") >= 1);
-                CHECK(scalar(*db, "SELECT count(*) FROM petition_steps WHERE petition_id = 'P-1'") ==
+                CHECK(scalar(*db, "SELECT count(*) FROM petition_steps JOIN petitions ON seq = petition_seq WHERE id = 'P-1'") ==
                       static_cast<long long>(w.petition.route.steps.size()));
             }
         }
@@ -102,7 +102,7 @@ TEST_CASE("a transition is compare-and-set: the second of two racing clicks is a
                 CHECK(scalar(*db, "SELECT count(*) FROM audit_log WHERE action = 'deny'") == 0);
                 CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE key LIKE 'P-1/v2/%'") ==
                       static_cast<long long>(approve.jobs.size()));
-                CHECK(scalar(*db, "SELECT count(*) FROM decisions WHERE petition_id = 'P-1'") == 1);
+                CHECK(scalar(*db, "SELECT count(*) FROM decisions JOIN petitions p ON p.seq = petition_seq WHERE p.id = 'P-1'") == 1);
             }
         }
         WHEN("the same transition is applied twice, as a Slack retry would")
