@@ -240,14 +240,16 @@ workflow::result<workflow::request_log_page> petition_store::request_log(const w
             return workflow::error{"bad_cursor", "That page cursor is not one this service handed out."};
     }
     const std::size_t limit = std::clamp<std::size_t>(rq.limit, 1, 500);
-    // Only the filters given appear, so the planner picks the index of the most specific one.
+    // Only the filters given appear. The most selective one drives the index (person, then target, then
+    // state); a unary + keeps the planner, which has no statistics, off the others: a person's active
+    // requests must not be found by walking every active request.
     std::string sql = "SELECT body, created_at, id FROM petitions WHERE 1";
     if (rq.person)
         sql += " AND requester_id = :person";
     if (rq.target)
-        sql += " AND target = :target";
+        sql += rq.person ? " AND +target = :target" : " AND target = :target";
     if (rq.state)
-        sql += " AND state = :state";
+        sql += rq.person || rq.target ? " AND +state = :state" : " AND state = :state";
     if (rq.from)
         sql += " AND created_at >= :from";
     if (rq.until)
