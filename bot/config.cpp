@@ -122,6 +122,12 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
         else
             errors.emplace_back("CHECKPOINT_HTTP_TIMEOUT must be seconds from 1 to 300, got '" + t->substr(0, 20) + "'");
     }
+    if (auto t = env("CHECKPOINT_WORKERS"); t && !t->empty()) {
+        if (auto n = parse_positive(*t, 64))
+            c.worker_threads = static_cast<unsigned>(*n);
+        else
+            errors.emplace_back("CHECKPOINT_WORKERS must be a whole number from 1 to 64, got '" + t->substr(0, 20) + "'");
+    }
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

@@ -22,6 +22,8 @@ struct config {
     std::string database_path = "./checkpoint.db";
     std::string manifests_path = "./manifests";
     unsigned threads = 0;
+    // Background job workers (Slack calls, provisioning, expiry).
+    unsigned worker_threads = 2;
     std::chrono::seconds read_timeout{15};
     std::chrono::seconds write_timeout{15};
     std::chrono::seconds shutdown_grace{10};

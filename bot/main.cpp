@@ -3,8 +3,20 @@
 #include "bot/http_server.hpp"
 #include "bot/logging.hpp"
 #include "bot/metrics.hpp"
+#include "bot/offset_clock.hpp"
+#include "bot/outbound/beast_http_client.hpp"
+#include "bot/provisioning_jobs.hpp"
+#include "bot/service_context.hpp"
+#include "bot/slack_jobs.hpp"
 #include "bot/slack_endpoint.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
+#include "storage/grant_store.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/petition_store.hpp"
+#include "storage/resource_store.hpp"
+#include "storage/slack_user_cache.hpp"
 #include "storage/slack_event_store.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 #include "workflow/clock.hpp"
@@ -15,6 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <optional>
 #include <iostream>
 #include <thread>
@@ -87,7 +100,7 @@ std::string manifests_summary(const workflow::manifests& m)
     return std::to_string(m.catalog.bundles().size()) + " bundles, " + std::to_string(m.directory.size()) + " people";
 }
 
-int serve(const bot::config& cfg)
+int serve(const bot::config& cfg, const std::string& clock_offset_file)
 {
     auto manifests = load_manifests(cfg.manifests_path);
     if (!manifests) {
@@ -105,10 +118,40 @@ int serve(const bot::config& cfg)
     auto db = std::move(*opened);
     spdlog::info("database {} open at schema version {}", cfg.database_path, db->schema_version());
 
-    workflow::system_clock clock;
+    workflow::system_clock system_clock;
+    std::optional<bot::offset_clock> moved_clock;
+    if (!clock_offset_file.empty()) {
+        moved_clock.emplace(clock_offset_file);
+        spdlog::warn("--clock-offset-file: time is moved by the offset in {} (for tests only)", clock_offset_file);
+    }
+    const workflow::clock& clock = moved_clock ? static_cast<const workflow::clock&>(*moved_clock) : system_clock;
+
+    storage::petition_store petitions(*db);
+    storage::job_queue jobs(*db);
+    storage::audit_log audit(*db);
+    storage::card_message_store cards(*db);
+    storage::grant_store grants(*db);
+    storage::slack_user_cache slack_users(*db);
+    storage::resource_store resources(*db);
+
+    bot::beast_http_client http;
+    bot::slack_client slack_api(http, clock, {cfg.slack_api_url, cfg.bot_token});
+    auto integrations = bot::make_integrations(manifests->settings, {http, clock});
+    if (!integrations) {
+        spdlog::critical("integrations: {}", integrations.error().message);
+        return 2;
+    }
+
+    bot::job_runner runner(jobs, clock, {cfg.worker_threads});
+    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); });
+    bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
+                             grants, slack_users, resources, slack_api, *integrations, access, runner};
+    bot::register_slack_jobs(runner, ctx);
+    bot::register_provisioning_jobs(runner, ctx);
+
     bot::metrics metrics;
     storage::slack_event_store events(*db);
-    bot::slack_commands commands(*manifests, clock);
+    bot::slack_commands commands(ctx);
     bot::slack_endpoint slack(cfg.signing_secret, clock, events, metrics, commands);
     bot::http_app app(metrics, slack,
                       {
@@ -120,6 +163,21 @@ int serve(const bot::config& cfg)
     // Installed before anything is announced, so a signal at any moment after start-up is handled.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     std::optional<drain> draining;
+    // SIGUSR1 re-reads the clock offset (tests move time forward) and wakes the workers.
+    net::signal_set reload_clock(ioc, SIGUSR1);
+    std::function<void()> on_reload = [&] {
+        reload_clock.async_wait([&](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            if (moved_clock && moved_clock->reload())
+                spdlog::info("clock: offset reloaded; now {}", std::chrono::duration_cast<std::chrono::seconds>(
+                                                                   clock.now().time_since_epoch())
+                                                                   .count());
+            runner.wake();
+            on_reload();
+        });
+    };
+    on_reload();
     bot::http_server server(ioc, app, cfg);
     auto bound = server.listen(cfg.listen);
     if (!bound) {
@@ -127,6 +185,8 @@ int serve(const bot::config& cfg)
         return 1;
     }
     server.start();
+    // Overdue jobs (revokes that fell due while the service was down) run as soon as workers start.
+    runner.start();
 
     const auto ep = *bound;
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
@@ -141,6 +201,7 @@ int serve(const bot::config& cfg)
         spdlog::info("shutdown: signal {} received; finishing in-flight requests (up to {} s)", sig,
                      cfg.shutdown_grace.count());
         server.begin_drain();
+        reload_clock.cancel();
         draining.emplace(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
         draining->check();
     });
@@ -154,6 +215,7 @@ int serve(const bot::config& cfg)
     ioc.run();
     for (auto& t : pool)
         t.join();
+    runner.stop();
     spdlog::info("shutdown: done");
     return 0;
 }
@@ -168,10 +230,13 @@ int main(int argc, char** argv)
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core)."};
     bool dev = false;
     bool check_manifests = false;
+    std::string clock_offset_file;
     std::string format = "text";
     cli.add_flag("--dev", dev, "Generate a signing secret when SLACK_SIGNING_SECRET is unset (local trials only)");
     cli.add_flag("--check-manifests", check_manifests,
                  "Validate the manifests in CHECKPOINT_MANIFESTS (default ./manifests), print every problem, and exit");
+    cli.add_option("--clock-offset-file", clock_offset_file,
+                   "For end-to-end tests: move the clock by the seconds in this file (re-read on SIGUSR1)");
     cli.add_option("--log-format", format, "Log as human-readable text or as JSON lines")
         ->check(CLI::IsMember({"text", "json"}));
     cli.set_version_flag("--version", std::string(version));
@@ -202,7 +267,7 @@ int main(int argc, char** argv)
         spdlog::warn("--dev: using a generated signing secret; never run this way in production");
     }
     try {
-        return serve(*cfg);
+        return serve(*cfg, clock_offset_file);
     } catch (const std::exception& e) {
         spdlog::critical("checkpointd stopped: {}", e.what());
         return 1;

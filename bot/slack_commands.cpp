@@ -20,8 +20,8 @@ struct overloaded : F... {
 
 } // namespace
 
-slack_commands::slack_commands(const workflow::manifests& manifests, const workflow::clock& clock)
-    : manifests_(manifests), clock_(clock)
+slack_commands::slack_commands(service_context& ctx)
+    : ctx_(ctx), manifests_(ctx.manifests), clock_(ctx.clock)
 {
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/service_context.hpp"
 #include "bot/slack_request.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/directory.hpp"
@@ -14,7 +15,7 @@ namespace checkpoint::bot {
 // renders the ephemeral reply. Decisions come from workflow/, words from blocks/.
 class slack_commands {
 public:
-    slack_commands(const workflow::manifests& manifests, const workflow::clock& clock);
+    explicit slack_commands(service_context& ctx);
 
     boost::json::object handle(const slash_command& c);
 
@@ -25,6 +26,7 @@ private:
     // The directory person behind a Slack user, or no_person.
     workflow::person_index bind(const slash_command& c) const;
 
+    service_context& ctx_;
     const workflow::manifests& manifests_;
     const workflow::clock& clock_;
 };

@@ -66,7 +66,7 @@ delivery_outcome webhook_integration::deliver(const access_event& event)
         if (res)
             return classify_webhook_reply(*res, event.kind, clock_.now());
         if (failure)
-            return classify_transport_failure(*failure);
+            return classify_webhook_transport_failure(*failure);
         return delivery_outcome::retry("the HTTP client returned neither an answer nor a failure");
     }();
 

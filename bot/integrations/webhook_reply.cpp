@@ -141,7 +141,7 @@ delivery_outcome classify_webhook_reply(const outbound_response& res, event_kind
     return delivery_outcome::failed("the receiver answered " + status + said);
 }
 
-delivery_outcome classify_transport_failure(const transport_failure& failure)
+delivery_outcome classify_webhook_transport_failure(const transport_failure& failure)
 {
     switch (failure.kind) {
     case transport_failure_kind::bad_url:

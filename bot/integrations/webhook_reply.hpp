@@ -24,6 +24,6 @@ delivery_outcome classify_webhook_reply(const outbound_response& res, event_kind
                                         std::chrono::system_clock::time_point now);
 
 // No answer: a bad URL or a failed certificate check is permanent, everything else retries.
-delivery_outcome classify_transport_failure(const transport_failure& failure);
+delivery_outcome classify_webhook_transport_failure(const transport_failure& failure);
 
 } // namespace checkpoint::bot

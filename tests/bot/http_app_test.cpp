@@ -2,6 +2,7 @@
 #include "bot/slack_signature.hpp"
 #include "storage/database.hpp"
 #include "storage/slack_event_store.hpp"
+#include "tests/bot/service_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
@@ -19,13 +20,12 @@ constexpr std::string_view secret = "test-signing-secret";
 
 // The real app over a temporary database, with time held still.
 struct fixture {
-    test::temp_dir dir;
-    std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db")).value();
-    workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'800'000'000}}};
+    test::service_fixture svc;
+    std::unique_ptr<storage::database>& db = svc.db;
+    workflow::manual_clock& clock = svc.clock;
     metrics m;
     storage::slack_event_store events{*db};
-    workflow::manifests manifests = loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests").value();
-    slack_commands commands{manifests, clock};
+    slack_commands commands{svc.ctx};
     slack_endpoint slack{std::string(secret), clock, events, m, commands};
     bool manifests_ready = true;
     http_app app{m, slack, {{"database", [this] { return db->ping(); }}, {"manifests", [this] { return manifests_ready; }}}};

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "workflow/clock.hpp"
+#include "workflow/intent.hpp"
+#include "workflow/manifests.hpp"
+#include "workflow/petition.hpp"
+#include "workflow/petition_store.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace checkpoint::bot {
+
+// The one API behind Slack, the CLI and the REST API: decides with workflow/, stores each
+// transition with its audit event and jobs in one transaction, and wakes the workers.
+class access_service {
+public:
+    access_service(const workflow::manifests& manifests, const workflow::clock& clock,
+                   workflow::petition_store& petitions, std::function<void()> wake_workers);
+
+    // Files a request for `requester` (a person id): decided, then stored pending or approved at once.
+    workflow::result<workflow::petition> submit(const std::string& requester, const workflow::intent::request& r);
+
+    // Applies `event` to petition `id` with compare-and-set; a concurrent change is re-read and the
+    // event re-applied (two reviewers at once both count), a repeat is refused by the state machine.
+    workflow::result<workflow::transition> act(const std::string& id, const workflow::event& event);
+
+    // Asks for `added` more on an active grant; re-decided on the total length.
+    workflow::result<workflow::transition> extend(const std::string& id, const std::string& by,
+                                                  workflow::duration added, const std::string& reason);
+
+    workflow::result<workflow::petition> get(const std::string& id);
+    // The person's latest petitions, newest first.
+    workflow::result<std::vector<workflow::petition>> mine(const std::string& person, std::size_t limit = 20);
+    // Pending petitions the person may decide now.
+    workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit = 50);
+
+    const workflow::manifests& manifests() const { return manifests_; }
+    const workflow::clock& clock() const { return clock_; }
+
+private:
+    const workflow::manifests& manifests_;
+    const workflow::clock& clock_;
+    workflow::petition_store& petitions_;
+    std::function<void()> wake_workers_;
+};
+
+// A new petition id: `p-` and 10 random base-32 characters.
+std::string new_petition_id();
+
+// Whether `person` is a reviewer of the step `p` is waiting on now (for "pending" lists).
+bool reviews_current_step(const workflow::petition& p, const std::string& person);
+
+} // namespace checkpoint::bot

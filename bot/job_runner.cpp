@@ -1,0 +1,156 @@
+#include "bot/job_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace checkpoint::bot {
+
+job_runner::job_runner(workflow::job_queue& queue, const workflow::clock& clock, job_runner_options options)
+    : queue_(queue), clock_(clock), options_(std::move(options))
+{
+}
+
+job_runner::~job_runner() { stop(); }
+
+void job_runner::handle(std::string kind, job_kind_handler handler) { handlers_[std::move(kind)] = std::move(handler); }
+
+std::size_t job_runner::run_once() { return run_batch(options_.owner + "/inline"); }
+
+std::size_t job_runner::run_until_idle(std::size_t at_most)
+{
+    std::size_t total = 0;
+    while (total < at_most) {
+        const auto n = run_once();
+        if (n == 0)
+            break;
+        total += n;
+    }
+    return total;
+}
+
+std::size_t job_runner::run_batch(const std::string& owner)
+{
+    const auto now = clock_.now();
+    if (auto r = queue_.reclaim_expired(now); r && *r > 0)
+        spdlog::warn("jobs: reclaimed {} leases whose worker stopped", *r);
+    auto leased = queue_.lease(owner, options_.batch, options_.lease_for, now);
+    if (!leased) {
+        spdlog::error("jobs: cannot lease: {}", leased.error().message);
+        return 0;
+    }
+    std::size_t ran = 0;
+    for (std::size_t i = 0; i < leased->size(); ++i) {
+        const auto& j = (*leased)[i];
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {
+                // Hand the rest back so another worker (or the next start) runs them at once.
+                for (std::size_t k = i; k < leased->size(); ++k)
+                    (void)queue_.reschedule((*leased)[k].key, clock_.now(), clock_.now());
+                break;
+            }
+        }
+        auto h = handlers_.find(j.kind);
+        job_outcome o;
+        if (h == handlers_.end()) {
+            o = job_outcome::retry("no handler for job kind '" + j.kind + "' in this checkpointd");
+        } else {
+            try {
+                o = h->second.run(j);
+            } catch (const std::exception& e) {
+                o = job_outcome::retry(std::string("handler threw: ") + e.what());
+            }
+        }
+        settle(j, owner, o);
+        ++ran;
+    }
+    return ran;
+}
+
+void job_runner::settle(const workflow::job& j, const std::string& owner, const job_outcome& o)
+{
+    const auto now = clock_.now();
+    switch (o.result) {
+    case job_outcome::kind::done:
+    case job_outcome::kind::failed: {
+        if (o.result == job_outcome::kind::failed)
+            spdlog::error("jobs: {} {} failed for good: {}", j.kind, j.key, o.message);
+        if (auto r = queue_.complete(j.id, owner, now); !r)
+            spdlog::error("jobs: cannot complete {}: {}", j.key, r.error().message);
+        return;
+    }
+    case job_outcome::kind::retry: {
+        auto r = queue_.fail(j.id, owner, o.message, o.retry_after, now);
+        if (!r) {
+            spdlog::error("jobs: cannot record failure of {}: {}", j.key, r.error().message);
+            return;
+        }
+        if (r->outcome == workflow::settle_outcome::dead) {
+            spdlog::error("jobs: {} {} gave up after attempt {}: {}", j.kind, j.key, j.attempts, o.message);
+            if (auto h = handlers_.find(j.kind); h != handlers_.end() && h->second.on_give_up)
+                h->second.on_give_up(j, o.message);
+        } else if (r->outcome == workflow::settle_outcome::retrying) {
+            spdlog::warn("jobs: {} {} will retry: {}", j.kind, j.key, o.message);
+        }
+        return;
+    }
+    }
+}
+
+void job_runner::start()
+{
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+    for (unsigned i = 0; i < options_.threads; ++i)
+        threads_.emplace_back([this, i] { loop(i); });
+}
+
+void job_runner::stop() noexcept
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_)
+        if (t.joinable())
+            t.join();
+    threads_.clear();
+}
+
+void job_runner::wake()
+{
+    {
+        std::lock_guard lock(mutex_);
+        ++wakeups_;
+    }
+    cv_.notify_all();
+}
+
+void job_runner::loop(unsigned index)
+{
+    const std::string owner = options_.owner + "/" + std::to_string(index);
+    for (;;) {
+        std::uint64_t seen;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_)
+                return;
+            seen = wakeups_;
+        }
+        if (run_batch(owner) > 0)
+            continue;
+        // Nothing due: sleep until the next job falls due, or until woken.
+        auto next = queue_.next_run_at();
+        std::unique_lock lock(mutex_);
+        auto ready = [&] { return stopping_ || wakeups_ != seen; };
+        if (next && *next) {
+            const auto wait = **next - clock_.now();
+            if (wait > std::chrono::seconds{0})
+                cv_.wait_for(lock, std::min<std::chrono::system_clock::duration>(wait, std::chrono::hours{1}), ready);
+        } else {
+            cv_.wait_for(lock, std::chrono::hours{1}, ready);
+        }
+    }
+}
+
+} // namespace checkpoint::bot

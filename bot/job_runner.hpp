@@ -1,0 +1,86 @@
+#pragma once
+
+#include "workflow/clock.hpp"
+#include "workflow/job_queue.hpp"
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace checkpoint::bot {
+
+// What a handler reports for one job.
+struct job_outcome {
+    enum class kind { done, retry, failed };
+    kind result = kind::done;
+    std::string message;
+    std::optional<workflow::duration> retry_after;
+
+    static job_outcome done() { return {}; }
+    static job_outcome retry(std::string why, std::optional<workflow::duration> after = std::nullopt)
+    {
+        return {kind::retry, std::move(why), after};
+    }
+    // Will not succeed by trying again; the handler has already recorded the consequences.
+    static job_outcome failed(std::string why) { return {kind::failed, std::move(why), std::nullopt}; }
+};
+
+struct job_kind_handler {
+    std::function<job_outcome(const workflow::job&)> run;
+    // Called once when a job's retry window closes (it is dead): tell people, mark the petition.
+    std::function<void(const workflow::job&, const std::string& last_error)> on_give_up;
+};
+
+struct job_runner_options {
+    unsigned threads = 2;
+    std::size_t batch = 8;
+    workflow::duration lease_for{std::chrono::seconds{60}};
+    std::string owner = "checkpointd";
+};
+
+// Background workers over the durable job queue: lease due jobs, run their handler, record the
+// outcome; sleep until the next job is due or wake() says one was added. Never on the threads that
+// answer Slack.
+class job_runner {
+public:
+    job_runner(workflow::job_queue& queue, const workflow::clock& clock, job_runner_options options = {});
+    ~job_runner();
+    job_runner(const job_runner&) = delete;
+    job_runner& operator=(const job_runner&) = delete;
+
+    void handle(std::string kind, job_kind_handler handler);
+
+    // Leases what is due now and runs it on the calling thread; returns how many jobs ran. Tests
+    // drive the runner with this and a manual clock.
+    std::size_t run_once();
+    // Runs run_once() until nothing is due; returns the total.
+    std::size_t run_until_idle(std::size_t at_most = 10'000);
+
+    void start();
+    // Finishes the jobs in hand and hands leased-but-unstarted ones back; then joins the threads.
+    void stop() noexcept;
+    // A job was enqueued: look again now instead of at the next scheduled time.
+    void wake();
+
+private:
+    void loop(unsigned index);
+    std::size_t run_batch(const std::string& owner);
+    void settle(const workflow::job& j, const std::string& owner, const job_outcome& o);
+
+    workflow::job_queue& queue_;
+    const workflow::clock& clock_;
+    job_runner_options options_;
+    std::map<std::string, job_kind_handler, std::less<>> handlers_;
+    std::vector<std::thread> threads_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    std::uint64_t wakeups_ = 0;
+};
+
+} // namespace checkpoint::bot

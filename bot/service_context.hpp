@@ -1,0 +1,40 @@
+#pragma once
+
+#include "bot/access_service.hpp"
+#include "bot/config.hpp"
+#include "bot/integrations/integration_factory.hpp"
+#include "bot/job_runner.hpp"
+#include "bot/slack/slack_client.hpp"
+#include "storage/database.hpp"
+#include "workflow/audit_log.hpp"
+#include "workflow/card_message_store.hpp"
+#include "workflow/clock.hpp"
+#include "workflow/grant_store.hpp"
+#include "workflow/job_queue.hpp"
+#include "workflow/manifests.hpp"
+#include "workflow/petition_store.hpp"
+#include "workflow/resource_store.hpp"
+#include "workflow/slack_user_cache.hpp"
+
+namespace checkpoint::bot {
+
+// Everything the handlers and job kinds use, built once in main (the composition root).
+struct service_context {
+    const config& cfg;
+    const workflow::manifests& manifests;
+    const workflow::clock& clock;
+    storage::database& db;
+    workflow::petition_store& petitions;
+    workflow::job_queue& jobs;
+    workflow::audit_log& audit;
+    workflow::card_message_store& cards;
+    workflow::grant_store& grants;
+    workflow::slack_user_cache& slack_users;
+    workflow::resource_store& resources;
+    slack_client& slack;
+    const integration_map& integrations;
+    access_service& access;
+    job_runner& runner;
+};
+
+} // namespace checkpoint::bot

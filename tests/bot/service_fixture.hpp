@@ -1,0 +1,66 @@
+#pragma once
+
+#include "bot/access_service.hpp"
+#include "bot/config.hpp"
+#include "bot/job_runner.hpp"
+#include "bot/outbound/beast_http_client.hpp"
+#include "bot/service_context.hpp"
+#include "bot/slack/slack_client.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/card_message_store.hpp"
+#include "storage/database.hpp"
+#include "storage/grant_store.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/petition_store.hpp"
+#include "storage/resource_store.hpp"
+#include "storage/slack_user_cache.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "workflow/loader/manifest_loader.hpp"
+
+#include <memory>
+#include <string>
+
+namespace checkpoint::test {
+
+// The service as main composes it, over a temporary database, the example manifests and a clock
+// that only moves when told. Slack calls go to `slack_api_url` (a fake Slack in tests that need one).
+struct service_fixture {
+    explicit service_fixture(std::string slack_api_url = "http://127.0.0.1:9/api/",
+                             std::string bot_token = "xoxb-fake-slack-token")
+        : cfg(make_config(std::move(slack_api_url), std::move(bot_token)))
+    {
+    }
+
+    static bot::config make_config(std::string url, std::string token)
+    {
+        bot::config c;
+        c.signing_secret = "test-signing-secret";
+        c.slack_api_url = std::move(url);
+        c.bot_token = std::move(token);
+        return c;
+    }
+
+    temp_dir dir;
+    bot::config cfg;
+    workflow::manifests manifests =
+        loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests").value();
+    // 2026-11-23 10:00 UTC: Mary Major is out of office (delegate Lee Lin), Raj Davis too (no delegate).
+    workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'795'428'000}}};
+    std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db")).value();
+    storage::petition_store petitions{*db};
+    storage::job_queue jobs{*db};
+    storage::audit_log audit{*db};
+    storage::card_message_store cards{*db};
+    storage::grant_store grants{*db};
+    storage::slack_user_cache slack_users{*db};
+    storage::resource_store resources{*db};
+    bot::beast_http_client http;
+    bot::slack_client slack{http, clock, {cfg.slack_api_url, cfg.bot_token}};
+    bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
+    bot::job_runner runner{jobs, clock, {}};
+    bot::access_service access{manifests, clock, petitions, [] {}};
+    bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
+                             grants, slack_users, resources, slack, integrations, access, runner};
+};
+
+} // namespace checkpoint::test
