@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include <boost/url/encoding_opts.hpp>
-#include <boost/url/params_view.hpp>
+#include <boost/url/params_encoded_view.hpp>
 #include <boost/url/parse_query.hpp>
 
 namespace checkpoint::bot {
@@ -58,14 +58,16 @@ std::optional<form> form::parse(std::string_view body, std::string* why)
     boost::urls::encoding_opts opts;
     opts.space_as_plus = true;
     form out;
-    // Validated above, so this constructor (which throws on bad input) cannot throw.
-    for (auto param : boost::urls::params_view(body, opts)) {
-        if (!is_valid_utf8(param.key) || !is_valid_utf8(param.value)) {
+    // Decode the pieces parse_query already found rather than parsing the body again.
+    for (auto encoded_param : *encoded) {
+        std::string key = encoded_param.key.decode(opts);
+        std::string value = encoded_param.value.decode(opts);
+        if (!is_valid_utf8(key) || !is_valid_utf8(value)) {
             if (why)
-                *why = "form field '" + std::string(param.key.substr(0, 40)) + "' is not valid UTF-8";
+                *why = "form field '" + key.substr(0, 40) + "' is not valid UTF-8";
             return std::nullopt;
         }
-        out.fields_.emplace_back(std::move(param.key), std::move(param.value));
+        out.fields_.emplace_back(std::move(key), std::move(value));
     }
     return out;
 }

@@ -139,11 +139,17 @@ std::variant<slack_request, bad_slack_request> from_json(std::string_view body)
 
 bool is_ssl_check(std::string_view content_type, std::string_view body)
 {
-    if (!is_form(content_type))
+    // Runs before verification, so it must not decode an unverified body: Slack's probe is a short
+    // form that begins with or contains `ssl_check=1` and carries no command or payload.
+    if (!is_form(content_type) || body.size() > 512)
         return false;
-    auto f = form::parse(body, nullptr);
-    return f && f->get("ssl_check") == std::optional<std::string_view>{"1"} && !f->get("command") &&
-           !f->get("payload");
+    const auto at = body.find("ssl_check=1");
+    if (at == std::string_view::npos || (at != 0 && body[at - 1] != '&'))
+        return false;
+    const auto end = at + std::string_view("ssl_check=1").size();
+    if (end != body.size() && body[end] != '&')
+        return false;
+    return body.find("command=") == std::string_view::npos && body.find("payload=") == std::string_view::npos;
 }
 
 std::variant<slack_request, bad_slack_request> parse_slack_request(std::string_view content_type,

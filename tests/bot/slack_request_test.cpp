@@ -118,4 +118,8 @@ TEST_CASE("ssl_check is recognised only in its exact form")
     CHECK_FALSE(is_ssl_check(form_type, "ssl_check="));
     CHECK_FALSE(is_ssl_check(form_type, "ssl_check=1&command=/checkpoint"));
     CHECK_FALSE(is_ssl_check("application/json", R"({"ssl_check":"1"})"));
+    CHECK(is_ssl_check(form_type, "token=abc&ssl_check=1"));
+    CHECK_FALSE(is_ssl_check(form_type, "xssl_check=1"));
+    CHECK_FALSE(is_ssl_check(form_type, "ssl_check=10"));
+    CHECK_FALSE(is_ssl_check(form_type, "ssl_check=1&payload=%7B%7D"));
 }

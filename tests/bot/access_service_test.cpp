@@ -1,0 +1,155 @@
+#include "tests/bot/service_fixture.hpp"
+
+#include "storage/effect_jobs.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace checkpoint;
+namespace in = workflow::intent;
+
+namespace {
+
+in::request ask(std::string target, std::string length, std::string reason = "debugging latency")
+{
+    return {std::move(target), workflow::parse_duration(length).value(), std::move(reason), "", false};
+}
+
+} // namespace
+
+TEST_CASE("submit files the decided petition with its audit event and jobs", "[access]")
+{
+    test::service_fixture svc;
+    GIVEN("Kofi on analytics-eng asks for api-production for 7 days (owner approval)")
+    {
+        auto p = svc.access.submit("u-4001", ask("api-production", "7d"));
+        REQUIRE(p.has_value());
+        THEN("it is pending at step 1 and stored")
+        {
+            CHECK(p->state == workflow::petition_state::pending);
+            CHECK(workflow::is_petition_id(p->id));
+            auto stored = svc.access.get(p->id);
+            REQUIRE(stored.has_value());
+            CHECK(stored->version == p->version);
+            auto audit = svc.audit.for_petition(p->id);
+            REQUIRE(audit.has_value());
+            CHECK(audit->size() == 1);
+            CHECK(svc.audit.verify()->ok);
+        }
+        THEN("jobs were enqueued for its effects")
+        {
+            auto leased = svc.jobs.lease("t", 100, std::chrono::seconds{60}, svc.clock.now());
+            REQUIRE(leased.has_value());
+            CHECK_FALSE(leased->empty());
+        }
+        THEN("the reviewers see it waiting on them, and the requester in mine")
+        {
+            const auto& reviewer = p->route.steps.at(0).reviewers.at(0).person_id;
+            auto waiting = svc.access.awaiting(reviewer);
+            REQUIRE(waiting.has_value());
+            REQUIRE(waiting->size() == 1);
+            CHECK(svc.access.mine("u-4001")->size() == 1);
+            CHECK(svc.access.awaiting("u-4001")->empty());
+        }
+    }
+}
+
+TEST_CASE("act applies events under the state machine's rules", "[access]")
+{
+    test::service_fixture svc;
+    auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
+    const auto reviewer = p.route.steps.at(0).reviewers.at(0).person_id;
+
+    WHEN("the requester tries to approve their own request")
+    {
+        auto t = svc.access.act(p.id, workflow::approve_by("u-4001", svc.clock.now()));
+        THEN("it is refused and nothing changes")
+        {
+            REQUIRE_FALSE(t.has_value());
+            CHECK_FALSE(t.error().message.empty());
+            CHECK(svc.access.get(p.id)->version == p.version);
+        }
+    }
+    WHEN("a reviewer approves, then clicks again")
+    {
+        auto first = svc.access.act(p.id, workflow::approve_by(reviewer, svc.clock.now()));
+        auto second = svc.access.act(p.id, workflow::approve_by(reviewer, svc.clock.now()));
+        THEN("the first counts once and the second is refused")
+        {
+            REQUIRE(first.has_value());
+            CHECK(first->petition.state == workflow::petition_state::approved);
+            CHECK_FALSE(second.has_value());
+            CHECK(svc.access.get(p.id)->version == p.version + 1);
+            CHECK(svc.audit.for_petition(p.id)->size() == 2);
+        }
+    }
+    WHEN("someone who is not a reviewer approves")
+    {
+        auto t = svc.access.act(p.id, workflow::approve_by("u-3002", svc.clock.now()));
+        THEN("it is refused") { CHECK_FALSE(t.has_value()); }
+    }
+    WHEN("an unknown id is used")
+    {
+        auto t = svc.access.act("p-nothere", workflow::cancel_by("u-4001", svc.clock.now()));
+        THEN("the error names it")
+        {
+            REQUIRE_FALSE(t.has_value());
+            CHECK(t.error().code == "not_found");
+        }
+    }
+}
+
+TEST_CASE("a request the policy refuses is not filed", "[access]")
+{
+    test::service_fixture svc;
+    auto p = svc.access.submit("u-2002", ask("kubernetes-prod-debug", "30d"));
+    REQUIRE_FALSE(p.has_value());
+    CHECK(p.error().code == "too_long");
+    CHECK(svc.access.mine("u-2002")->empty());
+}
+
+TEST_CASE("the job runner runs due jobs by kind, retries and settles them", "[runner]")
+{
+    test::service_fixture svc;
+    std::vector<std::string> ran;
+    int flaky_calls = 0;
+    svc.runner.handle("ok", {[&](const workflow::job& j) {
+                                 ran.push_back(j.key);
+                                 return bot::job_outcome::done();
+                             },
+                             {}});
+    svc.runner.handle("flaky", {[&](const workflow::job&) {
+                                    return ++flaky_calls < 3 ? bot::job_outcome::retry("not yet", std::chrono::seconds{30})
+                                                             : bot::job_outcome::done();
+                                },
+                                {}});
+    const auto now = svc.clock.now();
+    REQUIRE(svc.jobs.enqueue({"ok", "a", "{}", now, workflow::on_duplicate::keep}, now).has_value());
+    REQUIRE(svc.jobs.enqueue({"ok", "later", "{}", now + std::chrono::hours{1}, workflow::on_duplicate::keep}, now).has_value());
+    REQUIRE(svc.jobs.enqueue({"flaky", "f", "{}", now, workflow::on_duplicate::keep}, now).has_value());
+
+    CHECK(svc.runner.run_until_idle() == 2);
+    CHECK(ran == std::vector<std::string>{"a"});
+    CHECK(flaky_calls == 1);
+
+    // Nothing more is due until time moves; a retry waits at least its retry-after.
+    svc.clock.advance(std::chrono::seconds{29});
+    CHECK(svc.runner.run_until_idle() == 0);
+    svc.clock.advance(std::chrono::hours{2});
+    svc.runner.run_until_idle();
+    svc.clock.advance(std::chrono::hours{2});
+    svc.runner.run_until_idle();
+    CHECK(ran == std::vector<std::string>{"a", "later"});
+    CHECK(flaky_calls == 3);
+    CHECK(svc.jobs.find("f")->value().status == workflow::job_status::done);
+}
+
+TEST_CASE("a job kind with no handler is retried, not dropped", "[runner]")
+{
+    test::service_fixture svc;
+    const auto now = svc.clock.now();
+    REQUIRE(svc.jobs.enqueue({"unknown_kind", "u", "{}", now, workflow::on_duplicate::keep}, now).has_value());
+    CHECK(svc.runner.run_once() == 1);
+    auto j = svc.jobs.find("u")->value();
+    CHECK(j.status == workflow::job_status::pending);
+    CHECK_THAT(j.last_error, Catch::Contains("no handler"));
+}
