@@ -5,6 +5,7 @@
 
 #include <openssl/rand.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace checkpoint::bot {
@@ -21,15 +22,24 @@ workflow::error conflict_error(const std::string& id)
 
 } // namespace
 
-std::string new_petition_id()
+std::string new_petition_id(workflow::time_point now)
 {
-    static constexpr char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
-    unsigned char bytes[10];
+    // Crockford-style lowercase base 32 keeps ids sortable by time: new rows share index pages.
+    static constexpr char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+    auto ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+    std::string id(2 + 9 + 5, '0');
+    id[0] = 'p';
+    id[1] = '-';
+    for (int i = 10; i >= 2; --i) {
+        id[static_cast<std::size_t>(i)] = alphabet[ms % 32];
+        ms /= 32;
+    }
+    unsigned char bytes[5];
     if (RAND_bytes(bytes, sizeof bytes) != 1)
         throw std::runtime_error("OpenSSL RAND_bytes failed");
-    std::string id = "p-";
-    for (unsigned char b : bytes)
-        id += alphabet[b % 32];
+    for (std::size_t i = 0; i < 5; ++i)
+        id[11 + i] = alphabet[bytes[i] % 32];
     return id;
 }
 
@@ -62,7 +72,7 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
         return route.error();
     // A fresh id per attempt: a collision (vanishingly rare) just draws again.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto t = workflow::file(*route, {new_petition_id(), r.reason, r.ticket}, now);
+        auto t = workflow::file(*route, {new_petition_id(now), r.reason, r.ticket}, now);
         auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
         auto stored = petitions_.file(w);
         if (!stored)
