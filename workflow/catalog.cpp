@@ -1,4 +1,5 @@
 #include "workflow/catalog.hpp"
+#include "workflow/text.hpp"
 
 #include "workflow/command.hpp"
 
@@ -9,13 +10,6 @@ namespace checkpoint::workflow {
 
 namespace {
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 } // namespace
 
@@ -57,17 +51,17 @@ std::vector<const bundle*> catalog::search(std::string_view words) const
     for (char c : words) {
         if (c == ' ' || c == '\t') {
             if (!w.empty())
-                terms.push_back(lower(w));
+                terms.push_back(to_lower(w));
             w.clear();
         } else {
             w += c;
         }
     }
     if (!w.empty())
-        terms.push_back(lower(w));
+        terms.push_back(to_lower(w));
     std::vector<const bundle*> out;
     for (const auto& b : bundles_) {
-        auto text = lower(b.name + " " + b.description + " " + b.owner_team + " " + std::string(name(b.level)));
+        auto text = to_lower(b.name + " " + b.description + " " + b.owner_team + " " + std::string(name(b.level)));
         if (std::all_of(terms.begin(), terms.end(), [&](const auto& t) { return text.find(t) != std::string::npos; }))
             out.push_back(&b);
     }

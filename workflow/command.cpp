@@ -1,5 +1,7 @@
 #include "workflow/command.hpp"
 
+#include "workflow/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -158,9 +160,7 @@ result<command_line> parse_command_line(std::string_view text)
         return out;
     }
     out.word = tokens->front();
-    std::string lowered = out.word;
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string lowered = to_lower(out.word);
     for (const auto& i : subcommand_table)
         if (i.name == lowered)
             out.sub = i.id;

@@ -1,4 +1,5 @@
 #include "workflow/directory.hpp"
+#include "workflow/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,13 +9,6 @@ namespace checkpoint::workflow {
 
 namespace {
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 template <class Map>
 person_index lookup(const Map& m, std::string_view key)
@@ -37,7 +31,7 @@ directory::directory(std::vector<person> people, std::vector<group> groups, std:
         if (!p.external_id.empty())
             by_external_id_.emplace(p.external_id, i);
         if (!p.email.empty())
-            by_email_.emplace(lower(p.email), i);
+            by_email_.emplace(to_lower(p.email), i);
         if (!p.slack_id.empty())
             by_slack_id_.emplace(p.slack_id, i);
         if (!p.team.empty())
@@ -82,7 +76,7 @@ person_index directory::find_by_email(std::string_view email) const
 {
     if (email.find('@') == std::string_view::npos)
         return no_person;
-    return lookup(by_email_, lower(email));
+    return lookup(by_email_, to_lower(email));
 }
 
 bool directory::is_away(person_index p, time_point now) const

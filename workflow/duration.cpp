@@ -1,5 +1,8 @@
 #include "workflow/duration.hpp"
 
+#include <utility>
+#include <vector>
+
 #include <array>
 #include <cstdint>
 
@@ -79,45 +82,47 @@ result<duration> parse_duration(std::string_view text)
     return duration{total};
 }
 
-std::string describe_duration(duration d)
+namespace {
+
+// The duration split into days, hours, minutes and seconds (weeks read worse: "14 days").
+std::vector<std::pair<std::int64_t, const unit*>> split(duration d)
 {
+    std::vector<std::pair<std::int64_t, const unit*>> parts;
     std::int64_t left = d.count();
-    if (left <= 0)
-        return "0 minutes";
-    std::string out;
-    // Weeks read worse than days on a card ("14 days", not "2 weeks").
     for (const auto& u : units) {
-        if (u.letter == 'w')
+        if (u.letter == 'w' || left <= 0)
             continue;
-        std::int64_t n = left / u.seconds;
+        const std::int64_t n = left / u.seconds;
         if (n == 0)
             continue;
         left -= n * u.seconds;
+        parts.emplace_back(n, &u);
+    }
+    return parts;
+}
+
+} // namespace
+
+std::string describe_duration(duration d)
+{
+    if (d.count() <= 0)
+        return "0 minutes";
+    std::string out;
+    for (const auto& [n, u] : split(d)) {
         if (!out.empty())
             out += ' ';
-        out += std::to_string(n);
-        out += ' ';
-        out += n == 1 ? u.singular : u.plural;
+        out += std::to_string(n) + ' ' + std::string(n == 1 ? u->singular : u->plural);
     }
     return out;
 }
 
 std::string format_duration(duration d)
 {
-    std::int64_t left = d.count();
-    if (left <= 0)
+    if (d.count() <= 0)
         return "0m";
     std::string out;
-    for (const auto& u : units) {
-        if (u.letter == 'w')
-            continue;
-        std::int64_t n = left / u.seconds;
-        if (n == 0)
-            continue;
-        left -= n * u.seconds;
-        out += std::to_string(n);
-        out += u.letter;
-    }
+    for (const auto& [n, u] : split(d))
+        out += std::to_string(n) + u->letter;
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "bot/integrations/exec_integration.hpp"
 
+#include "bot/integrations/delivery_log.hpp"
+
 #include "bot/integrations/child_process.hpp"
 #include "bot/integrations/event_json.hpp"
 
@@ -54,12 +56,7 @@ delivery_outcome exec_integration::deliver(const access_event& event)
     }();
     outcome.output = std::move(run.output);
 
-    if (outcome.is_done())
-        spdlog::info("integration {}: {} key {} delivered: {}", name_, bot::name(event.kind), event.idempotency_key,
-                     outcome.message);
-    else
-        spdlog::warn("integration {}: {} key {} {}: {}", name_, bot::name(event.kind), event.idempotency_key,
-                     bot::name(outcome.status), outcome.message);
+    log_delivery(name_, event, outcome);
     return outcome;
 }
 

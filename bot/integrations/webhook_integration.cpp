@@ -1,5 +1,7 @@
 #include "bot/integrations/webhook_integration.hpp"
 
+#include "bot/integrations/delivery_log.hpp"
+
 #include "bot/integrations/event_json.hpp"
 #include "bot/integrations/webhook_reply.hpp"
 #include "bot/integrations/webhook_url_policy.hpp"
@@ -70,12 +72,7 @@ delivery_outcome webhook_integration::deliver(const access_event& event)
         return delivery_outcome::retry("the HTTP client returned neither an answer nor a failure");
     }();
 
-    if (outcome.is_done())
-        spdlog::info("integration {}: {} key {} delivered: {}", name_, bot::name(event.kind), event.idempotency_key,
-                     outcome.message);
-    else
-        spdlog::warn("integration {}: {} key {} {}: {}", name_, bot::name(event.kind), event.idempotency_key,
-                     bot::name(outcome.status), outcome.message);
+    log_delivery(name_, event, outcome);
     return outcome;
 }
 
