@@ -1,7 +1,313 @@
 #include "bot/slack_jobs.hpp"
 
+#include "blocks/approval_card.hpp"
+#include "blocks/notifications.hpp"
+#include "bot/slack_identity.hpp"
+#include "storage/effect_jobs.hpp"
+#include "storage/petition_json.hpp"
+
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace checkpoint::bot {
 
-void register_slack_jobs(job_runner&, service_context&) {}
+namespace {
+
+// What every Slack job's payload carries (see storage::plan_write).
+struct effect_payload {
+    std::string petition_id;
+    std::string notice_name;
+    workflow::notice what = workflow::notice::submitted;
+    std::string to;
+    std::size_t step = 0;
+};
+
+std::optional<workflow::notice> parse_notice(std::string_view s)
+{
+    for (int i = 0; i <= static_cast<int>(workflow::notice::reminder); ++i) {
+        const auto n = static_cast<workflow::notice>(i);
+        if (storage::name(n) == s)
+            return n;
+    }
+    return std::nullopt;
+}
+
+std::optional<effect_payload> read_payload(const workflow::job& j, std::string& why)
+{
+    boost::system::error_code ec;
+    auto v = boost::json::parse(j.payload, ec);
+    if (ec || !v.is_object()) {
+        why = "job " + j.key + ": payload is not a JSON object";
+        return std::nullopt;
+    }
+    const auto& o = v.get_object();
+    effect_payload p;
+    if (auto* id = o.if_contains("petition_id"); id && id->is_string())
+        p.petition_id = std::string(id->get_string());
+    if (auto* n = o.if_contains("notice"); n && n->is_string())
+        p.notice_name = std::string(n->get_string());
+    if (auto* to = o.if_contains("to"); to && to->is_string())
+        p.to = std::string(to->get_string());
+    if (auto* s = o.if_contains("step"); s && s->is_number())
+        p.step = static_cast<std::size_t>(s->to_number<std::uint64_t>());
+    if (p.petition_id.empty()) {
+        why = "job " + j.key + ": payload has no petition_id";
+        return std::nullopt;
+    }
+    if (auto n = parse_notice(p.notice_name))
+        p.what = *n;
+    else if (!p.notice_name.empty()) {
+        why = "job " + j.key + ": unknown notice '" + p.notice_name + "'";
+        return std::nullopt;
+    }
+    return p;
+}
+
+std::optional<workflow::duration> retry_delay(const slack_result& r)
+{
+    if (!r.retry_after)
+        return std::nullopt;
+    return std::chrono::ceil<workflow::duration>(*r.retry_after);
+}
+
+// ok -> done, retryable -> retry after Slack's (or the pacer's) wait, permanent -> failed.
+job_outcome outcome_of(const slack_result& r, const workflow::job& j, std::string_view what)
+{
+    switch (r.outcome) {
+    case slack_outcome::ok: return job_outcome::done();
+    case slack_outcome::retryable: return job_outcome::retry(std::string(what) + ": " + r.error, retry_delay(r));
+    case slack_outcome::permanent:
+        spdlog::warn("slack job {} ({}) failed: {}: {}", j.key, j.kind, what, r.error);
+        return job_outcome::failed(std::string(what) + ": " + r.error);
+    }
+    return job_outcome::failed(std::string(what) + ": " + r.error);
+}
+
+job_outcome lookup_failed(const slack_user_lookup& who, const workflow::job& j)
+{
+    if (who.failure && who.failure->outcome == slack_outcome::retryable)
+        return job_outcome::retry(who.why, retry_delay(*who.failure));
+    spdlog::warn("slack job {} ({}) failed: {}", j.key, j.kind, who.why);
+    return job_outcome::failed(who.why);
+}
+
+bool is_person(service_context& ctx, std::string_view to)
+{
+    return ctx.manifests.directory.find(to) != workflow::no_person;
+}
+
+blocks::card_kind card_kind_of_update(workflow::notice what)
+{
+    switch (what) {
+    case workflow::notice::extension_requested:
+    case workflow::notice::extended:
+    case workflow::notice::extension_denied:
+    case workflow::notice::extension_cancelled: return blocks::card_kind::extension;
+    case workflow::notice::break_glass:
+    case workflow::notice::review_requested:
+    case workflow::notice::reviewed: return blocks::card_kind::break_glass_review;
+    default: return blocks::card_kind::request;
+    }
+}
+
+blocks::notice_context notice_context_for(service_context& ctx, const workflow::petition& p)
+{
+    return {&ctx.manifests.directory, ctx.manifests.catalog.find(p.entitlement())};
+}
+
+class slack_jobs {
+public:
+    explicit slack_jobs(service_context& ctx) : ctx_(ctx) {}
+
+    job_outcome post_card(const workflow::job& j)
+    {
+        std::string why;
+        auto pl = read_payload(j, why);
+        if (!pl)
+            return job_outcome::failed(why);
+        auto p = ctx_.access.get(pl->petition_id);
+        if (!p)
+            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+
+        const bool dm = is_person(ctx_, pl->to);
+        const std::string recipient = dm ? ctx_.manifests.directory.at(ctx_.manifests.directory.find(pl->to)).id : "";
+        auto card = blocks::approval_card({*p, blocks::card_kind_for(pl->what), pl->step, recipient,
+                                           &ctx_.manifests.directory});
+
+        auto existing = ctx_.cards.find(p->id, pl->step, pl->to);
+        if (!existing)
+            return job_outcome::retry("reading cards of " + p->id + ": " + existing.error().message);
+        if (*existing) {
+            auto r = ctx_.slack.update_message((*existing)->channel, (*existing)->ts, std::move(card));
+            return outcome_of(r, j, "chat.update of the card already posted for " + p->id);
+        }
+
+        std::string channel = pl->to;
+        if (dm) {
+            auto who = slack_user_for_person(ctx_, recipient);
+            if (!who.found())
+                return lookup_failed(who, j);
+            channel = who.slack_id;
+        }
+        auto r = ctx_.slack.post_message(channel, std::move(card));
+        if (!r.ok())
+            return outcome_of(r, j, "chat.postMessage of the card for " + p->id);
+        workflow::card_message m{p->id,
+                                 pl->step,
+                                 pl->to,
+                                 dm ? workflow::card_kind::dm : workflow::card_kind::channel,
+                                 r.channel().value_or(channel),
+                                 r.ts().value_or(""),
+                                 ctx_.clock.now()};
+        if (auto rec = ctx_.cards.record(m); !rec) {
+            // Posted but not recorded: a retry would post twice, so log it and settle.
+            spdlog::error("card for {} posted in {} at {} but not recorded: {}", p->id, m.channel, m.ts,
+                          rec.error().message);
+        }
+        return job_outcome::done();
+    }
+
+    job_outcome update_cards(const workflow::job& j)
+    {
+        std::string why;
+        auto pl = read_payload(j, why);
+        if (!pl)
+            return job_outcome::failed(why);
+        auto p = ctx_.access.get(pl->petition_id);
+        if (!p)
+            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+        auto copies = ctx_.cards.for_petition(p->id);
+        if (!copies)
+            return job_outcome::retry("reading cards of " + p->id + ": " + copies.error().message);
+
+        std::vector<std::string> failures;
+        for (const auto& c : *copies) {
+            const std::string recipient = c.kind == workflow::card_kind::dm ? c.destination : "";
+            auto card = blocks::approval_card(
+                {*p, card_kind_of_update(pl->what), c.step, recipient, &ctx_.manifests.directory});
+            auto r = ctx_.slack.update_message(c.channel, c.ts, std::move(card));
+            if (r.outcome == slack_outcome::retryable)
+                return job_outcome::retry("chat.update of " + c.channel + "/" + c.ts + ": " + r.error,
+                                          retry_delay(r));
+            if (r.outcome == slack_outcome::permanent)
+                failures.push_back(c.channel + "/" + c.ts + ": " + r.error);
+        }
+        if (!failures.empty()) {
+            std::string msg = "chat.update failed for " + std::to_string(failures.size()) + " card(s) of " + p->id;
+            for (const auto& f : failures)
+                msg += "; " + f;
+            spdlog::warn("slack job {} ({}): {}", j.key, j.kind, msg);
+            return job_outcome::failed(msg);
+        }
+        return job_outcome::done();
+    }
+
+    job_outcome notify_person(const workflow::job& j)
+    {
+        std::string why;
+        auto pl = read_payload(j, why);
+        if (!pl)
+            return job_outcome::failed(why);
+        auto p = ctx_.access.get(pl->petition_id);
+        if (!p)
+            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+        return tell(j, *p, pl->what, pl->to);
+    }
+
+    job_outcome notify_channel(const workflow::job& j)
+    {
+        std::string why;
+        auto pl = read_payload(j, why);
+        if (!pl)
+            return job_outcome::failed(why);
+        auto p = ctx_.access.get(pl->petition_id);
+        if (!p)
+            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+        auto msg = blocks::notice_message(*p, pl->what, "", notice_context_for(ctx_, *p));
+        auto r = ctx_.slack.post_message(pl->to, std::move(msg));
+        return outcome_of(r, j, "chat.postMessage of " + pl->notice_name + " for " + p->id + " to " + pl->to);
+    }
+
+    // Reviewers still owing an approval (reminder), or the requester of live access (expiring).
+    job_outcome remind(const workflow::job& j)
+    {
+        std::string why;
+        auto pl = read_payload(j, why);
+        if (!pl)
+            return job_outcome::failed(why);
+        auto p = ctx_.access.get(pl->petition_id);
+        if (!p)
+            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+
+        if (pl->what == workflow::notice::expiring) {
+            if (p->state != workflow::petition_state::active)
+                return job_outcome::done();
+            return tell(j, *p, pl->what, p->requester());
+        }
+
+        const workflow::route* route = &p->route;
+        const workflow::approval_progress* progress = &p->progress;
+        if (p->pending_extension && p->state == workflow::petition_state::active) {
+            route = &p->pending_extension->route;
+            progress = &p->pending_extension->progress;
+        } else if (p->state != workflow::petition_state::pending) {
+            return job_outcome::done(); // decided since: nobody to remind
+        }
+        if (progress->step != pl->step || pl->step >= route->steps.size())
+            return job_outcome::done(); // moved on to another step
+        const auto& step = route->steps[pl->step];
+        std::vector<std::string> who;
+        if (step.assign == workflow::assign_mode::broadcast) {
+            for (const auto& r : step.reviewers)
+                if (std::find(progress->approvals.begin(), progress->approvals.end(), r.person_id) ==
+                    progress->approvals.end())
+                    who.push_back(r.person_id);
+        } else if (!step.reviewers.empty()) {
+            who.push_back(step.reviewers[progress->assigned % step.reviewers.size()].person_id);
+        }
+        for (const auto& person : who) {
+            auto o = tell(j, *p, pl->what, person);
+            if (o.result != job_outcome::kind::done)
+                return o;
+        }
+        return job_outcome::done();
+    }
+
+private:
+    job_outcome tell(const workflow::job& j, const workflow::petition& p, workflow::notice what,
+                     const std::string& person_id)
+    {
+        auto who = slack_user_for_person(ctx_, person_id);
+        if (!who.found())
+            return lookup_failed(who, j);
+        auto msg = blocks::notice_message(p, what, person_id, notice_context_for(ctx_, p));
+        auto r = ctx_.slack.post_message(who.slack_id, std::move(msg));
+        return outcome_of(r, j,
+                          "chat.postMessage of " + std::string(storage::name(what)) + " for " + p.id + " to " +
+                              person_id);
+    }
+
+    service_context& ctx_;
+};
+
+} // namespace
+
+void register_slack_jobs(job_runner& runner, service_context& ctx)
+{
+    auto jobs = std::make_shared<slack_jobs>(ctx);
+    runner.handle("post_card", {[jobs](const workflow::job& j) { return jobs->post_card(j); }, {}});
+    runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->update_cards(j); }, {}});
+    runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->notify_person(j); }, {}});
+    runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->notify_channel(j); }, {}});
+    runner.handle(std::string(storage::job_kind::remind),
+                  {[jobs](const workflow::job& j) { return jobs->remind(j); }, {}});
+}
 
 } // namespace checkpoint::bot
