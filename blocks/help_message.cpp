@@ -2,6 +2,8 @@
 
 #include "blocks/kit.hpp"
 
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace checkpoint::blocks {
@@ -43,7 +45,17 @@ boost::json::array help_blocks(std::string_view command_name)
 
 boost::json::object help_message(std::string_view command_name)
 {
-    return ephemeral_message("Checkpoint commands:\n" + usage_lines(command_name, false), help_blocks(command_name));
+    // Help depends only on the command's name (one or two per app), and is asked for often: render
+    // each once. Bounded, so odd names sent by a caller cannot grow it.
+    static std::mutex mutex;
+    static std::map<std::string, boost::json::object, std::less<>> rendered;
+    std::lock_guard lock(mutex);
+    if (auto it = rendered.find(command_name); it != rendered.end())
+        return it->second;
+    auto msg = ephemeral_message("Checkpoint commands:\n" + usage_lines(command_name, false), help_blocks(command_name));
+    if (rendered.size() < 8)
+        rendered.emplace(std::string(command_name), msg);
+    return msg;
 }
 
 boost::json::object unknown_subcommand_message(std::string_view command_name, std::string_view word)
