@@ -5,7 +5,12 @@
 #include "blocks/error_text.hpp"
 #include "blocks/format.hpp"
 #include "blocks/help_message.hpp"
+#include "blocks/kit.hpp"
+#include "blocks/request_modal.hpp"
+#include "bot/slack_identity.hpp"
 #include "workflow/route.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <vector>
 
@@ -27,7 +32,20 @@ slack_commands::slack_commands(service_context& ctx)
 
 workflow::person_index slack_commands::bind(const slash_command& c) const
 {
-    return manifests_.directory.find_by_slack_id(c.user_id);
+    return person_for_slack_user(ctx_, c.user_id).person;
+}
+
+std::optional<std::string> slack_commands::bind_person(const slash_command& c, boost::json::object& refusal) const
+{
+    auto who = person_for_slack_user(ctx_, c.user_id);
+    if (who.found())
+        return manifests_.directory.at(who.person).id;
+    if (who.failure && who.failure->outcome == slack_outcome::retryable)
+        refusal = blocks::error_reply({"slack_unavailable", "Slack did not tell me who you are just now (" +
+                                                                who.failure->error + "); please try again in a moment."});
+    else
+        refusal = blocks::not_in_directory_reply(c.user_id, who.email);
+    return std::nullopt;
 }
 
 boost::json::object slack_commands::handle(const slash_command& c)
@@ -47,13 +65,13 @@ boost::json::object slack_commands::handle(const slash_command& c)
             [&](const in::help&) { return blocks::help_message(c.command); },
             [&](const in::catalog& i) { return on_catalog(c, i); },
             [&](const in::explain& i) { return on_explain(c, i); },
-            [&](const in::request&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::status&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::mine&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::pending&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::extend&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::cancel&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::revoke&) { return blocks::not_available_message(c.command, *line->sub); },
+            [&](const in::request& i) { return on_request(c, i); },
+            [&](const in::status& i) { return on_status(c, i); },
+            [&](const in::mine&) { return on_mine(c); },
+            [&](const in::pending&) { return on_pending(c); },
+            [&](const in::extend& i) { return on_extend(c, i); },
+            [&](const in::cancel& i) { return on_cancel(c, i); },
+            [&](const in::revoke& i) { return on_revoke(c, i); },
             [&](const in::ooo_set&) { return blocks::not_available_message(c.command, *line->sub); },
             [&](const in::ooo_off&) { return blocks::not_available_message(c.command, *line->sub); },
         },
@@ -85,6 +103,112 @@ boost::json::object slack_commands::on_explain(const slash_command& c, const wor
     if (!r)
         return blocks::error_reply(r.error());
     return blocks::explain_reply(*r);
+}
+
+boost::json::object slack_commands::on_request(const slash_command& c, const workflow::intent::request& i)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    if (i.target.empty()) {
+        // The only Slack call made inside a request: the trigger_id dies after 3 s.
+        if (!c.trigger_id.empty()) {
+            auto r = ctx_.slack.open_view(
+                c.trigger_id, blocks::request_modal({manifests_.catalog, nullptr, {}, std::nullopt, c.channel_id}));
+            if (r.ok())
+                return blocks::ephemeral_message("Opening the request form…", {});
+            spdlog::warn("slack: views.open for {} failed: {}", c.user_id, r.error);
+        }
+        return blocks::ephemeral_message("Usage: `" + c.command +
+                                             " request <bundle> [--duration 7d] --reason \"why\" [--ticket PROJ-1]`. "
+                                             "Try `" + c.command + " catalog` to see the bundles.",
+                                         {});
+    }
+    auto p = ctx_.access.submit(*me, i);
+    if (!p)
+        return blocks::error_reply(p.error());
+    return blocks::request_reply(*p);
+}
+
+boost::json::object slack_commands::on_status(const slash_command& c, const workflow::intent::status& i)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    if (i.petition_id.empty()) {
+        auto mine = ctx_.access.mine(*me, 1);
+        if (!mine)
+            return blocks::error_reply(mine.error());
+        if (mine->empty())
+            return blocks::ephemeral_message("You have no requests yet. Try `" + c.command + " catalog`.", {});
+        return blocks::status_reply(mine->front(), &manifests_.directory);
+    }
+    auto p = ctx_.access.get(i.petition_id);
+    if (!p)
+        return blocks::error_reply(p.error());
+    return blocks::status_reply(*p, &manifests_.directory);
+}
+
+boost::json::object slack_commands::on_mine(const slash_command& c)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    auto mine = ctx_.access.mine(*me);
+    if (!mine)
+        return blocks::error_reply(mine.error());
+    return blocks::mine_reply(*mine);
+}
+
+boost::json::object slack_commands::on_pending(const slash_command& c)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    auto waiting = ctx_.access.awaiting(*me);
+    if (!waiting)
+        return blocks::error_reply(waiting.error());
+    return blocks::pending_reply(*waiting, *me);
+}
+
+boost::json::object slack_commands::on_extend(const slash_command& c, const workflow::intent::extend& i)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    auto t = ctx_.access.extend(i.petition_id, *me, i.added, i.reason);
+    if (!t)
+        return blocks::error_reply(t.error());
+    return blocks::changed_reply(t->petition, workflow::event_kind::request_extension);
+}
+
+boost::json::object slack_commands::on_cancel(const slash_command& c, const workflow::intent::cancel& i)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    auto t = ctx_.access.act(i.petition_id, workflow::cancel_by(*me, clock_.now()));
+    if (!t)
+        return blocks::error_reply(t.error());
+    return blocks::changed_reply(t->petition, workflow::event_kind::cancel);
+}
+
+boost::json::object slack_commands::on_revoke(const slash_command& c, const workflow::intent::revoke& i)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    auto t = ctx_.access.act(i.petition_id, workflow::revoke_by(*me, clock_.now(), i.reason));
+    if (!t)
+        return blocks::error_reply(t.error());
+    return blocks::changed_reply(t->petition, workflow::event_kind::revoke);
 }
 
 } // namespace checkpoint::bot

@@ -9,6 +9,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <optional>
+#include <string>
+
 namespace checkpoint::bot {
 
 // `/checkpoint …`: reads the text into an intent, binds the Slack user to a directory person, and
@@ -22,9 +25,18 @@ public:
 private:
     boost::json::object on_catalog(const slash_command& c, const workflow::intent::catalog& i);
     boost::json::object on_explain(const slash_command& c, const workflow::intent::explain& i);
+    boost::json::object on_request(const slash_command& c, const workflow::intent::request& i);
+    boost::json::object on_status(const slash_command& c, const workflow::intent::status& i);
+    boost::json::object on_mine(const slash_command& c);
+    boost::json::object on_pending(const slash_command& c);
+    boost::json::object on_extend(const slash_command& c, const workflow::intent::extend& i);
+    boost::json::object on_cancel(const slash_command& c, const workflow::intent::cancel& i);
+    boost::json::object on_revoke(const slash_command& c, const workflow::intent::revoke& i);
 
     // The directory person behind a Slack user, or no_person.
     workflow::person_index bind(const slash_command& c) const;
+    // The person id behind the command's user; else nullopt and `refusal` says what an admin must add.
+    std::optional<std::string> bind_person(const slash_command& c, boost::json::object& refusal) const;
 
     service_context& ctx_;
     const workflow::manifests& manifests_;
