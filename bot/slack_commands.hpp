@@ -22,6 +22,8 @@ public:
 
     boost::json::object handle(const slash_command& c);
 
+    service_context& context() const noexcept { return ctx_; }
+
 private:
     boost::json::object on_catalog(const slash_command& c, const workflow::intent::catalog& i);
     boost::json::object on_explain(const slash_command& c, const workflow::intent::explain& i);

@@ -38,7 +38,8 @@ std::string_view header(const request& req, std::string_view name)
 
 slack_endpoint::slack_endpoint(std::string signing_secret, const workflow::clock& clock,
                                storage::slack_event_store& events, metrics& m, slack_commands& commands)
-    : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m), commands_(commands)
+    : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m), commands_(commands),
+      interactions_(commands.context())
 {
 }
 
@@ -99,17 +100,9 @@ response slack_endpoint::on_command(const request& req, const slash_command& c)
 
 response slack_endpoint::on_interaction(const request& req, const interaction& i)
 {
-    spdlog::info("slack: {} from {} acknowledged", to_string(i.kind), i.user_id);
-    switch (i.kind) {
-    case interaction_kind::block_suggestion:
-        return json_response(http::status::ok, boost::json::object{{"options", boost::json::array{}}}, req.version());
-    case interaction_kind::block_actions:
-    case interaction_kind::view_submission:
-    case interaction_kind::view_closed:
-    case interaction_kind::shortcut:
-    case interaction_kind::message_action:
-        return empty_ok(req);
-    }
+    spdlog::info("slack: {} from {}", to_string(i.kind), i.user_id);
+    if (auto body = interactions_.handle(i))
+        return json_response(http::status::ok, std::move(*body), req.version());
     return empty_ok(req);
 }
 

@@ -3,6 +3,7 @@
 #include "bot/http.hpp"
 #include "bot/metrics.hpp"
 #include "bot/slack_commands.hpp"
+#include "bot/slack_interactions.hpp"
 #include "bot/slack_request.hpp"
 #include "storage/slack_event_store.hpp"
 #include "workflow/clock.hpp"
@@ -30,6 +31,7 @@ private:
     storage::slack_event_store& events_;
     metrics& metrics_;
     slack_commands& commands_;
+    slack_interactions interactions_;
 };
 
 } // namespace checkpoint::bot

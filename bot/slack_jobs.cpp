@@ -280,6 +280,28 @@ public:
         return job_outcome::done();
     }
 
+    // An explanation to one user after a click: {"channel","user","message"}.
+    job_outcome post_ephemeral(const workflow::job& j)
+    {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(j.payload, ec);
+        if (ec || !v.is_object())
+            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
+        const auto& o = v.get_object();
+        const auto* channel = o.if_contains("channel");
+        const auto* user = o.if_contains("user");
+        const auto* message = o.if_contains("message");
+        if (!channel || !channel->is_string() || !user || !user->is_string() || !message || !message->is_object())
+            return job_outcome::failed("job " + j.key + ": payload needs channel, user and message");
+        if (channel->get_string().empty()) {
+            // A click outside a channel (App Home): say it in the app's DM instead.
+            auto r = ctx_.slack.post_message(user->get_string(), message->get_object());
+            return outcome_of(r, j, "chat.postMessage of an answer to a click");
+        }
+        auto r = ctx_.slack.post_ephemeral(channel->get_string(), user->get_string(), message->get_object());
+        return outcome_of(r, j, "chat.postEphemeral of an answer to a click");
+    }
+
 private:
     job_outcome tell(const workflow::job& j, const workflow::petition& p, workflow::notice what,
                      const std::string& person_id)
@@ -306,6 +328,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->update_cards(j); }, {}});
     runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->notify_person(j); }, {}});
     runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->notify_channel(j); }, {}});
+    runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(std::string(storage::job_kind::remind),
                   {[jobs](const workflow::job& j) { return jobs->remind(j); }, {}});
 }

@@ -2,6 +2,7 @@
 #include "tests/fakes/slack/fake_slack.hpp"
 
 #include "bot/slack_commands.hpp"
+#include "bot/slack_interactions.hpp"
 #include "bot/slack_jobs.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -25,6 +26,37 @@ void settle(test::service_fixture& svc, int rounds = 6)
         svc.clock.advance(std::chrono::minutes{1});
     }
     svc.runner.run_until_idle();
+}
+
+std::string slack_id_of(const test::service_fixture& svc, const std::string& person_id)
+{
+    const auto& p = svc.manifests.directory.at(svc.manifests.directory.find(person_id));
+    return p.slack_id.empty() ? "UX" + p.id : p.slack_id;
+}
+
+bot::interaction click(const std::string& user, std::string action_id, const std::string& petition_id,
+                       std::string action_ts)
+{
+    boost::json::object action{{"action_id", std::move(action_id)}, {"value", petition_id},
+                               {"action_ts", std::move(action_ts)}};
+    boost::json::object payload{{"type", "block_actions"},
+                                {"user", boost::json::object{{"id", user}}},
+                                {"trigger_id", "1.2.abc"},
+                                {"channel", boost::json::object{{"id", "C01CARDS"}}},
+                                {"actions", boost::json::array{action}}};
+    return {bot::interaction_kind::block_actions, user, std::move(payload)};
+}
+
+bot::interaction deny_submission(const std::string& user, const std::string& petition_id, std::string reason)
+{
+    boost::json::object values{
+        {"deny_reason", boost::json::object{{"checkpoint.deny_reason", boost::json::object{{"value", reason}}}}}};
+    boost::json::object view{{"callback_id", "checkpoint.deny_modal"},
+                             {"private_metadata", petition_id},
+                             {"state", boost::json::object{{"values", values}}}};
+    boost::json::object payload{{"type", "view_submission"}, {"user", boost::json::object{{"id", user}}},
+                                {"view", view}};
+    return {bot::interaction_kind::view_submission, user, std::move(payload)};
 }
 
 } // namespace
@@ -127,5 +159,89 @@ TEST_CASE("/checkpoint status, mine, pending, cancel and revoke go through the a
     {
         (void)commands.handle(command("U01NINA", "cancel " + p.id));
         THEN("it stays pending") { CHECK(svc.access.get(p.id)->state == workflow::petition_state::pending); }
+    }
+}
+
+TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker; refusals are explained ephemerally", "[slack]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    for (const auto& person : svc.manifests.directory.people())
+        slack.add_user({person.slack_id.empty() ? "UX" + person.id : person.slack_id, person.email, person.name});
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+    bot::slack_commands commands(svc.ctx);
+    bot::slack_interactions clicks(svc.ctx);
+
+    (void)commands.handle(command("U01KOFI", "request api-production --duration 7d --reason \"debugging latency\""));
+    const auto p = svc.access.mine("u-4001")->front();
+    settle(svc);
+    const auto copies = svc.cards.for_petition(p.id).value();
+    REQUIRE_FALSE(copies.empty());
+    const auto reviewer = slack_id_of(svc, p.route.steps.at(0).reviewers.at(0).person_id);
+
+    WHEN("the requester clicks Approve on their own request")
+    {
+        (void)clicks.handle(click("U01KOFI", "checkpoint.approve", p.id, "100.1"));
+        settle(svc);
+        THEN("nothing changes and they are told why, ephemerally")
+        {
+            CHECK(svc.access.get(p.id)->state == workflow::petition_state::pending);
+            auto ephemeral = slack.calls("chat.postEphemeral");
+            REQUIRE(ephemeral.size() == 1);
+            CHECK(ephemeral.front().args.at("user").as_string() == "U01KOFI");
+        }
+    }
+    WHEN("a reviewer double-clicks Approve")
+    {
+        (void)clicks.handle(click(reviewer, "checkpoint.approve", p.id, "200.1"));
+        (void)clicks.handle(click(reviewer, "checkpoint.approve", p.id, "200.2"));
+        settle(svc);
+        THEN("it is approved once, every copy is updated once, and the second click is explained")
+        {
+            const auto after = svc.access.get(p.id).value();
+            CHECK(after.state != workflow::petition_state::pending);
+            CHECK(after.decisions.size() == 1);
+            for (const auto& c : copies)
+                CHECK(slack.message(c.channel, c.ts)->updates == 1);
+            CHECK(slack.calls("chat.postEphemeral").size() == 1);
+        }
+    }
+    WHEN("a reviewer clicks Deny and submits a reason")
+    {
+        (void)clicks.handle(click(reviewer, "checkpoint.deny", p.id, "300.1"));
+        THEN("the deny modal opens") { CHECK(slack.calls("views.open").size() == 1); }
+        auto empty = clicks.handle(deny_submission(reviewer, p.id, ""));
+        THEN("an empty reason is refused on the field")
+        {
+            REQUIRE(empty.has_value());
+            CHECK(empty->at("response_action").as_string() == "errors");
+            CHECK(svc.access.get(p.id)->state == workflow::petition_state::pending);
+        }
+        auto ok = clicks.handle(deny_submission(reviewer, p.id, "use staging instead"));
+        settle(svc);
+        THEN("the petition is denied with the reason and the cards are updated")
+        {
+            CHECK_FALSE(ok.has_value());
+            const auto after = svc.access.get(p.id).value();
+            CHECK(after.state == workflow::petition_state::denied);
+            CHECK(after.close_reason == "use staging instead");
+            for (const auto& c : copies)
+                CHECK(slack.message(c.channel, c.ts)->updates == 1);
+        }
+    }
+    WHEN("the requester clicks Cancel")
+    {
+        (void)clicks.handle(click("U01KOFI", "checkpoint.cancel", p.id, "400.1"));
+        THEN("it is cancelled") { CHECK(svc.access.get(p.id)->state == workflow::petition_state::cancelled); }
+    }
+    WHEN("a stranger clicks Approve")
+    {
+        (void)clicks.handle(click("U0STRANGER", "checkpoint.approve", p.id, "500.1"));
+        settle(svc);
+        THEN("nothing changes and the stranger is told what an admin must add")
+        {
+            CHECK(svc.access.get(p.id)->state == workflow::petition_state::pending);
+            CHECK(slack.calls("chat.postEphemeral").size() == 1);
+        }
     }
 }
