@@ -215,3 +215,41 @@ TEST_CASE("a reviewer who is not in Slack fails the card job with a clear messag
     if (found_without_slack_id)
         CHECK_FALSE(slack.calls("users.lookupByEmail").empty());
 }
+
+TEST_CASE("remind tells the reviewers still owing a decision, and nobody once it is decided", "[slack]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    add_directory_users(slack, svc.manifests);
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+
+    auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
+    settle(svc);
+    const auto reviewers = p.route.steps.at(0).reviewers;
+    auto dms_to_reviewers = [&] {
+        std::size_t n = 0;
+        for (const auto& r : reviewers) {
+            const auto& person = svc.manifests.directory.at(svc.manifests.directory.find(r.person_id));
+            const auto id = person.slack_id.empty() ? "UX" + person.id : person.slack_id;
+            n += slack.messages_in(test::fake_slack::dm_channel_of(id)).size();
+        }
+        return n;
+    };
+    const auto before = dms_to_reviewers();
+
+    WHEN("it is still pending past pending_after")
+    {
+        svc.clock.advance(std::chrono::hours{5});
+        settle(svc);
+        THEN("each reviewer gets a reminder") { CHECK(dms_to_reviewers() >= before + reviewers.size()); }
+    }
+    WHEN("it was cancelled before pending_after")
+    {
+        REQUIRE(svc.access.act(p.id, workflow::cancel_by("u-4001", svc.clock.now())).has_value());
+        settle(svc);
+        const auto after_cancel = dms_to_reviewers();
+        svc.clock.advance(std::chrono::hours{5});
+        settle(svc);
+        THEN("no reminder is sent") { CHECK(dms_to_reviewers() == after_cancel); }
+    }
+}
