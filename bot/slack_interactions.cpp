@@ -5,6 +5,7 @@
 #include "blocks/command_replies.hpp"
 #include "blocks/deny_modal.hpp"
 #include "blocks/error_text.hpp"
+#include "blocks/kit.hpp"
 #include "bot/slack_identity.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -102,7 +103,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             continue;
         const auto id = string_at(*a, "value");
         if (*which != blocks::action::approve && *which != blocks::action::deny && *which != blocks::action::cancel &&
-            *which != blocks::action::revoke) {
+            *which != blocks::action::revoke && *which != blocks::action::ask_in_thread) {
             spdlog::info("slack: action {} from {} not handled here", string_at(*a, "action_id"), i.user_id);
             continue;
         }
@@ -119,6 +120,10 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         }
         const auto now = ctx_.clock.now();
 
+        if (*which == blocks::action::ask_in_thread) {
+            ask_in_thread(i, *current, who.person);
+            continue;
+        }
         if (*which == blocks::action::deny) {
             // The reason is asked in a modal; the denial happens on its submission.
             auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"),
@@ -142,6 +147,37 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             tell(i, blocks::error_reply(t.error()));
     }
     return std::nullopt;
+}
+
+void slack_interactions::ask_in_thread(const interaction& i, const workflow::petition& p,
+                                       workflow::person_index asker)
+{
+    const auto channel = channel_of(i.payload);
+    std::string thread_ts;
+    if (auto* m = object_at(i.payload, "message"))
+        thread_ts = string_at(*m, "ts");
+    if (channel.empty() || thread_ts.empty()) {
+        tell(i, blocks::ephemeral_message("Ask in thread works on a card in a channel or a DM.", {}));
+        return;
+    }
+    // Slack ids from the directory or the cache only: no Slack call while Slack waits for our answer.
+    std::string requester_slack;
+    const auto& dir = ctx_.manifests.directory;
+    if (auto r = dir.find(p.requester()); r != workflow::no_person)
+        requester_slack = dir.at(r).slack_id;
+    if (requester_slack.empty())
+        if (auto cached = ctx_.slack_users.by_person(p.requester()); cached && *cached)
+            requester_slack = (*cached)->slack_id;
+    auto message = blocks::ask_in_thread_message(p, requester_slack, i.user_id, dir.at(asker).name);
+    message["thread_ts"] = thread_ts;
+    const auto now = ctx_.clock.now();
+    boost::json::object payload{{"channel", channel}, {"message", std::move(message)}};
+    auto r = ctx_.jobs.enqueue({"post_in_thread", "thread/" + p.id + "/" + i.user_id + "/" + thread_ts,
+                                boost::json::serialize(payload), now, workflow::on_duplicate::keep},
+                               now);
+    if (!r)
+        spdlog::warn("slack: could not enqueue ask-in-thread for {}: {}", p.id, r.error().message);
+    ctx_.runner.wake();
 }
 
 std::optional<boost::json::object> slack_interactions::on_view_submission(const interaction& i)

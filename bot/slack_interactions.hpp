@@ -23,6 +23,8 @@ private:
     std::optional<boost::json::object> on_block_actions(const interaction& i);
     std::optional<boost::json::object> on_view_submission(const interaction& i);
 
+    // Enqueues a post in the clicked card's thread mentioning the requester and the asker.
+    void ask_in_thread(const interaction& i, const workflow::petition& p, workflow::person_index asker);
     // Enqueues an ephemeral message to `user` in the channel the click came from.
     void tell(const interaction& i, boost::json::object message);
 

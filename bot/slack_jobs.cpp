@@ -302,6 +302,22 @@ public:
         return outcome_of(r, j, "chat.postEphemeral of an answer to a click");
     }
 
+    // A message in a thread (Ask in thread): {"channel","message"}; one post per click.
+    job_outcome post_in_thread(const workflow::job& j)
+    {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(j.payload, ec);
+        if (ec || !v.is_object())
+            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
+        const auto& o = v.get_object();
+        const auto* channel = o.if_contains("channel");
+        const auto* message = o.if_contains("message");
+        if (!channel || !channel->is_string() || !message || !message->is_object())
+            return job_outcome::failed("job " + j.key + ": payload needs channel and message");
+        auto r = ctx_.slack.post_message(channel->get_string(), message->get_object());
+        return outcome_of(r, j, "chat.postMessage in a card's thread");
+    }
+
 private:
     job_outcome tell(const workflow::job& j, const workflow::petition& p, workflow::notice what,
                      const std::string& person_id)
@@ -328,6 +344,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->update_cards(j); }, {}});
     runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->notify_person(j); }, {}});
     runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->notify_channel(j); }, {}});
+    runner.handle("post_in_thread", {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
     runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(std::string(storage::job_kind::remind),
                   {[jobs](const workflow::job& j) { return jobs->remind(j); }, {}});

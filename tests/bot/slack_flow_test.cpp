@@ -229,6 +229,24 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker; refusals a
                 CHECK(slack.message(c.channel, c.ts)->updates == 1);
         }
     }
+    WHEN("a reviewer clicks Ask in thread on a card")
+    {
+        auto i = click(reviewer, "checkpoint.ask_in_thread", p.id, "600.1");
+        i.payload["channel"] = boost::json::object{{"id", copies.front().channel}};
+        i.payload["message"] = boost::json::object{{"ts", copies.front().ts}};
+        (void)clicks.handle(i);
+        (void)clicks.handle(i); // Slack's retry of the same click
+        settle(svc);
+        THEN("one message is posted in the card's thread and the request stays pending")
+        {
+            std::size_t in_thread = 0;
+            for (const auto& m : slack.messages_in(copies.front().channel))
+                if (auto* t = m.message.if_contains("thread_ts"); t && t->is_string() && t->get_string() == copies.front().ts)
+                    ++in_thread;
+            CHECK(in_thread == 1);
+            CHECK(svc.access.get(p.id)->state == workflow::petition_state::pending);
+        }
+    }
     WHEN("the requester clicks Cancel")
     {
         (void)clicks.handle(click("U01KOFI", "checkpoint.cancel", p.id, "400.1"));
