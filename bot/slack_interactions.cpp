@@ -6,6 +6,9 @@
 #include "blocks/deny_modal.hpp"
 #include "blocks/error_text.hpp"
 #include "blocks/kit.hpp"
+#include "blocks/request_modal.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/intent.hpp"
 #include "bot/slack_identity.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -186,6 +189,8 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     if (!view)
         return std::nullopt;
     const auto callback = blocks::parse_action_id(string_at(*view, "callback_id"));
+    if (callback == blocks::action::request_submit)
+        return on_request_submit(i, *view);
     if (callback != blocks::action::deny_submit)
         return std::nullopt;
 
@@ -212,6 +217,63 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     if (!t)
         return field_error(blocks::error_text(t.error()));
     return std::nullopt;
+}
+
+std::optional<boost::json::object> slack_interactions::on_request_submit(const interaction& i,
+                                                                       const boost::json::object& view)
+{
+    const boost::json::object* values = nullptr;
+    if (auto* state = object_at(view, "state"))
+        values = object_at(*state, "values");
+    // A select's value is its selected option's; an input's is its text.
+    auto field = [&](blocks::action a) -> std::string {
+        const auto& f = blocks::info(a);
+        if (!values)
+            return {};
+        auto* block = object_at(*values, f.block_id);
+        auto* element = block ? object_at(*block, f.name) : nullptr;
+        if (!element)
+            return {};
+        if (auto* selected = object_at(*element, "selected_option"))
+            return string_at(*selected, "value");
+        return string_at(*element, "value");
+    };
+    const auto bundle = field(blocks::action::bundle_select);
+    const auto length_text = field(blocks::action::duration_select);
+    const auto reason = field(blocks::action::reason_input);
+    const auto ticket = field(blocks::action::ticket_input);
+
+    boost::json::object errors;
+    auto block_of = [](blocks::action a) { return blocks::info(a).block_id; };
+    if (bundle.empty())
+        errors[block_of(blocks::action::bundle_select)] = "Pick what you need access to.";
+    std::optional<workflow::duration> length;
+    if (!length_text.empty()) {
+        if (auto d = workflow::parse_duration(length_text))
+            length = *d;
+        else
+            errors[block_of(blocks::action::duration_select)] = "Pick one of the offered durations.";
+    }
+    if (reason.size() < blocks::min_reason_length)
+        errors[block_of(blocks::action::reason_input)] =
+            "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
+    if (ticket.size() > blocks::max_ticket_length)
+        errors[block_of(blocks::action::ticket_input)] = "A ticket reference is at most 100 characters.";
+    if (errors.empty()) {
+        auto who = person_for_slack_user(ctx_, i.user_id);
+        if (!who.found()) {
+            errors[block_of(blocks::action::bundle_select)] =
+                "Checkpoint does not know you: an admin must add your Slack account to the directory.";
+        } else {
+            auto p = ctx_.access.submit(ctx_.manifests.directory.at(who.person).id,
+                                        workflow::intent::request{bundle, length, reason, ticket, false});
+            if (!p)
+                errors[block_of(blocks::action::bundle_select)] = blocks::error_text(p.error());
+        }
+    }
+    if (errors.empty())
+        return std::nullopt; // the modal closes; the requester is told by the "submitted" DM
+    return boost::json::object{{"response_action", "errors"}, {"errors", std::move(errors)}};
 }
 
 } // namespace checkpoint::bot

@@ -22,6 +22,8 @@ public:
 private:
     std::optional<boost::json::object> on_block_actions(const interaction& i);
     std::optional<boost::json::object> on_view_submission(const interaction& i);
+    // The request modal: validated field by field (`response_action: errors`), then filed like the command.
+    std::optional<boost::json::object> on_request_submit(const interaction& i, const boost::json::object& view);
 
     // Enqueues a post in the clicked card's thread mentioning the requester and the asker.
     void ask_in_thread(const interaction& i, const workflow::petition& p, workflow::person_index asker);

@@ -263,3 +263,54 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker; refusals a
         }
     }
 }
+
+TEST_CASE("the request modal's submission is validated per field, then filed like the command", "[slack]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    bot::slack_interactions clicks(svc.ctx);
+
+    auto submission = [](std::string bundle, std::string length, std::string reason) {
+        boost::json::object values{
+            {"bundle", boost::json::object{{"checkpoint.bundle",
+                                            boost::json::object{{"selected_option",
+                                                                 boost::json::object{{"value", bundle}}}}}}},
+            {"duration", boost::json::object{{"checkpoint.duration",
+                                              boost::json::object{{"selected_option",
+                                                                   boost::json::object{{"value", length}}}}}}},
+            {"reason", boost::json::object{{"checkpoint.reason", boost::json::object{{"value", reason}}}}}};
+        boost::json::object view{{"callback_id", "checkpoint.request_modal"},
+                                 {"state", boost::json::object{{"values", values}}}};
+        return bot::interaction{bot::interaction_kind::view_submission, "U01KOFI",
+                                boost::json::object{{"type", "view_submission"}, {"view", view}}};
+    };
+
+    WHEN("the reason is too short")
+    {
+        auto answer = clicks.handle(submission("api-production", "7d", "x"));
+        THEN("the reason field is in error and nothing is filed")
+        {
+            REQUIRE(answer.has_value());
+            CHECK(answer->at("errors").as_object().contains("reason"));
+            CHECK(svc.access.mine("u-4001")->empty());
+        }
+    }
+    WHEN("the form is complete")
+    {
+        auto answer = clicks.handle(submission("api-production", "7d", "debugging latency"));
+        THEN("the modal closes and the petition is filed")
+        {
+            CHECK_FALSE(answer.has_value());
+            REQUIRE(svc.access.mine("u-4001")->size() == 1);
+        }
+    }
+    WHEN("the bundle does not exist")
+    {
+        auto answer = clicks.handle(submission("api-prodution", "7d", "debugging latency"));
+        THEN("the bundle field is in error")
+        {
+            REQUIRE(answer.has_value());
+            CHECK(answer->at("errors").as_object().contains("bundle"));
+        }
+    }
+}
