@@ -1,7 +1,446 @@
 #include "bot/provisioning_jobs.hpp"
 
+#include "storage/effect_jobs.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace checkpoint::bot {
 
-void register_provisioning_jobs(job_runner&, service_context&) {}
+namespace {
+
+using workflow::petition;
+using workflow::petition_state;
+
+// At most this many deliveries in flight per integration, across all worker threads.
+constexpr std::size_t max_in_flight_per_integration = 4;
+// How long a job waits when its integration is at the limit.
+constexpr auto busy_pause = std::chrono::seconds{1};
+
+// Counts deliveries in flight per integration name.
+class in_flight_limiter {
+public:
+    bool try_acquire(const std::string& name)
+    {
+        std::lock_guard lock(mutex_);
+        auto& n = counts_[name];
+        if (n >= max_in_flight_per_integration)
+            return false;
+        ++n;
+        return true;
+    }
+
+    void release(const std::string& name)
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = counts_.find(name); it != counts_.end() && it->second > 0)
+            --it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::size_t, std::less<>> counts_;
+};
+
+// One delivery slot, given back on every path out.
+class in_flight_slot {
+public:
+    in_flight_slot(in_flight_limiter& limiter, std::string name)
+        : limiter_(limiter), name_(std::move(name)), held_(limiter_.try_acquire(name_))
+    {
+    }
+    ~in_flight_slot()
+    {
+        if (held_)
+            limiter_.release(name_);
+    }
+    in_flight_slot(const in_flight_slot&) = delete;
+    in_flight_slot& operator=(const in_flight_slot&) = delete;
+
+    bool held() const noexcept { return held_; }
+
+private:
+    in_flight_limiter& limiter_;
+    std::string name_;
+    bool held_;
+};
+
+std::string string_field(const boost::json::object& o, std::string_view key)
+{
+    if (auto* v = o.if_contains(key); v && v->is_string())
+        return std::string(v->as_string());
+    return {};
+}
+
+std::optional<boost::json::object> parse_payload(const workflow::job& j)
+{
+    boost::system::error_code ec;
+    auto v = boost::json::parse(j.payload, ec);
+    if (ec || !v.is_object()) {
+        spdlog::error("jobs: {} {} has a payload that is not a JSON object", j.kind, j.key);
+        return std::nullopt;
+    }
+    return std::move(v.as_object());
+}
+
+job_outcome retry_from(const delivery_outcome& d)
+{
+    std::optional<workflow::duration> after;
+    if (d.retry_after)
+        after = std::chrono::duration_cast<workflow::duration>(*d.retry_after);
+    return job_outcome::retry(d.message.empty() ? std::string("delivery will be retried") : d.message, after);
+}
+
+bool has_code(const workflow::error& e, std::string_view code) { return e.code == code; }
+
+class provisioning_jobs {
+public:
+    explicit provisioning_jobs(service_context& ctx) : ctx_(ctx) {}
+
+    job_outcome provision(const workflow::job& j);
+    void provision_gave_up(const workflow::job& j, const std::string& last_error);
+    job_outcome expire(const workflow::job& j);
+    job_outcome release(const workflow::job& j);
+    job_outcome revoke(const workflow::job& j);
+    void revoke_gave_up(const workflow::job& j, const std::string& last_error);
+
+private:
+    workflow::time_point now() const { return ctx_.clock.now(); }
+
+    std::string integration_of(const petition& p) const;
+    event_person person_of(const std::string& id) const;
+    event_actor actor_of(const petition& p, bool revoking) const;
+    event_resource resource_of(const workflow::route& r) const;
+    access_event make_event(event_kind kind, const petition& p, const std::string& person,
+                            const std::string& key, workflow::time_point at) const;
+    // Nothing when the integration is at its limit.
+    std::optional<delivery_outcome> deliver(const std::string& integration_name, const access_event& e);
+    void audit(std::string action, const std::string& petition_id, std::string reason, boost::json::object details);
+
+    service_context& ctx_;
+    in_flight_limiter limiter_;
+};
+
+std::string provisioning_jobs::integration_of(const petition& p) const
+{
+    if (!p.route.integration.empty() || p.route.is_resource)
+        return p.route.integration;
+    if (const auto* b = ctx_.manifests.catalog.find(p.route.target))
+        return b->provision.integration;
+    return {};
+}
+
+event_person provisioning_jobs::person_of(const std::string& id) const
+{
+    const auto& dir = ctx_.manifests.directory;
+    const auto i = dir.find(id);
+    if (i == workflow::no_person)
+        return {id, {}, {}};
+    const auto& who = dir.at(i);
+    return {who.id, who.email, who.name};
+}
+
+event_actor provisioning_jobs::actor_of(const petition& p, bool revoking) const
+{
+    std::string by;
+    if (revoking) {
+        if (p.state == petition_state::revoked)
+            by = p.closed_by;
+    } else if (p.route.outcome != workflow::route_outcome::auto_approved) {
+        for (auto it = p.decisions.rbegin(); it != p.decisions.rend(); ++it)
+            if (it->approved) {
+                by = it->by;
+                break;
+            }
+    }
+    if (by.empty() || by == "checkpoint")
+        return event_actor::system();
+    auto who = person_of(by);
+    return event_actor::user(std::move(who.id), std::move(who.email), std::move(who.display_name));
+}
+
+event_resource provisioning_jobs::resource_of(const workflow::route& r) const
+{
+    if (r.is_resource) {
+        const auto colon = r.target.find(':');
+        event_resource out{r.target.substr(0, colon), colon == std::string::npos ? r.target : r.target.substr(colon + 1),
+                           {}, {}};
+        out.display_name = out.id;
+        if (auto found = ctx_.resources.find(out.kind, out.id); found && *found) {
+            if (!(*found)->display_name.empty())
+                out.display_name = (*found)->display_name;
+            boost::system::error_code ec;
+            auto labels = boost::json::parse((*found)->labels, ec);
+            if (!ec && labels.is_object())
+                for (const auto& [k, v] : labels.as_object())
+                    if (v.is_string())
+                        out.labels.emplace_back(std::string(k), std::string(v.as_string()));
+        }
+        return out;
+    }
+    if (const auto* b = ctx_.manifests.catalog.find(r.target))
+        return resource_from(*b);
+    return {"bundle", r.target, r.target, {}};
+}
+
+access_event provisioning_jobs::make_event(event_kind kind, const petition& p, const std::string& person,
+                                           const std::string& key, workflow::time_point at) const
+{
+    access_event e;
+    e.kind = kind;
+    e.actor = actor_of(p, kind == event_kind::revoke);
+    e.person = person_of(person);
+    e.resource = resource_of(p.route);
+    e.petition_id = p.id;
+    e.timestamp = at;
+    e.idempotency_key = key;
+    if (kind == event_kind::grant) {
+        e.reason = p.reason;
+        e.expires_at = at + p.length();
+        e.duration = p.length();
+    } else if (p.state == petition_state::expired) {
+        e.reason = "expired";
+    } else {
+        e.reason = p.close_reason.empty() ? std::string(name(p.state)) : p.close_reason;
+    }
+    return e;
+}
+
+std::optional<delivery_outcome> provisioning_jobs::deliver(const std::string& integration_name, const access_event& e)
+{
+    auto it = ctx_.integrations.find(integration_name);
+    if (it == ctx_.integrations.end() || !it->second)
+        return delivery_outcome::failed("no integration named '" + integration_name + "' in checkpoint.yaml");
+    in_flight_slot slot(limiter_, integration_name);
+    if (!slot.held())
+        return std::nullopt;
+    return it->second->deliver(e);
+}
+
+void provisioning_jobs::audit(std::string action, const std::string& petition_id, std::string reason,
+                              boost::json::object details)
+{
+    workflow::audit_event e{"checkpoint", std::move(action), now(), std::move(reason), "integration", petition_id,
+                            boost::json::serialize(details)};
+    if (auto r = ctx_.audit.append(e); !r)
+        spdlog::error("provisioning: cannot audit {} of {}: {}", e.action, petition_id, r.error().message);
+}
+
+job_outcome provisioning_jobs::provision(const workflow::job& j)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return job_outcome::failed("payload is not a JSON object");
+    const auto id = string_field(*payload, "petition_id");
+    auto p = ctx_.access.get(id);
+    if (!p) {
+        if (has_code(p.error(), "not_found"))
+            return job_outcome::failed("no request " + id);
+        return job_outcome::retry(p.error().message);
+    }
+    if (p->state == petition_state::approved) {
+        auto t = ctx_.access.act(id, workflow::provisioning_started(now()));
+        if (t) {
+            p = std::move(t->petition);
+        } else if (has_code(t.error(), workflow::petition_error::illegal_transition)) {
+            p = ctx_.access.get(id);
+            if (!p)
+                return job_outcome::retry(p.error().message);
+        } else {
+            return job_outcome::retry(t.error().message);
+        }
+    }
+    if (p->state != petition_state::provisioning) {
+        spdlog::info("provisioning: {} is {}; nothing to grant", id, name(p->state));
+        return job_outcome::done();
+    }
+
+    const auto integration_name = integration_of(*p);
+    const auto event = make_event(event_kind::grant, *p, p->requester(), j.key, now());
+    auto d = deliver(integration_name, event);
+    if (!d)
+        return job_outcome::retry("busy: " + integration_name + " has " +
+                                      std::to_string(max_in_flight_per_integration) + " deliveries in flight",
+                                  busy_pause);
+    if (d->is_retry())
+        return retry_from(*d);
+    if (d->is_permanent_failure()) {
+        audit("grant_failed", id, d->message,
+              {{"integration", integration_name}, {"entitlement", p->entitlement()}, {"output", d->output}});
+        auto t = ctx_.access.act(id, workflow::provisioning_failed_because(d->message, now()));
+        if (!t && !has_code(t.error(), workflow::petition_error::illegal_transition))
+            return job_outcome::retry("cannot mark " + id + " failed: " + t.error().message);
+        return job_outcome::failed(d->message);
+    }
+
+    const auto at = now();
+    if (auto held = ctx_.grants.hold({p->requester(), p->entitlement(), id, at + p->length()}); !held)
+        return job_outcome::retry("cannot record the grant: " + held.error().message);
+    if (!d->output.empty() || !d->message.empty())
+        audit("grant_delivered", id, d->message,
+              {{"integration", integration_name}, {"entitlement", p->entitlement()}, {"output", d->output}});
+    auto t = ctx_.access.act(id, workflow::provisioned_at(at));
+    if (t)
+        return job_outcome::done();
+    if (!has_code(t.error(), workflow::petition_error::illegal_transition))
+        return job_outcome::retry("cannot activate " + id + ": " + t.error().message);
+    // Revoked while the grant was on its way: the revoke may have gone out before the grant landed,
+    // so take it back again (a key of its own, since the first revoke job may already be done).
+    spdlog::warn("provisioning: {} ended while being granted; revoking the late grant", id);
+    auto late = storage::revoke_job(p->requester(), p->entitlement(), id, at);
+    late.key += "/after-grant";
+    if (auto r = ctx_.grants.release(p->requester(), p->entitlement(), id, late, at); !r)
+        return job_outcome::retry("cannot release the late grant: " + r.error().message);
+    ctx_.runner.wake();
+    return job_outcome::done();
+}
+
+void provisioning_jobs::provision_gave_up(const workflow::job& j, const std::string& last_error)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return;
+    const auto id = string_field(*payload, "petition_id");
+    const auto reason = "gave up after retrying: " + last_error;
+    spdlog::error("provisioning: {} {}", id, reason);
+    if (auto p = ctx_.access.get(id); p && p->state == petition_state::approved)
+        (void)ctx_.access.act(id, workflow::provisioning_started(now()));
+    if (auto t = ctx_.access.act(id, workflow::provisioning_failed_because(reason, now())); !t)
+        spdlog::error("provisioning: cannot mark {} failed: {}", id, t.error().message);
+}
+
+job_outcome provisioning_jobs::expire(const workflow::job& j)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return job_outcome::failed("payload is not a JSON object");
+    const auto id = string_field(*payload, "petition_id");
+    auto t = ctx_.access.act(id, workflow::expire_at(now()));
+    if (t)
+        return job_outcome::done();
+    const auto& e = t.error();
+    // Extended (a later expiry is scheduled), already ended, or gone: nothing to do.
+    if (has_code(e, workflow::petition_error::not_due) || has_code(e, workflow::petition_error::illegal_transition) ||
+        has_code(e, "not_found"))
+        return job_outcome::done();
+    return job_outcome::retry(e.message);
+}
+
+job_outcome provisioning_jobs::release(const workflow::job& j)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return job_outcome::failed("payload is not a JSON object");
+    const auto id = string_field(*payload, "petition_id");
+    auto p = ctx_.access.get(id);
+    if (!p) {
+        if (has_code(p.error(), "not_found"))
+            return job_outcome::failed("no request " + id);
+        return job_outcome::retry(p.error().message);
+    }
+    const auto at = now();
+    auto last = ctx_.grants.release(p->requester(), p->entitlement(), id,
+                                    storage::revoke_job(p->requester(), p->entitlement(), id, at), at);
+    if (!last)
+        return job_outcome::retry("cannot release: " + last.error().message);
+    if (*last) {
+        spdlog::info("provisioning: {} released the last grant of {} to {}; revoking", id, p->entitlement(),
+                     p->requester());
+        ctx_.runner.wake();
+    } else {
+        spdlog::info("provisioning: {} released; another grant still covers {} for {}", id, p->entitlement(),
+                     p->requester());
+    }
+    return job_outcome::done();
+}
+
+job_outcome provisioning_jobs::revoke(const workflow::job& j)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return job_outcome::failed("payload is not a JSON object");
+    const auto person = string_field(*payload, "person");
+    const auto entitlement = string_field(*payload, "entitlement");
+    const auto id = string_field(*payload, "petition_id");
+    auto p = ctx_.access.get(id);
+    if (!p) {
+        if (!has_code(p.error(), "not_found"))
+            return job_outcome::retry(p.error().message);
+        const auto why = "cannot revoke " + entitlement + " from " + person + ": request " + id + " is gone";
+        spdlog::error("provisioning: {}", why);
+        audit("revoke_failed", id, why, {{"person", person}, {"entitlement", entitlement}});
+        return job_outcome::failed(why);
+    }
+    // A grant that started covering it since the release keeps the access.
+    if (auto held = ctx_.grants.holdings_of(person); !held) {
+        return job_outcome::retry(held.error().message);
+    } else {
+        for (const auto& h : *held)
+            if (h.entitlement == entitlement) {
+                spdlog::info("provisioning: not revoking {} from {}: {} covers it now", entitlement, person,
+                             h.petition);
+                return job_outcome::done();
+            }
+    }
+
+    const auto integration_name = integration_of(*p);
+    const auto event = make_event(event_kind::revoke, *p, person, j.key, now());
+    auto d = deliver(integration_name, event);
+    if (!d)
+        return job_outcome::retry("busy: " + integration_name + " has " +
+                                      std::to_string(max_in_flight_per_integration) + " deliveries in flight",
+                                  busy_pause);
+    if (d->is_retry())
+        return retry_from(*d);
+    boost::json::object details{{"integration", integration_name},
+                                {"person", person},
+                                {"entitlement", entitlement},
+                                {"output", d->output}};
+    if (d->is_permanent_failure()) {
+        spdlog::error("provisioning: REVOKE FAILED for good: {} still has {} (request {}, integration {}): {}", person,
+                      entitlement, id, integration_name, d->message);
+        audit("revoke_failed", id, d->message, std::move(details));
+        return job_outcome::failed(d->message);
+    }
+    spdlog::info("provisioning: revoked {} from {} (request {})", entitlement, person, id);
+    audit("revoke_delivered", id, d->message, std::move(details));
+    return job_outcome::done();
+}
+
+void provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string& last_error)
+{
+    auto payload = parse_payload(j);
+    if (!payload)
+        return;
+    const auto person = string_field(*payload, "person");
+    const auto entitlement = string_field(*payload, "entitlement");
+    const auto id = string_field(*payload, "petition_id");
+    spdlog::error("provisioning: REVOKE GAVE UP: {} still has {} (request {}): {}", person, entitlement, id,
+                  last_error);
+    audit("revoke_failed", id, "gave up after retrying: " + last_error,
+          {{"person", person}, {"entitlement", entitlement}});
+}
+
+} // namespace
+
+void register_provisioning_jobs(job_runner& runner, service_context& ctx)
+{
+    auto jobs = std::make_shared<provisioning_jobs>(ctx);
+    runner.handle("provision", {[jobs](const workflow::job& j) { return jobs->provision(j); },
+                                [jobs](const workflow::job& j, const std::string& e) { jobs->provision_gave_up(j, e); }});
+    runner.handle(std::string(storage::job_kind::expire),
+                  {[jobs](const workflow::job& j) { return jobs->expire(j); }, {}});
+    runner.handle("release", {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
+    runner.handle(std::string(storage::job_kind::revoke),
+                  {[jobs](const workflow::job& j) { return jobs->revoke(j); },
+                   [jobs](const workflow::job& j, const std::string& e) { jobs->revoke_gave_up(j, e); }});
+}
 
 } // namespace checkpoint::bot
