@@ -1,0 +1,179 @@
+#include "tests/bot/service_fixture.hpp"
+
+#include "bot/integrations/webhook_integration.hpp"
+#include "bot/provisioning_jobs.hpp"
+#include "tests/fakes/webhook/fake_webhook.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+using namespace checkpoint;
+using namespace std::chrono_literals;
+namespace in = workflow::intent;
+
+namespace {
+
+constexpr const char* secret_env = "CHECKPOINT_TEST_PROVISIONING_SECRET";
+constexpr const char* secret = "provisioning-test-secret";
+
+in::request ask(std::string target, std::string length)
+{
+    return {std::move(target), workflow::parse_duration(length).value(), "analysis", "", false};
+}
+
+// The service with staging-access pointed at a fake receiver, and the provisioning jobs registered;
+// Slack jobs are no-ops here.
+struct rig {
+    rig()
+    {
+        ::setenv(secret_env, secret, 1);
+        svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
+            "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
+            svc.http, svc.clock);
+        for (const char* kind : {"notify_person", "notify_channel", "post_card", "update_cards", "remind"})
+            svc.runner.handle(kind, {[](const workflow::job&) { return bot::job_outcome::done(); }, {}});
+        bot::register_provisioning_jobs(svc.runner, svc.ctx);
+    }
+
+    workflow::petition file(const std::string& target = "analytics-staging", const std::string& length = "1d")
+    {
+        auto p = svc.access.submit("u-4001", ask(target, length));
+        REQUIRE(p.has_value());
+        return *p;
+    }
+
+    workflow::petition_state state(const std::string& id) { return svc.access.get(id).value().state; }
+
+    test::service_fixture svc;
+    test::fake_webhook hook{secret};
+};
+
+} // namespace
+
+SCENARIO("an auto-approved request is granted through the webhook, then revoked at expiry", "[provisioning]")
+{
+    rig r;
+    GIVEN("Kofi (analytics-eng) asks for analytics-staging for 1 day: auto-approved")
+    {
+        auto p = r.file();
+        REQUIRE(p.state == workflow::petition_state::approved);
+        WHEN("the workers run")
+        {
+            r.svc.runner.run_until_idle();
+            THEN("the receiver got access/grant for Kofi and the bundle, signed, and the petition is active")
+            {
+                auto log = r.hook.snapshot();
+                REQUIRE(log.count("access/grant") == 1);
+                const auto& req = log.requests.front();
+                CHECK(req.signature_valid);
+                CHECK_FALSE(req.idempotency_key.empty());
+                REQUIRE(req.events.size() == 1);
+                CHECK(req.events[0].person_id == "u-4001");
+                CHECK(req.events[0].resource_kind == "bundle");
+                CHECK(req.events[0].resource_id == "analytics-staging");
+                CHECK(r.state(p.id) == workflow::petition_state::active);
+                CHECK(r.hook.snapshot().count("access/revoke") == 0);
+            }
+            AND_WHEN("the clock passes the expiry")
+            {
+                r.svc.clock.advance(24h + 1min);
+                r.svc.runner.run_until_idle();
+                THEN("access/revoke is delivered and the petition is expired")
+                {
+                    auto log = r.hook.snapshot();
+                    CHECK(log.count("access/revoke") == 1);
+                    CHECK(log.effects_of("access/revoke") == 1);
+                    CHECK(r.state(p.id) == workflow::petition_state::expired);
+                    CHECK(r.svc.grants.holdings_of("u-4001").value().empty());
+                }
+            }
+        }
+    }
+}
+
+SCENARIO("a receiver that is down gets the grant once it is back, under the same idempotency key", "[provisioning]")
+{
+    rig r;
+    GIVEN("the receiver is down when the request is approved")
+    {
+        r.hook.go_down();
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::provisioning);
+        WHEN("it comes back and the retry falls due")
+        {
+            r.hook.come_back();
+            r.hook.queue(test::webhook_reply::with_status(503));
+            r.svc.clock.advance(1min);
+            r.svc.runner.run_until_idle();
+            r.svc.clock.advance(5min);
+            r.svc.runner.run_until_idle();
+            THEN("the grant is delivered after the retries and the petition is active")
+            {
+                auto log = r.hook.snapshot();
+                CHECK(log.count("access/grant") == 2);
+                CHECK(log.effects_of("access/grant") == 1);
+                REQUIRE(log.requests.size() == 2);
+                CHECK(log.requests[0].idempotency_key == log.requests[1].idempotency_key);
+                CHECK(r.state(p.id) == workflow::petition_state::active);
+            }
+        }
+    }
+}
+
+SCENARIO("overlapping grants on one bundle: no revoke until the last one ends", "[provisioning]")
+{
+    rig r;
+    GIVEN("two active grants of analytics-staging to Kofi, for 1 day and 3 days")
+    {
+        auto short_one = r.file("analytics-staging", "1d");
+        auto long_one = r.file("analytics-staging", "3d");
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(short_one.id) == workflow::petition_state::active);
+        REQUIRE(r.state(long_one.id) == workflow::petition_state::active);
+        WHEN("the first one expires")
+        {
+            r.svc.clock.advance(24h + 1min);
+            r.svc.runner.run_until_idle();
+            THEN("it is expired but nothing is revoked")
+            {
+                CHECK(r.state(short_one.id) == workflow::petition_state::expired);
+                CHECK(r.state(long_one.id) == workflow::petition_state::active);
+                CHECK(r.hook.snapshot().count("access/revoke") == 0);
+            }
+            AND_WHEN("the second one expires too")
+            {
+                r.svc.clock.advance(48h);
+                r.svc.runner.run_until_idle();
+                THEN("access/revoke is delivered once")
+                {
+                    CHECK(r.state(long_one.id) == workflow::petition_state::expired);
+                    CHECK(r.hook.snapshot().count("access/revoke") == 1);
+                }
+            }
+        }
+    }
+}
+
+SCENARIO("a 4xx from the receiver fails the petition", "[provisioning]")
+{
+    rig r;
+    GIVEN("a receiver that refuses the grant with 403")
+    {
+        r.hook.queue(test::webhook_reply::with_status(403), 5);
+        auto p = r.file();
+        WHEN("the workers run")
+        {
+            r.svc.runner.run_until_idle();
+            THEN("the petition is failed, with the reason, and nothing is active")
+            {
+                auto after = r.svc.access.get(p.id).value();
+                CHECK(after.state == workflow::petition_state::failed);
+                CHECK_FALSE(after.close_reason.empty());
+                CHECK(r.hook.snapshot().count("access/grant") == 1);
+                CHECK(r.svc.grants.holdings_of("u-4001").value().empty());
+            }
+        }
+    }
+}
