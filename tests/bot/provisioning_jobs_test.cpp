@@ -177,3 +177,88 @@ SCENARIO("a 4xx from the receiver fails the petition", "[provisioning]")
         }
     }
 }
+
+SCENARIO("an extension moves the end: the first expiry does nothing, the new one revokes", "[provisioning]")
+{
+    rig r;
+    GIVEN("an active 1-day grant extended by 2 days")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        REQUIRE(r.svc.access.extend(p.id, "u-4001", 48h, "still analysing").has_value());
+        r.svc.runner.run_until_idle();
+        WHEN("the original end passes")
+        {
+            r.svc.clock.advance(24h + 1min);
+            r.svc.runner.run_until_idle();
+            THEN("access stays")
+            {
+                CHECK(r.state(p.id) == workflow::petition_state::active);
+                CHECK(r.hook.snapshot().count("access/revoke") == 0);
+            }
+            AND_WHEN("the extended end passes")
+            {
+                r.svc.clock.advance(48h);
+                r.svc.runner.run_until_idle();
+                THEN("it is revoked once")
+                {
+                    CHECK(r.state(p.id) == workflow::petition_state::expired);
+                    CHECK(r.hook.snapshot().count("access/revoke") == 1);
+                }
+            }
+        }
+    }
+}
+
+SCENARIO("429 with Retry-After is honoured", "[provisioning]")
+{
+    rig r;
+    GIVEN("a receiver that asks for a 120-second pause")
+    {
+        r.hook.queue(test::webhook_reply::too_many_requests("120"));
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.hook.snapshot().requests.size() == 1);
+        WHEN("only a minute passes")
+        {
+            r.svc.clock.advance(1min);
+            r.svc.runner.run_until_idle();
+            THEN("nothing is sent again") { CHECK(r.hook.snapshot().requests.size() == 1); }
+            AND_WHEN("the pause is over")
+            {
+                r.svc.clock.advance(2min);
+                r.svc.runner.run_until_idle();
+                THEN("the grant lands")
+                {
+                    CHECK(r.hook.snapshot().effects_of("access/grant") == 1);
+                    CHECK(r.state(p.id) == workflow::petition_state::active);
+                }
+            }
+        }
+    }
+}
+
+SCENARIO("a revoke that fails for good is audited", "[provisioning]")
+{
+    rig r;
+    GIVEN("an active grant, and a receiver that refuses the revoke")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        r.hook.queue(test::webhook_reply::with_status(400));
+        WHEN("it expires")
+        {
+            r.svc.clock.advance(24h + 1min);
+            r.svc.runner.run_until_idle();
+            THEN("the audit trail records the failed revoke")
+            {
+                bool found = false;
+                for (const auto& rec : r.svc.audit.for_petition(p.id).value())
+                    found = found || rec.event.action == "revoke_failed";
+                CHECK(found);
+            }
+        }
+    }
+}
