@@ -326,7 +326,14 @@ job_outcome provisioning_jobs::expire(const workflow::job& j)
     if (t)
         return job_outcome::done();
     const auto& e = t.error();
-    // Extended (a later expiry is scheduled), already ended, or gone: nothing to do.
+    if (has_code(e, workflow::petition_error::not_due)) {
+        // Extended: a later expiry is scheduled; keep the ledger's end in step with it.
+        if (auto p = ctx_.access.get(id); p && p->state == petition_state::active && p->ends_at)
+            if (auto held = ctx_.grants.hold({p->requester(), p->entitlement(), id, *p->ends_at}); !held)
+                spdlog::warn("provisioning: cannot move the end of {}'s grant: {}", id, held.error().message);
+        return job_outcome::done();
+    }
+    // Already ended, or gone: nothing to do.
     if (has_code(e, workflow::petition_error::not_due) || has_code(e, workflow::petition_error::illegal_transition) ||
         has_code(e, "not_found"))
         return job_outcome::done();

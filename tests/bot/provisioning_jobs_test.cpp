@@ -196,6 +196,7 @@ SCENARIO("an extension moves the end: the first expiry does nothing, the new one
             {
                 CHECK(r.state(p.id) == workflow::petition_state::active);
                 CHECK(r.hook.snapshot().count("access/revoke") == 0);
+                CHECK(r.svc.grants.holdings_of("u-4001").value().size() == 1);
             }
             AND_WHEN("the extended end passes")
             {
