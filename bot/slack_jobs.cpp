@@ -126,7 +126,12 @@ class slack_jobs {
 public:
     explicit slack_jobs(service_context& ctx) : ctx_(ctx) {}
 
-    job_outcome post_card(const workflow::job& j)
+    using petition_handler = job_outcome (slack_jobs::*)(const workflow::job&, const effect_payload&,
+                                                         const workflow::petition&);
+
+    // Reads the job's payload and the petition it names, then runs `handler`: an unreadable payload
+    // will never read, so it fails for good; an unreadable petition is retried.
+    job_outcome with_petition(const workflow::job& j, petition_handler handler)
     {
         std::string why;
         auto pl = read_payload(j, why);
@@ -135,21 +140,25 @@ public:
         auto p = ctx_.access.get(pl->petition_id);
         if (!p)
             return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
+        return (this->*handler)(j, *pl, *p);
+    }
 
-        const bool dm = is_person(ctx_, pl->to);
-        const std::string recipient = dm ? ctx_.manifests.directory.at(ctx_.manifests.directory.find(pl->to)).id : "";
-        auto card = blocks::approval_card({*p, blocks::card_kind_for(pl->what), pl->step, recipient,
+    job_outcome post_card(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
+    {
+        const bool dm = is_person(ctx_, pl.to);
+        const std::string recipient = dm ? ctx_.manifests.directory.at(ctx_.manifests.directory.find(pl.to)).id : "";
+        auto card = blocks::approval_card({p, blocks::card_kind_for(pl.what), pl.step, recipient,
                                            &ctx_.manifests.directory});
 
-        auto existing = ctx_.cards.find(p->id, pl->step, pl->to);
+        auto existing = ctx_.cards.find(p.id, pl.step, pl.to);
         if (!existing)
-            return job_outcome::retry("reading cards of " + p->id + ": " + existing.error().message);
+            return job_outcome::retry("reading cards of " + p.id + ": " + existing.error().message);
         if (*existing) {
             auto r = ctx_.slack.update_message((*existing)->channel, (*existing)->ts, std::move(card));
-            return outcome_of(r, j, "chat.update of the card already posted for " + p->id);
+            return outcome_of(r, j, "chat.update of the card already posted for " + p.id);
         }
 
-        std::string channel = pl->to;
+        std::string channel = pl.to;
         if (dm) {
             auto who = slack_user_for_person(ctx_, recipient);
             if (!who.found())
@@ -158,40 +167,33 @@ public:
         }
         auto r = ctx_.slack.post_message(channel, std::move(card));
         if (!r.ok())
-            return outcome_of(r, j, "chat.postMessage of the card for " + p->id);
-        workflow::card_message m{p->id,
-                                 pl->step,
-                                 pl->to,
+            return outcome_of(r, j, "chat.postMessage of the card for " + p.id);
+        workflow::card_message m{p.id,
+                                 pl.step,
+                                 pl.to,
                                  dm ? workflow::card_kind::dm : workflow::card_kind::channel,
                                  r.channel().value_or(channel),
                                  r.ts().value_or(""),
                                  ctx_.clock.now()};
         if (auto rec = ctx_.cards.record(m); !rec) {
             // Posted but not recorded: a retry would post twice, so log it and settle.
-            spdlog::error("card for {} posted in {} at {} but not recorded: {}", p->id, m.channel, m.ts,
+            spdlog::error("card for {} posted in {} at {} but not recorded: {}", p.id, m.channel, m.ts,
                           rec.error().message);
         }
         return job_outcome::done();
     }
 
-    job_outcome update_cards(const workflow::job& j)
+    job_outcome update_cards(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        std::string why;
-        auto pl = read_payload(j, why);
-        if (!pl)
-            return job_outcome::failed(why);
-        auto p = ctx_.access.get(pl->petition_id);
-        if (!p)
-            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
-        auto copies = ctx_.cards.for_petition(p->id);
+        auto copies = ctx_.cards.for_petition(p.id);
         if (!copies)
-            return job_outcome::retry("reading cards of " + p->id + ": " + copies.error().message);
+            return job_outcome::retry("reading cards of " + p.id + ": " + copies.error().message);
 
         std::vector<std::string> failures;
         for (const auto& c : *copies) {
             const std::string recipient = c.kind == workflow::card_kind::dm ? c.destination : "";
             auto card = blocks::approval_card(
-                {*p, card_kind_of_update(pl->what), c.step, recipient, &ctx_.manifests.directory});
+                {p, card_kind_of_update(pl.what), c.step, recipient, &ctx_.manifests.directory});
             auto r = ctx_.slack.update_message(c.channel, c.ts, std::move(card));
             if (r.outcome == slack_outcome::retryable)
                 return job_outcome::retry("chat.update of " + c.channel + "/" + c.ts + ": " + r.error,
@@ -200,7 +202,7 @@ public:
                 failures.push_back(c.channel + "/" + c.ts + ": " + r.error);
         }
         if (!failures.empty()) {
-            std::string msg = "chat.update failed for " + std::to_string(failures.size()) + " card(s) of " + p->id;
+            std::string msg = "chat.update failed for " + std::to_string(failures.size()) + " card(s) of " + p.id;
             for (const auto& f : failures)
                 msg += "; " + f;
             spdlog::warn("slack job {} ({}): {}", j.key, j.kind, msg);
@@ -209,60 +211,38 @@ public:
         return job_outcome::done();
     }
 
-    job_outcome notify_person(const workflow::job& j)
+    job_outcome notify_person(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        std::string why;
-        auto pl = read_payload(j, why);
-        if (!pl)
-            return job_outcome::failed(why);
-        auto p = ctx_.access.get(pl->petition_id);
-        if (!p)
-            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
-        return tell(j, *p, pl->what, pl->to);
+        return tell(j, p, pl.what, pl.to);
     }
 
-    job_outcome notify_channel(const workflow::job& j)
+    job_outcome notify_channel(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        std::string why;
-        auto pl = read_payload(j, why);
-        if (!pl)
-            return job_outcome::failed(why);
-        auto p = ctx_.access.get(pl->petition_id);
-        if (!p)
-            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
-        auto msg = blocks::notice_message(*p, pl->what, "", notice_context_for(ctx_, *p));
-        auto r = ctx_.slack.post_message(pl->to, std::move(msg));
-        return outcome_of(r, j, "chat.postMessage of " + pl->notice_name + " for " + p->id + " to " + pl->to);
+        auto msg = blocks::notice_message(p, pl.what, "", notice_context_for(ctx_, p));
+        auto r = ctx_.slack.post_message(pl.to, std::move(msg));
+        return outcome_of(r, j, "chat.postMessage of " + pl.notice_name + " for " + p.id + " to " + pl.to);
     }
 
     // Reviewers still owing an approval (reminder), or the requester of live access (expiring).
-    job_outcome remind(const workflow::job& j)
+    job_outcome remind(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        std::string why;
-        auto pl = read_payload(j, why);
-        if (!pl)
-            return job_outcome::failed(why);
-        auto p = ctx_.access.get(pl->petition_id);
-        if (!p)
-            return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
-
-        if (pl->what == workflow::notice::expiring) {
-            if (p->state != workflow::petition_state::active)
+        if (pl.what == workflow::notice::expiring) {
+            if (p.state != workflow::petition_state::active)
                 return job_outcome::done();
-            return tell(j, *p, pl->what, p->requester());
+            return tell(j, p, pl.what, p.requester());
         }
 
-        const workflow::route* route = &p->route;
-        const workflow::approval_progress* progress = &p->progress;
-        if (p->pending_extension && p->state == workflow::petition_state::active) {
-            route = &p->pending_extension->route;
-            progress = &p->pending_extension->progress;
-        } else if (p->state != workflow::petition_state::pending) {
+        const workflow::route* route = &p.route;
+        const workflow::approval_progress* progress = &p.progress;
+        if (p.pending_extension && p.state == workflow::petition_state::active) {
+            route = &p.pending_extension->route;
+            progress = &p.pending_extension->progress;
+        } else if (p.state != workflow::petition_state::pending) {
             return job_outcome::done(); // decided since: nobody to remind
         }
-        if (progress->step != pl->step || pl->step >= route->steps.size())
+        if (progress->step != pl.step || pl.step >= route->steps.size())
             return job_outcome::done(); // moved on to another step
-        const auto& step = route->steps[pl->step];
+        const auto& step = route->steps[pl.step];
         std::vector<std::string> who;
         if (step.assign == workflow::assign_mode::broadcast) {
             for (const auto& r : step.reviewers)
@@ -273,7 +253,7 @@ public:
             who.push_back(step.reviewers[progress->assigned % step.reviewers.size()].person_id);
         }
         for (const auto& person : who) {
-            auto o = tell(j, *p, pl->what, person);
+            auto o = tell(j, p, pl.what, person);
             if (o.result != job_outcome::kind::done)
                 return o;
         }
@@ -340,14 +320,14 @@ private:
 void register_slack_jobs(job_runner& runner, service_context& ctx)
 {
     auto jobs = std::make_shared<slack_jobs>(ctx);
-    runner.handle("post_card", {[jobs](const workflow::job& j) { return jobs->post_card(j); }, {}});
-    runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->update_cards(j); }, {}});
-    runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->notify_person(j); }, {}});
-    runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->notify_channel(j); }, {}});
+    runner.handle("post_card", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::post_card); }, {}});
+    runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::update_cards); }, {}});
+    runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_person); }, {}});
+    runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_channel); }, {}});
     runner.handle("post_in_thread", {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
     runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(std::string(storage::job_kind::remind),
-                  {[jobs](const workflow::job& j) { return jobs->remind(j); }, {}});
+                  {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }
 
 } // namespace checkpoint::bot
