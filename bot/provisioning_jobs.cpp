@@ -1,5 +1,7 @@
 #include "bot/provisioning_jobs.hpp"
 
+#include <variant>
+
 #include "storage/effect_jobs.hpp"
 
 #include <boost/json.hpp>
@@ -104,6 +106,8 @@ class provisioning_jobs {
 public:
     explicit provisioning_jobs(service_context& ctx) : ctx_(ctx) {}
 
+    // The petition a job's payload names, or what to report when it cannot be read.
+    std::variant<workflow::petition, job_outcome> petition_of(const workflow::job& j);
     job_outcome provision(const workflow::job& j);
     void provision_gave_up(const workflow::job& j, const std::string& last_error);
     job_outcome expire(const workflow::job& j);
@@ -233,7 +237,7 @@ void provisioning_jobs::audit(std::string action, const std::string& petition_id
         spdlog::error("provisioning: cannot audit {} of {}: {}", e.action, petition_id, r.error().message);
 }
 
-job_outcome provisioning_jobs::provision(const workflow::job& j)
+std::variant<workflow::petition, job_outcome> provisioning_jobs::petition_of(const workflow::job& j)
 {
     auto payload = parse_payload(j);
     if (!payload)
@@ -245,14 +249,26 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
             return job_outcome::failed("no request " + id);
         return job_outcome::retry(p.error().message);
     }
+    return std::move(*p);
+}
+
+job_outcome provisioning_jobs::provision(const workflow::job& j)
+{
+    auto loaded = petition_of(j);
+    if (auto* o = std::get_if<job_outcome>(&loaded))
+        return *o;
+    workflow::petition current = std::get<workflow::petition>(std::move(loaded));
+    const workflow::petition* p = &current;
+    const std::string id = current.id;
     if (p->state == petition_state::approved) {
         auto t = ctx_.access.act(id, workflow::provisioning_started(now()));
         if (t) {
-            p = std::move(t->petition);
+            current = std::move(t->petition);
         } else if (has_code(t.error(), workflow::petition_error::illegal_transition)) {
-            p = ctx_.access.get(id);
-            if (!p)
-                return job_outcome::retry(p.error().message);
+            auto again = ctx_.access.get(id);
+            if (!again)
+                return job_outcome::retry(again.error().message);
+            current = std::move(*again);
         } else {
             return job_outcome::retry(t.error().message);
         }
@@ -342,16 +358,11 @@ job_outcome provisioning_jobs::expire(const workflow::job& j)
 
 job_outcome provisioning_jobs::release(const workflow::job& j)
 {
-    auto payload = parse_payload(j);
-    if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_field(*payload, "petition_id");
-    auto p = ctx_.access.get(id);
-    if (!p) {
-        if (has_code(p.error(), "not_found"))
-            return job_outcome::failed("no request " + id);
-        return job_outcome::retry(p.error().message);
-    }
+    auto loaded = petition_of(j);
+    if (auto* o = std::get_if<job_outcome>(&loaded))
+        return *o;
+    const workflow::petition* p = &std::get<workflow::petition>(loaded);
+    const std::string& id = p->id;
     const auto at = now();
     auto last = ctx_.grants.release(p->requester(), p->entitlement(), id,
                                     storage::revoke_job(p->requester(), p->entitlement(), id, at), at);
