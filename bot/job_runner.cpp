@@ -1,8 +1,20 @@
 #include "bot/job_runner.hpp"
 
+#include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
 namespace checkpoint::bot {
+
+std::optional<boost::json::object> payload_object(const workflow::job& j)
+{
+    boost::system::error_code ec;
+    auto v = boost::json::parse(j.payload, ec);
+    if (ec || !v.is_object()) {
+        spdlog::error("jobs: {} {} has a payload that is not a JSON object", j.kind, j.key);
+        return std::nullopt;
+    }
+    return std::move(v.as_object());
+}
 
 job_runner::job_runner(workflow::job_queue& queue, const workflow::clock& clock, job_runner_options options)
     : queue_(queue), clock_(clock), options_(std::move(options))

@@ -3,6 +3,8 @@
 #include "workflow/clock.hpp"
 #include "workflow/job_queue.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -29,6 +31,9 @@ struct job_outcome {
     // Will not succeed by trying again; the handler has already recorded the consequences.
     static job_outcome failed(std::string why) { return {kind::failed, std::move(why), std::nullopt}; }
 };
+
+// A job's payload as a JSON object; nullopt (and one log line) when it is not one.
+std::optional<boost::json::object> payload_object(const workflow::job& j);
 
 struct job_kind_handler {
     std::function<job_outcome(const workflow::job&)> run;

@@ -81,17 +81,6 @@ std::string string_field(const boost::json::object& o, std::string_view key)
     return {};
 }
 
-std::optional<boost::json::object> parse_payload(const workflow::job& j)
-{
-    boost::system::error_code ec;
-    auto v = boost::json::parse(j.payload, ec);
-    if (ec || !v.is_object()) {
-        spdlog::error("jobs: {} {} has a payload that is not a JSON object", j.kind, j.key);
-        return std::nullopt;
-    }
-    return std::move(v.as_object());
-}
-
 job_outcome retry_from(const delivery_outcome& d)
 {
     std::optional<workflow::duration> after;
@@ -239,7 +228,7 @@ void provisioning_jobs::audit(std::string action, const std::string& petition_id
 
 std::variant<workflow::petition, job_outcome> provisioning_jobs::petition_of(const workflow::job& j)
 {
-    auto payload = parse_payload(j);
+    auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
     const auto id = string_field(*payload, "petition_id");
@@ -320,7 +309,7 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
 
 void provisioning_jobs::provision_gave_up(const workflow::job& j, const std::string& last_error)
 {
-    auto payload = parse_payload(j);
+    auto payload = payload_object(j);
     if (!payload)
         return;
     const auto id = string_field(*payload, "petition_id");
@@ -334,7 +323,7 @@ void provisioning_jobs::provision_gave_up(const workflow::job& j, const std::str
 
 job_outcome provisioning_jobs::expire(const workflow::job& j)
 {
-    auto payload = parse_payload(j);
+    auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
     const auto id = string_field(*payload, "petition_id");
@@ -381,7 +370,7 @@ job_outcome provisioning_jobs::release(const workflow::job& j)
 
 job_outcome provisioning_jobs::revoke(const workflow::job& j)
 {
-    auto payload = parse_payload(j);
+    auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
     const auto person = string_field(*payload, "person");
@@ -434,7 +423,7 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
 
 void provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string& last_error)
 {
-    auto payload = parse_payload(j);
+    auto payload = payload_object(j);
     if (!payload)
         return;
     const auto person = string_field(*payload, "person");

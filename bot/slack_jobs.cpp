@@ -263,11 +263,10 @@ public:
     // An explanation to one user after a click: {"channel","user","message"}.
     job_outcome post_ephemeral(const workflow::job& j)
     {
-        boost::system::error_code ec;
-        auto v = boost::json::parse(j.payload, ec);
-        if (ec || !v.is_object())
+        const auto payload = payload_object(j);
+        if (!payload)
             return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto& o = v.get_object();
+        const auto& o = *payload;
         const auto* channel = o.if_contains("channel");
         const auto* user = o.if_contains("user");
         const auto* message = o.if_contains("message");
@@ -285,11 +284,10 @@ public:
     // A message in a thread (Ask in thread): {"channel","message"}; one post per click.
     job_outcome post_in_thread(const workflow::job& j)
     {
-        boost::system::error_code ec;
-        auto v = boost::json::parse(j.payload, ec);
-        if (ec || !v.is_object())
+        const auto payload = payload_object(j);
+        if (!payload)
             return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto& o = v.get_object();
+        const auto& o = *payload;
         const auto* channel = o.if_contains("channel");
         const auto* message = o.if_contains("message");
         if (!channel || !channel->is_string() || !message || !message->is_object())
