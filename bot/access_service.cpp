@@ -1,9 +1,8 @@
 #include "bot/access_service.hpp"
 
 #include "storage/effect_jobs.hpp"
+#include "storage/petition_ids.hpp"
 #include "workflow/route.hpp"
-
-#include <openssl/rand.h>
 
 #include <cstdint>
 #include <stdexcept>
@@ -21,27 +20,6 @@ workflow::error conflict_error(const std::string& id)
 }
 
 } // namespace
-
-std::string new_petition_id(workflow::time_point now)
-{
-    // Crockford-style lowercase base 32 keeps ids sortable by time: new rows share index pages.
-    static constexpr char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
-    auto ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-    std::string id(2 + 9 + 5, '0');
-    id[0] = 'p';
-    id[1] = '-';
-    for (int i = 10; i >= 2; --i) {
-        id[static_cast<std::size_t>(i)] = alphabet[ms % 32];
-        ms /= 32;
-    }
-    unsigned char bytes[5];
-    if (RAND_bytes(bytes, sizeof bytes) != 1)
-        throw std::runtime_error("OpenSSL RAND_bytes failed");
-    for (std::size_t i = 0; i < 5; ++i)
-        id[11 + i] = alphabet[bytes[i] % 32];
-    return id;
-}
 
 bool reviews_current_step(const workflow::petition& p, const std::string& person)
 {
@@ -72,7 +50,7 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
         return route.error();
     // A fresh id per attempt: a collision (vanishingly rare) just draws again.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        auto t = workflow::file(*route, {new_petition_id(now), r.reason, r.ticket}, now);
+        auto t = workflow::file(*route, {storage::new_petition_id(now), r.reason, r.ticket}, now);
         auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
         auto stored = petitions_.file(w);
         if (!stored)

@@ -47,9 +47,6 @@ private:
     std::function<void()> wake_workers_;
 };
 
-// A new petition id: `p-`, the time in 9 base-32 digits (so ids sort by age), and 5 random ones.
-std::string new_petition_id(workflow::time_point now);
-
 // Whether `person` is a reviewer of the step `p` is waiting on now (for "pending" lists).
 bool reviews_current_step(const workflow::petition& p, const std::string& person);
 

@@ -3,7 +3,9 @@
 namespace checkpoint::storage {
 
 connection::connection(const std::string& path)
-    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX)
+    // No mutex of SQLite's own: a connection is used by one thread at a time (the writer's thread, or a
+    // reader holding the database's lock), so serialized mode would only add a lock to every call.
+    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
 {
     db_.setBusyTimeout(5000);
     db_.exec("PRAGMA journal_mode=WAL");

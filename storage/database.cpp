@@ -26,6 +26,10 @@ bool database::ping()
 
 workflow::result<std::unique_ptr<database>> database::open(const std::string& path, database_options options)
 {
+    // SQLite counts every allocation under a global mutex unless told not to; only possible before its
+    // first use in the process, and harmless (SQLITE_MISUSE) after.
+    static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus_off;
     std::unique_ptr<database> db;
     try {
         db.reset(new database(path));

@@ -141,12 +141,27 @@ void write_queue::run()
 
 void write_queue::commit(std::span<item*> batch)
 {
+    using clock = std::chrono::steady_clock;
+    const auto started = clock::now();
+    // Nearly every write keeps what it wrote, so a batch first runs without a savepoint per item (a
+    // savepoint copies every page it first touches). If one item fails or asks to roll back, the
+    // whole attempt is rolled back and the batch runs again with each item in a savepoint of its own.
+    if (batch.size() > 1 && attempt(batch, false, started) != attempt_outcome::item_rolled_back)
+        return;
+    for (item* it : batch)
+        it->failure.reset();
+    attempt(batch, true, started);
+}
+
+write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool savepoints,
+                                                  std::chrono::steady_clock::time_point started)
+{
     auto fail_all = [&](const workflow::error& e) {
         for (item* it : batch)
             it->failure = e;
+        return attempt_outcome::failed;
     };
     using clock = std::chrono::steady_clock;
-    const auto started = clock::now();
     auto written = started;
     auto count = [&] {
         const auto finished = clock::now();
@@ -162,18 +177,26 @@ void write_queue::commit(std::span<item*> batch)
         return fail_all(storage_failed(e.what()));
     }
     std::optional<workflow::error> broken;
+    bool rolled_back = false;
     for (item* it : batch) {
         bool keep = false;
         try {
-            conn_.exec("SAVEPOINT item");
+            if (savepoints)
+                conn_.exec("SAVEPOINT item");
             keep = it->fn(conn_);
         } catch (const std::exception& e) {
             it->failure = storage_failed(e.what());
         }
+        if (!keep && !savepoints) {
+            rolled_back = true;
+            break;
+        }
         try {
-            if (!keep)
-                conn_.exec("ROLLBACK TO item");
-            conn_.exec("RELEASE item");
+            if (savepoints) {
+                if (!keep)
+                    conn_.exec("ROLLBACK TO item");
+                conn_.exec("RELEASE item");
+            }
         } catch (const std::exception& e) {
             broken = storage_failed(e.what());
         }
@@ -184,16 +207,16 @@ void write_queue::commit(std::span<item*> batch)
             break;
     }
     written = clock::now();
-    if (!broken) {
+    if (!broken && !rolled_back) {
         try {
             conn_.exec("COMMIT");
             count();
-            return;
+            return attempt_outcome::committed;
         } catch (const std::exception& e) {
             broken = storage_failed(e.what());
         }
     }
-    // Nothing of this batch is durable: everyone hears so, including items that ran fine.
+    // Nothing of this attempt is durable.
     if (!sqlite3_get_autocommit(conn_.db().getHandle())) {
         try {
             conn_.exec("ROLLBACK");
@@ -201,8 +224,12 @@ void write_queue::commit(std::span<item*> batch)
             // The connection already abandoned the transaction; nothing more to undo.
         }
     }
+    if (rolled_back && !broken)
+        return attempt_outcome::item_rolled_back;
+    // Everyone hears so, including items that ran fine.
     fail_all(*broken);
     count();
+    return attempt_outcome::failed;
 }
 
 } // namespace checkpoint::storage

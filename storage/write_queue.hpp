@@ -28,7 +28,9 @@ enum class commit_mode {
 // The single writer: owns the write connection; callers block until their write is durable.
 class write_queue {
 public:
-    // Returns true to keep its writes, false to roll back to its savepoint; throwing also rolls back.
+    // Returns true to keep its writes, false to roll back what it wrote; throwing also rolls back.
+    // A work may run more than once (a batch is re-run when another item in it rolls back), so it must
+    // report only through its return value and what it assigns, never by appending to outside state.
     using work = std::function<bool(connection&)>;
 
     write_queue(const std::string& path, commit_mode mode, std::size_t max_batch);
@@ -36,7 +38,7 @@ public:
     write_queue(const write_queue&) = delete;
     write_queue& operator=(const write_queue&) = delete;
 
-    // Runs `w` in its own savepoint inside the next batch; returns once that batch committed
+    // Runs `w` inside the next batch, isolated from the other items' failures; returns once that batch committed
     // (an error if the batch failed or `w` threw).
     workflow::result<void> submit(work w);
 
@@ -61,7 +63,9 @@ private:
     };
 
     void run();
+    enum class attempt_outcome { committed, item_rolled_back, failed };
     void commit(std::span<item*> batch);
+    attempt_outcome attempt(std::span<item*> batch, bool savepoints, std::chrono::steady_clock::time_point started);
     void checkpoint_when_asked();
     static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
 

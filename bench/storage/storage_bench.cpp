@@ -1,6 +1,7 @@
 #include "storage/database.hpp"
 #include "storage/effect_jobs.hpp"
 #include "storage/job_queue.hpp"
+#include "storage/petition_ids.hpp"
 #include "storage/petition_json.hpp"
 #include "storage/petition_store.hpp"
 #include "workflow/petition.hpp"
@@ -81,9 +82,10 @@ submit_result run_submits(const std::filesystem::path& file, storage::commit_mod
     for (int t = 0; t < submitters; ++t)
         threads.emplace_back([&, t] {
             const auto requester = "p" + std::to_string(t);
-            for (int n = 0; !stop.load(std::memory_order_relaxed); ++n) {
-                auto w = submit_write("B-" + std::to_string(t) + "-" + std::to_string(n), requester,
-                                      std::chrono::system_clock::now());
+            while (!stop.load(std::memory_order_relaxed)) {
+                // The service's own ids: time-ordered, as every petition filed in production gets.
+                const auto now = std::chrono::system_clock::now();
+                auto w = submit_write(storage::new_petition_id(now), requester, now);
                 const auto t0 = steady::now();
                 if (store.file(w).value() != workflow::write_status::applied)
                     std::abort();

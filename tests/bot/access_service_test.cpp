@@ -153,14 +153,3 @@ TEST_CASE("a job kind with no handler is retried, not dropped", "[runner]")
     CHECK(j.status == workflow::job_status::pending);
     CHECK_THAT(j.last_error, Catch::Contains("no handler"));
 }
-
-TEST_CASE("petition ids sort by filing time and do not repeat", "[access]")
-{
-    const auto t = workflow::time_point{std::chrono::seconds{1'795'428'000}};
-    const auto a = bot::new_petition_id(t);
-    const auto b = bot::new_petition_id(t + std::chrono::milliseconds{1});
-    CHECK(workflow::is_petition_id(a));
-    CHECK(a.size() == 16);
-    CHECK(a < b);
-    CHECK(bot::new_petition_id(t) != bot::new_petition_id(t));
-}

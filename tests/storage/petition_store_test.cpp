@@ -1,7 +1,9 @@
 #include "fixture.hpp"
 #include "storage/effect_jobs.hpp"
+#include "storage/petition_ids.hpp"
 #include "storage/petition_store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "workflow/intent.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -354,4 +356,15 @@ TEST_CASE("awaiting lists pending petitions whose current step the person review
     REQUIRE(mine->size() == 1);
     CHECK(mine->front().id == "P-2");
     CHECK(store.awaiting("nobody", 10).value().empty());
+}
+
+TEST_CASE("petition ids sort by filing time and do not repeat", "[petition_store]")
+{
+    const auto t = workflow::time_point{std::chrono::seconds{1'795'428'000}};
+    const auto a = storage::new_petition_id(t);
+    const auto b = storage::new_petition_id(t + std::chrono::milliseconds{1});
+    CHECK(workflow::is_petition_id(a));
+    CHECK(a.size() == 16);
+    CHECK(a < b);
+    CHECK(storage::new_petition_id(t) != storage::new_petition_id(t));
 }
