@@ -206,6 +206,12 @@ json::value cell_json(const workflow::reports::cell& c, bool is_time)
 
 std::string cell_text(const workflow::reports::cell& c, bool is_time)
 {
+    // Shortest round-trip form ("0.2", "489600"), not JSON's exponent form, for spreadsheets.
+    if (auto* d = std::get_if<double>(&c)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        return ec == std::errc() ? std::string(buf, end) : std::string();
+    }
     auto v = cell_json(c, is_time);
     if (v.is_null())
         return {};
