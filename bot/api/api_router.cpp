@@ -461,7 +461,8 @@ void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first)
         wait_round(w, false);
     });
     if (!registered) {
-        if (first)
+        // Full: the new poll is refused; closing (shutdown) or a re-wait that found no room: answered as it stands.
+        if (first && !waiters_.closed())
             return w->done(api_error(code::rate_limited,
                                      "Too many requests are being waited on right now; poll again in a few seconds.",
                                      w->version));
