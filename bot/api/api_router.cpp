@@ -405,6 +405,11 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
             return done(std::move(res));
         }
         c.which = *m.which;
+        if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
+             c.which == endpoint::petition_act) &&
+            !workflow::is_petition_id(c.seg[1]))
+            fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
+                                  "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
         auto auth = authenticate(req, tokens_, ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal);
