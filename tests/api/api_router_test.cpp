@@ -156,6 +156,9 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
     CHECK(p.at("duration_seconds") == 604800);
     CHECK(p.at("decision").at("outcome") == "approval_required");
     CHECK(p.at("steps").at(0).at("state") == "waiting");
+    // What the grant gives: the bundle's provision params.
+    CHECK(json::serialize(p.at("entitlements")) ==
+          R"(["permission_set: api-production","policies: api-prod-s3-read","policies: api-rds-connect"])");
 
     SECTION("the requester cannot approve their own request")
     {
