@@ -43,6 +43,8 @@ std::string_view step_state(const workflow::petition& p, std::size_t i)
         return "approved";
     if (i == p.progress.step && p.state == workflow::petition_state::pending)
         return "waiting";
+    if (i == p.progress.step && p.state == workflow::petition_state::denied)
+        return "denied";
     return granted(p.state) ? "approved" : "skipped";
 }
 
