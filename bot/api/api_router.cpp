@@ -575,6 +575,8 @@ response api_router::dispatch(call& c)
                 kinds.push_back(r.kind);
         }
         const auto q = workflow::to_lower(c.param("q").value_or(""));
+        if (q.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
         json::array all;
         for (const auto& k : kinds)
             for (const auto& r : must(ctx_.resources.of_kind(k)))
