@@ -147,7 +147,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     }
 
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
-    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); });
+    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner};
     bot::register_slack_jobs(runner, ctx);
@@ -213,7 +213,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
                      cfg.shutdown_grace.count());
         server.begin_drain();
         // Long polls are answered now, with the petition as it stands, instead of at their timeout.
-        waiters.wake_all();
+        waiters.close();
         reload_clock.cancel();
         draining.emplace(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
         draining->check();

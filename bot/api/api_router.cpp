@@ -206,6 +206,12 @@ json::value cell_json(const workflow::reports::cell& c, bool is_time)
 
 std::string cell_text(const workflow::reports::cell& c, bool is_time)
 {
+    // Shortest round-trip form ("0.2", "489600"), not JSON's exponent form, for spreadsheets.
+    if (auto* d = std::get_if<double>(&c)) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+        return ec == std::errc() ? std::string(buf, end) : std::string();
+    }
     auto v = cell_json(c, is_time);
     if (v.is_null())
         return {};
@@ -399,6 +405,11 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
             return done(std::move(res));
         }
         c.which = *m.which;
+        if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
+             c.which == endpoint::petition_act) &&
+            !workflow::is_petition_id(c.seg[1]))
+            fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
+                                  "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
         auto auth = authenticate(req, tokens_, ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal);
@@ -420,7 +431,8 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
         }
         if (!ex) {
             // No connection to wait on (called through handle()): answer with the petition as it is.
-            auto res = json_response(http::status::ok, petition_json(p, ctx_.manifests.directory), version);
+            auto res = json_response(http::status::ok,
+                                     petition_out(p), version);
             res.set("X-Checkpoint-Waiting", still_waiting(p) ? "true" : "false");
             return done(std::move(res));
         }
@@ -437,34 +449,60 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
     }
 }
 
-void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first)
+json::object api_router::petition_out(const workflow::petition& p)
 {
+    const auto& dir = ctx_.manifests.directory;
+    if (!p.route.is_resource)
+        return petition_json(p, dir, {}, ctx_.manifests.catalog.find(p.entitlement()));
+    const auto colon = p.entitlement().find(':');
+    auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
+    return petition_json(p, dir, r && *r ? (*r)->display_name : std::string());
+}
+
+void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept
+{
+    // Runs on the connection's strand, outside any request handler's try: nothing may escape into the io loop.
+    auto internal = [w](const std::exception& e) {
+        spdlog::error("api: wait on {}: {}", w->id, e.what());
+        w->done(api_error(code::internal, "Something went wrong inside Checkpoint; the details are in its log.",
+                          w->version));
+    };
     auto answer = [this, w] {
         auto p = ctx_.access.get(w->id);
         if (!p)
             return w->done(from_error(p.error(), w->version));
-        auto res = json_response(http::status::ok, petition_json(*p, ctx_.manifests.directory), w->version);
+        auto res = json_response(http::status::ok, petition_out(*p),
+                                 w->version);
         res.set("X-Checkpoint-Waiting", still_waiting(*p) ? "true" : "false");
         w->done(std::move(res));
     };
-    const bool registered = waiters_.wait(w->id, w->ex, w->deadline, [this, w, answer](bool timed_out) {
-        auto p = ctx_.access.get(w->id);
-        if (timed_out || !p || !still_waiting(*p) || std::chrono::steady_clock::now() >= w->deadline)
+    try {
+        const bool registered = waiters_.wait(w->id, w->ex, w->deadline, [this, w, answer, internal](bool timed_out) {
+            try {
+                auto p = ctx_.access.get(w->id);
+                if (timed_out || !p || !still_waiting(*p) || std::chrono::steady_clock::now() >= w->deadline)
+                    return answer();
+                // Woken by a transition that left it waiting (one step of several approved): wait on.
+                wait_round(w, false);
+            } catch (const std::exception& e) {
+                internal(e);
+            }
+        });
+        if (!registered) {
+            // Full: a new poll is refused. Closing (shutdown), or a re-wait that found no room: answered as it stands.
+            if (first && !waiters_.closed())
+                return w->done(api_error(code::rate_limited,
+                                         "Too many requests are being waited on right now; poll again in a few seconds.",
+                                         w->version));
             return answer();
-        // Woken by a transition that left it waiting (one step of several approved): wait on.
-        wait_round(w, false);
-    });
-    if (!registered) {
-        if (first)
-            return w->done(api_error(code::rate_limited,
-                                     "Too many requests are being waited on right now; poll again in a few seconds.",
-                                     w->version));
-        return answer();
+        }
+        // Checked after registering, so a transition committed just before is not missed.
+        auto p = ctx_.access.get(w->id);
+        if (!p || !still_waiting(*p))
+            waiters_.notify(w->id);
+    } catch (const std::exception& e) {
+        internal(e);
     }
-    // Checked after registering, so a transition committed just before is not missed.
-    auto p = ctx_.access.get(w->id);
-    if (!p || !still_waiting(*p))
-        waiters_.notify(w->id);
 }
 
 response api_router::dispatch(call& c)
@@ -473,14 +511,6 @@ response api_router::dispatch(call& c)
     const auto& dir = ctx_.manifests.directory;
     const auto now = ctx_.clock.now();
     auto ok = [&](json::value v, http::status s = http::status::ok) { return json_response(s, v, version); };
-    auto display_name_of = [&](const workflow::petition& p) -> std::string {
-        if (!p.route.is_resource)
-            return {};
-        const auto colon = p.entitlement().find(':');
-        auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
-        return r && *r ? (*r)->display_name : std::string();
-    };
-    auto petition_out = [&](const workflow::petition& p) { return petition_json(p, dir, display_name_of(p)); };
     auto audit_api = [&](std::string action, std::string reason, std::string petition, json::object details) {
         auto r = ctx_.audit.append(
             {c.who.actor(), std::move(action), now, std::move(reason), "api", std::move(petition), json::serialize(details)});
@@ -545,6 +575,8 @@ response api_router::dispatch(call& c)
                 kinds.push_back(r.kind);
         }
         const auto q = workflow::to_lower(c.param("q").value_or(""));
+        if (q.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
         json::array all;
         for (const auto& k : kinds)
             for (const auto& r : must(ctx_.resources.of_kind(k)))
@@ -622,7 +654,6 @@ response api_router::dispatch(call& c)
         if (bundle.has_value() == (resource != nullptr))
             fail(code::invalid_request, "Give exactly one of `bundle` (a bundle name) or `resource` "
                                         "({\"kind\": \"customer\", \"id\": \"123\"}).");
-        std::string display;
         if (bundle) {
             if (bundle->empty() || bundle->find(':') != std::string::npos)
                 fail(code::invalid_request, "`bundle` must be a bundle name such as \"api-production\"; resources go "
@@ -634,13 +665,7 @@ response api_router::dispatch(call& c)
             const auto& ro = resource->get_object();
             const auto kind = required_text(ro, "kind", 100, "the resource kind, such as \"customer\".", "resource.");
             const auto id = required_text(ro, "id", max_resource_id_length, "the resource's id.", "resource.");
-            if (ctx_.manifests.settings.find_resource(kind)) {
-                auto found = must(ctx_.resources.find(kind, id));
-                if (!found)
-                    fail(code::not_found, "There is no " + kind + " with id \"" + id + "\"; upload it first with "
-                                          "PUT /api/v1/resources.");
-                display = found->display_name;
-            }
+            // Whether it exists is access_service's rule, as for `/checkpoint request customer:123`.
             r.target = kind + ":" + id;
         }
         r.length = duration_field(text_field(body, "duration", 40), "duration");
@@ -665,7 +690,7 @@ response api_router::dispatch(call& c)
         auto p = must(ctx_.access.submit(*requester, r));
         if (!c.who.personal())
             audit_api("api.file_for", "filed for " + *requester, p.id, json::object{{"requester", *requester}});
-        return ok(petition_json(p, dir, display), http::status::created);
+        return ok(petition_out(p), http::status::created);
     }
 
     case endpoint::petition_get: {

@@ -8,6 +8,7 @@
 #include "storage/token_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
 
 #include <functional>
 #include <memory>
@@ -36,7 +37,9 @@ private:
     struct call;
     struct wait_state;
     response dispatch(call& c);
-    void wait_round(const std::shared_ptr<wait_state>& w, bool first);
+    void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
+    // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
+    boost::json::object petition_out(const workflow::petition& p);
 
     service_context& ctx_;
     storage::token_store& tokens_;

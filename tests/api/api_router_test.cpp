@@ -78,6 +78,10 @@ TEST_CASE("api: unknown endpoints, wrong methods and bad JSON are specific error
     auto bad_json = f.call(verb::post, "/api/v1/petitions", t, "{\"bundle\": ");
     CHECK(bad_json.result() == status::bad_request);
     CHECK(error_code_of(bad_json) == "invalid_request");
+    auto not_an_id = f.get("/api/v1/petitions/" + std::string(500, 'x'), t);
+    CHECK(not_an_id.result() == status::not_found);
+    CHECK(not_an_id.body().size() < 300);
+    CHECK(f.get("/api/v1/petitions/p-0000000000000", t).result() == status::not_found);
     auto bad_limit = f.get("/api/v1/bundles?limit=500", t);
     CHECK(bad_limit.result() == status::bad_request);
     CHECK_THAT(std::string(body_of(bad_limit).at("error").at("message").as_string()), Catch::Contains("limit"));
@@ -152,6 +156,9 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
     CHECK(p.at("duration_seconds") == 604800);
     CHECK(p.at("decision").at("outcome") == "approval_required");
     CHECK(p.at("steps").at(0).at("state") == "waiting");
+    // What the grant gives: the bundle's provision params.
+    CHECK(json::serialize(p.at("entitlements")) ==
+          R"(["permission_set: api-production","policies: api-prod-s3-read","policies: api-rds-connect"])");
 
     SECTION("the requester cannot approve their own request")
     {
@@ -196,6 +203,8 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
         auto r = f.post("/api/v1/petitions/" + id + "/deny", alex, json::object{{"reason", "use staging"}});
         REQUIRE(r.result() == status::ok);
         CHECK(state_of(r) == "denied");
+        CHECK(body_of(r).at("steps").at(0).at("state") == "denied");
+        CHECK(body_of(r).at("decisions").at(0).at("reason") == "use staging");
         auto cancel = f.post("/api/v1/petitions/" + id + "/cancel", lee, json::object{});
         CHECK(cancel.result() == status::conflict);
     }
@@ -409,4 +418,16 @@ TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", 
     CHECK(bot::api::api_router::body_limit(verb::post, "/api/v1/resources") == bot::max_body_bytes);
     CHECK(bot::api::api_router::body_limit(verb::post, "/api/v1/petitions") == bot::max_body_bytes);
     CHECK(bot::api::api_router::body_limit(verb::post, "/slack/events") == bot::max_body_bytes);
+}
+
+TEST_CASE("api: a resource must exist to be requested, from the API and from Slack alike", "[api][resources]")
+{
+    test::api_fixture f;
+    workflow::intent::request r{"customer:777", std::nullopt, "BUG-482", "", false};
+    auto refused = f.access.submit("u-6001", r);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == "unknown_resource");
+    CHECK_THAT(refused.error().message, Catch::Contains("customer"));
+    REQUIRE(f.resources.upsert({"customer", "777", "Initech", "", f.clock.now()}).has_value());
+    CHECK(f.access.submit("u-6001", r).has_value());
 }
