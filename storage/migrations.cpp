@@ -141,6 +141,19 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 )sql"},
+    // Numbered 5 in the plan (3 and 4 belong to other branches); the next free number here. Renumber at merge.
+    migration{3, "Out of office set from Slack (/checkpoint ooo), laid over the manifests' directory",
+              R"sql(
+CREATE TABLE out_of_office (
+    person_id TEXT PRIMARY KEY,
+    away      INTEGER NOT NULL, -- 1: away from from_at until until_at; 0: back, whatever the manifests say
+    from_at   INTEGER NOT NULL,
+    until_at  INTEGER NOT NULL,
+    delegate  TEXT NOT NULL,
+    set_by    TEXT NOT NULL,
+    set_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 } // namespace
