@@ -169,6 +169,33 @@ TEST_CASE("story: a request by modal opens the form from the command, checks the
     CHECK(str(opened.front().args.at("trigger_id")) == trigger);
     CHECK(opened.front().ok());
 
+    SECTION("picking a bundle re-renders the form with that bundle's durations, hinted for the requester")
+    {
+        const auto view_id = str(opened.front().response.at("view").at("id"));
+        const auto hash = str(opened.front().response.at("view").at("hash"));
+        json::object pick{{"type", "block_actions"},
+                          {"user", json::object{{"id", kofi}}},
+                          {"trigger_id", s.slack().new_trigger_id()},
+                          {"container", json::object{{"type", "view"}, {"view_id", view_id}}},
+                          {"view", json::object{{"id", view_id}, {"hash", hash}, {"type", "modal"},
+                                                {"private_metadata", "C0GENERAL"}}},
+                          {"actions", json::array{json::object{{"type", "static_select"},
+                                                               {"action_id", "checkpoint.bundle"},
+                                                               {"block_id", "bundle"},
+                                                               {"selected_option", json::object{{"value", "api-staging"}}},
+                                                               {"action_ts", "10.1"}}}}};
+        REQUIRE(s.interact(pick).result() == http::status::ok);
+        REQUIRE(slack_story::eventually([&] { return !s.slack().calls("views.update").empty(); }));
+        auto update = s.slack().calls("views.update").front();
+        CHECK(update.ok());
+        CHECK(str(update.args.at("view_id")) == view_id);
+        auto now = s.slack().view(view_id);
+        REQUIRE(now);
+        CHECK(has_action(now->view, "checkpoint.duration"));
+        // api-staging is low risk: short lengths are instant for Kofi, and the form says which.
+        CHECK_THAT(text_of(now->view), Catch::Contains("\"value\":\"30d\""));
+        CHECK_THAT(text_of(now->view), Catch::Contains("Auto-approved"));
+    }
     SECTION("a reason that is too short is refused on its field, and nothing is filed")
     {
         auto r = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
