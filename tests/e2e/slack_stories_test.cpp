@@ -661,3 +661,21 @@ TEST_CASE("story: the bundle search answers block_suggestion within Slack's limi
         CHECK(json::parse(other.body()).at("options").as_array().empty());
     }
 }
+
+TEST_CASE("story: a slow users.info does not make Slack time out a command; the answer says to try again",
+          "[e2e][slack]")
+{
+    slack_story s;
+    // Eve has no slack_id in the directory: the command must ask Slack for her email.
+    s.slack().delay_next("users.info", 1, std::chrono::milliseconds(2500));
+    const auto start = std::chrono::steady_clock::now();
+    auto reply = s.command("UXu-4002", "mine");
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took < std::chrono::milliseconds(2500));
+    CHECK_THAT(reply_text(reply), Catch::Contains("try again"));
+    // Slack answers in time the next time (once the slow answer is out of the way), and she is bound by her email.
+    REQUIRE(s.slack().wait_for_calls("users.info", 1, std::chrono::seconds(10)));
+    auto again = s.command("UXu-4002", "mine");
+    CHECK_THAT(reply_text(again), !Catch::Contains("try again"));
+    CHECK_THAT(reply_text(again), !Catch::Contains("does not know you"));
+}
