@@ -232,7 +232,7 @@ TEST_CASE("story: auto-approval grants at once and says why", "[e2e][slack]")
     CHECK(card_posts(s.slack()) == 0);
 }
 
-TEST_CASE("story: manager (out of office, so the delegate) then the next steps approve; every copy is updated",
+TEST_CASE("story: manager (out of office, so the delegate) then the next steps approve, and every copy is updated",
           "[e2e][slack]")
 {
     slack_story s;
@@ -662,7 +662,7 @@ TEST_CASE("story: the bundle search answers block_suggestion within Slack's limi
     }
 }
 
-TEST_CASE("story: a slow users.info does not make Slack time out a command; the answer says to try again",
+TEST_CASE("story: a slow users.info does not make Slack time out a command: the answer says to try again",
           "[e2e][slack]")
 {
     slack_story s;

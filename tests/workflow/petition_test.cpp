@@ -173,7 +173,7 @@ TEST_CASE("decisions count only from reviewers of the current step, never from t
     }
 }
 
-TEST_CASE("round-robin steps take one reviewer at a time; escalation moves on")
+TEST_CASE("round-robin steps take one reviewer at a time, and escalation moves on")
 {
     auto m = company();
     auto b = make_bundle("rr", "api-team", risk::low);
@@ -256,7 +256,7 @@ TEST_CASE("break-glass review: the platform team looks afterwards")
     }
 }
 
-TEST_CASE("extensions are decided on the total; an auto-approved one moves the end with no gap")
+TEST_CASE("extensions are decided on the total, and an auto-approved one moves the end with no gap")
 {
     auto m = company();
     // api-staging is low risk: up to 7 days total is automatic, 7–14 days is automatic only for api-team
