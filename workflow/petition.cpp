@@ -460,11 +460,15 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
             fx.update_cards();
         } else if (auto more = fallback_reviewers(p, *r, s, dir, e.at); !more.empty()) {
             // Nobody answered: the next manager up (a manager step) or the platform team joins the step.
+            std::string names;
             for (auto& rv : more) {
                 const auto id = rv.person_id;
+                names += (names.empty() ? "" : ", ") + rv.name;
                 s.reviewers.push_back(std::move(rv));
                 fx.post_card(id, progress->step, card);
             }
+            s.escalated = "No answer within " + describe_duration(r->escalate_after) + ", so " + names +
+                          (more.size() == 1 ? " was" : " were") + " asked too";
             fx.tell(notice::reassigned);
             fx.update_cards();
         } else {

@@ -53,6 +53,8 @@ struct route_step {
     std::vector<std::string> channels;
     // Set when the platform team stands in for reviewers who could not be found, saying why.
     std::string fallback;
+    // Set when nobody answered within escalate_after and others were asked too, saying who and why.
+    std::string escalated;
 
     bool has_reviewer(std::string_view person_id) const;
 };

@@ -619,9 +619,12 @@ TEST_CASE("story: a request nobody answers is reminded past pending_after and es
     auto m = s.slack().message(dana->channel, dana->ts);
     REQUIRE(m);
     CHECK_THAT(text_of(m->message), Catch::Contains("next manager up"));
-    // Lee's copy now lists the step as it stands.
+    // Lee's copy says so too.
     auto lee_copy = card_for(s, id, "u-2001");
-    CHECK(slack_story::eventually([&] { return s.slack().message(lee_copy->channel, lee_copy->ts)->updates > 0; }));
+    CHECK(slack_story::eventually([&] {
+        auto lm = s.slack().message(lee_copy->channel, lee_copy->ts);
+        return lm->updates > 0 && text_of(lm->message).find("so Dana Whitfield was asked too") != std::string::npos;
+    }));
 
     // Dana approves: the step is done.
     REQUIRE(s.click("U01DANA", "checkpoint.approve", id, dana->channel, dana->ts).result() == http::status::ok);

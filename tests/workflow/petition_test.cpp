@@ -382,6 +382,7 @@ TEST_CASE("escalation past escalate_after: the next manager up, or the platform 
         REQUIRE(s.reviewers.size() == 2);
         CHECK(s.reviewers.at(1).person_id == "boss");
         CHECK_THAT(s.reviewers.at(1).reason, Catch::Contains("next manager up for Sam Support"));
+        CHECK(s.escalated == "No answer within 1 day, so Dana Boss was asked too");
         CHECK(has(e->effects, effect_kind::post_card, notice::submitted, "boss"));
         CHECK(has(e->effects, effect_kind::notify_person, notice::reassigned, "sam"));
         CHECK(has(e->effects, effect_kind::update_cards, notice::submitted));
