@@ -1,5 +1,7 @@
 #include "blocks/app_home.hpp"
 
+#include "blocks/command_replies.hpp"
+
 #include "blocks/format.hpp"
 #include "blocks/kit.hpp"
 #include "blocks/limits.hpp"
@@ -112,6 +114,17 @@ boost::json::object app_home(const home_input& in)
     else
         append_fitting(blocks, std::move(items), max_view_blocks - 1, "`/checkpoint pending` lists them.");
     blocks.push_back(context_block("`/checkpoint help` lists every command."));
+    return {{"type", "home"}, {"blocks", std::move(blocks)}};
+}
+
+boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email)
+{
+    const auto reply = not_in_directory_reply(slack_user_id, email);
+    boost::json::array blocks;
+    blocks.push_back(header_block("Checkpoint: just-in-time access"));
+    if (auto* b = reply.if_contains("blocks"); b && b->is_array())
+        for (const auto& block : b->get_array())
+            blocks.push_back(block);
     return {{"type", "home"}, {"blocks", std::move(blocks)}};
 }
 

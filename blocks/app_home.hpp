@@ -24,4 +24,7 @@ struct home_input {
 // my open requests (Cancel), approvals waiting on me (Approve, Deny), each with an empty state.
 boost::json::object app_home(const home_input& in);
 
+// The Home tab of a Slack user Checkpoint cannot bind to a directory person: what an admin must add.
+boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email);
+
 } // namespace checkpoint::blocks

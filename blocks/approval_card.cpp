@@ -228,6 +228,8 @@ std::string step_context(const card_input& in)
         out += "\n:arrow_double_up: Escalated to *" + escape(now.name) + "*: no answer from " + escape(before.name) +
                " within " + format_length(r.escalate_after);
     }
+    if (!s.escalated.empty())
+        out += "\n:arrow_double_up: " + escape(s.escalated) + ".";
     if (!s.fallback.empty())
         out += "\n" + escape(r.platform_team) + " stands in: " + escape(s.fallback);
     out += "\n" + escape(r.rule_reason) + " · `" + escape(p.id) + "`";

@@ -76,13 +76,4 @@ boost::json::object unknown_subcommand_message(std::string_view command_name, st
     return ephemeral_message(head + "\n" + usage_lines(command_name, false), std::move(blocks));
 }
 
-boost::json::object not_available_message(std::string_view command_name, workflow::subcommand sub)
-{
-    const auto& i = workflow::info(sub);
-    const std::string text = "`" + std::string(command_name) + " " + std::string(i.name) +
-                             "` is not available yet in this version of Checkpoint. `" + std::string(command_name) +
-                             " help` lists the commands.";
-    return ephemeral_message(text, boost::json::array{section_block(text)});
-}
-
 } // namespace checkpoint::blocks

@@ -1,4 +1,5 @@
 #include "bot/access_service.hpp"
+#include "bot/slack_home.hpp"
 
 #include "storage/effect_jobs.hpp"
 #include "storage/petition_ids.hpp"
@@ -47,7 +48,10 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
                                                             const workflow::intent::request& r)
 {
     const auto now = clock_.now();
-    auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now);
+    auto away = away_now();
+    if (!away)
+        return away.error();
+    auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now, &*away);
     if (!route)
         return route.error();
     if (route->is_resource && resources_) {
@@ -67,6 +71,7 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
     for (int attempt = 0; attempt < 3; ++attempt) {
         auto t = workflow::file(*route, {storage::new_petition_id(now), r.reason, r.ticket}, now);
         auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
+        add_home_jobs(w.jobs, nullptr, t.petition, now);
         auto stored = petitions_.file(w);
         if (!stored)
             return stored.error();
@@ -89,6 +94,7 @@ workflow::result<workflow::transition> access_service::act(const std::string& id
         if (!t)
             return t.error();
         auto w = storage::plan_write(*t, storage::transition_audit(event, t->petition), clock_.now());
+        add_home_jobs(w.jobs, &*p, t->petition, clock_.now());
         auto stored = petitions_.apply(w);
         if (!stored)
             return stored.error();
@@ -111,10 +117,35 @@ workflow::result<workflow::transition> access_service::extend(const std::string&
         return p.error();
     const auto now = clock_.now();
     // Decided on the total, as if it had been asked for at once.
-    auto route = workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false}, now);
+    auto away = away_now();
+    if (!away)
+        return away.error();
+    auto route =
+        workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false}, now, &*away);
     if (!route)
         return route.error();
     return act(id, workflow::extension_of(by, added, *route, now, reason));
+}
+
+workflow::result<workflow::away_overlay> access_service::away_now()
+{
+    if (!away_)
+        return workflow::away_overlay{};
+    return away_();
+}
+
+void access_service::use_away_overlay(std::function<workflow::result<workflow::away_overlay>()> source)
+{
+    away_ = std::move(source);
+}
+
+workflow::result<workflow::route> access_service::explain(const std::string& person, std::string_view target,
+                                                          std::optional<workflow::duration> length)
+{
+    auto away = away_now();
+    if (!away)
+        return away.error();
+    return workflow::explain(manifests_, person, target, length, clock_.now(), &*away);
 }
 
 workflow::result<workflow::petition> access_service::get(const std::string& id)

@@ -6,10 +6,12 @@
 #include "workflow/petition.hpp"
 #include "workflow/petition_store.hpp"
 #include "workflow/resource_store.hpp"
+#include "workflow/route.hpp"
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace checkpoint::bot {
@@ -34,6 +36,12 @@ public:
     workflow::result<workflow::transition> extend(const std::string& id, const std::string& by,
                                                   workflow::duration added, const std::string& reason);
 
+    // Where out of office set at run time (`/checkpoint ooo`) comes from; without one, the manifests alone.
+    void use_away_overlay(std::function<workflow::result<workflow::away_overlay>()> source);
+    // The route a request would take now, with the out-of-office overlay (explain, the form's hints).
+    workflow::result<workflow::route> explain(const std::string& person, std::string_view target,
+                                              std::optional<workflow::duration> length);
+
     workflow::result<workflow::petition> get(const std::string& id);
     // The person's latest petitions, newest first.
     workflow::result<std::vector<workflow::petition>> mine(const std::string& person, std::size_t limit = 20);
@@ -48,12 +56,15 @@ public:
     const workflow::clock& clock() const { return clock_; }
 
 private:
+    workflow::result<workflow::away_overlay> away_now();
+
     const workflow::manifests& manifests_;
     const workflow::clock& clock_;
     workflow::petition_store& petitions_;
     std::function<void()> wake_workers_;
     std::function<void(const workflow::petition&)> on_change_;
     workflow::resource_store* resources_;
+    std::function<workflow::result<workflow::away_overlay>()> away_;
 };
 
 // Whether `person` is a reviewer of the step `p` is waiting on now (for "pending" lists).

@@ -12,6 +12,7 @@
 #include "bot/slack_jobs.hpp"
 #include "bot/slack_endpoint.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/away_store.hpp"
 #include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
 #include "storage/grant_store.hpp"
@@ -148,6 +149,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
 
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
     bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
+    storage::away_store away(*db);
+    access.use_away_overlay([&away] { return away.overlay(); });
     bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner};
     bot::register_slack_jobs(runner, ctx);

@@ -8,8 +8,11 @@
 #include "blocks/kit.hpp"
 #include "blocks/request_modal.hpp"
 #include "bot/slack_identity.hpp"
+#include "bot/slack_interactions.hpp"
+#include "storage/away_store.hpp"
 #include "workflow/route.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <vector>
@@ -72,8 +75,8 @@ boost::json::object slack_commands::handle(const slash_command& c)
             [&](const in::extend& i) { return on_extend(c, i); },
             [&](const in::cancel& i) { return on_cancel(c, i); },
             [&](const in::revoke& i) { return on_revoke(c, i); },
-            [&](const in::ooo_set&) { return blocks::not_available_message(c.command, *line->sub); },
-            [&](const in::ooo_off&) { return blocks::not_available_message(c.command, *line->sub); },
+            [&](const in::ooo_set& i) { return on_ooo(c, i); },
+            [&](const in::ooo_off&) { return on_ooo(c, std::nullopt); },
         },
         *intent);
 }
@@ -81,13 +84,12 @@ boost::json::object slack_commands::handle(const slash_command& c)
 boost::json::object slack_commands::on_catalog(const slash_command& c, const workflow::intent::catalog& i)
 {
     const auto me = bind(c);
-    const auto now = clock_.now();
     std::vector<blocks::catalog_entry> entries;
     for (const workflow::bundle* b : manifests_.catalog.search(i.words)) {
         blocks::catalog_entry e{b, {}};
         // The hint is personal: the same bundle may be instant for its owners and reviewed for others.
         if (me != workflow::no_person)
-            if (auto r = workflow::explain(manifests_, manifests_.directory.at(me).id, b->name, std::nullopt, now))
+            if (auto r = ctx_.access.explain(manifests_.directory.at(me).id, b->name, std::nullopt))
                 e.hint = blocks::route_hint(*r);
         entries.push_back(std::move(e));
     }
@@ -99,7 +101,7 @@ boost::json::object slack_commands::on_explain(const slash_command& c, const wor
     const auto me = bind(c);
     if (me == workflow::no_person)
         return blocks::not_in_directory_reply(c.user_id, "");
-    auto r = workflow::explain(manifests_, manifests_.directory.at(me).id, i.target, i.length, clock_.now());
+    auto r = ctx_.access.explain(manifests_.directory.at(me).id, i.target, i.length);
     if (!r)
         return blocks::error_reply(r.error());
     return blocks::explain_reply(*r);
@@ -114,8 +116,7 @@ boost::json::object slack_commands::on_request(const slash_command& c, const wor
     if (i.target.empty()) {
         // The only Slack call made inside a request: the trigger_id dies after 3 s.
         if (!c.trigger_id.empty()) {
-            auto r = ctx_.slack.open_view(
-                c.trigger_id, blocks::request_modal({manifests_.catalog, nullptr, {}, std::nullopt, c.channel_id}));
+            auto r = ctx_.slack.open_view(c.trigger_id, request_modal_for(ctx_, *me, {}, c.channel_id));
             if (r.ok())
                 return blocks::ephemeral_message("Opening the request form…", {});
             spdlog::warn("slack: views.open for {} failed: {}", c.user_id, r.error);
@@ -209,6 +210,57 @@ boost::json::object slack_commands::on_revoke(const slash_command& c, const work
     if (!t)
         return blocks::error_reply(t.error());
     return blocks::changed_reply(t->petition, workflow::event_kind::revoke);
+}
+
+boost::json::object slack_commands::on_ooo(const slash_command& c,
+                                           const std::optional<workflow::intent::ooo_set>& set)
+{
+    boost::json::object refusal;
+    auto me = bind_person(c, refusal);
+    if (!me)
+        return refusal;
+    const auto now = clock_.now();
+    const auto& dir = manifests_.directory;
+    std::optional<workflow::out_of_office> away;
+    std::string delegate_name;
+    if (set) {
+        if (set->until <= now)
+            return blocks::error_reply({"bad_date", "The day you are back must be in the future."});
+        workflow::out_of_office o{now, set->until, {}};
+        if (!set->delegate_slack_id.empty() || !set->delegate_ref.empty()) {
+            workflow::person_index d = workflow::no_person;
+            if (!set->delegate_slack_id.empty()) {
+                auto who = person_for_slack_user(ctx_, set->delegate_slack_id);
+                if (!who.found())
+                    return blocks::error_reply({"unknown_delegate", "<@" + set->delegate_slack_id +
+                                                                        "> is not in the directory, so they cannot "
+                                                                        "approve for you. Pick someone who is."});
+                d = who.person;
+            } else {
+                d = dir.find(set->delegate_ref);
+                if (d == workflow::no_person)
+                    return blocks::error_reply({"unknown_delegate", "No one in the directory is \"" +
+                                                                        set->delegate_ref +
+                                                                        "\"; mention them (@name) or give their email."});
+            }
+            if (dir.at(d).id == *me)
+                return blocks::error_reply({"bad_delegate", "You cannot be your own delegate."});
+            o.delegate = dir.at(d).id;
+            delegate_name = dir.at(d).name;
+        }
+        away = std::move(o);
+    }
+    storage::away_store store(ctx_.db);
+    if (auto r = store.set(*me, away, *me, now); !r)
+        return blocks::error_reply(r.error());
+    const auto until_s =
+        away ? std::chrono::duration_cast<std::chrono::seconds>(away->until.time_since_epoch()).count() : 0;
+    boost::json::object details{{"until", until_s},
+                                {"delegate", away ? away->delegate : std::string()}};
+    if (auto a = ctx_.audit.append({*me, away ? "ooo_set" : "ooo_off", now, "", "", "", boost::json::serialize(details)});
+        !a)
+        spdlog::warn("audit: could not record out of office of {}: {}", *me, a.error().message);
+    return blocks::ooo_reply(away, delegate_name);
 }
 
 } // namespace checkpoint::bot

@@ -34,6 +34,8 @@ private:
     boost::json::object on_extend(const slash_command& c, const workflow::intent::extend& i);
     boost::json::object on_cancel(const slash_command& c, const workflow::intent::cancel& i);
     boost::json::object on_revoke(const slash_command& c, const workflow::intent::revoke& i);
+    // Out of office, kept in storage and laid over the manifests when requests are routed.
+    boost::json::object on_ooo(const slash_command& c, const std::optional<workflow::intent::ooo_set>& set);
 
     // The directory person behind a Slack user, or no_person.
     workflow::person_index bind(const slash_command& c) const;

@@ -1,5 +1,6 @@
 #include "bot/slack_endpoint.hpp"
 
+#include "bot/slack_home.hpp"
 #include "bot/slack_signature.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -116,7 +117,25 @@ response slack_endpoint::on_event(const request& req, const event_callback& e)
     }
     spdlog::info("slack: event {} ({}) accepted{}", e.event_id, e.event_type,
                  retry.empty() ? "" : " on retry " + std::string(retry));
+    if (e.event_type == "app_home_opened")
+        on_app_home_opened(e);
     return empty_ok(req);
+}
+
+void slack_endpoint::on_app_home_opened(const event_callback& e)
+{
+    const auto* user = e.event.if_contains("user");
+    const auto* tab = e.event.if_contains("tab");
+    // The Messages tab opens the DM; only the Home tab is ours to draw.
+    if (!user || !user->is_string() || user->get_string().empty() || user->get_string().size() > max_slack_id_length ||
+        (tab && tab->is_string() && tab->get_string() != "home"))
+        return;
+    auto& ctx = commands_.context();
+    const auto now = clock_.now();
+    if (auto r = ctx.jobs.enqueue(home_job_for_slack_user(user->get_string(), now), now); !r)
+        spdlog::warn("slack: could not enqueue the Home tab of {}: {}", std::string_view(user->get_string()),
+                     r.error().message);
+    ctx.runner.wake();
 }
 
 } // namespace checkpoint::bot

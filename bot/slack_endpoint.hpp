@@ -25,6 +25,11 @@ private:
     response on_command(const request& req, const slash_command& c);
     response on_interaction(const request& req, const interaction& i);
     response on_event(const request& req, const event_callback& e);
+    // Publishes the Home tab through a durable job; Slack only waits for the 200.
+    void on_app_home_opened(const event_callback& e);
+
+    // Slack user ids are short (U/W + ~10); anything longer is not one.
+    static constexpr std::size_t max_slack_id_length = 32;
 
     std::string signing_secret_;
     const workflow::clock& clock_;

@@ -4,12 +4,15 @@
 #include "blocks/approval_card.hpp"
 #include "blocks/command_replies.hpp"
 #include "blocks/deny_modal.hpp"
+#include "blocks/extend_modal.hpp"
+#include "blocks/format.hpp"
 #include "blocks/error_text.hpp"
 #include "blocks/kit.hpp"
 #include "blocks/request_modal.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/intent.hpp"
 #include "bot/slack_identity.hpp"
+#include "workflow/route.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -54,7 +57,49 @@ std::string channel_of(const boost::json::object& payload)
     return {};
 }
 
+// Typed search text is bounded before it is matched: Slack sends it on every keystroke.
+constexpr std::size_t max_query_length = 100;
+
+// The selected value of element `a` in a view's state: a select's option value, else an input's text.
+std::string view_value(const boost::json::object& view, blocks::action a)
+{
+    const auto& f = blocks::info(a);
+    const boost::json::object* values = nullptr;
+    if (auto* state = object_at(view, "state"))
+        values = object_at(*state, "values");
+    auto* block = values ? object_at(*values, f.block_id) : nullptr;
+    auto* element = block ? object_at(*block, f.name) : nullptr;
+    if (!element)
+        return {};
+    if (auto* selected = object_at(*element, "selected_option"))
+        return string_at(*selected, "value");
+    return string_at(*element, "value");
+}
+
+boost::json::object field_errors(boost::json::object errors)
+{
+    return boost::json::object{{"response_action", "errors"}, {"errors", std::move(errors)}};
+}
+
 } // namespace
+
+boost::json::object request_modal_for(service_context& ctx, const std::string& person_id, std::string_view bundle,
+                                      std::string_view private_metadata, std::optional<workflow::duration> wanted)
+{
+    const auto& catalog = ctx.manifests.catalog;
+    const workflow::bundle* selected = bundle.empty() ? nullptr : catalog.find(bundle);
+    std::vector<blocks::duration_choice> choices;
+    if (selected && !person_id.empty()) {
+        const auto now = ctx.clock.now();
+        for (auto length : blocks::offered_durations(selected->durations)) {
+            blocks::duration_choice c{length, {}};
+            if (auto r = workflow::explain(ctx.manifests, person_id, selected->name, length, now))
+                c.hint = blocks::route_hint(*r);
+            choices.push_back(std::move(c));
+        }
+    }
+    return blocks::request_modal({catalog, selected, choices, wanted, private_metadata});
+}
 
 slack_interactions::slack_interactions(service_context& ctx) : ctx_(ctx) {}
 
@@ -63,8 +108,7 @@ std::optional<boost::json::object> slack_interactions::handle(const interaction&
     switch (i.kind) {
     case interaction_kind::block_actions: return on_block_actions(i);
     case interaction_kind::view_submission: return on_view_submission(i);
-    case interaction_kind::block_suggestion:
-        return boost::json::object{{"options", boost::json::array{}}};
+    case interaction_kind::block_suggestion: return on_block_suggestion(i);
     case interaction_kind::view_closed:
     case interaction_kind::shortcut:
     case interaction_kind::message_action: return std::nullopt;
@@ -105,9 +149,25 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         if (!which)
             continue;
         const auto id = string_at(*a, "value");
-        if (*which != blocks::action::approve && *which != blocks::action::deny && *which != blocks::action::cancel &&
-            *which != blocks::action::revoke && *which != blocks::action::ask_in_thread) {
-            spdlog::info("slack: action {} from {} not handled here", string_at(*a, "action_id"), i.user_id);
+        switch (*which) {
+        case blocks::action::approve:
+        case blocks::action::deny:
+        case blocks::action::cancel:
+        case blocks::action::revoke:
+        case blocks::action::ask_in_thread:
+        case blocks::action::extend:
+        case blocks::action::open_request_modal: break;
+        case blocks::action::bundle_select: on_bundle_picked(i, *a); continue;
+        case blocks::action::request_submit:
+        case blocks::action::duration_select:
+        case blocks::action::reason_input:
+        case blocks::action::ticket_input:
+        case blocks::action::deny_submit:
+        case blocks::action::deny_reason_input:
+        case blocks::action::extend_submit:
+        case blocks::action::extend_duration_select:
+        case blocks::action::extend_reason_input:
+            spdlog::debug("slack: action {} from {} needs no answer", string_at(*a, "action_id"), i.user_id);
             continue;
         }
         auto who = person_for_slack_user(ctx_, i.user_id);
@@ -116,6 +176,14 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             continue;
         }
         const auto& me = ctx_.manifests.directory.at(who.person).id;
+        if (*which == blocks::action::open_request_modal) {
+            // The only Slack call in this handler: the trigger_id dies after 3 s.
+            auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"),
+                                          request_modal_for(ctx_, me, id, channel_of(i.payload)));
+            if (!r.ok())
+                spdlog::warn("slack: views.open (request) for {} failed: {}", i.user_id, r.error);
+            continue;
+        }
         auto current = ctx_.access.get(id);
         if (!current) {
             tell(i, blocks::error_reply(current.error()));
@@ -125,6 +193,10 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
 
         if (*which == blocks::action::ask_in_thread) {
             ask_in_thread(i, *current, who.person);
+            continue;
+        }
+        if (*which == blocks::action::extend) {
+            open_extend_modal(i, *current, me);
             continue;
         }
         if (*which == blocks::action::deny) {
@@ -191,6 +263,8 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     const auto callback = blocks::parse_action_id(string_at(*view, "callback_id"));
     if (callback == blocks::action::request_submit)
         return on_request_submit(i, *view);
+    if (callback == blocks::action::extend_submit)
+        return on_extend_submit(i, *view);
     if (callback != blocks::action::deny_submit)
         return std::nullopt;
 
@@ -217,6 +291,98 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     if (!t)
         return field_error(blocks::error_text(t.error()));
     return std::nullopt;
+}
+
+boost::json::object slack_interactions::on_block_suggestion(const interaction& i)
+{
+    if (blocks::parse_action_id(string_at(i.payload, "action_id")) != blocks::action::bundle_select)
+        return boost::json::object{{"options", boost::json::array{}}};
+    auto query = string_at(i.payload, "value");
+    if (query.size() > max_query_length)
+        query.resize(max_query_length);
+    return blocks::bundle_suggestions(ctx_.manifests.catalog, query);
+}
+
+void slack_interactions::on_bundle_picked(const interaction& i, const boost::json::object& action)
+{
+    const auto* view = object_at(i.payload, "view");
+    std::string bundle;
+    if (auto* selected = object_at(action, "selected_option"))
+        bundle = string_at(*selected, "value");
+    if (!view || bundle.empty())
+        return;
+    const auto view_id = string_at(*view, "id");
+    if (view_id.empty())
+        return;
+    auto who = person_for_slack_user(ctx_, i.user_id);
+    const std::string me = who.found() ? ctx_.manifests.directory.at(who.person).id : std::string();
+    auto modal = request_modal_for(ctx_, me, bundle, string_at(*view, "private_metadata"));
+    // views.update is not bound to the trigger's 3 s: a job carries it, with the hash against stale views.
+    const auto now = ctx_.clock.now();
+    boost::json::object payload{{"view_id", view_id}, {"hash", string_at(*view, "hash")}, {"view", std::move(modal)}};
+    auto r = ctx_.jobs.enqueue({"update_view", "view/" + view_id + "/" + string_at(action, "action_ts"),
+                                boost::json::serialize(payload), now, workflow::on_duplicate::keep},
+                               now);
+    if (!r)
+        spdlog::warn("slack: could not enqueue the request modal update for {}: {}", i.user_id, r.error().message);
+    ctx_.runner.wake();
+}
+
+void slack_interactions::open_extend_modal(const interaction& i, const workflow::petition& p, const std::string& me)
+{
+    if (p.requester() != me) {
+        tell(i, blocks::ephemeral_message("Only the requester can extend request `" + p.id + "`.", {}));
+        return;
+    }
+    if (p.state != workflow::petition_state::active) {
+        tell(i, blocks::ephemeral_message("Request `" + p.id + "` is " + std::string(workflow::name(p.state)) +
+                                              "; only active access can be extended.",
+                                          {}));
+        return;
+    }
+    const auto* bundle = ctx_.manifests.catalog.find(p.entitlement());
+    if (!bundle) {
+        tell(i, blocks::ephemeral_message("Extend it with `/checkpoint extend " + p.id + " <duration>`.", {}));
+        return;
+    }
+    std::vector<blocks::duration_choice> choices;
+    const auto now = ctx_.clock.now();
+    for (auto added : blocks::offered_extensions(bundle->durations, p.length())) {
+        blocks::duration_choice c{added, {}};
+        if (auto r = workflow::explain(ctx_.manifests, me, p.entitlement(), p.length() + added, now))
+            c.hint = blocks::route_hint(*r);
+        choices.push_back(std::move(c));
+    }
+    auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"), blocks::extend_modal(p, choices));
+    if (!r.ok())
+        spdlog::warn("slack: views.open (extend {}) for {} failed: {}", p.id, i.user_id, r.error);
+}
+
+std::optional<boost::json::object> slack_interactions::on_extend_submit(const interaction& i,
+                                                                      const boost::json::object& view)
+{
+    const auto duration_block = std::string(blocks::info(blocks::action::extend_duration_select).block_id);
+    const auto reason_block = std::string(blocks::info(blocks::action::extend_reason_input).block_id);
+    const auto added_text = view_value(view, blocks::action::extend_duration_select);
+    const auto reason = view_value(view, blocks::action::extend_reason_input);
+    boost::json::object errors;
+    auto added = workflow::parse_duration(added_text);
+    if (!added)
+        errors[duration_block] = "Pick how much longer.";
+    if (reason.size() < blocks::min_reason_length)
+        errors[reason_block] =
+            "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
+    if (!errors.empty())
+        return field_errors(std::move(errors));
+    auto who = person_for_slack_user(ctx_, i.user_id);
+    if (!who.found())
+        return field_errors({{duration_block,
+                              "Checkpoint does not know you: an admin must add your Slack account to the directory."}});
+    auto t = ctx_.access.extend(string_at(view, "private_metadata"), ctx_.manifests.directory.at(who.person).id,
+                                *added, reason);
+    if (!t)
+        return field_errors({{duration_block, blocks::error_text(t.error())}});
+    return std::nullopt; // the requester is told by the "extended" or "extension requested" DM
 }
 
 std::optional<boost::json::object> slack_interactions::on_request_submit(const interaction& i,

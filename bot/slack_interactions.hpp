@@ -6,8 +6,15 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace checkpoint::bot {
+
+// The request modal for `person_id` (empty: not yet bound), with `bundle` pre-selected when it names
+// one and each of its durations hinted with what it means for this person (workflow::explain).
+boost::json::object request_modal_for(service_context& ctx, const std::string& person_id, std::string_view bundle,
+                                      std::string_view private_metadata, std::optional<workflow::duration> wanted = {});
 
 // Clicks and modal submissions: binds the clicker to a directory person, applies the event through
 // the access service, and answers. Explanations to the clicker (not a reviewer, own request, already
@@ -24,6 +31,14 @@ private:
     std::optional<boost::json::object> on_view_submission(const interaction& i);
     // The request modal: validated field by field (`response_action: errors`), then filed like the command.
     std::optional<boost::json::object> on_request_submit(const interaction& i, const boost::json::object& view);
+
+    // The request modal's bundle search (external select above 100 bundles): ≤ 100 options.
+    boost::json::object on_block_suggestion(const interaction& i);
+    // A bundle picked in the open request modal: the modal again with that bundle's durations (a job).
+    void on_bundle_picked(const interaction& i, const boost::json::object& action);
+    // Extend (expiry notice, App Home): the extend modal, for the requester of live access only.
+    void open_extend_modal(const interaction& i, const workflow::petition& p, const std::string& me);
+    std::optional<boost::json::object> on_extend_submit(const interaction& i, const boost::json::object& view);
 
     // Enqueues a post in the clicked card's thread mentioning the requester and the asker.
     void ask_in_thread(const interaction& i, const workflow::petition& p, workflow::person_index asker);

@@ -1,7 +1,9 @@
 #include "bot/slack_jobs.hpp"
 
+#include "blocks/app_home.hpp"
 #include "blocks/approval_card.hpp"
 #include "blocks/notifications.hpp"
+#include "bot/slack_home.hpp"
 #include "bot/slack_identity.hpp"
 #include "storage/effect_jobs.hpp"
 #include "storage/petition_json.hpp"
@@ -242,6 +244,22 @@ public:
         }
         if (progress->step != pl.step || pl.step >= route->steps.size())
             return job_outcome::done(); // moved on to another step
+        if (p.state == workflow::petition_state::pending) {
+            if (auto due = workflow::escalation_due(p)) {
+                const auto now = ctx_.clock.now();
+                if (now >= *due) {
+                    // Past escalate_after: the step moves on (the transition tells everyone and reschedules).
+                    auto t = ctx_.access.act(p.id, workflow::escalation(now));
+                    if (!t)
+                        return job_outcome::retry("escalating " + p.id + ": " + t.error().message);
+                    return job_outcome::done();
+                }
+                // Reminded now; looked at again when the step may escalate.
+                auto again = ctx_.jobs.enqueue({j.kind, j.key, j.payload, *due, workflow::on_duplicate::replace}, now);
+                if (!again)
+                    return job_outcome::retry("scheduling the escalation of " + p.id + ": " + again.error().message);
+            }
+        }
         const auto& step = route->steps[pl.step];
         std::vector<std::string> who;
         if (step.assign == workflow::assign_mode::broadcast) {
@@ -296,7 +314,77 @@ public:
         return outcome_of(r, j, "chat.postMessage in a card's thread");
     }
 
+    // A person's App Home: {"person"} after a change, or {"user"} (a Slack id) when they open it.
+    job_outcome publish_home(const workflow::job& j)
+    {
+        const auto payload = payload_object(j);
+        if (!payload)
+            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
+        const auto* person = payload->if_contains("person");
+        const auto* user = payload->if_contains("user");
+        std::string person_id;
+        std::string slack_id;
+        if (person && person->is_string() && !person->get_string().empty()) {
+            person_id = std::string(person->get_string());
+            auto who = slack_user_for_person(ctx_, person_id);
+            if (!who.found()) {
+                if (who.failure && who.failure->outcome == slack_outcome::retryable)
+                    return job_outcome::retry(who.why, retry_delay(*who.failure));
+                // Someone Slack does not know has no Home tab to keep current.
+                spdlog::debug("slack job {}: no Home tab for {}: {}", j.key, person_id, who.why);
+                return job_outcome::done();
+            }
+            slack_id = who.slack_id;
+        } else if (user && user->is_string() && !user->get_string().empty()) {
+            slack_id = std::string(user->get_string());
+            auto who = person_for_slack_user(ctx_, slack_id);
+            if (!who.found()) {
+                if (who.failure && who.failure->outcome == slack_outcome::retryable)
+                    return job_outcome::retry("users.info for " + slack_id + ": " + who.failure->error,
+                                              retry_delay(*who.failure));
+                auto r = ctx_.slack.publish_view(slack_id, blocks::app_home_unknown(slack_id, who.email));
+                return outcome_of(r, j, "views.publish of the Home tab of " + slack_id);
+            }
+            person_id = ctx_.manifests.directory.at(who.person).id;
+        } else {
+            return job_outcome::failed("job " + j.key + ": payload needs person or user");
+        }
+        auto mine = ctx_.access.mine(person_id, max_home_petitions);
+        if (!mine)
+            return job_outcome::retry("reading the requests of " + person_id + ": " + mine.error().message);
+        auto waiting = ctx_.access.awaiting(person_id, max_home_petitions);
+        if (!waiting)
+            return job_outcome::retry("reading the approvals waiting on " + person_id + ": " + waiting.error().message);
+        auto view = blocks::app_home({person_id, *mine, *waiting, &ctx_.manifests.directory});
+        auto r = ctx_.slack.publish_view(slack_id, std::move(view));
+        return outcome_of(r, j, "views.publish of the Home tab of " + person_id);
+    }
+
+    // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
+    job_outcome update_view(const workflow::job& j)
+    {
+        const auto payload = payload_object(j);
+        if (!payload)
+            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
+        const auto* id = payload->if_contains("view_id");
+        const auto* hash = payload->if_contains("hash");
+        const auto* view = payload->if_contains("view");
+        if (!id || !id->is_string() || !view || !view->is_object())
+            return job_outcome::failed("job " + j.key + ": payload needs view_id and view");
+        const std::string_view h = hash && hash->is_string() ? std::string_view(hash->get_string()) : std::string_view{};
+        auto r = ctx_.slack.update_view(id->get_string(), view->get_object(), h);
+        if (r.error == "hash_conflict" || r.error == "not_found") {
+            // The person changed the modal again, or closed it: a newer update (or none) stands.
+            spdlog::info("slack job {}: views.update skipped: {}", j.key, r.error);
+            return job_outcome::done();
+        }
+        return outcome_of(r, j, "views.update of a modal");
+    }
+
 private:
+    // A Home tab lists the latest requests; `/checkpoint mine` has the rest.
+    static constexpr std::size_t max_home_petitions = 20;
+
     job_outcome tell(const workflow::job& j, const workflow::petition& p, workflow::notice what,
                      const std::string& person_id)
     {
@@ -323,6 +411,8 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_person); }, {}});
     runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_channel); }, {}});
     runner.handle("post_in_thread", {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
+    runner.handle(std::string(publish_home_kind), {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
+    runner.handle("update_view", {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
     runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(std::string(storage::job_kind::remind),
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});

@@ -155,6 +155,18 @@ CREATE TABLE api_tokens (
     last_used_at INTEGER
 );
 )sql"},
+    migration{4, "Out of office set from Slack (/checkpoint ooo), laid over the manifests' directory",
+              R"sql(
+CREATE TABLE out_of_office (
+    person_id TEXT PRIMARY KEY,
+    away      INTEGER NOT NULL, -- 1: away from from_at until until_at; 0: back, whatever the manifests say
+    from_at   INTEGER NOT NULL,
+    until_at  INTEGER NOT NULL,
+    delegate  TEXT NOT NULL,
+    set_by    TEXT NOT NULL,
+    set_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 } // namespace

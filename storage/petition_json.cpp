@@ -62,13 +62,17 @@ json::object to_json(const workflow::route& r)
         json::array reviewers;
         for (const auto& rv : s.reviewers)
             reviewers.emplace_back(json::object{{"person_id", rv.person_id}, {"name", rv.name}, {"reason", rv.reason}});
-        steps.emplace_back(json::object{{"kind", name(s.kind)},
-                                        {"name", s.name},
-                                        {"reviewers", std::move(reviewers)},
-                                        {"min_approvals", s.min_approvals},
-                                        {"assign", name(s.assign)},
-                                        {"channels", strings(s.channels)},
-                                        {"fallback", s.fallback}});
+        json::object step{{"kind", name(s.kind)},
+                          {"name", s.name},
+                          {"reviewers", std::move(reviewers)},
+                          {"min_approvals", s.min_approvals},
+                          {"assign", name(s.assign)},
+                          {"channels", strings(s.channels)},
+                          {"fallback", s.fallback}};
+        // Only escalated steps carry it, so bodies stored before it existed read the same.
+        if (!s.escalated.empty())
+            step["escalated"] = s.escalated;
+        steps.emplace_back(std::move(step));
     }
     return json::object{{"outcome", name(r.outcome)},
                         {"requester_id", r.requester_id},
@@ -120,6 +124,8 @@ workflow::route route_from(const json::object& o)
         s.assign = parse_enum<workflow::assign_mode, 2>(so.at("assign").as_string());
         s.channels = strings(so.at("channels"));
         s.fallback = str(so, "fallback");
+        if (auto* e = so.if_contains("escalated"); e && e->is_string())
+            s.escalated = std::string(e->get_string());
         r.steps.push_back(std::move(s));
     }
     r.notify_channels = strings(o.at("notify_channels"));

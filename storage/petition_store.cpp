@@ -36,6 +36,22 @@ void insert_decisions(connection& c, std::int64_t petition_seq, const workflow::
     }
 }
 
+// Who is asked at each step, for awaiting(); a transition may add reviewers (escalation), so it runs again then.
+void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::petition& p)
+{
+    std::int64_t index = 0;
+    for (const auto& s : p.route.steps) {
+        for (const auto& r : s.reviewers) {
+            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
+            q->bind(1, petition_seq);
+            q->bind(2, index);
+            q->bind(3, r.person_id);
+            q->exec();
+        }
+        ++index;
+    }
+}
+
 void insert_steps(connection& c, std::int64_t petition_seq, const workflow::petition& p)
 {
     std::int64_t index = 0;
@@ -50,15 +66,9 @@ void insert_steps(connection& c, std::int64_t petition_seq, const workflow::peti
             q->bind(5, static_cast<std::int64_t>(s.min_approvals));
             q->exec();
         }
-        for (const auto& r : s.reviewers) {
-            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
-            q->bind(1, petition_seq);
-            q->bind(2, index);
-            q->bind(3, r.person_id);
-            q->exec();
-        }
         ++index;
     }
+    index_reviewers(c, petition_seq, p);
 }
 
 // What every write carries besides the petition row: its audit event and its jobs.
@@ -204,6 +214,8 @@ workflow::result<write_status> petition_store::apply(const workflow::petition_wr
                 return write_status::conflict;
             }
         }
+        if (w.petition.state == workflow::petition_state::pending)
+            index_reviewers(c, seq, w.petition);
         append_consequences(c, seq, w, audit);
         return write_status::applied;
     });

@@ -59,6 +59,11 @@ struct string_hash {
 template <class T>
 using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
+// Out of office as set at run time (`/checkpoint ooo`), laid over the manifests' by person id: a value
+// replaces the manifest's entry; nullopt means back, even where the manifests say away. Plain data:
+// the bot reads it from storage and hands it to the routing.
+using away_overlay = string_map<std::optional<out_of_office>>;
+
 // People, teams, groups and on-call, indexed once so that routing is a handful of lookups.
 class directory {
 public:

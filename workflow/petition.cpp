@@ -46,6 +46,11 @@ public:
             push({effect_kind::post_card, what, r.person_id, step, {}});
     }
 
+    void post_card(const std::string& to, std::size_t step, notice what)
+    {
+        push({effect_kind::post_card, what, to, step, {}});
+    }
+
     std::vector<effect> take() { return std::move(out_); }
 
 private:
@@ -66,6 +71,42 @@ void lengthen(petition& p, duration added, effects_builder& fx)
     }
     fx.tell(notice::extended);
     fx.update_cards();
+}
+
+// Who joins a broadcast step nobody answered within escalate_after: for a manager step, the next
+// manager up the requester's chain who is not already asked, not the requester and not out of office;
+// for any other step, the platform team (unless it is the platform's own step). Empty when no one is left.
+std::vector<reviewer> fallback_reviewers(const petition& p, const route& r, const route_step& s, const directory& dir,
+                                         time_point now)
+{
+    std::vector<reviewer> out;
+    const auto requester = dir.find(p.requester());
+    const auto why = "asked too: no answer from the step's reviewers within " + describe_duration(r.escalate_after);
+    auto eligible = [&](person_index i) {
+        return i != no_person && i != requester && !dir.is_away(i, now) && !s.has_reviewer(dir.at(i).id);
+    };
+    if (s.kind == step_kind::manager) {
+        if (requester == no_person)
+            return out;
+        std::vector<person_index> seen;
+        for (auto cur = dir.manager_of(requester); cur != no_person; cur = dir.manager_of(cur)) {
+            if (std::find(seen.begin(), seen.end(), cur) != seen.end())
+                break;
+            seen.push_back(cur);
+            if (eligible(cur)) {
+                out.push_back({dir.at(cur).id, dir.at(cur).name,
+                               dir.at(cur).name + ": next manager up for " + r.requester_name + ", " + why});
+                break;
+            }
+        }
+        return out;
+    }
+    if (s.kind == step_kind::platform || r.platform_team.empty())
+        return out;
+    for (auto i : dir.team_members(r.platform_team))
+        if (eligible(i))
+            out.push_back({dir.at(i).id, dir.at(i).name, dir.at(i).name + ": on " + r.platform_team + ", " + why});
+    return out;
 }
 
 // Checks that `by` may decide the current step of `r`; shared by petitions and extensions.
@@ -397,7 +438,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
     }
 
     case event_kind::escalate: {
-        const route* r = nullptr;
+        route* r = nullptr;
         approval_progress* progress = nullptr;
         transition t{p, {}};
         if (p.state == petition_state::pending) {
@@ -410,10 +451,25 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
             return illegal(p, e);
         }
         effects_builder fx(t.petition);
-        const auto& s = r->steps[progress->step];
+        auto& s = r->steps[progress->step];
+        const auto card = p.state == petition_state::pending ? notice::submitted : notice::extension_requested;
         if (s.assign == assign_mode::round_robin && !s.reviewers.empty()) {
             progress->assigned = (progress->assigned + 1) % s.reviewers.size();
             fx.person(s.reviewers[progress->assigned].person_id, notice::reassigned);
+            fx.tell(notice::reassigned);
+            fx.update_cards();
+        } else if (auto more = fallback_reviewers(p, *r, s, dir, e.at); !more.empty()) {
+            // Nobody answered: the next manager up (a manager step) or the platform team joins the step.
+            std::string names;
+            for (auto& rv : more) {
+                const auto id = rv.person_id;
+                names += (names.empty() ? "" : ", ") + rv.name;
+                s.reviewers.push_back(std::move(rv));
+                fx.post_card(id, progress->step, card);
+            }
+            s.escalated = "No answer within " + describe_duration(r->escalate_after) + ", so " + names +
+                          (more.size() == 1 ? " was" : " were") + " asked too";
+            fx.tell(notice::reassigned);
             fx.update_cards();
         } else {
             for (const auto& rv : s.reviewers)
@@ -425,6 +481,23 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
     }
     }
     return illegal(p, e);
+}
+
+std::optional<time_point> escalation_due(const petition& p)
+{
+    if (p.state != petition_state::pending || p.route.escalate_after <= duration::zero() ||
+        p.progress.step >= p.route.steps.size())
+        return std::nullopt;
+    time_point started = p.created_at;
+    if (p.progress.step > 0) {
+        const auto& current = p.route.steps[p.progress.step].name;
+        for (auto it = p.decisions.rbegin(); it != p.decisions.rend(); ++it)
+            if (it->step != current) {
+                started = it->at;
+                break;
+            }
+    }
+    return started + p.route.escalate_after;
 }
 
 event approve_by(std::string by, time_point at) { return event{event_kind::approve, std::move(by), {}, at, {}, {}}; }

@@ -217,6 +217,11 @@ transition file(const route& r, const filing& f, time_point now);
 // `dir` answers who is on the owning and platform teams (who may revoke).
 result<transition> apply(const petition& p, const event& e, const directory& dir);
 
+// When the step a pending petition waits on may be escalated: the moment that step started (filing, or
+// the approval that completed the step before) plus the route's escalate_after. nullopt when it is not
+// pending, or escalate_after is zero. Extensions are reminded, not escalated.
+std::optional<time_point> escalation_due(const petition& p);
+
 // Event builders, so call sites read as sentences.
 event approve_by(std::string by, time_point at);
 event deny_by(std::string by, std::string reason, time_point at);

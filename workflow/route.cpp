@@ -12,9 +12,9 @@ bool route_step::has_reviewer(std::string_view person_id) const
 namespace {
 
 // The last day a person is away, as a card names it.
-std::string back_after(const person& p)
+std::string back_after(const out_of_office& away)
 {
-    return describe_day(p.away->until - std::chrono::seconds{1});
+    return describe_day(away.until - std::chrono::seconds{1});
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep)
@@ -31,12 +31,43 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep)
 // Everything a decision needs while it builds the steps.
 class route_builder {
 public:
-    route_builder(const manifests& m, person_index requester, time_point now)
-        : m_(m), dir_(m.directory), requester_(requester), now_(now)
+    route_builder(const manifests& m, person_index requester, time_point now, const away_overlay* away)
+        : m_(m), dir_(m.directory), requester_(requester), now_(now), away_(away)
     {
     }
 
-    bool available(person_index p) const { return p != no_person && p != requester_ && !dir_.is_away(p, now_); }
+    // The person's out of office: the overlay's entry when it has one, else the manifests'.
+    const out_of_office* away_of(person_index p) const
+    {
+        if (away_) {
+            if (auto it = away_->find(dir_.at(p).id); it != away_->end())
+                return it->second ? &*it->second : nullptr;
+        }
+        return dir_.at(p).away ? &*dir_.at(p).away : nullptr;
+    }
+
+    bool is_away(person_index p) const
+    {
+        const auto* a = away_of(p);
+        return a && a->from <= now_ && now_ < a->until;
+    }
+
+    person_index delegate_of(person_index p) const
+    {
+        if (away_ && away_->find(dir_.at(p).id) != away_->end()) {
+            const auto* a = away_of(p);
+            return a && !a->delegate.empty() ? dir_.find(a->delegate) : no_person;
+        }
+        return dir_.delegate_of(p);
+    }
+
+    std::string back_after_of(person_index p) const
+    {
+        const auto* a = away_of(p);
+        return a ? back_after(*a) : std::string("later");
+    }
+
+    bool available(person_index p) const { return p != no_person && p != requester_ && !is_away(p); }
 
     // Adds `p`, or their delegate while they are away; the requester and duplicates are skipped.
     void add(route_step& s, person_index p, std::string_view why) const
@@ -44,14 +75,14 @@ public:
         if (p == no_person || p == requester_)
             return;
         const auto& who = dir_.at(p);
-        if (!dir_.is_away(p, now_)) {
+        if (!is_away(p)) {
             push(s, p, who.name + ": " + std::string(why));
             return;
         }
-        auto d = dir_.delegate_of(p);
+        auto d = delegate_of(p);
         if (available(d))
             push(s, d, dir_.at(d).name + ": delegate for " + who.name + " (" + std::string(why) +
-                           "), out of office until " + back_after(who));
+                           "), out of office until " + back_after_of(p));
     }
 
     void add_spec(route_step& s, const reviewer_spec& spec, std::string_view step_name) const
@@ -112,15 +143,15 @@ public:
             std::string trail = skipped.empty() ? "" : " (" + join(skipped, "; ") + ")";
             if (cur == requester_) {
                 skipped.push_back(who.name + " is the requester");
-            } else if (!dir_.is_away(cur, now_)) {
+            } else if (!is_away(cur)) {
                 push(s, cur, who.name + ": " + relation + trail);
                 return s;
-            } else if (auto d = dir_.delegate_of(cur); available(d)) {
+            } else if (auto d = delegate_of(cur); available(d)) {
                 push(s, d, dir_.at(d).name + ": delegate for " + who.name + " (" + relation + trail +
-                               "), out of office until " + back_after(who));
+                               "), out of office until " + back_after_of(cur));
                 return s;
             } else {
-                std::string why = who.name + " is out of office until " + back_after(who);
+                std::string why = who.name + " is out of office until " + back_after_of(cur);
                 if (d == no_person)
                     why += " with no delegate";
                 else if (d == requester_)
@@ -291,6 +322,7 @@ private:
     const directory& dir_;
     person_index requester_;
     time_point now_;
+    const away_overlay* away_ = nullptr;
 };
 
 // What a request is for, once its name is resolved.
@@ -361,7 +393,7 @@ result<resolved_target> resolve_target(const manifests& m, std::string_view targ
 
 } // namespace
 
-result<route> decide(const manifests& m, const request_input& in, time_point now)
+result<route> decide(const manifests& m, const request_input& in, time_point now, const away_overlay* away)
 {
     const auto& dir = m.directory;
     auto requester = dir.find(in.requester);
@@ -373,7 +405,7 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
         return target.error();
     const auto& t = *target;
     const auto& req = dir.at(requester);
-    route_builder b(m, requester, now);
+    route_builder b(m, requester, now, away);
 
     route r;
     r.requester_id = req.id;
@@ -501,9 +533,9 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
 }
 
 result<route> explain(const manifests& m, std::string_view person, std::string_view target,
-                      std::optional<duration> length, time_point now)
+                      std::optional<duration> length, time_point now, const away_overlay* away)
 {
-    return decide(m, request_input{std::string(person), std::string(target), length, false}, now);
+    return decide(m, request_input{std::string(person), std::string(target), length, false}, now, away);
 }
 
 std::vector<std::string> describe(const route& r)

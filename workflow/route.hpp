@@ -53,6 +53,8 @@ struct route_step {
     std::vector<std::string> channels;
     // Set when the platform team stands in for reviewers who could not be found, saying why.
     std::string fallback;
+    // Set when nobody answered within escalate_after and others were asked too, saying who and why.
+    std::string escalated;
 
     bool has_reviewer(std::string_view person_id) const;
 };
@@ -123,12 +125,14 @@ constexpr std::string_view break_glass_not_permitted = "break_glass_not_permitte
 constexpr std::string_view no_reviewers = "no_reviewers";
 } // namespace route_error
 
-// The route a request would take at `now`: pure; files nothing.
-result<route> decide(const manifests& m, const request_input& in, time_point now);
+// The route a request would take at `now`: pure; files nothing. `away`, when given, is laid over the
+// directory's out-of-office entries (see away_overlay).
+result<route> decide(const manifests& m, const request_input& in, time_point now,
+                     const away_overlay* away = nullptr);
 
 // The same decision, for `/checkpoint explain` and the API.
 result<route> explain(const manifests& m, std::string_view person, std::string_view target,
-                      std::optional<duration> length, time_point now);
+                      std::optional<duration> length, time_point now, const away_overlay* away = nullptr);
 
 // The route in lines a person reads: the decision, then each step with its reviewers and reasons.
 std::vector<std::string> describe(const route& r);

@@ -179,7 +179,7 @@ slack_result slack_client::publish_view(std::string_view user_id, json::object v
 
 slack_result slack_client::user_info(std::string_view user_id)
 {
-    return send("users.info", form_body({{"user", user_id}}), form_content_type, {}, options_.timeout);
+    return send("users.info", form_body({{"user", user_id}}), form_content_type, {}, options_.lookup_timeout);
 }
 
 slack_result slack_client::lookup_user_by_email(std::string_view email)

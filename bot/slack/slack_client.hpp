@@ -23,6 +23,9 @@ struct slack_client_options {
     std::chrono::milliseconds timeout{10'000};
     // views.open runs inside a Slack request whose trigger_id dies after 3 s.
     std::chrono::milliseconds view_open_timeout{2'500};
+    // users.info binds the person behind a command or a click while Slack waits (3 s) for the answer;
+    // past this the answer says Slack was slow (try again) instead of Slack showing a timeout.
+    std::chrono::milliseconds lookup_timeout{1'500};
     // At most one chat.postMessage per channel per interval.
     std::chrono::milliseconds post_interval{1'000};
 };

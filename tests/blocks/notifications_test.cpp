@@ -74,7 +74,7 @@ TEST_CASE("notification goldens")
     CHECK_THAT(dump(active), Catch::Contains("`api-prod-s3-read`"));
 }
 
-TEST_CASE("reviewers get reminders and reassignments with buttons; the security channel hears of break-glass")
+TEST_CASE("reviewers get reminders and reassignments with buttons, and the security channel hears of break-glass")
 {
     const auto p = pending_request();
     auto reminder = blocks::notice_message(p, notice::reminder, "u-2002");

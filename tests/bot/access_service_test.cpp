@@ -1,5 +1,6 @@
 #include "tests/bot/service_fixture.hpp"
 
+#include "bot/slack_home.hpp"
 #include "storage/effect_jobs.hpp"
 
 #include <catch2/catch.hpp>
@@ -152,4 +153,33 @@ TEST_CASE("a job kind with no handler is retried, not dropped", "[runner]")
     auto j = svc.jobs.find("u")->value();
     CHECK(j.status == workflow::job_status::pending);
     CHECK_THAT(j.last_error, Catch::Contains("no handler"));
+}
+
+
+TEST_CASE("every change refreshes the App Home of the requester and of the reviewers it concerns", "[access]")
+{
+    test::service_fixture svc;
+    auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
+    const auto reviewers = p.route.steps.at(0).reviewers;
+    REQUIRE_FALSE(reviewers.empty());
+    auto home_job = [&](const std::string& person) { return svc.jobs.find("home/person/" + person).value(); };
+    REQUIRE(home_job("u-4001"));
+    CHECK(home_job("u-4001")->kind == "publish_home");
+    for (const auto& r : reviewers)
+        CHECK(home_job(r.person_id));
+    CHECK_FALSE(home_job("u-6001")); // Sam is not concerned
+
+    // Settled, then an approval: the same one job per person runs again.
+    for (auto& j : svc.jobs.lease("t", 100, std::chrono::seconds{60}, svc.clock.now()).value())
+        (void)svc.jobs.complete(j.id, "t", svc.clock.now());
+    REQUIRE(home_job("u-4001")->status == workflow::job_status::done);
+    REQUIRE(svc.access.act(p.id, workflow::approve_by(reviewers.front().person_id, svc.clock.now())).has_value());
+    CHECK(home_job("u-4001")->status == workflow::job_status::pending);
+    CHECK(home_job(reviewers.back().person_id)->status == workflow::job_status::pending);
+
+    SECTION("whom a change concerns: the requester, then each reviewer once")
+    {
+        CHECK(bot::people_concerned(p).front() == "u-4001");
+        CHECK(bot::people_concerned(p).size() == 1 + reviewers.size());
+    }
 }

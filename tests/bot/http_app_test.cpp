@@ -248,7 +248,7 @@ TEST_CASE("ssl_check is acknowledged without a signature")
           http::status::unauthorized);
 }
 
-TEST_CASE("interactions are acknowledged; option requests get an empty list")
+TEST_CASE("interactions are acknowledged, and option requests get an empty list")
 {
     fixture f;
     auto ack = f.post("/slack/interactions", std::string(form),

@@ -7,6 +7,7 @@
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/away_store.hpp"
 #include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
 #include "storage/grant_store.hpp"
@@ -59,6 +60,9 @@ struct service_fixture {
     bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
     bot::job_runner runner{jobs, clock, {}};
     bot::access_service access{manifests, clock, petitions, [] {}, &resources};
+    storage::away_store away{*db};
+    // Out of office set with `/checkpoint ooo` is read from the database, as main wires it.
+    bool away_wired = (access.use_away_overlay([this] { return away.overlay(); }), true);
     bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };

@@ -162,7 +162,7 @@ TEST_CASE("/checkpoint status, mine, pending, cancel and revoke go through the a
     }
 }
 
-TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker; refusals are explained ephemerally", "[slack]")
+TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusals are explained ephemerally", "[slack]")
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());

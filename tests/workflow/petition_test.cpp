@@ -173,7 +173,7 @@ TEST_CASE("decisions count only from reviewers of the current step, never from t
     }
 }
 
-TEST_CASE("round-robin steps take one reviewer at a time; escalation moves on")
+TEST_CASE("round-robin steps take one reviewer at a time, and escalation moves on")
 {
     auto m = company();
     auto b = make_bundle("rr", "api-team", risk::low);
@@ -256,7 +256,7 @@ TEST_CASE("break-glass review: the platform team looks afterwards")
     }
 }
 
-TEST_CASE("extensions are decided on the total; an auto-approved one moves the end with no gap")
+TEST_CASE("extensions are decided on the total, and an auto-approved one moves the end with no gap")
 {
     auto m = company();
     // api-staging is low risk: up to 7 days total is automatic, 7–14 days is automatic only for api-team
@@ -358,5 +358,59 @@ TEST_CASE("every event in every state: legal or a typed error")
     } else {
         CHECK(t.error().code == petition_error::illegal_transition);
         CHECK_FALSE(t.error().message.empty());
+    }
+}
+
+TEST_CASE("escalation past escalate_after: the next manager up, or the platform team, joins a broadcast step")
+{
+    auto m = company();
+    SECTION("a manager step: Mary is away, so Lee (her delegate) was asked; Dana, next up, joins")
+    {
+        auto b = make_bundle("mgr", "api-team", risk::low);
+        b.approval.require_manager = true;
+        m.catalog = catalog({b});
+        auto t = file(must_decide(m, "sam", "mgr", days{1}), {"p-m", "", ""}, nov(25));
+        REQUIRE(t.petition.route.steps.at(0).kind == step_kind::manager);
+        REQUIRE(t.petition.route.steps.at(0).reviewers.size() == 1);
+        CHECK(t.petition.route.steps.at(0).reviewers.at(0).person_id == "lee");
+        REQUIRE(escalation_due(t.petition));
+        CHECK(*escalation_due(t.petition) == nov(25) + t.petition.route.escalate_after);
+
+        auto e = apply(t.petition, escalation(nov(26)), m.directory);
+        REQUIRE(e);
+        const auto& s = e->petition.route.steps.at(0);
+        REQUIRE(s.reviewers.size() == 2);
+        CHECK(s.reviewers.at(1).person_id == "boss");
+        CHECK_THAT(s.reviewers.at(1).reason, Catch::Contains("next manager up for Sam Support"));
+        CHECK(s.escalated == "No answer within 1 day, so Dana Boss was asked too");
+        CHECK(has(e->effects, effect_kind::post_card, notice::submitted, "boss"));
+        CHECK(has(e->effects, effect_kind::notify_person, notice::reassigned, "sam"));
+        CHECK(has(e->effects, effect_kind::update_cards, notice::submitted));
+        // Dana may now decide; a second escalation finds no one further up and reminds instead.
+        CHECK(must_apply(e->petition, approve_by("boss", nov(26)), m.directory).state == petition_state::approved);
+        auto again = apply(e->petition, escalation(nov(27)), m.directory);
+        REQUIRE(again);
+        CHECK(again->petition.route.steps.at(0).reviewers.size() == 2);
+        CHECK(has(again->effects, effect_kind::notify_person, notice::reminder, "boss"));
+    }
+    SECTION("an owner step: the platform team joins, once")
+    {
+        auto p = file(must_decide(m, "sam", "api-production", days{7}), {"p-o", "", ""}, nov(25)).petition;
+        auto e = apply(p, escalation(nov(26)), m.directory);
+        REQUIRE(e);
+        const auto& s = e->petition.route.steps.at(0);
+        CHECK(s.has_reviewer("pat"));
+        CHECK(s.has_reviewer("quinn"));
+        CHECK(has(e->effects, effect_kind::post_card, notice::submitted, "pat"));
+        CHECK(has(e->effects, effect_kind::notify_person, notice::reassigned, "sam"));
+        auto again = apply(e->petition, escalation(nov(27)), m.directory);
+        REQUIRE(again);
+        CHECK(again->petition.route.steps.at(0).reviewers.size() == s.reviewers.size());
+    }
+    SECTION("nothing pending, nothing to escalate")
+    {
+        auto p = file(must_decide(m, "sam", "api-production", days{7}), {"p-o", "", ""}, nov(25)).petition;
+        auto cancelled = must_apply(p, cancel_by("sam", nov(25)), m.directory);
+        CHECK_FALSE(escalation_due(cancelled));
     }
 }

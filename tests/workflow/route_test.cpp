@@ -362,3 +362,28 @@ TEST_CASE("explain returns the route and its reasons without filing anything")
     CHECK(r->steps[0].channels.empty());
     CHECK(r->steps[2].channels == std::vector<std::string>{"C0ACCESS"});
 }
+
+TEST_CASE("out of office set at run time is laid over the manifests' directory")
+{
+    auto m = company();
+    auto b = make_bundle("mgr", "api-team", risk::low);
+    b.approval.require_manager = true;
+    m.catalog = catalog({b});
+    auto manager_of_sam = [&](const away_overlay* away) {
+        auto r = decide(m, request_input{"sam", "mgr", days{1}, false}, nov(25), away);
+        REQUIRE(r);
+        REQUIRE_FALSE(r->steps.empty());
+        return r->steps.front().reviewers.at(0);
+    };
+    CHECK(manager_of_sam(nullptr).person_id == "lee");
+    away_overlay back{{"mary", std::nullopt}};
+    CHECK(manager_of_sam(&back).person_id == "mary");
+    away_overlay other_delegate{{"mary", out_of_office{nov(24), dec(1), "alex"}}};
+    auto rv = manager_of_sam(&other_delegate);
+    CHECK(rv.person_id == "alex");
+    CHECK_THAT(rv.reason, Catch::Contains("delegate for Mary Major"));
+    away_overlay no_delegate{{"mary", out_of_office{nov(24), dec(1), ""}}};
+    CHECK(manager_of_sam(&no_delegate).person_id == "boss");
+    away_overlay over{{"mary", out_of_office{nov(20), nov(24), "alex"}}};
+    CHECK(manager_of_sam(&over).person_id == "mary");
+}

@@ -8,6 +8,7 @@
 #include <boost/url/parse_query.hpp>
 
 #include <algorithm>
+#include <thread>
 #include <cctype>
 #include <cstdio>
 
@@ -232,6 +233,14 @@ void fake_slack::http_error_next(std::string method, std::size_t times, unsigned
         queue.push_back({status, std::nullopt, {}});
 }
 
+void fake_slack::delay_next(std::string method, std::size_t times, std::chrono::milliseconds delay)
+{
+    std::lock_guard lock(mutex_);
+    auto& queue = delays_[std::move(method)];
+    for (std::size_t i = 0; i < times; ++i)
+        queue.push_back(delay);
+}
+
 void fake_slack::expire_trigger(std::string trigger_id)
 {
     std::lock_guard lock(mutex_);
@@ -396,6 +405,17 @@ fake_slack::response fake_slack::handle(const request& req)
         return answer(200, error_answer("not_authed"));
     if (req.authorization != "Bearer " + options_.token)
         return answer(200, error_answer("invalid_auth"));
+
+    std::optional<std::chrono::milliseconds> delay;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = delays_.find(call.method); it != delays_.end() && !it->second.empty()) {
+            delay = it->second.front();
+            it->second.pop_front();
+        }
+    }
+    if (delay)
+        std::this_thread::sleep_for(*delay);
 
     std::optional<failure> programmed;
     json::object body;

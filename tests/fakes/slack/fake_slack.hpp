@@ -95,6 +95,9 @@ public:
     void error_next(std::string method, std::size_t times, std::string error);
     // The next `times` calls of `method` answer this HTTP status with a plain-text body.
     void http_error_next(std::string method, std::size_t times, unsigned status = 500);
+    // The next `times` calls of `method` answer only after `delay` (a slow Slack). The fake serves one
+    // call at a time, so other calls wait behind it.
+    void delay_next(std::string method, std::size_t times, std::chrono::milliseconds delay);
     // views.open with this trigger_id answers expired_trigger_id.
     void expire_trigger(std::string trigger_id);
     // A well-formed trigger_id never used before ("<digits>.<digits>.<hex>").
@@ -161,6 +164,7 @@ private:
     mutable std::condition_variable changed_;
     std::vector<fake_slack_call> calls_;
     std::map<std::string, std::deque<failure>, std::less<>> failures_;
+    std::map<std::string, std::deque<std::chrono::milliseconds>, std::less<>> delays_;
     std::vector<fake_slack_user> users_;
     std::vector<fake_slack_message> messages_;
     std::map<std::string, fake_slack_view, std::less<>> views_;

@@ -1,0 +1,44 @@
+#include "storage/away_store.hpp"
+
+#include "storage/petition_json.hpp"
+
+namespace checkpoint::storage {
+
+workflow::result<void> away_store::set(const std::string& person_id,
+                                       const std::optional<workflow::out_of_office>& away, const std::string& set_by,
+                                       workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<void> {
+        auto q = c.use("INSERT INTO out_of_office (person_id, away, from_at, until_at, delegate, set_by, set_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET away = excluded.away, "
+                       "from_at = excluded.from_at, until_at = excluded.until_at, delegate = excluded.delegate, "
+                       "set_by = excluded.set_by, set_at = excluded.set_at");
+        q->bind(1, person_id);
+        q->bind(2, away ? 1 : 0);
+        q->bind(3, to_millis(away ? away->from : now));
+        q->bind(4, to_millis(away ? away->until : now));
+        q->bind(5, away ? away->delegate : std::string());
+        q->bind(6, set_by);
+        q->bind(7, to_millis(now));
+        q->exec();
+        return {};
+    });
+}
+
+workflow::result<workflow::away_overlay> away_store::overlay()
+{
+    return db_.read([&](connection& c) -> workflow::result<workflow::away_overlay> {
+        auto q = c.use("SELECT person_id, away, from_at, until_at, delegate FROM out_of_office");
+        workflow::away_overlay out;
+        while (q->executeStep()) {
+            std::optional<workflow::out_of_office> away;
+            if (q->getColumn(1).getInt() != 0)
+                away = workflow::out_of_office{from_millis(q->getColumn(2).getInt64()),
+                                               from_millis(q->getColumn(3).getInt64()), q->getColumn(4).getString()};
+            out.emplace(q->getColumn(0).getString(), std::move(away));
+        }
+        return out;
+    });
+}
+
+} // namespace checkpoint::storage

@@ -1,0 +1,271 @@
+#include "tests/e2e/slack_story.hpp"
+
+#include "workflow/loader/manifest_loader.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace checkpoint::test {
+
+namespace {
+
+constexpr const char* form = "application/x-www-form-urlencoded";
+// 2026-11-23 10:00 UTC, as in tests/bot/service_fixture.hpp.
+constexpr long long story_start_s = 1'795'428'000;
+
+long long system_now_s()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string encode(const std::string& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+
+std::size_t count_of(const std::string& hay, const std::string& needle)
+{
+    std::size_t n = 0;
+    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + needle.size()))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+slack_story::slack_story()
+{
+    slack_ = std::make_unique<fake_slack>();
+    auto manifests = loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests");
+    if (!manifests)
+        throw std::runtime_error("the example manifests do not load");
+    for (const auto& p : manifests->directory.people()) {
+        const auto id = p.slack_id.empty() ? "UX" + p.id : p.slack_id;
+        slack_ids_[p.id] = id;
+        slack_->add_user({id, p.email, p.name});
+    }
+    env_ = e2e_env(dir_.path().string());
+    env_["SLACK_API_URL"] = slack_->api_url();
+    env_["SLACK_BOT_TOKEN"] = slack_->token();
+    offset_file_ = dir_.file("clock-offset");
+    offset_s_ = story_start_s - system_now_s();
+    write_offset();
+    start_server();
+}
+
+slack_story::~slack_story() = default;
+
+void slack_story::write_offset()
+{
+    std::ofstream(offset_file_, std::ios::trunc) << offset_s_ << "\n";
+}
+
+void slack_story::start_server()
+{
+    server_ = std::make_unique<server_process>(env_, std::vector<std::string>{"--clock-offset-file", offset_file_});
+    clock_reloads_ = 0;
+}
+
+long long slack_story::now_s() const { return system_now_s() + offset_s_; }
+
+void slack_story::move_time(std::chrono::seconds by)
+{
+    offset_s_ += by.count();
+    write_offset();
+    const int expected = ++clock_reloads_;
+    server_->signal(SIGUSR1);
+    const bool reloaded = eventually([&] {
+        return count_of(server_->output(), "clock: offset reloaded") >= static_cast<std::size_t>(expected);
+    });
+    if (!reloaded)
+        throw std::runtime_error("checkpointd did not reload its clock offset:\n" + server_->output());
+}
+
+void slack_story::kill_and_restart()
+{
+    server_->stop(SIGKILL);
+    start_server();
+}
+
+boost::json::value slack_story::command(const std::string& user, const std::string& text,
+                                        const std::string& trigger_id)
+{
+    const std::string body = "token=x&team_id=T1&team_domain=acme&channel_id=C0GENERAL&channel_name=general&user_id=" +
+                             encode(user) + "&user_name=someone&command=%2Fcheckpoint&text=" + encode(text) +
+                             "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=" +
+                             encode(trigger_id) + "&api_app_id=A1";
+    auto r = slack_post(server_->port(), "/slack/commands", form, body, {}, now_s());
+    if (r.result() != http::status::ok)
+        throw std::runtime_error("/checkpoint " + text + " answered " + std::to_string(r.result_int()) + ": " +
+                                 r.body());
+    return boost::json::parse(r.body());
+}
+
+response slack_story::interact(const boost::json::object& payload)
+{
+    return slack_post(server_->port(), "/slack/interactions", form, "payload=" + encode(boost::json::serialize(payload)),
+                      {}, now_s());
+}
+
+response slack_story::click(const std::string& user, const std::string& action_id, const std::string& petition_id,
+                            const std::string& channel, const std::string& ts, const std::string& trigger_id)
+{
+    static int clicks = 0;
+    const std::string action_ts = std::to_string(now_s()) + "." + std::to_string(++clicks);
+    boost::json::object action{{"type", "button"},
+                               {"action_id", action_id},
+                               {"block_id", "petition:" + petition_id},
+                               {"value", petition_id},
+                               {"action_ts", action_ts}};
+    boost::json::object payload{
+        {"type", "block_actions"},
+        {"team", boost::json::object{{"id", "T1"}, {"domain", "acme"}}},
+        {"user", boost::json::object{{"id", user}, {"team_id", "T1"}}},
+        {"api_app_id", "A1"},
+        {"trigger_id", trigger_id.empty() ? slack_->new_trigger_id() : trigger_id},
+        {"container", boost::json::object{{"type", "message"}, {"message_ts", ts}, {"channel_id", channel}}},
+        {"channel", boost::json::object{{"id", channel}}},
+        {"message", boost::json::object{{"ts", ts}, {"type", "message"}}},
+        {"actions", boost::json::array{action}},
+    };
+    return interact(payload);
+}
+
+response slack_story::event(const boost::json::object& event, const std::string& event_id)
+{
+    boost::json::object envelope{{"type", "event_callback"}, {"team_id", "T1"},     {"api_app_id", "A1"},
+                                 {"event", event},           {"event_id", event_id}, {"event_time", now_s()}};
+    return slack_post(server_->port(), "/slack/events", "application/json", boost::json::serialize(envelope), {},
+                      now_s());
+}
+
+namespace {
+
+SQLite::Database open_db(const std::string& path)
+{
+    return SQLite::Database(path, SQLite::OPEN_READONLY, 5000);
+}
+
+} // namespace
+
+std::string slack_story::latest_petition_of(const std::string& person_id) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT id FROM petitions WHERE requester_id = ? ORDER BY created_at DESC, id DESC LIMIT 1");
+    q.bind(1, person_id);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
+std::string slack_story::state_of(const std::string& petition_id) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT state FROM petitions WHERE id = ?");
+    q.bind(1, petition_id);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
+std::size_t slack_story::step_of(const std::string& petition_id) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT body FROM petitions WHERE id = ?");
+    q.bind(1, petition_id);
+    if (!q.executeStep())
+        return 0;
+    auto body = boost::json::parse(q.getColumn(0).getString());
+    return static_cast<std::size_t>(body.at("progress").at("step").to_number<std::uint64_t>());
+}
+
+std::vector<std::string> slack_story::reviewers_of(const std::string& petition_id, std::size_t step) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT body FROM petitions WHERE id = ?");
+    q.bind(1, petition_id);
+    std::vector<std::string> out;
+    if (!q.executeStep())
+        return out;
+    // In the route's order, as the petition stores it.
+    auto body = boost::json::parse(q.getColumn(0).getString());
+    const auto& steps = body.at("route").at("steps").as_array();
+    if (step < steps.size())
+        for (const auto& r : steps[step].at("reviewers").as_array())
+            out.emplace_back(r.at("person_id").as_string());
+    return out;
+}
+
+int slack_story::audit_count(const std::string& petition_id, const std::string& action) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT count(*) FROM audit_log WHERE petition_id = ? AND action = ?");
+    q.bind(1, petition_id);
+    q.bind(2, action);
+    q.executeStep();
+    return q.getColumn(0).getInt();
+}
+
+std::vector<slack_story::card_copy> slack_story::cards_of(const std::string& petition_id) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT step, destination, channel, ts FROM card_messages WHERE petition_id = ? "
+                            "ORDER BY step, destination");
+    q.bind(1, petition_id);
+    std::vector<card_copy> out;
+    while (q.executeStep())
+        out.push_back({static_cast<std::size_t>(q.getColumn(0).getInt()), q.getColumn(1).getString(),
+                       q.getColumn(2).getString(), q.getColumn(3).getString()});
+    return out;
+}
+
+int slack_story::unsettled_jobs() const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    // Scheduled ones (expiry, reminders) are not work in flight.
+    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', 'revoke')");
+    q.executeStep();
+    return q.getColumn(0).getInt();
+}
+
+int slack_story::dead_jobs() const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status = 3");
+    q.executeStep();
+    return q.getColumn(0).getInt();
+}
+
+std::string slack_story::slack_id_of(const std::string& person_id) const
+{
+    auto it = slack_ids_.find(person_id);
+    return it == slack_ids_.end() ? std::string() : it->second;
+}
+
+bool slack_story::eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        try {
+            if (pred())
+                return true;
+        } catch (const SQLite::Exception&) {
+            // The server holds the write lock a moment longer than the busy timeout: look again.
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+bool has_action(const boost::json::object& message, const std::string& action_id)
+{
+    return text_of(message).find("\"action_id\":\"" + action_id + "\"") != std::string::npos;
+}
+
+std::string text_of(const boost::json::object& message) { return boost::json::serialize(message); }
+
+} // namespace checkpoint::test

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "tests/e2e/server_process.hpp"
+#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace checkpoint::test {
+
+// One end-to-end story: the real checkpointd over its own database, talking to a fake Slack on
+// loopback, with its clock placed at 2026-11-23 10:00 UTC (Mary Major out of office, delegate Lee Lin)
+// through --clock-offset-file, so the example manifests route the same way whenever the test runs.
+class slack_story {
+public:
+    slack_story();
+    ~slack_story();
+
+    fake_slack& slack() { return *slack_; }
+    server_process& server() { return *server_; }
+
+    // The server's "now" in Unix seconds (what a signed request must carry).
+    long long now_s() const;
+    // Moves the server's clock by `by` (SIGUSR1) and waits until it says so.
+    void move_time(std::chrono::seconds by);
+    // Kills the server without warning (SIGKILL) and starts it again on the same database.
+    void kill_and_restart();
+
+    // `/checkpoint <text>` from a Slack user; the JSON reply.
+    boost::json::value command(const std::string& user, const std::string& text,
+                               const std::string& trigger_id = "");
+    // An interactivity payload, signed and form-encoded as Slack sends it.
+    response interact(const boost::json::object& payload);
+    // A block_actions click on a message (channel, ts), by `user`, with `action_id` and value `petition_id`.
+    response click(const std::string& user, const std::string& action_id, const std::string& petition_id,
+                   const std::string& channel, const std::string& ts, const std::string& trigger_id = "");
+    // An Events API callback.
+    response event(const boost::json::object& event, const std::string& event_id);
+
+    // Reads of the service's database (read-only, beside the running server).
+    std::string latest_petition_of(const std::string& person_id) const;
+    std::string state_of(const std::string& petition_id) const;
+    std::size_t step_of(const std::string& petition_id) const;
+    std::vector<std::string> reviewers_of(const std::string& petition_id, std::size_t step) const;
+    int audit_count(const std::string& petition_id, const std::string& action) const;
+    struct card_copy {
+        std::size_t step;
+        std::string destination;
+        std::string channel;
+        std::string ts;
+    };
+    std::vector<card_copy> cards_of(const std::string& petition_id) const;
+    // Jobs not yet settled (pending or leased), and jobs given up on.
+    int unsettled_jobs() const;
+    int dead_jobs() const;
+
+    // The Slack user id of a directory person (the directory's, or "UX<id>" as this story registered it).
+    std::string slack_id_of(const std::string& person_id) const;
+
+    // Polls `pred` (every few ms) until it holds or `timeout` passes.
+    static bool eventually(const std::function<bool()>& pred,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+private:
+    void start_server();
+    void write_offset();
+
+    temp_dir dir_;
+    std::unique_ptr<fake_slack> slack_;
+    std::unique_ptr<server_process> server_;
+    std::map<std::string, std::string> env_;
+    std::string offset_file_;
+    long long offset_s_ = 0;
+    std::map<std::string, std::string> slack_ids_;
+    int clock_reloads_ = 0;
+};
+
+// Whether a message's blocks still offer an action with this action_id.
+bool has_action(const boost::json::object& message, const std::string& action_id);
+// The message's text and all its blocks, serialized (for "contains" checks).
+std::string text_of(const boost::json::object& message);
+
+} // namespace checkpoint::test
