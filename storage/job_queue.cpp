@@ -206,6 +206,16 @@ workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point no
     });
 }
 
+workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<std::size_t> {
+        auto q = c.use("UPDATE jobs SET status = 0, due_at = ?1, lease_owner = NULL, "
+                       "lease_expires = NULL, updated_at = ?1 WHERE status = 1");
+        q->bind(1, to_millis(now));
+        return static_cast<std::size_t>(q->exec());
+    });
+}
+
 workflow::result<std::optional<workflow::time_point>> job_queue::next_run_at()
 {
     return db_.read([&](connection& c) -> workflow::result<std::optional<workflow::time_point>> {

@@ -27,6 +27,7 @@ public:
                                              std::optional<workflow::duration> retry_after,
                                              workflow::time_point now) override;
     workflow::result<std::size_t> reclaim_expired(workflow::time_point now) override;
+    workflow::result<std::size_t> reclaim_all(workflow::time_point now) override;
     workflow::result<std::optional<workflow::time_point>> next_run_at() override;
     workflow::result<bool> cancel(std::string_view key, workflow::time_point now) override;
     workflow::result<bool> reschedule(std::string_view key, workflow::time_point run_at,

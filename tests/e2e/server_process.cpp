@@ -136,6 +136,12 @@ int server_process::wait_exit(std::chrono::seconds timeout)
     return exit_status_;
 }
 
+void server_process::signal(int sig)
+{
+    if (exit_status_ < 0 && pid_ > 0)
+        ::kill(pid_, sig);
+}
+
 int server_process::stop(int sig, std::chrono::seconds timeout)
 {
     if (exit_status_ < 0)

@@ -31,6 +31,8 @@ public:
 
     // Sends SIGTERM (or `sig`) and waits for exit; returns the exit status (or 128+signal).
     int stop(int sig = 15, std::chrono::seconds timeout = std::chrono::seconds(15));
+    // Sends `sig` (SIGUSR1: re-read the clock offset file) without waiting.
+    void signal(int sig);
     // Waits for the process to exit by itself.
     int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(15));
 
