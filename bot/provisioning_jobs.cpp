@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,17 +27,20 @@ using workflow::petition_state;
 constexpr std::size_t max_in_flight_per_integration = 4;
 // Members of one team told of a failed grant, at most.
 constexpr std::size_t max_told_per_team = 25;
+// How long a worker waits for a delivery slot before putting the job off.
+constexpr auto slot_wait = std::chrono::seconds{2};
 // How long a job waits when its integration is at the limit.
 constexpr auto busy_pause = std::chrono::seconds{1};
 
-// Counts deliveries in flight per integration name.
+// Counts deliveries in flight per integration name. A worker that finds its integration at the
+// limit waits (briefly) for a slot: putting the job off would cost two writes and a second lease.
 class in_flight_limiter {
 public:
     bool try_acquire(const std::string& name)
     {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         auto& n = counts_[name];
-        if (n >= max_in_flight_per_integration)
+        if (!freed_.wait_for(lock, slot_wait, [&] { return n < max_in_flight_per_integration; }))
             return false;
         ++n;
         return true;
@@ -44,13 +48,17 @@ public:
 
     void release(const std::string& name)
     {
-        std::lock_guard lock(mutex_);
-        if (auto it = counts_.find(name); it != counts_.end() && it->second > 0)
-            --it->second;
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = counts_.find(name); it != counts_.end() && it->second > 0)
+                --it->second;
+        }
+        freed_.notify_all();
     }
 
 private:
     std::mutex mutex_;
+    std::condition_variable freed_;
     std::map<std::string, std::size_t, std::less<>> counts_;
 };
 
