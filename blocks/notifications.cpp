@@ -149,9 +149,19 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
             lead += "\n" + quoted(p.close_reason);
         break;
     case notice::failed:
-        lead = ":warning: Setting up access to " + what_of(p) + " failed" +
-               (p.close_reason.empty() ? std::string(".") : ":\n" + quoted(p.close_reason)) +
-               "\nNothing is left half-granted. Tell " + escape(r.platform_team) + ", or request it again.";
+        if (to_requester) {
+            lead = ":warning: Setting up access to " + what_of(p) + " failed" +
+                   (p.close_reason.empty() ? std::string(".") : ":\n" + quoted(p.close_reason)) +
+                   "\nNothing is left half-granted. Tell " + escape(r.platform_team) + ", or request it again.";
+        } else {
+            // The owning team and the platform team: someone has to look at the integration.
+            lead = ":warning: Setting up " + escape(r.requester_name) + "'s access to " + what_of(p) + " failed" +
+                   (p.close_reason.empty() ? std::string(".") : ":\n" + quoted(p.close_reason)) +
+                   "\nThe request is marked failed and " + escape(r.requester_name) +
+                   " was told. Check the integration" +
+                   (r.integration.empty() ? std::string() : " `" + escape(r.integration) + "`") +
+                   "; the audit log has what it answered.";
+        }
         break;
     case notice::break_glass:
         if (recipient_id.empty()) {

@@ -76,6 +76,8 @@ private:
     void loop(unsigned index);
     std::size_t run_batch(const std::string& owner);
     void settle(const workflow::job& j, const std::string& owner, const job_outcome& o);
+    // Marks `ids` complete in one write and empties it.
+    void complete_finished(std::vector<std::int64_t>& ids, const std::string& owner);
 
     workflow::job_queue& queue_;
     const workflow::clock& clock_;

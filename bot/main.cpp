@@ -8,6 +8,7 @@
 #include "bot/offset_clock.hpp"
 #include "bot/outbound/beast_http_client.hpp"
 #include "bot/provisioning_jobs.hpp"
+#include "bot/resource_sync.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack_jobs.hpp"
 #include "bot/slack_endpoint.hpp"
@@ -155,6 +156,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
                              grants, slack_users, resources, slack_api, *integrations, access, runner};
     bot::register_slack_jobs(runner, ctx);
     bot::register_provisioning_jobs(runner, ctx);
+    bot::register_resource_sync(runner, ctx);
+    bot::schedule_resource_sync(ctx);
 
     net::io_context ioc{static_cast<int>(cfg.threads)};
     bot::metrics metrics;

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,17 +25,22 @@ using workflow::petition_state;
 
 // At most this many deliveries in flight per integration, across all worker threads.
 constexpr std::size_t max_in_flight_per_integration = 4;
+// Members of one team told of a failed grant, at most.
+constexpr std::size_t max_told_per_team = 25;
+// How long a worker waits for a delivery slot before putting the job off.
+constexpr auto slot_wait = std::chrono::seconds{2};
 // How long a job waits when its integration is at the limit.
 constexpr auto busy_pause = std::chrono::seconds{1};
 
-// Counts deliveries in flight per integration name.
+// Counts deliveries in flight per integration name. A worker that finds its integration at the
+// limit waits (briefly) for a slot: putting the job off would cost two writes and a second lease.
 class in_flight_limiter {
 public:
     bool try_acquire(const std::string& name)
     {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         auto& n = counts_[name];
-        if (n >= max_in_flight_per_integration)
+        if (!freed_.wait_for(lock, slot_wait, [&] { return n < max_in_flight_per_integration; }))
             return false;
         ++n;
         return true;
@@ -41,13 +48,17 @@ public:
 
     void release(const std::string& name)
     {
-        std::lock_guard lock(mutex_);
-        if (auto it = counts_.find(name); it != counts_.end() && it->second > 0)
-            --it->second;
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = counts_.find(name); it != counts_.end() && it->second > 0)
+                --it->second;
+        }
+        freed_.notify_all();
     }
 
 private:
     std::mutex mutex_;
+    std::condition_variable freed_;
     std::map<std::string, std::size_t, std::less<>> counts_;
 };
 
@@ -105,6 +116,10 @@ public:
     void revoke_gave_up(const workflow::job& j, const std::string& last_error);
 
 private:
+    // Marks `id` failed (if it is still being granted) and tells the owning and platform teams; the
+    // transition itself tells the requester. Safe to repeat: the jobs are keyed per person.
+    job_outcome mark_failed(const std::string& id, const std::string& reason);
+    void tell_teams_of_failure(const petition& p);
     workflow::time_point now() const { return ctx_.clock.now(); }
 
     std::string integration_of(const petition& p) const;
@@ -262,6 +277,11 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
             return job_outcome::retry(t.error().message);
         }
     }
+    if (p->state == petition_state::failed) {
+        // Marked failed by an earlier run of this job that stopped before it finished telling people.
+        tell_teams_of_failure(*p);
+        return job_outcome::done();
+    }
     if (p->state != petition_state::provisioning) {
         spdlog::info("provisioning: {} is {}; nothing to grant", id, name(p->state));
         return job_outcome::done();
@@ -279,9 +299,8 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     if (d->is_permanent_failure()) {
         audit("grant_failed", id, d->message,
               {{"integration", integration_name}, {"entitlement", p->entitlement()}, {"output", d->output}});
-        auto t = ctx_.access.act(id, workflow::provisioning_failed_because(d->message, now()));
-        if (!t && !has_code(t.error(), workflow::petition_error::illegal_transition))
-            return job_outcome::retry("cannot mark " + id + " failed: " + t.error().message);
+        if (auto o = mark_failed(id, d->message); o.result == job_outcome::kind::retry)
+            return o;
         return job_outcome::failed(d->message);
     }
 
@@ -315,10 +334,62 @@ void provisioning_jobs::provision_gave_up(const workflow::job& j, const std::str
     const auto id = string_field(*payload, "petition_id");
     const auto reason = "gave up after retrying: " + last_error;
     spdlog::error("provisioning: {} {}", id, reason);
+    audit("grant_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
     if (auto p = ctx_.access.get(id); p && p->state == petition_state::approved)
         (void)ctx_.access.act(id, workflow::provisioning_started(now()));
-    if (auto t = ctx_.access.act(id, workflow::provisioning_failed_because(reason, now())); !t)
+    (void)mark_failed(id, reason);
+}
+
+job_outcome provisioning_jobs::mark_failed(const std::string& id, const std::string& reason)
+{
+    auto t = ctx_.access.act(id, workflow::provisioning_failed_because(reason, now()));
+    if (!t && !has_code(t.error(), workflow::petition_error::illegal_transition)) {
         spdlog::error("provisioning: cannot mark {} failed: {}", id, t.error().message);
+        return job_outcome::retry("cannot mark " + id + " failed: " + t.error().message);
+    }
+    auto p = ctx_.access.get(id);
+    if (!p) {
+        spdlog::error("provisioning: cannot read {} to tell its teams it failed: {}", id, p.error().message);
+        return job_outcome::retry("cannot read " + id + ": " + p.error().message);
+    }
+    if (p->state == petition_state::failed)
+        tell_teams_of_failure(*p);
+    ctx_.runner.wake();
+    return job_outcome::done();
+}
+
+void provisioning_jobs::tell_teams_of_failure(const petition& p)
+{
+    const auto& dir = ctx_.manifests.directory;
+    std::vector<std::string> told;
+    for (const std::string* team : {&p.route.owner_team, &p.route.platform_team}) {
+        if (team->empty())
+            continue;
+        std::size_t n = 0;
+        for (auto i : dir.team_members(*team)) {
+            // Bounded: a team of hundreds is told through its first members, not flooded.
+            if (n++ == max_told_per_team)
+                break;
+            const auto& person = dir.at(i).id;
+            if (person == p.requester() || std::find(told.begin(), told.end(), person) != told.end())
+                continue;
+            told.push_back(person);
+        }
+    }
+    const auto at = now();
+    for (const auto& person : told) {
+        workflow::job_spec spec{"notify_person", "failed/" + p.id + "/" + person,
+                                boost::json::serialize(boost::json::object{
+                                    {"petition_id", p.id},
+                                    {"notice", storage::name(workflow::notice::failed)},
+                                    {"to", person}}),
+                                at, workflow::on_duplicate::keep};
+        if (auto r = ctx_.jobs.enqueue(spec, at); !r)
+            spdlog::error("provisioning: cannot tell {} that {} failed: {}", person, p.id, r.error().message);
+    }
+    spdlog::warn("provisioning: {} failed; telling the requester and {} member(s) of {} and {}", p.id, told.size(),
+                 p.route.owner_team.empty() ? std::string("(no owner team)") : p.route.owner_team,
+                 p.route.platform_team);
 }
 
 job_outcome provisioning_jobs::expire(const workflow::job& j)

@@ -158,6 +158,25 @@ workflow::result<workflow::settled> job_queue::complete(std::int64_t id, std::st
     });
 }
 
+workflow::result<std::size_t> job_queue::complete_all(std::span<const std::int64_t> ids, std::string_view owner,
+                                                     workflow::time_point now)
+{
+    if (ids.empty())
+        return std::size_t{0};
+    return db_.write([&](connection& c) -> workflow::result<std::size_t> {
+        std::size_t done = 0;
+        for (auto id : ids) {
+            auto q = c.use("UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
+                           "WHERE id = ? AND status = 1 AND lease_owner = ?");
+            q->bind(1, to_millis(now));
+            q->bind(2, id);
+            q->bind(3, std::string(owner));
+            done += static_cast<std::size_t>(q->exec());
+        }
+        return done;
+    });
+}
+
 workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string_view owner, std::string_view error,
                                                     std::optional<workflow::duration> retry_after,
                                                     workflow::time_point now)
@@ -202,6 +221,16 @@ workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point no
         auto q = c.use("UPDATE jobs SET status = 0, lease_owner = NULL, lease_expires = NULL, updated_at = ?2 "
                        "WHERE status < 2 AND due_at <= ?2 AND status = 1");
         q->bind(2, to_millis(now));
+        return static_cast<std::size_t>(q->exec());
+    });
+}
+
+workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<std::size_t> {
+        auto q = c.use("UPDATE jobs SET status = 0, due_at = ?1, lease_owner = NULL, "
+                       "lease_expires = NULL, updated_at = ?1 WHERE status = 1");
+        q->bind(1, to_millis(now));
         return static_cast<std::size_t>(q->exec());
     });
 }

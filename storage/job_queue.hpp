@@ -27,6 +27,9 @@ public:
                                              std::optional<workflow::duration> retry_after,
                                              workflow::time_point now) override;
     workflow::result<std::size_t> reclaim_expired(workflow::time_point now) override;
+    workflow::result<std::size_t> reclaim_all(workflow::time_point now) override;
+    workflow::result<std::size_t> complete_all(std::span<const std::int64_t> ids, std::string_view owner,
+                                               workflow::time_point now) override;
     workflow::result<std::optional<workflow::time_point>> next_run_at() override;
     workflow::result<bool> cancel(std::string_view key, workflow::time_point now) override;
     workflow::result<bool> reschedule(std::string_view key, workflow::time_point run_at,

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,11 +84,18 @@ public:
     virtual result<std::vector<job>> lease(std::string_view owner, std::size_t max, duration lease_for,
                                            time_point now) = 0;
     virtual result<settled> complete(std::int64_t id, std::string_view owner, time_point now) = 0;
+    // complete() for several jobs in one write (one commit); a job whose lease was lost is skipped.
+    // Returns how many were completed.
+    virtual result<std::size_t> complete_all(std::span<const std::int64_t> ids, std::string_view owner,
+                                             time_point now) = 0;
     // Schedules a retry no sooner than `retry_after` (a 429's Retry-After), or marks the job dead.
     virtual result<settled> fail(std::int64_t id, std::string_view owner, std::string_view error,
                                  std::optional<duration> retry_after, time_point now) = 0;
     // Leases whose worker died go back to pending; returns how many.
     virtual result<std::size_t> reclaim_expired(time_point now) = 0;
+    // At start-up, before any worker runs: every lease goes back to pending at once, since its worker
+    // died with the previous process (one checkpointd per database). Returns how many.
+    virtual result<std::size_t> reclaim_all(time_point now) = 0;
     // When the earliest pending job (or lease expiry) falls due: workers sleep until then.
     virtual result<std::optional<time_point>> next_run_at() = 0;
     // False when no pending or leased job has the key.

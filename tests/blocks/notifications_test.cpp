@@ -63,6 +63,21 @@ TEST_CASE("the requester hears of every change in words that fit the change")
     }
 }
 
+TEST_CASE("a failed grant is told to the owning and platform teams in words for them")
+{
+    const blocks::notice_context ctx{&example().directory, example().catalog.find("api-production")};
+    const auto failed = after(after(after(pending_request(), workflow::approve_by("u-2001", nov(25, 10, 5))),
+                                    workflow::provisioning_started(nov(25, 10, 6))),
+                              workflow::provisioning_failed_because("permission set not found", nov(25, 10, 7)));
+    const auto to_team = dump(notice_message(failed, notice::failed, "u-1000", ctx));
+    CHECK_THAT(to_team, Catch::Contains("Setting up Sam Support's access to *api-production* failed"));
+    CHECK_THAT(to_team, Catch::Contains("permission set not found"));
+    CHECK_THAT(to_team, Catch::Contains("was told"));
+    const auto to_requester = dump(notice_message(failed, notice::failed, failed.requester(), ctx));
+    CHECK_THAT(to_requester, Catch::Contains("Setting up access to *api-production* failed"));
+    CHECK(to_requester.find("was told") == std::string::npos);
+}
+
 TEST_CASE("notification goldens")
 {
     const blocks::notice_context ctx{&example().directory, example().catalog.find("api-production")};

@@ -2,8 +2,12 @@
 
 #include "bot/integrations/webhook_integration.hpp"
 #include "bot/provisioning_jobs.hpp"
+#include "bot/slack_commands.hpp"
+#include "bot/slack_jobs.hpp"
+#include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -174,6 +178,17 @@ SCENARIO("a 4xx from the receiver fails the petition", "[provisioning]")
                 CHECK(r.hook.snapshot().count("access/grant") == 1);
                 CHECK(r.svc.grants.holdings_of("u-4001").value().empty());
             }
+            THEN("the owning team (analytics-eng) and the platform team are told, each member once")
+            {
+                for (const char* who : {"u-4000", "u-4002", "u-1000", "u-1001", "u-1002"}) {
+                    INFO(who);
+                    auto j = r.svc.jobs.find("failed/" + p.id + "/" + who).value();
+                    REQUIRE(j.has_value());
+                    CHECK(j->kind == "notify_person");
+                }
+                // The requester hears it from the transition itself, not twice.
+                CHECK_FALSE(r.svc.jobs.find("failed/" + p.id + "/u-4001").value().has_value());
+            }
         }
     }
 }
@@ -259,6 +274,176 @@ SCENARIO("a revoke that fails for good is audited", "[provisioning]")
                 for (const auto& rec : r.svc.audit.for_petition(p.id).value())
                     found = found || rec.event.action == "revoke_failed";
                 CHECK(found);
+            }
+        }
+    }
+}
+
+SCENARIO("a grant that gives up fails the petition and tells the requester, the owner team and the platform team",
+         "[provisioning]")
+{
+    test::fake_slack slack;
+    // Eve and Grace have no slack_id in the directory: found by email.
+    slack.add_user({"UXEVE", "eve@example.com", "Eve Moreau"});
+    slack.add_user({"UXGRACE", "grace@example.com", "Grace Kim"});
+    test::service_fixture svc(slack.api_url(), slack.token());
+    test::fake_webhook hook{secret};
+    ::setenv(secret_env, secret, 1);
+    svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
+        "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
+        svc.http, svc.clock);
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+    bot::register_provisioning_jobs(svc.runner, svc.ctx);
+
+    GIVEN("a receiver that answers 503 to every grant")
+    {
+        hook.queue(test::webhook_reply::with_status(503), 1000);
+        auto p = svc.access.submit("u-4001", ask("analytics-staging", "1d")).value();
+        svc.runner.run_until_idle();
+        REQUIRE(svc.access.get(p.id).value().state == workflow::petition_state::provisioning);
+        WHEN("the retry window (24 h) closes")
+        {
+            slack.clear_calls();
+            svc.clock.advance(25h);
+            svc.runner.run_until_idle();
+            THEN("the petition is failed with the last error")
+            {
+                auto after = svc.access.get(p.id).value();
+                CHECK(after.state == workflow::petition_state::failed);
+                CHECK_THAT(after.close_reason, Catch::Contains("gave up after retrying") && Catch::Contains("503"));
+                bool audited = false;
+                for (const auto& rec : svc.audit.for_petition(p.id).value())
+                    audited = audited || rec.event.action == "grant_failed";
+                CHECK(audited);
+            }
+            THEN("Kofi, analytics-eng (Nina, Eve) and platform-team (Paula, Omar, Grace) each get one DM")
+            {
+                std::map<std::string, int> dms;
+                for (const auto& c : slack.calls("chat.postMessage")) {
+                    const auto body = boost::json::serialize(c.args);
+                    if (body.find("failed") != std::string::npos && body.find(p.id) != std::string::npos)
+                        ++dms[std::string(c.args.at("channel").as_string())];
+                }
+                const std::map<std::string, int> want{{"U01KOFI", 1}, {"U01NINA", 1},   {"UXEVE", 1},
+                                                      {"U01PAULA", 1}, {"U01OMAR", 1}, {"UXGRACE", 1}};
+                CHECK(dms == want);
+            }
+            THEN("/checkpoint status shows the failure to the requester")
+            {
+                bot::slack_commands commands(svc.ctx);
+                auto reply = boost::json::serialize(
+                    commands.handle({"/checkpoint", "status " + p.id, "U01KOFI", "T01", "C01GENERAL", "", ""}));
+                CHECK_THAT(reply, Catch::Contains("failed") && Catch::Contains("gave up after retrying"));
+            }
+        }
+    }
+}
+
+SCENARIO("a day before the end the requester gets a reminder with the Extend button; an extension moves it",
+         "[provisioning]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    test::fake_webhook hook{secret};
+    ::setenv(secret_env, secret, 1);
+    svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
+        "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
+        svc.http, svc.clock);
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+    bot::register_provisioning_jobs(svc.runner, svc.ctx);
+    // Slack's pace (one message a second per channel) runs on the manual clock: let it tick.
+    auto settle = [&] {
+        for (int i = 0; i < 5; ++i) {
+            svc.runner.run_until_idle();
+            svc.clock.advance(1min);
+        }
+        svc.runner.run_until_idle();
+    };
+    auto reminders = [&] {
+        std::size_t n = 0;
+        for (const auto& c : slack.calls("chat.postMessage"))
+            n += c.args.at("channel") == "U01KOFI" &&
+                 boost::json::serialize(c.args).find("checkpoint.extend") != std::string::npos;
+        return n;
+    };
+
+    GIVEN("Kofi's 3-day grant of analytics-staging is active")
+    {
+        auto p = svc.access.submit("u-4001", ask("analytics-staging", "3d")).value();
+        settle();
+        REQUIRE(svc.access.get(p.id).value().state == workflow::petition_state::active);
+        REQUIRE(reminders() == 0);
+        WHEN("47 hours pass") {
+            svc.clock.advance(47h);
+            settle();
+            THEN("no reminder yet") { CHECK(reminders() == 0); }
+        }
+        WHEN("48 hours pass (24 h before the end)")
+        {
+            svc.clock.advance(48h - 5min + 1s);
+            settle();
+            THEN("one reminder, with the Extend button for this request")
+            {
+                REQUIRE(reminders() == 1);
+                CHECK_THAT(boost::json::serialize(slack.calls("chat.postMessage").back().args),
+                           Catch::Contains(p.id));
+            }
+        }
+        WHEN("it is extended by 2 days first")
+        {
+            REQUIRE(svc.access.extend(p.id, "u-4001", 48h, "the study runs on").has_value());
+            settle();
+            svc.clock.advance(48h - 10min + 1s);
+            settle();
+            THEN("the reminder moved with the end: none at the old time, one a day before the new end")
+            {
+                CHECK(reminders() == 0);
+                svc.clock.advance(48h);
+                settle();
+                CHECK(reminders() == 1);
+                CHECK(svc.access.get(p.id).value().state == workflow::petition_state::active);
+            }
+        }
+    }
+}
+
+SCENARIO("at start-up, revokes that fell due while the service was down run at once, and dead leases are taken back",
+         "[provisioning]")
+{
+    rig r;
+    GIVEN("an active grant, and a service that was down across its expiry")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        r.svc.clock.advance(72h);
+        WHEN("the workers start")
+        {
+            const auto started = std::chrono::steady_clock::now();
+            r.svc.runner.start();
+            THEN("the revoke reaches the receiver within 5 s, with no clock movement needed")
+            {
+                CHECK(r.hook.wait_for([](const test::webhook_log& l) { return l.effects_of("access/revoke") == 1; },
+                                      5s));
+                CHECK(std::chrono::steady_clock::now() - started < 5s);
+                r.svc.runner.stop();
+                CHECK(r.state(p.id) == workflow::petition_state::expired);
+            }
+        }
+    }
+    GIVEN("a grant whose provision job was leased by a process that died mid-delivery")
+    {
+        auto p = r.file();
+        auto leased = r.svc.jobs.lease("checkpointd/0", 100, 10min, r.svc.clock.now()).value();
+        REQUIRE_FALSE(leased.empty());
+        WHEN("the service starts again, long before that lease would expire")
+        {
+            r.svc.runner.start();
+            THEN("the grant is delivered at once")
+            {
+                CHECK(r.hook.wait_for([](const test::webhook_log& l) { return l.effects_of("access/grant") == 1; },
+                                      5s));
+                r.svc.runner.stop();
             }
         }
     }

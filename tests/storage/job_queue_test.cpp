@@ -188,6 +188,35 @@ TEST_CASE_METHOD(queue_fixture, "expired leases are reclaimed; live ones are not
     CHECK(queue.reclaim_expired(at(5)).value() == 0);
 }
 
+TEST_CASE_METHOD(queue_fixture, "complete_all settles a batch in one write, skipping jobs whose lease was lost")
+{
+    for (const char* k : {"a", "b", "c"})
+        REQUIRE(queue.enqueue(spec(k, at()), at()));
+    auto mine = queue.lease("w1", 2, 30s, at()).value();
+    REQUIRE(mine.size() == 2);
+    auto theirs = queue.lease("w2", 1, 30s, at()).value();
+    REQUIRE(theirs.size() == 1);
+    const std::vector<std::int64_t> ids{mine[0].id, mine[1].id, theirs[0].id};
+    CHECK(queue.complete_all(ids, "w1", at(1)).value() == 2);
+    CHECK(queue.find(mine[0].key).value()->status == job_status::done);
+    CHECK(queue.find(mine[1].key).value()->status == job_status::done);
+    CHECK(queue.find(theirs[0].key).value()->status == job_status::leased);
+    CHECK(queue.complete_all({}, "w1", at(1)).value() == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture, "reclaim_all takes back live leases at once (start-up after a crash)")
+{
+    REQUIRE(queue.enqueue(spec("a", at()), at()));
+    REQUIRE(queue.enqueue(spec("later", at(60)), at()));
+    REQUIRE(queue.lease("dead-process", 1, 10min, at()).value().size() == 1);
+    CHECK(queue.lease("new-process", 5, 10min, at(1)).value().empty());
+    CHECK(queue.reclaim_all(at(1)).value() == 1);
+    auto again = queue.lease("new-process", 5, 10min, at(1)).value();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].key == "a");
+    CHECK(queue.find("later").value()->status == job_status::pending);
+}
+
 TEST_CASE_METHOD(queue_fixture, "next_run_at is the earliest pending run or lease expiry")
 {
     CHECK(queue.next_run_at().value() == std::nullopt);

@@ -407,6 +407,12 @@ void fake_webhook::come_back()
     done.get_future().get();
 }
 
+std::size_t fake_webhook::received() const
+{
+    std::lock_guard lock(mutex_);
+    return log_.requests.size();
+}
+
 webhook_log fake_webhook::snapshot() const
 {
     std::lock_guard lock(mutex_);

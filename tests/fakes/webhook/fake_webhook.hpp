@@ -110,6 +110,8 @@ public:
     void come_back();
 
     webhook_log snapshot() const;
+    // How many requests arrived so far; cheap, for polling under load (snapshot() copies them all).
+    std::size_t received() const;
     // Waits until `pred` holds over the log (checked at every change), or the timeout passes.
     bool wait_for(const std::function<bool(const webhook_log&)>& pred, std::chrono::milliseconds timeout) const;
     bool wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const;

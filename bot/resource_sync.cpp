@@ -1,0 +1,183 @@
+#include "bot/resource_sync.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <set>
+#include <string_view>
+
+namespace checkpoint::bot {
+
+namespace {
+
+constexpr std::string_view job_kind = "sync_resources";
+
+// Only a webhook answers pull/update with a list; a log or exec integration lists nothing, and
+// reading "nothing" as "everything is gone" would empty the catalog.
+bool can_list(const service_context& ctx, const workflow::resource_kind& rk)
+{
+    const auto* integ = ctx.manifests.settings.find_integration(rk.integration);
+    return integ && integ->kind == workflow::integration_kind::webhook;
+}
+
+std::int64_t period_of(workflow::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::hours>(t.time_since_epoch()).count() /
+           resource_sync_interval.count();
+}
+
+workflow::time_point start_of(std::int64_t period)
+{
+    return workflow::time_point{std::chrono::duration_cast<workflow::time_point::duration>(
+        std::chrono::hours{period * resource_sync_interval.count()})};
+}
+
+std::string period_key(std::string_view kind, std::int64_t period)
+{
+    return "sync/" + std::string(kind) + "/" + std::to_string(period);
+}
+
+workflow::result<workflow::job> enqueue_period(service_context& ctx, const std::string& kind, std::int64_t period,
+                                               workflow::time_point now)
+{
+    const auto at = std::max(start_of(period), now);
+    return ctx.jobs.enqueue({std::string(job_kind), period_key(kind, period),
+                             boost::json::serialize(boost::json::object{{"kind", kind}, {"period", period}}), at,
+                             workflow::on_duplicate::keep},
+                            now);
+}
+
+job_outcome sync(service_context& ctx, const workflow::job& j)
+{
+    auto payload = payload_object(j);
+    if (!payload)
+        return job_outcome::failed("payload is not a JSON object");
+    const auto* k = payload->if_contains("kind");
+    if (!k || !k->is_string())
+        return job_outcome::failed("payload names no resource kind");
+    const std::string kind(k->as_string());
+    const auto* rk = ctx.manifests.settings.find_resource(kind);
+    if (!rk)
+        return job_outcome::failed("no resource kind '" + kind + "' in checkpoint.yaml any more");
+    const auto now = ctx.clock.now();
+    if (const auto* p = payload->if_contains("period"); p && p->is_int64()) {
+        // The next period first, so a failure here never ends the schedule.
+        if (auto next = enqueue_period(ctx, kind, p->as_int64() + 1, now); !next)
+            return job_outcome::retry("cannot schedule the next sync of " + kind + ": " + next.error().message);
+    }
+    if (!can_list(ctx, *rk))
+        return job_outcome::done();
+    auto it = ctx.integrations.find(rk->integration);
+    if (it == ctx.integrations.end() || !it->second)
+        return job_outcome::failed("no integration named '" + rk->integration + "' for resource kind " + kind);
+
+    access_event e;
+    e.kind = event_kind::pull_update;
+    e.resource.kind = kind;
+    e.timestamp = now;
+    e.idempotency_key = j.key;
+    auto d = it->second->deliver(e);
+    if (d.is_retry()) {
+        std::optional<workflow::duration> after;
+        if (d.retry_after)
+            after = std::chrono::duration_cast<workflow::duration>(*d.retry_after);
+        return job_outcome::retry(d.message.empty() ? std::string("pull/update will be retried") : d.message, after);
+    }
+    auto audit = [&](std::string action, std::string reason, boost::json::object details) {
+        details["kind"] = kind;
+        details["integration"] = rk->integration;
+        workflow::audit_event a{"checkpoint", std::move(action), now, std::move(reason), "resource_kind", kind,
+                                boost::json::serialize(details)};
+        if (auto r = ctx.audit.append(a); !r)
+            spdlog::error("resources: cannot audit the sync of {}: {}", kind, r.error().message);
+    };
+    if (d.is_permanent_failure()) {
+        spdlog::error("resources: pull/update of {} through {} failed: {}", kind, rk->integration, d.message);
+        audit("resource_sync_failed", d.message, {});
+        return job_outcome::failed(d.message);
+    }
+
+    std::size_t upserted = 0, other_kind = 0;
+    std::set<std::string> seen;
+    for (const auto& r : d.resources) {
+        // One kind per sync: a row of another kind is the receiver's mistake, not an update.
+        if (r.kind != kind || !seen.insert(r.id).second) {
+            ++other_kind;
+            continue;
+        }
+        boost::json::object labels;
+        for (const auto& [key, value] : r.labels)
+            labels[key] = value;
+        workflow::resource row{kind, r.id, r.display_name.empty() ? r.id : r.display_name,
+                               boost::json::serialize(labels), now};
+        if (auto u = ctx.resources.upsert(row); !u)
+            return job_outcome::retry("cannot store " + kind + ":" + r.id + ": " + u.error().message);
+        ++upserted;
+    }
+    auto removed = ctx.resources.remove_stale(kind, now);
+    if (!removed)
+        return job_outcome::retry("cannot forget stale " + kind + " resources: " + removed.error().message);
+    spdlog::info("resources: synced {} from {}: {} listed, {} no longer listed and forgotten{}", kind,
+                 rk->integration, upserted, *removed,
+                 other_kind ? ", " + std::to_string(other_kind) + " skipped (another kind or a repeated id)" : "");
+    audit("resources_synced", d.message,
+          {{"listed", upserted}, {"forgotten", *removed}, {"skipped", other_kind}});
+    return job_outcome::done();
+}
+
+} // namespace
+
+void register_resource_sync(job_runner& runner, service_context& ctx)
+{
+    runner.handle(std::string(job_kind), {[&ctx](const workflow::job& j) { return sync(ctx, j); }, {}});
+}
+
+void schedule_resource_sync(service_context& ctx)
+{
+    const auto now = ctx.clock.now();
+    for (const auto& rk : ctx.manifests.settings.resources) {
+        if (!can_list(ctx, rk))
+            continue;
+        if (auto r = enqueue_period(ctx, rk.kind, period_of(now), now); !r)
+            spdlog::error("resources: cannot schedule the sync of {}: {}", rk.kind, r.error().message);
+    }
+    ctx.runner.wake();
+}
+
+workflow::result<std::vector<std::string>> request_resource_sync(service_context& ctx, const std::string& kind)
+{
+    std::vector<const workflow::resource_kind*> kinds;
+    if (kind.empty()) {
+        for (const auto& rk : ctx.manifests.settings.resources)
+            if (can_list(ctx, rk))
+                kinds.push_back(&rk);
+    } else {
+        const auto* rk = ctx.manifests.settings.find_resource(kind);
+        if (!rk)
+            return workflow::error{"unknown_kind", "No resource kind '" + kind.substr(0, 64) +
+                                                       "' in checkpoint.yaml; its resources: section lists them."};
+        if (!can_list(ctx, *rk))
+            return workflow::error{"not_syncable", "Resources of kind '" + kind + "' come from integration '" +
+                                                       rk->integration +
+                                                       "', which is not a webhook and cannot list them; upload them "
+                                                       "instead."};
+        kinds.push_back(rk);
+    }
+    const auto now = ctx.clock.now();
+    const auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::vector<std::string> keys;
+    for (const auto* rk : kinds) {
+        workflow::job_spec spec{std::string(job_kind), "sync/" + rk->kind + "/now/" + std::to_string(stamp),
+                                boost::json::serialize(boost::json::object{{"kind", rk->kind}}), now,
+                                workflow::on_duplicate::keep};
+        auto r = ctx.jobs.enqueue(spec, now);
+        if (!r)
+            return r.error();
+        keys.push_back(spec.key);
+    }
+    ctx.runner.wake();
+    return keys;
+}
+
+} // namespace checkpoint::bot

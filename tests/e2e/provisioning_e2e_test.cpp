@@ -1,0 +1,412 @@
+// The real checkpointd granting and revoking through a webhook receiver on loopback, with its clock
+// moved by --clock-offset-file + SIGUSR1. Nothing sleeps to wait for work: every wait polls an
+// observable condition (the receiver's log, the service's output) against a deadline.
+#include "tests/e2e/server_process.hpp"
+#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/fakes/webhook/fake_webhook.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace checkpoint::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* form = "application/x-www-form-urlencoded";
+constexpr const char* hook_secret = "e2e-provisioning-hook-secret";
+constexpr auto deadline = 15s;
+
+std::string read_file(const std::filesystem::path& p)
+{
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The example manifests, with staging-access turned into a webhook to `url`.
+void write_manifests(const std::filesystem::path& dir, const std::string& url)
+{
+    const std::filesystem::path src = std::string(CHECKPOINT_SOURCE_DIR) + "/manifests";
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy(src / "bundles", dir / "bundles", std::filesystem::copy_options::recursive);
+    std::filesystem::copy(src / "directory", dir / "directory", std::filesystem::copy_options::recursive);
+    std::string settings = read_file(src / "checkpoint.yaml");
+    const std::string log_entry = "  - name: staging-access\n    kind: log\n";
+    const auto at = settings.find(log_entry);
+    REQUIRE(at != std::string::npos);
+    settings.replace(at, log_entry.size(),
+                     "  - name: staging-access\n"
+                     "    kind: webhook\n"
+                     "    url: " + url + "\n"
+                     "    secret_env: CHECKPOINT_E2E_HOOK_SECRET\n"
+                     "    format: checkpoint\n"
+                     "    timeout: 2s\n");
+    std::ofstream(dir / "checkpoint.yaml") << settings;
+}
+
+std::string command_body(const std::string& user, const std::string& text)
+{
+    return "token=x&team_id=T1&team_domain=acme&channel_id=C1&channel_name=general&user_id=" + user +
+           "&user_name=someone&command=%2Fcheckpoint&text=" +
+           boost::urls::encode(text, boost::urls::unreserved_chars) +
+           "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=13345224609.738474920."
+           "8088930838d88f008e0&api_app_id=A1";
+}
+
+// A receiver, a fake Slack, a temporary database and manifests, and the clock offset file: what a
+// checkpointd under test runs against; servers come and go over the same state.
+struct rig {
+    rig()
+    {
+        write_manifests(dir.path() / "manifests", hook.url());
+        env = e2e_env(dir.path().string());
+        env["CHECKPOINT_MANIFESTS"] = (dir.path() / "manifests").string();
+        env["CHECKPOINT_E2E_HOOK_SECRET"] = hook_secret;
+        env["SLACK_API_URL"] = slack.api_url();
+        env["SLACK_BOT_TOKEN"] = slack.token();
+        set_offset(0s);
+    }
+
+    std::unique_ptr<server_process> start()
+    {
+        return std::make_unique<server_process>(env, std::vector<std::string>{"--clock-offset-file", offset_file});
+    }
+
+    void set_offset(std::chrono::seconds s)
+    {
+        offset = s;
+        std::ofstream(offset_file, std::ios::trunc) << s.count() << "\n";
+    }
+
+    // Moves the running service's clock `by` further and waits until it says it has re-read it.
+    void advance(server_process& server, std::chrono::seconds by)
+    {
+        const auto before = occurrences(server.output(), "clock: offset reloaded");
+        set_offset(offset + by);
+        server.signal(SIGUSR1);
+        REQUIRE(poll([&] { return occurrences(server.output(), "clock: offset reloaded") > before; }));
+    }
+
+    // Files `/checkpoint request …` as `user`; returns the petition id from the reply.
+    std::string request(server_process& server, const std::string& text, const std::string& user = "U01KOFI")
+    {
+        auto r = slack_post(server.port(), "/slack/commands", form, command_body(user, "request " + text), {},
+                            slack_timestamp());
+        REQUIRE(r.result() == http::status::ok);
+        std::smatch m;
+        const std::string body = r.body();
+        INFO(body);
+        REQUIRE(std::regex_search(body, m, std::regex("Request `(p-[0-9a-zA-Z-]+)`")));
+        return m[1];
+    }
+
+    std::string command(server_process& server, const std::string& text, const std::string& user = "U01KOFI")
+    {
+        auto r = slack_post(server.port(), "/slack/commands", form, command_body(user, text), {}, slack_timestamp());
+        REQUIRE(r.result() == http::status::ok);
+        return r.body();
+    }
+
+    // Now on the service's moved clock: Slack's signature is checked against it.
+    long long slack_timestamp() const
+    {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   (std::chrono::system_clock::now() + offset).time_since_epoch())
+            .count();
+    }
+
+    // The petition's state as `/checkpoint status <id>` reports it ("active", "expired", …).
+    std::string state(server_process& server, const std::string& id)
+    {
+        const auto body = command(server, "status " + id);
+        boost::system::error_code ec;
+        auto v = boost::json::parse(body, ec);
+        if (ec || !v.is_object() || !v.as_object().contains("text") || !v.as_object().at("text").is_string())
+            return "(unreadable: " + body + ")";
+        const std::string text(v.as_object().at("text").as_string());
+        std::smatch m;
+        if (!std::regex_search(text, m, std::regex(R"(\): ([a-z_]+)$)")))
+            return "(no state in: " + text + ")";
+        return m[1];
+    }
+
+    static std::size_t occurrences(const std::string& hay, const std::string& needle)
+    {
+        std::size_t n = 0;
+        for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1))
+            ++n;
+        return n;
+    }
+
+    static bool poll(const std::function<bool()>& pred, std::chrono::milliseconds within = deadline)
+    {
+        const auto end = std::chrono::steady_clock::now() + within;
+        while (!pred()) {
+            if (std::chrono::steady_clock::now() > end)
+                return false;
+            std::this_thread::sleep_for(20ms);
+        }
+        return true;
+    }
+
+    bool wait_effects(std::string_view event, std::size_t n, std::chrono::milliseconds within = deadline)
+    {
+        return hook.wait_for([&](const webhook_log& l) { return l.effects_of(event) >= n; }, within);
+    }
+
+    temp_dir dir;
+    fake_webhook hook{hook_secret};
+    fake_slack slack;
+    std::string offset_file = dir.file("clock-offset");
+    std::chrono::seconds offset{0};
+    std::map<std::string, std::string> env;
+};
+
+// The petition id an event carries in meta.labels.petition.
+std::string petition_of(const received_event& e)
+{
+    const auto* meta = e.raw.if_contains("meta");
+    if (!meta || !meta->is_object())
+        return {};
+    const auto* labels = meta->as_object().if_contains("labels");
+    if (!labels || !labels->is_object())
+        return {};
+    const auto* p = labels->as_object().if_contains("petition");
+    return p && p->is_string() ? std::string(p->as_string()) : std::string();
+}
+
+std::vector<received_event> events_of(const webhook_log& log, std::string_view event)
+{
+    std::vector<received_event> out;
+    for (const auto& r : log.requests)
+        for (const auto& e : r.events)
+            if (e.event == event)
+                out.push_back(e);
+    return out;
+}
+
+// Every request signed correctly and carrying an idempotency key.
+void check_signed(const webhook_log& log)
+{
+    for (const auto& r : log.requests) {
+        INFO(r.body);
+        CHECK(r.signature_format == "checkpoint");
+        CHECK(r.signature_valid);
+        CHECK_FALSE(r.idempotency_key.empty());
+    }
+}
+
+} // namespace
+
+TEST_CASE("e2e: a grant waits for a receiver that is down and is delivered once it comes back", "[e2e][provisioning]")
+{
+    rig r;
+    r.hook.go_down();
+    auto server = r.start();
+    const auto id = r.request(*server, "analytics-staging --duration 1d --reason \"checking the nightly load\"");
+    // The first attempt found nobody listening and was put off.
+    REQUIRE(server->wait_for_output("jobs: provision", deadline));
+    REQUIRE(server->wait_for_output("will retry", deadline));
+    CHECK(r.hook.snapshot().requests.empty());
+
+    r.hook.come_back();
+    r.advance(*server, 15min);
+    REQUIRE(r.wait_effects("access/grant", 1));
+    const auto log = r.hook.snapshot();
+    check_signed(log);
+    const auto grants = events_of(log, "access/grant");
+    REQUIRE(grants.size() == 1);
+    CHECK(grants[0].person_id == "u-4001");
+    CHECK(grants[0].resource_id == "analytics-staging");
+    CHECK(petition_of(grants[0]) == id);
+    CHECK(log.effects_of("access/revoke") == 0);
+    CHECK(r.poll([&] { return r.state(*server, id) == "active"; }));
+}
+
+// Whether the fake Slack got a message with an Extend button.
+bool extend_offered(const std::vector<fake_slack_call>& calls)
+{
+    for (const auto& c : calls)
+        if (c.method == "chat.postMessage" && boost::json::serialize(c.args).find("\"Extend\"") != std::string::npos)
+            return true;
+    return false;
+}
+
+TEST_CASE("e2e: a reminder with Extend comes a day before the end; access is revoked at expiry, not before",
+          "[e2e][provisioning]")
+{
+    rig r;
+    auto server = r.start();
+    const auto id = r.request(*server, "analytics-staging --duration 3d --reason \"checking the nightly load\"");
+    REQUIRE(r.wait_effects("access/grant", 1));
+    REQUIRE(r.poll([&] { return r.state(*server, id) == "active"; }));
+    CHECK_FALSE(extend_offered(r.slack.calls()));
+
+    // A day before the end: the expiry reminder, with its Extend button, and nothing revoked.
+    r.advance(*server, 48h + 1min);
+    REQUIRE(r.slack.wait_for(extend_offered, deadline));
+    CHECK(r.state(*server, id) == "active");
+    CHECK(r.hook.snapshot().count("access/revoke") == 0);
+
+    r.advance(*server, 24h);
+    REQUIRE(r.wait_effects("access/revoke", 1));
+    const auto log = r.hook.snapshot();
+    check_signed(log);
+    const auto revokes = events_of(log, "access/revoke");
+    REQUIRE(revokes.size() == 1);
+    CHECK(revokes[0].person_id == "u-4001");
+    CHECK(revokes[0].resource_id == "analytics-staging");
+    CHECK(petition_of(revokes[0]) == id);
+    CHECK(revokes[0].raw.at("actor").at("kind") == "system");
+    CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
+}
+
+TEST_CASE("e2e: an extension moves the revoke with no gap in access", "[e2e][provisioning]")
+{
+    rig r;
+    auto server = r.start();
+    const auto id = r.request(*server, "analytics-staging --duration 1d --reason \"checking the nightly load\"");
+    REQUIRE(r.wait_effects("access/grant", 1));
+    REQUIRE(r.poll([&] { return r.state(*server, id) == "active"; }));
+    // 1 day more on a low-risk bundle (2 days in all) is approved at once.
+    INFO(r.command(*server, "extend " + id + " 1d --reason \"the load test runs late\""));
+
+    // Past the original end: still active, nothing revoked. A later grant of another bundle is the
+    // barrier: its provision job falls due after the original expiry, so that expiry has run by then.
+    r.advance(*server, 24h + 1min);
+    r.request(*server, "data-staging --duration 1d --reason \"compare the pipelines\"");
+    REQUIRE(r.wait_effects("access/grant", 2));
+    CHECK(r.state(*server, id) == "active");
+
+    // Past the extended end: revoked once, after it.
+    r.advance(*server, 24h);
+    REQUIRE(r.hook.wait_for(
+        [](const webhook_log& l) {
+            for (const auto& e : l.effects)
+                if (e.second.event == "access/revoke" && e.second.resource_id == "analytics-staging")
+                    return true;
+            return false;
+        },
+        deadline));
+    const auto log = r.hook.snapshot();
+    std::size_t grants = 0, revokes = 0;
+    for (const auto& e : log.effects)
+        if (e.second.resource_id == "analytics-staging") {
+            grants += e.second.event == "access/grant";
+            revokes += e.second.event == "access/revoke";
+        }
+    CHECK(grants == 1);
+    CHECK(revokes == 1);
+    CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
+}
+
+TEST_CASE("e2e: overlapping grants: the first one expiring sends no revoke; the last one does", "[e2e][provisioning]")
+{
+    rig r;
+    auto server = r.start();
+    const auto short_one = r.request(*server, "analytics-staging --duration 1d --reason \"a quick look\"");
+    const auto long_one = r.request(*server, "analytics-staging --duration 3d --reason \"the longer study\"");
+    REQUIRE(r.wait_effects("access/grant", 2));
+    // Active (its end fixed) before the clock moves; the receiver applying a grant comes first.
+    REQUIRE(r.poll([&] { return r.state(*server, short_one) == "active" && r.state(*server, long_one) == "active"; }));
+
+    r.advance(*server, 24h + 1min);
+    REQUIRE(server->wait_for_output("another grant still covers analytics-staging for u-4001", deadline));
+    CHECK(r.poll([&] { return r.state(*server, short_one) == "expired"; }));
+    CHECK(r.state(*server, long_one) == "active");
+    CHECK(r.hook.snapshot().count("access/revoke") == 0);
+
+    r.advance(*server, 48h);
+    REQUIRE(r.wait_effects("access/revoke", 1));
+    CHECK(r.poll([&] { return r.state(*server, long_one) == "expired"; }));
+    CHECK(r.hook.snapshot().count("access/revoke") == 1);
+}
+
+TEST_CASE("e2e: killed with SIGKILL while granting and while revoking: every effect lands, once per key",
+          "[e2e][provisioning]")
+{
+    rig r;
+    std::vector<std::string> ids;
+    {
+        auto server = r.start();
+        // The first grant is received (and applied) but answered too late: the process dies first.
+        r.hook.queue(webhook_reply::slow(30s));
+        ids.push_back(r.request(*server, "analytics-staging --duration 1d --reason \"checking the nightly load\""));
+        REQUIRE(r.hook.wait_for_requests(1, deadline));
+        ids.push_back(r.request(*server, "api-staging --duration 1d --reason \"reproduce a bug\""));
+        ids.push_back(r.request(*server, "data-staging --duration 1d --reason \"compare the pipelines\""));
+        CHECK(server->stop(SIGKILL) == 128 + SIGKILL);
+    }
+    {
+        auto server = r.start();
+        REQUIRE(r.wait_effects("access/grant", 3));
+        for (const auto& id : ids)
+            CHECK(r.poll([&] { return r.state(*server, id) == "active"; }));
+        // At the expiry the first revoke hangs, and the process dies again.
+        r.hook.queue(webhook_reply::slow(30s));
+        r.advance(*server, 24h + 1min);
+        REQUIRE(r.hook.wait_for([](const webhook_log& l) { return l.count("access/revoke") >= 1; }, deadline));
+        CHECK(server->stop(SIGKILL) == 128 + SIGKILL);
+    }
+    auto server = r.start();
+    REQUIRE(r.wait_effects("access/revoke", 3));
+    for (const auto& id : ids)
+        CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
+
+    const auto log = r.hook.snapshot();
+    check_signed(log);
+    CHECK(log.effects_of("access/grant") == 3);
+    CHECK(log.effects_of("access/revoke") == 3);
+    // The effects are one per (event, bundle); the repeats came with the key of the first attempt.
+    std::set<std::pair<std::string, std::string>> distinct;
+    for (const auto& [key, e] : log.effects) {
+        INFO(key);
+        CHECK(e.person_id == "u-4001");
+        CHECK(distinct.emplace(e.event, e.resource_id).second);
+    }
+    CHECK(distinct.size() == 6);
+    // Some delivery was repeated (the killed ones) and still applied once.
+    std::size_t repeated = 0;
+    for (const auto& [key, e] : log.effects)
+        repeated += e.deliveries > 1;
+    CHECK(repeated >= 1);
+    CHECK(log.requests.size() > 6);
+}
+
+TEST_CASE("e2e: an expiry that passed while the service was down is revoked within 5 s of start", "[e2e][provisioning]")
+{
+    rig r;
+    std::string id;
+    {
+        auto server = r.start();
+        id = r.request(*server, "analytics-staging --duration 1d --reason \"checking the nightly load\"");
+        REQUIRE(r.wait_effects("access/grant", 1));
+        REQUIRE(r.poll([&] { return r.state(*server, id) == "active"; }));
+        CHECK(server->stop() == 0);
+    }
+    // Down for two days.
+    r.set_offset(48h);
+    const auto started = std::chrono::steady_clock::now();
+    auto server = r.start();
+    REQUIRE(r.wait_effects("access/revoke", 1, 5s));
+    const auto took = std::chrono::steady_clock::now() - started;
+    INFO("revoked " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms after start");
+    CHECK(took < 5s);
+    CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
+}
