@@ -192,7 +192,8 @@ public:
             return exit_code_for_state(state_of(p));
         }
         if (!o_.json)
-            env_.out << request_header(p);
+            env_.out << request_header(p) << "Request " << state_id(p)
+                     << " filed; waiting for the decision (Ctrl-C stops waiting, the request stays open).\n";
         return wait_for(p, *timeout);
     }
 
@@ -516,7 +517,8 @@ int run(const std::vector<std::string>& args, environment& env)
     CLI::App app{"checkpoint: request, review and audit temporary access through a Checkpoint server.\n"
                  "Configured by CHECKPOINT_URL and CHECKPOINT_TOKEN, or `url = …` and `token = …` in\n"
                  "$XDG_CONFIG_HOME/checkpoint/config (else ~/.config/checkpoint/config).\n"
-                 "Exit codes: 0 ok or access granted, 1 error, 2 still waiting, 3 denied or closed, 64 usage."};
+                 "Exit codes: 0 ok or access granted, 1 error, 2 still waiting, 3 denied or closed, 64 usage.",
+                 "checkpoint"};
     app.set_version_flag("--version", version_text);
     app.fallthrough();
     app.require_subcommand(1);

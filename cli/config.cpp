@@ -65,6 +65,8 @@ workflow::result<config> load_config(const env_lookup& env, const file_lookup& r
 {
     config c;
     if (const auto path = config_path(env); !path.empty()) {
+        // Named in errors even when absent: it is where the settings can go.
+        c.file = path;
         if (auto text = read(path)) {
             auto parsed = parse_config(*text, path);
             if (!parsed)

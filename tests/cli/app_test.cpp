@@ -166,7 +166,7 @@ TEST_CASE("request --no-wait on a pending request exits 2 and says how to follow
     CHECK_THAT(r.out, Catch::EndsWith("⏳ Request p-91c2 is waiting for approval. Follow it with: checkpoint status p-91c2\n"));
 }
 
-TEST_CASE("--json prints the API's petition and keeps the exit code")
+TEST_CASE("request with --json prints the API's petition and keeps the exit code")
 {
     harness h;
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
