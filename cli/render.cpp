@@ -138,7 +138,8 @@ std::string target_name(const json::object& p)
     const auto& t = obj(p, "target");
     if (str(t, "type") == "resource") {
         std::string s = str(t, "kind") + ":" + str(t, "id");
-        if (auto name = str(t, "display_name"); !name.empty())
+        // The server falls back to kind:id when a resource has no display name; say it once.
+        if (auto name = str(t, "display_name"); !name.empty() && name != s && name != str(t, "id"))
             s += " (" + name + ")";
         return s;
     }
@@ -412,6 +413,12 @@ std::string status_text(const json::object& p)
         out += "  " + r[0] + std::string(13 - std::min<std::size_t>(12, r[0].size()), ' ') + r[1] + "\n";
     out += decision_line(obj(p, "decision"));
     out += steps_text(arr(p, "steps"), true);
+    if (const auto& ext = obj(p, "extension"); !ext.empty()) {
+        out += "⏳ Extension asked for: " + length_text(ext) + " more";
+        if (auto reason = str(ext, "reason"); !reason.empty())
+            out += " (" + reason + ")";
+        out += "\n" + steps_text(arr(ext, "steps"), true);
+    }
     const auto& decisions = arr(p, "decisions");
     if (!decisions.empty()) {
         out += "History:\n";
@@ -457,10 +464,13 @@ std::string catalog_text(const json::array& bundles, std::string_view query)
         std::string durations;
         for (const auto& d : arr(b, "durations"))
             durations += (durations.empty() ? "" : ",") + scalar_text(d);
+        std::string about = str(b, "description");
+        if (about.empty())
+            about = str(b, "title");
         rows.push_back({str(b, "name"), risk_title(str(b, "risk")), str(b, "owner_team"), durations,
-                        str(b, "max_duration"), str(b, "title")});
+                        str(b, "max_duration"), about});
     }
-    return table({"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "TITLE"}, rows) +
+    return table({"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "DESCRIPTION"}, rows) +
            "Request one with: checkpoint request BUNDLE --duration D --reason \"…\"\n";
 }
 

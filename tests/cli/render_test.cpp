@@ -67,6 +67,13 @@ TEST_CASE("rendered outputs match their golden files")
         {"cli_outcome_denied", [] { return outcome_text(petition_denied()); }},
         {"cli_outcome_granted", [] { return outcome_text(petition_granted_after_approval()); }},
         {"cli_status_denied", [] { return status_text(petition_denied()); }},
+        {"cli_status_extension", [] {
+             auto p = petition_auto_active();
+             p["extension"] = json::parse(R"({"duration":"1d","duration_seconds":86400,"reason":"still debugging",
+               "steps":[{"name":"owner","kind":"owner","state":"waiting",
+                         "reviewers":[{"id":"u-2002","name":"Alex Chen","why":"on api-team"}]}]})");
+             return status_text(p);
+         }},
         {"cli_changed_approved", [] { return changed_text("Approved", petition_second_step()); }},
         {"cli_list", [] {
              json::array items{petition_pending(), petition_auto_active(), petition_customer_break_glass()};
@@ -74,7 +81,7 @@ TEST_CASE("rendered outputs match their golden files")
          }},
         {"cli_catalog", [] {
              auto bundles = json::parse(R"([
-               {"name":"api-production","title":"Production API","description":"…","owner_team":"api-team",
+               {"name":"api-production","title":"api-production","description":"Production API: RDS read, prod S3 via IAM role, Vault secrets read","owner_team":"api-team",
                 "risk":"high","durations":["1h","4h","1d","7d"],"max_duration":"7d","entitlements":[],"channels":[]},
                {"name":"logs-read","title":"Read production logs","owner_team":"platform","risk":"low",
                 "durations":["1d","7d","30d"],"max_duration":"30d"}])").as_array();
@@ -168,6 +175,13 @@ TEST_CASE("audit verification reads as intact or names the first bad event")
           "✓ Audit log intact: 12 events, every hash links to the one before.\n");
     CHECK(audit_verify_text(json::parse(R"({"ok":false,"first_bad":5,"problem":"hash mismatch"})").as_object()) ==
           "✗ Audit log broken at event 5: hash mismatch\n");
+}
+
+TEST_CASE("a resource without a display name is named once")
+{
+    auto p = petition_customer_break_glass();
+    p["target"].as_object()["display_name"] = "customer:123";
+    CHECK_THAT(request_text(p), Catch::StartsWith("✓ Resource found: customer:123 (owner support, risk Medium)\n"));
 }
 
 TEST_CASE("long table cells are cut with an ellipsis")
