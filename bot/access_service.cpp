@@ -102,6 +102,8 @@ workflow::result<workflow::transition> access_service::act(const std::string& id
         if (*stored == workflow::write_status::applied) {
             if (wake_workers_)
                 wake_workers_();
+            if (on_change_)
+                on_change_(t->petition);
             return std::move(*t);
         }
     }

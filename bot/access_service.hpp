@@ -37,6 +37,10 @@ public:
     // Pending petitions the person may decide now.
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit = 50);
 
+    // Called after each committed transition with the petition as stored (long-poll waits listen here).
+    // Set once, before requests or workers start.
+    void on_change(std::function<void(const workflow::petition&)> f) { on_change_ = std::move(f); }
+
     const workflow::manifests& manifests() const { return manifests_; }
     const workflow::clock& clock() const { return clock_; }
 
@@ -45,6 +49,7 @@ private:
     const workflow::clock& clock_;
     workflow::petition_store& petitions_;
     std::function<void()> wake_workers_;
+    std::function<void(const workflow::petition&)> on_change_;
 };
 
 // A new petition id: `p-`, the time in 9 base-32 digits (so ids sort by age), and 5 random ones.

@@ -13,6 +13,8 @@ using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
 inline constexpr std::size_t max_body_bytes = 64 * 1024;
+// Bulk uploads (PUT /api/v1/resources) only; every other request keeps max_body_bytes.
+inline constexpr std::size_t max_upload_bytes = 8 * 1024 * 1024;
 inline constexpr std::size_t max_header_bytes = 16 * 1024;
 inline constexpr std::string_view server_name = "checkpointd";
 

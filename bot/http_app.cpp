@@ -1,5 +1,8 @@
 #include "bot/http_app.hpp"
 
+#include "bot/api/api_errors.hpp"
+#include "bot/api/api_router.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
@@ -27,9 +30,42 @@ constexpr std::array routes{
 
 } // namespace
 
-http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks)
-    : metrics_(m), slack_(slack), checks_(std::move(checks))
+http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api)
+    : metrics_(m), slack_(slack), checks_(std::move(checks)), api_(api)
 {
+}
+
+void http_app::handle_async(const request& req, const boost::asio::any_io_executor& ex,
+                            std::function<void(response)> done)
+{
+    auto target = boost::urls::parse_origin_form(req.target());
+    if (!api_ || !target || !api::api_router::owns(target->encoded_path()))
+        return done(handle(req));
+    const auto start = std::chrono::steady_clock::now();
+    metrics_.in_flight().Increment();
+    api_->handle_async(req, ex, [this, start, done = std::move(done)](response res) {
+        metrics_.in_flight().Decrement();
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        metrics_.observe_request(route_id::api, res.result_int(), took.count());
+        done(std::move(res));
+    });
+}
+
+std::size_t http_app::body_limit(http::verb method, std::string_view target) const
+{
+    return api_ ? api::api_router::body_limit(method, target) : max_body_bytes;
+}
+
+response http_app::too_large(std::string_view target, std::size_t limit, unsigned version) const
+{
+    const auto words = "the body is larger than " + std::to_string(limit) + " bytes";
+    if (api_ && api::api_router::owns(target.substr(0, target.find('?'))))
+        return api::api_error(api::code::too_large,
+                              "The body is larger than " + std::to_string(limit) +
+                                  " bytes, the most this endpoint accepts (PUT /api/v1/resources takes up to " +
+                                  std::to_string(max_upload_bytes) + ").",
+                              version);
+    return error_response(http::status::payload_too_large, "payload_too_large", words, version);
 }
 
 response http_app::handle(const request& req)
@@ -51,6 +87,10 @@ response http_app::route(const request& req, route_id& id)
         return error_response(http::status::bad_request, "bad_target",
                               "the request target is not a valid path: " + target.error().message(), req.version());
     const std::string_view path = target->encoded_path();
+    if (api_ && api::api_router::owns(path)) {
+        id = route_id::api;
+        return api_->handle(req);
+    }
 
     const route_entry* same_path = nullptr;
     for (const auto& r : routes) {

@@ -4,11 +4,17 @@
 #include "bot/metrics.hpp"
 #include "bot/slack_endpoint.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace checkpoint::bot {
+
+namespace api {
+class api_router;
+}
 
 // What /readyz checks: each names a dependency and says whether it is usable now.
 struct readiness_check {
@@ -19,9 +25,16 @@ struct readiness_check {
 // Routes a parsed request to its handler and measures it. Pure request → response: no socket here.
 class http_app {
 public:
-    http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks);
+    http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api = nullptr);
 
     response handle(const request& req);
+    // Like handle(), but may answer later (the API's long poll): `done` runs on `ex`, the connection's strand.
+    void handle_async(const request& req, const boost::asio::any_io_executor& ex, std::function<void(response)> done);
+
+    // The largest body accepted for `method` `target`, decided once the header is read.
+    std::size_t body_limit(http::verb method, std::string_view target) const;
+    // The 413 answer for a body over `limit`.
+    response too_large(std::string_view target, std::size_t limit, unsigned version) const;
 
 private:
     response route(const request& req, route_id& id);
@@ -30,6 +43,7 @@ private:
     metrics& metrics_;
     slack_endpoint& slack_;
     std::vector<readiness_check> checks_;
+    api::api_router* api_;
 };
 
 } // namespace checkpoint::bot

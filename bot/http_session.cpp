@@ -25,11 +25,26 @@ void http_session::run()
 
 void http_session::do_read()
 {
-    // A fresh parser per request, so limits and state never carry over between requests.
+    // A fresh parser per request, so limits and state never carry over between requests. The header is read
+    // first under the largest limit any route has; the route's own limit is applied once its target is known.
     parser_.emplace();
-    parser_->body_limit(max_body_bytes);
+    parser_->body_limit(max_upload_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(max_header_bytes));
+    body_limit_ = max_body_bytes;
     stream_.expires_after(config_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t bytes)
+{
+    if (ec)
+        return on_read(ec, bytes);
+    const auto& head = parser_->get();
+    body_limit_ = app_.body_limit(head.method(), head.target());
+    if (const auto length = parser_->content_length(); length && *length > body_limit_)
+        return on_read(http::error::body_limit, bytes);
+    parser_->body_limit(body_limit_);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
@@ -40,9 +55,7 @@ void http_session::on_read(beast::error_code ec, std::size_t)
     if (ec == beast::error::timeout)
         return do_close();
     if (ec == http::error::body_limit)
-        return send(error_response(http::status::payload_too_large, "payload_too_large",
-                                   "the body is larger than 65536 bytes"),
-                    false);
+        return send(app_.too_large(parser_->get().target(), body_limit_, parser_->get().version()), false);
     if (ec == http::error::header_limit)
         return send(error_response(http::status::request_header_fields_too_large, "headers_too_large",
                                    "the request headers are larger than 16384 bytes"),
@@ -54,10 +67,11 @@ void http_session::on_read(beast::error_code ec, std::size_t)
         return fail(ec, "read");
 
     state_->in_flight.fetch_add(1);
-    request req = parser_->release();
-    response res = app_.handle(req);
-    res.keep_alive(req.keep_alive() && !state_->draining.load());
-    send(std::move(res), true);
+    auto req = std::make_shared<request>(parser_->release());
+    app_.handle_async(*req, stream_.get_executor(), [self = shared_from_this(), req](response res) {
+        res.keep_alive(req->keep_alive() && !self->state_->draining.load());
+        self->send(std::move(res), true);
+    });
 }
 
 void http_session::send(response res, bool counted)

@@ -24,6 +24,7 @@ public:
 
 private:
     void do_read();
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void send(response res, bool counted);
     void on_write(bool close, bool counted, boost::beast::error_code ec, std::size_t bytes);
@@ -37,6 +38,8 @@ private:
     http_app& app_;
     const config& config_;
     std::shared_ptr<server_state> state_;
+    // The body limit chosen for the request being read, for the 413 message.
+    std::size_t body_limit_ = max_body_bytes;
 };
 
 } // namespace checkpoint::bot

@@ -1,3 +1,5 @@
+#include "bot/api/api_router.hpp"
+#include "bot/api/petition_waiters.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
 #include "bot/http_server.hpp"
@@ -18,6 +20,8 @@
 #include "storage/resource_store.hpp"
 #include "storage/slack_user_cache.hpp"
 #include "storage/slack_event_store.hpp"
+#include "storage/report_queries.hpp"
+#include "storage/token_store.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 #include "workflow/clock.hpp"
 
@@ -149,17 +153,24 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     bot::register_slack_jobs(runner, ctx);
     bot::register_provisioning_jobs(runner, ctx);
 
+    net::io_context ioc{static_cast<int>(cfg.threads)};
     bot::metrics metrics;
     storage::slack_event_store events(*db);
     bot::slack_commands commands(ctx);
     bot::slack_endpoint slack(cfg.signing_secret, clock, events, metrics, commands);
+    storage::token_store tokens(*db);
+    storage::report_queries report_queries(*db);
+    // After the io_context: its timers live on the connections' strands and go first.
+    bot::api::petition_waiters waiters;
+    access.on_change([&waiters](const workflow::petition& p) { waiters.notify(p.id); });
+    bot::api::api_router api(ctx, tokens, report_queries, waiters);
     bot::http_app app(metrics, slack,
                       {
                           {"database", [&db] { return db->ping(); }},
                           {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
-                      });
+                      },
+                      &api);
 
-    net::io_context ioc{static_cast<int>(cfg.threads)};
     // Installed before anything is announced, so a signal at any moment after start-up is handled.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     std::optional<drain> draining;
@@ -201,6 +212,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         spdlog::info("shutdown: signal {} received; finishing in-flight requests (up to {} s)", sig,
                      cfg.shutdown_grace.count());
         server.begin_drain();
+        // Long polls are answered now, with the petition as it stands, instead of at their timeout.
+        waiters.wake_all();
         reload_clock.cancel();
         draining.emplace(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
         draining->check();
@@ -217,6 +230,64 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         t.join();
     runner.stop();
     spdlog::info("shutdown: done");
+    return 0;
+}
+
+// `--create-token`: the first token, made on the database directly; the secret is printed once and never again.
+int create_token_and_exit(const std::string& name, const std::string& scope_list, const std::string& person_ref)
+{
+    std::vector<std::string> scopes;
+    for (std::size_t i = 0; i <= scope_list.size();) {
+        auto j = std::min(scope_list.find(',', i), scope_list.size());
+        if (j > i) {
+            auto s = scope_list.substr(i, j - i);
+            if (!bot::api::parse_scope(s)) {
+                std::cerr << "--scopes: \"" << s << "\" is not a scope; scopes are " << bot::api::scope_names()
+                          << std::endl;
+                return 64;
+            }
+            scopes.push_back(std::move(s));
+        }
+        i = j + 1;
+    }
+    if (scopes.empty()) {
+        std::cerr << "--create-token needs --scopes, e.g. --scopes admin" << std::endl;
+        return 64;
+    }
+    std::string person;
+    if (!person_ref.empty()) {
+        const std::string dir = bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests");
+        auto m = load_manifests(dir);
+        if (!m)
+            return 1;
+        const auto i = m->directory.find(person_ref);
+        if (i == workflow::no_person) {
+            std::cerr << "--person: \"" << person_ref << "\" is not in the directory at " << dir << std::endl;
+            return 64;
+        }
+        person = m->directory.at(i).id;
+    }
+    const std::string path = bot::process_env("CHECKPOINT_DB").value_or("./checkpoint.db");
+    auto opened = storage::database::open(path);
+    if (!opened) {
+        std::cerr << opened.error().message << std::endl;
+        return 1;
+    }
+    storage::token_store tokens(**opened);
+    workflow::system_clock clock;
+    auto made = tokens.create(name, person.empty() ? "service" : "personal", person, scopes, clock.now());
+    if (!made) {
+        std::cerr << "could not create the token: " << made.error().message << std::endl;
+        return 1;
+    }
+    storage::audit_log audit(**opened);
+    if (auto r = audit.append({"checkpointd", "token.create", clock.now(), "created with --create-token", "cli", "",
+                               "{\"token_id\":" + std::to_string(made->token.id) + "}"});
+        !r)
+        std::cerr << "warning: the token was made but its audit event was not written: " << r.error().message
+                  << std::endl;
+    // The token itself goes to stdout alone, so scripts can capture it; it is not stored anywhere.
+    std::cout << made->secret << std::endl;
     return 0;
 }
 
@@ -239,6 +310,18 @@ int main(int argc, char** argv)
                    "For end-to-end tests: move the clock by the seconds in this file (re-read on SIGUSR1)");
     cli.add_option("--log-format", format, "Log as human-readable text or as JSON lines")
         ->check(CLI::IsMember({"text", "json"}));
+    std::string token_name;
+    std::string token_scopes;
+    std::string token_person;
+    auto* create_token = cli.add_option("--create-token", token_name,
+                                        "Create an API token NAME in CHECKPOINT_DB, print it once, and exit "
+                                        "(bootstrap the first admin token)");
+    cli.add_option("--scopes", token_scopes, "With --create-token: comma-separated scopes "
+                                             "(requests, review, resources:write, audit:read, admin)")
+        ->needs(create_token);
+    cli.add_option("--person", token_person,
+                   "With --create-token: the directory person a personal token acts as (a service token without it)")
+        ->needs(create_token);
     cli.set_version_flag("--version", std::string(version));
     CLI11_PARSE(cli, argc, argv);
 
@@ -252,6 +335,9 @@ int main(int argc, char** argv)
         std::cout << "manifests at " << dir << " are valid: " << manifests_summary(*m) << std::endl;
         return 0;
     }
+
+    if (!token_name.empty())
+        return create_token_and_exit(token_name, token_scopes, token_person);
 
     std::vector<std::string> errors;
     auto cfg = bot::load_config(bot::process_env, dev, errors);

@@ -141,6 +141,20 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 )sql"},
+    migration{3, "API tokens: only the SHA-256 of each token is kept",
+              R"sql(
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('service', 'personal')),
+    person_id    TEXT,
+    scopes       TEXT NOT NULL,
+    sha256       TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    revoked_at   INTEGER,
+    last_used_at INTEGER
+);
+)sql"},
 };
 
 } // namespace

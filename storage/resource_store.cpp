@@ -16,26 +16,38 @@ workflow::resource read_resource(SQLite::Statement& q)
 
 } // namespace
 
-workflow::result<void> resource_store::upsert(const workflow::resource& r)
+workflow::result<void> resource_store::upsert(const workflow::resource& r) { return upsert_all({r}); }
+
+workflow::result<void> resource_store::upsert_all(const std::vector<workflow::resource>& rs)
 {
-    std::string labels = "{}";
-    if (!r.labels.empty()) {
+    // Labels are checked and re-serialized before the write, so the writer thread spends no time parsing.
+    std::vector<std::string> labels;
+    labels.reserve(rs.size());
+    for (const auto& r : rs) {
+        if (r.labels.empty()) {
+            labels.emplace_back("{}");
+            continue;
+        }
         boost::system::error_code ec;
         auto v = boost::json::parse(r.labels, ec);
         if (ec || !v.is_object())
             return workflow::error{"bad_labels", "the labels of " + r.kind + ":" + r.id + " are not a JSON object"};
-        labels = boost::json::serialize(v);
+        labels.push_back(boost::json::serialize(v));
     }
     return db_.write([&](connection& c) -> workflow::result<void> {
         auto q = c.use("INSERT INTO resources (kind, id, display_name, labels, updated_at) VALUES (?, ?, ?, ?, ?) "
                        "ON CONFLICT (kind, id) DO UPDATE SET display_name = excluded.display_name, "
                        "labels = excluded.labels, updated_at = excluded.updated_at");
-        q->bind(1, r.kind);
-        q->bind(2, r.id);
-        q->bind(3, r.display_name);
-        q->bind(4, labels);
-        q->bind(5, to_millis(r.updated_at));
-        q->exec();
+        for (std::size_t i = 0; i < rs.size(); ++i) {
+            const auto& r = rs[i];
+            q->bind(1, r.kind);
+            q->bind(2, r.id);
+            q->bind(3, r.display_name);
+            q->bind(4, labels[i]);
+            q->bind(5, to_millis(r.updated_at));
+            q->exec();
+            q->reset();
+        }
         return {};
     });
 }

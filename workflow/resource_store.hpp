@@ -25,6 +25,8 @@ public:
     virtual ~resource_store() = default;
 
     virtual result<void> upsert(const resource& r) = 0;
+    // All of them in one transaction: every one is stored, or none (a bulk upload).
+    virtual result<void> upsert_all(const std::vector<resource>& rs) = 0;
     virtual result<std::optional<resource>> find(const std::string& kind, const std::string& id) = 0;
     virtual result<std::vector<resource>> of_kind(const std::string& kind) = 0;
     // Forgets resources of `kind` the last sync did not see (updated before `cutoff`); returns how many.

@@ -1,0 +1,66 @@
+#include "bot/api/api_auth.hpp"
+
+#include "workflow/text.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace checkpoint::bot::api {
+
+std::optional<scope> parse_scope(std::string_view s)
+{
+    for (auto sc : all_scopes)
+        if (name(sc) == s)
+            return sc;
+    return std::nullopt;
+}
+
+std::string scope_names()
+{
+    std::string out;
+    for (auto sc : all_scopes) {
+        if (!out.empty())
+            out += ", ";
+        out += name(sc);
+    }
+    return out;
+}
+
+bool caller::has(scope s) const
+{
+    return std::any_of(token.scopes.begin(), token.scopes.end(), [&](const std::string& t) {
+        return t == name(s) || t == name(scope::admin);
+    });
+}
+
+std::string caller::actor() const { return personal() ? token.person_id : "token:" + token.name; }
+
+auth_result authenticate(const request& req, storage::token_store& tokens, workflow::time_point now)
+{
+    const auto header = req[http::field::authorization];
+    if (header.empty())
+        return {std::nullopt, "Send a token as `Authorization: Bearer cpt_…`; `checkpoint tokens create` makes one."};
+    constexpr std::string_view scheme = "bearer ";
+    if (header.size() <= scheme.size() || workflow::to_lower(header.substr(0, scheme.size())) != scheme)
+        return {std::nullopt, "The Authorization header must be `Bearer <token>`."};
+    auto secret = header.substr(scheme.size());
+    while (!secret.empty() && secret.front() == ' ')
+        secret.remove_prefix(1);
+    auto found = tokens.find_by_secret(secret);
+    if (!found) {
+        spdlog::error("api: token lookup failed: {}", found.error().message);
+        return {std::nullopt, "The token could not be checked just now; try again."};
+    }
+    if (!*found)
+        return {std::nullopt, "That token is not one Checkpoint issued (or it was mistyped)."};
+    auto t = std::move(**found);
+    if (t.revoked_at)
+        return {std::nullopt, "The token \"" + t.name + "\" was revoked; ask an admin for a new one."};
+    if (auto r = tokens.touch(t, now); !r)
+        spdlog::warn("api: could not record the use of token {}: {}", t.id, r.error().message);
+    return {caller{std::move(t)}, {}};
+}
+
+} // namespace checkpoint::bot::api

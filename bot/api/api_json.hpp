@@ -1,0 +1,32 @@
+#pragma once
+
+#include "workflow/audit_log.hpp"
+#include "workflow/catalog.hpp"
+#include "workflow/directory.hpp"
+#include "workflow/petition.hpp"
+#include "workflow/resource_store.hpp"
+#include "workflow/route.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace checkpoint::bot::api {
+
+// The API's shapes (docs/api.md): one function per object, so every endpoint renders it the same way.
+
+// `display_name` is the resource's name for resource petitions (empty when unknown).
+boost::json::object petition_json(const workflow::petition& p, const workflow::directory& dir,
+                                  const std::string& display_name = {});
+boost::json::object bundle_json(const workflow::bundle& b);
+boost::json::object resource_json(const workflow::resource& r);
+boost::json::object explain_json(const workflow::route& r);
+boost::json::object audit_json(const workflow::audit_record& r);
+
+// The API's name for a route outcome: auto_approved, approval_required, break_glass.
+std::string_view outcome_name(workflow::route_outcome o);
+
+// RFC 3339 UTC, seconds precision: 2026-11-23T10:00:00Z.
+std::string rfc3339(workflow::time_point t);
+
+} // namespace checkpoint::bot::api

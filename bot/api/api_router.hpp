@@ -1,0 +1,47 @@
+#pragma once
+
+#include "bot/api/api_auth.hpp"
+#include "bot/api/petition_waiters.hpp"
+#include "bot/http.hpp"
+#include "bot/service_context.hpp"
+#include "storage/report_queries.hpp"
+#include "storage/token_store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace checkpoint::bot::api {
+
+// The REST API under /api/v1 (docs/api.md): authenticates the bearer token, checks scopes, and acts
+// through the access service, so every rule Slack clicks follow applies here too.
+class api_router {
+public:
+    api_router(service_context& ctx, storage::token_store& tokens, storage::report_queries& reports,
+               petition_waiters& waiters);
+
+    static constexpr std::string_view prefix = "/api/v1";
+    static bool owns(std::string_view path);
+    // The largest body a request may carry: 8 MiB for PUT /api/v1/resources, 64 KiB for everything else.
+    static std::size_t body_limit(http::verb method, std::string_view target);
+
+    // Every endpoint but the long poll, answered at once.
+    response handle(const request& req);
+    // Answers through `done`, on `ex` (the connection's strand): at once, or when a long poll ends.
+    void handle_async(const request& req, const boost::asio::any_io_executor& ex, std::function<void(response)> done);
+
+private:
+    struct call;
+    struct wait_state;
+    response dispatch(call& c);
+    void wait_round(const std::shared_ptr<wait_state>& w, bool first);
+
+    service_context& ctx_;
+    storage::token_store& tokens_;
+    storage::report_queries& reports_;
+    petition_waiters& waiters_;
+};
+
+} // namespace checkpoint::bot::api

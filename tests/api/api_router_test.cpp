@@ -1,0 +1,412 @@
+#include "tests/api/api_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace checkpoint;
+using test::body_of;
+using test::error_code_of;
+namespace json = boost::json;
+using verb = bot::http::verb;
+using status = bot::http::status;
+
+namespace {
+
+json::object request_body(std::string bundle, std::string duration, std::string reason = "debugging latency")
+{
+    return {{"bundle", std::move(bundle)}, {"duration", std::move(duration)}, {"reason", std::move(reason)}};
+}
+
+std::string id_of(const bot::response& r) { return std::string(body_of(r).at("id").as_string()); }
+std::string state_of(const bot::response& r) { return std::string(body_of(r).at("state").as_string()); }
+
+} // namespace
+
+TEST_CASE("api: a request without a valid token is refused with 401 unauthenticated", "[api][auth]")
+{
+    test::api_fixture f;
+    SECTION("no Authorization header")
+    {
+        auto r = f.get("/api/v1/me", "");
+        CHECK(r.result() == status::unauthorized);
+        CHECK(error_code_of(r) == "unauthenticated");
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("Bearer"));
+    }
+    SECTION("a token Checkpoint never issued")
+    {
+        auto r = f.get("/api/v1/me", "cpt_" + std::string(40, 'A'));
+        CHECK(r.result() == status::unauthorized);
+        CHECK(error_code_of(r) == "unauthenticated");
+    }
+    SECTION("a revoked token")
+    {
+        auto t = f.token({"requests"});
+        auto listed = f.tokens.list().value();
+        REQUIRE(f.tokens.revoke(listed.back().id, f.clock.now()).value());
+        auto r = f.get("/api/v1/me", t);
+        CHECK(r.result() == status::unauthorized);
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("revoked"));
+    }
+}
+
+TEST_CASE("api: GET /me names the token's kind, person and scopes", "[api][auth]")
+{
+    test::api_fixture f;
+    auto personal = f.get("/api/v1/me", f.token({"requests", "review"}, "u-2002", "alex-laptop"));
+    REQUIRE(personal.result() == status::ok);
+    auto me = body_of(personal);
+    CHECK(me.at("kind") == "personal");
+    CHECK(me.at("name") == "alex-laptop");
+    CHECK(me.at("person").at("id") == "u-2002");
+    CHECK(me.at("person").at("name") == "Alex Chen");
+    CHECK(me.at("scopes").as_array().size() == 2);
+    auto service = body_of(f.get("/api/v1/me", f.token({"audit:read"}, "", "auditor")));
+    CHECK(service.at("kind") == "service");
+    CHECK(service.at("person").is_null());
+}
+
+TEST_CASE("api: unknown endpoints, wrong methods and bad JSON are specific errors", "[api][errors]")
+{
+    test::api_fixture f;
+    auto t = f.token({"requests"}, "u-2001");
+    auto missing = f.get("/api/v1/nothing-here", t);
+    CHECK(missing.result() == status::not_found);
+    CHECK(error_code_of(missing) == "not_found");
+    auto wrong = f.call(verb::delete_, "/api/v1/bundles", t);
+    CHECK(wrong.result() == status::method_not_allowed);
+    CHECK(error_code_of(wrong) == "method_not_allowed");
+    CHECK(wrong[bot::http::field::allow] == "GET");
+    auto bad_json = f.call(verb::post, "/api/v1/petitions", t, "{\"bundle\": ");
+    CHECK(bad_json.result() == status::bad_request);
+    CHECK(error_code_of(bad_json) == "invalid_request");
+    auto bad_limit = f.get("/api/v1/bundles?limit=500", t);
+    CHECK(bad_limit.result() == status::bad_request);
+    CHECK_THAT(std::string(body_of(bad_limit).at("error").at("message").as_string()), Catch::Contains("limit"));
+}
+
+TEST_CASE("api: bundles are listed, searched, paged and fetched by name", "[api][bundles]")
+{
+    test::api_fixture f;
+    auto t = f.token({"requests"}, "u-2001");
+    auto all = body_of(f.get("/api/v1/bundles?limit=200", t));
+    CHECK(all.at("items").as_array().size() == f.manifests.catalog.bundles().size());
+    CHECK(all.at("next_cursor").is_null());
+
+    auto first = body_of(f.get("/api/v1/bundles?limit=2", t));
+    REQUIRE(first.at("items").as_array().size() == 2);
+    const auto cursor = std::string(first.at("next_cursor").as_string());
+    auto second = body_of(f.get("/api/v1/bundles?limit=2&cursor=" + cursor, t));
+    CHECK(second.at("items").at(0).at("name") != first.at("items").at(1).at("name"));
+
+    auto found = body_of(f.get("/api/v1/bundles?q=production%20api", t));
+    for (const auto& b : found.at("items").as_array())
+        CHECK_THAT(std::string(b.at("name").as_string()), Catch::Contains("api"));
+
+    auto one = f.get("/api/v1/bundles/api-production", t);
+    REQUIRE(one.result() == status::ok);
+    auto b = body_of(one);
+    CHECK(b.at("owner_team") == "api-team");
+    CHECK(b.at("risk") == "high");
+    CHECK(b.at("max_duration") == "30d");
+
+    auto typo = f.get("/api/v1/bundles/api-prodution", t);
+    CHECK(typo.result() == status::not_found);
+    CHECK_THAT(std::string(body_of(typo).at("error").at("message").as_string()), Catch::Contains("api-production"));
+}
+
+TEST_CASE("api: explain gives the decision and its steps without filing anything", "[api][explain]")
+{
+    test::api_fixture f;
+    auto t = f.token({"requests"}, "u-4001");
+    auto r = f.get("/api/v1/explain?bundle=api-production&duration=7d", t);
+    REQUIRE(r.result() == status::ok);
+    auto e = body_of(r);
+    CHECK(e.at("outcome") == "approval_required");
+    CHECK(e.at("requester").at("id") == "u-4001");
+    CHECK(e.at("steps").as_array().size() == 1);
+    CHECK(e.at("steps").at(0).at("kind") == "owner");
+    CHECK(f.petitions.request_log({}).value().petitions.empty());
+
+    auto too_long = f.get("/api/v1/explain?bundle=api-production&duration=60d", t);
+    CHECK(too_long.result() == status::unprocessable_entity);
+    CHECK(error_code_of(too_long) == "refused");
+    auto service = f.get("/api/v1/explain?bundle=api-production", f.token({"requests"}));
+    CHECK(service.result() == status::bad_request);
+    CHECK_THAT(std::string(body_of(service).at("error").at("message").as_string()), Catch::Contains("requester"));
+}
+
+TEST_CASE("api: a petition is filed, read and decided under the rules Slack clicks follow", "[api][petitions]")
+{
+    test::api_fixture f;
+    const auto lee = f.token({"requests", "review"}, "u-2001", "lee");
+    const auto alex = f.token({"requests", "review"}, "u-2002", "alex");
+    const auto kofi = f.token({"requests"}, "u-4001", "kofi");
+
+    auto filed = f.post("/api/v1/petitions", lee, request_body("api-production", "7d"));
+    REQUIRE(filed.result() == status::created);
+    const auto id = id_of(filed);
+    auto p = body_of(filed);
+    CHECK(p.at("state") == "pending");
+    CHECK(p.at("requester").at("id") == "u-2001");
+    CHECK(p.at("target").at("type") == "bundle");
+    CHECK(p.at("duration") == "7d");
+    CHECK(p.at("duration_seconds") == 604800);
+    CHECK(p.at("decision").at("outcome") == "approval_required");
+    CHECK(p.at("steps").at(0).at("state") == "waiting");
+
+    SECTION("the requester cannot approve their own request")
+    {
+        auto r = f.post("/api/v1/petitions/" + id + "/approve", lee, json::object{});
+        CHECK(r.result() == status::unprocessable_entity);
+        CHECK(error_code_of(r) == "refused");
+        CHECK(f.access.get(id)->state == workflow::petition_state::pending);
+    }
+    SECTION("a token without the review scope cannot approve")
+    {
+        auto r = f.post("/api/v1/petitions/" + id + "/approve", kofi, json::object{});
+        CHECK(r.result() == status::forbidden);
+        CHECK(error_code_of(r) == "forbidden");
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("`review`"));
+    }
+    SECTION("someone who is not a reviewer is refused")
+    {
+        auto r = f.post("/api/v1/petitions/" + id + "/approve", f.token({"review"}, "u-4000"), json::object{});
+        CHECK(r.result() == status::unprocessable_entity);
+    }
+    SECTION("a service token cannot approve, even with review")
+    {
+        auto r = f.post("/api/v1/petitions/" + id + "/approve", f.token({"review"}), json::object{});
+        CHECK(r.result() == status::forbidden);
+    }
+    SECTION("a reviewer approves; a second approval is a conflict")
+    {
+        auto r = f.post("/api/v1/petitions/" + id + "/approve", alex, json::object{{"reason", "looks fine"}});
+        REQUIRE(r.result() == status::ok);
+        CHECK(state_of(r) == "approved");
+        CHECK(body_of(r).at("decisions").at(0).at("by").at("id") == "u-2002");
+        CHECK(body_of(r).at("decisions").at(0).at("verdict") == "approve");
+        auto again = f.post("/api/v1/petitions/" + id + "/approve", f.token({"review"}, "u-2003"), json::object{});
+        CHECK(again.result() == status::conflict);
+        CHECK(error_code_of(again) == "conflict");
+    }
+    SECTION("a denial needs a reason, and is final")
+    {
+        auto no_reason = f.post("/api/v1/petitions/" + id + "/deny", alex, json::object{});
+        CHECK(no_reason.result() == status::bad_request);
+        CHECK_THAT(std::string(body_of(no_reason).at("error").at("message").as_string()), Catch::Contains("`reason`"));
+        auto r = f.post("/api/v1/petitions/" + id + "/deny", alex, json::object{{"reason", "use staging"}});
+        REQUIRE(r.result() == status::ok);
+        CHECK(state_of(r) == "denied");
+        auto cancel = f.post("/api/v1/petitions/" + id + "/cancel", lee, json::object{});
+        CHECK(cancel.result() == status::conflict);
+    }
+    SECTION("only the requester cancels")
+    {
+        auto other = f.post("/api/v1/petitions/" + id + "/cancel", alex, json::object{});
+        CHECK(other.result() == status::unprocessable_entity);
+        auto r = f.post("/api/v1/petitions/" + id + "/cancel", lee, json::object{});
+        REQUIRE(r.result() == status::ok);
+        CHECK(state_of(r) == "cancelled");
+    }
+    SECTION("it is visible to its requester and reviewers, not to others")
+    {
+        CHECK(f.get("/api/v1/petitions/" + id, lee).result() == status::ok);
+        CHECK(f.get("/api/v1/petitions/" + id, alex).result() == status::ok);
+        auto other = f.get("/api/v1/petitions/" + id, kofi);
+        CHECK(other.result() == status::not_found);
+        CHECK(f.get("/api/v1/petitions/" + id, f.token({"audit:read"})).result() == status::ok);
+    }
+    SECTION("it shows in the lists: mine, awaiting, and the public log")
+    {
+        auto mine = body_of(f.get("/api/v1/petitions?mine=true", lee));
+        REQUIRE(mine.at("items").as_array().size() == 1);
+        CHECK(mine.at("items").at(0).at("id").as_string() == id);
+        auto awaiting = body_of(f.get("/api/v1/petitions?awaiting=me", alex));
+        REQUIRE(awaiting.at("items").as_array().size() == 1);
+        CHECK(body_of(f.get("/api/v1/petitions?awaiting=me", lee)).at("items").as_array().empty());
+        auto log = body_of(f.get("/api/v1/petitions?bundle=api-production&state=pending", kofi));
+        CHECK(log.at("items").as_array().size() == 1);
+        auto bad_state = f.get("/api/v1/petitions?state=sleeping", kofi);
+        CHECK(bad_state.result() == status::bad_request);
+    }
+}
+
+TEST_CASE("api: filing validates its fields and who it is for", "[api][petitions]")
+{
+    test::api_fixture f;
+    const auto lee = f.token({"requests"}, "u-2001");
+    auto no_reason = f.post("/api/v1/petitions", lee, json::object{{"bundle", "api-production"}});
+    CHECK(no_reason.result() == status::bad_request);
+    CHECK_THAT(std::string(body_of(no_reason).at("error").at("message").as_string()), Catch::Contains("`reason`"));
+    auto bad_duration = f.post("/api/v1/petitions", lee, request_body("api-production", "7 days"));
+    CHECK(bad_duration.result() == status::bad_request);
+    CHECK_THAT(std::string(body_of(bad_duration).at("error").at("message").as_string()), Catch::Contains("`duration`"));
+    auto unknown = f.post("/api/v1/petitions", lee, request_body("api-prod", "1d"));
+    CHECK(unknown.result() == status::not_found);
+    auto too_long = f.post("/api/v1/petitions", lee, request_body("api-production", "60d"));
+    CHECK(too_long.result() == status::unprocessable_entity);
+    CHECK(error_code_of(too_long) == "refused");
+    auto for_other = f.post("/api/v1/petitions", lee,
+                            json::object{{"bundle", "api-staging"}, {"reason", "x"}, {"requester", "u-2002"}});
+    CHECK(for_other.result() == status::forbidden);
+    auto no_scope = f.post("/api/v1/petitions", f.token({"review"}, "u-2001"), request_body("api-staging", "1d"));
+    CHECK(no_scope.result() == status::forbidden);
+
+    SECTION("a service token files for the person it names")
+    {
+        const auto ci = f.token({"requests"}, "", "ci");
+        auto missing = f.post("/api/v1/petitions", ci, request_body("api-staging", "1d"));
+        CHECK(missing.result() == status::bad_request);
+        auto body = request_body("api-staging", "1d");
+        body["requester"] = "u-2002";
+        auto r = f.post("/api/v1/petitions", ci, body);
+        REQUIRE(r.result() == status::created);
+        CHECK(body_of(r).at("requester").at("id") == "u-2002");
+        auto events = f.audit.for_petition(id_of(r)).value();
+        REQUIRE(events.size() >= 2);
+        CHECK(events.back().event.actor == "token:ci");
+    }
+}
+
+TEST_CASE("api: resources are bulk uploaded, listed and requested one at a time", "[api][resources]")
+{
+    test::api_fixture f;
+    const auto writer = f.token({"resources:write"}, "", "crm-sync");
+    const auto sam = f.token({"requests"}, "u-6001", "sam");
+    json::array items;
+    items.push_back(json::object{{"kind", "customer"}, {"id", "123"}, {"displayName", "Acme"},
+                                 {"labels", json::object{{"tier", "gold"}}}});
+    items.push_back(json::object{{"kind", "customer"}, {"id", "456"}, {"displayName", "Globex"}});
+
+    SECTION("one bad item names its index and field, and nothing is written")
+    {
+        auto bad = items;
+        bad.push_back(json::object{{"kind", "customer"}, {"displayName", "No id"}});
+        auto r = f.call(verb::put, "/api/v1/resources", writer, json::serialize(json::object{{"resources", bad}}));
+        CHECK(r.result() == status::bad_request);
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("resources[2].id"));
+        CHECK(f.resources.of_kind("customer")->empty());
+        auto kind = json::array{json::object{{"kind", "planet"}, {"id", "1"}}};
+        auto r2 = f.call(verb::put, "/api/v1/resources", writer, json::serialize(json::object{{"resources", kind}}));
+        CHECK(r2.result() == status::bad_request);
+        CHECK_THAT(std::string(body_of(r2).at("error").at("message").as_string()), Catch::Contains("resources[0].kind"));
+    }
+    SECTION("uploading needs resources:write")
+    {
+        auto r = f.call(verb::put, "/api/v1/resources", sam, json::serialize(json::object{{"resources", items}}));
+        CHECK(r.result() == status::forbidden);
+    }
+    SECTION("uploaded, listed, and a customer is requested by kind and id")
+    {
+        auto r = f.call(verb::put, "/api/v1/resources", writer, json::serialize(json::object{{"resources", items}}));
+        REQUIRE(r.result() == status::ok);
+        CHECK(body_of(r).at("upserted") == 2);
+        auto listed = body_of(f.get("/api/v1/resources?kind=customer&q=acm", sam));
+        REQUIRE(listed.at("items").as_array().size() == 1);
+        CHECK(listed.at("items").at(0).at("display_name") == "Acme");
+        CHECK(listed.at("items").at(0).at("labels").at("tier") == "gold");
+
+        auto filed = f.post("/api/v1/petitions", sam,
+                            json::object{{"resource", json::object{{"kind", "customer"}, {"id", "123"}}},
+                                         {"duration", "4h"},
+                                         {"reason", "BUG-482"}});
+        REQUIRE(filed.result() == status::created);
+        auto p = body_of(filed);
+        CHECK(p.at("target").at("type") == "resource");
+        CHECK(p.at("target").at("kind") == "customer");
+        CHECK(p.at("target").at("id") == "123");
+        CHECK(p.at("target").at("display_name") == "Acme");
+        CHECK(p.at("steps").at(0).at("name") == "support-lead");
+
+        auto unknown = f.post("/api/v1/petitions", sam,
+                              json::object{{"resource", json::object{{"kind", "customer"}, {"id", "999"}}},
+                                           {"reason", "BUG-482"}});
+        CHECK(unknown.result() == status::not_found);
+        auto audit = f.reports.audit_events({std::string("token:crm-sync"), {}, {}, {}, 50, {}}).value();
+        REQUIRE(audit.records.size() == 1);
+        CHECK(audit.records[0].event.action == "resources.upsert");
+    }
+}
+
+TEST_CASE("api: extend and revoke act for the token's person", "[api][petitions]")
+{
+    test::api_fixture f;
+    const auto lee = f.token({"requests"}, "u-2001", "lee");
+    // api-staging for a day is automatic for its owners.
+    auto filed = f.post("/api/v1/petitions", lee, request_body("api-staging", "1d"));
+    REQUIRE(filed.result() == status::created);
+    const auto id = id_of(filed);
+    REQUIRE(f.access.act(id, workflow::provisioning_started(f.clock.now())).has_value());
+    REQUIRE(f.access.act(id, workflow::provisioned_at(f.clock.now())).has_value());
+
+    auto no_duration = f.post("/api/v1/petitions/" + id + "/extend", lee, json::object{});
+    CHECK(no_duration.result() == status::bad_request);
+    auto extended = f.post("/api/v1/petitions/" + id + "/extend", lee, json::object{{"duration", "4h"}});
+    REQUIRE(extended.result() == status::ok);
+    auto stranger = f.post("/api/v1/petitions/" + id + "/revoke", f.token({"requests"}, "u-4001"), json::object{});
+    CHECK(stranger.result() == status::unprocessable_entity);
+    auto revoked = f.post("/api/v1/petitions/" + id + "/revoke", lee, json::object{{"reason", "done"}});
+    REQUIRE(revoked.result() == status::ok);
+    CHECK(state_of(revoked) == "revoked");
+}
+
+TEST_CASE("api: audit events are listed and verified for audit:read only", "[api][audit]")
+{
+    test::api_fixture f;
+    const auto lee = f.token({"requests"}, "u-2001");
+    const auto auditor = f.token({"audit:read"}, "", "auditor");
+    auto filed = f.post("/api/v1/petitions", lee, request_body("api-production", "7d"));
+    REQUIRE(filed.result() == status::created);
+    CHECK(f.get("/api/v1/audit", lee).result() == status::forbidden);
+    auto events = body_of(f.get("/api/v1/audit?petition=" + id_of(filed), auditor));
+    REQUIRE(events.at("items").as_array().size() == 1);
+    CHECK(events.at("items").at(0).at("action") == "file");
+    CHECK(events.at("items").at(0).at("actor") == "u-2001");
+    CHECK(events.at("items").at(0).at("hash").as_string().size() == 64);
+    auto verified = body_of(f.get("/api/v1/audit/verify", auditor));
+    CHECK(verified.at("ok") == true);
+    CHECK(verified.at("events") == 1);
+}
+
+TEST_CASE("api: tokens are created, listed and revoked by admins; the secret is shown once", "[api][tokens]")
+{
+    test::api_fixture f;
+    const auto admin = f.token({"admin"}, "", "root");
+    CHECK(f.get("/api/v1/tokens", f.token({"requests"}, "u-2001")).result() == status::forbidden);
+
+    auto made = f.post("/api/v1/tokens", admin,
+                       json::object{{"name", "lee-cli"}, {"kind", "personal"}, {"person", "lee@example.com"},
+                                    {"scopes", json::array{"requests", "review"}}});
+    REQUIRE(made.result() == status::created);
+    auto t = body_of(made);
+    CHECK(t.at("person") == "u-2001");
+    const auto secret = std::string(t.at("token").as_string());
+    CHECK(storage::token_store::looks_like_token(secret));
+    CHECK(body_of(f.get("/api/v1/me", secret)).at("person").at("id") == "u-2001");
+
+    auto listed = f.get("/api/v1/tokens", admin);
+    CHECK(listed.body().find(secret) == std::string::npos);
+    CHECK(listed.body().find(storage::token_store::hash_of(secret)) == std::string::npos);
+    CHECK(body_of(listed).at("items").as_array().size() == 3);
+
+    auto bad_scope = f.post("/api/v1/tokens", admin,
+                            json::object{{"name", "x"}, {"kind", "service"}, {"scopes", json::array{"root"}}});
+    CHECK(bad_scope.result() == status::bad_request);
+    auto no_person = f.post("/api/v1/tokens", admin,
+                            json::object{{"name", "x"}, {"kind", "personal"}, {"scopes", json::array{"requests"}}});
+    CHECK(no_person.result() == status::bad_request);
+
+    const auto id = std::to_string(t.at("id").as_int64());
+    auto gone = f.call(verb::delete_, "/api/v1/tokens/" + id, admin);
+    CHECK(gone.result() == status::no_content);
+    CHECK(f.get("/api/v1/me", secret).result() == status::unauthorized);
+    CHECK(f.call(verb::delete_, "/api/v1/tokens/" + id, admin).result() == status::not_found);
+}
+
+TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", "[api][limits]")
+{
+    CHECK(bot::api::api_router::body_limit(verb::put, "/api/v1/resources") == bot::max_upload_bytes);
+    CHECK(bot::api::api_router::body_limit(verb::put, "/api/v1/resources?x=1") == bot::max_upload_bytes);
+    CHECK(bot::api::api_router::body_limit(verb::post, "/api/v1/resources") == bot::max_body_bytes);
+    CHECK(bot::api::api_router::body_limit(verb::post, "/api/v1/petitions") == bot::max_body_bytes);
+    CHECK(bot::api::api_router::body_limit(verb::post, "/slack/events") == bot::max_body_bytes);
+}

@@ -1,0 +1,167 @@
+#include "tests/api/api_fixture.hpp"
+
+#include "workflow/reports.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace checkpoint;
+using test::body_of;
+namespace json = boost::json;
+using status = bot::http::status;
+using namespace std::chrono_literals;
+
+namespace {
+
+workflow::intent::request ask(std::string target, std::string length, bool break_glass = false)
+{
+    return {std::move(target), workflow::parse_duration(length).value(), "seeded history", "", break_glass};
+}
+
+// A history with known figures, from 2026-11-23 10:00 (t0):
+//  a  Lee,  api-staging 1d, auto-approved, access at t0+60s
+//  b  Kofi, api-production 7d, approved by Alex at t0+2h, access at t0+2h2m (7320 s)
+//  c  Kofi, api-production 3d, approved by Alex at t0+4h, access at t0+4h (14400 s), revoked at t0+1d
+//  d  Alex, kubernetes-prod-debug by break-glass (on call), access at t0+30s
+//  e  Nina, api-production 7d, still pending
+struct history {
+    test::api_fixture& f;
+    workflow::time_point t0;
+    std::string a, b, c, d, e;
+
+    void grant(const std::string& id, workflow::time_point at)
+    {
+        f.clock.set(at);
+        REQUIRE(f.access.act(id, workflow::provisioning_started(at)).has_value());
+        REQUIRE(f.access.act(id, workflow::provisioned_at(at)).has_value());
+    }
+    void approve(const std::string& id, const std::string& by, workflow::time_point at)
+    {
+        f.clock.set(at);
+        REQUIRE(f.access.act(id, workflow::approve_by(by, at)).has_value());
+    }
+
+    explicit history(test::api_fixture& fx) : f(fx), t0(fx.clock.now())
+    {
+        a = f.access.submit("u-2001", ask("api-staging", "1d")).value().id;
+        b = f.access.submit("u-4001", ask("api-production", "7d")).value().id;
+        c = f.access.submit("u-4001", ask("api-production", "3d")).value().id;
+        d = f.access.submit("u-2002", ask("kubernetes-prod-debug", "1h", true)).value().id;
+        e = f.access.submit("u-4000", ask("api-production", "7d")).value().id;
+        grant(d, t0 + 30s);
+        grant(a, t0 + 60s);
+        approve(b, "u-2002", t0 + 2h);
+        grant(b, t0 + 2h + 2min);
+        approve(c, "u-2002", t0 + 4h);
+        grant(c, t0 + 4h);
+        f.clock.set(t0 + 24h);
+        REQUIRE(f.access.act(c, workflow::revoke_by("u-4001", t0 + 24h, "done")).has_value());
+        f.clock.set(t0 + 48h);
+    }
+};
+
+const json::object& row_where(const json::value& report, std::string_view key, std::string_view value)
+{
+    for (const auto& r : report.at("rows").as_array())
+        if (r.at(key).as_string() == value)
+            return r.as_object();
+    FAIL("no row with " << key << " = " << value);
+    throw std::logic_error("unreachable");
+}
+
+} // namespace
+
+TEST_CASE("reports: percentiles are nearest-rank, the median averages the middle pair", "[reports]")
+{
+    using workflow::reports::median;
+    using workflow::reports::percentile;
+    CHECK(median({}) == 0);
+    CHECK(median({5}) == 5);
+    CHECK(median({1, 3}) == 2);
+    CHECK(median({1, 2, 9}) == 2);
+    CHECK(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 90) == 9);
+    CHECK(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 90) == 10);
+    CHECK(percentile({7}, 90) == 7);
+}
+
+TEST_CASE("reports: figures over a seeded history", "[api][reports]")
+{
+    test::api_fixture f;
+    history h(f);
+    const auto auditor = f.token({"audit:read"}, "", "auditor");
+    const std::string period = "from=2026-11-23&until=2026-11-24";
+
+    CHECK(f.get("/api/v1/reports/time-to-access?" + period, f.token({"requests"}, "u-2001")).result() ==
+          status::forbidden);
+    auto unknown = f.get("/api/v1/reports/who-knows?" + period, auditor);
+    CHECK(unknown.result() == status::not_found);
+
+    SECTION("time to access: all grants, and manual approvals only")
+    {
+        auto r = body_of(f.get("/api/v1/reports/time-to-access?" + period, auditor));
+        CHECK(r.at("report") == "time-to-access");
+        CHECK(r.at("from") == "2026-11-23T00:00:00Z");
+        CHECK(r.at("until") == "2026-11-25T00:00:00Z");
+        const auto& all = row_where(r, "group", "all");
+        // 30, 60, 7320, 14400 seconds
+        CHECK(all.at("count") == 4);
+        CHECK(all.at("median_seconds") == 3690);
+        CHECK(all.at("p90_seconds") == 14400);
+        const auto& manual = row_where(r, "group", "manual_approval");
+        CHECK(manual.at("count") == 2);
+        CHECK(manual.at("median_seconds") == 10860);
+        CHECK(manual.at("p90_seconds") == 14400);
+    }
+    SECTION("access during a period: one bundle, or every critical bundle")
+    {
+        auto one = body_of(f.get("/api/v1/reports/access-during?" + period + "&bundle=api-production", auditor));
+        CHECK(one.at("rows").as_array().size() == 2);
+        CHECK(one.at("summary").at("people") == 1);
+        const auto& revoked = row_where(one, "petition", h.c);
+        CHECK(revoked.at("until") == "2026-11-24T10:00:00Z");
+        auto critical = body_of(f.get("/api/v1/reports/access-during?" + period, auditor));
+        REQUIRE(critical.at("rows").as_array().size() == 1);
+        CHECK(critical.at("rows").at(0).at("petition").as_string() == h.d);
+        auto before = body_of(f.get("/api/v1/reports/access-during?from=2026-11-01&until=2026-11-22&bundle=api-production",
+                                    auditor));
+        CHECK(before.at("rows").as_array().empty());
+    }
+    SECTION("bypassed approval lists the break-glass grant")
+    {
+        auto r = body_of(f.get("/api/v1/reports/bypassed-approval?" + period, auditor));
+        REQUIRE(r.at("rows").as_array().size() == 1);
+        CHECK(r.at("rows").at(0).at("petition").as_string() == h.d);
+        CHECK(r.at("rows").at(0).at("person") == "u-2002");
+        CHECK(r.at("summary").at("awaiting_review") == 1);
+    }
+    SECTION("duration by bundle averages what was asked for")
+    {
+        auto r = body_of(f.get("/api/v1/reports/duration-by-bundle?" + period, auditor));
+        const auto& prod = row_where(r, "target", "api-production");
+        CHECK(prod.at("requests") == 3);
+        // (7d + 3d + 7d) / 3
+        CHECK(prod.at("average_seconds").as_double() == Approx(1468800.0 / 3));
+        CHECK(r.at("rows").at(0).at("target") == "api-production");
+        CHECK(row_where(r, "target", "api-staging").at("average_seconds").as_double() == Approx(86400.0));
+    }
+    SECTION("never requested, auto-approval rate, long-lived grants")
+    {
+        auto never = body_of(f.get("/api/v1/reports/never-requested?" + period, auditor));
+        CHECK(never.at("rows").as_array().size() == f.manifests.catalog.bundles().size() - 3);
+        for (const auto& r : never.at("rows").as_array())
+            CHECK(r.at("bundle") != "api-production");
+        auto rate = body_of(f.get("/api/v1/reports/auto-approval-rate?" + period, auditor));
+        CHECK(rate.at("summary").at("requests") == 5);
+        CHECK(rate.at("summary").at("auto_approved") == 1);
+        CHECK(rate.at("summary").at("rate").as_double() == Approx(0.2));
+        auto long_lived = body_of(f.get("/api/v1/reports/long-lived-grants?" + period + "&min=5d", auditor));
+        REQUIRE(long_lived.at("rows").as_array().size() == 1);
+        CHECK(long_lived.at("rows").at(0).at("petition").as_string() == h.b);
+    }
+    SECTION("CSV has a header row and one line per row")
+    {
+        auto r = f.get("/api/v1/reports/time-to-access?" + period + "&format=csv", auditor);
+        REQUIRE(r.result() == status::ok);
+        CHECK(r[bot::http::field::content_type] == "text/csv; charset=utf-8");
+        CHECK(r.body() == "group,count,median_seconds,p90_seconds\r\nall,4,3690,14400\r\nmanual_approval,2,10860,14400\r\n");
+    }
+}
