@@ -63,7 +63,7 @@ struct options {
 
     std::string name;
     std::string scopes;
-    std::string token_kind = "service";
+    std::string token_kind;
     std::string database;
     std::string dir;
 };
@@ -321,12 +321,26 @@ public:
                 scopes.emplace_back(s);
         if (scopes.empty())
             return usage("--scopes needs at least one of requests, review, resources:write, audit:read, admin.");
-        json::object body{{"name", o_.name}, {"kind", o_.token_kind}, {"scopes", std::move(scopes)}};
+        // --person alone means a personal token.
+        const std::string kind = !o_.token_kind.empty() ? o_.token_kind : o_.person.empty() ? "service" : "personal";
+        if (!o_.database.empty()) {
+            std::vector<std::string> list;
+            for (const auto& s : scopes)
+                list.emplace_back(s.as_string());
+            auto dir = env_.env("CHECKPOINT_MANIFESTS");
+            auto made = create_token_in_file(o_.database, o_.name, kind, o_.person, list,
+                                             dir && !dir->empty() ? *dir : "manifests");
+            if (!made)
+                return fail(made.error(), made.error().code == "usage" ? exit_usage : exit_error);
+            if (o_.json)
+                env_.out << json_line(*made);
+            else
+                env_.out << token_created_text(*made);
+            return exit_ok;
+        }
+        json::object body{{"name", o_.name}, {"kind", kind}, {"scopes", std::move(scopes)}};
         if (!o_.person.empty())
             body["person"] = o_.person;
-        if (!o_.database.empty())
-            return usage("creating a token with --database is not available in this build; create it through a "
-                         "server with an admin token.");
         return show(call("POST", "/tokens", {}, json::value(std::move(body))),
                     [](const json::object& t) { return token_created_text(t); });
     }
@@ -643,7 +657,7 @@ int run(const std::vector<std::string>& args, environment& env)
     tcreate->add_option("name", o.name, "A name for the token, e.g. deploy-bot")->required();
     tcreate->add_option("--scopes", o.scopes, "Comma-separated: requests, review, resources:write, audit:read, admin")
         ->required();
-    tcreate->add_option("--kind", o.token_kind, "service (default) or personal")
+    tcreate->add_option("--kind", o.token_kind, "service, or personal (the default with --person)")
         ->check(CLI::IsMember({"service", "personal"}));
     tcreate->add_option("--person", o.person, "Person id a personal token acts as");
     tcreate->add_option("--database", o.database, "Create it directly in this SQLite file (the first admin token)");

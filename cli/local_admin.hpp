@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 namespace checkpoint::cli {
 
@@ -21,5 +22,13 @@ workflow::result<boost::json::object> verify_audit_file(const std::string& datab
 // `db backup FILE --database DB`: a consistent online copy, then its integrity check:
 // {"database","backup","integrity":"ok"}. Refuses to overwrite an existing FILE.
 workflow::result<boost::json::object> backup_database(const std::string& database_file, const std::string& backup_file);
+
+// `tokens create NAME --database FILE`: the first admin token, made on the file without a server, in the
+// same JSON as POST /tokens (the secret shown once). Scopes are checked against the API's; a personal
+// token's person must be in the directory under `manifests_dir`. Audited as `token.create`.
+workflow::result<boost::json::object> create_token_in_file(const std::string& database_file, const std::string& name,
+                                                           const std::string& kind, const std::string& person,
+                                                           const std::vector<std::string>& scopes,
+                                                           const std::string& manifests_dir);
 
 } // namespace checkpoint::cli

@@ -176,8 +176,13 @@ std::string reviewers_text(const json::array& reviewers)
     std::string out;
     for (const auto& r : reviewers) {
         const auto& o = as_obj(r);
-        out += (out.empty() ? "" : ", ") + person(o);
-        if (auto why = str(o, "why"); !why.empty())
+        const std::string name = person(o);
+        out += (out.empty() ? "" : ", ") + name;
+        std::string why = str(o, "why");
+        // The server's reasons may start with the reviewer's name ("Alex Chen: on api-team"); say it once.
+        if (why.starts_with(name + ": "))
+            why.erase(0, name.size() + 2);
+        if (!why.empty())
             out += " (" + why + ")";
     }
     return out.empty() ? std::string("nobody yet") : out;
@@ -408,10 +413,10 @@ std::string status_text(const json::object& p)
         rows.push_back({"Starts", format_time(at)});
     if (auto at = str(p, "ends_at"); !at.empty())
         rows.push_back({"Ends", format_time(at)});
+    rows.push_back({"Rule", str(obj(p, "decision"), "why")});
     // Rows, not a table: reasons are not cut.
     for (const auto& r : rows)
         out += "  " + r[0] + std::string(13 - std::min<std::size_t>(12, r[0].size()), ' ') + r[1] + "\n";
-    out += decision_line(obj(p, "decision"));
     out += steps_text(arr(p, "steps"), true);
     if (const auto& ext = obj(p, "extension"); !ext.empty()) {
         out += "⏳ Extension asked for: " + length_text(ext) + " more";

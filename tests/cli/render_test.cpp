@@ -177,6 +177,13 @@ TEST_CASE("audit verification reads as intact or names the first bad event")
           "✗ Audit log broken at event 5: hash mismatch\n");
 }
 
+TEST_CASE("a reviewer's reason that repeats the name says it once")
+{
+    auto p = petition_pending();
+    p["steps"].as_array()[0].as_object()["reviewers"].as_array()[0].as_object()["why"] = "Mary Major: Sam's manager";
+    CHECK_THAT(request_text(p), Catch::Contains("  Step 1 of 2 · manager: Mary Major (Sam's manager)\n"));
+}
+
 TEST_CASE("a resource without a display name is named once")
 {
     auto p = petition_customer_break_glass();
