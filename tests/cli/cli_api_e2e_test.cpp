@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace checkpoint::test;
@@ -213,4 +214,85 @@ TEST_CASE("CLI e2e: a bad or revoked token is refused with exit 1")
     r = s.as(token, {"catalog"});
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("HTTP 401"));
+}
+
+TEST_CASE("CLI e2e: extend, revoke and cancel change the state; status exits by it")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+
+    auto granted = s.as(lee, {"request", "api-production", "-d", "1d", "-r", "incident", "--json"});
+    REQUIRE(granted.code == 0);
+    const auto id = id_of(granted.out);
+    auto extend = s.as(lee, {"extend", id, "--duration", "1d", "--reason", "still on it"});
+    INFO(extend.err);
+    CHECK(extend.code == 0);
+    CHECK_THAT(extend.out, Catch::StartsWith("✓ Extension asked for " + id));
+    auto revoke = s.as(lee, {"revoke", id, "--reason", "done early"});
+    INFO(revoke.err);
+    CHECK(revoke.code == 0);
+    auto status = s.as(lee, {"status", id});
+    CHECK(status.code == 3);
+    CHECK_THAT(status.out, Catch::EndsWith("✗ Revoked by Lee Lin: done early\n"));
+
+    auto pending = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "x", "--no-wait", "--json"});
+    REQUIRE(pending.code == 2);
+    const auto open_id = id_of(pending.out);
+    CHECK(s.as(lee, {"cancel", open_id}).code == 0);
+    auto cancelled = s.as(lee, {"status", open_id, "--json"});
+    CHECK(cancelled.code == 3);
+    CHECK(json::parse(cancelled.out).at("state") == "cancelled");
+    auto twice = s.as(lee, {"cancel", open_id});
+    CHECK(twice.code == 1);
+    CHECK_THAT(twice.err, Catch::Contains("HTTP 409"));
+}
+
+TEST_CASE("CLI e2e: waiting stops at --timeout with exit 2, and status --wait picks it up again")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+    auto r = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "x", "--timeout", "1s"});
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Catch::Contains("⏳ Still pending after 1 second; follow it with: checkpoint status "));
+    auto mine = s.as(lee, {"list", "--state", "pending", "--json"});
+    REQUIRE(mine.code == 0);
+    const std::string id(json::parse(mine.out).at("items").at(0).at("id").as_string());
+    auto again = s.as(lee, {"status", id, "--wait", "--timeout", "1s"});
+    CHECK(again.code == 2);
+}
+
+TEST_CASE("CLI e2e: the config file supplies URL and token; a service token files for a person")
+{
+    api_server s;
+    const auto filer = [&] {
+        auto r = s.as(s.admin, {"tokens", "create", "portal", "--scopes", "requests", "--json"});
+        REQUIRE(r.code == 0);
+        return std::string(json::parse(r.out).at("token").as_string());
+    }();
+    std::filesystem::create_directories(s.dir.path() / "xdg" / "checkpoint");
+    std::ofstream(s.dir.path() / "xdg" / "checkpoint" / "config") << "# test\nurl = " << s.url << "\ntoken = " << filer
+                                                                  << "\n";
+    auto r = run_cli({"request", "api-production", "-d", "1d", "-r", "from the portal", "--for", "u-2001"},
+                     {{"XDG_CONFIG_HOME", (s.dir.path() / "xdg").string()}});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("✓ Auto-approved: Lee Lin is on api-team"));
+}
+
+TEST_CASE("CLI e2e: tokens create --database refuses bad scopes and unknown people with 64")
+{
+    api_server s;
+    const auto db = s.dir.file("checkpoint.db");
+    const std::map<std::string, std::string> env{{"CHECKPOINT_MANIFESTS", std::string(CHECKPOINT_SOURCE_DIR) + "/manifests"}};
+    auto r = run_cli({"tokens", "create", "x", "--scopes", "admin,root", "--database", db}, env);
+    CHECK(r.code == 64);
+    CHECK_THAT(r.err, Catch::Contains("\"root\" is not a scope"));
+    r = run_cli({"tokens", "create", "x", "--scopes", "requests", "--person", "u-9999", "--database", db}, env);
+    CHECK(r.code == 64);
+    CHECK_THAT(r.err, Catch::Contains("\"u-9999\" is not in the directory"));
+    r = run_cli({"tokens", "create", "lee", "--scopes", "requests", "--person", "lee@example.com", "--database", db}, env);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("(personal for u-2001, scopes requests)"));
+    auto audit = s.as(s.admin, {"audit", "verify"});
+    CHECK(audit.code == 0);
 }
