@@ -58,8 +58,10 @@ bool reviews_current_step(const workflow::petition& p, const std::string& person
 }
 
 access_service::access_service(const workflow::manifests& manifests, const workflow::clock& clock,
-                               workflow::petition_store& petitions, std::function<void()> wake_workers)
-    : manifests_(manifests), clock_(clock), petitions_(petitions), wake_workers_(std::move(wake_workers))
+                               workflow::petition_store& petitions, std::function<void()> wake_workers,
+                               workflow::resource_store* resources)
+    : manifests_(manifests), clock_(clock), petitions_(petitions), wake_workers_(std::move(wake_workers)),
+      resources_(resources)
 {
 }
 
@@ -70,6 +72,19 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
     auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now);
     if (!route)
         return route.error();
+    if (route->is_resource && resources_) {
+        // One customer at a time, and only customers that exist: the kind's policy alone does not say which.
+        const auto colon = route->target.find(':');
+        const auto kind = route->target.substr(0, colon);
+        const auto id = route->target.substr(colon + 1);
+        auto found = resources_->find(kind, id);
+        if (!found)
+            return found.error();
+        if (!*found)
+            return workflow::error{"unknown_resource", "There is no " + kind + " with id \"" + id +
+                                                           "\"; resources are uploaded with `checkpoint resources "
+                                                           "upload` (PUT /api/v1/resources)."};
+    }
     // A fresh id per attempt: a collision (vanishingly rare) just draws again.
     for (int attempt = 0; attempt < 3; ++attempt) {
         auto t = workflow::file(*route, {new_petition_id(now), r.reason, r.ticket}, now);

@@ -5,6 +5,7 @@
 #include "workflow/manifests.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/petition_store.hpp"
+#include "workflow/resource_store.hpp"
 
 #include <functional>
 #include <optional>
@@ -17,8 +18,10 @@ namespace checkpoint::bot {
 // transition with its audit event and jobs in one transaction, and wakes the workers.
 class access_service {
 public:
+    // With `resources`, a request for `kind:id` must name a resource that was uploaded or synced.
     access_service(const workflow::manifests& manifests, const workflow::clock& clock,
-                   workflow::petition_store& petitions, std::function<void()> wake_workers);
+                   workflow::petition_store& petitions, std::function<void()> wake_workers,
+                   workflow::resource_store* resources = nullptr);
 
     // Files a request for `requester` (a person id): decided, then stored pending or approved at once.
     workflow::result<workflow::petition> submit(const std::string& requester, const workflow::intent::request& r);
@@ -50,6 +53,7 @@ private:
     workflow::petition_store& petitions_;
     std::function<void()> wake_workers_;
     std::function<void(const workflow::petition&)> on_change_;
+    workflow::resource_store* resources_;
 };
 
 // A new petition id: `p-`, the time in 9 base-32 digits (so ids sort by age), and 5 random ones.

@@ -38,6 +38,9 @@ void http_session::do_read()
 
 void http_session::on_header(beast::error_code ec, std::size_t bytes)
 {
+    // A Content-Length over even the largest limit fails here, with the header parsed.
+    if (ec == http::error::body_limit)
+        body_limit_ = app_.body_limit(parser_->get().method(), parser_->get().target());
     if (ec)
         return on_read(ec, bytes);
     const auto& head = parser_->get();

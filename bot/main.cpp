@@ -147,7 +147,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     }
 
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
-    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); });
+    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner};
     bot::register_slack_jobs(runner, ctx);

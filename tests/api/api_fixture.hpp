@@ -22,6 +22,11 @@ struct api_fixture : service_fixture {
     bot::api::petition_waiters waiters{4};
     bot::api::api_router api{ctx, tokens, reports, waiters};
 
+    api_fixture()
+    {
+        access.on_change([this](const workflow::petition& p) { waiters.notify(p.id); });
+    }
+
     // A fresh token; personal when `person` is given.
     std::string token(std::vector<std::string> scopes, std::string person = {}, std::string name = "test")
     {

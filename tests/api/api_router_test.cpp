@@ -410,3 +410,15 @@ TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", 
     CHECK(bot::api::api_router::body_limit(verb::post, "/api/v1/petitions") == bot::max_body_bytes);
     CHECK(bot::api::api_router::body_limit(verb::post, "/slack/events") == bot::max_body_bytes);
 }
+
+TEST_CASE("api: a resource must exist to be requested, from the API and from Slack alike", "[api][resources]")
+{
+    test::api_fixture f;
+    workflow::intent::request r{"customer:777", std::nullopt, "BUG-482", "", false};
+    auto refused = f.access.submit("u-6001", r);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == "unknown_resource");
+    CHECK_THAT(refused.error().message, Catch::Contains("customer"));
+    REQUIRE(f.resources.upsert({"customer", "777", "Initech", "", f.clock.now()}).has_value());
+    CHECK(f.access.submit("u-6001", r).has_value());
+}

@@ -163,5 +163,9 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
         REQUIRE(r.result() == status::ok);
         CHECK(r[bot::http::field::content_type] == "text/csv; charset=utf-8");
         CHECK(r.body() == "group,count,median_seconds,p90_seconds\r\nall,4,3690,14400\r\nmanual_approval,2,10860,14400\r\n");
+        auto rate = f.get("/api/v1/reports/auto-approval-rate?" + period + "&format=csv", auditor);
+        CHECK_THAT(rate.body(), Catch::Contains("\r\napi-staging,1,1,1\r\n"));
+        auto bypass = f.get("/api/v1/reports/bypassed-approval?" + period + "&format=csv", auditor);
+        CHECK_THAT(bypass.body(), Catch::Contains(",2026-11-23T10:00:00Z,3600,seeded history,no\r\n"));
     }
 }

@@ -58,7 +58,7 @@ struct service_fixture {
     bot::slack_client slack{http, clock, {cfg.slack_api_url, cfg.bot_token}};
     bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
     bot::job_runner runner{jobs, clock, {}};
-    bot::access_service access{manifests, clock, petitions, [] {}};
+    bot::access_service access{manifests, clock, petitions, [] {}, &resources};
     bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
