@@ -191,9 +191,12 @@ public:
                 env_.out << request_text(p);
             return exit_code_for_state(state_of(p));
         }
-        if (!o_.json)
-            env_.out << request_header(p) << "Request " << state_id(p)
-                     << " filed; waiting for the decision (Ctrl-C stops waiting, the request stays open).\n";
+        if (!o_.json) {
+            env_.out << request_header(p);
+            if (state_of(p) == "pending")
+                env_.out << "Request " << state_id(p)
+                         << " filed; waiting for the decision (Ctrl-C stops waiting, the request stays open).\n";
+        }
         return wait_for(p, *timeout);
     }
 
@@ -447,21 +450,24 @@ private:
         const auto deadline = start + timeout;
         std::string last_key;
         bool drew = false;
+        // Only a live request gets a progress line; setting up access right after an automatic approval
+        // is quiet when not on a terminal, so the output stays the seed's few lines.
         auto draw = [&] {
-            if (o_.json)
+            if (o_.json || !waiting(p))
                 return;
             const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(steady::now() - start);
             if (env_.out_is_tty) {
                 env_.out << "\r" << progress_line(p, elapsed) << "\x1b[K" << std::flush;
                 drew = true;
-            } else if (auto key = progress_key(p); key != last_key) {
+            } else if (auto key = progress_key(p); key != last_key && (state_of(p) == "pending" || !last_key.empty())) {
                 env_.out << key << "\n" << std::flush;
                 last_key = key;
             }
         };
+        // On a terminal the progress line is erased: the outcome takes its place.
         auto end_line = [&] {
             if (drew)
-                env_.out << "\n";
+                env_.out << "\r\x1b[K" << std::flush;
             drew = false;
         };
         draw();

@@ -337,7 +337,7 @@ std::string outcome_text(const json::object& p)
         return "⚙ Approved; access is being set up and lasts " + length_text(p) +
                " once it starts. Follow it with: checkpoint status " + id + "\n";
     if (state == "pending")
-        return "⏳ Request " + id + " is waiting for approval. Follow it with: checkpoint status " + id + "\n";
+        return "⏳ Request " + id + " is waiting for approval. Follow it with: checkpoint status " + id + " --wait\n";
     if (state == "denied")
         return closed_line("✗", "Denied", last_decision(p, {"deny"}));
     if (state == "cancelled")

@@ -1,4 +1,5 @@
 #include "cli/app.hpp"
+#include "cli/render.hpp"
 #include "tests/cli/petitions.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -13,6 +14,7 @@
 
 using namespace checkpoint;
 using namespace checkpoint::test;
+using checkpoint::cli::request_text;
 namespace json = boost::json;
 
 namespace {
@@ -154,7 +156,7 @@ TEST_CASE("request: on a terminal the progress line is redrawn in place")
     auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "x"});
     CHECK(r.code == 3);
     CHECK_THAT(r.out, Catch::Contains("\r⏳ Waiting for approval: step 1 of 2 (manager: Mary Major)\x1b[K"));
-    CHECK_THAT(r.out, Catch::Contains("\x1b[K\n✗ Denied by Henry Hill"));
+    CHECK_THAT(r.out, Catch::Contains("\r\x1b[K✗ Denied by Henry Hill"));
 }
 
 TEST_CASE("request --no-wait on a pending request exits 2 and says how to follow it")
@@ -163,7 +165,20 @@ TEST_CASE("request --no-wait on a pending request exits 2 and says how to follow
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
     auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "x", "--no-wait"});
     CHECK(r.code == 2);
-    CHECK_THAT(r.out, Catch::EndsWith("⏳ Request p-91c2 is waiting for approval. Follow it with: checkpoint status p-91c2\n"));
+    CHECK_THAT(r.out, Catch::EndsWith("⏳ Request p-91c2 is waiting for approval. Follow it with: checkpoint status p-91c2 --wait\n"));
+}
+
+TEST_CASE("request: an automatic approval waits quietly for access to be set up")
+{
+    harness h;
+    auto approved = petition_auto_active();
+    approved["state"] = "provisioning";
+    approved["ends_at"] = nullptr;
+    h.script.push_back({"POST", "/petitions", 201, body_of(approved)});
+    h.script.push_back({"GET", "/petitions/p-7f3a/wait?timeout=30", 200, body_of(petition_auto_active())});
+    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "debugging latency spike"});
+    CHECK(r.code == 0);
+    CHECK(r.out == request_text(petition_auto_active()));
 }
 
 TEST_CASE("request with --json prints the API's petition and keeps the exit code")
