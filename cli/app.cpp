@@ -91,6 +91,13 @@ public:
         auto c = load_config(env_.env, env_.read_file);
         if (!c)
             return c.error();
+        // Only the file's own token is at risk; one from the environment is not in it.
+        if (auto file_config = env_.read_file(c->file); file_config && env_.file_mode) {
+            auto parsed = parse_config(*file_config, c->file);
+            if (auto mode = env_.file_mode(c->file); parsed && mode)
+                if (auto warning = permission_warning(*parsed, *mode); !warning.empty())
+                    env_.err << warning << "\n";
+        }
         if (!o_.url.empty())
             c->url = o_.url;
         if (auto ok = check_for_server(*c); !ok)

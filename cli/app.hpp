@@ -4,6 +4,7 @@
 #include "cli/config.hpp"
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -19,6 +20,8 @@ struct environment {
     bool out_is_tty = false;
     env_lookup env;
     file_lookup read_file;
+    // A file's st_mode, for the config file's permission check; empty when it cannot be read.
+    std::function<std::optional<unsigned>(const std::string&)> file_mode;
     std::function<std::unique_ptr<bot::http_client>()> make_http;
 };
 

@@ -81,6 +81,14 @@ workflow::result<config> load_config(const env_lookup& env, const file_lookup& r
     return c;
 }
 
+std::string permission_warning(const config& c, unsigned mode)
+{
+    // Group or other may read it (S_IRGRP | S_IROTH).
+    if (c.file.empty() || c.token.empty() || (mode & 044u) == 0)
+        return {};
+    return "warning: " + c.file + " holds an API token and others can read it; run: chmod 600 " + c.file;
+}
+
 workflow::result<void> check_for_server(const config& c)
 {
     const std::string where = c.file.empty() ? std::string("a config file") : c.file;

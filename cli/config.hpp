@@ -33,6 +33,9 @@ workflow::result<config> parse_config(std::string_view text, const std::string& 
 // The file's values, each overridden by CHECKPOINT_URL and CHECKPOINT_TOKEN when set.
 workflow::result<config> load_config(const env_lookup& env, const file_lookup& read);
 
+// A warning when a config file holding a token can be read by others (`mode` is its st_mode); empty if fine.
+std::string permission_warning(const config& c, unsigned mode);
+
 // Refuses a missing URL or token (naming where each can be set), a URL that is not http(s)://,
 // and sending a token in clear over http:// to a host other than loopback.
 workflow::result<void> check_for_server(const config& c);

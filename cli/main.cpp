@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int main(int argc, char** argv)
@@ -26,6 +27,12 @@ int main(int argc, char** argv)
             std::ostringstream s;
             s << in.rdbuf();
             return s.str();
+        },
+        .file_mode = [](const std::string& path) -> std::optional<unsigned> {
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0)
+                return std::nullopt;
+            return static_cast<unsigned>(st.st_mode);
         },
         .make_http = [] {
             bot::beast_http_client_options o;

@@ -57,6 +57,7 @@ struct harness {
     std::map<std::string, std::string> vars{{"CHECKPOINT_URL", "https://cp.example.com"},
                                             {"CHECKPOINT_TOKEN", "cpt_secret"}};
     std::map<std::string, std::string> files;
+    std::map<std::string, unsigned> modes;
     bool tty = false;
 
     cli_run run(std::vector<std::string> args)
@@ -73,6 +74,10 @@ struct harness {
             .read_file = [this](const std::string& p) -> std::optional<std::string> {
                 auto it = files.find(p);
                 return it == files.end() ? std::nullopt : std::optional(it->second);
+            },
+            .file_mode = [this](const std::string& p) -> std::optional<unsigned> {
+                auto it = modes.find(p);
+                return it == modes.end() ? std::nullopt : std::optional(it->second);
             },
             .make_http = [this] {
                 auto h = std::make_unique<scripted_http>();
@@ -238,6 +243,14 @@ TEST_CASE("a missing token or URL is explained, without calling anything")
     r = h.run({"list"});
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("You have no requests."));
+    CHECK(r.err.empty());
+
+    // Readable by others: still used, with a warning that names the fix.
+    h.modes["/home/lee/.config/checkpoint/config"] = 0100644;
+    h.script.push_back({"GET", "/petitions?limit=50&mine=true", 200, R"({"items":[],"next_cursor":null})"});
+    r = h.run({"list"});
+    CHECK(r.code == 0);
+    CHECK_THAT(r.err, Catch::Contains("others can read it; run: chmod 600 /home/lee/.config/checkpoint/config"));
 }
 
 TEST_CASE("commands call the contract's endpoints")

@@ -85,3 +85,14 @@ TEST_CASE("plain http is allowed to loopback only")
     for (const char* url : {"http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:8080", "https://cp.example.com"})
         CHECK(check_for_server(config{url, "t", ""}).has_value());
 }
+
+TEST_CASE("a config file with a token that others can read gets a warning")
+{
+    const config with_token{"https://x", "cpt_t", "/h/.config/checkpoint/config"};
+    CHECK(permission_warning(with_token, 0100600).empty());
+    CHECK(permission_warning(with_token, 0100640) ==
+          "warning: /h/.config/checkpoint/config holds an API token and others can read it; run: chmod 600 "
+          "/h/.config/checkpoint/config");
+    CHECK_FALSE(permission_warning(with_token, 0100604).empty());
+    CHECK(permission_warning(config{"https://x", "", "/c"}, 0100644).empty());
+}
