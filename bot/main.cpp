@@ -213,7 +213,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
                      cfg.shutdown_grace.count());
         server.begin_drain();
         // Long polls are answered now, with the petition as it stands, instead of at their timeout.
-        waiters.wake_all();
+        waiters.close();
         reload_clock.cancel();
         draining.emplace(ioc, server, std::chrono::steady_clock::now() + cfg.shutdown_grace);
         draining->check();

@@ -405,6 +405,11 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
             return done(std::move(res));
         }
         c.which = *m.which;
+        if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
+             c.which == endpoint::petition_act) &&
+            !workflow::is_petition_id(c.seg[1]))
+            fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
+                                  "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
         auto auth = authenticate(req, tokens_, ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal);
@@ -426,7 +431,8 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
         }
         if (!ex) {
             // No connection to wait on (called through handle()): answer with the petition as it is.
-            auto res = json_response(http::status::ok, petition_json(p, ctx_.manifests.directory), version);
+            auto res = json_response(http::status::ok,
+                                     petition_json(p, ctx_.manifests.directory, display_name_of(p)), version);
             res.set("X-Checkpoint-Waiting", still_waiting(p) ? "true" : "false");
             return done(std::move(res));
         }
@@ -443,34 +449,59 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
     }
 }
 
-void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first)
+std::string api_router::display_name_of(const workflow::petition& p)
 {
+    if (!p.route.is_resource)
+        return {};
+    const auto colon = p.entitlement().find(':');
+    auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
+    return r && *r ? (*r)->display_name : std::string();
+}
+
+void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept
+{
+    // Runs on the connection's strand, outside any request handler's try: nothing may escape into the io loop.
+    auto internal = [w](const std::exception& e) {
+        spdlog::error("api: wait on {}: {}", w->id, e.what());
+        w->done(api_error(code::internal, "Something went wrong inside Checkpoint; the details are in its log.",
+                          w->version));
+    };
     auto answer = [this, w] {
         auto p = ctx_.access.get(w->id);
         if (!p)
             return w->done(from_error(p.error(), w->version));
-        auto res = json_response(http::status::ok, petition_json(*p, ctx_.manifests.directory), w->version);
+        auto res = json_response(http::status::ok, petition_json(*p, ctx_.manifests.directory, display_name_of(*p)),
+                                 w->version);
         res.set("X-Checkpoint-Waiting", still_waiting(*p) ? "true" : "false");
         w->done(std::move(res));
     };
-    const bool registered = waiters_.wait(w->id, w->ex, w->deadline, [this, w, answer](bool timed_out) {
-        auto p = ctx_.access.get(w->id);
-        if (timed_out || !p || !still_waiting(*p) || std::chrono::steady_clock::now() >= w->deadline)
+    try {
+        const bool registered = waiters_.wait(w->id, w->ex, w->deadline, [this, w, answer, internal](bool timed_out) {
+            try {
+                auto p = ctx_.access.get(w->id);
+                if (timed_out || !p || !still_waiting(*p) || std::chrono::steady_clock::now() >= w->deadline)
+                    return answer();
+                // Woken by a transition that left it waiting (one step of several approved): wait on.
+                wait_round(w, false);
+            } catch (const std::exception& e) {
+                internal(e);
+            }
+        });
+        if (!registered) {
+            // Full: a new poll is refused. Closing (shutdown), or a re-wait that found no room: answered as it stands.
+            if (first && !waiters_.closed())
+                return w->done(api_error(code::rate_limited,
+                                         "Too many requests are being waited on right now; poll again in a few seconds.",
+                                         w->version));
             return answer();
-        // Woken by a transition that left it waiting (one step of several approved): wait on.
-        wait_round(w, false);
-    });
-    if (!registered) {
-        if (first)
-            return w->done(api_error(code::rate_limited,
-                                     "Too many requests are being waited on right now; poll again in a few seconds.",
-                                     w->version));
-        return answer();
+        }
+        // Checked after registering, so a transition committed just before is not missed.
+        auto p = ctx_.access.get(w->id);
+        if (!p || !still_waiting(*p))
+            waiters_.notify(w->id);
+    } catch (const std::exception& e) {
+        internal(e);
     }
-    // Checked after registering, so a transition committed just before is not missed.
-    auto p = ctx_.access.get(w->id);
-    if (!p || !still_waiting(*p))
-        waiters_.notify(w->id);
 }
 
 response api_router::dispatch(call& c)
@@ -479,13 +510,6 @@ response api_router::dispatch(call& c)
     const auto& dir = ctx_.manifests.directory;
     const auto now = ctx_.clock.now();
     auto ok = [&](json::value v, http::status s = http::status::ok) { return json_response(s, v, version); };
-    auto display_name_of = [&](const workflow::petition& p) -> std::string {
-        if (!p.route.is_resource)
-            return {};
-        const auto colon = p.entitlement().find(':');
-        auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
-        return r && *r ? (*r)->display_name : std::string();
-    };
     auto petition_out = [&](const workflow::petition& p) { return petition_json(p, dir, display_name_of(p)); };
     auto audit_api = [&](std::string action, std::string reason, std::string petition, json::object details) {
         auto r = ctx_.audit.append(

@@ -36,7 +36,9 @@ private:
     struct call;
     struct wait_state;
     response dispatch(call& c);
-    void wait_round(const std::shared_ptr<wait_state>& w, bool first);
+    void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
+    // The resource's display name for a resource petition (empty for bundles or when unknown).
+    std::string display_name_of(const workflow::petition& p);
 
     service_context& ctx_;
     storage::token_store& tokens_;

@@ -22,7 +22,7 @@ bool petition_waiters::wait(const std::string& id, const net::any_io_executor& e
     e->timer.expires_at(deadline);
     {
         std::lock_guard lock(mutex_);
-        if (count_ >= max_)
+        if (closed_ || count_ >= max_)
             return false;
         by_id_[id].push_back(e);
         ++count_;
@@ -50,12 +50,19 @@ void petition_waiters::notify(const std::string& id)
         wake(e);
 }
 
-void petition_waiters::wake_all()
+void petition_waiters::close()
 {
     std::lock_guard lock(mutex_);
+    closed_ = true;
     for (const auto& [id, entries] : by_id_)
         for (const auto& e : entries)
             wake(e);
+}
+
+bool petition_waiters::closed() const
+{
+    std::lock_guard lock(mutex_);
+    return closed_;
 }
 
 std::size_t petition_waiters::size() const

@@ -23,13 +23,14 @@ public:
     petition_waiters& operator=(const petition_waiters&) = delete;
 
     // Calls `on_wake(timed_out)` once, on `ex`: when notify(id) is called or at `deadline`.
-    // Call it from `ex` (the connection's strand). False, and nothing registered, when full.
+    // Call it from `ex` (the connection's strand). False, and nothing registered, when full or closed.
     bool wait(const std::string& id, const boost::asio::any_io_executor& ex,
               std::chrono::steady_clock::time_point deadline, std::function<void(bool timed_out)> on_wake);
     // Wakes every wait on `id`; safe from any thread.
     void notify(const std::string& id);
-    // Wakes every wait (shutdown: answer them now instead of at their timeout).
-    void wake_all();
+    // Shutdown: wakes every wait and refuses new ones, so they are answered now instead of at their timeout.
+    void close();
+    bool closed() const;
     std::size_t size() const;
 
 private:
@@ -45,6 +46,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::vector<std::shared_ptr<entry>>, std::less<>> by_id_;
     std::size_t count_ = 0;
+    bool closed_ = false;
 };
 
 } // namespace checkpoint::bot::api

@@ -174,3 +174,54 @@ TEST_CASE("api e2e: body limits and bulk upload through the real server", "[e2e]
     CHECK(json_of(listed).at("items").at(0).at("id") == "1999");
     CHECK(server.stop() == 0);
 }
+
+TEST_CASE("api e2e: --create-token refuses unknown scopes and people, and prints nothing secret then", "[e2e][api]")
+{
+    temp_dir dir;
+    auto env = e2e_env(dir.path().string());
+    {
+        server_process p(env, {"--create-token", "x", "--scopes", "requests,root"}, false);
+        CHECK(p.wait_exit() == 64);
+        CHECK_THAT(p.output(), Catch::Contains("\"root\" is not a scope"));
+        CHECK(p.output().find("cpt_") == std::string::npos);
+    }
+    {
+        server_process p(env, {"--create-token", "x", "--scopes", "requests", "--person", "u-9999"}, false);
+        CHECK(p.wait_exit() == 64);
+        CHECK_THAT(p.output(), Catch::Contains("not in the directory"));
+    }
+    const auto admin = mint(env, "root", "admin");
+    server_process server(env);
+    auto me = api(server.port(), http::verb::get, "/api/v1/me", admin);
+    REQUIRE(me.result() == http::status::ok);
+    CHECK(json_of(me).at("kind") == "service");
+    CHECK(json_of(me).at("name") == "root");
+    CHECK(server.stop() == 0);
+}
+
+TEST_CASE("api e2e: on SIGTERM an open long poll is answered at once, not at its timeout", "[e2e][api]")
+{
+    temp_dir dir;
+    auto env = e2e_env(dir.path().string());
+    const auto lee = mint(env, "lee", "requests", "u-2001");
+    server_process server(env);
+    const auto port = server.port();
+    auto filed = api(port, http::verb::post, "/api/v1/petitions", lee,
+                     json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "latency incident"}});
+    REQUIRE(filed.result() == http::status::created);
+    const auto id = std::string(json_of(filed).at("id").as_string());
+    const auto start = std::chrono::steady_clock::now();
+    auto waiting = std::async(std::launch::async, [&] {
+        return api(port, http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=9", lee);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (in_flight(port) < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    REQUIRE(in_flight(port) == 2);
+    CHECK(server.stop() == 0);
+    auto r = waiting.get();
+    CHECK(std::chrono::steady_clock::now() - start < 8s);
+    REQUIRE(r.result() == http::status::ok);
+    CHECK(r["X-Checkpoint-Waiting"] == "true");
+    CHECK(json_of(r).at("state") == "pending");
+}

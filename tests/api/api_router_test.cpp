@@ -78,6 +78,10 @@ TEST_CASE("api: unknown endpoints, wrong methods and bad JSON are specific error
     auto bad_json = f.call(verb::post, "/api/v1/petitions", t, "{\"bundle\": ");
     CHECK(bad_json.result() == status::bad_request);
     CHECK(error_code_of(bad_json) == "invalid_request");
+    auto not_an_id = f.get("/api/v1/petitions/" + std::string(500, 'x'), t);
+    CHECK(not_an_id.result() == status::not_found);
+    CHECK(not_an_id.body().size() < 300);
+    CHECK(f.get("/api/v1/petitions/p-0000000000000", t).result() == status::not_found);
     auto bad_limit = f.get("/api/v1/bundles?limit=500", t);
     CHECK(bad_limit.result() == status::bad_request);
     CHECK_THAT(std::string(body_of(bad_limit).at("error").at("message").as_string()), Catch::Contains("limit"));

@@ -41,11 +41,15 @@ TEST_CASE("waiters: notify wakes the waits on that petition only; the cap refuse
     while (woke.size() < 2)
         ioc.run_one();
     CHECK(woke[1] == std::pair<std::string, bool>{"p-4", true});
-    waiters.wake_all();
+    waiters.close();
     ioc.run();
     REQUIRE(woke.size() == 3);
     CHECK(woke[2] == std::pair<std::string, bool>{"p-2", false});
     CHECK(waiters.size() == 0);
+    net::post(strand, [&] { CHECK_FALSE(waiters.wait("p-5", strand, far, [&](bool) { woke.emplace_back("p-5", false); })); });
+    ioc.restart();
+    ioc.run();
+    CHECK(woke.size() == 3);
 }
 
 TEST_CASE("api: long polls are answered on their connection's executor when the petition is decided", "[api][wait]")
@@ -112,4 +116,19 @@ TEST_CASE("api: a wake that leaves the petition waiting waits on", "[api][wait]"
     REQUIRE(answer);
     CHECK((*answer)["X-Checkpoint-Waiting"] == "false");
     CHECK(test::body_of(*answer).at("state") == "active");
+
+    // Shutting down: a new poll is answered at once with the petition as it stands, not refused.
+    auto other = f.post("/api/v1/petitions", lee,
+                        json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "incident"}});
+    bot::request again{bot::http::verb::get,
+                       "/api/v1/petitions/" + std::string(test::body_of(other).at("id").as_string()) + "/wait", 11};
+    again.set(bot::http::field::authorization, "Bearer " + lee);
+    f.waiters.close();
+    answer.reset();
+    ioc.restart();
+    net::post(strand, [&] { f.api.handle_async(again, strand, [&](bot::response r) { answer = std::move(r); }); });
+    ioc.run();
+    REQUIRE(answer);
+    CHECK(answer->result() == status::ok);
+    CHECK((*answer)["X-Checkpoint-Waiting"] == "true");
 }
