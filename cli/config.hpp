@@ -2,6 +2,7 @@
 
 #include "workflow/error.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,7 +20,10 @@ struct config {
 
 // Reads one environment variable; empty optional when unset.
 using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
-// Reads a whole file; empty optional when it does not exist or cannot be read.
+// The most any file read by the CLI may hold (the API's upload limit); readers stop one byte after it.
+inline constexpr std::size_t max_read_bytes = 8 * 1024 * 1024;
+
+// Reads a whole file (at most max_read_bytes + 1 bytes); empty optional when it does not exist or cannot be read.
 using file_lookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // The config file's path: $XDG_CONFIG_HOME/checkpoint/config, else $HOME/.config/checkpoint/config;

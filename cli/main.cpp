@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,9 +23,11 @@ int main(int argc, char** argv)
             std::ifstream in(path, std::ios::binary);
             if (!in)
                 return std::nullopt;
-            std::ostringstream s;
-            s << in.rdbuf();
-            return s.str();
+            // Never more than the largest upload and a byte: callers see a larger file as too large.
+            std::string text(cli::max_read_bytes + 1, '\0');
+            in.read(text.data(), static_cast<std::streamsize>(text.size()));
+            text.resize(static_cast<std::size_t>(in.gcount()));
+            return text;
         },
         .file_mode = [](const std::string& path) -> std::optional<unsigned> {
             struct stat st {};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cli/config.hpp"
 #include "workflow/error.hpp"
 
 #include <boost/json/array.hpp>
@@ -11,7 +12,7 @@ namespace checkpoint::cli {
 
 // The server's limits for one PUT /resources, checked before anything is sent.
 inline constexpr std::size_t max_upload_resources = 10'000;
-inline constexpr std::size_t max_upload_bytes = 8 * 1024 * 1024;
+inline constexpr std::size_t max_upload_bytes = max_read_bytes;
 
 enum class resource_format { json, csv };
 
