@@ -387,6 +387,16 @@ public:
         return check.at("ok").as_bool() ? exit_ok : exit_error;
     }
 
+    int audit_events()
+    {
+        query q = paging();
+        add_if(q, "person", o_.person);
+        add_if(q, "petition", o_.id);
+        add_if(q, "from", o_.from);
+        add_if(q, "until", o_.until);
+        return show_list(call("GET", "/audit", q), [](const json::array& items) { return audit_events_table(items); });
+    }
+
     int audit_verify()
     {
         json::object v;
@@ -693,6 +703,13 @@ int run(const std::vector<std::string>& args, environment& env)
     auto* averify = audit->add_subcommand("verify", "Check the audit log's hash chain");
     averify->add_option("--database", o.database, "Check this SQLite file directly instead of asking the server");
     on(averify, [&] { return runner.audit_verify(); });
+    auto* aevents = audit->add_subcommand("events", "Audit events, oldest first (audit:read)");
+    aevents->add_option("--person", o.person, "Only this actor (person id, or token:<name>)");
+    aevents->add_option("--petition", o.id, "Only events about this request");
+    aevents->add_option("--from", o.from, "From this time (RFC 3339)");
+    aevents->add_option("--until", o.until, "Until this time (RFC 3339)");
+    add_paging(aevents);
+    on(aevents, [&] { return runner.audit_events(); });
 
     auto* db = app.add_subcommand("db", "The server's database (local)");
     db->require_subcommand(1);

@@ -543,6 +543,19 @@ std::string audit_verify_text(const json::object& v)
     return "✗ Audit log broken at event " + str(v, "first_bad") + ": " + str(v, "problem") + "\n";
 }
 
+std::string audit_events_table(const json::array& events)
+{
+    if (events.empty())
+        return "No audit events match.\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : events) {
+        const auto& e = as_obj(v);
+        rows.push_back({str(e, "seq"), format_time(str(e, "at")), str(e, "actor"), str(e, "action"),
+                        str(e, "petition"), str(e, "rule"), str(e, "why")});
+    }
+    return table({"SEQ", "AT", "ACTOR", "ACTION", "PETITION", "RULE", "WHY"}, rows);
+}
+
 std::string tokens_table(const json::array& tokens)
 {
     if (tokens.empty())

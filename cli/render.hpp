@@ -69,6 +69,9 @@ std::string report_text(const boost::json::object& report);
 // `checkpoint audit verify`: {"ok":true,"events":n} or {"ok":false,"first_bad":seq,"problem":"…"}.
 std::string audit_verify_text(const boost::json::object& verification);
 
+// `checkpoint audit events`: one event a row, oldest first as the API pages them.
+std::string audit_events_table(const boost::json::array& events);
+
 // `checkpoint tokens list` and the one-time display of a new token.
 std::string tokens_table(const boost::json::array& tokens);
 std::string token_created_text(const boost::json::object& token);

@@ -293,6 +293,8 @@ TEST_CASE("commands call the contract's endpoints")
          {"POST", "/tokens", 201,
           R"({"id":"t-9","name":"bot","kind":"service","person":null,"scopes":["requests","review"],"token":"cpt_NEW"})"},
          R"({"name":"bot","kind":"service","scopes":["requests","review"]})", "\n  cpt_NEW\n"},
+        {{"audit", "events", "--petition", "p-1"}, {"GET", "/audit?limit=50&petition=p-1", 200,
+          R"({"items":[],"next_cursor":null})"}, "", "No audit events match."},
         {{"audit", "verify"}, {"GET", "/audit/verify", 200, R"({"ok":true,"events":3})"}, "", "✓ Audit log intact: 3 events"},
         {{"status", "p/1"}, {"GET", "/petitions/p%2F1", 200, p}, "", "Request p-91c2 · api-production"},
     }));

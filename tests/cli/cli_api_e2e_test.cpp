@@ -168,6 +168,11 @@ TEST_CASE("CLI e2e: catalog, explain, log, tokens, audit and reports answer in t
     CHECK(verify.code == 0);
     CHECK_THAT(verify.out, Catch::StartsWith("✓ Audit log intact: "));
 
+    auto events = s.as(s.admin, {"audit", "events", "--person", "u-2001"});
+    CHECK(events.code == 0);
+    CHECK_THAT(events.out, Catch::StartsWith("SEQ ") && Catch::Contains("u-2001"));
+    CHECK(s.as(lee, {"audit", "events"}).code == 1);
+
     auto report = s.as(s.admin, {"report", "auto-approval-rate", "--json"});
     INFO(report.err);
     CHECK(report.code == 0);

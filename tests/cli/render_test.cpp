@@ -109,6 +109,13 @@ TEST_CASE("rendered outputs match their golden files")
                "scopes":["requests","review"],"created_at":"2026-05-02T08:00:00Z","revoked_at":"2026-05-03T08:00:00Z"}])");
              return tokens_table(t.as_array());
          }},
+        {"cli_audit_events", [] {
+             auto e = json::parse(R"([{"seq":1,"at":"2026-05-24T10:00:00Z","actor":"u-2001","action":"filed",
+               "petition":"p-91c2","why":"api-team approves","rule":"owner","hash":"ab"},
+               {"seq":2,"at":"2026-05-24T10:01:00Z","actor":"token:crm-sync","action":"resources.upsert",
+               "petition":null,"why":"2 resources","rule":"","hash":"cd"}])");
+             return audit_events_table(e.as_array());
+         }},
         {"cli_manifests_bad", [] {
              auto c = json::parse(R"({"ok":false,"dir":"manifests","errors":[
                {"file":"manifests/bundles/x.yaml","line":7,"field":"durations.max","message":"\"3x\" is not a duration"},
