@@ -43,6 +43,8 @@ std::string_view step_state(const workflow::petition& p, std::size_t i)
         return "approved";
     if (i == p.progress.step && p.state == workflow::petition_state::pending)
         return "waiting";
+    if (i == p.progress.step && p.state == workflow::petition_state::denied)
+        return "denied";
     return granted(p.state) ? "approved" : "skipped";
 }
 
@@ -67,9 +69,14 @@ json::array steps_json(const workflow::route& r, const std::function<std::string
     return steps;
 }
 
-json::array entitlements_of(const workflow::route& r)
+// What a grant of the bundle gives: its provision params as `key: value`.
+json::array entitlements_of(const workflow::bundle& b)
 {
-    return json::array{json::value(r.target)};
+    json::array out;
+    for (const auto& param : b.provision.params)
+        for (const auto& v : param.values)
+            out.push_back(json::value(param.key + ": " + v));
+    return out;
 }
 
 } // namespace
@@ -86,7 +93,8 @@ std::string_view outcome_name(workflow::route_outcome o)
     return "approval_required";
 }
 
-json::object petition_json(const workflow::petition& p, const workflow::directory& dir, const std::string& display_name)
+json::object petition_json(const workflow::petition& p, const workflow::directory& dir, const std::string& display_name,
+                           const workflow::bundle* bundle)
 {
     const auto& r = p.route;
     json::object target;
@@ -136,7 +144,7 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         {"decision", json::object{{"outcome", outcome_name(r.outcome)}, {"why", r.rule_reason}}},
         {"steps", steps_json(r, [&](std::size_t i) { return step_state(p, i); })},
         {"decisions", std::move(decisions)},
-        {"entitlements", entitlements_of(r)},
+        {"entitlements", bundle ? entitlements_of(*bundle) : json::array{json::value(r.target)}},
         {"created_at", rfc3339(p.created_at)},
         {"decided_at", time_or_null(decided_at)},
         {"starts_at", time_or_null(p.active_since)},
@@ -165,10 +173,6 @@ json::object bundle_json(const workflow::bundle& b)
         durations.push_back(json::value(workflow::format_duration(d)));
     if (durations.empty())
         durations.push_back(json::value(workflow::format_duration(b.durations.initial)));
-    json::array entitlements;
-    for (const auto& param : b.provision.params)
-        for (const auto& v : param.values)
-            entitlements.push_back(json::value(param.key + ": " + v));
     json::array channels;
     for (const auto& c : b.channels)
         channels.push_back(json::value(c));
@@ -180,7 +184,7 @@ json::object bundle_json(const workflow::bundle& b)
                      {"durations", std::move(durations)},
                      {"default_duration", workflow::format_duration(b.durations.initial)},
                      {"max_duration", workflow::format_duration(b.durations.max)},
-                     {"entitlements", std::move(entitlements)},
+                     {"entitlements", entitlements_of(b)},
                      {"channels", std::move(channels)},
                      {"break_glass", b.approval.break_glass},
                      {"deprecated", b.deprecated}};

@@ -432,7 +432,7 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
         if (!ex) {
             // No connection to wait on (called through handle()): answer with the petition as it is.
             auto res = json_response(http::status::ok,
-                                     petition_json(p, ctx_.manifests.directory, display_name_of(p)), version);
+                                     petition_out(p), version);
             res.set("X-Checkpoint-Waiting", still_waiting(p) ? "true" : "false");
             return done(std::move(res));
         }
@@ -449,13 +449,14 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
     }
 }
 
-std::string api_router::display_name_of(const workflow::petition& p)
+json::object api_router::petition_out(const workflow::petition& p)
 {
+    const auto& dir = ctx_.manifests.directory;
     if (!p.route.is_resource)
-        return {};
+        return petition_json(p, dir, {}, ctx_.manifests.catalog.find(p.entitlement()));
     const auto colon = p.entitlement().find(':');
     auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
-    return r && *r ? (*r)->display_name : std::string();
+    return petition_json(p, dir, r && *r ? (*r)->display_name : std::string());
 }
 
 void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept
@@ -470,7 +471,7 @@ void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) no
         auto p = ctx_.access.get(w->id);
         if (!p)
             return w->done(from_error(p.error(), w->version));
-        auto res = json_response(http::status::ok, petition_json(*p, ctx_.manifests.directory, display_name_of(*p)),
+        auto res = json_response(http::status::ok, petition_out(*p),
                                  w->version);
         res.set("X-Checkpoint-Waiting", still_waiting(*p) ? "true" : "false");
         w->done(std::move(res));
@@ -510,7 +511,6 @@ response api_router::dispatch(call& c)
     const auto& dir = ctx_.manifests.directory;
     const auto now = ctx_.clock.now();
     auto ok = [&](json::value v, http::status s = http::status::ok) { return json_response(s, v, version); };
-    auto petition_out = [&](const workflow::petition& p) { return petition_json(p, dir, display_name_of(p)); };
     auto audit_api = [&](std::string action, std::string reason, std::string petition, json::object details) {
         auto r = ctx_.audit.append(
             {c.who.actor(), std::move(action), now, std::move(reason), "api", std::move(petition), json::serialize(details)});
@@ -575,6 +575,8 @@ response api_router::dispatch(call& c)
                 kinds.push_back(r.kind);
         }
         const auto q = workflow::to_lower(c.param("q").value_or(""));
+        if (q.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
         json::array all;
         for (const auto& k : kinds)
             for (const auto& r : must(ctx_.resources.of_kind(k)))
@@ -652,7 +654,6 @@ response api_router::dispatch(call& c)
         if (bundle.has_value() == (resource != nullptr))
             fail(code::invalid_request, "Give exactly one of `bundle` (a bundle name) or `resource` "
                                         "({\"kind\": \"customer\", \"id\": \"123\"}).");
-        std::string display;
         if (bundle) {
             if (bundle->empty() || bundle->find(':') != std::string::npos)
                 fail(code::invalid_request, "`bundle` must be a bundle name such as \"api-production\"; resources go "
@@ -664,9 +665,7 @@ response api_router::dispatch(call& c)
             const auto& ro = resource->get_object();
             const auto kind = required_text(ro, "kind", 100, "the resource kind, such as \"customer\".", "resource.");
             const auto id = required_text(ro, "id", max_resource_id_length, "the resource's id.", "resource.");
-            // Whether it exists is access_service's rule (Slack asks it too); here only its name is read.
-            if (auto found = must(ctx_.resources.find(kind, id)))
-                display = found->display_name;
+            // Whether it exists is access_service's rule, as for `/checkpoint request customer:123`.
             r.target = kind + ":" + id;
         }
         r.length = duration_field(text_field(body, "duration", 40), "duration");
@@ -691,7 +690,7 @@ response api_router::dispatch(call& c)
         auto p = must(ctx_.access.submit(*requester, r));
         if (!c.who.personal())
             audit_api("api.file_for", "filed for " + *requester, p.id, json::object{{"requester", *requester}});
-        return ok(petition_json(p, dir, display), http::status::created);
+        return ok(petition_out(p), http::status::created);
     }
 
     case endpoint::petition_get: {

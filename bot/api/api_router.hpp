@@ -8,6 +8,7 @@
 #include "storage/token_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
 
 #include <functional>
 #include <memory>
@@ -37,8 +38,8 @@ private:
     struct wait_state;
     response dispatch(call& c);
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
-    // The resource's display name for a resource petition (empty for bundles or when unknown).
-    std::string display_name_of(const workflow::petition& p);
+    // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
+    boost::json::object petition_out(const workflow::petition& p);
 
     service_context& ctx_;
     storage::token_store& tokens_;

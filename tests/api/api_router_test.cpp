@@ -156,6 +156,9 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
     CHECK(p.at("duration_seconds") == 604800);
     CHECK(p.at("decision").at("outcome") == "approval_required");
     CHECK(p.at("steps").at(0).at("state") == "waiting");
+    // What the grant gives: the bundle's provision params.
+    CHECK(json::serialize(p.at("entitlements")) ==
+          R"(["permission_set: api-production","policies: api-prod-s3-read","policies: api-rds-connect"])");
 
     SECTION("the requester cannot approve their own request")
     {
@@ -200,6 +203,8 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
         auto r = f.post("/api/v1/petitions/" + id + "/deny", alex, json::object{{"reason", "use staging"}});
         REQUIRE(r.result() == status::ok);
         CHECK(state_of(r) == "denied");
+        CHECK(body_of(r).at("steps").at(0).at("state") == "denied");
+        CHECK(body_of(r).at("decisions").at(0).at("reason") == "use staging");
         auto cancel = f.post("/api/v1/petitions/" + id + "/cancel", lee, json::object{});
         CHECK(cancel.result() == status::conflict);
     }
