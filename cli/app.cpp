@@ -323,6 +323,17 @@ public:
                     [&](const json::object& a) { return upload_text(a, sent); });
     }
 
+    int resources_list()
+    {
+        std::string words;
+        for (const auto& w : o_.words)
+            words += (words.empty() ? "" : " ") + w;
+        query q = paging();
+        add_if(q, "kind", o_.kind);
+        add_if(q, "q", words);
+        return show_list(call("GET", "/resources", q), [](const json::array& items) { return resources_table(items); });
+    }
+
     int tokens_create()
     {
         json::array scopes;
@@ -673,6 +684,11 @@ int run(const std::vector<std::string>& args, environment& env)
     upload->add_option("--format", o.format, "json or csv (default: from the file)")
         ->check(CLI::IsMember({"json", "csv"}));
     on(upload, [&] { return runner.upload(); });
+    auto* rlist = resources->add_subcommand("list", "Find resources by id or name");
+    rlist->add_option("words", o.words, "Words matched against id and display name");
+    rlist->add_option("--kind", o.kind, "Only this kind, e.g. customer");
+    add_paging(rlist);
+    on(rlist, [&] { return runner.resources_list(); });
 
     auto* tokens = app.add_subcommand("tokens", "API tokens (admin)");
     tokens->require_subcommand(1);

@@ -590,6 +590,21 @@ std::string token_created_text(const json::object& t)
     return out;
 }
 
+std::string resources_table(const json::array& resources)
+{
+    if (resources.empty())
+        return "No resources match. Upload some with: checkpoint resources upload FILE --kind customer\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : resources) {
+        const auto& r = as_obj(v);
+        std::string labels;
+        for (const auto& kv : obj(r, "labels"))
+            labels += (labels.empty() ? "" : " ") + clean(kv.key()) + "=" + scalar_text(kv.value());
+        rows.push_back({str(r, "kind"), str(r, "id"), str(r, "display_name"), labels});
+    }
+    return table({"KIND", "ID", "NAME", "LABELS"}, rows) + "Request one with: checkpoint request KIND:ID --duration D --reason \"…\"\n";
+}
+
 std::string upload_text(const json::object& answer, std::size_t sent)
 {
     return "✓ Uploaded " + std::to_string(sent) + " resource" + (sent == 1 ? "" : "s") + " (" +

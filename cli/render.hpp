@@ -76,6 +76,9 @@ std::string audit_events_table(const boost::json::array& events);
 std::string tokens_table(const boost::json::array& tokens);
 std::string token_created_text(const boost::json::object& token);
 
+// `checkpoint resources list`: kind, id, display name and labels.
+std::string resources_table(const boost::json::array& resources);
+
 // `checkpoint resources upload FILE`: {"upserted": n} for `sent` resources of `kinds`.
 std::string upload_text(const boost::json::object& answer, std::size_t sent);
 

@@ -295,6 +295,10 @@ TEST_CASE("commands call the contract's endpoints")
          R"({"name":"bot","kind":"service","scopes":["requests","review"]})", "\n  cpt_NEW\n"},
         {{"audit", "events", "--petition", "p-1"}, {"GET", "/audit?limit=50&petition=p-1", 200,
           R"({"items":[],"next_cursor":null})"}, "", "No audit events match."},
+        {{"resources", "list", "acme", "--kind", "customer"},
+         {"GET", "/resources?limit=50&kind=customer&q=acme", 200,
+          R"({"items":[{"kind":"customer","id":"123","display_name":"Acme Corp","labels":{"tier":"gold"}}],"next_cursor":null})"},
+         "", "customer  123  Acme Corp  tier=gold"},
         {{"audit", "verify"}, {"GET", "/audit/verify", 200, R"({"ok":true,"events":3})"}, "", "✓ Audit log intact: 3 events"},
         {{"status", "p/1"}, {"GET", "/petitions/p%2F1", 200, p}, "", "Request p-91c2 · api-production"},
     }));

@@ -196,6 +196,12 @@ TEST_CASE("CLI e2e: customers uploaded from CSV can be requested one at a time")
     CHECK(up.code == 0);
     CHECK(up.out == "✓ Uploaded 2 resources (2 created or updated)\n");
 
+    auto found = s.as(uploader, {"resources", "list", "acme", "--kind", "customer", "--json"});
+    CHECK(found.code == 0);
+    auto items = json::parse(found.out).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].at("id") == "123");
+
     const auto sam = s.personal("sam", "u-6001", "requests");
     auto r = s.as(sam, {"request", "customer:123", "-d", "4h", "-r", "BUG-482", "--no-wait"});
     INFO(r.err);
