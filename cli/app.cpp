@@ -199,7 +199,7 @@ public:
             return exit_code_for_state(state_of(p));
         }
         if (!o_.json) {
-            env_.out << request_header(p);
+            env_.out << request_header_text(p);
             if (state_of(p) == "pending")
                 env_.out << "Request " << state_id(p)
                          << " filed; waiting for the decision (Ctrl-C stops waiting, the request stays open).\n";
@@ -452,14 +452,6 @@ private:
     }
 
     static bool waiting(const json::object& p) { return is_waiting_state(state_of(p)); }
-
-    static std::string request_header(const json::object& p)
-    {
-        // request_text is the header followed by the outcome; the outcome comes after the wait.
-        const std::string all = request_text(p);
-        const std::string tail = outcome_text(p);
-        return all.substr(0, all.size() - tail.size());
-    }
 
     workflow::result<std::chrono::seconds> parse_timeout() const
     {

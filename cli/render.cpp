@@ -312,7 +312,7 @@ std::string format_time(std::string_view t)
     return std::string(t.substr(0, 10)) + " " + std::string(t.substr(11, 5)) + " UTC";
 }
 
-std::string request_text(const json::object& p)
+std::string request_header_text(const json::object& p)
 {
     const auto& decision = obj(p, "decision");
     std::string out = found_line(p);
@@ -320,8 +320,10 @@ std::string request_text(const json::object& p)
     out += decision_line(decision);
     if (str(decision, "outcome") != "auto_approved")
         out += steps_text(arr(p, "steps"), false);
-    return out + outcome_text(p);
+    return out;
 }
+
+std::string request_text(const json::object& p) { return request_header_text(p) + outcome_text(p); }
 
 std::string outcome_text(const json::object& p)
 {

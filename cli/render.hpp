@@ -36,7 +36,9 @@ std::string clean(std::string_view s);
 std::string format_time(std::string_view rfc3339);
 
 // `checkpoint request`, just filed: the bundle found (owner, risk), the duration, the decision and why,
-// the approval steps when people must approve, then `outcome_text` for the state it is in.
+// and the approval steps when people must approve.
+std::string request_header_text(const boost::json::object& petition);
+// The header, then `outcome_text` for the state it is in.
 std::string request_text(const boost::json::object& petition);
 
 // Where a petition ended up: access granted (expiry, what it grants), denied and why, still waiting, …
