@@ -59,8 +59,17 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
         return workflow::error{"network", "cannot reach " + base_url_ + ": " + std::string(bot::to_string(failure->kind)) +
                                               (failure->message.empty() ? "" : ": " + failure->message)};
     }
-    if (response->status < 200 || response->status >= 300)
-        return workflow::error{"api", api_error_text(response->status, response->body)};
+    if (response->status < 200 || response->status >= 300) {
+        // The server's own code ("refused", "conflict", …) for scripts reading --json; "api" when it gave none.
+        std::string code = "api";
+        boost::system::error_code ec;
+        auto v = json::parse(response->body, ec);
+        if (!ec && v.is_object())
+            if (const auto* e = v.get_object().if_contains("error"); e && e->is_object())
+                if (const auto* c = e->get_object().if_contains("code"); c && c->is_string() && !c->get_string().empty())
+                    code = clean(c->get_string());
+        return workflow::error{code, api_error_text(response->status, response->body)};
+    }
 
     api_answer a;
     a.status = response->status;

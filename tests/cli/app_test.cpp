@@ -204,7 +204,7 @@ TEST_CASE("API and network errors print a sentence and exit 1; --json adds the e
     auto r = h.run({"approve", "p-1", "--json"});
     CHECK(r.code == 1);
     CHECK(r.err == "error: You cannot approve your own request. (refused, HTTP 422)\n");
-    CHECK(json::parse(r.out).at("error").at("code") == "api");
+    CHECK(json::parse(r.out).at("error").at("code") == "refused");
 
     r = h.run({"status", "p-1"});
     CHECK(r.code == 1);

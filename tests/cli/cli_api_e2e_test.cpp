@@ -131,9 +131,10 @@ TEST_CASE("CLI e2e: --no-wait exits 2; a denial exits 3 with who and why")
     auto status = s.as(lee, {"status", id});
     CHECK(status.code == 3);
     CHECK_THAT(status.out, Catch::EndsWith("✗ Denied by Alex Chen: use staging\n"));
-    auto again = s.as(alex, {"approve", id});
+    auto again = s.as(alex, {"approve", id, "--json"});
     CHECK(again.code == 1);
     CHECK_THAT(again.err, Catch::Contains("HTTP 409"));
+    CHECK(json::parse(again.out).at("error").at("code") == "conflict");
 }
 
 TEST_CASE("CLI e2e: catalog, explain, log, tokens, audit and reports answer in text and --json")
