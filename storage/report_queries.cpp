@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <exception>
 
 namespace checkpoint::storage {
 
@@ -87,21 +88,23 @@ workflow::result<std::vector<workflow::petition>> report_queries::petitions_file
 {
     std::vector<std::string> bodies;
     bool too_many = false;
-    auto read = db_.read([&](connection& c) -> workflow::result<void> {
-        auto q = c.use("SELECT body FROM petitions WHERE created_at < ? ORDER BY created_at, id LIMIT ?");
-        q->bind(1, to_millis(until));
-        q->bind(2, static_cast<std::int64_t>(cap + 1));
-        while (q->executeStep()) {
+    try {
+        // A connection of its own: a report's long read must not hold up the shared reader that requests use.
+        SQLite::Database c(db_.path(), SQLite::OPEN_READONLY);
+        c.setBusyTimeout(5000);
+        SQLite::Statement q(c, "SELECT body FROM petitions WHERE created_at < ? ORDER BY created_at, id LIMIT ?");
+        q.bind(1, to_millis(until));
+        q.bind(2, static_cast<std::int64_t>(cap + 1));
+        while (q.executeStep()) {
             if (bodies.size() == cap) {
                 too_many = true;
                 break;
             }
-            bodies.push_back(q->getColumn(0).getString());
+            bodies.push_back(q.getColumn(0).getString());
         }
-        return {};
-    });
-    if (!read)
-        return read.error();
+    } catch (const std::exception& e) {
+        return workflow::error{"storage_failed", e.what()};
+    }
     if (too_many)
         return workflow::error{"too_many", "More than " + std::to_string(cap) +
                                                " requests were filed before the end of the period; ask for an "
@@ -115,17 +118,6 @@ workflow::result<std::vector<workflow::petition>> report_queries::petitions_file
         out.push_back(std::move(*p));
     }
     return out;
-}
-
-workflow::result<std::vector<std::string>> report_queries::requested_targets()
-{
-    return db_.read([&](connection& c) -> workflow::result<std::vector<std::string>> {
-        auto q = c.use("SELECT DISTINCT target FROM petitions ORDER BY target");
-        std::vector<std::string> out;
-        while (q->executeStep())
-            out.push_back(q->getColumn(0).getString());
-        return out;
-    });
 }
 
 workflow::result<std::map<std::string, workflow::time_point, std::less<>>> report_queries::end_times()

@@ -40,8 +40,6 @@ public:
     // else an error saying to narrow the period.
     workflow::result<std::vector<workflow::petition>> petitions_filed_before(workflow::time_point until,
                                                                               std::size_t cap = 200'000);
-    // Every target any petition has named, ever (for "never requested").
-    workflow::result<std::vector<std::string>> requested_targets();
 
     // When each petition's access ended early or on schedule (its first revoke or expire event).
     workflow::result<std::map<std::string, workflow::time_point, std::less<>>> end_times();
