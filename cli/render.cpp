@@ -1,0 +1,658 @@
+#include "cli/render.hpp"
+
+#include "workflow/duration.hpp"
+#include "workflow/risk.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace checkpoint::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+// Longest cell shown in a table; longer text is cut with an ellipsis.
+constexpr std::size_t max_cell = 48;
+
+const json::value* field(const json::object& o, std::string_view key)
+{
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &it->value();
+}
+
+// A string (or number, or boolean) field as text; empty when missing, null or another kind.
+std::string str(const json::object& o, std::string_view key)
+{
+    const auto* v = field(o, key);
+    if (!v)
+        return {};
+    if (v->is_string())
+        return clean(v->get_string());
+    if (v->is_int64())
+        return std::to_string(v->get_int64());
+    if (v->is_uint64())
+        return std::to_string(v->get_uint64());
+    if (v->is_bool())
+        return v->get_bool() ? "true" : "false";
+    return {};
+}
+
+const json::object& obj(const json::object& o, std::string_view key)
+{
+    static const json::object empty;
+    const auto* v = field(o, key);
+    return v && v->is_object() ? v->get_object() : empty;
+}
+
+const json::array& arr(const json::object& o, std::string_view key)
+{
+    static const json::array empty;
+    const auto* v = field(o, key);
+    return v && v->is_array() ? v->get_array() : empty;
+}
+
+const json::object& as_obj(const json::value& v)
+{
+    static const json::object empty;
+    return v.is_object() ? v.get_object() : empty;
+}
+
+std::size_t display_width(std::string_view s)
+{
+    // Code points, not bytes: names are UTF-8.
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+std::string cut(std::string s, std::size_t width)
+{
+    if (display_width(s) <= width)
+        return s;
+    std::string out;
+    std::size_t seen = 0;
+    for (char c : s) {
+        const bool starts = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        if (starts && ++seen > width - 1)
+            break;
+        out += c;
+    }
+    return out + "…";
+}
+
+// Columns padded to their widest cell, two spaces apart; the last column is not padded.
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> width(header.size(), 0);
+    auto measure = [&](const std::vector<std::string>& row) {
+        for (std::size_t i = 0; i < row.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], display_width(cut(row[i], max_cell)));
+    };
+    measure(header);
+    for (const auto& r : rows)
+        measure(r);
+    std::string out;
+    auto line = [&](const std::vector<std::string>& row) {
+        std::string l;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            const std::string cell = i < row.size() ? cut(row[i], max_cell) : std::string();
+            l += cell;
+            if (i + 1 < header.size())
+                l += std::string(width[i] - display_width(cell) + 2, ' ');
+        }
+        while (!l.empty() && l.back() == ' ')
+            l.pop_back();
+        out += l + "\n";
+    };
+    line(header);
+    for (const auto& r : rows)
+        line(r);
+    return out;
+}
+
+std::string risk_title(std::string_view risk)
+{
+    if (auto r = workflow::parse_risk(risk))
+        return std::string(workflow::title(*r));
+    return clean(risk);
+}
+
+// "7 days" from duration_seconds, else the short form as given.
+std::string length_text(const json::object& o)
+{
+    const auto* secs = field(o, "duration_seconds");
+    if (secs && secs->is_int64() && secs->get_int64() > 0)
+        return workflow::describe_duration(workflow::duration(secs->get_int64()));
+    const std::string d = str(o, "duration");
+    if (auto parsed = workflow::parse_duration(d); parsed.has_value())
+        return workflow::describe_duration(*parsed);
+    return d;
+}
+
+std::string target_name(const json::object& p)
+{
+    const auto& t = obj(p, "target");
+    if (str(t, "type") == "resource") {
+        std::string s = str(t, "kind") + ":" + str(t, "id");
+        // The server falls back to kind:id when a resource has no display name; say it once.
+        if (auto name = str(t, "display_name"); !name.empty() && name != s && name != str(t, "id"))
+            s += " (" + name + ")";
+        return s;
+    }
+    return str(t, "name");
+}
+
+std::string person(const json::object& o)
+{
+    std::string name = str(o, "name");
+    return name.empty() ? str(o, "id") : name;
+}
+
+std::string found_line(const json::object& p)
+{
+    const auto& t = obj(p, "target");
+    const bool resource = str(t, "type") == "resource";
+    return std::string("✓ ") + (resource ? "Resource" : "Bundle") + " found: " + target_name(p) + " (owner " +
+           str(p, "owner_team") + ", risk " + risk_title(str(p, "risk")) + ")\n";
+}
+
+std::string decision_line(const json::object& decision)
+{
+    const std::string outcome = str(decision, "outcome");
+    const std::string why = str(decision, "why");
+    if (outcome == "auto_approved")
+        return "✓ " + why + "\n";
+    if (outcome == "break_glass")
+        return "🚨 " + why + "\n";
+    return "⏳ " + why + "\n";
+}
+
+std::string reviewers_text(const json::array& reviewers)
+{
+    std::string out;
+    for (const auto& r : reviewers) {
+        const auto& o = as_obj(r);
+        const std::string name = person(o);
+        out += (out.empty() ? "" : ", ") + name;
+        std::string why = str(o, "why");
+        // The server's reasons may start with the reviewer's name ("Alex Chen: on api-team"); say it once.
+        if (why.starts_with(name + ": "))
+            why.erase(0, name.size() + 2);
+        if (!why.empty())
+            out += " (" + why + ")";
+    }
+    return out.empty() ? std::string("nobody yet") : out;
+}
+
+// "  Step 1 of 2 · manager: Mary Major (Lee Lin's manager)", one line a step.
+std::string steps_text(const json::array& steps, bool with_state)
+{
+    std::string out;
+    std::size_t i = 0;
+    for (const auto& s : steps) {
+        const auto& o = as_obj(s);
+        ++i;
+        out += "  Step " + std::to_string(i) + " of " + std::to_string(steps.size()) + " · " + str(o, "name");
+        if (with_state)
+            out += " [" + str(o, "state") + "]";
+        out += ": " + reviewers_text(arr(o, "reviewers")) + "\n";
+    }
+    return out;
+}
+
+// The first step still waiting and its 1-based number, if any.
+std::pair<std::size_t, const json::object*> waiting_step(const json::object& p)
+{
+    const auto& steps = arr(p, "steps");
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        if (str(as_obj(steps[i]), "state") == "waiting")
+            return {i + 1, &as_obj(steps[i])};
+    return {0, nullptr};
+}
+
+// The last decision with one of `verdicts`, if any.
+const json::object* last_decision(const json::object& p, std::initializer_list<std::string_view> verdicts)
+{
+    const json::object* found = nullptr;
+    for (const auto& d : arr(p, "decisions")) {
+        const auto& o = as_obj(d);
+        const std::string v = str(o, "verdict");
+        if (std::find(verdicts.begin(), verdicts.end(), v) != verdicts.end())
+            found = &o;
+    }
+    return found;
+}
+
+std::string closed_line(std::string_view mark, std::string_view what, const json::object* d)
+{
+    std::string out = std::string(mark) + " " + std::string(what);
+    if (d) {
+        out += " by " + person(obj(*d, "by"));
+        if (auto reason = str(*d, "reason"); !reason.empty())
+            out += ": " + reason;
+    }
+    return out + "\n";
+}
+
+std::string entitlements_text(const json::object& p)
+{
+    const auto& ents = arr(p, "entitlements");
+    if (ents.empty())
+        return {};
+    std::string out = "\nYou can now access:\n";
+    for (const auto& e : ents)
+        if (e.is_string())
+            out += "  - " + clean(e.get_string()) + "\n";
+    return out;
+}
+
+std::string scalar_text(const json::value& v)
+{
+    switch (v.kind()) {
+    case json::kind::string:
+        return clean(v.get_string());
+    case json::kind::null:
+        return "";
+    case json::kind::array: {
+        std::string out;
+        for (const auto& e : v.get_array())
+            out += (out.empty() ? "" : ",") + scalar_text(e);
+        return out;
+    }
+    case json::kind::object:
+        return clean(json::serialize(v));
+    default:
+        return json::serialize(v);
+    }
+}
+
+} // namespace
+
+int exit_code_for_state(std::string_view state)
+{
+    if (state == "approved" || state == "provisioning" || state == "active")
+        return exit_ok;
+    if (state == "pending")
+        return exit_waiting;
+    if (state == "denied" || state == "cancelled" || state == "failed" || state == "expired" || state == "revoked")
+        return exit_closed;
+    return exit_error;
+}
+
+bool is_waiting_state(std::string_view state)
+{
+    return state == "pending" || state == "approved" || state == "provisioning";
+}
+
+std::string clean(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == '\n' || u == '\t')
+            out += ' ';
+        else if (u >= 0x20 && u != 0x7F)
+            out += c;
+    }
+    return out;
+}
+
+std::string format_time(std::string_view t)
+{
+    // YYYY-MM-DDTHH:MM:SS[.fff]Z
+    const bool shaped = t.size() >= 20 && t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' &&
+                        t[16] == ':' && t.back() == 'Z';
+    if (!shaped)
+        return clean(t);
+    return std::string(t.substr(0, 10)) + " " + std::string(t.substr(11, 5)) + " UTC";
+}
+
+std::string request_header_text(const json::object& p)
+{
+    const auto& decision = obj(p, "decision");
+    std::string out = found_line(p);
+    out += "✓ Requesting access for " + length_text(p) + "\n";
+    out += decision_line(decision);
+    if (str(decision, "outcome") != "auto_approved")
+        out += steps_text(arr(p, "steps"), false);
+    return out;
+}
+
+std::string request_text(const json::object& p) { return request_header_text(p) + outcome_text(p); }
+
+std::string outcome_text(const json::object& p)
+{
+    const std::string state = str(p, "state");
+    const std::string id = str(p, "id");
+    if (state == "active") {
+        std::string out = "✓ Access granted";
+        if (auto ends = str(p, "ends_at"); !ends.empty())
+            out += " (expires " + format_time(ends) + ")";
+        return out + "\n" + entitlements_text(p);
+    }
+    if (state == "approved" || state == "provisioning")
+        return "⚙ Approved; access is being set up and lasts " + length_text(p) +
+               " once it starts. Follow it with: checkpoint status " + id + "\n";
+    if (state == "pending")
+        return "⏳ Request " + id + " is waiting for approval. Follow it with: checkpoint status " + id + " --wait\n";
+    if (state == "denied")
+        return closed_line("✗", "Denied", last_decision(p, {"deny"}));
+    if (state == "cancelled")
+        return closed_line("✗", "Cancelled", last_decision(p, {"cancel"}));
+    if (state == "revoked")
+        return closed_line("✗", "Revoked", last_decision(p, {"revoke"}));
+    if (state == "expired") {
+        std::string out = "✗ Expired";
+        if (auto ends = str(p, "ends_at"); !ends.empty())
+            out += " at " + format_time(ends);
+        return out + "\n";
+    }
+    if (state == "failed")
+        return "✗ Setting up access failed; the owning team has been told. Details: checkpoint status " + id + "\n";
+    return "? Request " + id + " is in an unknown state \"" + state + "\"\n";
+}
+
+std::string progress_line(const json::object& p, std::chrono::seconds elapsed)
+{
+    const std::string state = str(p, "state");
+    std::string line;
+    if (state == "pending") {
+        auto [n, step] = waiting_step(p);
+        if (step) {
+            line = "⏳ Waiting for approval: step " + std::to_string(n) + " of " +
+                   std::to_string(arr(p, "steps").size()) + " (" + str(*step, "name") + ": ";
+            std::string names;
+            for (const auto& r : arr(*step, "reviewers"))
+                names += (names.empty() ? "" : ", ") + person(as_obj(r));
+            line += (names.empty() ? std::string("nobody yet") : names) + ")";
+        } else {
+            line = "⏳ Waiting for approval";
+        }
+    } else if (state == "approved" || state == "provisioning") {
+        line = "⚙ Approved; setting up access";
+    } else {
+        line = "• Request is " + state;
+    }
+    if (elapsed.count() > 0) {
+        const auto m = elapsed.count() / 60;
+        const auto s = elapsed.count() % 60;
+        line += " · " + std::to_string(m) + ":" + (s < 10 ? "0" : "") + std::to_string(s);
+    }
+    return line;
+}
+
+std::string progress_key(const json::object& p)
+{
+    return progress_line(p, std::chrono::seconds(0));
+}
+
+std::string status_text(const json::object& p)
+{
+    const auto& t = obj(p, "target");
+    const bool resource = str(t, "type") == "resource";
+    std::string out = "Request " + str(p, "id") + " · " + target_name(p) + "\n";
+    std::vector<std::vector<std::string>> rows{
+        {"State", str(p, "state")},
+        {"Requester", person(obj(p, "requester"))},
+        {resource ? "Resource" : "Bundle",
+         target_name(p) + " (owner " + str(p, "owner_team") + ", risk " + risk_title(str(p, "risk")) + ")"},
+        {"Duration", length_text(p)},
+        {"Reason", str(p, "reason")},
+    };
+    if (auto ticket = str(p, "ticket"); !ticket.empty())
+        rows.push_back({"Ticket", ticket});
+    if (const auto* bg = field(p, "break_glass"); bg && bg->is_bool() && bg->get_bool())
+        rows.push_back({"Break-glass", "yes"});
+    rows.push_back({"Requested", format_time(str(p, "created_at"))});
+    if (auto at = str(p, "decided_at"); !at.empty())
+        rows.push_back({"Decided", format_time(at)});
+    if (auto at = str(p, "starts_at"); !at.empty())
+        rows.push_back({"Starts", format_time(at)});
+    if (auto at = str(p, "ends_at"); !at.empty())
+        rows.push_back({"Ends", format_time(at)});
+    rows.push_back({"Rule", str(obj(p, "decision"), "why")});
+    // Rows, not a table: reasons are not cut.
+    for (const auto& r : rows)
+        out += "  " + r[0] + std::string(13 - std::min<std::size_t>(12, r[0].size()), ' ') + r[1] + "\n";
+    out += steps_text(arr(p, "steps"), true);
+    if (const auto& ext = obj(p, "extension"); !ext.empty()) {
+        out += "⏳ Extension asked for: " + length_text(ext) + " more";
+        if (auto reason = str(ext, "reason"); !reason.empty())
+            out += " (" + reason + ")";
+        out += "\n" + steps_text(arr(ext, "steps"), true);
+    }
+    const auto& decisions = arr(p, "decisions");
+    if (!decisions.empty()) {
+        out += "History:\n";
+        for (const auto& d : decisions) {
+            const auto& o = as_obj(d);
+            out += "  " + format_time(str(o, "at")) + "  " + person(obj(o, "by")) + " · " + str(o, "verdict");
+            if (auto reason = str(o, "reason"); !reason.empty())
+                out += ": " + reason;
+            out += "\n";
+        }
+    }
+    return out + outcome_text(p);
+}
+
+std::string petitions_table(const json::array& items, std::string_view empty)
+{
+    if (items.empty())
+        return std::string(empty) + "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : items) {
+        const auto& p = as_obj(v);
+        rows.push_back({str(p, "id"), str(p, "state"), target_name(p), person(obj(p, "requester")),
+                        str(p, "duration"), format_time(str(p, "created_at")), format_time(str(p, "ends_at")),
+                        str(p, "reason")});
+    }
+    return table({"ID", "STATE", "TARGET", "REQUESTER", "DURATION", "REQUESTED", "ENDS", "REASON"}, rows);
+}
+
+std::string changed_text(std::string_view verb, const json::object& p)
+{
+    return "✓ " + std::string(verb) + " " + str(p, "id") + " (" + target_name(p) + " for " +
+           person(obj(p, "requester")) + "); it is now " + str(p, "state") + ".\n" + outcome_text(p);
+}
+
+std::string catalog_text(const json::array& bundles, std::string_view query)
+{
+    if (bundles.empty())
+        return query.empty() ? "No bundles in the catalog.\n"
+                             : "No bundle matches \"" + clean(query) + "\". Try fewer words, or `checkpoint catalog`.\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : bundles) {
+        const auto& b = as_obj(v);
+        std::string durations;
+        for (const auto& d : arr(b, "durations"))
+            durations += (durations.empty() ? "" : ",") + scalar_text(d);
+        std::string about = str(b, "description");
+        if (about.empty())
+            about = str(b, "title");
+        rows.push_back({str(b, "name"), risk_title(str(b, "risk")), str(b, "owner_team"), durations,
+                        str(b, "max_duration"), about});
+    }
+    return table({"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "DESCRIPTION"}, rows) +
+           "Request one with: checkpoint request BUNDLE --duration D --reason \"…\"\n";
+}
+
+std::string explain_text(const json::object& e)
+{
+    std::string out = str(e, "bundle") + " for " + length_text(e) + ":\n";
+    json::object decision{{"outcome", field(e, "outcome") ? *field(e, "outcome") : json::value()},
+                          {"why", field(e, "why") ? *field(e, "why") : json::value()}};
+    out += decision_line(decision);
+    out += steps_text(arr(e, "steps"), false);
+    return out + "Nothing was filed; `checkpoint request` files it.\n";
+}
+
+std::string report_text(const json::object& r)
+{
+    std::string out = "Report " + str(r, "report");
+    const std::string from = str(r, "from");
+    const std::string until = str(r, "until");
+    if (!from.empty() || !until.empty())
+        out += " · " + (from.empty() ? std::string("the start") : format_time(from)) + " → " +
+               (until.empty() ? std::string("now") : format_time(until));
+    out += "\n";
+    const auto& rows = arr(r, "rows");
+    if (rows.empty()) {
+        out += "No rows.\n";
+    } else {
+        // Columns in first-seen order over every row.
+        std::vector<std::string> keys;
+        for (const auto& row : rows)
+            for (const auto& kv : as_obj(row))
+                if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end())
+                    keys.emplace_back(kv.key());
+        std::vector<std::vector<std::string>> cells;
+        for (const auto& row : rows) {
+            std::vector<std::string> line;
+            for (const auto& k : keys) {
+                const auto* v = field(as_obj(row), k);
+                line.push_back(v ? scalar_text(*v) : std::string());
+            }
+            cells.push_back(std::move(line));
+        }
+        std::vector<std::string> header;
+        for (const auto& k : keys) {
+            std::string h = clean(k);
+            std::transform(h.begin(), h.end(), h.begin(),
+                           [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+            header.push_back(h);
+        }
+        out += table(header, cells);
+    }
+    const auto& summary = obj(r, "summary");
+    if (!summary.empty()) {
+        out += "Summary:\n";
+        for (const auto& kv : summary)
+            out += "  " + clean(kv.key()) + ": " + scalar_text(kv.value()) + "\n";
+    }
+    return out;
+}
+
+std::string audit_verify_text(const json::object& v)
+{
+    const auto* ok = field(v, "ok");
+    if (ok && ok->is_bool() && ok->get_bool())
+        return "✓ Audit log intact: " + str(v, "events") + " events, every hash links to the one before.\n";
+    return "✗ Audit log broken at event " + str(v, "first_bad") + ": " + str(v, "problem") + "\n";
+}
+
+std::string audit_events_table(const json::array& events)
+{
+    if (events.empty())
+        return "No audit events match.\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : events) {
+        const auto& e = as_obj(v);
+        rows.push_back({str(e, "seq"), format_time(str(e, "at")), str(e, "actor"), str(e, "action"),
+                        str(e, "petition"), str(e, "rule"), str(e, "why")});
+    }
+    return table({"SEQ", "AT", "ACTOR", "ACTION", "PETITION", "RULE", "WHY"}, rows);
+}
+
+std::string tokens_table(const json::array& tokens)
+{
+    if (tokens.empty())
+        return "No tokens. Create one with: checkpoint tokens create NAME --scopes requests\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : tokens) {
+        const auto& t = as_obj(v);
+        const auto* p = field(t, "person");
+        std::string who = p && p->is_object() ? person(p->get_object()) : str(t, "person");
+        std::string scopes;
+        for (const auto& s : arr(t, "scopes"))
+            scopes += (scopes.empty() ? "" : ",") + scalar_text(s);
+        rows.push_back({str(t, "id"), str(t, "name"), str(t, "kind"), who, scopes, format_time(str(t, "created_at")),
+                        format_time(str(t, "revoked_at"))});
+    }
+    return table({"ID", "NAME", "KIND", "PERSON", "SCOPES", "CREATED", "REVOKED"}, rows);
+}
+
+std::string token_created_text(const json::object& t)
+{
+    std::string scopes;
+    for (const auto& s : arr(t, "scopes"))
+        scopes += (scopes.empty() ? "" : ", ") + scalar_text(s);
+    std::string out = "✓ Token " + str(t, "id") + " created: " + str(t, "name") + " (" + str(t, "kind");
+    const auto* p = field(t, "person");
+    if (p && p->is_object())
+        out += " for " + person(p->get_object());
+    else if (auto id = str(t, "person"); !id.empty())
+        out += " for " + id;
+    out += ", scopes " + scopes + ")\n\n  " + str(t, "token") +
+           "\n\nKeep it now: it is shown only this once. Use it as CHECKPOINT_TOKEN.\n";
+    return out;
+}
+
+std::string resources_table(const json::array& resources)
+{
+    if (resources.empty())
+        return "No resources match. Upload some with: checkpoint resources upload FILE --kind customer\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : resources) {
+        const auto& r = as_obj(v);
+        std::string labels;
+        for (const auto& kv : obj(r, "labels"))
+            labels += (labels.empty() ? "" : " ") + clean(kv.key()) + "=" + scalar_text(kv.value());
+        rows.push_back({str(r, "kind"), str(r, "id"), str(r, "display_name"), labels});
+    }
+    return table({"KIND", "ID", "NAME", "LABELS"}, rows) + "Request one with: checkpoint request KIND:ID --duration D --reason \"…\"\n";
+}
+
+std::string upload_text(const json::object& answer, std::size_t sent)
+{
+    return "✓ Uploaded " + std::to_string(sent) + " resource" + (sent == 1 ? "" : "s") + " (" +
+           str(answer, "upserted") + " created or updated)\n";
+}
+
+std::string manifests_check_text(const json::object& c)
+{
+    const auto* ok = field(c, "ok");
+    if (ok && ok->is_bool() && ok->get_bool())
+        return "✓ Manifests in " + str(c, "dir") + " are valid: " + str(c, "bundles") + " bundles, " + str(c, "people") +
+               " people.\n";
+    const auto& errors = arr(c, "errors");
+    std::string out = "✗ Manifests in " + str(c, "dir") + " have " + std::to_string(errors.size()) + " problem" +
+                      (errors.size() == 1 ? "" : "s") + ":\n";
+    for (const auto& e : errors) {
+        const auto& o = as_obj(e);
+        out += "  " + str(o, "file");
+        if (auto line = str(o, "line"); !line.empty() && line != "0")
+            out += ":" + line;
+        out += ": ";
+        if (auto f = str(o, "field"); !f.empty())
+            out += f + ": ";
+        out += str(o, "message") + "\n";
+    }
+    return out;
+}
+
+std::string backup_text(const json::object& b)
+{
+    return "✓ Backed up " + str(b, "database") + " to " + str(b, "backup") + " (integrity check: " +
+           str(b, "integrity") + ")\n";
+}
+
+std::string api_error_text(unsigned status, std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (!ec && v.is_object()) {
+        const auto& e = obj(v.get_object(), "error");
+        if (auto message = str(e, "message"); !message.empty())
+            return "error: " + message + " (" + str(e, "code") + ", HTTP " + std::to_string(status) + ")";
+    }
+    return "error: the server answered HTTP " + std::to_string(status) + " without an error message";
+}
+
+std::string json_line(const json::value& v) { return json::serialize(v) + "\n"; }
+
+} // namespace checkpoint::cli

@@ -1,0 +1,310 @@
+#include "tests/cli/cli_process.hpp"
+#include "tests/e2e/server_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace checkpoint::test;
+namespace json = boost::json;
+
+namespace {
+
+// The real checkpointd with the repository's manifests, an admin token minted on its database
+// file by `checkpoint tokens create … --database`, and personal tokens made through the API.
+struct api_server {
+    temp_dir dir;
+    server_process server{e2e_env(dir.path().string())};
+    std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+    std::string admin;
+
+    api_server()
+    {
+        auto r = run_cli({"tokens", "create", "bootstrap-admin", "--scopes", "admin", "--database",
+                          dir.file("checkpoint.db"), "--json"},
+                         {});
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        admin = std::string(json::parse(r.out).at("token").as_string());
+    }
+
+    std::map<std::string, std::string> env(const std::string& token) const
+    {
+        return {{"CHECKPOINT_URL", url}, {"CHECKPOINT_TOKEN", token}, {"HOME", dir.path().string()}};
+    }
+
+    cli_result as(const std::string& token, const std::vector<std::string>& args) const
+    {
+        return run_cli(args, env(token));
+    }
+
+    // A personal token for `person`, made by the admin through POST /tokens.
+    std::string personal(const std::string& name, const std::string& person, const std::string& scopes) const
+    {
+        auto r = as(admin, {"tokens", "create", name, "--kind", "personal", "--person", person, "--scopes", scopes,
+                            "--json"});
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        return std::string(json::parse(r.out).at("token").as_string());
+    }
+};
+
+std::string id_of(const std::string& json_text) { return std::string(json::parse(json_text).at("id").as_string()); }
+
+} // namespace
+
+TEST_CASE("CLI e2e: an auto-approved request prints the seed's lines and exits 0 once access is active")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+    auto r = s.as(lee, {"request", "api-production", "--duration", "1d", "--reason", "debugging latency spike"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("✓ Bundle found: api-production (owner api-team, risk High)\n"
+                                        "✓ Requesting access for 1 day\n"
+                                        "✓ Auto-approved"));
+    CHECK_THAT(r.out, Catch::Contains("✓ Access granted (expires "));
+
+    auto mine = s.as(lee, {"list", "--json"});
+    CHECK(mine.code == 0);
+    auto items = json::parse(mine.out).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].at("state") == "active");
+}
+
+TEST_CASE("CLI e2e: a request that needs approval waits, line by line, until a reviewer approves")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests,review");
+    const auto alex = s.personal("alex", "u-2002", "review");
+
+    cli_process waiting({"request", "api-production", "--duration", "7d", "--reason", "load test"}, s.env(lee));
+    REQUIRE(waiting.wait_for_out("⏳ Waiting for approval"));
+    CHECK_THAT(waiting.out(), Catch::Contains("✓ Requesting access for 7 days\n⏳ api-team approves"));
+
+    // The reviewer finds it among the requests awaiting them, and the requester cannot approve it.
+    auto awaiting = s.as(alex, {"list", "--awaiting", "--json"});
+    REQUIRE(awaiting.code == 0);
+    auto items = json::parse(awaiting.out).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    const std::string id(items[0].at("id").as_string());
+    auto self = s.as(lee, {"approve", id});
+    CHECK(self.code == 1);
+    CHECK_THAT(self.err, Catch::Contains("(refused, HTTP 422)"));
+
+    auto approve = s.as(alex, {"approve", id, "--reason", "go ahead"});
+    INFO(approve.err);
+    CHECK(approve.code == 0);
+    CHECK_THAT(approve.out, Catch::StartsWith("✓ Approved " + id));
+
+    CHECK(waiting.wait_exit() == 0);
+    CHECK_THAT(waiting.out(), Catch::Contains("✓ Access granted (expires "));
+    CHECK(waiting.out().find('\r') == std::string::npos);
+
+    auto status = s.as(lee, {"status", id});
+    CHECK(status.code == 0);
+    CHECK_THAT(status.out, Catch::Contains("Step 1 of 1 · owner [approved]: Alex Chen (on api-team"));
+    CHECK_THAT(status.out, Catch::Contains(" UTC  Alex Chen · approve\n"));
+}
+
+TEST_CASE("CLI e2e: --no-wait exits 2; a denial exits 3 with who and why")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+    const auto alex = s.personal("alex", "u-2002", "review");
+
+    auto filed = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "load test", "--no-wait", "--json"});
+    INFO(filed.err);
+    REQUIRE(filed.code == 2);
+    const auto id = id_of(filed.out);
+    CHECK(json::parse(filed.out).at("state") == "pending");
+
+    auto no_reason = s.as(alex, {"deny", id});
+    CHECK(no_reason.code == 64);
+    auto deny = s.as(alex, {"deny", id, "--reason", "use staging"});
+    CHECK(deny.code == 0);
+
+    auto status = s.as(lee, {"status", id});
+    CHECK(status.code == 3);
+    CHECK_THAT(status.out, Catch::EndsWith("✗ Denied by Alex Chen: use staging\n"));
+    auto again = s.as(alex, {"approve", id, "--json"});
+    CHECK(again.code == 1);
+    CHECK_THAT(again.err, Catch::Contains("HTTP 409"));
+    CHECK(json::parse(again.out).at("error").at("code") == "conflict");
+}
+
+TEST_CASE("CLI e2e: catalog, explain, log, tokens, audit and reports answer in text and --json")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+
+    auto catalog = s.as(lee, {"catalog", "production"});
+    CHECK(catalog.code == 0);
+    CHECK_THAT(catalog.out, Catch::StartsWith("BUNDLE ") && Catch::Contains("api-production") && Catch::Contains("High"));
+    auto catalog_json = s.as(lee, {"catalog", "--json"});
+    CHECK(catalog_json.code == 0);
+    CHECK(json::parse(catalog_json.out).at("items").as_array().size() >= 5);
+
+    auto explain = s.as(lee, {"explain", "api-production", "--duration", "7d"});
+    CHECK(explain.code == 0);
+    CHECK_THAT(explain.out, Catch::StartsWith("api-production for 7 days:\n⏳ api-team approves"));
+    CHECK_THAT(explain.out, Catch::EndsWith("Nothing was filed; `checkpoint request` files it.\n"));
+
+    REQUIRE(s.as(lee, {"request", "api-production", "-d", "1d", "-r", "incident"}).code == 0);
+    auto log = s.as(lee, {"log", "--bundle", "api-production"});
+    CHECK(log.code == 0);
+    CHECK_THAT(log.out, Catch::Contains("api-production") && Catch::Contains("Lee Lin"));
+
+    auto tokens = s.as(s.admin, {"tokens", "list"});
+    CHECK(tokens.code == 0);
+    CHECK_THAT(tokens.out, Catch::Contains("bootstrap-admin") && Catch::Contains("lee"));
+    CHECK(tokens.out.find("cpt_") == std::string::npos);
+    CHECK(s.as(lee, {"tokens", "list"}).code == 1);
+
+    auto verify = s.as(s.admin, {"audit", "verify"});
+    CHECK(verify.code == 0);
+    CHECK_THAT(verify.out, Catch::StartsWith("✓ Audit log intact: "));
+
+    auto events = s.as(s.admin, {"audit", "events", "--person", "u-2001"});
+    CHECK(events.code == 0);
+    CHECK_THAT(events.out, Catch::StartsWith("SEQ ") && Catch::Contains("u-2001"));
+    CHECK(s.as(lee, {"audit", "events"}).code == 1);
+
+    auto report = s.as(s.admin, {"report", "auto-approval-rate", "--json"});
+    INFO(report.err);
+    CHECK(report.code == 0);
+    CHECK(json::parse(report.out).at("report") == "auto-approval-rate");
+    auto csv = s.as(s.admin, {"report", "auto-approval-rate", "--csv"});
+    CHECK(csv.code == 0);
+    CHECK_FALSE(csv.out.empty());
+}
+
+TEST_CASE("CLI e2e: customers uploaded from CSV can be requested one at a time")
+{
+    api_server s;
+    std::ofstream(s.dir.file("customers.csv")) << "id,displayName,label.tier\n123,Acme Corp,gold\n456,Globex,silver\n";
+    const auto uploader = [&] {
+        auto r = s.as(s.admin, {"tokens", "create", "crm-sync", "--scopes", "resources:write", "--json"});
+        REQUIRE(r.code == 0);
+        return std::string(json::parse(r.out).at("token").as_string());
+    }();
+    auto up = s.as(uploader, {"resources", "upload", s.dir.file("customers.csv"), "--kind", "customer"});
+    INFO(up.err);
+    CHECK(up.code == 0);
+    CHECK(up.out == "✓ Uploaded 2 resources (2 created or updated)\n");
+
+    auto found = s.as(uploader, {"resources", "list", "acme", "--kind", "customer", "--json"});
+    CHECK(found.code == 0);
+    auto items = json::parse(found.out).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items[0].at("id") == "123");
+
+    const auto sam = s.personal("sam", "u-6001", "requests");
+    auto r = s.as(sam, {"request", "customer:123", "-d", "4h", "-r", "BUG-482", "--no-wait"});
+    INFO(r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Catch::StartsWith("✓ Resource found: customer:123 (Acme Corp) (owner support, risk High)\n"));
+}
+
+TEST_CASE("CLI e2e: a bad or revoked token is refused with exit 1")
+{
+    api_server s;
+    auto r = s.as("cpt_0000000000000000000000000000000000000000", {"list"});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("(unauthenticated, HTTP 401)"));
+
+    auto made = s.as(s.admin, {"tokens", "create", "temp", "--scopes", "requests", "--json"});
+    REQUIRE(made.code == 0);
+    const std::string token(json::parse(made.out).at("token").as_string());
+    const auto id = json::serialize(json::parse(made.out).at("id"));
+    CHECK(s.as(token, {"catalog"}).code == 0);
+    CHECK(s.as(s.admin, {"tokens", "revoke", id}).code == 0);
+    r = s.as(token, {"catalog"});
+    CHECK(r.code == 1);
+    CHECK_THAT(r.err, Catch::Contains("HTTP 401"));
+}
+
+TEST_CASE("CLI e2e: extend, revoke and cancel change the state; status exits by it")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+
+    auto granted = s.as(lee, {"request", "api-production", "-d", "1d", "-r", "incident", "--json"});
+    REQUIRE(granted.code == 0);
+    const auto id = id_of(granted.out);
+    auto extend = s.as(lee, {"extend", id, "--duration", "1d", "--reason", "still on it"});
+    INFO(extend.err);
+    CHECK(extend.code == 0);
+    CHECK_THAT(extend.out, Catch::StartsWith("✓ Extension asked for " + id));
+    auto revoke = s.as(lee, {"revoke", id, "--reason", "done early"});
+    INFO(revoke.err);
+    CHECK(revoke.code == 0);
+    auto status = s.as(lee, {"status", id});
+    CHECK(status.code == 3);
+    CHECK_THAT(status.out, Catch::EndsWith("✗ Revoked by Lee Lin: done early\n"));
+
+    auto pending = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "x", "--no-wait", "--json"});
+    REQUIRE(pending.code == 2);
+    const auto open_id = id_of(pending.out);
+    CHECK(s.as(lee, {"cancel", open_id}).code == 0);
+    auto cancelled = s.as(lee, {"status", open_id, "--json"});
+    CHECK(cancelled.code == 3);
+    CHECK(json::parse(cancelled.out).at("state") == "cancelled");
+    auto twice = s.as(lee, {"cancel", open_id});
+    CHECK(twice.code == 1);
+    CHECK_THAT(twice.err, Catch::Contains("HTTP 409"));
+}
+
+TEST_CASE("CLI e2e: waiting stops at --timeout with exit 2, and status --wait picks it up again")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+    auto r = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "x", "--timeout", "1s"});
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Catch::Contains("⏳ Still pending after 1 second; follow it with: checkpoint status "));
+    auto mine = s.as(lee, {"list", "--state", "pending", "--json"});
+    REQUIRE(mine.code == 0);
+    const std::string id(json::parse(mine.out).at("items").at(0).at("id").as_string());
+    auto again = s.as(lee, {"status", id, "--wait", "--timeout", "1s"});
+    CHECK(again.code == 2);
+}
+
+TEST_CASE("CLI e2e: the config file supplies URL and token; a service token files for a person")
+{
+    api_server s;
+    const auto filer = [&] {
+        auto r = s.as(s.admin, {"tokens", "create", "portal", "--scopes", "requests", "--json"});
+        REQUIRE(r.code == 0);
+        return std::string(json::parse(r.out).at("token").as_string());
+    }();
+    std::filesystem::create_directories(s.dir.path() / "xdg" / "checkpoint");
+    std::ofstream(s.dir.path() / "xdg" / "checkpoint" / "config") << "# test\nurl = " << s.url << "\ntoken = " << filer
+                                                                  << "\n";
+    auto r = run_cli({"request", "api-production", "-d", "1d", "-r", "from the portal", "--for", "u-2001"},
+                     {{"XDG_CONFIG_HOME", (s.dir.path() / "xdg").string()}});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("✓ Auto-approved: Lee Lin is on api-team"));
+}
+
+TEST_CASE("CLI e2e: tokens create --database refuses bad scopes and unknown people with 64")
+{
+    api_server s;
+    const auto db = s.dir.file("checkpoint.db");
+    const std::map<std::string, std::string> env{{"CHECKPOINT_MANIFESTS", std::string(CHECKPOINT_SOURCE_DIR) + "/manifests"}};
+    auto r = run_cli({"tokens", "create", "x", "--scopes", "admin,root", "--database", db}, env);
+    CHECK(r.code == 64);
+    CHECK_THAT(r.err, Catch::Contains("\"root\" is not a scope"));
+    r = run_cli({"tokens", "create", "x", "--scopes", "requests", "--person", "u-9999", "--database", db}, env);
+    CHECK(r.code == 64);
+    CHECK_THAT(r.err, Catch::Contains("\"u-9999\" is not in the directory"));
+    r = run_cli({"tokens", "create", "lee", "--scopes", "requests", "--person", "lee@example.com", "--database", db}, env);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("(personal for u-2001, scopes requests)"));
+    auto audit = s.as(s.admin, {"audit", "verify"});
+    CHECK(audit.code == 0);
+}

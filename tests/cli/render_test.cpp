@@ -1,0 +1,208 @@
+#include "cli/render.hpp"
+#include "tests/cli/golden_text.hpp"
+#include "tests/cli/petitions.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+using namespace checkpoint;
+using namespace checkpoint::cli;
+using namespace checkpoint::test;
+namespace json = boost::json;
+
+TEST_CASE("a petition's state maps to the contract's exit codes")
+{
+    auto [state, code] = GENERATE(table<std::string, int>({
+        {"active", 0}, {"approved", 0}, {"provisioning", 0}, {"pending", 2},
+        {"denied", 3}, {"cancelled", 3}, {"failed", 3}, {"expired", 3}, {"revoked", 3},
+        {"", 1}, {"bogus", 1},
+    }));
+    INFO(state);
+    CHECK(exit_code_for_state(state) == code);
+    CHECK(is_waiting_state(state) == (state == "pending" || state == "approved" || state == "provisioning"));
+}
+
+TEST_CASE("times print in UTC minutes; anything unexpected prints as given")
+{
+    auto [in, out] = GENERATE(table<std::string, std::string>({
+        {"2026-05-31T10:00:00Z", "2026-05-31 10:00 UTC"},
+        {"2026-05-31T10:00:00.123Z", "2026-05-31 10:00 UTC"},
+        {"2026-05-31", "2026-05-31"},
+        {"", ""},
+        {"2026-05-31T10:00:00+02:00", "2026-05-31T10:00:00+02:00"},
+    }));
+    CHECK(format_time(in) == out);
+}
+
+TEST_CASE("server text cannot drive the terminal")
+{
+    CHECK(clean("ok\x1b[31mred\x07") == "ok[31mred");
+    CHECK(clean("two\nlines\tand tab") == "two lines and tab");
+    CHECK(clean("Zoë Ångström") == "Zoë Ångström");
+    auto p = petition_auto_active();
+    p["reason"] = "\x1b]0;pwned\x07 reason";
+    CHECK(status_text(p).find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("the request output is the seed's lines for an auto-approved bundle")
+{
+    const std::string text = request_text(petition_auto_active());
+    CHECK(text.starts_with("✓ Bundle found: api-production (owner api-team, risk High)\n"
+                           "✓ Requesting access for 7 days\n"
+                           "✓ Auto-approved: Lee Lin is on api-team, which owns api-production.\n"
+                           "✓ Access granted (expires 2026-05-31 10:00 UTC)\n"
+                           "\nYou can now access:\n"
+                           "  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"));
+    CHECK(compare_golden_text("cli_request_auto", text).empty());
+}
+
+TEST_CASE("rendered outputs match their golden files")
+{
+    using render = std::function<std::string()>;
+    auto [name, fn] = GENERATE(table<std::string, render>({
+        {"cli_request_pending", [] { return request_text(petition_pending()); }},
+        {"cli_request_break_glass_customer", [] { return request_text(petition_customer_break_glass()); }},
+        {"cli_outcome_denied", [] { return outcome_text(petition_denied()); }},
+        {"cli_outcome_granted", [] { return outcome_text(petition_granted_after_approval()); }},
+        {"cli_status_denied", [] { return status_text(petition_denied()); }},
+        {"cli_status_extension", [] {
+             auto p = petition_auto_active();
+             p["extension"] = json::parse(R"({"duration":"1d","duration_seconds":86400,"reason":"still debugging",
+               "steps":[{"name":"owner","kind":"owner","state":"waiting",
+                         "reviewers":[{"id":"u-2002","name":"Alex Chen","why":"on api-team"}]}]})");
+             return status_text(p);
+         }},
+        {"cli_changed_approved", [] { return changed_text("Approved", petition_second_step()); }},
+        {"cli_list", [] {
+             json::array items{petition_pending(), petition_auto_active(), petition_customer_break_glass()};
+             return petitions_table(items, "none");
+         }},
+        {"cli_catalog", [] {
+             auto bundles = json::parse(R"([
+               {"name":"api-production","title":"api-production","description":"Production API: RDS read, prod S3 via IAM role, Vault secrets read","owner_team":"api-team",
+                "risk":"high","durations":["1h","4h","1d","7d"],"max_duration":"7d","entitlements":[],"channels":[]},
+               {"name":"logs-read","title":"Read production logs","owner_team":"platform","risk":"low",
+                "durations":["1d","7d","30d"],"max_duration":"30d"}])").as_array();
+             return catalog_text(bundles, "");
+         }},
+        {"cli_explain", [] {
+             auto e = json::parse(R"({"bundle":"api-production","duration":"7d","outcome":"approval_required",
+               "why":"api-team approves: 7 days of high risk needs owner approval.",
+               "steps":[{"name":"system-owner","kind":"owner","state":"waiting",
+                         "reviewers":[{"id":"u-1002","name":"Henry Hill","why":"on call for api-team"}]}]})");
+             return explain_text(e.as_object());
+         }},
+        {"cli_report", [] {
+             auto r = json::parse(R"({"report":"time-to-access","from":"2026-05-01T00:00:00Z",
+               "until":"2026-06-01T00:00:00Z",
+               "rows":[{"bundle":"api-production","requests":12,"median_seconds":45,"p90_seconds":3600},
+                       {"bundle":"logs-read","requests":40,"median_seconds":2,"p90_seconds":3,"note":null}],
+               "summary":{"requests":52,"manual_median_seconds":1800}})");
+             return report_text(r.as_object());
+         }},
+        {"cli_tokens", [] {
+             auto t = json::parse(R"([{"id":"t-1","name":"deploy-bot","kind":"service","person":null,
+               "scopes":["requests"],"created_at":"2026-05-01T08:00:00Z"},
+               {"id":"t-2","name":"lee","kind":"personal","person":{"id":"u-2001","name":"Lee Lin"},
+               "scopes":["requests","review"],"created_at":"2026-05-02T08:00:00Z","revoked_at":"2026-05-03T08:00:00Z"}])");
+             return tokens_table(t.as_array());
+         }},
+        {"cli_audit_events", [] {
+             auto e = json::parse(R"([{"seq":1,"at":"2026-05-24T10:00:00Z","actor":"u-2001","action":"filed",
+               "petition":"p-91c2","why":"api-team approves","rule":"owner","hash":"ab"},
+               {"seq":2,"at":"2026-05-24T10:01:00Z","actor":"token:crm-sync","action":"resources.upsert",
+               "petition":null,"why":"2 resources","rule":"","hash":"cd"}])");
+             return audit_events_table(e.as_array());
+         }},
+        {"cli_manifests_bad", [] {
+             auto c = json::parse(R"({"ok":false,"dir":"manifests","errors":[
+               {"file":"manifests/bundles/x.yaml","line":7,"field":"durations.max","message":"\"3x\" is not a duration"},
+               {"file":"manifests/checkpoint.yaml","line":0,"field":"","message":"missing"}]})");
+             return manifests_check_text(c.as_object());
+         }},
+    }));
+    INFO(name);
+    CHECK(compare_golden_text(name, fn()) == "");
+}
+
+TEST_CASE("waiting shows one progress line per step, with the time only when asked")
+{
+    CHECK(progress_line(petition_pending(), std::chrono::seconds(0)) ==
+          "⏳ Waiting for approval: step 1 of 2 (manager: Mary Major)");
+    CHECK(progress_line(petition_second_step(), std::chrono::seconds(65)) ==
+          "⏳ Waiting for approval: step 2 of 2 (system-owner: Henry Hill, Ana Lead) · 1:05");
+    CHECK(progress_key(petition_pending()) != progress_key(petition_second_step()));
+    auto provisioning = petition_second_step();
+    provisioning["state"] = "provisioning";
+    CHECK(progress_key(provisioning) == "⚙ Approved; setting up access");
+}
+
+TEST_CASE("closed requests say who closed them and why")
+{
+    auto [state, verdict, want] = GENERATE(table<std::string, std::string, std::string>({
+        {"denied", "deny", "✗ Denied by Henry Hill: no\n"},
+        {"cancelled", "cancel", "✗ Cancelled by Henry Hill: no\n"},
+        {"revoked", "revoke", "✗ Revoked by Henry Hill: no\n"},
+    }));
+    auto p = petition_pending();
+    p["state"] = state;
+    p["decisions"] = json::array{json::object{{"by", json::object{{"id", "u-1002"}, {"name", "Henry Hill"}}},
+                                              {"verdict", verdict}, {"reason", "no"}, {"at", "2026-05-24T10:00:00Z"}}};
+    CHECK(outcome_text(p) == want);
+    auto expired = petition_auto_active();
+    expired["state"] = "expired";
+    CHECK(outcome_text(expired) == "✗ Expired at 2026-05-31 10:00 UTC\n");
+}
+
+TEST_CASE("a petition missing fields still renders, without crashing")
+{
+    const json::object empty;
+    CHECK_NOTHROW(request_text(empty));
+    CHECK_NOTHROW(status_text(empty));
+    CHECK_NOTHROW(progress_line(empty, std::chrono::seconds(3)));
+    auto odd = json::parse(R"({"state":7,"steps":"x","decisions":[1,2],"target":[],"requester":null})").as_object();
+    CHECK_NOTHROW(status_text(odd));
+    CHECK(outcome_text(odd).starts_with("? Request"));
+}
+
+TEST_CASE("API errors print the server's sentence, or say there was none")
+{
+    CHECK(api_error_text(422, R"({"error":{"code":"refused","message":"You cannot approve your own request."}})") ==
+          "error: You cannot approve your own request. (refused, HTTP 422)");
+    CHECK(api_error_text(502, "<html>bad gateway</html>") ==
+          "error: the server answered HTTP 502 without an error message");
+    CHECK(api_error_text(500, R"({"error":{}})") == "error: the server answered HTTP 500 without an error message");
+}
+
+TEST_CASE("audit verification reads as intact or names the first bad event")
+{
+    CHECK(audit_verify_text(json::parse(R"({"ok":true,"events":12})").as_object()) ==
+          "✓ Audit log intact: 12 events, every hash links to the one before.\n");
+    CHECK(audit_verify_text(json::parse(R"({"ok":false,"first_bad":5,"problem":"hash mismatch"})").as_object()) ==
+          "✗ Audit log broken at event 5: hash mismatch\n");
+}
+
+TEST_CASE("a reviewer's reason that repeats the name says it once")
+{
+    auto p = petition_pending();
+    p["steps"].as_array()[0].as_object()["reviewers"].as_array()[0].as_object()["why"] = "Mary Major: Sam's manager";
+    CHECK_THAT(request_text(p), Catch::Contains("  Step 1 of 2 · manager: Mary Major (Sam's manager)\n"));
+}
+
+TEST_CASE("a resource without a display name is named once")
+{
+    auto p = petition_customer_break_glass();
+    p["target"].as_object()["display_name"] = "customer:123";
+    CHECK_THAT(request_text(p), Catch::StartsWith("✓ Resource found: customer:123 (owner support, risk Medium)\n"));
+}
+
+TEST_CASE("long table cells are cut with an ellipsis")
+{
+    auto p = petition_pending();
+    p["reason"] = std::string(80, 'x');
+    const auto text = petitions_table(json::array{p}, "none");
+    CHECK(text.find(std::string(47, 'x') + "…") != std::string::npos);
+    CHECK(text.find(std::string(48, 'x')) == std::string::npos);
+}
