@@ -67,7 +67,7 @@ public:
 
     // Polls `pred` (every few ms) until it holds or `timeout` passes.
     static bool eventually(const std::function<bool()>& pred,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(15));
+                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 private:
     void start_server();
