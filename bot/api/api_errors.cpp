@@ -13,7 +13,7 @@ namespace checkpoint::bot::api {
 namespace {
 
 // Every workflow code a caller can cause, and how the API names it; anything else is internal.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 30> mapping{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 32> mapping{{
     {workflow::route_error::unknown_person, code::invalid_request},
     {workflow::route_error::unknown_bundle, code::not_found},
     {workflow::route_error::unknown_resource_kind, code::not_found},
@@ -35,6 +35,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 30> mapping{
     {"conflict", code::conflict},
     {"not_found", code::not_found},
     {"unknown_resource", code::not_found},
+    {"unknown_kind", code::invalid_request},
+    {"not_syncable", code::refused},
     {"bad_cursor", code::invalid_request},
     {"bad_duration", code::invalid_request},
     {"bad_labels", code::invalid_request},

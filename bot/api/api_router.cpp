@@ -1,5 +1,7 @@
 #include "bot/api/api_router.hpp"
 
+#include "bot/resource_sync.hpp"
+
 #include "bot/api/api_errors.hpp"
 #include "bot/api/api_json.hpp"
 #include "storage/petition_json.hpp"
@@ -65,6 +67,7 @@ enum class endpoint {
     bundle,
     resources_list,
     resources_put,
+    resources_sync,
     petitions_list,
     petitions_create,
     petition_get,
@@ -104,6 +107,8 @@ matched match(const std::vector<std::string>& seg, http::verb method)
         options = {{v::get, endpoint::bundle}};
     else if (n == 1 && head == "resources")
         options = {{v::get, endpoint::resources_list}, {v::put, endpoint::resources_put}};
+    else if (n == 2 && head == "resources" && seg[1] == "sync")
+        options = {{v::post, endpoint::resources_sync}};
     else if (n == 1 && head == "petitions")
         options = {{v::get, endpoint::petitions_list}, {v::post, endpoint::petitions_create}};
     else if (n == 2 && head == "petitions")
@@ -641,6 +646,15 @@ response api_router::dispatch(call& c)
         audit_api("resources.upsert", "bulk upload of " + std::to_string(rs.size()) + " resources", "",
                   json::object{{"count", rs.size()}, {"kinds", std::move(kinds)}});
         return ok(json::object{{"upserted", rs.size()}});
+    }
+
+    case endpoint::resources_sync: {
+        need(c.who, scope::resources_write, "syncing resources");
+        const auto kind = c.param("kind").value_or("");
+        const auto keys = must(request_resource_sync(ctx_, kind));
+        audit_api("resources.sync", kind.empty() ? "sync of every resource kind requested" : "sync of " + kind + " requested",
+                  "", json::object{{"kind", kind}, {"jobs", keys.size()}});
+        return ok(json::object{{"queued", !keys.empty()}, {"jobs", keys.size()}}, http::status::accepted);
     }
 
     case endpoint::petitions_create: {

@@ -431,3 +431,39 @@ TEST_CASE("api: a resource must exist to be requested, from the API and from Sla
     REQUIRE(f.resources.upsert({"customer", "777", "Initech", "", f.clock.now()}).has_value());
     CHECK(f.access.submit("u-6001", r).has_value());
 }
+
+TEST_CASE("api: POST /resources/sync queues a pull/update only for kinds a webhook can list", "[api][resources]")
+{
+    test::api_fixture f;
+    const auto writer = f.token({"resources:write"}, "", "crm-sync");
+    const auto sam = f.token({"requests"}, "u-6001", "sam");
+
+    SECTION("it needs resources:write")
+    {
+        CHECK(f.call(verb::post, "/api/v1/resources/sync?kind=customer", sam).result() == status::forbidden);
+    }
+    SECTION("an unknown kind is a bad request that names it")
+    {
+        auto r = f.call(verb::post, "/api/v1/resources/sync?kind=planet", writer);
+        CHECK(r.result() == status::bad_request);
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("planet"));
+    }
+    SECTION("the example customers come from a log integration, which cannot list them: refused, nothing queued")
+    {
+        auto r = f.call(verb::post, "/api/v1/resources/sync?kind=customer", writer);
+        CHECK(r.result() == status::unprocessable_entity);
+        CHECK(body_of(r).at("error").at("code") == "refused");
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()), Catch::Contains("upload"));
+    }
+    SECTION("without a kind, every listable kind is queued: none in the examples")
+    {
+        auto r = f.call(verb::post, "/api/v1/resources/sync", writer);
+        CHECK(r.result() == status::accepted);
+        CHECK(body_of(r).at("jobs") == 0);
+        CHECK(body_of(r).at("queued") == false);
+    }
+    SECTION("GET is not allowed")
+    {
+        CHECK(f.call(verb::get, "/api/v1/resources/sync", writer).result() == status::method_not_allowed);
+    }
+}
