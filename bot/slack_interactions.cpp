@@ -388,22 +388,7 @@ std::optional<boost::json::object> slack_interactions::on_extend_submit(const in
 std::optional<boost::json::object> slack_interactions::on_request_submit(const interaction& i,
                                                                        const boost::json::object& view)
 {
-    const boost::json::object* values = nullptr;
-    if (auto* state = object_at(view, "state"))
-        values = object_at(*state, "values");
-    // A select's value is its selected option's; an input's is its text.
-    auto field = [&](blocks::action a) -> std::string {
-        const auto& f = blocks::info(a);
-        if (!values)
-            return {};
-        auto* block = object_at(*values, f.block_id);
-        auto* element = block ? object_at(*block, f.name) : nullptr;
-        if (!element)
-            return {};
-        if (auto* selected = object_at(*element, "selected_option"))
-            return string_at(*selected, "value");
-        return string_at(*element, "value");
-    };
+    auto field = [&](blocks::action a) { return view_value(view, a); };
     const auto bundle = field(blocks::action::bundle_select);
     const auto length_text = field(blocks::action::duration_select);
     const auto reason = field(blocks::action::reason_input);

@@ -1,4 +1,5 @@
 #include "tests/cli/cli_process.hpp"
+#include "tests/support/spawn_args.hpp"
 
 #include <csignal>
 #include <fcntl.h>
@@ -16,19 +17,7 @@ cli_process::cli_process(const std::vector<std::string>& args, const std::map<st
     int err_fds[2];
     if (pipe(out_fds) != 0 || pipe(err_fds) != 0)
         throw std::runtime_error("pipe failed");
-    std::vector<std::string> argv_s{CHECKPOINT_CLI_PATH};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s{"PATH=/usr/bin:/bin"};
-    for (auto& [k, v] : env)
-        env_s.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& e : env_s)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    spawn_args spawn(CHECKPOINT_CLI_PATH, args, env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -37,7 +26,7 @@ cli_process::cli_process(const std::vector<std::string>& args, const std::map<st
     posix_spawn_file_actions_adddup2(&actions, err_fds[1], 2);
     posix_spawn_file_actions_addclose(&actions, out_fds[0]);
     posix_spawn_file_actions_addclose(&actions, err_fds[0]);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&pid_, CHECKPOINT_CLI_PATH, &actions, nullptr, spawn.argv(), spawn.envp());
     posix_spawn_file_actions_destroy(&actions);
     close(out_fds[1]);
     close(err_fds[1]);

@@ -1,4 +1,5 @@
 #include "tests/e2e/server_process.hpp"
+#include "tests/support/spawn_args.hpp"
 
 #include "bot/slack_signature.hpp"
 
@@ -29,28 +30,15 @@ server_process::server_process(const std::map<std::string, std::string>& env,
     if (pipe(pipe_fds) != 0)
         throw std::runtime_error("pipe failed");
 
-    std::vector<std::string> argv_s{CHECKPOINTD_PATH};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-
     // A clean environment: only PATH plus what the test sets, so nothing leaks in from the runner.
-    std::vector<std::string> env_s{"PATH=/usr/bin:/bin"};
-    for (auto& [k, v] : env)
-        env_s.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& e : env_s)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    spawn_args spawn(CHECKPOINTD_PATH, args, env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&pid_, CHECKPOINTD_PATH, &actions, nullptr, spawn.argv(), spawn.envp());
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
     if (rc != 0) {
