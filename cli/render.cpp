@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 namespace checkpoint::cli {
@@ -265,6 +266,12 @@ std::string scalar_text(const json::value& v)
     }
     case json::kind::object:
         return clean(json::serialize(v));
+    case json::kind::double_: {
+        // The shortest round-trip form ("0", "0.25"), not JSON's exponent form ("0E0", "2.5E-1").
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
+        return ec == std::errc() ? std::string(buf, end) : json::serialize(v);
+    }
     default:
         return json::serialize(v);
     }

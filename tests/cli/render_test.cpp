@@ -99,7 +99,7 @@ TEST_CASE("rendered outputs match their golden files")
                "until":"2026-06-01T00:00:00Z",
                "rows":[{"bundle":"api-production","requests":12,"median_seconds":45,"p90_seconds":3600},
                        {"bundle":"logs-read","requests":40,"median_seconds":2,"p90_seconds":3,"note":null}],
-               "summary":{"requests":52,"manual_median_seconds":1800}})");
+               "summary":{"requests":52,"manual_median_seconds":1800,"rate":0.25,"none":0.0}})");
              return report_text(r.as_object());
          }},
         {"cli_tokens", [] {
