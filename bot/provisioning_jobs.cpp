@@ -515,6 +515,8 @@ void register_provisioning_jobs(job_runner& runner, service_context& ctx)
                                 [jobs](const workflow::job& j, const std::string& e) { jobs->provision_gave_up(j, e); }});
     runner.handle(std::string(storage::job_kind::expire),
                   {[jobs](const workflow::job& j) { return jobs->expire(j); }, {}});
+    // Transitions release their grants in their own transaction now; this runs the release jobs a
+    // database written by an earlier checkpointd may still hold.
     runner.handle("release", {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
     runner.handle(std::string(storage::job_kind::revoke),
                   {[jobs](const workflow::job& j) { return jobs->revoke(j); },

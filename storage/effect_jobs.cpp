@@ -68,7 +68,7 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
                                     workflow::time_point now)
 {
     const auto& p = t.petition;
-    workflow::petition_write w{p, std::move(audit), {}, {}};
+    workflow::petition_write w{p, std::move(audit), {}, {}, {}};
     std::size_t index = 0;
     for (const auto& e : t.effects) {
         const auto payload = boost::json::serialize(boost::json::object{{"petition_id", p.id},
@@ -92,12 +92,15 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
             w.cancel_jobs.push_back(expiry_key(p.id));
             w.cancel_jobs.push_back(reminder_key(p.id, 0, workflow::notice::expiring));
             break;
+        case workflow::effect_kind::release:
+            w.releases.push_back(
+                {e.to, p.entitlement(), p.id, revoke_job(e.to, p.entitlement(), p.id, now)});
+            break;
         case workflow::effect_kind::notify_person:
         case workflow::effect_kind::notify_channel:
         case workflow::effect_kind::post_card:
         case workflow::effect_kind::update_cards:
         case workflow::effect_kind::provision:
-        case workflow::effect_kind::release:
             w.jobs.push_back({std::string(name(e.kind)), once, payload, now, workflow::on_duplicate::keep});
             break;
         }

@@ -47,19 +47,24 @@ workflow::result<bool> grant_store::release(const std::string& person, const std
                                             workflow::time_point now)
 {
     return db_.write([&](connection& c) -> workflow::result<bool> {
-        {
-            auto q = c.use("DELETE FROM grants WHERE person_id = ? AND entitlement = ? AND petition_id = ?");
-            q->bind(1, person);
-            q->bind(2, entitlement);
-            q->bind(3, petition);
-            q->exec();
-        }
-        if (holders(c, person, entitlement) > 0)
-            return false;
-        // The revoke is enqueued with the release, so a crash cannot leave access without its revoke.
-        job_queue::enqueue_in(c, revoke, now);
-        return true;
+        return release_in(c, {person, entitlement, petition, revoke}, now);
     });
+}
+
+bool grant_store::release_in(connection& c, const workflow::grant_release& r, workflow::time_point now)
+{
+    {
+        auto q = c.use("DELETE FROM grants WHERE person_id = ? AND entitlement = ? AND petition_id = ?");
+        q->bind(1, r.person);
+        q->bind(2, r.entitlement);
+        q->bind(3, r.petition);
+        q->exec();
+    }
+    if (holders(c, r.person, r.entitlement) > 0)
+        return false;
+    // The revoke is enqueued with the release, so a crash cannot leave access without its revoke.
+    job_queue::enqueue_in(c, r.revoke, now);
+    return true;
 }
 
 workflow::result<std::vector<workflow::grant_holding>> grant_store::holdings()

@@ -17,6 +17,9 @@ public:
     workflow::result<std::vector<workflow::grant_holding>> holdings() override;
     workflow::result<std::vector<workflow::grant_holding>> holdings_of(const std::string& person) override;
 
+    // release() inside the caller's transaction (a petition transition that ends the access).
+    static bool release_in(connection& c, const workflow::grant_release& r, workflow::time_point now);
+
 private:
     database& db_;
 };

@@ -1,6 +1,7 @@
 #include "storage/petition_store.hpp"
 
 #include "storage/audit_log.hpp"
+#include "storage/grant_store.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/petition_json.hpp"
 
@@ -81,6 +82,8 @@ void append_consequences(connection& c, std::int64_t petition_seq, const workflo
         job_queue::enqueue_in(c, j, w.audit.at);
     for (const auto& k : w.cancel_jobs)
         job_queue::cancel_in(c, k, w.audit.at);
+    for (const auto& r : w.releases)
+        grant_store::release_in(c, r, w.audit.at);
 }
 
 std::string to_hex(std::string_view s)

@@ -18,6 +18,15 @@ struct grant_holding {
     time_point ends{};
 };
 
+// A grant a transition ends (an expiry, a revoke, a failed grant): the ledger drops the petition's
+// holding and, when no other grant covers the person and entitlement, enqueues `revoke`.
+struct grant_release {
+    std::string person;
+    std::string entitlement;
+    std::string petition;
+    job_spec revoke;
+};
+
 // The grant_ledger's holdings, durable; the ledger is rebuilt from holdings() at start-up.
 class grant_store {
 public:

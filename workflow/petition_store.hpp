@@ -3,6 +3,7 @@
 #include "workflow/audit_log.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
+#include "workflow/grant_store.hpp"
 #include "workflow/job_queue.hpp"
 #include "workflow/petition.hpp"
 
@@ -22,6 +23,9 @@ struct petition_write {
     std::vector<job_spec> jobs;
     // Idempotency keys of jobs the transition makes moot (a cancelled expiry).
     std::vector<std::string> cancel_jobs;
+    // Grants ended with the transition, released in its transaction: the revoke is queued the moment
+    // the access ends, with no job in between that a crash or a long queue could hold up.
+    std::vector<grant_release> releases;
 };
 
 enum class write_status {

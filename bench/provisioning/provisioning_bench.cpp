@@ -9,7 +9,7 @@
 //    then the clock jumps past their end; the clock stops when every revoke job is settled
 //    (the receiver acknowledged it and the queue recorded it).
 //
-// Usage: provisioning_bench [approvals=300] [grants=100000] [workers=2]
+// Usage: provisioning_bench [approvals=300] [grants=100000] [workers=16] (checkpointd's default)
 #include "bot/access_service.hpp"
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
@@ -17,6 +17,7 @@
 #include "bot/provisioning_jobs.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
+#include "bot/slack_home.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
@@ -85,7 +86,8 @@ struct service {
           access(manifests, clock, petitions, [this] { runner.wake(); })
     {
         for (const char* kind :
-             {"notify_person", "notify_channel", "post_card", "update_cards", "remind", "post_ephemeral", "post_in_thread"})
+             {"notify_person", "notify_channel", "post_card", "update_cards", "remind", "post_ephemeral", "post_in_thread",
+              bot::publish_home_kind.data()})
             runner.handle(kind, {[](const workflow::job&) { return bot::job_outcome::done(); }, {}});
         bot::register_provisioning_jobs(runner, ctx);
     }
@@ -265,7 +267,7 @@ int main(int argc, char** argv)
 {
     const std::size_t approvals = argc > 1 ? std::stoul(argv[1]) : 300;
     const std::size_t grants = argc > 2 ? std::stoul(argv[2]) : 100'000;
-    const unsigned workers = argc > 3 ? static_cast<unsigned>(std::stoul(argv[3])) : 2;
+    const unsigned workers = argc > 3 ? static_cast<unsigned>(std::stoul(argv[3])) : bot::config{}.worker_threads;
     ::setenv(secret_env, secret, 1);
     spdlog::set_level(spdlog::level::err);
 

@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 #include "storage/effect_jobs.hpp"
+#include "storage/grant_store.hpp"
 #include "storage/petition_ids.hpp"
 #include "storage/petition_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -179,11 +180,24 @@ TEST_CASE("the lifecycle's scheduled jobs move with an extension and are cancell
         CHECK(expiry().second == storage::to_millis(*extended.ends_at));
         CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'expire'") == 1);
     }
-    SECTION("a revoke cancels the expiry and enqueues the release")
+    SECTION("a revoke cancels the expiry and, when no other grant covers the access, queues its revoke")
     {
         step(workflow::revoke_by("sam", at(20)));
         CHECK(expiry().first == 4);
-        CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'release'") == 1);
+        CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'release'") == 0);
+        CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE key = '" +
+                              storage::revoke_key("sam", active.entitlement(), "P-1") + "'") == 1);
+    }
+    SECTION("an expiry drops its grant and queues no revoke while another grant covers the access")
+    {
+        storage::grant_store grants(*db);
+        REQUIRE(grants.hold({"sam", active.entitlement(), "P-1", *active.ends_at}));
+        REQUIRE(grants.hold({"sam", active.entitlement(), "P-9", *active.ends_at + std::chrono::hours(1)}));
+        auto expired = step(workflow::expire_at(*active.ends_at));
+        REQUIRE(expired.state == petition_state::expired);
+        CHECK(scalar(*db, "SELECT count(*) FROM grants WHERE petition_id = 'P-1'") == 0);
+        CHECK(scalar(*db, "SELECT count(*) FROM grants WHERE petition_id = 'P-9'") == 1);
+        CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'revoke'") == 0);
     }
 }
 
