@@ -313,6 +313,7 @@ card_kind card_kind_for(workflow::notice what)
     case n::extension_cancelled:
     case n::reassigned:
     case n::reminder:
+    case n::revoke_failed:
         return card_kind::request;
     }
     return card_kind::request;

@@ -163,6 +163,14 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
                    "; the audit log has what it answered.";
         }
         break;
+    case notice::revoke_failed:
+        // Told to the owning and platform teams: the access may still be there, and only a person can
+        // take it away now.
+        lead = ":rotating_light: Removing " + escape(r.requester_name) + "'s access to " + what_of(p) +
+               " failed for good, so they may still have it. Remove it by hand" +
+               (r.integration.empty() ? std::string() : " where `" + escape(r.integration) + "` would have") +
+               "; the audit log has what the integration answered.";
+        break;
     case notice::break_glass:
         if (recipient_id.empty()) {
             lead = ":rotating_light: *Break-glass:* " + escape(r.requester_name) + " took " + what_of(p) + " for " +

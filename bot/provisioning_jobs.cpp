@@ -119,7 +119,9 @@ private:
     // Marks `id` failed (if it is still being granted) and tells the owning and platform teams; the
     // transition itself tells the requester. Safe to repeat: the jobs are keyed per person.
     job_outcome mark_failed(const std::string& id, const std::string& reason);
-    void tell_teams_of_failure(const petition& p);
+    // DMs the owning and platform teams (not the requester) `what`: a failed grant or revoke.
+    void tell_teams(const petition& p, workflow::notice what);
+    void tell_teams_revoke_failed(const std::string& id);
     workflow::time_point now() const { return ctx_.clock.now(); }
 
     std::string integration_of(const petition& p) const;
@@ -279,7 +281,7 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     }
     if (p->state == petition_state::failed) {
         // Marked failed by an earlier run of this job that stopped before it finished telling people.
-        tell_teams_of_failure(*p);
+        tell_teams(*p, workflow::notice::failed);
         return job_outcome::done();
     }
     if (p->state != petition_state::provisioning) {
@@ -353,12 +355,12 @@ job_outcome provisioning_jobs::mark_failed(const std::string& id, const std::str
         return job_outcome::retry("cannot read " + id + ": " + p.error().message);
     }
     if (p->state == petition_state::failed)
-        tell_teams_of_failure(*p);
+        tell_teams(*p, workflow::notice::failed);
     ctx_.runner.wake();
     return job_outcome::done();
 }
 
-void provisioning_jobs::tell_teams_of_failure(const petition& p)
+void provisioning_jobs::tell_teams(const petition& p, workflow::notice what)
 {
     const auto& dir = ctx_.manifests.directory;
     std::vector<std::string> told;
@@ -378,18 +380,26 @@ void provisioning_jobs::tell_teams_of_failure(const petition& p)
     }
     const auto at = now();
     for (const auto& person : told) {
-        workflow::job_spec spec{"notify_person", "failed/" + p.id + "/" + person,
+        const auto notice = storage::name(what);
+        workflow::job_spec spec{"notify_person", std::string(notice) + "/" + p.id + "/" + person,
                                 boost::json::serialize(boost::json::object{
-                                    {"petition_id", p.id},
-                                    {"notice", storage::name(workflow::notice::failed)},
-                                    {"to", person}}),
+                                    {"petition_id", p.id}, {"notice", notice}, {"to", person}}),
                                 at, workflow::on_duplicate::keep};
         if (auto r = ctx_.jobs.enqueue(spec, at); !r)
-            spdlog::error("provisioning: cannot tell {} that {} failed: {}", person, p.id, r.error().message);
+            spdlog::error("provisioning: cannot tell {} of {} for {}: {}", person, notice, p.id, r.error().message);
     }
-    spdlog::warn("provisioning: {} failed; telling the requester and {} member(s) of {} and {}", p.id, told.size(),
+    spdlog::warn("provisioning: {} of {}; telling {} member(s) of {} and {}", storage::name(what), p.id, told.size(),
                  p.route.owner_team.empty() ? std::string("(no owner team)") : p.route.owner_team,
                  p.route.platform_team);
+    ctx_.runner.wake();
+}
+
+void provisioning_jobs::tell_teams_revoke_failed(const std::string& id)
+{
+    if (auto p = ctx_.access.get(id))
+        tell_teams(*p, workflow::notice::revoke_failed);
+    else
+        spdlog::error("provisioning: cannot read {} to tell its teams a revoke failed: {}", id, p.error().message);
 }
 
 job_outcome provisioning_jobs::expire(const workflow::job& j)
@@ -485,6 +495,7 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
         spdlog::error("provisioning: REVOKE FAILED for good: {} still has {} (request {}, integration {}): {}", person,
                       entitlement, id, integration_name, d->message);
         audit("revoke_failed", id, d->message, std::move(details));
+        tell_teams(*p, workflow::notice::revoke_failed);
         return job_outcome::failed(d->message);
     }
     spdlog::info("provisioning: revoked {} from {} (request {})", entitlement, person, id);
@@ -504,6 +515,7 @@ void provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string
                   last_error);
     audit("revoke_failed", id, "gave up after retrying: " + last_error,
           {{"person", person}, {"entitlement", entitlement}});
+    tell_teams_revoke_failed(id);
 }
 
 } // namespace

@@ -33,7 +33,7 @@ struct effect_payload {
 
 std::optional<workflow::notice> parse_notice(std::string_view s)
 {
-    for (int i = 0; i <= static_cast<int>(workflow::notice::reminder); ++i) {
+    for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i) {
         const auto n = static_cast<workflow::notice>(i);
         if (storage::name(n) == s)
             return n;

@@ -47,6 +47,7 @@ std::string_view name(workflow::notice n)
     case extension_cancelled: return "extension_cancelled";
     case reassigned: return "reassigned";
     case reminder: return "reminder";
+    case revoke_failed: return "revoke_failed";
     }
     return "submitted";
 }

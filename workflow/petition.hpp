@@ -132,7 +132,10 @@ enum class notice {
     extension_cancelled,
     reassigned,
     reminder,
+    // A revoke that failed for good: the access may still be there; told to the owner and platform teams.
+    revoke_failed,
 };
+inline constexpr notice last_notice = notice::revoke_failed;
 
 struct effect {
     effect_kind kind = effect_kind::update_cards;

@@ -107,7 +107,7 @@ TEST_CASE("reviewers get reminders and reassignments with buttons, and the secur
 TEST_CASE("every notice renders within Slack's limits, to the requester, a reviewer and a channel")
 {
     const auto p = active_request();
-    for (int i = 0; i <= static_cast<int>(notice::reminder); ++i) {
+    for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i) {
         for (std::string to : {"u-6001", "u-2002", ""}) {
             auto msg = blocks::notice_message(p, static_cast<notice>(i), to);
             INFO("notice " << i << " to '" << to << "'");

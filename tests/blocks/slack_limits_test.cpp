@@ -127,7 +127,7 @@ TEST_CASE("every card, notice, reply and modal for the longest petition stays wi
                     check_within_limits(blocks::approval_card({p, kind, step, to}), "card " + s);
                     check_within_limits(blocks::already_decided_reply({p, kind, step, to}), "decided " + s);
                 }
-        for (int i = 0; i <= static_cast<int>(workflow::notice::reminder); ++i)
+        for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i)
             for (std::string_view to : {"u-requester", "u-1", ""})
                 check_within_limits(blocks::notice_message(p, static_cast<workflow::notice>(i), to), "notice " + s);
         check_within_limits(blocks::request_reply(p), "request reply " + s);

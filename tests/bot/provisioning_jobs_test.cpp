@@ -255,7 +255,7 @@ SCENARIO("429 with Retry-After is honoured", "[provisioning]")
     }
 }
 
-SCENARIO("a revoke that fails for good is audited", "[provisioning]")
+SCENARIO("a revoke that fails for good is audited and told to the owner and platform teams", "[provisioning]")
 {
     rig r;
     GIVEN("an active grant, and a receiver that refuses the revoke")
@@ -274,6 +274,16 @@ SCENARIO("a revoke that fails for good is audited", "[provisioning]")
                 for (const auto& rec : r.svc.audit.for_petition(p.id).value())
                     found = found || rec.event.action == "revoke_failed";
                 CHECK(found);
+            }
+            THEN("analytics-eng (Nina, Eve) and platform-team (Paula, Omar, Grace) get a DM; Kofi, who asked, does not")
+            {
+                for (const char* person : {"u-4000", "u-4002", "u-1000", "u-1001", "u-1002", "u-4001"}) {
+                    INFO(person);
+                    auto j = r.svc.jobs.find("revoke_failed/" + p.id + "/" + person).value();
+                    CHECK(j.has_value() == (std::string(person) != "u-4001"));
+                    if (j)
+                        CHECK_THAT(j->payload, Catch::Contains("\"notice\":\"revoke_failed\""));
+                }
             }
         }
     }
