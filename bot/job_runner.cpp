@@ -19,6 +19,29 @@ std::optional<boost::json::object> payload_object(const workflow::job& j)
 job_runner::job_runner(workflow::job_queue& queue, const workflow::clock& clock, job_runner_options options)
     : queue_(queue), clock_(clock), options_(std::move(options))
 {
+    handlers_[std::string(workflow::gave_up_kind)] = {[this](const workflow::job& g) { return give_up(g); }, {}};
+}
+
+job_outcome job_runner::give_up(const workflow::job& g)
+{
+    auto o = payload_object(g);
+    if (!o)
+        return job_outcome::failed("payload is not a JSON object");
+    auto text = [&](std::string_view field) {
+        const auto* v = o->if_contains(field);
+        return v && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    workflow::job dead;
+    dead.kind = text("kind");
+    dead.key = text("key");
+    dead.payload = text("payload");
+    if (const auto* a = o->if_contains("attempts"); a && a->is_int64())
+        dead.attempts = static_cast<int>(a->as_int64());
+    dead.status = workflow::job_status::dead;
+    auto h = handlers_.find(dead.kind);
+    if (h == handlers_.end() || !h->second.on_give_up)
+        return job_outcome::done();
+    return h->second.on_give_up(dead, text("error"));
 }
 
 job_runner::~job_runner() { stop(); }
@@ -125,9 +148,9 @@ void job_runner::settle(const workflow::job& j, const std::string& owner, const 
             return;
         }
         if (r->outcome == workflow::settle_outcome::dead) {
+            // The queue enqueued the gave_up job that runs on_give_up: look for it now.
             spdlog::error("jobs: {} {} gave up after attempt {}: {}", j.kind, j.key, j.attempts, o.message);
-            if (auto h = handlers_.find(j.kind); h != handlers_.end() && h->second.on_give_up)
-                h->second.on_give_up(j, o.message);
+            wake();
         } else if (r->outcome == workflow::settle_outcome::retrying) {
             spdlog::warn("jobs: {} {} will retry: {}", j.kind, j.key, o.message);
         }

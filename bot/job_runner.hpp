@@ -37,8 +37,10 @@ std::optional<boost::json::object> payload_object(const workflow::job& j);
 
 struct job_kind_handler {
     std::function<job_outcome(const workflow::job&)> run;
-    // Called once when a job's retry window closes (it is dead): tell people, mark the petition.
-    std::function<void(const workflow::job&, const std::string& last_error)> on_give_up;
+    // When a job's retry window closes (it is dead): tell people, mark the petition. Runs as the
+    // `gave_up` job the queue enqueued with the dead mark, so at least once, and retried like any
+    // job when it reports retry; it must be safe to repeat.
+    std::function<job_outcome(const workflow::job&, const std::string& last_error)> on_give_up;
 };
 
 struct job_runner_options {
@@ -76,6 +78,8 @@ private:
     void loop(unsigned index);
     std::size_t run_batch(const std::string& owner);
     void settle(const workflow::job& j, const std::string& owner, const job_outcome& o);
+    // Runs a `gave_up` job: the dead job's kind's on_give_up.
+    job_outcome give_up(const workflow::job& g);
     // Marks `ids` complete in one write and empties it.
     void complete_finished(std::vector<std::int64_t>& ids, const std::string& owner);
 

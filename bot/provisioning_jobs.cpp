@@ -109,11 +109,11 @@ public:
     // The petition a job's payload names, or what to report when it cannot be read.
     std::variant<workflow::petition, job_outcome> petition_of(const workflow::job& j);
     job_outcome provision(const workflow::job& j);
-    void provision_gave_up(const workflow::job& j, const std::string& last_error);
+    job_outcome provision_gave_up(const workflow::job& j, const std::string& last_error);
     job_outcome expire(const workflow::job& j);
     job_outcome release(const workflow::job& j);
     job_outcome revoke(const workflow::job& j);
-    void revoke_gave_up(const workflow::job& j, const std::string& last_error);
+    job_outcome revoke_gave_up(const workflow::job& j, const std::string& last_error);
 
 private:
     // Marks `id` failed (if it is still being granted) and tells the owning and platform teams; the
@@ -328,18 +328,18 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     return job_outcome::done();
 }
 
-void provisioning_jobs::provision_gave_up(const workflow::job& j, const std::string& last_error)
+job_outcome provisioning_jobs::provision_gave_up(const workflow::job& j, const std::string& last_error)
 {
     auto payload = payload_object(j);
     if (!payload)
-        return;
+        return job_outcome::failed("payload is not a JSON object");
     const auto id = string_field(*payload, "petition_id");
     const auto reason = "gave up after retrying: " + last_error;
     spdlog::error("provisioning: {} {}", id, reason);
     audit("grant_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
     if (auto p = ctx_.access.get(id); p && p->state == petition_state::approved)
         (void)ctx_.access.act(id, workflow::provisioning_started(now()));
-    (void)mark_failed(id, reason);
+    return mark_failed(id, reason);
 }
 
 job_outcome provisioning_jobs::mark_failed(const std::string& id, const std::string& reason)
@@ -503,11 +503,11 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
     return job_outcome::done();
 }
 
-void provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string& last_error)
+job_outcome provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string& last_error)
 {
     auto payload = payload_object(j);
     if (!payload)
-        return;
+        return job_outcome::failed("payload is not a JSON object");
     const auto person = string_field(*payload, "person");
     const auto entitlement = string_field(*payload, "entitlement");
     const auto id = string_field(*payload, "petition_id");
@@ -516,6 +516,7 @@ void provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string
     audit("revoke_failed", id, "gave up after retrying: " + last_error,
           {{"person", person}, {"entitlement", entitlement}});
     tell_teams_revoke_failed(id);
+    return job_outcome::done();
 }
 
 } // namespace
@@ -524,7 +525,7 @@ void register_provisioning_jobs(job_runner& runner, service_context& ctx)
 {
     auto jobs = std::make_shared<provisioning_jobs>(ctx);
     runner.handle("provision", {[jobs](const workflow::job& j) { return jobs->provision(j); },
-                                [jobs](const workflow::job& j, const std::string& e) { jobs->provision_gave_up(j, e); }});
+                                [jobs](const workflow::job& j, const std::string& e) { return jobs->provision_gave_up(j, e); }});
     runner.handle(std::string(storage::job_kind::expire),
                   {[jobs](const workflow::job& j) { return jobs->expire(j); }, {}});
     // Transitions release their grants in their own transaction now; this runs the release jobs a
@@ -532,7 +533,7 @@ void register_provisioning_jobs(job_runner& runner, service_context& ctx)
     runner.handle("release", {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
     runner.handle(std::string(storage::job_kind::revoke),
                   {[jobs](const workflow::job& j) { return jobs->revoke(j); },
-                   [jobs](const workflow::job& j, const std::string& e) { jobs->revoke_gave_up(j, e); }});
+                   [jobs](const workflow::job& j, const std::string& e) { return jobs->revoke_gave_up(j, e); }});
 }
 
 } // namespace checkpoint::bot

@@ -3,6 +3,8 @@
 #include "storage/backoff.hpp"
 #include "storage/petition_json.hpp"
 
+#include <boost/json.hpp>
+
 #include <random>
 
 namespace checkpoint::storage {
@@ -185,8 +187,10 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
     return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
         int attempts = 0;
         workflow::time_point first_attempt = now;
+        std::string kind, key, payload;
         {
-            auto q = c.use("SELECT attempts, first_attempt_at FROM jobs WHERE id = ? AND status = 1 AND lease_owner = ?");
+            auto q = c.use("SELECT attempts, first_attempt_at, kind, key, payload FROM jobs "
+                           "WHERE id = ? AND status = 1 AND lease_owner = ?");
             q->bind(1, id);
             q->bind(2, std::string(owner));
             if (!q->executeStep())
@@ -194,6 +198,9 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
             attempts = q->getColumn(0).getInt();
             if (!q->getColumn(1).isNull())
                 first_attempt = from_millis(q->getColumn(1).getInt64());
+            kind = q->getColumn(2).getString();
+            key = q->getColumn(3).getString();
+            payload = q->getColumn(4).getString();
         }
         auto delay = backoff_delay(policy_, attempts, unit);
         if (retry_after)
@@ -209,8 +216,21 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
         q->bind(5, to_millis(now));
         q->bind(6, id);
         q->exec();
-        if (give_up)
+        if (give_up) {
+            // What giving up entails (a petition marked failed, teams told) is a job of its own,
+            // durable with the dead mark: a crash between the two cannot lose it.
+            if (kind != workflow::gave_up_kind)
+                enqueue_in(c,
+                           {std::string(workflow::gave_up_kind), "gave-up/" + key,
+                            boost::json::serialize(boost::json::object{{"kind", kind},
+                                                                       {"key", key},
+                                                                       {"payload", payload},
+                                                                       {"error", error},
+                                                                       {"attempts", attempts}}),
+                            now, workflow::on_duplicate::keep},
+                           now);
             return workflow::settled{workflow::settle_outcome::dead, std::nullopt};
+        }
         return workflow::settled{workflow::settle_outcome::retrying, next};
     });
 }

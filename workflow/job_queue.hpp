@@ -64,9 +64,14 @@ struct retry_policy {
 enum class settle_outcome {
     completed,
     retrying,   // failed; runs again at the returned time
-    dead,       // failed past the retry window; needs a person
+    // Failed past the retry window; needs a person. The same write enqueues a `gave_up` job carrying
+    // the dead job (gave_up_kind), so what must happen on giving up survives a crash.
+    dead,
     lease_lost, // the lease expired and the job was retaken or cancelled: this report is ignored
 };
+
+// The job a dead job leaves behind: key "gave-up/<key>", payload {"kind","key","payload","error","attempts"}.
+inline constexpr std::string_view gave_up_kind = "gave_up";
 
 struct settled {
     settle_outcome outcome = settle_outcome::completed;

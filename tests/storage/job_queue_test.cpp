@@ -2,6 +2,7 @@
 #include "storage/job_queue.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 using namespace checkpoint;
@@ -153,7 +154,8 @@ TEST_CASE_METHOD(queue_fixture, "a failed job backs off exponentially with jitte
     CHECK(queue.next_run_at().value() == *s->next_run_at);
 }
 
-TEST_CASE_METHOD(queue_fixture, "a job failing past the retry window is dead and never leased again")
+TEST_CASE_METHOD(queue_fixture,
+                 "a job failing past the retry window is dead, leaves a gave_up job in the same write, and is never leased again")
 {
     REQUIRE(queue.enqueue(spec("k", at()), at()));
     auto j = queue.lease("w", 1, 30s, at()).value().at(0);
@@ -166,7 +168,27 @@ TEST_CASE_METHOD(queue_fixture, "a job failing past the retry window is dead and
     REQUIRE(s);
     CHECK(s->outcome == settle_outcome::dead);
     CHECK(queue.find("k").value()->status == job_status::dead);
-    CHECK(queue.lease("w", 1, 30s, at(600)).value().empty());
+
+    auto left = queue.lease("w", 5, 30s, at(600)).value();
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].kind == workflow::gave_up_kind);
+    CHECK(left[0].key == "gave-up/k");
+    auto carried = boost::json::parse(left[0].payload).as_object();
+    CHECK(carried.at("kind").as_string() == spec("k", at()).kind);
+    CHECK(carried.at("key").as_string() == "k");
+    CHECK(carried.at("error").as_string() == "still down");
+    CHECK(carried.at("attempts").as_int64() == 2);
+
+    SECTION("a gave_up job that dies in turn leaves nothing behind")
+    {
+        auto last = queue.fail(left[0].id, "w", "cannot", std::nullopt, at(600) + 25h);
+        CHECK(last.value().outcome == settle_outcome::dead);
+    }
+    SECTION("once it is done, nothing is due")
+    {
+        REQUIRE(queue.complete(left[0].id, "w", at(601)));
+    }
+    CHECK(queue.lease("w", 1, 30s, at(2000)).value().empty());
     CHECK(queue.next_run_at().value() == std::nullopt);
 }
 
