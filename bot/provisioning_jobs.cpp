@@ -23,8 +23,6 @@ namespace {
 using workflow::petition;
 using workflow::petition_state;
 
-// At most this many deliveries in flight per integration, across all worker threads.
-constexpr std::size_t max_in_flight_per_integration = 4;
 // Members of one team told of a failed grant, at most.
 constexpr std::size_t max_told_per_team = 25;
 // How long a worker waits for a delivery slot before putting the job off.
@@ -32,15 +30,16 @@ constexpr auto slot_wait = std::chrono::seconds{2};
 // How long a job waits when its integration is at the limit.
 constexpr auto busy_pause = std::chrono::seconds{1};
 
-// Counts deliveries in flight per integration name. A worker that finds its integration at the
-// limit waits (briefly) for a slot: putting the job off would cost two writes and a second lease.
+// Counts deliveries in flight per integration name, up to its max_in_flight. A worker that finds
+// its integration at the limit waits (briefly) for a slot: putting the job off would cost two
+// writes and a second lease.
 class in_flight_limiter {
 public:
-    bool try_acquire(const std::string& name)
+    bool try_acquire(const std::string& name, std::size_t limit)
     {
         std::unique_lock lock(mutex_);
         auto& n = counts_[name];
-        if (!freed_.wait_for(lock, slot_wait, [&] { return n < max_in_flight_per_integration; }))
+        if (!freed_.wait_for(lock, slot_wait, [&] { return n < limit; }))
             return false;
         ++n;
         return true;
@@ -65,8 +64,8 @@ private:
 // One delivery slot, given back on every path out.
 class in_flight_slot {
 public:
-    in_flight_slot(in_flight_limiter& limiter, std::string name)
-        : limiter_(limiter), name_(std::move(name)), held_(limiter_.try_acquire(name_))
+    in_flight_slot(in_flight_limiter& limiter, std::string name, std::size_t limit)
+        : limiter_(limiter), name_(std::move(name)), held_(limiter_.try_acquire(name_, limit))
     {
     }
     ~in_flight_slot()
@@ -130,8 +129,9 @@ private:
     event_resource resource_of(const workflow::route& r) const;
     access_event make_event(event_kind kind, const petition& p, const std::string& person,
                             const std::string& key, workflow::time_point at) const;
-    // Nothing when the integration is at its limit.
+    // Nothing when the integration is at its limit; then busy() is the outcome.
     std::optional<delivery_outcome> deliver(const std::string& integration_name, const access_event& e);
+    job_outcome busy(const std::string& integration_name) const;
     void audit(std::string action, const std::string& petition_id, std::string reason, boost::json::object details);
 
     service_context& ctx_;
@@ -228,10 +228,20 @@ std::optional<delivery_outcome> provisioning_jobs::deliver(const std::string& in
     auto it = ctx_.integrations.find(integration_name);
     if (it == ctx_.integrations.end() || !it->second)
         return delivery_outcome::failed("no integration named '" + integration_name + "' in checkpoint.yaml");
-    in_flight_slot slot(limiter_, integration_name);
+    const auto* settings = ctx_.manifests.settings.find_integration(integration_name);
+    in_flight_slot slot(limiter_, integration_name, settings ? settings->max_in_flight : workflow::integration{}.max_in_flight);
     if (!slot.held())
         return std::nullopt;
     return it->second->deliver(e);
+}
+
+job_outcome provisioning_jobs::busy(const std::string& integration_name) const
+{
+    const auto* settings = ctx_.manifests.settings.find_integration(integration_name);
+    return job_outcome::retry("busy: " + integration_name + " has " +
+                                  std::to_string(settings ? settings->max_in_flight : 0) +
+                                  " deliveries in flight (max_in_flight)",
+                              busy_pause);
 }
 
 void provisioning_jobs::audit(std::string action, const std::string& petition_id, std::string reason,
@@ -293,9 +303,7 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     const auto event = make_event(event_kind::grant, *p, p->requester(), j.key, now());
     auto d = deliver(integration_name, event);
     if (!d)
-        return job_outcome::retry("busy: " + integration_name + " has " +
-                                      std::to_string(max_in_flight_per_integration) + " deliveries in flight",
-                                  busy_pause);
+        return busy(integration_name);
     if (d->is_retry())
         return retry_from(*d);
     if (d->is_permanent_failure()) {
@@ -482,9 +490,7 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
     const auto event = make_event(event_kind::revoke, *p, person, j.key, now());
     auto d = deliver(integration_name, event);
     if (!d)
-        return job_outcome::retry("busy: " + integration_name + " has " +
-                                      std::to_string(max_in_flight_per_integration) + " deliveries in flight",
-                                  busy_pause);
+        return busy(integration_name);
     if (d->is_retry())
         return retry_from(*d);
     boost::json::object details{{"integration", integration_name},

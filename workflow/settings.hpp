@@ -37,6 +37,9 @@ struct integration {
     webhook_format format = webhook_format::checkpoint;
     duration timeout{30};
     std::vector<std::string> command;
+    // Grants and revokes in flight at once across all workers, 1–100: what the
+    // receiver or the command can take.
+    std::size_t max_in_flight = 4;
 };
 
 struct break_glass_policy {

@@ -53,6 +53,7 @@ integrations:
     secret_env: CHECKPOINT_TEST_SECRET_THAT_IS_NOT_SET
     format: indent
     timeout: 10s
+    max_in_flight: 16
   - name: acl
     kind: exec
     command: [/opt/acl, --grant]
@@ -141,6 +142,8 @@ TEST_CASE("a valid set in a temp dir loads, with webhook secrets named but never
     CHECK(aws->secret_env == "CHECKPOINT_TEST_SECRET_THAT_IS_NOT_SET");
     CHECK(aws->format == webhook_format::indent);
     CHECK(aws->timeout == duration{10});
+    CHECK(aws->max_in_flight == 16);
+    CHECK(m->settings.find_integration("acl")->max_in_flight == 4);
     CHECK(m->settings.find_integration("acl")->command == std::vector<std::string>{"/opt/acl", "--grant"});
     // Bob's manager is named by email.
     CHECK(m->directory.manager_of(m->directory.find("u-3")) == m->directory.find("u-2"));
@@ -276,6 +279,8 @@ TEST_CASE("errors in checkpoint.yaml name their field")
          {"checkpoint.yaml", 4, "integrations[0].kind", "use webhook, exec or log"}},
         {"exec without command", "platform_team: platform-team\nintegrations:\n  - name: aws\n    kind: exec\n",
          {"checkpoint.yaml", 3, "integrations[0].command", "is required"}},
+        {"integration without room for a delivery", "platform_team: platform-team\nintegrations:\n  - { name: aws, kind: log, max_in_flight: 0 }\n",
+         {"checkpoint.yaml", 3, "integrations[0].max_in_flight", "must be a whole number from 1 to 100"}},
         {"duplicate integration", "platform_team: platform-team\nintegrations:\n  - { name: aws, kind: log }\n  - { name: aws, kind: log }\n",
          {"checkpoint.yaml", 4, "integrations[1].name", "already named \"aws\""}},
         {"break-glass by unknown rotation", "platform_team: platform-team\nintegrations: [ {name: aws, kind: log} ]\nbreak_glass: { who: [ {oncall: nights} ], max_duration: 4h }\n",

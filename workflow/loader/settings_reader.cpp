@@ -68,7 +68,7 @@ void read_integration(file_reader& r, const YAML::Node& n, const std::string& f,
 {
     if (!r.expect_map(n, f))
         return;
-    r.check_keys(n, f, {"name", "kind", "url", "secret_env", "format", "timeout", "command"});
+    r.check_keys(n, f, {"name", "kind", "url", "secret_env", "format", "timeout", "command", "max_in_flight"});
     wf::integration in;
     in.name = r.text(n, "name", f, true).value_or("");
     if (!in.name.empty()) {
@@ -88,6 +88,7 @@ void read_integration(file_reader& r, const YAML::Node& n, const std::string& f,
             r.error(n["kind"], join_field(f, "kind"), "\"" + *kind + "\" is not allowed; use webhook, exec or log");
     }
     in.timeout = r.duration(n, "timeout", f, false).value_or(wf::duration{30});
+    in.max_in_flight = r.count(n, "max_in_flight", f).value_or(in.max_in_flight);
     auto only_for = [&](std::string_view key, std::string_view kinds) {
         if (n[std::string(key)])
             r.error(n[std::string(key)], join_field(f, key),
