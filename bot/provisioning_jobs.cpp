@@ -108,6 +108,7 @@ public:
     // The petition a job's payload names, or what to report when it cannot be read.
     std::variant<workflow::petition, job_outcome> petition_of(const workflow::job& j);
     job_outcome provision(const workflow::job& j);
+    job_outcome revoke_late_grant(const petition& p, workflow::time_point at);
     job_outcome provision_gave_up(const workflow::job& j, const std::string& last_error);
     job_outcome expire(const workflow::job& j);
     job_outcome release(const workflow::job& j);
@@ -119,8 +120,9 @@ private:
     // transition itself tells the requester. Safe to repeat: the jobs are keyed per person.
     job_outcome mark_failed(const std::string& id, const std::string& reason);
     // DMs the owning and platform teams (not the requester) `what`: a failed grant or revoke.
-    void tell_teams(const petition& p, workflow::notice what);
-    void tell_teams_revoke_failed(const std::string& id);
+    // Retry when a notice could not be queued.
+    job_outcome tell_teams(const petition& p, workflow::notice what);
+    job_outcome tell_teams_revoke_failed(const std::string& id);
     workflow::time_point now() const { return ctx_.clock.now(); }
 
     std::string integration_of(const petition& p) const;
@@ -132,6 +134,7 @@ private:
     // Nothing when the integration is at its limit; then busy() is the outcome.
     std::optional<delivery_outcome> deliver(const std::string& integration_name, const access_event& e);
     job_outcome busy(const std::string& integration_name) const;
+    std::size_t max_in_flight(const std::string& integration_name) const;
     void audit(std::string action, const std::string& petition_id, std::string reason, boost::json::object details);
 
     service_context& ctx_;
@@ -228,18 +231,21 @@ std::optional<delivery_outcome> provisioning_jobs::deliver(const std::string& in
     auto it = ctx_.integrations.find(integration_name);
     if (it == ctx_.integrations.end() || !it->second)
         return delivery_outcome::failed("no integration named '" + integration_name + "' in checkpoint.yaml");
-    const auto* settings = ctx_.manifests.settings.find_integration(integration_name);
-    in_flight_slot slot(limiter_, integration_name, settings ? settings->max_in_flight : workflow::integration{}.max_in_flight);
+    in_flight_slot slot(limiter_, integration_name, max_in_flight(integration_name));
     if (!slot.held())
         return std::nullopt;
     return it->second->deliver(e);
 }
 
-job_outcome provisioning_jobs::busy(const std::string& integration_name) const
+std::size_t provisioning_jobs::max_in_flight(const std::string& integration_name) const
 {
     const auto* settings = ctx_.manifests.settings.find_integration(integration_name);
-    return job_outcome::retry("busy: " + integration_name + " has " +
-                                  std::to_string(settings ? settings->max_in_flight : 0) +
+    return settings ? settings->max_in_flight : workflow::integration{}.max_in_flight;
+}
+
+job_outcome provisioning_jobs::busy(const std::string& integration_name) const
+{
+    return job_outcome::retry("busy: " + integration_name + " has " + std::to_string(max_in_flight(integration_name)) +
                                   " deliveries in flight (max_in_flight)",
                               busy_pause);
 }
@@ -291,8 +297,12 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     }
     if (p->state == petition_state::failed) {
         // Marked failed by an earlier run of this job that stopped before it finished telling people.
-        tell_teams(*p, workflow::notice::failed);
-        return job_outcome::done();
+        return tell_teams(*p, workflow::notice::failed);
+    }
+    if (p->state == petition_state::revoked && j.attempts > 1) {
+        // Revoked while an earlier run of this job was delivering (and then stopped, or found the
+        // receiver down): that grant may have landed after the revoke went out.
+        return revoke_late_grant(*p, now());
     }
     if (p->state != petition_state::provisioning) {
         spdlog::info("provisioning: {} is {}; nothing to grant", id, name(p->state));
@@ -325,12 +335,18 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
         return job_outcome::done();
     if (!has_code(t.error(), workflow::petition_error::illegal_transition))
         return job_outcome::retry("cannot activate " + id + ": " + t.error().message);
+    return revoke_late_grant(*p, at);
+}
+
+job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::time_point at)
+{
     // Revoked while the grant was on its way: the revoke may have gone out before the grant landed,
     // so take it back again (a key of its own, since the first revoke job may already be done).
-    spdlog::warn("provisioning: {} ended while being granted; revoking the late grant", id);
-    auto late = storage::revoke_job(p->requester(), p->entitlement(), id, at);
+    // Still only when no other grant covers the access.
+    spdlog::warn("provisioning: {} ended while being granted; revoking the late grant", p.id);
+    auto late = storage::revoke_job(p.requester(), p.entitlement(), p.id, at);
     late.key += "/after-grant";
-    if (auto r = ctx_.grants.release(p->requester(), p->entitlement(), id, late, at); !r)
+    if (auto r = ctx_.grants.release(p.requester(), p.entitlement(), p.id, late, at); !r)
         return job_outcome::retry("cannot release the late grant: " + r.error().message);
     ctx_.runner.wake();
     return job_outcome::done();
@@ -363,12 +379,12 @@ job_outcome provisioning_jobs::mark_failed(const std::string& id, const std::str
         return job_outcome::retry("cannot read " + id + ": " + p.error().message);
     }
     if (p->state == petition_state::failed)
-        tell_teams(*p, workflow::notice::failed);
+        return tell_teams(*p, workflow::notice::failed);
     ctx_.runner.wake();
     return job_outcome::done();
 }
 
-void provisioning_jobs::tell_teams(const petition& p, workflow::notice what)
+job_outcome provisioning_jobs::tell_teams(const petition& p, workflow::notice what)
 {
     const auto& dir = ctx_.manifests.directory;
     std::vector<std::string> told;
@@ -387,27 +403,32 @@ void provisioning_jobs::tell_teams(const petition& p, workflow::notice what)
         }
     }
     const auto at = now();
+    const auto notice = storage::name(what);
     for (const auto& person : told) {
-        const auto notice = storage::name(what);
         workflow::job_spec spec{"notify_person", std::string(notice) + "/" + p.id + "/" + person,
                                 boost::json::serialize(boost::json::object{
                                     {"petition_id", p.id}, {"notice", notice}, {"to", person}}),
                                 at, workflow::on_duplicate::keep};
+        // Keyed per person: a retry enqueues only who is missing.
         if (auto r = ctx_.jobs.enqueue(spec, at); !r)
-            spdlog::error("provisioning: cannot tell {} of {} for {}: {}", person, notice, p.id, r.error().message);
+            return job_outcome::retry("cannot tell " + person + " of " + std::string(notice) + " for " + p.id + ": " +
+                                      r.error().message);
     }
     spdlog::warn("provisioning: {} of {}; telling {} member(s) of {} and {}", storage::name(what), p.id, told.size(),
                  p.route.owner_team.empty() ? std::string("(no owner team)") : p.route.owner_team,
                  p.route.platform_team);
     ctx_.runner.wake();
+    return job_outcome::done();
 }
 
-void provisioning_jobs::tell_teams_revoke_failed(const std::string& id)
+job_outcome provisioning_jobs::tell_teams_revoke_failed(const std::string& id)
 {
-    if (auto p = ctx_.access.get(id))
-        tell_teams(*p, workflow::notice::revoke_failed);
-    else
-        spdlog::error("provisioning: cannot read {} to tell its teams a revoke failed: {}", id, p.error().message);
+    auto p = ctx_.access.get(id);
+    if (p)
+        return tell_teams(*p, workflow::notice::revoke_failed);
+    if (has_code(p.error(), "not_found"))
+        return job_outcome::failed("no request " + id + " to tell its teams of");
+    return job_outcome::retry("cannot read " + id + " to tell its teams a revoke failed: " + p.error().message);
 }
 
 job_outcome provisioning_jobs::expire(const workflow::job& j)
@@ -421,9 +442,10 @@ job_outcome provisioning_jobs::expire(const workflow::job& j)
         return job_outcome::done();
     const auto& e = t.error();
     if (has_code(e, workflow::petition_error::not_due)) {
-        // Extended: a later expiry is scheduled; keep the ledger's end in step with it.
+        // Extended: a later expiry is scheduled; keep the ledger's end in step with it. Only moved,
+        // never re-added: a revoke that lands meanwhile has released it for good.
         if (auto p = ctx_.access.get(id); p && p->state == petition_state::active && p->ends_at)
-            if (auto held = ctx_.grants.hold({p->requester(), p->entitlement(), id, *p->ends_at}); !held)
+            if (auto held = ctx_.grants.move_end({p->requester(), p->entitlement(), id, *p->ends_at}); !held)
                 spdlog::warn("provisioning: cannot move the end of {}'s grant: {}", id, held.error().message);
         return job_outcome::done();
     }
@@ -479,7 +501,8 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
         return job_outcome::retry(held.error().message);
     } else {
         for (const auto& h : *held)
-            if (h.entitlement == entitlement) {
+            // Its own holding never covers it: a request that ended has nothing to keep.
+            if (h.entitlement == entitlement && h.petition != id) {
                 spdlog::info("provisioning: not revoking {} from {}: {} covers it now", entitlement, person,
                              h.petition);
                 return job_outcome::done();
@@ -501,7 +524,8 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
         spdlog::error("provisioning: REVOKE FAILED for good: {} still has {} (request {}, integration {}): {}", person,
                       entitlement, id, integration_name, d->message);
         audit("revoke_failed", id, d->message, std::move(details));
-        tell_teams(*p, workflow::notice::revoke_failed);
+        if (auto told = tell_teams(*p, workflow::notice::revoke_failed); told.result == job_outcome::kind::retry)
+            return told;
         return job_outcome::failed(d->message);
     }
     spdlog::info("provisioning: revoked {} from {} (request {})", entitlement, person, id);
@@ -521,8 +545,7 @@ job_outcome provisioning_jobs::revoke_gave_up(const workflow::job& j, const std:
                   last_error);
     audit("revoke_failed", id, "gave up after retrying: " + last_error,
           {{"person", person}, {"entitlement", entitlement}});
-    tell_teams_revoke_failed(id);
-    return job_outcome::done();
+    return tell_teams_revoke_failed(id);
 }
 
 } // namespace

@@ -42,6 +42,18 @@ workflow::result<bool> grant_store::hold(const workflow::grant_holding& g)
     });
 }
 
+workflow::result<bool> grant_store::move_end(const workflow::grant_holding& g)
+{
+    return db_.write([&](connection& c) -> workflow::result<bool> {
+        auto q = c.use("UPDATE grants SET ends_at = ? WHERE person_id = ? AND entitlement = ? AND petition_id = ?");
+        q->bind(1, to_millis(g.ends));
+        q->bind(2, g.person);
+        q->bind(3, g.entitlement);
+        q->bind(4, g.petition);
+        return q->exec() > 0;
+    });
+}
+
 workflow::result<bool> grant_store::release(const std::string& person, const std::string& entitlement,
                                             const std::string& petition, const workflow::job_spec& revoke,
                                             workflow::time_point now)

@@ -11,6 +11,7 @@ public:
     explicit grant_store(database& db) : db_(db) {}
 
     workflow::result<bool> hold(const workflow::grant_holding& g) override;
+    workflow::result<bool> move_end(const workflow::grant_holding& g) override;
     workflow::result<bool> release(const std::string& person, const std::string& entitlement,
                                    const std::string& petition, const workflow::job_spec& revoke,
                                    workflow::time_point now) override;

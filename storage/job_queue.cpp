@@ -221,7 +221,10 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
             // durable with the dead mark: a crash between the two cannot lose it.
             if (kind != workflow::gave_up_kind)
                 enqueue_in(c,
-                           {std::string(workflow::gave_up_kind), "gave-up/" + key,
+                           // One per life of the key: a job revived under it (replace) that dies again
+                           // has a later first attempt.
+                           {std::string(workflow::gave_up_kind),
+                            "gave-up/" + key + "/" + std::to_string(to_millis(first_attempt)),
                             boost::json::serialize(boost::json::object{{"kind", kind},
                                                                        {"key", key},
                                                                        {"payload", payload},

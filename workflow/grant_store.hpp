@@ -34,6 +34,9 @@ public:
 
     // Adds or moves a holding. True when nothing covered the entitlement before (new access).
     virtual result<bool> hold(const grant_holding& g) = 0;
+    // Moves the end of a holding that is still there (an extension); never adds one, so a holding
+    // released meanwhile stays released. True when there was one to move.
+    virtual result<bool> move_end(const grant_holding& g) = 0;
     // Drops the petition's holding; when it was the last, enqueues `revoke` in the same transaction
     // and returns true. Access is never revoked while another grant still covers it.
     virtual result<bool> release(const std::string& person, const std::string& entitlement,

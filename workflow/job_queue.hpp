@@ -70,7 +70,8 @@ enum class settle_outcome {
     lease_lost, // the lease expired and the job was retaken or cancelled: this report is ignored
 };
 
-// The job a dead job leaves behind: key "gave-up/<key>", payload {"kind","key","payload","error","attempts"}.
+// The job a dead job leaves behind: key "gave-up/<key>/<first attempt, ms>", payload
+// {"kind","key","payload","error","attempts"}.
 inline constexpr std::string_view gave_up_kind = "gave_up";
 
 struct settled {

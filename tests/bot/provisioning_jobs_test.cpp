@@ -4,6 +4,7 @@
 #include "bot/provisioning_jobs.hpp"
 #include "bot/slack_commands.hpp"
 #include "bot/slack_jobs.hpp"
+#include "storage/effect_jobs.hpp"
 #include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
@@ -284,6 +285,110 @@ SCENARIO("a revoke that fails for good is audited and told to the owner and plat
                     if (j)
                         CHECK_THAT(j->payload, Catch::Contains("\"notice\":\"revoke_failed\""));
                 }
+            }
+        }
+    }
+}
+
+SCENARIO("a revoke that keeps failing until the retry window closes tells the owner and platform teams",
+         "[provisioning]")
+{
+    rig r;
+    GIVEN("an active grant, and a receiver that answers 503 to every revoke")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        r.hook.queue(test::webhook_reply::with_status(503), 1000);
+        r.svc.clock.advance(24h + 1min);
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::expired);
+        REQUIRE(r.svc.jobs.find("revoke_failed/" + p.id + "/u-1000").value() == std::nullopt);
+        WHEN("the retry window (24 h) closes")
+        {
+            r.svc.clock.advance(25h);
+            r.svc.runner.run_until_idle();
+            THEN("the revoke is dead, its give-up is audited, and both teams are told")
+            {
+                auto revoke = r.svc.jobs.find(storage::revoke_key("u-4001", "analytics-staging", p.id)).value();
+                REQUIRE(revoke);
+                CHECK(revoke->status == workflow::job_status::dead);
+                bool audited = false;
+                for (const auto& rec : r.svc.audit.for_petition(p.id).value())
+                    audited = audited || (rec.event.action == "revoke_failed" &&
+                                          rec.event.reason.find("gave up after retrying") != std::string::npos);
+                CHECK(audited);
+                for (const char* person : {"u-4000", "u-4002", "u-1000", "u-1001", "u-1002"}) {
+                    INFO(person);
+                    CHECK(r.svc.jobs.find("revoke_failed/" + p.id + "/" + person).value().has_value());
+                }
+            }
+        }
+    }
+}
+
+SCENARIO("an ended request's own holding never keeps its access", "[provisioning]")
+{
+    rig r;
+    GIVEN("an active grant whose holding is written again after its revoke (a late grant's record)")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        REQUIRE(r.svc.access.act(p.id, workflow::revoke_by("u-4001", r.svc.clock.now())).has_value());
+        REQUIRE(r.svc.grants.hold({"u-4001", "analytics-staging", p.id, r.svc.clock.now() + 1h}).has_value());
+        WHEN("the revoke job runs")
+        {
+            r.svc.runner.run_until_idle();
+            THEN("the revoke is delivered all the same")
+            {
+                CHECK(r.hook.snapshot().effects_of("access/revoke") == 1);
+            }
+        }
+    }
+    GIVEN("an extended grant whose holding was released meanwhile")
+    {
+        auto p = r.file();
+        r.svc.runner.run_until_idle();
+        REQUIRE(r.svc.grants.release("u-4001", "analytics-staging", p.id,
+                                     storage::revoke_job("u-4001", "analytics-staging", p.id, r.svc.clock.now()),
+                                     r.svc.clock.now())
+                    .has_value());
+        WHEN("the end is moved")
+        {
+            auto moved = r.svc.grants.move_end({"u-4001", "analytics-staging", p.id, r.svc.clock.now() + 48h});
+            THEN("nothing is held again")
+            {
+                CHECK_FALSE(moved.value());
+                CHECK(r.svc.grants.holdings_of("u-4001").value().empty());
+            }
+        }
+    }
+}
+
+SCENARIO("a request revoked while its grant was retrying sends a revoke after the grant", "[provisioning]")
+{
+    rig r;
+    GIVEN("a grant the receiver answered 503 once (it may have applied it), then a revoke")
+    {
+        r.hook.queue(test::webhook_reply::with_status(503));
+        auto p = r.file();
+        r.svc.runner.run_once();
+        REQUIRE(r.state(p.id) == workflow::petition_state::provisioning);
+        REQUIRE(r.svc.access.act(p.id, workflow::revoke_by("u-4001", r.svc.clock.now())).has_value());
+        WHEN("the grant job runs again")
+        {
+            r.svc.clock.advance(10min);
+            r.svc.runner.run_until_idle();
+            THEN("it grants nothing and queues a revoke of its own, delivered like the first")
+            {
+                auto log = r.hook.snapshot();
+                CHECK(log.count("access/grant") == 1);
+                CHECK(log.count("access/revoke") == 2);
+                auto late = r.svc.jobs.find(storage::revoke_key("u-4001", "analytics-staging", p.id) + "/after-grant")
+                                .value();
+                REQUIRE(late);
+                CHECK(late->status == workflow::job_status::done);
             }
         }
     }
