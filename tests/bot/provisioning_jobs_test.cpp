@@ -50,6 +50,15 @@ struct rig {
 
     workflow::petition_state state(const std::string& id) { return svc.access.get(id).value().state; }
 
+    // Kofi's analytics-staging for a day, granted: the workers ran and the request is active.
+    workflow::petition active()
+    {
+        auto p = file();
+        svc.runner.run_until_idle();
+        REQUIRE(state(p.id) == workflow::petition_state::active);
+        return p;
+    }
+
     test::service_fixture svc;
     test::fake_webhook hook{secret};
 };
@@ -199,9 +208,7 @@ SCENARIO("an extension moves the end: the first expiry does nothing, the new one
     rig r;
     GIVEN("an active 1-day grant extended by 2 days")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
-        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        auto p = r.active();
         REQUIRE(r.svc.access.extend(p.id, "u-4001", 48h, "still analysing").has_value());
         r.svc.runner.run_until_idle();
         WHEN("the original end passes")
@@ -261,9 +268,7 @@ SCENARIO("a revoke that fails for good is audited and told to the owner and plat
     rig r;
     GIVEN("an active grant, and a receiver that refuses the revoke")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
-        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        auto p = r.active();
         r.hook.queue(test::webhook_reply::with_status(400));
         WHEN("it expires")
         {
@@ -296,9 +301,7 @@ SCENARIO("a revoke that keeps failing until the retry window closes tells the ow
     rig r;
     GIVEN("an active grant, and a receiver that answers 503 to every revoke")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
-        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        auto p = r.active();
         r.hook.queue(test::webhook_reply::with_status(503), 1000);
         r.svc.clock.advance(24h + 1min);
         r.svc.runner.run_until_idle();
@@ -332,9 +335,7 @@ SCENARIO("an ended request's own holding never keeps its access", "[provisioning
     rig r;
     GIVEN("an active grant whose holding is written again after its revoke (a late grant's record)")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
-        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        auto p = r.active();
         REQUIRE(r.svc.access.act(p.id, workflow::revoke_by("u-4001", r.svc.clock.now())).has_value());
         REQUIRE(r.svc.grants.hold({"u-4001", "analytics-staging", p.id, r.svc.clock.now() + 1h}).has_value());
         WHEN("the revoke job runs")
@@ -348,8 +349,7 @@ SCENARIO("an ended request's own holding never keeps its access", "[provisioning
     }
     GIVEN("an extended grant whose holding was released meanwhile")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
+        auto p = r.active();
         REQUIRE(r.svc.grants.release("u-4001", "analytics-staging", p.id,
                                      storage::revoke_job("u-4001", "analytics-staging", p.id, r.svc.clock.now()),
                                      r.svc.clock.now())
@@ -528,9 +528,7 @@ SCENARIO("at start-up, revokes that fell due while the service was down run at o
     rig r;
     GIVEN("an active grant, and a service that was down across its expiry")
     {
-        auto p = r.file();
-        r.svc.runner.run_until_idle();
-        REQUIRE(r.state(p.id) == workflow::petition_state::active);
+        auto p = r.active();
         r.svc.clock.advance(72h);
         WHEN("the workers start")
         {
