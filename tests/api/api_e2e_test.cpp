@@ -55,6 +55,20 @@ int in_flight(unsigned short port)
     return std::stoi(match[1]);
 }
 
+// GET /petitions/{id}/wait on a thread of its own, returned once the server holds it open (its own
+// request and the metrics scrape in flight).
+std::future<response> open_wait(unsigned short port, const std::string& id, const std::string& token)
+{
+    auto waiting = std::async(std::launch::async, [port, id, token] {
+        return api(port, http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=9", token);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (in_flight(port) < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    REQUIRE(in_flight(port) == 2);
+    return waiting;
+}
+
 } // namespace
 
 TEST_CASE("api e2e: tokens and scopes are enforced, a personal token cannot approve its own request", "[e2e][api]")
@@ -124,14 +138,8 @@ TEST_CASE("api e2e: a long poll wakes on the decision, without holding a thread"
     SECTION("a denial wakes it at once")
     {
         const auto start = std::chrono::steady_clock::now();
-        auto waiting = std::async(std::launch::async, [&] {
-            return api(port, http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=9", lee);
-        });
         // One thread serves everything: the deny below is answered while the wait is open.
-        const auto deadline = std::chrono::steady_clock::now() + 5s;
-        while (in_flight(port) < 2 && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::yield();
-        REQUIRE(in_flight(port) == 2);
+        auto waiting = open_wait(port, id, lee);
         auto denied = api(port, http::verb::post, "/api/v1/petitions/" + id + "/deny", alex,
                           json::object{{"reason", "use staging"}});
         REQUIRE(denied.result() == http::status::ok);
@@ -211,13 +219,7 @@ TEST_CASE("api e2e: on SIGTERM an open long poll is answered at once, not at its
     REQUIRE(filed.result() == http::status::created);
     const auto id = std::string(json_of(filed).at("id").as_string());
     const auto start = std::chrono::steady_clock::now();
-    auto waiting = std::async(std::launch::async, [&] {
-        return api(port, http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=9", lee);
-    });
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (in_flight(port) < 2 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::yield();
-    REQUIRE(in_flight(port) == 2);
+    auto waiting = open_wait(port, id, lee);
     CHECK(server.stop() == 0);
     auto r = waiting.get();
     CHECK(std::chrono::steady_clock::now() - start < 8s);

@@ -27,15 +27,30 @@ in::request ask(std::string target, std::string length)
     return {std::move(target), workflow::parse_duration(length).value(), "analysis", "", false};
 }
 
+// Points staging-access at `hook`, as a webhook with the test secret.
+void use_receiver(test::service_fixture& svc, test::fake_webhook& hook)
+{
+    ::setenv(secret_env, secret, 1);
+    svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
+        "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
+        svc.http, svc.clock);
+}
+
+// True when the petition's audit trail has `action`, with `reason_has` in its reason.
+bool audited(test::service_fixture& svc, const std::string& id, std::string_view action, std::string_view reason_has = "")
+{
+    for (const auto& rec : svc.audit.for_petition(id).value())
+        if (rec.event.action == action && rec.event.reason.find(reason_has) != std::string::npos)
+            return true;
+    return false;
+}
+
 // The service with staging-access pointed at a fake receiver, and the provisioning jobs registered;
 // Slack jobs are no-ops here.
 struct rig {
     rig()
     {
-        ::setenv(secret_env, secret, 1);
-        svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
-            "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
-            svc.http, svc.clock);
+        use_receiver(svc, hook);
         for (const char* kind : {"notify_person", "notify_channel", "post_card", "update_cards", "remind"})
             svc.runner.handle(kind, {[](const workflow::job&) { return bot::job_outcome::done(); }, {}});
         bot::register_provisioning_jobs(svc.runner, svc.ctx);
@@ -276,10 +291,7 @@ SCENARIO("a revoke that fails for good is audited and told to the owner and plat
             r.svc.runner.run_until_idle();
             THEN("the audit trail records the failed revoke")
             {
-                bool found = false;
-                for (const auto& rec : r.svc.audit.for_petition(p.id).value())
-                    found = found || rec.event.action == "revoke_failed";
-                CHECK(found);
+                CHECK(audited(r.svc, p.id, "revoke_failed"));
             }
             THEN("analytics-eng (Nina, Eve) and platform-team (Paula, Omar, Grace) get a DM; Kofi, who asked, does not")
             {
@@ -316,11 +328,7 @@ SCENARIO("a revoke that keeps failing until the retry window closes tells the ow
                 auto revoke = r.svc.jobs.find(storage::revoke_key("u-4001", "analytics-staging", p.id)).value();
                 REQUIRE(revoke);
                 CHECK(revoke->status == workflow::job_status::dead);
-                bool audited = false;
-                for (const auto& rec : r.svc.audit.for_petition(p.id).value())
-                    audited = audited || (rec.event.action == "revoke_failed" &&
-                                          rec.event.reason.find("gave up after retrying") != std::string::npos);
-                CHECK(audited);
+                CHECK(audited(r.svc, p.id, "revoke_failed", "gave up after retrying"));
                 for (const char* person : {"u-4000", "u-4002", "u-1000", "u-1001", "u-1002"}) {
                     INFO(person);
                     CHECK(r.svc.jobs.find("revoke_failed/" + p.id + "/" + person).value().has_value());
@@ -403,10 +411,7 @@ SCENARIO("a grant that gives up fails the petition and tells the requester, the 
     slack.add_user({"UXGRACE", "grace@example.com", "Grace Kim"});
     test::service_fixture svc(slack.api_url(), slack.token());
     test::fake_webhook hook{secret};
-    ::setenv(secret_env, secret, 1);
-    svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
-        "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
-        svc.http, svc.clock);
+    use_receiver(svc, hook);
     bot::register_slack_jobs(svc.runner, svc.ctx);
     bot::register_provisioning_jobs(svc.runner, svc.ctx);
 
@@ -426,10 +431,7 @@ SCENARIO("a grant that gives up fails the petition and tells the requester, the 
                 auto after = svc.access.get(p.id).value();
                 CHECK(after.state == workflow::petition_state::failed);
                 CHECK_THAT(after.close_reason, Catch::Contains("gave up after retrying") && Catch::Contains("503"));
-                bool audited = false;
-                for (const auto& rec : svc.audit.for_petition(p.id).value())
-                    audited = audited || rec.event.action == "grant_failed";
-                CHECK(audited);
+                CHECK(audited(svc, p.id, "grant_failed"));
             }
             THEN("Kofi, analytics-eng (Nina, Eve) and platform-team (Paula, Omar, Grace) each get one DM")
             {
@@ -460,10 +462,7 @@ SCENARIO("a day before the end the requester gets a reminder with the Extend but
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
     test::fake_webhook hook{secret};
-    ::setenv(secret_env, secret, 1);
-    svc.integrations["staging-access"] = std::make_unique<bot::webhook_integration>(
-        "staging-access", bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms},
-        svc.http, svc.clock);
+    use_receiver(svc, hook);
     bot::register_slack_jobs(svc.runner, svc.ctx);
     bot::register_provisioning_jobs(svc.runner, svc.ctx);
     // Slack's pace (one message a second per channel) runs on the manual clock: let it tick.

@@ -35,28 +35,14 @@ cli_process::cli_process(const std::vector<std::string>& args, const std::map<st
         close(err_fds[0]);
         throw std::runtime_error(std::string("cannot start checkpoint: ") + std::strerror(rc));
     }
-    out_reader_ = std::thread([this, fd = out_fds[0]] { read(fd, out_); });
-    err_reader_ = std::thread([this, fd = err_fds[0]] { read(fd, err_); });
+    out_reader_ = std::thread([this, fd = out_fds[0]] { drain_pipe(fd, out_, mutex_, changed_); });
+    err_reader_ = std::thread([this, fd = err_fds[0]] { drain_pipe(fd, err_, mutex_, changed_); });
 }
 
 cli_process::~cli_process()
 {
     if (exit_code_ < 0)
         wait_exit(std::chrono::seconds(0));
-}
-
-void cli_process::read(int fd, std::string& into)
-{
-    char buf[4096];
-    for (;;) {
-        const auto n = ::read(fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        std::lock_guard lock(mutex_);
-        into.append(buf, static_cast<std::size_t>(n));
-        changed_.notify_all();
-    }
-    close(fd);
 }
 
 int cli_process::wait_exit(std::chrono::seconds timeout)

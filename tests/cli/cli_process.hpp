@@ -28,7 +28,6 @@ public:
     std::string err() const;
 
 private:
-    void read(int fd, std::string& into);
 
     int pid_ = -1;
     int exit_code_ = -1;

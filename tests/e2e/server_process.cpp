@@ -45,7 +45,7 @@ server_process::server_process(const std::map<std::string, std::string>& env,
         close(pipe_fds[0]);
         throw std::runtime_error(std::string("cannot start checkpointd: ") + std::strerror(rc));
     }
-    reader_ = std::thread([this, fd = pipe_fds[0]] { read_output(fd); });
+    reader_ = std::thread([this, fd = pipe_fds[0]] { drain_pipe(fd, output_, mutex_, changed_); });
 
     if (wait_until_listening) {
         if (!wait_for_output("listening on http://", std::chrono::seconds(20)))
@@ -67,22 +67,6 @@ server_process::~server_process()
     }
     if (reader_.joinable())
         reader_.join();
-}
-
-void server_process::read_output(int fd)
-{
-    char buf[4096];
-    for (;;) {
-        const auto n = ::read(fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
-        std::lock_guard lock(mutex_);
-        output_.append(buf, static_cast<std::size_t>(n));
-        changed_.notify_all();
-    }
-    close(fd);
-    std::lock_guard lock(mutex_);
-    changed_.notify_all();
 }
 
 std::string server_process::output() const

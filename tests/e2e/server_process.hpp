@@ -42,7 +42,6 @@ public:
     bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
-    void read_output(int fd);
 
     int pid_ = -1;
     int exit_status_ = -1;

@@ -1,5 +1,7 @@
 #include "tests/support/spawn_args.hpp"
 
+#include <unistd.h>
+
 namespace checkpoint::test {
 
 spawn_args::spawn_args(const std::string& program, const std::vector<std::string>& args,
@@ -16,6 +18,22 @@ spawn_args::spawn_args(const std::string& program, const std::vector<std::string
     for (auto& e : env_strings_)
         envp_.push_back(e.data());
     envp_.push_back(nullptr);
+}
+
+void drain_pipe(int fd, std::string& into, std::mutex& mutex, std::condition_variable& changed)
+{
+    char buf[4096];
+    for (;;) {
+        const auto n = ::read(fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        std::lock_guard lock(mutex);
+        into.append(buf, static_cast<std::size_t>(n));
+        changed.notify_all();
+    }
+    ::close(fd);
+    std::lock_guard lock(mutex);
+    changed.notify_all();
 }
 
 } // namespace checkpoint::test

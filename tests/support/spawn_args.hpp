@@ -1,6 +1,8 @@
 #pragma once
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,5 +26,9 @@ private:
     std::vector<char*> argv_;
     std::vector<char*> envp_;
 };
+
+// Reads a child's pipe until it closes, appending to `into` under `mutex` and telling `changed` after
+// every read and at the end; then closes `fd`. For a reader thread per pipe.
+void drain_pipe(int fd, std::string& into, std::mutex& mutex, std::condition_variable& changed);
 
 } // namespace checkpoint::test
