@@ -55,6 +55,15 @@ int in_flight(unsigned short port)
     return std::stoi(match[1]);
 }
 
+// POST /petitions: 7 days of api-production (manager, then owner approval); the new request's id.
+std::string file_api_production(unsigned short port, const std::string& token)
+{
+    auto filed = api(port, http::verb::post, "/api/v1/petitions", token,
+                     json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "latency incident"}});
+    REQUIRE(filed.result() == http::status::created);
+    return std::string(json_of(filed).at("id").as_string());
+}
+
 // GET /petitions/{id}/wait on a thread of its own, returned once the server holds it open (its own
 // request and the metrics scrape in flight).
 std::future<response> open_wait(unsigned short port, const std::string& id, const std::string& token)
@@ -88,10 +97,7 @@ TEST_CASE("api e2e: tokens and scopes are enforced, a personal token cannot appr
     REQUIRE(me.result() == http::status::ok);
     CHECK(json_of(me).at("person").at("id") == "u-2001");
 
-    auto filed = api(port, http::verb::post, "/api/v1/petitions", lee,
-                     json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "latency incident"}});
-    REQUIRE(filed.result() == http::status::created);
-    const auto id = std::string(json_of(filed).at("id").as_string());
+    const auto id = file_api_production(port, lee);
 
     auto own = api(port, http::verb::post, "/api/v1/petitions/" + id + "/approve", lee, json::object{});
     CHECK(own.result() == http::status::unprocessable_entity);
@@ -123,10 +129,7 @@ TEST_CASE("api e2e: a long poll wakes on the decision, without holding a thread"
     server_process server(env);
     const auto port = server.port();
 
-    auto filed = api(port, http::verb::post, "/api/v1/petitions", lee,
-                     json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "latency incident"}});
-    REQUIRE(filed.result() == http::status::created);
-    const auto id = std::string(json_of(filed).at("id").as_string());
+    const auto id = file_api_production(port, lee);
 
     SECTION("at the timeout it answers with the petition still waiting")
     {
@@ -214,10 +217,7 @@ TEST_CASE("api e2e: on SIGTERM an open long poll is answered at once, not at its
     const auto lee = mint(env, "lee", "requests", "u-2001");
     server_process server(env);
     const auto port = server.port();
-    auto filed = api(port, http::verb::post, "/api/v1/petitions", lee,
-                     json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "latency incident"}});
-    REQUIRE(filed.result() == http::status::created);
-    const auto id = std::string(json_of(filed).at("id").as_string());
+    const auto id = file_api_production(port, lee);
     const auto start = std::chrono::steady_clock::now();
     auto waiting = open_wait(port, id, lee);
     CHECK(server.stop() == 0);
