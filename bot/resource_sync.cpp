@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <set>
+#include <vector>
 #include <string_view>
 
 namespace checkpoint::bot {
@@ -98,8 +99,10 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
         return job_outcome::failed(d.message);
     }
 
-    std::size_t upserted = 0, other_kind = 0;
+    std::size_t other_kind = 0;
     std::set<std::string> seen;
+    std::vector<workflow::resource> rows;
+    rows.reserve(d.resources.size());
     for (const auto& r : d.resources) {
         // One kind per sync: a row of another kind is the receiver's mistake, not an update.
         if (r.kind != kind || !seen.insert(r.id).second) {
@@ -109,12 +112,13 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
         boost::json::object labels;
         for (const auto& [key, value] : r.labels)
             labels[key] = value;
-        workflow::resource row{kind, r.id, r.display_name.empty() ? r.id : r.display_name,
-                               boost::json::serialize(labels), now};
-        if (auto u = ctx.resources.upsert(row); !u)
-            return job_outcome::retry("cannot store " + kind + ":" + r.id + ": " + u.error().message);
-        ++upserted;
+        rows.push_back({kind, r.id, r.display_name.empty() ? r.id : r.display_name, boost::json::serialize(labels), now});
     }
+    // All of them in one transaction: one fsync for the list, not one per row.
+    if (auto u = ctx.resources.upsert_all(rows); !u)
+        return job_outcome::retry("cannot store the " + std::to_string(rows.size()) + " " + kind +
+                                  " resources listed: " + u.error().message);
+    const std::size_t upserted = rows.size();
     auto removed = ctx.resources.remove_stale(kind, now);
     if (!removed)
         return job_outcome::retry("cannot forget stale " + kind + " resources: " + removed.error().message);
