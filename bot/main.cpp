@@ -1,5 +1,6 @@
 #include "bot/api/api_router.hpp"
 #include "bot/api/petition_waiters.hpp"
+#include "bot/api/token_admin.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
 #include "bot/http_server.hpp"
@@ -244,56 +245,21 @@ int create_token_and_exit(const std::string& name, const std::string& scope_list
 {
     std::vector<std::string> scopes;
     for (std::size_t i = 0; i <= scope_list.size();) {
-        auto j = std::min(scope_list.find(',', i), scope_list.size());
-        if (j > i) {
-            auto s = scope_list.substr(i, j - i);
-            if (!bot::api::parse_scope(s)) {
-                std::cerr << "--scopes: \"" << s << "\" is not a scope; scopes are " << bot::api::scope_names()
-                          << std::endl;
-                return 64;
-            }
-            scopes.push_back(std::move(s));
-        }
+        const auto j = std::min(scope_list.find(',', i), scope_list.size());
+        if (j > i)
+            scopes.push_back(scope_list.substr(i, j - i));
         i = j + 1;
     }
-    if (scopes.empty()) {
-        std::cerr << "--create-token needs --scopes, e.g. --scopes admin" << std::endl;
-        return 64;
-    }
-    std::string person;
-    if (!person_ref.empty()) {
-        const std::string dir = bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests");
-        auto m = load_manifests(dir);
-        if (!m)
-            return 1;
-        const auto i = m->directory.find(person_ref);
-        if (i == workflow::no_person) {
-            std::cerr << "--person: \"" << person_ref << "\" is not in the directory at " << dir << std::endl;
-            return 64;
-        }
-        person = m->directory.at(i).id;
-    }
     const std::string path = bot::process_env("CHECKPOINT_DB").value_or("./checkpoint.db");
-    auto opened = storage::database::open(path);
-    if (!opened) {
-        std::cerr << opened.error().message << std::endl;
-        return 1;
-    }
-    storage::token_store tokens(**opened);
-    workflow::system_clock clock;
-    auto made = tokens.create(name, person.empty() ? "service" : "personal", person, scopes, clock.now());
+    auto made = bot::api::create_token_on([&] { return storage::database::open(path); }, name, person_ref.empty() ? "service" : "personal", person_ref,
+                                          scopes, bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests"),
+                                          "checkpointd");
     if (!made) {
-        std::cerr << "could not create the token: " << made.error().message << std::endl;
-        return 1;
+        std::cerr << "--create-token: " << made.error().message << std::endl;
+        return made.error().code == "usage" ? 64 : 1;
     }
-    storage::audit_log audit(**opened);
-    if (auto r = audit.append({"checkpointd", "token.create", clock.now(), "created with --create-token", "cli", "",
-                               "{\"token_id\":" + std::to_string(made->token.id) + "}"});
-        !r)
-        std::cerr << "warning: the token was made but its audit event was not written: " << r.error().message
-                  << std::endl;
     // The token itself goes to stdout alone, so scripts can capture it; it is not stored anywhere.
-    std::cout << made->secret << std::endl;
+    std::cout << made->at("token").as_string().c_str() << std::endl;
     return 0;
 }
 

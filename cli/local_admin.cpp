@@ -1,9 +1,7 @@
 #include "cli/local_admin.hpp"
 
-#include "bot/api/api_auth.hpp"
-#include "bot/api/api_json.hpp"
+#include "bot/api/token_admin.hpp"
 #include "storage/audit_log.hpp"
-#include "storage/token_store.hpp"
 #include "storage/database.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
@@ -103,55 +101,8 @@ workflow::result<json::object> create_token_in_file(const std::string& database_
                                                     const std::vector<std::string>& scopes,
                                                     const std::string& manifests_dir)
 {
-    auto usage = [](std::string m) { return workflow::error{"usage", std::move(m)}; };
-    if (name.empty() || name.size() > 100)
-        return usage("a token's name is 1 to 100 characters, such as \"bootstrap-admin\".");
-    if (scopes.empty())
-        return usage("--scopes needs at least one of " + bot::api::scope_names() + ".");
-    for (const auto& s : scopes)
-        if (!bot::api::parse_scope(s))
-            return usage("--scopes: \"" + s + "\" is not a scope; scopes are " + bot::api::scope_names() + ".");
-    std::string person_id;
-    if (kind == "personal") {
-        if (person.empty())
-            return usage("a personal token needs --person (a directory id such as u-2001, an external id or an email).");
-        auto m = loader::load_manifests(manifests_dir);
-        if (!m)
-            return workflow::error{"manifests", "cannot read the directory in " + manifests_dir + ":\n" +
-                                                    loader::format(m.error())};
-        const auto i = m->directory.find(person);
-        if (i == workflow::no_person)
-            return usage("--person: \"" + person + "\" is not in the directory at " + manifests_dir + ".");
-        person_id = m->directory.at(i).id;
-    } else if (!person.empty()) {
-        return usage("--person is only for personal tokens (--kind personal); a service token acts for no one.");
-    }
-    auto db = open_existing(database_file);
-    if (!db)
-        return db.error();
-    storage::token_store tokens(**db);
-    workflow::system_clock clock;
-    auto made = tokens.create(name, kind, person_id, scopes, clock.now());
-    if (!made)
-        return made.error();
-    storage::audit_log audit(**db);
-    const json::object details{{"token_id", made->token.id}, {"kind", kind}, {"person", person_id}};
-    if (auto a = audit.append({"checkpoint-cli", "token.create", clock.now(),
-                               "token \"" + name + "\" created on the database file", "cli", "",
-                               json::serialize(details)});
-        !a)
-        return workflow::error{a.error().code, "the token was made but its audit event was not written (" +
-                                                   a.error().message + "); revoke it and try again"};
-    json::array scope_list;
-    for (const auto& s : scopes)
-        scope_list.emplace_back(s);
-    return json::object{{"id", made->token.id},
-                        {"name", name},
-                        {"kind", kind},
-                        {"person", person_id.empty() ? json::value(nullptr) : json::value(person_id)},
-                        {"scopes", std::move(scope_list)},
-                        {"created_at", bot::api::rfc3339(made->token.created_at)},
-                        {"token", made->secret}};
+    return bot::api::create_token_on([&] { return open_existing(database_file); }, name, kind, person, scopes,
+                                     manifests_dir, "checkpoint-cli");
 }
 
 } // namespace checkpoint::cli

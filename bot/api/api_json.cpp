@@ -251,4 +251,25 @@ json::object audit_json(const workflow::audit_record& r)
                         {"hash", r.hash}};
 }
 
+boost::json::object token_json(const storage::api_token& t, const std::string& secret)
+{
+    boost::json::array scopes;
+    for (const auto& s : t.scopes)
+        scopes.emplace_back(s);
+    auto when = [](const std::optional<workflow::time_point>& at) {
+        return at ? boost::json::value(rfc3339(*at)) : boost::json::value(nullptr);
+    };
+    boost::json::object out{{"id", t.id},
+                            {"name", t.name},
+                            {"kind", t.kind},
+                            {"person", t.person_id.empty() ? boost::json::value(nullptr) : boost::json::value(t.person_id)},
+                            {"scopes", std::move(scopes)},
+                            {"created_at", rfc3339(t.created_at)},
+                            {"last_used_at", when(t.last_used_at)},
+                            {"revoked_at", when(t.revoked_at)}};
+    if (!secret.empty())
+        out["token"] = secret;
+    return out;
+}
+
 } // namespace checkpoint::bot::api

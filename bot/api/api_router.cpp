@@ -898,20 +898,8 @@ response api_router::dispatch(call& c)
     case endpoint::tokens_list: {
         need(c.who, scope::admin, "listing tokens");
         json::array all;
-        for (const auto& t : must(tokens_.list())) {
-            json::array scopes;
-            for (const auto& s : t.scopes)
-                scopes.push_back(json::value(s));
-            all.push_back(json::object{
-                {"id", t.id},
-                {"name", t.name},
-                {"kind", t.kind},
-                {"person", t.person_id.empty() ? json::value(nullptr) : json::value(t.person_id)},
-                {"scopes", std::move(scopes)},
-                {"created_at", rfc3339(t.created_at)},
-                {"last_used_at", t.last_used_at ? json::value(rfc3339(*t.last_used_at)) : json::value(nullptr)},
-                {"revoked_at", t.revoked_at ? json::value(rfc3339(*t.revoked_at)) : json::value(nullptr)}});
-        }
+        for (const auto& t : must(tokens_.list()))
+            all.push_back(token_json(t));
         return ok(page_of(std::move(all), c.limit(), c.param("cursor")));
     }
 
@@ -945,17 +933,7 @@ response api_router::dispatch(call& c)
         auto made = must(tokens_.create(name_, kind, person, scopes, now));
         audit_api("token.create", "token \"" + name_ + "\" created", "",
                   json::object{{"token_id", made.token.id}, {"kind", kind}, {"person", person}});
-        json::array scope_list;
-        for (const auto& s : scopes)
-            scope_list.push_back(json::value(s));
-        return ok(json::object{{"id", made.token.id},
-                               {"name", name_},
-                               {"kind", kind},
-                               {"person", person.empty() ? json::value(nullptr) : json::value(person)},
-                               {"scopes", std::move(scope_list)},
-                               {"created_at", rfc3339(made.token.created_at)},
-                               {"token", made.secret}},
-                  http::status::created);
+        return ok(token_json(made.token, made.secret), http::status::created);
     }
 
     case endpoint::token_delete: {
