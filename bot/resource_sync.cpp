@@ -1,5 +1,7 @@
 #include "bot/resource_sync.hpp"
 
+#include "bot/integrations/pulled_resources.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -109,10 +111,7 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
             ++other_kind;
             continue;
         }
-        boost::json::object labels;
-        for (const auto& [key, value] : r.labels)
-            labels[key] = value;
-        rows.push_back({kind, r.id, r.display_name.empty() ? r.id : r.display_name, boost::json::serialize(labels), now});
+        rows.push_back(catalog_row(r, now));
     }
     // All of them in one transaction: one fsync for the list, not one per row.
     if (auto u = ctx.resources.upsert_all(rows); !u)

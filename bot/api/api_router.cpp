@@ -1,5 +1,6 @@
 #include "bot/api/api_router.hpp"
 
+#include "bot/integrations/pulled_resources.hpp"
 #include "bot/resource_sync.hpp"
 
 #include "bot/api/api_errors.hpp"
@@ -31,10 +32,7 @@ using workflow::petition_state;
 namespace {
 
 constexpr std::size_t max_resources_per_upload = 10'000;
-constexpr std::size_t max_resource_id_length = 200;
-constexpr std::size_t max_display_name_length = 200;
-constexpr std::size_t max_labels = 50;
-constexpr std::size_t max_label_length = 500;
+constexpr std::size_t max_resource_id_length = pulled_resource_limits{}.max_id;
 constexpr std::size_t max_token_name_length = 100;
 constexpr std::size_t default_limit = 50;
 constexpr std::size_t max_limit = 200;
@@ -602,45 +600,23 @@ response api_router::dispatch(call& c)
         if (items.size() > max_resources_per_upload)
             fail(code::too_large, "At most " + std::to_string(max_resources_per_upload) +
                                       " resources per upload; this one has " + std::to_string(items.size()) + ".");
+        // The same reading as a pull/update answer, with the same bounds.
+        auto listed = read_resource_list(body, {.max_resources = max_resources_per_upload});
+        if (!listed)
+            fail(code::invalid_request, listed.error().message + ".");
         std::vector<workflow::resource> rs;
-        rs.reserve(items.size());
+        rs.reserve(listed->size());
         json::object kinds;
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            const std::string at = "resources[" + std::to_string(i) + "].";
-            if (!items[i].is_object())
-                fail(code::invalid_request, "`resources[" + std::to_string(i) + "]` must be an object.");
-            const auto& o = items[i].get_object();
-            workflow::resource r;
-            r.kind = required_text(o, "kind", 100, "the resource kind, such as \"customer\".", at);
+        for (std::size_t i = 0; i < listed->size(); ++i) {
+            const auto& r = (*listed)[i];
             if (!ctx_.manifests.settings.find_resource(r.kind))
-                fail(code::invalid_request, "`" + at + "kind`: \"" + r.kind + "\" is not a resource kind in "
-                                            "checkpoint.yaml.");
-            r.id = required_text(o, "id", max_resource_id_length, "the resource's id, such as \"123\".", at);
-            if (r.id.find_first_of(" \t\r\n:") != std::string::npos)
-                fail(code::invalid_request, "`" + at + "id` must not contain spaces or colons.");
-            auto display = text_field(o, "displayName", max_display_name_length, at);
-            if (!display)
-                display = text_field(o, "display_name", max_display_name_length, at);
-            r.display_name = display.value_or(r.id);
-            if (const auto* labels = o.if_contains("labels"); labels && !labels->is_null()) {
-                if (!labels->is_object())
-                    fail(code::invalid_request, "`" + at + "labels` must be an object of strings.");
-                if (labels->get_object().size() > max_labels)
-                    fail(code::invalid_request, "`" + at + "labels` has more than " + std::to_string(max_labels) +
-                                                    " labels.");
-                for (const auto& [k, v] : labels->get_object())
-                    if (!v.is_string() || v.get_string().size() > max_label_length || k.size() > 100)
-                        fail(code::invalid_request, "`" + at + "labels." + std::string(k).substr(0, 100) +
-                                                        "` must be a string of at most " +
-                                                        std::to_string(max_label_length) + " characters.");
-                r.labels = json::serialize(*labels);
-            }
-            r.updated_at = now;
+                fail(code::invalid_request, "`resources[" + std::to_string(i) + "].kind`: \"" + r.kind +
+                                                "\" is not a resource kind in checkpoint.yaml.");
             if (auto* n = kinds.if_contains(r.kind))
                 *n = n->to_number<std::int64_t>() + 1;
             else
                 kinds[r.kind] = 1;
-            rs.push_back(std::move(r));
+            rs.push_back(catalog_row(r, now));
         }
         must(ctx_.resources.upsert_all(rs));
         audit_api("resources.upsert", "bulk upload of " + std::to_string(rs.size()) + " resources", "",

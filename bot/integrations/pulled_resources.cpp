@@ -1,6 +1,7 @@
 #include "bot/integrations/pulled_resources.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 namespace checkpoint::bot {
@@ -49,13 +50,19 @@ workflow::result<std::vector<event_resource>> parse_pulled_resources(std::string
     const json::object* root = doc.if_object();
     if (!root)
         return invalid("the pull/update answer must be an object with \"resources\"");
-    const json::value* list = root->if_contains("resources");
+    return read_resource_list(*root, limits);
+}
+
+workflow::result<std::vector<event_resource>> read_resource_list(const json::object& root,
+                                                                 const pulled_resource_limits& limits)
+{
+    const json::value* list = root.if_contains("resources");
     if (!list || !list->is_array())
-        return invalid("the pull/update answer needs \"resources\" as a list");
+        return invalid("\"resources\" is required: a list of {\"kind\", \"id\", \"displayName\", \"labels\"}");
     const json::array& items = list->get_array();
     if (items.size() > limits.max_resources)
-        return invalid("the pull/update answer lists " + std::to_string(items.size()) + " resources; at most " +
-                       std::to_string(limits.max_resources) + " are accepted");
+        return invalid("the list has " + std::to_string(items.size()) + " resources; at most " +
+                       std::to_string(limits.max_resources) + " are accepted at once");
 
     std::vector<event_resource> out;
     out.reserve(items.size());
@@ -68,8 +75,13 @@ workflow::result<std::vector<event_resource>> parse_pulled_resources(std::string
             return *e;
         if (auto e = read_text(*o, "id", i, limits.max_id, true, r.id))
             return *e;
+        if (r.id.find_first_of(" \t\r\n:") != std::string::npos)
+            return invalid(at_field(i, "id") + " must not contain spaces or colons (it is requested as kind:id)");
         if (auto e = read_text(*o, "displayName", i, limits.max_display_name, false, r.display_name))
             return *e;
+        if (r.display_name.empty())
+            if (auto e = read_text(*o, "display_name", i, limits.max_display_name, false, r.display_name))
+                return *e;
         if (const json::value* labels = o->if_contains("labels"); labels && !labels->is_null()) {
             if (!labels->is_object())
                 return invalid(at_field(i, "labels") + " must be an object of strings");
@@ -94,6 +106,14 @@ workflow::result<std::vector<event_resource>> parse_pulled_resources(std::string
         out.push_back(std::move(r));
     }
     return out;
+}
+
+workflow::resource catalog_row(const event_resource& r, workflow::time_point now)
+{
+    json::object labels;
+    for (const auto& [key, value] : r.labels)
+        labels[key] = value;
+    return {r.kind, r.id, r.display_name.empty() ? r.id : r.display_name, json::serialize(labels), now};
 }
 
 } // namespace checkpoint::bot

@@ -24,7 +24,7 @@ TEST_CASE("invalid answers are refused with the field named")
         std::string body;
         const char* says;
     };
-    const std::string long_id(129, 'x');
+    const std::string long_id(201, 'x');
     const row c = GENERATE_COPY(values<row>({
         {"not JSON", "<html>", "not JSON"},
         {"no list", R"({"items":[]})", "\"resources\""},
@@ -32,7 +32,8 @@ TEST_CASE("invalid answers are refused with the field named")
         {"missing id", R"({"resources":[{"kind":"customer"}]})", "resources[0].id"},
         {"empty kind", R"({"resources":[{"kind":"","id":"1"}]})", "resources[0].kind"},
         {"numeric id", R"({"resources":[{"kind":"customer","id":123}]})", "resources[0].id must be a string"},
-        {"long id", R"({"resources":[{"kind":"c","id":")" + long_id + R"("}]})", "longer than 128"},
+        {"long id", R"({"resources":[{"kind":"c","id":")" + long_id + R"("}]})", "longer than 200"},
+        {"id with a colon", R"({"resources":[{"kind":"c","id":"a:b"}]})", "resources[0].id must not contain"},
         {"label not a string", R"({"resources":[{"kind":"c","id":"1","labels":{"seats":40}}]})",
          "resources[0].labels.seats"},
         {"labels not an object", R"({"resources":[{"kind":"c","id":"1","labels":["a"]}]})", "resources[0].labels"},
