@@ -323,6 +323,13 @@ public:
                     [&](const json::object& a) { return upload_text(a, sent); });
     }
 
+    int resources_sync()
+    {
+        query q;
+        add_if(q, "kind", o_.kind);
+        return show(call("POST", "/resources/sync", q), [&](const json::object& a) { return sync_text(a, o_.kind); });
+    }
+
     int resources_list()
     {
         std::string words;
@@ -681,6 +688,9 @@ int run(const std::vector<std::string>& args, environment& env)
     rlist->add_option("--kind", o.kind, "Only this kind, e.g. customer");
     add_paging(rlist);
     on(rlist, [&] { return runner.resources_list(); });
+    auto* rsync = resources->add_subcommand("sync", "Ask the integrations for their current resources now (pull/update)");
+    rsync->add_option("--kind", o.kind, "Only this kind, e.g. customer (default: every kind a webhook lists)");
+    on(rsync, [&] { return runner.resources_sync(); });
 
     auto* tokens = app.add_subcommand("tokens", "API tokens (admin)");
     tokens->require_subcommand(1);

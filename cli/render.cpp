@@ -620,6 +620,16 @@ std::string upload_text(const json::object& answer, std::size_t sent)
            str(answer, "upserted") + " created or updated)\n";
 }
 
+std::string sync_text(const json::object& answer, const std::string& kind)
+{
+    const auto jobs = str(answer, "jobs");
+    if (jobs == "0" || jobs.empty())
+        return "Nothing to sync: no resource kind is listed by a webhook integration in checkpoint.yaml.\n";
+    return "✓ Sync queued for " + (kind.empty() ? std::string("every kind a webhook lists") : clean(kind)) + " (" + jobs +
+           " job" + (jobs == "1" ? "" : "s") + "); `checkpoint resources list` shows the result once the receiver "
+           "answers.\n";
+}
+
 std::string manifests_check_text(const json::object& c)
 {
     const auto* ok = field(c, "ok");

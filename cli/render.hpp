@@ -83,6 +83,8 @@ std::string resources_table(const boost::json::array& resources);
 
 // `checkpoint resources upload FILE`: {"upserted": n} for `sent` resources of `kinds`.
 std::string upload_text(const boost::json::object& answer, std::size_t sent);
+// POST /resources/sync's answer; `kind` as asked (empty: every kind).
+std::string sync_text(const boost::json::object& answer, const std::string& kind);
 
 // `checkpoint manifests check`: check_manifests()'s JSON; errors one a line, as `file:line: field: message`.
 std::string manifests_check_text(const boost::json::object& check);

@@ -299,6 +299,9 @@ TEST_CASE("commands call the contract's endpoints")
          {"GET", "/resources?limit=50&kind=customer&q=acme", 200,
           R"({"items":[{"kind":"customer","id":"123","display_name":"Acme Corp","labels":{"tier":"gold"}}],"next_cursor":null})"},
          "", "customer  123  Acme Corp  tier=gold"},
+        {{"resources", "sync", "--kind", "customer"},
+         {"POST", "/resources/sync?kind=customer", 202, R"({"queued":true,"jobs":1})"}, "",
+         "✓ Sync queued for customer (1 job)"},
         {{"audit", "verify"}, {"GET", "/audit/verify", 200, R"({"ok":true,"events":3})"}, "", "✓ Audit log intact: 3 events"},
         {{"status", "p/1"}, {"GET", "/petitions/p%2F1", 200, p}, "", "Request p-91c2 · api-production"},
     }));
