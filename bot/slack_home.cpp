@@ -13,14 +13,6 @@ namespace {
 // to publish hundreds of Home tabs for one click.
 constexpr std::size_t max_people_per_change = 50;
 
-void add_route(std::vector<std::string>& out, const workflow::route& r)
-{
-    for (const auto& s : r.steps)
-        for (const auto& rv : s.reviewers)
-            if (std::find(out.begin(), out.end(), rv.person_id) == out.end())
-                out.push_back(rv.person_id);
-}
-
 } // namespace
 
 workflow::job_spec home_job_for_slack_user(std::string_view slack_user_id, workflow::time_point now)
@@ -37,21 +29,12 @@ workflow::job_spec home_job_for_person(std::string_view person_id, workflow::tim
             workflow::on_duplicate::replace};
 }
 
-std::vector<std::string> people_concerned(const workflow::petition& p)
-{
-    std::vector<std::string> out{p.requester()};
-    add_route(out, p.route);
-    if (p.pending_extension)
-        add_route(out, p.pending_extension->route);
-    return out;
-}
-
 void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petition* before,
                    const workflow::petition& after, workflow::time_point now)
 {
-    auto people = people_concerned(after);
+    auto people = workflow::people_concerned(after);
     if (before)
-        for (auto& person : people_concerned(*before))
+        for (auto& person : workflow::people_concerned(*before))
             if (std::find(people.begin(), people.end(), person) == people.end())
                 people.push_back(std::move(person));
     if (people.size() > max_people_per_change)

@@ -17,10 +17,6 @@ inline constexpr std::string_view publish_home_kind = "publish_home";
 workflow::job_spec home_job_for_slack_user(std::string_view slack_user_id, workflow::time_point now);
 workflow::job_spec home_job_for_person(std::string_view person_id, workflow::time_point now);
 
-// Whom a change of `p` concerns: the requester and the reviewers of every step of its route and of a
-// pending extension's route (those who gain or lose an approval waiting on them); each once.
-std::vector<std::string> people_concerned(const workflow::petition& p);
-
 // Appends the home jobs of everyone `after` concerns (and `before`, when reviewers changed) to `jobs`.
 void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petition* before,
                    const workflow::petition& after, workflow::time_point now);

@@ -1,6 +1,8 @@
 #include "cli/render.hpp"
 
+#include "storage/petition_json.hpp"
 #include "workflow/duration.hpp"
+#include "workflow/petition.hpp"
 #include "workflow/risk.hpp"
 
 #include <boost/json/parse.hpp>
@@ -292,7 +294,8 @@ int exit_code_for_state(std::string_view state)
 
 bool is_waiting_state(std::string_view state)
 {
-    return state == "pending" || state == "approved" || state == "provisioning";
+    const auto s = storage::parse_petition_state(state);
+    return s && workflow::is_waiting(*s);
 }
 
 std::string clean(std::string_view s)

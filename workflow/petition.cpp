@@ -523,4 +523,25 @@ event extension_of(std::string by, duration added, route decided, time_point at,
 }
 event escalation(time_point at) { return event{event_kind::escalate, {}, {}, at, {}, {}}; }
 
+namespace {
+
+void add_reviewers(std::vector<std::string>& out, const route& r)
+{
+    for (const auto& s : r.steps)
+        for (const auto& rv : s.reviewers)
+            if (std::find(out.begin(), out.end(), rv.person_id) == out.end())
+                out.push_back(rv.person_id);
+}
+
+} // namespace
+
+std::vector<std::string> people_concerned(const petition& p)
+{
+    std::vector<std::string> out{p.requester()};
+    add_reviewers(out, p.route);
+    if (p.pending_extension)
+        add_reviewers(out, p.pending_extension->route);
+    return out;
+}
+
 } // namespace checkpoint::workflow

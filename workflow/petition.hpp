@@ -48,6 +48,12 @@ constexpr bool is_terminal(petition_state s)
            s == petition_state::revoked || s == petition_state::failed;
 }
 
+// No final answer yet: waiting for approval, or approved and being set up. A long poll waits on.
+constexpr bool is_waiting(petition_state s)
+{
+    return s == petition_state::pending || s == petition_state::approved || s == petition_state::provisioning;
+}
+
 // Progress through a route's steps; a petition has one, and so has a pending extension.
 struct approval_progress {
     std::size_t step = 0;
@@ -236,5 +242,9 @@ event provisioning_failed_because(std::string reason, time_point at);
 event expire_at(time_point at);
 event extension_of(std::string by, duration added, route decided, time_point at, std::string reason = {});
 event escalation(time_point at);
+
+// Whom `p` concerns: the requester and the reviewers of every step of its route and of a pending
+// extension's route (those who gain or lose an approval waiting on them); each once, requester first.
+std::vector<std::string> people_concerned(const petition& p);
 
 } // namespace checkpoint::workflow

@@ -19,6 +19,7 @@
 #include <boost/url/url_view.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <variant>
@@ -138,11 +139,7 @@ matched match(const std::vector<std::string>& seg, http::verb method)
     return m;
 }
 
-bool still_waiting(const workflow::petition& p)
-{
-    return p.state == petition_state::pending || p.state == petition_state::approved ||
-           p.state == petition_state::provisioning;
-}
+bool still_waiting(const workflow::petition& p) { return workflow::is_waiting(p.state); }
 
 // Whether `c` may read petition `p`: its requester and reviewers, auditors and admins; service tokens that
 // file for people (`requests`) read what they file.
@@ -152,17 +149,8 @@ bool may_see(const caller& c, const workflow::petition& p)
         return true;
     if (!c.personal())
         return c.has(scope::requests);
-    const auto& me = c.person();
-    if (p.requester() == me)
-        return true;
-    for (const auto& s : p.route.steps)
-        if (s.has_reviewer(me))
-            return true;
-    if (p.pending_extension)
-        for (const auto& s : p.pending_extension->route.steps)
-            if (s.has_reviewer(me))
-                return true;
-    return false;
+    const auto people = workflow::people_concerned(p);
+    return std::find(people.begin(), people.end(), c.person()) != people.end();
 }
 
 void need(const caller& c, scope s, std::string_view doing)

@@ -179,7 +179,7 @@ TEST_CASE("every change refreshes the App Home of the requester and of the revie
 
     SECTION("whom a change concerns: the requester, then each reviewer once")
     {
-        CHECK(bot::people_concerned(p).front() == "u-4001");
-        CHECK(bot::people_concerned(p).size() == 1 + reviewers.size());
+        CHECK(workflow::people_concerned(p).front() == "u-4001");
+        CHECK(workflow::people_concerned(p).size() == 1 + reviewers.size());
     }
 }
