@@ -1,4 +1,5 @@
 #include "bot/job_runner.hpp"
+#include "bot/json_fields.hpp"
 
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -27,21 +28,17 @@ job_outcome job_runner::give_up(const workflow::job& g)
     auto o = payload_object(g);
     if (!o)
         return job_outcome::failed("payload is not a JSON object");
-    auto text = [&](std::string_view field) {
-        const auto* v = o->if_contains(field);
-        return v && v->is_string() ? std::string(v->as_string()) : std::string();
-    };
     workflow::job dead;
-    dead.kind = text("kind");
-    dead.key = text("key");
-    dead.payload = text("payload");
+    dead.kind = string_at(*o, "kind");
+    dead.key = string_at(*o, "key");
+    dead.payload = string_at(*o, "payload");
     if (const auto* a = o->if_contains("attempts"); a && a->is_int64())
         dead.attempts = static_cast<int>(a->as_int64());
     dead.status = workflow::job_status::dead;
     auto h = handlers_.find(dead.kind);
     if (h == handlers_.end() || !h->second.on_give_up)
         return job_outcome::done();
-    return h->second.on_give_up(dead, text("error"));
+    return h->second.on_give_up(dead, string_at(*o, "error"));
 }
 
 job_runner::~job_runner() { stop(); }

@@ -1,4 +1,5 @@
 #include "bot/provisioning_jobs.hpp"
+#include "bot/json_fields.hpp"
 
 #include <variant>
 
@@ -83,13 +84,6 @@ private:
     std::string name_;
     bool held_;
 };
-
-std::string string_field(const boost::json::object& o, std::string_view key)
-{
-    if (auto* v = o.if_contains(key); v && v->is_string())
-        return std::string(v->as_string());
-    return {};
-}
 
 job_outcome retry_from(const delivery_outcome& d)
 {
@@ -264,7 +258,7 @@ std::variant<workflow::petition, job_outcome> provisioning_jobs::petition_of(con
     auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_field(*payload, "petition_id");
+    const auto id = string_at(*payload, "petition_id");
     auto p = ctx_.access.get(id);
     if (!p) {
         if (has_code(p.error(), "not_found"))
@@ -357,7 +351,7 @@ job_outcome provisioning_jobs::provision_gave_up(const workflow::job& j, const s
     auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_field(*payload, "petition_id");
+    const auto id = string_at(*payload, "petition_id");
     const auto reason = "gave up after retrying: " + last_error;
     spdlog::error("provisioning: {} {}", id, reason);
     audit("grant_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
@@ -436,7 +430,7 @@ job_outcome provisioning_jobs::expire(const workflow::job& j)
     auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_field(*payload, "petition_id");
+    const auto id = string_at(*payload, "petition_id");
     auto t = ctx_.access.act(id, workflow::expire_at(now()));
     if (t)
         return job_outcome::done();
@@ -484,9 +478,9 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
     auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
-    const auto person = string_field(*payload, "person");
-    const auto entitlement = string_field(*payload, "entitlement");
-    const auto id = string_field(*payload, "petition_id");
+    const auto person = string_at(*payload, "person");
+    const auto entitlement = string_at(*payload, "entitlement");
+    const auto id = string_at(*payload, "petition_id");
     auto p = ctx_.access.get(id);
     if (!p) {
         if (!has_code(p.error(), "not_found"))
@@ -538,9 +532,9 @@ job_outcome provisioning_jobs::revoke_gave_up(const workflow::job& j, const std:
     auto payload = payload_object(j);
     if (!payload)
         return job_outcome::failed("payload is not a JSON object");
-    const auto person = string_field(*payload, "person");
-    const auto entitlement = string_field(*payload, "entitlement");
-    const auto id = string_field(*payload, "petition_id");
+    const auto person = string_at(*payload, "person");
+    const auto entitlement = string_at(*payload, "entitlement");
+    const auto id = string_at(*payload, "petition_id");
     spdlog::error("provisioning: REVOKE GAVE UP: {} still has {} (request {}): {}", person, entitlement, id,
                   last_error);
     audit("revoke_failed", id, "gave up after retrying: " + last_error,

@@ -1,4 +1,5 @@
 #include "bot/slack_interactions.hpp"
+#include "bot/json_fields.hpp"
 
 #include "blocks/actions.hpp"
 #include "blocks/approval_card.hpp"
@@ -22,20 +23,6 @@
 namespace checkpoint::bot {
 
 namespace {
-
-std::string string_at(const boost::json::object& o, std::string_view key)
-{
-    if (auto* v = o.if_contains(key); v && v->is_string())
-        return std::string(v->get_string());
-    return {};
-}
-
-const boost::json::object* object_at(const boost::json::object& o, std::string_view key)
-{
-    if (auto* v = o.if_contains(key); v && v->is_object())
-        return &v->get_object();
-    return nullptr;
-}
 
 blocks::card_kind card_kind_of(const workflow::petition& p)
 {

@@ -1,4 +1,5 @@
 #include "bot/slack_jobs.hpp"
+#include "bot/json_fields.hpp"
 
 #include "blocks/app_home.hpp"
 #include "blocks/approval_card.hpp"
@@ -51,12 +52,9 @@ std::optional<effect_payload> read_payload(const workflow::job& j, std::string& 
     }
     const auto& o = v.get_object();
     effect_payload p;
-    if (auto* id = o.if_contains("petition_id"); id && id->is_string())
-        p.petition_id = std::string(id->get_string());
-    if (auto* n = o.if_contains("notice"); n && n->is_string())
-        p.notice_name = std::string(n->get_string());
-    if (auto* to = o.if_contains("to"); to && to->is_string())
-        p.to = std::string(to->get_string());
+    p.petition_id = string_at(o, "petition_id");
+    p.notice_name = string_at(o, "notice");
+    p.to = string_at(o, "to");
     if (auto* s = o.if_contains("step"); s && s->is_number())
         p.step = static_cast<std::size_t>(s->to_number<std::uint64_t>());
     if (p.petition_id.empty()) {

@@ -1,4 +1,5 @@
 #include "bot/slack_request.hpp"
+#include "bot/json_fields.hpp"
 
 #include "bot/form.hpp"
 
@@ -45,13 +46,6 @@ bool is_form(std::string_view content_type)
 }
 
 bool is_json(std::string_view content_type) { return iequals(media_type(content_type), "application/json"); }
-
-std::string string_at(const boost::json::object& o, std::string_view key)
-{
-    if (auto* v = o.if_contains(key); v && v->is_string())
-        return std::string(v->get_string());
-    return {};
-}
 
 std::variant<slack_request, bad_slack_request> from_form(std::string_view body)
 {

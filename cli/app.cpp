@@ -452,11 +452,7 @@ public:
     }
 
 private:
-    static std::string state_of(const json::object& p)
-    {
-        const auto* s = p.if_contains("state");
-        return s && s->is_string() ? std::string(s->get_string()) : std::string();
-    }
+    static std::string state_of(const json::object& p) { return str(p, "state"); }
 
     static bool waiting(const json::object& p) { return is_waiting_state(state_of(p)); }
 
@@ -530,11 +526,7 @@ private:
         return waiting(p) ? exit_waiting : exit_code_for_state(s);
     }
 
-    static std::string state_id(const json::object& p)
-    {
-        const auto* s = p.if_contains("id");
-        return s && s->is_string() ? std::string(s->get_string()) : std::string();
-    }
+    static std::string state_id(const json::object& p) { return str(p, "id"); }
 
     workflow::result<std::string> read_bounded(const std::string& path, std::size_t max) const
     {

@@ -27,7 +27,8 @@ const json::value* field(const json::object& o, std::string_view key)
     return it == o.end() ? nullptr : &it->value();
 }
 
-// A string (or number, or boolean) field as text; empty when missing, null or another kind.
+} // namespace
+
 std::string str(const json::object& o, std::string_view key)
 {
     const auto* v = field(o, key);
@@ -43,6 +44,8 @@ std::string str(const json::object& o, std::string_view key)
         return v->get_bool() ? "true" : "false";
     return {};
 }
+
+namespace {
 
 const json::object& obj(const json::object& o, std::string_view key)
 {

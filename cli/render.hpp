@@ -31,6 +31,8 @@ bool is_waiting_state(std::string_view state);
 
 // Control characters (terminal escapes) removed, so server text cannot drive the terminal.
 std::string clean(std::string_view s);
+// A string (or number, or boolean) field as text, cleaned; empty when missing, null or another kind.
+std::string str(const boost::json::object& o, std::string_view key);
 
 // "2026-11-29T10:00:00Z" -> "2026-11-29 10:00 UTC"; anything else is shown as given (cleaned).
 std::string format_time(std::string_view rfc3339);
