@@ -1,5 +1,6 @@
 #include "bot/config.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <openssl/rand.h>
 
 #include <charconv>
@@ -61,12 +62,8 @@ std::string generate_secret()
     unsigned char bytes[32];
     if (RAND_bytes(bytes, sizeof bytes) != 1)
         throw std::runtime_error("OpenSSL RAND_bytes failed");
-    static constexpr char digits[] = "0123456789abcdef";
     std::string hex;
-    for (unsigned char b : bytes) {
-        hex += digits[b >> 4];
-        hex += digits[b & 0x0f];
-    }
+    boost::algorithm::hex_lower(std::begin(bytes), std::end(bytes), std::back_inserter(hex));
     return hex;
 }
 

@@ -1,5 +1,6 @@
 #include "bot/slack_signature.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -60,12 +61,8 @@ std::string hmac_sha256_v0_hex(std::string_view secret, std::string_view timesta
              reinterpret_cast<const unsigned char*>(base.data()), base.size(), mac.data(), &mac_len) == nullptr)
         throw std::runtime_error("HMAC-SHA256 failed");
 
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex(static_cast<std::size_t>(mac_len) * 2, '\0');
-    for (unsigned int i = 0; i < mac_len; ++i) {
-        hex[2 * i] = digits[mac[i] >> 4];
-        hex[2 * i + 1] = digits[mac[i] & 0x0f];
-    }
+    std::string hex;
+    boost::algorithm::hex_lower(mac.data(), mac.data() + mac_len, std::back_inserter(hex));
     return hex;
 }
 

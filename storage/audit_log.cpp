@@ -2,6 +2,7 @@
 
 #include "storage/petition_json.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <boost/json.hpp>
 #include <openssl/evp.h>
 
@@ -26,12 +27,8 @@ void field(std::string& out, std::string_view s)
 
 std::string to_hex(const unsigned char* p, std::size_t n)
 {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(n * 2, '0');
-    for (std::size_t i = 0; i < n; ++i) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 0xf];
-    }
+    std::string out;
+    boost::algorithm::hex_lower(p, p + n, std::back_inserter(out));
     return out;
 }
 

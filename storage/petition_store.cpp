@@ -5,6 +5,7 @@
 #include "storage/job_queue.hpp"
 #include "storage/petition_json.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <charconv>
 
 namespace checkpoint::storage {
@@ -86,32 +87,15 @@ void append_consequences(connection& c, std::int64_t petition_seq, const workflo
         grant_store::release_in(c, r, w.audit.at);
 }
 
-std::string to_hex(std::string_view s)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(s.size() * 2);
-    for (unsigned char ch : s) {
-        out += digits[ch >> 4];
-        out += digits[ch & 0xf];
-    }
-    return out;
-}
+std::string to_hex(std::string_view s) { return boost::algorithm::hex_lower(std::string(s)); }
 
 std::optional<std::string> from_hex(std::string_view s)
 {
-    if (s.size() % 2 != 0)
+    try {
+        return boost::algorithm::unhex(std::string(s));
+    } catch (const boost::algorithm::hex_decode_error&) {
         return std::nullopt;
-    std::string out;
-    out.reserve(s.size() / 2);
-    for (std::size_t i = 0; i < s.size(); i += 2) {
-        unsigned value = 0;
-        auto [end, ec] = std::from_chars(s.data() + i, s.data() + i + 2, value, 16);
-        if (ec != std::errc{} || end != s.data() + i + 2)
-            return std::nullopt;
-        out += static_cast<char>(value);
     }
-    return out;
 }
 
 // The cursor is the last row's sort key; hex so that callers treat it as opaque.

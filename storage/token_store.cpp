@@ -2,6 +2,7 @@
 
 #include "storage/petition_json.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -91,13 +92,8 @@ std::string token_store::hash_of(std::string_view secret)
     unsigned int len = 0;
     if (EVP_Digest(secret.data(), secret.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("OpenSSL SHA-256 failed");
-    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(len * 2);
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 0xf];
-    }
+    boost::algorithm::hex_lower(digest.data(), digest.data() + len, std::back_inserter(out));
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
+#include <boost/algorithm/hex.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -96,12 +97,8 @@ std::string webhook_signature_hex(std::string_view secret, std::string_view time
     unsigned int len = 0;
     HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
          reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-    static constexpr char digits[] = "0123456789abcdef";
     std::string hex;
-    for (unsigned int i = 0; i < len; ++i) {
-        hex += digits[mac[i] >> 4];
-        hex += digits[mac[i] & 0xf];
-    }
+    boost::algorithm::hex_lower(mac, mac + len, std::back_inserter(hex));
     return hex;
 }
 
