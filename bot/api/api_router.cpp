@@ -12,6 +12,7 @@
 #include "workflow/reports.hpp"
 #include "workflow/text.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -396,6 +397,15 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
             return done(std::move(res));
         }
         c.which = *m.which;
+        if (c.which == endpoint::report && ex) {
+            // A report reads up to 200,000 requests: it runs on a thread of its own, one at a time, not on
+            // the threads that answer Slack within its 3 seconds. The session keeps `req` until `done`.
+            boost::asio::post(report_thread_, [this, &req, ex, done = std::move(done)]() mutable {
+                auto res = handle(req);
+                boost::asio::post(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
+            });
+            return;
+        }
         if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
              c.which == endpoint::petition_act) &&
             !workflow::is_petition_id(c.seg[1]))
@@ -422,10 +432,7 @@ void api_router::handle_async(const request& req, const boost::asio::any_io_exec
         }
         if (!ex) {
             // No connection to wait on (called through handle()): answer with the petition as it is.
-            auto res = json_response(http::status::ok,
-                                     petition_out(p), version);
-            res.set("X-Checkpoint-Waiting", still_waiting(p) ? "true" : "false");
-            return done(std::move(res));
+            return done(poll_answer(p, version));
         }
         auto w = std::make_shared<wait_state>(wait_state{p.id, version, std::chrono::steady_clock::now() + timeout, ex,
                                                          std::move(done)});
@@ -450,6 +457,13 @@ json::object api_router::petition_out(const workflow::petition& p)
     return petition_json(p, dir, r && *r ? (*r)->display_name : std::string());
 }
 
+response api_router::poll_answer(const workflow::petition& p, unsigned version)
+{
+    auto res = json_response(http::status::ok, petition_out(p), version);
+    res.set("X-Checkpoint-Waiting", still_waiting(p) ? "true" : "false");
+    return res;
+}
+
 void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept
 {
     // Runs on the connection's strand, outside any request handler's try: nothing may escape into the io loop.
@@ -458,21 +472,18 @@ void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) no
         w->done(api_error(code::internal, "Something went wrong inside Checkpoint; the details are in its log.",
                           w->version));
     };
-    auto answer = [this, w] {
-        auto p = ctx_.access.get(w->id);
+    // Answers with the petition as last read.
+    auto answer = [this, w](const workflow::result<workflow::petition>& p) {
         if (!p)
             return w->done(from_error(p.error(), w->version));
-        auto res = json_response(http::status::ok, petition_out(*p),
-                                 w->version);
-        res.set("X-Checkpoint-Waiting", still_waiting(*p) ? "true" : "false");
-        w->done(std::move(res));
+        w->done(poll_answer(*p, w->version));
     };
     try {
         const bool registered = waiters_.wait(w->id, w->ex, w->deadline, [this, w, answer, internal](bool timed_out) {
             try {
                 auto p = ctx_.access.get(w->id);
                 if (timed_out || !p || !still_waiting(*p) || std::chrono::steady_clock::now() >= w->deadline)
-                    return answer();
+                    return answer(p);
                 // Woken by a transition that left it waiting (one step of several approved): wait on.
                 wait_round(w, false);
             } catch (const std::exception& e) {
@@ -485,7 +496,7 @@ void api_router::wait_round(const std::shared_ptr<wait_state>& w, bool first) no
                 return w->done(api_error(code::rate_limited,
                                          "Too many requests are being waited on right now; poll again in a few seconds.",
                                          w->version));
-            return answer();
+            return answer(ctx_.access.get(w->id));
         }
         // Checked after registering, so a transition committed just before is not missed.
         auto p = ctx_.access.get(w->id);

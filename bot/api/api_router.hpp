@@ -8,6 +8,7 @@
 #include "storage/token_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
 #include <functional>
@@ -40,11 +41,15 @@ private:
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
     // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
     boost::json::object petition_out(const workflow::petition& p);
+    // A long poll's answer: the petition, and X-Checkpoint-Waiting when it is still undecided.
+    response poll_answer(const workflow::petition& p, unsigned version);
 
     service_context& ctx_;
     storage::token_store& tokens_;
     storage::report_queries& reports_;
     petition_waiters& waiters_;
+    // Reports run here, off the HTTP threads. Last member: joined (and its work finished) first.
+    boost::asio::thread_pool report_thread_{1};
 };
 
 } // namespace checkpoint::bot::api
