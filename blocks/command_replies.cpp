@@ -227,7 +227,8 @@ boost::json::object ooo_reply(const std::optional<workflow::out_of_office>& away
     if (!away) {
         text = ":wave: Welcome back: requests come to you again.";
     } else {
-        text = ":palm_tree: You are out of office from " + slack_time(away->from) + " until " + slack_time(away->until) +
+        text = ":palm_tree: You are out of office from " + slack_time(away->from) + " until " +
+               (away->until ? slack_time(*away->until) : std::string("further notice")) +
                ". ";
         text += delegate_name.empty()
                     ? "Requests for you go to the next person up, or to the platform team."

@@ -254,7 +254,8 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
     if (auto r = store.set(*me, away, *me, now); !r)
         return blocks::error_reply(r.error());
     const auto until_s =
-        away ? std::chrono::duration_cast<std::chrono::seconds>(away->until.time_since_epoch()).count() : 0;
+        away && away->until ? std::chrono::duration_cast<std::chrono::seconds>(away->until->time_since_epoch()).count()
+                            : 0;
     boost::json::object details{{"until", until_s},
                                 {"delegate", away ? away->delegate : std::string()}};
     if (auto a = ctx_.audit.append({*me, away ? "ooo_set" : "ooo_off", now, "", "", "", boost::json::serialize(details)});

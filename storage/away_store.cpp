@@ -2,7 +2,14 @@
 
 #include "storage/petition_json.hpp"
 
+#include <limits>
+
 namespace checkpoint::storage {
+
+namespace {
+// until_at of a leave with no return date (NOT NULL column).
+constexpr std::int64_t open_ended_ms = std::numeric_limits<std::int64_t>::max();
+} // namespace
 
 workflow::result<void> away_store::set(const std::string& person_id,
                                        const std::optional<workflow::out_of_office>& away, const std::string& set_by,
@@ -16,7 +23,7 @@ workflow::result<void> away_store::set(const std::string& person_id,
         q->bind(1, person_id);
         q->bind(2, away ? 1 : 0);
         q->bind(3, to_millis(away ? away->from : now));
-        q->bind(4, to_millis(away ? away->until : now));
+        q->bind(4, away && away->until ? to_millis(*away->until) : open_ended_ms);
         q->bind(5, away ? away->delegate : std::string());
         q->bind(6, set_by);
         q->bind(7, to_millis(now));
@@ -32,9 +39,12 @@ workflow::result<workflow::away_overlay> away_store::overlay()
         workflow::away_overlay out;
         while (q->executeStep()) {
             std::optional<workflow::out_of_office> away;
-            if (q->getColumn(1).getInt() != 0)
-                away = workflow::out_of_office{from_millis(q->getColumn(2).getInt64()),
-                                               from_millis(q->getColumn(3).getInt64()), q->getColumn(4).getString()};
+            if (q->getColumn(1).getInt() != 0) {
+                const auto until = q->getColumn(3).getInt64();
+                away = workflow::out_of_office{
+                    from_millis(q->getColumn(2).getInt64()),
+                    until == open_ended_ms ? std::nullopt : std::optional(from_millis(until)), q->getColumn(4).getString()};
+            }
             out.emplace(q->getColumn(0).getString(), std::move(away));
         }
         return out;

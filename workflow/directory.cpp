@@ -82,7 +82,7 @@ person_index directory::find_by_email(std::string_view email) const
 bool directory::is_away(person_index p, time_point now) const
 {
     const auto& away = people_[p].away;
-    return away && away->from <= now && now < away->until;
+    return away && away->covers(now);
 }
 
 bool directory::has_team(std::string_view team) const { return teams_.find(team) != teams_.end(); }

@@ -20,10 +20,12 @@ constexpr person_index no_person = std::numeric_limits<person_index>::max();
 
 struct out_of_office {
     time_point from;
-    // Exclusive: the first moment the person is back.
-    time_point until;
+    // Exclusive: the first moment the person is back; none for a leave with no return date announced.
+    std::optional<time_point> until;
     // A person reference (id, external id or email); empty for none.
     std::string delegate;
+
+    bool covers(time_point t) const { return from <= t && (!until || t < *until); }
 };
 
 struct person {

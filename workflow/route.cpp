@@ -14,7 +14,7 @@ namespace {
 // The last day a person is away, as a card names it.
 std::string back_after(const out_of_office& away)
 {
-    return describe_day(away.until - std::chrono::seconds{1});
+    return away.until ? describe_day(*away.until - std::chrono::seconds{1}) : std::string("further notice");
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep)
@@ -49,7 +49,7 @@ public:
     bool is_away(person_index p) const
     {
         const auto* a = away_of(p);
-        return a && a->from <= now_ && now_ < a->until;
+        return a && a->covers(now_);
     }
 
     person_index delegate_of(person_index p) const

@@ -1,5 +1,8 @@
 #include "tests/blocks/scenario.hpp"
 
+#include "tests/support/example_manifests.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -9,7 +12,8 @@ namespace checkpoint::blocks::test {
 const workflow::manifests& example()
 {
     static const workflow::manifests m = [] {
-        auto r = loader::load_manifests(std::filesystem::path(CHECKPOINT_SOURCE_DIR) / "manifests");
+        checkpoint::test::temp_dir dir;
+        auto r = loader::load_manifests(checkpoint::test::write_example_manifests(dir.path() / "manifests", nov(25)));
         if (!r)
             FAIL(loader::format(r.error()));
         return *r;

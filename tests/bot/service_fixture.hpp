@@ -15,6 +15,7 @@
 #include "storage/petition_store.hpp"
 #include "storage/resource_store.hpp"
 #include "storage/slack_user_cache.hpp"
+#include "tests/support/example_manifests.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
@@ -43,10 +44,10 @@ struct service_fixture {
 
     temp_dir dir;
     bot::config cfg;
-    workflow::manifests manifests =
-        loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests").value();
     // 2026-11-23 10:00 UTC: Mary Major is out of office (delegate Lee Lin), Raj Davis too (no delegate).
-    workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'795'428'000}}};
+    static constexpr workflow::time_point start{std::chrono::seconds{1'795'428'000}};
+    workflow::manifests manifests = loader::load_manifests(write_example_manifests(dir.path() / "manifests", start)).value();
+    workflow::manual_clock clock{start};
     std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db")).value();
     storage::petition_store petitions{*db};
     storage::job_queue jobs{*db};

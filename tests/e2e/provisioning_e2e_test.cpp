@@ -4,6 +4,7 @@
 #include "tests/e2e/server_process.hpp"
 #include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
+#include "tests/support/example_manifests.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -39,14 +40,11 @@ std::string read_file(const std::filesystem::path& p)
     return s.str();
 }
 
-// The example manifests, with staging-access turned into a webhook to `url`.
+// The example manifests at today's date, with staging-access turned into a webhook to `url`.
 void write_manifests(const std::filesystem::path& dir, const std::string& url)
 {
-    const std::filesystem::path src = std::string(CHECKPOINT_SOURCE_DIR) + "/manifests";
-    std::filesystem::create_directories(dir);
-    std::filesystem::copy(src / "bundles", dir / "bundles", std::filesystem::copy_options::recursive);
-    std::filesystem::copy(src / "directory", dir / "directory", std::filesystem::copy_options::recursive);
-    std::string settings = read_file(src / "checkpoint.yaml");
+    write_example_manifests(dir, std::chrono::system_clock::now());
+    std::string settings = read_file(dir / "checkpoint.yaml");
     const std::string log_entry = "  - name: staging-access\n    kind: log\n";
     const auto at = settings.find(log_entry);
     REQUIRE(at != std::string::npos);
@@ -74,8 +72,8 @@ std::string command_body(const std::string& user, const std::string& text)
 struct rig {
     rig()
     {
-        write_manifests(dir.path() / "manifests", hook.url());
         env = e2e_env(dir.path().string());
+        write_manifests(dir.path() / "manifests", hook.url());
         env["CHECKPOINT_MANIFESTS"] = (dir.path() / "manifests").string();
         env["CHECKPOINT_E2E_HOOK_SECRET"] = hook_secret;
         env["SLACK_API_URL"] = slack.api_url();

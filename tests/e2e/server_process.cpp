@@ -1,4 +1,5 @@
 #include "tests/e2e/server_process.hpp"
+#include "tests/support/example_manifests.hpp"
 #include "tests/support/spawn_args.hpp"
 
 #include "bot/slack_signature.hpp"
@@ -123,11 +124,13 @@ int server_process::stop(int sig, std::chrono::seconds timeout)
 
 std::map<std::string, std::string> e2e_env(const std::string& dir)
 {
+    const auto manifests = write_example_manifests(std::filesystem::path(dir) / "manifests",
+                                                   std::chrono::system_clock::now());
     return {
         {"SLACK_SIGNING_SECRET", e2e_secret},
         {"CHECKPOINT_LISTEN", "127.0.0.1:0"},
         {"CHECKPOINT_DB", dir + "/checkpoint.db"},
-        {"CHECKPOINT_MANIFESTS", std::string(CHECKPOINT_SOURCE_DIR) + "/manifests"},
+        {"CHECKPOINT_MANIFESTS", manifests.string()},
         {"CHECKPOINT_THREADS", "2"},
     };
 }

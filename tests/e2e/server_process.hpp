@@ -55,7 +55,8 @@ private:
 // The Slack signing secret e2e servers use.
 inline constexpr const char* e2e_secret = "e2e-signing-secret-8f742231b10e8888";
 
-// Environment for a test server: the secret, a loopback port 0, a database in `dir`, the repo's manifests.
+// Environment for a test server: the secret, a loopback port 0, a database in `dir`, and the example
+// manifests written to `dir`/manifests with their dates moved to today (write_example_manifests).
 std::map<std::string, std::string> e2e_env(const std::string& dir);
 
 // One HTTP/1.1 exchange on a new connection.

@@ -1,5 +1,6 @@
 #include "tests/e2e/slack_story.hpp"
 
+#include "tests/support/example_manifests.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -40,10 +41,14 @@ std::size_t count_of(const std::string& hay, const std::string& needle)
 
 } // namespace
 
-slack_story::slack_story()
+slack_story::slack_story(const setup& prepare)
 {
     slack_ = std::make_unique<fake_slack>();
-    auto manifests = loader::load_manifests(std::string(CHECKPOINT_SOURCE_DIR) + "/manifests");
+    env_ = e2e_env(dir_.path().string());
+    // The example manifests with their dates moved to the story's clock.
+    const auto manifests_dir = write_example_manifests(
+        dir_.path() / "manifests", workflow::time_point{std::chrono::seconds{story_start_s}});
+    auto manifests = loader::load_manifests(manifests_dir);
     if (!manifests)
         throw std::runtime_error("the example manifests do not load");
     for (const auto& p : manifests->directory.people()) {
@@ -51,9 +56,10 @@ slack_story::slack_story()
         slack_ids_[p.id] = id;
         slack_->add_user({id, p.email, p.name});
     }
-    env_ = e2e_env(dir_.path().string());
     env_["SLACK_API_URL"] = slack_->api_url();
     env_["SLACK_BOT_TOKEN"] = slack_->token();
+    if (prepare)
+        prepare(manifests_dir, env_);
     offset_file_ = dir_.file("clock-offset");
     offset_s_ = story_start_s - system_now_s();
     write_offset();
@@ -229,6 +235,20 @@ int slack_story::unsettled_jobs() const
     SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', 'revoke')");
     q.executeStep();
     return q.getColumn(0).getInt();
+}
+
+std::vector<std::vector<std::string>> slack_story::rows(const std::string& sql) const
+{
+    auto db = open_db(env_.at("CHECKPOINT_DB"));
+    SQLite::Statement q(db, sql);
+    std::vector<std::vector<std::string>> out;
+    while (q.executeStep()) {
+        std::vector<std::string> row;
+        for (int i = 0; i < q.getColumnCount(); ++i)
+            row.push_back(q.getColumn(i).isNull() ? std::string() : q.getColumn(i).getString());
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 int slack_story::dead_jobs() const

@@ -8,6 +8,8 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,7 +23,11 @@ namespace checkpoint::test {
 // through --clock-offset-file, so the example manifests route the same way whenever the test runs.
 class slack_story {
 public:
-    slack_story();
+    // Changes a story makes to its manifests directory and the server's environment before the
+    // server first starts (integrations pointed at a receiver, a secret).
+    using setup = std::function<void(const std::filesystem::path& manifests, std::map<std::string, std::string>& env)>;
+
+    explicit slack_story(const setup& prepare = {});
     ~slack_story();
 
     fake_slack& slack() { return *slack_; }
@@ -61,6 +67,10 @@ public:
     // Jobs not yet settled (pending or leased), and jobs given up on.
     int unsettled_jobs() const;
     int dead_jobs() const;
+    // Any read of the service's database, every column as text (NULL as "").
+    std::vector<std::vector<std::string>> rows(const std::string& sql) const;
+    // The database file, for checks after the server has stopped.
+    std::string database_path() const { return env_.at("CHECKPOINT_DB"); }
 
     // The Slack user id of a directory person (the directory's, or "UX<id>" as this story registered it).
     std::string slack_id_of(const std::string& person_id) const;

@@ -150,6 +150,44 @@ TEST_CASE("a valid set in a temp dir loads, with webhook secrets named but never
     CHECK(m->settings.matrix.cells == approval_matrix::standard().cells);
 }
 
+TEST_CASE("an out of office with no until lasts until the directory says otherwise, and routes to the delegate")
+{
+    temp_manifests t;
+    t.write("checkpoint.yaml", good_settings);
+    t.write("directory/people.yaml", R"(people:
+  - { id: u-1, email: boss@example.com, name: Boss, team: platform-team }
+  - id: u-2
+    email: ann@example.com
+    name: Ann
+    manager_id: u-1
+    team: api-team
+    out_of_office: { from: 2026-11-20, delegate: u-3 }
+  - { id: u-3, email: bob@example.com, name: Bob, manager_id: u-2, team: api-team }
+  - { id: u-4, email: cy@example.com, name: Cy, manager_id: u-2, team: api-team }
+oncall:
+  - { name: production, rotation: [u-3, u-4], starts: 2026-11-02T09:00:00Z, every: 7d }
+)");
+    t.write("bundles/api.yaml", good_bundle);
+    auto m = loader::load_manifests(t.root());
+    if (!m)
+        FAIL(loader::format(m.error()));
+    const auto ann = m->directory.find("u-2");
+    using namespace std::chrono;
+    const auto start = checkpoint::workflow::time_point{sys_days{year{2026} / 11 / 20}};
+    CHECK_FALSE(m->directory.is_away(ann, start - seconds{1}));
+    for (auto later : {days{0}, days{30}, days{365 * 5}})
+        CHECK(m->directory.is_away(ann, start + later));
+
+    // Ann, on the owning team, is away with no return date: the owner step goes to her delegate, and says so.
+    auto r = decide(*m, {"u-1", "api", days{7}, false}, start + days{400});
+    REQUIRE(r);
+    std::string why;
+    for (const auto& step : r->steps)
+        for (const auto& reviewer : step.reviewers)
+            why += reviewer.person_id + ": " + reviewer.reason + "\n";
+    CHECK_THAT(why, Catch::Contains("u-3: Bob: delegate for Ann") && Catch::Contains("out of office until further notice"));
+}
+
 TEST_CASE("every error names the file, the line and the field, and says what is allowed")
 {
     temp_manifests t;

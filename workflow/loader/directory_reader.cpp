@@ -43,12 +43,16 @@ void read_person(file_reader& r, const YAML::Node& n, const std::string& f, dire
         if (r.expect_map(o, of)) {
             r.check_keys(o, of, {"from", "until", "delegate"});
             auto from = time_field(r, o, "from", of, false);
-            auto until = time_field(r, o, "until", of, true);
+            const bool open_ended = !o["until"];
+            std::optional<wf::time_point> until;
+            if (!open_ended)
+                until = time_field(r, o, "until", of, true);
             if (from && until && *until <= *from)
                 r.error(o["until"], join_field(of, "until"), "must not be before \"from\"");
             wf::out_of_office away;
             away.from = from.value_or(wf::time_point{});
-            away.until = until.value_or(wf::time_point{});
+            // No `until`: on leave with no return date announced (away until the directory says otherwise).
+            away.until = until;
             away.delegate = r.text(o, "delegate", of, false).value_or("");
             if (!away.delegate.empty()) {
                 if (away.delegate == p.id || away.delegate == p.email || away.delegate == p.external_id)
@@ -56,7 +60,7 @@ void read_person(file_reader& r, const YAML::Node& n, const std::string& f, dire
                 else
                     r.refer(o["delegate"], join_field(of, "delegate"), ref_kind::person, away.delegate);
             }
-            if (from && until)
+            if (from && (until || open_ended))
                 p.away = std::move(away);
         }
     }
