@@ -81,9 +81,9 @@ std::size_t job_runner::run_batch(const std::string& owner)
         {
             std::lock_guard lock(mutex_);
             if (stopping_) {
-                // Hand the rest back so another worker (or the next start) runs them at once.
+                // Hand the rest back, unstarted, so another worker (or the next start) runs them at once.
                 for (std::size_t k = i; k < leased->size(); ++k)
-                    (void)queue_.reschedule((*leased)[k].key, clock_.now(), clock_.now());
+                    (void)queue_.hand_back((*leased)[k].id, owner, clock_.now(), clock_.now());
                 break;
             }
         }
@@ -98,7 +98,8 @@ std::size_t job_runner::run_batch(const std::string& owner)
                 o = job_outcome::retry(std::string("handler threw: ") + e.what());
             }
         }
-        if (o.result == job_outcome::kind::retry) {
+        if (o.result == job_outcome::kind::retry || o.result == job_outcome::kind::again ||
+            o.result == job_outcome::kind::defer) {
             settle(j, owner, o);
         } else {
             if (o.result == job_outcome::kind::failed)
@@ -138,8 +139,19 @@ void job_runner::settle(const workflow::job& j, const std::string& owner, const 
             spdlog::error("jobs: cannot complete {}: {}", j.key, r.error().message);
         return;
     }
+    case job_outcome::kind::defer: {
+        if (auto r = queue_.hand_back(j.id, owner, now + o.retry_after.value_or(workflow::duration{}), now); !r)
+            spdlog::error("jobs: cannot put off {}: {}", j.key, r.error().message);
+        return;
+    }
+    case job_outcome::kind::again: {
+        if (auto r = queue_.reschedule(j.key, o.run_again_at.value_or(now), now); !r)
+            spdlog::error("jobs: cannot schedule {} again: {}", j.key, r.error().message);
+        return;
+    }
     case job_outcome::kind::retry: {
-        auto r = queue_.fail(j.id, owner, o.message, o.retry_after, now);
+        // Once an attempt may have had its effect, every later attempt looks for it until one is done.
+        auto r = queue_.fail(j.id, owner, o.message, o.retry_after, now, o.effect_unknown || j.effect_unknown);
         if (!r) {
             spdlog::error("jobs: cannot record failure of {}: {}", j.key, r.error().message);
             return;

@@ -18,18 +18,28 @@ namespace checkpoint::bot {
 
 // What a handler reports for one job.
 struct job_outcome {
-    enum class kind { done, retry, failed };
+    enum class kind { done, retry, failed, again, defer };
     kind result = kind::done;
     std::string message;
     std::optional<workflow::duration> retry_after;
+    // On retry: the attempt may have had its effect (a request went out and no answer came back); the
+    // next attempt sees job::effect_unknown.
+    bool effect_unknown = false;
+    // On again: when the job runs next, as a new life (attempts counted afresh).
+    std::optional<workflow::time_point> run_again_at;
 
     static job_outcome done() { return {}; }
-    static job_outcome retry(std::string why, std::optional<workflow::duration> after = std::nullopt)
+    static job_outcome retry(std::string why, std::optional<workflow::duration> after = std::nullopt,
+                             bool effect_unknown = false)
     {
-        return {kind::retry, std::move(why), after};
+        return {kind::retry, std::move(why), after, effect_unknown, {}};
     }
     // Will not succeed by trying again; the handler has already recorded the consequences.
-    static job_outcome failed(std::string why) { return {kind::failed, std::move(why), std::nullopt}; }
+    static job_outcome failed(std::string why) { return {kind::failed, std::move(why), std::nullopt, false, {}}; }
+    // Not tried: run again after `after` without counting an attempt (a post waiting for its slot).
+    static job_outcome defer(workflow::duration after) { return {kind::defer, {}, after, false, {}}; }
+    // Done for now, and due again at `at` (a reminder that looks again later).
+    static job_outcome again_at(workflow::time_point at) { return {kind::again, {}, std::nullopt, false, at}; }
 };
 
 // A job's payload as a JSON object; nullopt (and one log line) when it is not one.

@@ -77,12 +77,16 @@ std::optional<workflow::duration> retry_delay(const slack_result& r)
     return std::chrono::ceil<workflow::duration>(*r.retry_after);
 }
 
-// ok -> done, retryable -> retry after Slack's (or the pacer's) wait, permanent -> failed.
+// ok -> done, retryable -> retry after Slack's (or the pacer's) wait, permanent -> failed. A retry
+// after a call that may have landed tells the next attempt to look before posting again.
 job_outcome outcome_of(const slack_result& r, const workflow::job& j, std::string_view what)
 {
+    if (r.error == slack_client::paced_error && r.retry_after)
+        return job_outcome::defer(std::chrono::ceil<workflow::duration>(*r.retry_after)); // waits for its slot
     switch (r.outcome) {
     case slack_outcome::ok: return job_outcome::done();
-    case slack_outcome::retryable: return job_outcome::retry(std::string(what) + ": " + r.error, retry_delay(r));
+    case slack_outcome::retryable:
+        return job_outcome::retry(std::string(what) + ": " + r.error, retry_delay(r), r.may_have_landed());
     case slack_outcome::permanent:
         spdlog::warn("slack job {} ({}) failed: {}: {}", j.key, j.kind, what, r.error);
         return job_outcome::failed(std::string(what) + ": " + r.error);
@@ -120,6 +124,23 @@ blocks::card_kind card_kind_of_update(workflow::notice what)
 blocks::notice_context notice_context_for(service_context& ctx, const workflow::petition& p)
 {
     return {&ctx.manifests.directory, ctx.manifests.catalog.find(p.entitlement())};
+}
+
+// What a post carries in its metadata to be found again: the job's key, the part of the job (a
+// recipient, when one job tells several people) and the job's life (a key revived later for a new
+// reminder is a new life, so its post is a new message).
+std::string delivery_key(const workflow::job& j, std::string_view part)
+{
+    const auto life = j.first_attempt_at
+                          ? std::chrono::duration_cast<std::chrono::milliseconds>(j.first_attempt_at->time_since_epoch())
+                                .count()
+                          : 0;
+    std::string key = j.key;
+    if (!part.empty()) {
+        key += '/';
+        key += part;
+    }
+    return key + "@" + std::to_string(life);
 }
 
 class slack_jobs {
@@ -165,9 +186,17 @@ public:
                 return lookup_failed(who, j);
             channel = who.slack_id;
         }
-        auto r = ctx_.slack.post_message(channel, std::move(card));
+        auto posted = post_once(j, channel, card);
+        const auto& r = posted.result;
         if (!r.ok())
             return outcome_of(r, j, "chat.postMessage of the card for " + p.id);
+        if (posted.found_earlier) {
+            // Posted by an attempt that died before recording it: the petition may have moved since
+            // (its update_cards ran without this copy), so it is brought up to date first.
+            auto u = ctx_.slack.update_message(r.channel().value_or(channel), r.ts().value_or(""), card);
+            if (!u.ok())
+                return outcome_of(u, j, "chat.update of the card an earlier attempt posted for " + p.id);
+        }
         workflow::card_message m{p.id,
                                  pl.step,
                                  pl.to,
@@ -176,9 +205,10 @@ public:
                                  r.ts().value_or(""),
                                  ctx_.clock.now()};
         if (auto rec = ctx_.cards.record(m); !rec) {
-            // Posted but not recorded: a retry would post twice, so log it and settle.
-            spdlog::error("card for {} posted in {} at {} but not recorded: {}", p.id, m.channel, m.ts,
-                          rec.error().message);
+            // Posted but not recorded: the retry finds the post by its delivery key and records it then.
+            return job_outcome::retry("recording the card posted for " + p.id + " in " + m.channel + ": " +
+                                          rec.error().message,
+                                      std::nullopt, true);
         }
         return job_outcome::done();
     }
@@ -219,7 +249,7 @@ public:
     job_outcome notify_channel(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
         auto msg = blocks::notice_message(p, pl.what, "", notice_context_for(ctx_, p));
-        auto r = ctx_.slack.post_message(pl.to, std::move(msg));
+        auto r = post_once(j, pl.to, std::move(msg)).result;
         return outcome_of(r, j, "chat.postMessage of " + pl.notice_name + " for " + p.id + " to " + pl.to);
     }
 
@@ -242,6 +272,7 @@ public:
         }
         if (progress->step != pl.step || pl.step >= route->steps.size())
             return job_outcome::done(); // moved on to another step
+        std::optional<workflow::time_point> escalates_at;
         if (p.state == workflow::petition_state::pending) {
             if (auto due = workflow::escalation_due(p)) {
                 const auto now = ctx_.clock.now();
@@ -252,10 +283,7 @@ public:
                         return job_outcome::retry("escalating " + p.id + ": " + t.error().message);
                     return job_outcome::done();
                 }
-                // Reminded now; looked at again when the step may escalate.
-                auto again = ctx_.jobs.enqueue({j.kind, j.key, j.payload, *due, workflow::on_duplicate::replace}, now);
-                if (!again)
-                    return job_outcome::retry("scheduling the escalation of " + p.id + ": " + again.error().message);
+                escalates_at = due;
             }
         }
         const auto& step = route->steps[pl.step];
@@ -268,12 +296,19 @@ public:
         } else if (!step.reviewers.empty()) {
             who.push_back(step.reviewers[progress->assigned % step.reviewers.size()].person_id);
         }
+        bool told_someone = false;
         for (const auto& person : who) {
             auto o = tell(j, p, pl.what, person);
+            if (told_someone && (o.result == job_outcome::kind::retry || o.result == job_outcome::kind::defer))
+                // Some were told: the next attempt looks for their messages before telling anyone.
+                return job_outcome::retry(o.message.empty() ? "waiting to remind " + person : o.message, o.retry_after,
+                                          true);
             if (o.result != job_outcome::kind::done)
                 return o;
+            told_someone = true;
         }
-        return job_outcome::done();
+        // Reminded now; looked at again, as a new life of this job, when the step may escalate.
+        return escalates_at ? job_outcome::again_at(*escalates_at) : job_outcome::done();
     }
 
     // An explanation to one user after a click: {"channel","user","message"}.
@@ -290,7 +325,7 @@ public:
             return job_outcome::failed("job " + j.key + ": payload needs channel, user and message");
         if (channel->get_string().empty()) {
             // A click outside a channel (App Home): say it in the app's DM instead.
-            auto r = ctx_.slack.post_message(user->get_string(), message->get_object());
+            auto r = post_once(j, user->get_string(), message->get_object()).result;
             return outcome_of(r, j, "chat.postMessage of an answer to a click");
         }
         auto r = ctx_.slack.post_ephemeral(channel->get_string(), user->get_string(), message->get_object());
@@ -308,7 +343,7 @@ public:
         const auto* message = o.if_contains("message");
         if (!channel || !channel->is_string() || !message || !message->is_object())
             return job_outcome::failed("job " + j.key + ": payload needs channel and message");
-        auto r = ctx_.slack.post_message(channel->get_string(), message->get_object());
+        auto r = post_once(j, channel->get_string(), message->get_object()).result;
         return outcome_of(r, j, "chat.postMessage in a card's thread");
     }
 
@@ -383,6 +418,36 @@ private:
     // A Home tab lists the latest requests; `/checkpoint mine` has the rest.
     static constexpr std::size_t max_home_petitions = 20;
 
+    struct post_result {
+        slack_result result;
+        // The message was already there: an earlier attempt posted it and did not live to settle.
+        bool found_earlier = false;
+    };
+
+    // chat.postMessage that reaches Slack once per job life (and `part`), even when an earlier attempt
+    // may have posted without living to record it: every post carries its delivery key in the
+    // message's metadata, and an attempt after one whose effect is unknown looks for that key first
+    // (in the thread, for a reply) and posts only when it is not there.
+    post_result post_once(const workflow::job& j, std::string_view channel, boost::json::object message,
+                     std::string_view part = {})
+    {
+        const auto key = delivery_key(j, part);
+        if (j.effect_unknown) {
+            std::string thread;
+            if (const auto* t = message.if_contains("thread_ts"); t && t->is_string())
+                thread = std::string(t->get_string());
+            auto found = ctx_.slack.find_posted(channel, key, thread);
+            if (!found.ok())
+                return {std::move(found), false};
+            if (found.ts()) {
+                spdlog::info("slack job {}: an earlier attempt posted it ({} {}); not posting again", j.key,
+                             found.channel().value_or(""), *found.ts());
+                return {std::move(found), true};
+            }
+        }
+        return {ctx_.slack.post_message(channel, std::move(message), key), false};
+    }
+
     job_outcome tell(const workflow::job& j, const workflow::petition& p, workflow::notice what,
                      const std::string& person_id)
     {
@@ -390,7 +455,7 @@ private:
         if (!who.found())
             return lookup_failed(who, j);
         auto msg = blocks::notice_message(p, what, person_id, notice_context_for(ctx_, p));
-        auto r = ctx_.slack.post_message(who.slack_id, std::move(msg));
+        auto r = post_once(j, who.slack_id, std::move(msg), person_id).result;
         return outcome_of(r, j,
                           "chat.postMessage of " + std::string(storage::name(what)) + " for " + p.id + " to " +
                               person_id);

@@ -13,7 +13,7 @@ namespace {
 
 #define CHECKPOINT_JOB_COLUMNS                                                                                         \
     "id, kind, key, payload, status, run_at, created_at, attempts, first_attempt_at, lease_owner, lease_expires, "     \
-    "last_error"
+    "last_error, effect_unknown"
 
 constexpr int pending = 0;
 constexpr int leased = 1;
@@ -36,6 +36,7 @@ workflow::job read_job(SQLite::Statement& q)
     if (!q.getColumn(10).isNull())
         j.lease_expires = from_millis(q.getColumn(10).getInt64());
     j.last_error = q.getColumn(11).getString();
+    j.effect_unknown = q.getColumn(12).getInt() != 0;
     return j;
 }
 
@@ -82,7 +83,7 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
         return false;
     auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
                         "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
-                        "updated_at = ? WHERE key = ?");
+                        "effect_unknown = 0, updated_at = ? WHERE key = ?");
     update->bind(1, spec.kind);
     update->bind(2, payload);
     update->bind(3, run_at);
@@ -129,8 +130,10 @@ workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view o
         std::vector<workflow::job> out;
         out.reserve(ids.size());
         for (auto id : ids) {
+            // Retaking a lease that ran out (status 1): its worker never reported, so its effect is unknown.
             auto take = c.use("UPDATE jobs SET status = 1, lease_owner = ?, lease_expires = ?, due_at = ?, "
                               "attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), "
+                              "effect_unknown = CASE WHEN status = 1 THEN 1 ELSE effect_unknown END, "
                               "updated_at = ? WHERE id = ? RETURNING " CHECKPOINT_JOB_COLUMNS);
             take->bind(1, std::string(owner));
             take->bind(2, expires);
@@ -181,7 +184,7 @@ workflow::result<std::size_t> job_queue::complete_all(std::span<const std::int64
 
 workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string_view owner, std::string_view error,
                                                     std::optional<workflow::duration> retry_after,
-                                                    workflow::time_point now)
+                                                    workflow::time_point now, bool effect_unknown)
 {
     const double unit = jitter_();
     return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
@@ -208,13 +211,14 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
         const auto next = now + delay;
         const bool give_up = next > first_attempt + policy_.give_up_after;
         auto q = c.use("UPDATE jobs SET status = ?, run_at = ?, due_at = ?, lease_owner = NULL, lease_expires = NULL, "
-                       "last_error = ?, updated_at = ? WHERE id = ?");
+                       "last_error = ?, effect_unknown = ?, updated_at = ? WHERE id = ?");
         q->bind(1, give_up ? dead : pending);
         q->bind(2, to_millis(next));
         q->bind(3, to_millis(next));
         q->bind(4, std::string(error));
-        q->bind(5, to_millis(now));
-        q->bind(6, id);
+        q->bind(5, effect_unknown ? 1 : 0);
+        q->bind(6, to_millis(now));
+        q->bind(7, id);
         q->exec();
         if (give_up) {
             // What giving up entails (a petition marked failed, teams told) is a job of its own,
@@ -238,11 +242,26 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
     });
 }
 
+workflow::result<bool> job_queue::hand_back(std::int64_t id, std::string_view owner, workflow::time_point due,
+                                           workflow::time_point now)
+{
+    return db_.write([&](connection& c) -> workflow::result<bool> {
+        auto q = c.use("UPDATE jobs SET status = 0, run_at = ?1, due_at = ?1, attempts = max(attempts - 1, 0), "
+                       "lease_owner = NULL, lease_expires = NULL, updated_at = ?4 "
+                       "WHERE id = ?2 AND status = 1 AND lease_owner = ?3");
+        q->bind(1, to_millis(due));
+        q->bind(2, id);
+        q->bind(3, std::string(owner));
+        q->bind(4, to_millis(now));
+        return q->exec() == 1;
+    });
+}
+
 workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point now)
 {
     return db_.write([&](connection& c) -> workflow::result<std::size_t> {
-        auto q = c.use("UPDATE jobs SET status = 0, lease_owner = NULL, lease_expires = NULL, updated_at = ?2 "
-                       "WHERE status < 2 AND due_at <= ?2 AND status = 1");
+        auto q = c.use("UPDATE jobs SET status = 0, lease_owner = NULL, lease_expires = NULL, effect_unknown = 1, "
+                       "updated_at = ?2 WHERE status < 2 AND due_at <= ?2 AND status = 1");
         q->bind(2, to_millis(now));
         return static_cast<std::size_t>(q->exec());
     });
@@ -252,7 +271,7 @@ workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
 {
     return db_.write([&](connection& c) -> workflow::result<std::size_t> {
         auto q = c.use("UPDATE jobs SET status = 0, due_at = ?1, lease_owner = NULL, "
-                       "lease_expires = NULL, updated_at = ?1 WHERE status = 1");
+                       "lease_expires = NULL, effect_unknown = 1, updated_at = ?1 WHERE status = 1");
         q->bind(1, to_millis(now));
         return static_cast<std::size_t>(q->exec());
     });
@@ -278,7 +297,7 @@ workflow::result<bool> job_queue::reschedule(std::string_view key, workflow::tim
 {
     return db_.write([&](connection& c) -> workflow::result<bool> {
         auto q = c.use("UPDATE jobs SET status = 0, run_at = ?1, due_at = ?1, attempts = 0, first_attempt_at = NULL, "
-                       "lease_owner = NULL, lease_expires = NULL, updated_at = ?2 WHERE key = ?3");
+                       "lease_owner = NULL, lease_expires = NULL, effect_unknown = 0, updated_at = ?2 WHERE key = ?3");
         q->bind(1, to_millis(run_at));
         q->bind(2, to_millis(now));
         q->bind(3, std::string(key));

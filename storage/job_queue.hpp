@@ -24,8 +24,10 @@ public:
     workflow::result<workflow::settled> complete(std::int64_t id, std::string_view owner,
                                                  workflow::time_point now) override;
     workflow::result<workflow::settled> fail(std::int64_t id, std::string_view owner, std::string_view error,
-                                             std::optional<workflow::duration> retry_after,
-                                             workflow::time_point now) override;
+                                             std::optional<workflow::duration> retry_after, workflow::time_point now,
+                                             bool effect_unknown) override;
+    workflow::result<bool> hand_back(std::int64_t id, std::string_view owner, workflow::time_point due,
+                                     workflow::time_point now) override;
     workflow::result<std::size_t> reclaim_expired(workflow::time_point now) override;
     workflow::result<std::size_t> reclaim_all(workflow::time_point now) override;
     workflow::result<std::size_t> complete_all(std::span<const std::int64_t> ids, std::string_view owner,

@@ -167,6 +167,10 @@ CREATE TABLE out_of_office (
     set_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    migration{5, "Jobs remember whether the previous attempt may have had its effect (a worker died mid-attempt)",
+              R"sql(
+ALTER TABLE jobs ADD COLUMN effect_unknown INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 } // namespace

@@ -48,6 +48,11 @@ struct job {
     std::string lease_owner;
     std::optional<time_point> lease_expires;
     std::string last_error;
+    // The previous attempt may have had its effect although it did not end as done: it never reported
+    // back (its worker died or its lease ran out), or it reported an outcome it could not know (a
+    // request sent and no answer). A handler whose effect has no idempotency key downstream (a Slack
+    // post) looks for the earlier effect before repeating it.
+    bool effect_unknown = false;
 };
 
 // Exponential backoff with jitter, bounded by a window after which the job is dead.
@@ -95,8 +100,13 @@ public:
     virtual result<std::size_t> complete_all(std::span<const std::int64_t> ids, std::string_view owner,
                                              time_point now) = 0;
     // Schedules a retry no sooner than `retry_after` (a 429's Retry-After), or marks the job dead.
+    // `effect_unknown`: the attempt may have had its effect (the next lease carries it).
     virtual result<settled> fail(std::int64_t id, std::string_view owner, std::string_view error,
-                                 std::optional<duration> retry_after, time_point now) = 0;
+                                 std::optional<duration> retry_after, time_point now, bool effect_unknown) = 0;
+    // A leased job that was not tried (not started, or waiting for a slot) goes back to pending, due at
+    // `due`: the attempt is not counted and what the previous attempt left (effect_unknown) stands.
+    // False if the lease was lost.
+    virtual result<bool> hand_back(std::int64_t id, std::string_view owner, time_point due, time_point now) = 0;
     // Leases whose worker died go back to pending; returns how many.
     virtual result<std::size_t> reclaim_expired(time_point now) = 0;
     // At start-up, before any worker runs: every lease goes back to pending at once, since its worker

@@ -1,5 +1,7 @@
 #include "bot/slack/channel_pacer.hpp"
 
+#include <algorithm>
+
 namespace checkpoint::bot {
 
 namespace {
@@ -14,17 +16,31 @@ channel_pacer::channel_pacer(const workflow::clock& clock, std::chrono::millisec
 {
 }
 
-std::optional<std::chrono::milliseconds> channel_pacer::reserve(std::string_view channel)
+std::optional<std::chrono::milliseconds> channel_pacer::reserve(std::string_view channel, std::string_view key)
 {
     const auto now = clock_.now();
     std::lock_guard lock(mutex_);
+    if (!key.empty()) {
+        if (auto held = held_.find(std::string(key)); held != held_.end()) {
+            if (held->second > now)
+                return std::chrono::ceil<std::chrono::milliseconds>(held->second - now);
+            held_.erase(held);
+            return std::nullopt;
+        }
+    }
     if (next_allowed_.size() >= max_tracked_channels)
         std::erase_if(next_allowed_, [now](const auto& entry) { return entry.second <= now; });
+    if (held_.size() >= max_tracked_channels)
+        std::erase_if(held_, [this, now](const auto& entry) { return entry.second + interval_ * 60 <= now; });
     auto [it, inserted] = next_allowed_.try_emplace(std::string(channel), now);
-    if (!inserted && it->second > now)
-        return std::chrono::ceil<std::chrono::milliseconds>(it->second - now);
-    it->second = now + interval_;
-    return std::nullopt;
+    const auto slot = std::max(it->second, now);
+    if (slot > now && key.empty())
+        return std::chrono::ceil<std::chrono::milliseconds>(slot - now); // no slot held: ask again then
+    it->second = slot + interval_;
+    if (slot <= now)
+        return std::nullopt;
+    held_[std::string(key)] = slot;
+    return std::chrono::ceil<std::chrono::milliseconds>(slot - now);
 }
 
 } // namespace checkpoint::bot

@@ -18,14 +18,19 @@ class channel_pacer {
 public:
     channel_pacer(const workflow::clock& clock, std::chrono::milliseconds interval);
 
-    // Takes the channel's slot when it is free (nullopt), else returns how long until it is.
-    std::optional<std::chrono::milliseconds> reserve(std::string_view channel);
+    // Takes the channel's slot when it is free (nullopt), else returns how long until it is. With a
+    // `key` (one message), a caller told to wait holds the next free slot under that key: it gets it
+    // when it comes back, and callers behind it get later ones, so a burst to one channel goes out one
+    // per interval, in the order the messages first asked.
+    std::optional<std::chrono::milliseconds> reserve(std::string_view channel, std::string_view key = {});
 
 private:
     const workflow::clock& clock_;
     std::chrono::milliseconds interval_;
     std::mutex mutex_;
     std::unordered_map<std::string, workflow::time_point> next_allowed_;
+    // Slots held by key; a holder that never comes back (its job was cancelled) is forgotten later.
+    std::unordered_map<std::string, workflow::time_point> held_;
 };
 
 } // namespace checkpoint::bot

@@ -1,9 +1,10 @@
 #include "bot/slack/slack_client.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 
 namespace checkpoint::bot {
 
@@ -17,29 +18,40 @@ constexpr std::string_view form_content_type = "application/x-www-form-urlencode
 constexpr std::chrono::milliseconds default_rate_limit_wait{1'000};
 
 // application/x-www-form-urlencoded with everything but unreserved characters escaped, so a '+'
-// in an email address is not read back as a space.
+// in an email address is not read back as a space. An empty value leaves its parameter out (a
+// first page has no cursor).
 std::string form_body(std::initializer_list<std::pair<std::string_view, std::string_view>> params)
 {
-    constexpr std::string_view hex = "0123456789ABCDEF";
     std::string out;
     for (const auto& [key, value] : params) {
+        if (value.empty())
+            continue;
         if (!out.empty())
             out += '&';
         out += key;
         out += '=';
-        for (const char c : value) {
-            const auto u = static_cast<unsigned char>(c);
-            if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-                out += c;
-            } else {
-                out += '%';
-                out += hex[u >> 4];
-                out += hex[u & 0x0F];
-            }
-        }
+        out += boost::urls::encode(value, boost::urls::unreserved_chars);
     }
     return out;
 }
+
+// A message whose metadata names `delivery_key` (see slack_client::post_message).
+bool carries_key(const json::value& message, std::string_view delivery_key)
+{
+    const auto* m = message.if_object();
+    const auto* meta = m ? m->if_contains("metadata") : nullptr;
+    if (!meta || !meta->is_object())
+        return false;
+    const auto* type = meta->get_object().if_contains("event_type");
+    const auto* payload = meta->get_object().if_contains("event_payload");
+    if (!type || !type->is_string() || type->get_string() != slack_client::delivery_event || !payload ||
+        !payload->is_object())
+        return false;
+    const auto* key = payload->get_object().if_contains("key");
+    return key && key->is_string() && key->get_string() == delivery_key;
+}
+
+bool is_user_id(std::string_view id) { return !id.empty() && (id.front() == 'U' || id.front() == 'W'); }
 
 std::string_view channel_of(const json::object& args)
 {
@@ -130,15 +142,75 @@ slack_result slack_client::call(std::string_view method, const json::object& arg
     return send(method, json::serialize(args), json_content_type, channel_of(args), options_.timeout);
 }
 
-slack_result slack_client::post_message(std::string_view channel, json::object message)
+slack_result slack_client::post_message(std::string_view channel, json::object message, std::string_view delivery_key)
 {
-    if (const auto wait = pacer_.reserve(channel)) {
+    if (const auto wait = pacer_.reserve(channel, delivery_key)) {
         auto r = local_retry(paced_error, *wait);
         log_result("chat.postMessage", channel, r);
         return r;
     }
     message["channel"] = channel;
+    if (!delivery_key.empty())
+        message["metadata"] = json::object{{"event_type", delivery_event},
+                                           {"event_payload", json::object{{"key", delivery_key}}}};
     return call("chat.postMessage", message);
+}
+
+slack_result slack_client::find_posted(std::string_view channel, std::string_view delivery_key,
+                                       std::string_view thread_ts)
+{
+    // History is read by conversation: a DM is found through its D… channel.
+    std::string conversation(channel);
+    if (is_user_id(channel)) {
+        auto opened = open_conversation(channel);
+        if (!opened.ok())
+            return opened;
+        conversation = opened.channel().value_or("");
+        if (conversation.empty()) {
+            opened.outcome = slack_outcome::permanent;
+            opened.error = "invalid_response";
+            return opened;
+        }
+    }
+    const std::string_view method = thread_ts.empty() ? "conversations.history" : "conversations.replies";
+    const std::string page_size = "200";
+    std::string cursor;
+    slack_result r;
+    for (std::size_t scanned = 0; scanned < max_scanned;) {
+        r = thread_ts.empty()
+                ? read(method, {{"channel", conversation}, {"limit", page_size}, {"include_all_metadata", "true"},
+                                {"cursor", cursor}},
+                       channel, options_.timeout)
+                : read(method, {{"channel", conversation}, {"ts", thread_ts}, {"limit", page_size},
+                                {"include_all_metadata", "true"}, {"cursor", cursor}},
+                       channel, options_.timeout);
+        if (!r.ok())
+            return r;
+        const auto* messages = r.body.if_contains("messages");
+        if (!messages || !messages->is_array()) {
+            r.outcome = slack_outcome::permanent;
+            r.error = "invalid_response";
+            return r;
+        }
+        for (const auto& m : messages->get_array()) {
+            if (carries_key(m, delivery_key)) {
+                const auto* ts = m.get_object().if_contains("ts");
+                r.body = json::object{{"ok", true},
+                                      {"channel", conversation},
+                                      {"ts", ts && ts->is_string() ? ts->get_string() : json::string()}};
+                return r;
+            }
+        }
+        scanned += messages->get_array().size();
+        cursor.clear();
+        if (const auto* meta = r.body.if_contains("response_metadata"); meta && meta->is_object())
+            if (const auto* next = meta->get_object().if_contains("next_cursor"); next && next->is_string())
+                cursor = std::string(next->get_string());
+        if (cursor.empty() || messages->get_array().empty())
+            break;
+    }
+    r.body = json::object{{"ok", true}, {"channel", conversation}};
+    return r;
 }
 
 slack_result slack_client::update_message(std::string_view channel, std::string_view ts, json::object message)
@@ -177,14 +249,21 @@ slack_result slack_client::publish_view(std::string_view user_id, json::object v
     return call("views.publish", args);
 }
 
+slack_result slack_client::read(std::string_view method,
+                                std::initializer_list<std::pair<std::string_view, std::string_view>> args,
+                                std::string_view channel, std::chrono::milliseconds timeout)
+{
+    return send(method, form_body(args), form_content_type, channel, timeout);
+}
+
 slack_result slack_client::user_info(std::string_view user_id)
 {
-    return send("users.info", form_body({{"user", user_id}}), form_content_type, {}, options_.lookup_timeout);
+    return read("users.info", {{"user", user_id}}, {}, options_.lookup_timeout);
 }
 
 slack_result slack_client::lookup_user_by_email(std::string_view email)
 {
-    return send("users.lookupByEmail", form_body({{"email", email}}), form_content_type, {}, options_.timeout);
+    return read("users.lookupByEmail", {{"email", email}}, {}, options_.timeout);
 }
 
 slack_result slack_client::open_conversation(std::string_view user_id)

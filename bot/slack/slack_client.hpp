@@ -42,8 +42,19 @@ public:
     // Any method with a JSON body; not paced.
     slack_result call(std::string_view method, const boost::json::object& args);
 
-    // chat.postMessage into `channel` (an ID; a user ID posts to the app DM), paced per channel.
-    slack_result post_message(std::string_view channel, boost::json::object message);
+    // chat.postMessage into `channel` (an ID; a user ID posts to the app DM), paced per channel. A
+    // non-empty `delivery_key` goes along in the message's metadata, so find_posted can find it again.
+    slack_result post_message(std::string_view channel, boost::json::object message,
+                              std::string_view delivery_key = {});
+    // The message a post_message with `delivery_key` left in `channel` (a user ID: the app's DM with
+    // them), among its newest max_scanned messages, or among the replies of thread `thread_ts`. ok with
+    // channel() and ts() when found; ok without ts() when not; not ok when Slack could not be asked.
+    slack_result find_posted(std::string_view channel, std::string_view delivery_key,
+                             std::string_view thread_ts = {});
+    // How far back find_posted looks: a retry comes seconds to minutes after the attempt it repeats.
+    static constexpr std::size_t max_scanned = 1'000;
+    // The metadata event_type of every message this client posts with a delivery key.
+    static constexpr std::string_view delivery_event = "checkpoint_delivery";
     // chat.update; a DM must be named by its D… channel, as chat.postMessage answered it.
     slack_result update_message(std::string_view channel, std::string_view ts, boost::json::object message);
     slack_result post_ephemeral(std::string_view channel, std::string_view user, boost::json::object message);
@@ -60,6 +71,9 @@ public:
 
 private:
     slack_result send(std::string_view method, std::string body, std::string_view content_type,
+                      std::string_view channel, std::chrono::milliseconds timeout);
+    // A read method (conversations.history, users.info): form-encoded arguments, as Slack reads them.
+    slack_result read(std::string_view method, std::initializer_list<std::pair<std::string_view, std::string_view>> args,
                       std::string_view channel, std::chrono::milliseconds timeout);
     std::optional<std::chrono::milliseconds> rate_limited_for(std::string_view method);
     void note_rate_limit(std::string_view method, std::chrono::milliseconds wait);

@@ -99,6 +99,18 @@ std::optional<std::string> slack_result::user_email() const
     return profile != nullptr ? string_at(*profile, "email") : std::nullopt;
 }
 
+bool slack_result::may_have_landed() const noexcept
+{
+    if (outcome == slack_outcome::ok)
+        return false;
+    if (http_status == 0)
+        return error == "transport_timeout" || error == "transport_io";
+    if (http_status >= 500)
+        return true;
+    return error == "internal_error" || error == "fatal_error" || error == "request_timeout" ||
+           error == "service_unavailable";
+}
+
 bool is_retryable_slack_error(std::string_view error) noexcept
 {
     constexpr std::array<std::string_view, 6> retryable{

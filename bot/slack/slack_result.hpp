@@ -30,6 +30,9 @@ struct slack_result {
     boost::json::object body;
 
     bool ok() const noexcept { return outcome == slack_outcome::ok; }
+    // Not ok, yet Slack may have carried the call out: the request went out and no answer came back
+    // (a timeout, a broken connection), or Slack answered 5xx or internal_error.
+    bool may_have_landed() const noexcept;
     // "ts" (chat.postMessage, chat.update) or "message_ts" (chat.postEphemeral).
     std::optional<std::string> ts() const;
     // "channel" as a string (chat.*) or "channel.id" (conversations.open).

@@ -80,7 +80,7 @@ void submit_forever(storage::database& db, int round, int thread, int fd)
         if (leased.size() > 0)
             jobs.complete(leased[0].id, owner, now).value();
         if (leased.size() > 1)
-            jobs.fail(leased[1].id, owner, "HTTP 503", std::nullopt, now).value();
+            jobs.fail(leased[1].id, owner, "HTTP 503", std::nullopt, now, false).value();
         ack(fd, "J " + id);
     }
 }

@@ -135,14 +135,14 @@ TEST_CASE_METHOD(queue_fixture, "a failed job backs off exponentially with jitte
     auto now = at();
     for (int i = 0; i < r.failures_before; ++i) {
         auto j = queue.lease("w", 1, 30s, now).value().at(0);
-        auto s = queue.fail(j.id, "w", "boom", std::nullopt, now).value();
+        auto s = queue.fail(j.id, "w", "boom", std::nullopt, now, false).value();
         REQUIRE(s.outcome == settle_outcome::retrying);
         now = *s.next_run_at;
     }
     // Late enough that earlier backoff has passed, still inside the one-hour window.
     jitter = r.jitter;
     auto j = queue.lease("w", 1, 30s, now).value().at(0);
-    auto s = queue.fail(j.id, "w", "HTTP 429", r.retry_after, now);
+    auto s = queue.fail(j.id, "w", "HTTP 429", r.retry_after, now, false);
 
     REQUIRE(s);
     CHECK(s->outcome == settle_outcome::retrying);
@@ -160,11 +160,11 @@ TEST_CASE_METHOD(queue_fixture,
 {
     REQUIRE(queue.enqueue(spec("k", at()), at()));
     auto j = queue.lease("w", 1, 30s, at()).value().at(0);
-    REQUIRE(queue.fail(j.id, "w", "down", std::nullopt, at(1)).value().outcome == settle_outcome::retrying);
+    REQUIRE(queue.fail(j.id, "w", "down", std::nullopt, at(1), false).value().outcome == settle_outcome::retrying);
 
     // First attempt at(0); a failure at 59 minutes with a 20 s (or more) backoff ends past the hour.
     auto again = queue.lease("w", 1, 30s, at(59)).value().at(0);
-    auto s = queue.fail(again.id, "w", "still down", std::nullopt, at(59) + 50s);
+    auto s = queue.fail(again.id, "w", "still down", std::nullopt, at(59) + 50s, false);
 
     REQUIRE(s);
     CHECK(s->outcome == settle_outcome::dead);
@@ -182,7 +182,7 @@ TEST_CASE_METHOD(queue_fixture,
 
     SECTION("a gave_up job that dies in turn leaves nothing behind")
     {
-        auto last = queue.fail(left[0].id, "w", "cannot", std::nullopt, at(600) + 25h);
+        auto last = queue.fail(left[0].id, "w", "cannot", std::nullopt, at(600) + 25h, false);
         CHECK(last.value().outcome == settle_outcome::dead);
     }
     SECTION("once it is done, nothing is due")
@@ -288,4 +288,68 @@ TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not
         CHECK_THAT(detail, Catch::Contains("INDEX jobs_due"));
         CHECK_THAT(detail, !Catch::Contains("TEMP B-TREE"));
     }
+}
+
+TEST_CASE_METHOD(queue_fixture, "a job knows when its previous attempt may have had its effect")
+{
+    REQUIRE(queue.enqueue(spec("a", at()), at()));
+    auto first = queue.lease("w1", 1, 1min, at()).value();
+    REQUIRE(first.size() == 1);
+    CHECK_FALSE(first[0].effect_unknown);
+
+    SECTION("a worker that died mid-attempt: its lease is taken back at start-up")
+    {
+        REQUIRE(queue.reclaim_all(at(1)).value() == 1);
+        auto again = queue.lease("w2", 1, 1min, at(1)).value();
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].effect_unknown);
+        CHECK(again[0].attempts == 2);
+        CHECK(again[0].first_attempt_at == first[0].first_attempt_at);
+
+        AND_THEN("it stays unknown through a clean failure until a new life of the key")
+        {
+            REQUIRE(queue.fail(again[0].id, "w2", "paced", std::nullopt, at(1), true).value().outcome ==
+                    settle_outcome::retrying);
+            CHECK(queue.find("a").value()->effect_unknown);
+            REQUIRE(queue.reschedule("a", at(5), at(2)).value());
+            CHECK_FALSE(queue.find("a").value()->effect_unknown);
+        }
+    }
+    SECTION("a lease that ran out and is retaken")
+    {
+        auto again = queue.lease("w2", 1, 1min, at(2)).value();
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].effect_unknown);
+    }
+    SECTION("a failure that says so, and one that says not")
+    {
+        REQUIRE(queue.fail(first[0].id, "w1", "timed out", std::nullopt, at(), true));
+        auto again = queue.lease("w1", 1, 1min, at(1)).value();
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].effect_unknown);
+        REQUIRE(queue.fail(again[0].id, "w1", "ratelimited", std::nullopt, at(1), false));
+        auto third = queue.lease("w1", 1, 1min, at(3)).value();
+        REQUIRE(third.size() == 1);
+        CHECK_FALSE(third[0].effect_unknown);
+    }
+}
+
+TEST_CASE_METHOD(queue_fixture, "hand_back returns an untried job without counting the attempt")
+{
+    REQUIRE(queue.enqueue(spec("a", at()), at()));
+    REQUIRE(queue.reclaim_all(at()).value() == 0);
+    auto leased = queue.lease("w1", 1, 1min, at()).value();
+    REQUIRE(leased.size() == 1);
+
+    CHECK_FALSE(queue.hand_back(leased[0].id, "someone-else", at(), at()).value());
+    REQUIRE(queue.hand_back(leased[0].id, "w1", at() + 2s, at()).value());
+    auto j = queue.find("a").value();
+    CHECK(j->status == job_status::pending);
+    CHECK(j->attempts == 0);
+    CHECK(j->run_at == at() + 2s);
+    CHECK(queue.lease("w1", 1, 1min, at() + 1s).value().empty());
+    auto again = queue.lease("w1", 1, 1min, at() + 2s).value();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].attempts == 1);
+    CHECK_FALSE(again[0].effect_unknown);
 }

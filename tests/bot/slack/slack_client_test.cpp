@@ -433,3 +433,90 @@ TEST_CASE("fake_slack: refuses unauthenticated and malformed calls as Slack does
     CHECK(raw(bearer, "application/json", R"({"channel":"C1","blocks":"nope"})") == "invalid_blocks_format");
     CHECK(f.slack.calls().size() == 6);
 }
+
+TEST_CASE("slack_client: a post told to wait holds the next slot of its channel, in the order posts asked")
+{
+    fixture f;
+
+    CHECK(f.client.post_message("C1", text("1"), "k1").ok());
+    auto second = f.client.post_message("C1", text("2"), "k2");
+    auto third = f.client.post_message("C1", text("3"), "k3");
+    CHECK(second.retry_after == 1000ms);
+    CHECK(third.retry_after == 2000ms);
+
+    // The third comes back early: its slot is still a second away, and nobody takes the second's.
+    f.clock.advance(1000ms);
+    CHECK(f.client.post_message("C1", text("3"), "k3").retry_after == 1000ms);
+    CHECK(f.client.post_message("C1", text("4"), "k4").retry_after == 2000ms);
+    CHECK(f.client.post_message("C1", text("2"), "k2").ok());
+    f.clock.advance(1000ms);
+    CHECK(f.client.post_message("C1", text("3"), "k3").ok());
+
+    std::vector<std::string> order;
+    for (const auto& m : f.slack.messages_in("C1"))
+        order.emplace_back(m.message.at("text").as_string());
+    CHECK(order == std::vector<std::string>{"1", "2", "3"});
+}
+
+TEST_CASE("slack_client: find_posted finds a post by the delivery key in its metadata")
+{
+    fixture f;
+    auto dm = f.client.post_message("U1", text("to a person"), "job-1/u-1@5");
+    f.clock.advance(2s);
+    auto channel = f.client.post_message("C1", text("to a channel"), "job-2@5");
+    f.clock.advance(2s);
+    auto keyless = f.client.post_message("C1", text("no key"));
+    REQUIRE(dm.ok());
+    REQUIRE(channel.ok());
+    REQUIRE(keyless.ok());
+    const auto meta = f.slack.messages_in("C1").front().message.at("metadata").as_object();
+    CHECK(meta.at("event_type") == "checkpoint_delivery");
+    CHECK(meta.at("event_payload").at("key") == "job-2@5");
+
+    SECTION("in a channel")
+    {
+        auto found = f.client.find_posted("C1", "job-2@5");
+        REQUIRE(found.ok());
+        CHECK(found.ts() == channel.ts());
+        CHECK(found.channel() == "C1");
+    }
+    SECTION("in a person's DM, through its D… channel")
+    {
+        auto found = f.client.find_posted("U1", "job-1/u-1@5");
+        REQUIRE(found.ok());
+        CHECK(found.ts() == dm.ts());
+        CHECK(found.channel() == test::fake_slack::dm_channel_of("U1"));
+        CHECK(f.slack.calls("conversations.open").size() == 1);
+    }
+    SECTION("not there: ok, without a ts; another life of the same job is another message")
+    {
+        auto found = f.client.find_posted("C1", "job-2@6");
+        REQUIRE(found.ok());
+        CHECK_FALSE(found.ts());
+    }
+    SECTION("a reply in a thread is found among the thread's replies")
+    {
+        f.clock.advance(2s);
+        auto reply = f.client.post_message("C1", json::object{{"text", "answer"}, {"thread_ts", *channel.ts()}},
+                                           "job-3@5");
+        REQUIRE(reply.ok());
+        CHECK_FALSE(f.client.find_posted("C1", "job-3@5").ts());
+        CHECK(f.client.find_posted("C1", "job-3@5", *channel.ts()).ts() == reply.ts());
+    }
+    SECTION("pages are followed until the key is found")
+    {
+        for (int i = 0; i < 450; ++i) {
+            f.clock.advance(2s);
+            REQUIRE(f.client.post_message("C1", text("filler"), "filler-" + std::to_string(i)).ok());
+        }
+        CHECK(f.client.find_posted("C1", "job-2@5").ts() == channel.ts());
+        CHECK(f.slack.calls("conversations.history").size() == 3);
+    }
+    SECTION("Slack unable to answer is not 'not there'")
+    {
+        f.slack.error_next("conversations.history", 1, "internal_error");
+        auto found = f.client.find_posted("C1", "job-2@5");
+        CHECK(found.outcome == slack_outcome::retryable);
+        CHECK(found.error == "internal_error");
+    }
+}

@@ -11,6 +11,7 @@
 #include <thread>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 namespace checkpoint::test {
 
@@ -463,6 +464,11 @@ json::object fake_slack::dispatch(const std::string& method, const json_object& 
     }
     if (method == "conversations.open")
         return conversations_open(args);
+    if (method == "conversations.history" || method == "conversations.replies") {
+        if (json_body)
+            return error_answer("invalid_arguments", "conversations.* read methods take form-encoded arguments");
+        return method == "conversations.history" ? conversations_history(args) : conversations_replies(args);
+    }
     return error_answer("unknown_method");
 }
 
@@ -474,6 +480,13 @@ json::object fake_slack::chat_post_message(const json_object& args)
     std::string detail;
     if (auto error = message_error(args, true, 0, detail); !error.empty())
         return error_answer(error, detail);
+    if (const auto* meta = args.if_contains("metadata")) {
+        const auto* o = meta->if_object();
+        const auto* type = o ? o->if_contains("event_type") : nullptr;
+        const auto* payload = o ? o->if_contains("event_payload") : nullptr;
+        if (!type || !type->is_string() || !payload || !payload->is_object())
+            return error_answer("invalid_metadata_format", "metadata needs event_type and event_payload");
+    }
     // A user ID posts into the app's DM with that user, answered as its D… channel.
     if (is_user_id(channel))
         channel = dm_channel_of(channel);
@@ -637,6 +650,77 @@ json::object fake_slack::users_lookup_by_email(const json_object& args)
     if (email.empty() || it == users_.end())
         return error_answer("users_not_found");
     return users_info(json::object{{"user", it->id}});
+}
+
+namespace {
+
+// A message as conversations.history and conversations.replies list it; metadata only when asked for.
+json::object listed_message(const fake_slack_message& m, bool with_metadata)
+{
+    json::object out{{"type", "message"}, {"user", bot_user_id}, {"bot_id", bot_id}, {"ts", m.ts}};
+    for (const auto& [key, value] : m.message)
+        if (key != "metadata" || with_metadata)
+            out[key] = value;
+    return out;
+}
+
+// limit (1–999, default 100) and an opaque cursor ("next:<offset>") over `all`, newest first or not.
+json::object page_of(const std::vector<const fake_slack_message*>& all, const json::object& args, bool with_metadata)
+{
+    std::size_t limit = 100;
+    if (auto l = string_arg(args, "limit"); !l.empty())
+        limit = std::clamp<std::size_t>(std::strtoul(l.c_str(), nullptr, 10), 1, 999);
+    std::size_t offset = 0;
+    if (auto c = string_arg(args, "cursor"); !c.empty()) {
+        if (c.rfind("next:", 0) != 0)
+            return error_answer("invalid_cursor");
+        offset = std::strtoul(c.c_str() + 5, nullptr, 10);
+    }
+    json::array messages;
+    for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i)
+        messages.push_back(listed_message(*all[i], with_metadata));
+    const bool more = offset + limit < all.size();
+    return json::object{{"ok", true},
+                        {"messages", std::move(messages)},
+                        {"has_more", more},
+                        {"response_metadata",
+                         json::object{{"next_cursor", more ? "next:" + std::to_string(offset + limit) : ""}}}};
+}
+
+} // namespace
+
+json::object fake_slack::conversations_history(const json_object& args)
+{
+    const auto channel = string_arg(args, "channel");
+    if (!is_conversation_id(channel))
+        return error_answer("channel_not_found");
+    // Top-level messages (and replies also sent to the channel), newest first.
+    std::vector<const fake_slack_message*> listed;
+    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
+        if (it->channel != channel)
+            continue;
+        const auto thread = string_arg(it->message, "thread_ts");
+        const auto* broadcast = it->message.if_contains("reply_broadcast");
+        if (thread.empty() || thread == it->ts || (broadcast && broadcast->is_bool() && broadcast->get_bool()))
+            listed.push_back(&*it);
+    }
+    return page_of(listed, args, string_arg(args, "include_all_metadata") == "true");
+}
+
+json::object fake_slack::conversations_replies(const json_object& args)
+{
+    const auto channel = string_arg(args, "channel");
+    const auto ts = string_arg(args, "ts");
+    if (!is_conversation_id(channel))
+        return error_answer("channel_not_found");
+    // The parent, then its replies, oldest first.
+    std::vector<const fake_slack_message*> listed;
+    for (const auto& m : messages_)
+        if (m.channel == channel && (m.ts == ts || string_arg(m.message, "thread_ts") == ts))
+            listed.push_back(&m);
+    if (listed.empty() || listed.front()->ts != ts)
+        return error_answer("thread_not_found");
+    return page_of(listed, args, string_arg(args, "include_all_metadata") == "true");
 }
 
 json::object fake_slack::conversations_open(const json_object& args)

@@ -71,7 +71,8 @@ struct fake_slack_options {
 
 // A fake Slack Web API on 127.0.0.1 with its own thread, for tests and manual trials: the methods
 // Checkpoint uses (chat.postMessage, chat.update, chat.postEphemeral, views.open, views.update,
-// views.publish, users.info, users.lookupByEmail, conversations.open) under /api/<method>, the bearer
+// views.publish, users.info, users.lookupByEmail, conversations.open, conversations.history and
+// conversations.replies, with message metadata) under /api/<method>, the bearer
 // token and Slack's limits checked, answers shaped like Slack's, failures programmable per method,
 // and every call recorded for assertions.
 class fake_slack {
@@ -155,6 +156,8 @@ private:
     json_object users_info(const json_object& args);
     json_object users_lookup_by_email(const json_object& args);
     json_object conversations_open(const json_object& args);
+    json_object conversations_history(const json_object& args);
+    json_object conversations_replies(const json_object& args);
     std::string next_ts();
     std::string next_hash();
     void record(fake_slack_call call);
