@@ -9,7 +9,7 @@ packages=(
   libssl-dev libsqlite3-dev libsqlitecpp-dev sqlite3
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev catch2 libbenchmark-dev
-  wrk python3 python3-jsonschema python3-yaml
+  wrk python3 python3-jsonschema python3-yaml faketime
 )
 
 missing=()

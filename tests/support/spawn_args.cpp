@@ -1,5 +1,6 @@
 #include "tests/support/spawn_args.hpp"
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace checkpoint::test {
@@ -10,6 +11,11 @@ spawn_args::spawn_args(const std::string& program, const std::vector<std::string
     arg_strings_.push_back(program);
     arg_strings_.insert(arg_strings_.end(), args.begin(), args.end());
     env_strings_.push_back("PATH=/usr/bin:/bin");
+    // A run under libfaketime (scripts/test-clock-ahead.sh) moves the clock of the servers it starts too.
+    if (std::getenv("FAKETIME") != nullptr)
+        for (const char* name : {"LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC", "FAKETIME_DONT_RESET"})
+            if (const char* value = std::getenv(name))
+                env_strings_.push_back(std::string(name) + "=" + value);
     for (const auto& [k, v] : env)
         env_strings_.push_back(k + "=" + v);
     for (auto& a : arg_strings_)

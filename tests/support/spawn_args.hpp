@@ -9,7 +9,8 @@
 namespace checkpoint::test {
 
 // argv and envp for posix_spawn, owning their strings: `program` with `args`, and a clean environment
-// of PATH plus `env`, so nothing leaks in from the test runner.
+// of PATH plus `env`, so nothing leaks in from the test runner (but libfaketime's variables, when the
+// runner is under it, so the child shares its clock).
 class spawn_args {
 public:
     spawn_args(const std::string& program, const std::vector<std::string>& args,
