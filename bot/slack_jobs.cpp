@@ -429,7 +429,7 @@ private:
     // message's metadata, and an attempt after one whose effect is unknown looks for that key first
     // (in the thread, for a reply) and posts only when it is not there.
     post_result post_once(const workflow::job& j, std::string_view channel, boost::json::object message,
-                     std::string_view part = {})
+                          std::string_view part = {})
     {
         const auto key = delivery_key(j, part);
         if (j.effect_unknown) {
@@ -437,9 +437,14 @@ private:
             if (const auto* t = message.if_contains("thread_ts"); t && t->is_string())
                 thread = std::string(t->get_string());
             auto found = ctx_.slack.find_posted(channel, key, thread);
-            if (!found.ok())
+            if (found.outcome == slack_outcome::retryable)
                 return {std::move(found), false};
-            if (found.ts()) {
+            if (!found.ok()) {
+                // Slack will not let us read it back (not in the channel, a scope missing): posting
+                // unchecked is better than never telling anyone.
+                spdlog::warn("slack job {}: cannot look for an earlier post in {} ({}); posting without the check",
+                             j.key, channel, found.error);
+            } else if (found.ts()) {
                 spdlog::info("slack job {}: an earlier attempt posted it ({} {}); not posting again", j.key,
                              found.channel().value_or(""), *found.ts());
                 return {std::move(found), true};

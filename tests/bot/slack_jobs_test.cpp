@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <set>
@@ -251,5 +252,74 @@ TEST_CASE("remind tells the reviewers still owing a decision, and nobody once it
         svc.clock.advance(std::chrono::hours{5});
         settle(svc);
         THEN("no reminder is sent") { CHECK(dms_to_reviewers() == after_cancel); }
+    }
+}
+
+TEST_CASE("a retry after a crash finds the card and the DM an earlier attempt posted, and posts neither again",
+          "[slack]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    add_directory_users(slack, svc.manifests);
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+
+    auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
+    REQUIRE(p.state == workflow::petition_state::pending);
+
+    // A worker leased every job and died: the leases are taken back at start-up, with the effect unknown.
+    const auto leased = svc.jobs.lease("checkpointd/0", 100, std::chrono::minutes{1}, svc.clock.now()).value();
+    REQUIRE(svc.jobs.reclaim_all(svc.clock.now()).value() == leased.size());
+
+    // Before dying it had posted the channel card and the requester's DM, each with its delivery key.
+    const auto life = [&](const workflow::job& j) {
+        return std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(j.first_attempt_at->time_since_epoch()).count());
+    };
+    std::string card_ts;
+    std::string channel;
+    for (const auto& j : leased) {
+        const auto payload = boost::json::parse(j.payload).as_object();
+        const auto* to_value = payload.if_contains("to");
+        const std::string to = to_value && to_value->is_string() ? std::string(to_value->get_string()) : "";
+        if (j.kind == "post_card" && to.starts_with("C")) {
+            channel = to;
+            auto r = svc.slack.post_message(to, boost::json::object{{"text", "an old card"}}, j.key + "@" + life(j));
+            REQUIRE(r.ok());
+            card_ts = *r.ts();
+        } else if (j.kind == "notify_person" && to == "u-4001") {
+            REQUIRE(svc.slack.post_message("U01KOFI", boost::json::object{{"text", "waiting for approval"}},
+                                           j.key + "/u-4001@" + life(j))
+                        .ok());
+        }
+    }
+    REQUIRE_FALSE(card_ts.empty());
+    const auto posts_before = slack.calls("chat.postMessage").size();
+
+    settle(svc);
+
+    THEN("the channel card is the one already there, brought up to date and recorded")
+    {
+        std::size_t card_posts = 0;
+        for (const auto& m : slack.messages_in(channel))
+            card_posts += m.message.contains("blocks") || m.ts == card_ts ? 1 : 0;
+        CHECK(card_posts == 1);
+        auto m = slack.message(channel, card_ts);
+        REQUIRE(m);
+        CHECK(m->updates == 1);
+        CHECK_THAT(boost::json::serialize(m->message), Catch::Contains("checkpoint.approve"));
+        bool recorded = false;
+        for (const auto& c : svc.cards.for_petition(p.id).value())
+            recorded = recorded || (c.channel == channel && c.ts == card_ts);
+        CHECK(recorded);
+    }
+    THEN("the requester has one DM, and every other card was posted once")
+    {
+        CHECK(slack.messages_in(test::fake_slack::dm_channel_of("U01KOFI")).size() == 1);
+        CHECK(svc.cards.for_petition(p.id)->size() == expected_cards(p));
+        std::set<std::string> keys;
+        for (const auto& m : slack.messages())
+            CHECK(keys.insert(boost::json::serialize(m.message.at("metadata"))).second);
+        CHECK(slack.calls("chat.postMessage").size() > posts_before);
+        CHECK_FALSE(slack.calls("conversations.history").empty());
     }
 }
