@@ -212,6 +212,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     spdlog::info("connect Slack: create an app from manifests/slack-app.yaml, replace "
                  "https://checkpoint.example.com with this server's public HTTPS URL, and set "
                  "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN from the app's settings");
+    if (!slack_api.configured())
+        spdlog::warn("SLACK_BOT_TOKEN is not set: Slack calls are off (no cards, DMs or Home tabs are sent, and "
+                     "Slack users are known only by the directory's slack_id)");
 
     signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec)

@@ -81,6 +81,11 @@ std::optional<workflow::duration> retry_delay(const slack_result& r)
 // after a call that may have landed tells the next attempt to look before posting again.
 job_outcome outcome_of(const slack_result& r, const workflow::job& j, std::string_view what)
 {
+    if (r.error == slack_client::no_token_error) {
+        // Said once at start-up; nothing here can ever be sent.
+        spdlog::debug("slack job {} ({}): not sent, Slack calls are off: {}", j.key, j.kind, what);
+        return job_outcome::done();
+    }
     if (r.error == slack_client::paced_error && r.retry_after)
         return job_outcome::defer(std::chrono::ceil<workflow::duration>(*r.retry_after)); // waits for its slot
     switch (r.outcome) {
@@ -96,6 +101,8 @@ job_outcome outcome_of(const slack_result& r, const workflow::job& j, std::strin
 
 job_outcome lookup_failed(const slack_user_lookup& who, const workflow::job& j)
 {
+    if (who.failure && who.failure->error == slack_client::no_token_error)
+        return outcome_of(*who.failure, j, who.why);
     if (who.failure && who.failure->outcome == slack_outcome::retryable)
         return job_outcome::retry(who.why, retry_delay(*who.failure));
     spdlog::warn("slack job {} ({}) failed: {}", j.key, j.kind, who.why);

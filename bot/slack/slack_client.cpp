@@ -116,6 +116,12 @@ void slack_client::note_rate_limit(std::string_view method, std::chrono::millise
 slack_result slack_client::send(std::string_view method, std::string body, std::string_view content_type,
                                 std::string_view channel, std::chrono::milliseconds timeout)
 {
+    if (!configured()) {
+        slack_result r;
+        r.outcome = slack_outcome::permanent;
+        r.error = std::string(no_token_error);
+        return r;
+    }
     if (const auto wait = rate_limited_for(method)) {
         auto r = local_retry("ratelimited", *wait);
         log_result(method, channel, r);
@@ -144,6 +150,8 @@ slack_result slack_client::call(std::string_view method, const json::object& arg
 
 slack_result slack_client::post_message(std::string_view channel, json::object message, std::string_view delivery_key)
 {
+    if (!configured())
+        return send("chat.postMessage", {}, json_content_type, channel, options_.timeout);
     if (const auto wait = pacer_.reserve(channel, delivery_key)) {
         auto r = local_retry(paced_error, *wait);
         log_result("chat.postMessage", channel, r);

@@ -68,6 +68,11 @@ public:
     slack_result open_conversation(std::string_view user_id);
 
     static constexpr std::string_view paced_error = "paced";
+    // Every call's answer while no bot token is set: Slack is not called at all.
+    static constexpr std::string_view no_token_error = "no_bot_token";
+    // False without SLACK_BOT_TOKEN: cards, DMs and Home tabs are off, and Slack users are known only
+    // by the directory's slack_id.
+    bool configured() const noexcept { return !options_.bot_token.empty(); }
 
 private:
     slack_result send(std::string_view method, std::string body, std::string_view content_type,

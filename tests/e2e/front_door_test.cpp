@@ -11,6 +11,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 using namespace checkpoint::test;
 namespace net = boost::asio;
@@ -329,4 +332,43 @@ TEST_CASE("the example manifests check clean")
     server_process check(e2e_env(dir.path().string()), {"--check-manifests"}, false);
     CHECK(check.wait_exit() == 0);
     CHECK_THAT(check.output(), Catch::Contains("are valid: 9 bundles, 20 people"));
+}
+
+TEST_CASE("without SLACK_BOT_TOKEN: Slack is never called, an unknown user is told how to be added, and the "
+          "log says once that Slack calls are off")
+{
+    temp_dir dir;
+    auto env = e2e_env(dir.path().string());
+    // Where Slack calls would go if any were made: nothing listens there.
+    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/";
+    server_process server(env);
+    CHECK_THAT(server.output(), Catch::Contains("SLACK_BOT_TOKEN is not set: Slack calls are off"));
+
+    // U1 is in no directory: the answer says so, and how to fix it, instead of "try again".
+    std::string body = command_body("mine");
+    body.replace(body.find("user_id=U01SAM"), std::string("user_id=U01SAM").size(), "user_id=U1");
+    auto stranger = slack_post(server.port(), "/slack/commands", form, body);
+    REQUIRE(stranger.result() == http::status::ok);
+    CHECK_THAT(stranger.body(), Catch::Contains("does not know you yet") && Catch::Contains("slack_id: U1"));
+    CHECK_THAT(stranger.body(), !Catch::Contains("try again"));
+
+    // Sam (in the directory by slack_id) files a request: its cards and DMs are dropped, not retried.
+    auto filed = slack_post(server.port(), "/slack/commands", form,
+                            command_body("request%20api-production%20--duration%207d%20--reason%20%22load%20test%22"));
+    REQUIRE(filed.result() == http::status::ok);
+    CHECK_THAT(filed.body(), Catch::Contains("Requesting access"));
+    SQLite::Database db(dir.file("checkpoint.db"), SQLite::OPEN_READONLY, 5000);
+    const auto unsettled = [&] {
+        SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', "
+                                "'revoke', 'sync_resources')");
+        q.executeStep();
+        return q.getColumn(0).getInt();
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (unsettled() != 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(unsettled() == 0);
+    CHECK(server.stop() == 0);
+    const auto log = server.output();
+    CHECK_THAT(log, !Catch::Contains("will retry") && !Catch::Contains("transport_") && !Catch::Contains("127.0.0.1:9"));
 }

@@ -520,3 +520,17 @@ TEST_CASE("slack_client: find_posted finds a post by the delivery key in its met
         CHECK(found.error == "internal_error");
     }
 }
+
+TEST_CASE("slack_client: without a bot token Slack is never called")
+{
+    test::fake_slack slack;
+    workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'800'000'000}}};
+    slack_client client{shared_http(), clock, fixture::options(slack.api_url(), "")};
+    CHECK_FALSE(client.configured());
+    for (auto r : {client.post_message("C1", text("hi"), "k@1"), client.user_info("U1"),
+                   client.find_posted("U1", "k@1"), client.publish_view("U1", home())}) {
+        CHECK(r.outcome == slack_outcome::permanent);
+        CHECK(r.error == slack_client::no_token_error);
+    }
+    CHECK(slack.calls().empty());
+}
