@@ -238,6 +238,14 @@ boost::json::object ooo_reply(const std::optional<workflow::out_of_office>& away
     return reply(text, {section_block(text)});
 }
 
+boost::json::object request_usage_reply(std::string_view command_name)
+{
+    const std::string text = ":memo: Say what you need: `" + escape(command_name) +
+                             " request " + escape("<bundle|kind:id> --reason \"why\" [--duration 7d] [--ticket PROJ-1]") +
+                             "`. `" + escape(command_name) + " catalog` lists the bundles.";
+    return reply(text, {section_block(text)});
+}
+
 boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email)
 {
     std::string text = ":bust_in_silhouette: Checkpoint does not know you yet: no one in the directory has Slack id `" +

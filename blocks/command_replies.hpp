@@ -35,6 +35,9 @@ boost::json::object unknown_bundle_reply(std::string_view asked, std::span<const
 boost::json::object ooo_reply(const std::optional<workflow::out_of_office>& away, std::string_view delegate_name = {});
 
 // A Slack user Checkpoint cannot bind to a directory person: what an admin must add.
+// `/checkpoint request` with nothing to request and no form to open: how to write one.
+boost::json::object request_usage_reply(std::string_view command_name);
+
 boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email);
 
 // The answer to `cancel`, `revoke` or `extend` (or the matching button) once the transition is stored.

@@ -41,7 +41,7 @@ constexpr std::array<wording, 20> table{{
     {pe::not_due, ":hourglass: Not yet.", ""},
     {pe::extension_pending, ":hourglass: An extension is already waiting.", "`/checkpoint status` shows it."},
     {pe::bad_extension, ":warning: That extension does not add up.", ""},
-    {"bad_duration", ":hourglass: That is not a duration.", ""},
+    {"bad_duration", ":hourglass:", ""},
     {"unterminated_quote", ":pencil2: Checkpoint could not read that command.", "`/checkpoint help` shows the forms."},
 }};
 

@@ -151,16 +151,21 @@ boost::json::object modal(action callback, std::string_view title, std::string_v
 
 boost::json::object ephemeral_message(std::string_view text, boost::json::array blocks)
 {
-    if (blocks.size() > max_message_blocks)
-        blocks.resize(max_message_blocks);
-    return {{"response_type", "ephemeral"}, {"text", truncate(text, max_message_text)}, {"blocks", std::move(blocks)}};
+    boost::json::object out{{"response_type", "ephemeral"}};
+    for (auto& [key, value] : message(text, std::move(blocks)))
+        out[key] = std::move(value);
+    return out;
 }
 
 boost::json::object message(std::string_view text, boost::json::array blocks)
 {
     if (blocks.size() > max_message_blocks)
         blocks.resize(max_message_blocks);
-    return {{"text", truncate(text, max_message_text)}, {"blocks", std::move(blocks)}};
+    boost::json::object out{{"text", truncate(text, max_message_text)}};
+    // No blocks: the text alone is the message (an empty "blocks" is not one).
+    if (!blocks.empty())
+        out["blocks"] = std::move(blocks);
+    return out;
 }
 
 std::size_t append_fitting(boost::json::array& blocks, std::vector<boost::json::array> items, std::size_t max,

@@ -121,10 +121,7 @@ boost::json::object slack_commands::on_request(const slash_command& c, const wor
                 return blocks::ephemeral_message("Opening the request form…", {});
             spdlog::warn("slack: views.open for {} failed: {}", c.user_id, r.error);
         }
-        return blocks::ephemeral_message("Usage: `" + c.command +
-                                             " request <bundle> [--duration 7d] --reason \"why\" [--ticket PROJ-1]`. "
-                                             "Try `" + c.command + " catalog` to see the bundles.",
-                                         {});
+        return blocks::request_usage_reply(c.command);
     }
     auto p = ctx_.access.submit(*me, i);
     if (!p)

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::array subcommand_table{
     subcommand_info{subcommand::request, "request",
-                    "request <bundle|kind:id> [--duration 7d] [--reason \"…\"] [--ticket PROJ-1] [--break-glass]",
+                    "request <bundle|kind:id> --reason \"…\" [--duration 7d] [--ticket PROJ-1] [--break-glass]",
                     "Request access to a bundle or a resource; with no bundle, opens the request form"},
     subcommand_info{subcommand::status, "status", "status [id]", "Show one request, or your latest ones"},
     subcommand_info{subcommand::mine, "mine", "mine", "List your active access and open requests"},
@@ -23,7 +23,7 @@ constexpr std::array subcommand_table{
     subcommand_info{subcommand::cancel, "cancel", "cancel <id>", "Cancel a request that is still pending"},
     subcommand_info{subcommand::revoke, "revoke", "revoke <id>", "End active access now"},
     subcommand_info{subcommand::catalog, "catalog", "catalog [words]", "Search the bundles you can request"},
-    subcommand_info{subcommand::explain, "explain", "explain <bundle> [--duration 7d]",
+    subcommand_info{subcommand::explain, "explain", "explain <bundle|kind:id> [--duration 7d]",
                     "Show who would approve a request, and why, without filing it"},
     subcommand_info{subcommand::ooo, "ooo", "ooo <until> [--delegate @user] | ooo off",
                     "Set or clear your out-of-office, so approvals go to your delegate"},

@@ -1,5 +1,7 @@
 #include "blocks/command_replies.hpp"
 #include "blocks/error_text.hpp"
+#include "blocks/kit.hpp"
+#include "workflow/duration.hpp"
 #include "tests/blocks/scenario.hpp"
 #include "tests/support/golden.hpp"
 #include "tests/support/slack_limits.hpp"
@@ -172,4 +174,25 @@ TEST_CASE("ooo, not in the directory, and changes answer in a sentence")
     auto p = filed("r-1", decided("u-6001", "api-production", "7d"), "debugging");
     auto cancelled = after(p, workflow::cancel_by("u-6001", nov(25, 11)));
     CHECK_THAT(text_of(blocks::changed_reply(cancelled, workflow::event_kind::cancel)), Catch::Contains("Cancelled"));
+}
+
+TEST_CASE("a request with nothing to request shows the usage, escaped, with --reason required")
+{
+    const auto r = blocks::request_usage_reply("/checkpoint");
+    const auto text = text_of(r);
+    CHECK_THAT(text, Catch::Contains("/checkpoint request &lt;bundle|kind:id&gt; --reason \"why\""));
+    CHECK_THAT(text, !Catch::Contains("<bundle"));
+    REQUIRE(r.contains("blocks"));
+    CHECK(r.at("blocks").as_array().size() == 1);
+    CHECK(checkpoint::test::slack_limit_violations(r).empty());
+}
+
+TEST_CASE("a bad duration is said once, and a text-only message carries no empty blocks")
+{
+    const auto text = blocks::error_text(workflow::parse_duration("7x").error());
+    CHECK_THAT(text, Catch::StartsWith(":hourglass: \"7x\" is not a duration"));
+    CHECK(text.find("not a duration") == text.rfind("not a duration"));
+    const auto plain = blocks::ephemeral_message("Opening the request form…", {});
+    CHECK(plain.at("response_type") == "ephemeral");
+    CHECK_FALSE(plain.contains("blocks"));
 }
