@@ -36,6 +36,7 @@
 
 #include <functional>
 #include <optional>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -93,6 +94,13 @@ void schedule_event_purge(net::steady_timer& timer, storage::slack_event_store& 
 // Loads and validates the manifests; prints every problem, one a line, when they are invalid.
 std::optional<workflow::manifests> load_manifests(const std::string& dir)
 {
+    if (std::error_code ec; !std::filesystem::is_directory(dir, ec)) {
+        std::cerr << "no manifests folder at " << dir
+                  << ": set CHECKPOINT_MANIFESTS to the folder holding checkpoint.yaml, bundles/ and directory/ "
+                     "(default ./manifests; the repository's manifests/ is an example)"
+                  << std::endl;
+        return std::nullopt;
+    }
     auto loaded = loader::load_manifests(dir);
     if (!loaded) {
         std::cerr << loader::format(loaded.error());
@@ -273,7 +281,9 @@ int main(int argc, char** argv)
     CLI::App cli{"checkpointd: the Checkpoint just-in-time access service.\n"
                  "Configuration comes from the environment: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL,\n"
                  "CHECKPOINT_LISTEN (0.0.0.0:3000), CHECKPOINT_DB (./checkpoint.db),\n"
-                 "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core)."};
+                 "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core),\n"
+                 "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_HTTP_TIMEOUT (seconds per read or write).\n"
+                 "Exit codes: 0 done, 1 failed, 2 bad configuration, 64 bad command line."};
     bool dev = false;
     bool check_manifests = false;
     std::string clock_offset_file;
@@ -298,7 +308,13 @@ int main(int argc, char** argv)
                    "With --create-token: the directory person a personal token acts as (a service token without it)")
         ->needs(create_token);
     cli.set_version_flag("--version", std::string(version));
-    CLI11_PARSE(cli, argc, argv);
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version exit 0; a flag it does not know is a usage error (64), as in the CLI.
+        const int code = cli.exit(e);
+        return code == 0 ? 0 : 64;
+    }
 
     bot::setup_logging(format == "json" ? bot::log_format::json : bot::log_format::text);
 

@@ -372,3 +372,26 @@ TEST_CASE("without SLACK_BOT_TOKEN: Slack is never called, an unknown user is to
     const auto log = server.output();
     CHECK_THAT(log, !Catch::Contains("will retry") && !Catch::Contains("transport_") && !Catch::Contains("127.0.0.1:9"));
 }
+
+TEST_CASE("checkpointd's command line: --help names every setting, an unknown flag is a usage error (64), and a "
+          "missing manifests folder names CHECKPOINT_MANIFESTS")
+{
+    temp_dir dir;
+    auto env = e2e_env(dir.path().string());
+    {
+        server_process help(env, {"--help"}, false);
+        CHECK(help.wait_exit() == 0);
+        for (const char* name : {"CHECKPOINT_WORKERS", "CHECKPOINT_HTTP_TIMEOUT", "CHECKPOINT_THREADS", "SLACK_BOT_TOKEN"})
+            CHECK_THAT(help.output(), Catch::Contains(name));
+    }
+    {
+        server_process unknown(env, {"--no-such-flag"}, false);
+        CHECK(unknown.wait_exit() == 64);
+        CHECK_THAT(unknown.output(), Catch::Contains("--no-such-flag"));
+    }
+    env["CHECKPOINT_MANIFESTS"] = dir.file("nowhere");
+    server_process missing(env, {}, false);
+    CHECK(missing.wait_exit() == 2);
+    CHECK_THAT(missing.output(), Catch::Contains("no manifests folder at " + dir.file("nowhere")) &&
+                                     Catch::Contains("set CHECKPOINT_MANIFESTS"));
+}
