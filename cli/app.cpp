@@ -642,8 +642,8 @@ int run(const std::vector<std::string>& args, environment& env)
     log->add_option("--person", o.person, "Only this requester (person id)");
     log->add_option("--bundle", o.bundle, "Only this bundle");
     log->add_option("--state", o.state, "Only this state");
-    log->add_option("--from", o.from, "From this time (RFC 3339, e.g. 2026-11-01T00:00:00Z)");
-    log->add_option("--until", o.until, "Until this time (RFC 3339)");
+    log->add_option("--from", o.from, "From this day or time (2026-11-01, or RFC 3339 such as 2026-11-01T09:00:00Z)");
+    log->add_option("--until", o.until, "Until this day (inclusive) or time (2026-11-30, or RFC 3339)");
     add_paging(log);
     on(log, [&] { return runner.log(); });
 
@@ -658,8 +658,8 @@ int run(const std::vector<std::string>& args, environment& env)
                        "access-during, time-to-access, bypassed-approval, duration-by-bundle, never-requested, "
                        "auto-approval-rate or long-lived-grants")
         ->required();
-    report->add_option("--from", o.from, "Period start (RFC 3339)");
-    report->add_option("--until", o.until, "Period end (RFC 3339)");
+    report->add_option("--from", o.from, "Period start: a day (2026-11-01) or an RFC 3339 time");
+    report->add_option("--until", o.until, "Period end: a day (inclusive) or an RFC 3339 time");
     report->add_option("--bundle", o.bundle, "Only this bundle (access-during)");
     report->add_option("--min", o.min, "Shortest grant to list (long-lived-grants), e.g. 30d");
     report->add_flag("--csv", o.csv, "Print CSV with a header row");
@@ -716,8 +716,8 @@ int run(const std::vector<std::string>& args, environment& env)
     auto* aevents = audit->add_subcommand("events", "Audit events, oldest first (audit:read)");
     aevents->add_option("--person", o.person, "Only this actor (person id, or token:<name>)");
     aevents->add_option("--petition", o.id, "Only events about this request");
-    aevents->add_option("--from", o.from, "From this time (RFC 3339)");
-    aevents->add_option("--until", o.until, "Until this time (RFC 3339)");
+    aevents->add_option("--from", o.from, "From this day or time (2026-11-01, or RFC 3339)");
+    aevents->add_option("--until", o.until, "Until this day (inclusive) or time (2026-11-30, or RFC 3339)");
     add_paging(aevents);
     on(aevents, [&] { return runner.audit_events(); });
 
