@@ -22,20 +22,6 @@ workflow::error conflict_error(const std::string& id)
 
 } // namespace
 
-bool reviews_current_step(const workflow::petition& p, const std::string& person)
-{
-    if (p.state == workflow::petition_state::pending) {
-        const auto& steps = p.route.steps;
-        return p.progress.step < steps.size() && steps[p.progress.step].has_reviewer(person);
-    }
-    if (p.pending_extension) {
-        const auto& steps = p.pending_extension->route.steps;
-        const auto k = p.pending_extension->progress.step;
-        return k < steps.size() && steps[k].has_reviewer(person);
-    }
-    return false;
-}
-
 access_service::access_service(const workflow::manifests& manifests, const workflow::clock& clock,
                                workflow::petition_store& petitions, std::function<void()> wake_workers,
                                workflow::resource_store* resources)
@@ -172,14 +158,8 @@ workflow::result<std::vector<workflow::petition>> access_service::mine(const std
 workflow::result<std::vector<workflow::petition>> access_service::awaiting(const std::string& person,
                                                                            std::size_t limit)
 {
-    auto all = petitions_.awaiting(person, limit);
-    if (!all)
-        return all.error();
-    std::vector<workflow::petition> now_mine;
-    for (auto& p : *all)
-        if (reviews_current_step(p, person))
-            now_mine.push_back(std::move(p));
-    return now_mine;
+    // The store keeps only those whose step being decided now names `person` (awaits_decision_from).
+    return petitions_.awaiting(person, limit);
 }
 
 } // namespace checkpoint::bot

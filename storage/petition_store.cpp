@@ -38,11 +38,13 @@ void insert_decisions(connection& c, std::int64_t petition_seq, const workflow::
     }
 }
 
-// Who is asked at each step, for awaiting(); a transition may add reviewers (escalation), so it runs again then.
-void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::petition& p)
+// Steps of a pending extension's route are indexed from here, apart from the request's own.
+constexpr std::int64_t extension_steps = 1'000'000;
+
+void index_route(connection& c, std::int64_t petition_seq, const workflow::route& route, std::int64_t first_step)
 {
-    std::int64_t index = 0;
-    for (const auto& s : p.route.steps) {
+    std::int64_t index = first_step;
+    for (const auto& s : route.steps) {
         for (const auto& r : s.reviewers) {
             auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
             q->bind(1, petition_seq);
@@ -52,6 +54,27 @@ void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::p
         }
         ++index;
     }
+}
+
+// Who is asked at each step, for awaiting(): of the request and of a pending extension. A transition
+// may add reviewers (escalation, an extension), so it runs again then.
+void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::petition& p)
+{
+    index_route(c, petition_seq, p.route, 0);
+    if (!p.pending_extension)
+        return;
+    std::int64_t index = extension_steps;
+    for (const auto& s : p.pending_extension->route.steps) {
+        auto q = c.use("INSERT OR IGNORE INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
+                       "VALUES (?, ?, ?, ?, ?)");
+        q->bind(1, petition_seq);
+        q->bind(2, index++);
+        q->bind(3, std::string(name(s.kind)));
+        q->bind(4, s.name);
+        q->bind(5, static_cast<std::int64_t>(s.min_approvals));
+        q->exec();
+    }
+    index_route(c, petition_seq, p.pending_extension->route, extension_steps);
 }
 
 void insert_steps(connection& c, std::int64_t petition_seq, const workflow::petition& p)
@@ -201,7 +224,7 @@ workflow::result<write_status> petition_store::apply(const workflow::petition_wr
                 return write_status::conflict;
             }
         }
-        if (w.petition.state == workflow::petition_state::pending)
+        if (w.petition.state == workflow::petition_state::pending || w.petition.pending_extension)
             index_reviewers(c, seq, w.petition);
         append_consequences(c, seq, w, audit);
         return write_status::applied;
@@ -308,8 +331,9 @@ workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const
 {
     std::vector<std::string> bodies;
     auto read = db_.read([&](connection& c) -> workflow::result<void> {
+        // Active ones are read for a pending extension, which the body alone tells.
         auto q = c.use("SELECT DISTINCT p.body, p.created_at FROM step_reviewers r JOIN petitions p ON p.seq = r.petition_seq "
-                       "WHERE r.person_id = ? AND p.state = 'pending' ORDER BY p.created_at DESC");
+                       "WHERE r.person_id = ? AND p.state IN ('pending', 'active') ORDER BY p.created_at DESC");
         q->bind(1, person);
         while (q->executeStep())
             bodies.push_back(q->getColumn(0).getString());
@@ -325,7 +349,7 @@ workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const
         if (!p)
             return p.error();
         // Only the step being decided now counts; later steps wait their turn.
-        if (p->progress.step < p->route.steps.size() && p->route.steps[p->progress.step].has_reviewer(person))
+        if (workflow::awaits_decision_from(*p, person))
             out.push_back(std::move(*p));
     }
     return out;

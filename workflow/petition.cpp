@@ -535,6 +535,18 @@ void add_reviewers(std::vector<std::string>& out, const route& r)
 
 } // namespace
 
+bool awaits_decision_from(const petition& p, std::string_view person)
+{
+    const auto current = [&](const route& r, const approval_progress& progress) {
+        return progress.step < r.steps.size() && r.steps[progress.step].has_reviewer(person);
+    };
+    if (p.state == petition_state::pending)
+        return current(p.route, p.progress);
+    if (p.state == petition_state::active && p.pending_extension)
+        return current(p.pending_extension->route, p.pending_extension->progress);
+    return false;
+}
+
 std::vector<std::string> people_concerned(const petition& p)
 {
     std::vector<std::string> out{p.requester()};

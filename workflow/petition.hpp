@@ -243,6 +243,10 @@ event expire_at(time_point at);
 event extension_of(std::string by, duration added, route decided, time_point at, std::string reason = {});
 event escalation(time_point at);
 
+// Whether `person` is a reviewer of the step being decided now: of the request while it is pending,
+// or of its pending extension while the access is active.
+bool awaits_decision_from(const petition& p, std::string_view person);
+
 // Whom `p` concerns: the requester and the reviewers of every step of its route and of a pending
 // extension's route (those who gain or lose an approval waiting on them); each once, requester first.
 std::vector<std::string> people_concerned(const petition& p);

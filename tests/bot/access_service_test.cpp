@@ -183,3 +183,30 @@ TEST_CASE("every change refreshes the App Home of the requester and of the revie
         CHECK(workflow::people_concerned(p).size() == 1 + reviewers.size());
     }
 }
+
+TEST_CASE("an extension waiting on a reviewer is among what awaits them, until it is decided", "[access]")
+{
+    test::service_fixture svc;
+    // Lee, on api-team, gets api-production for a day at once; two days need the owner team.
+    auto p = svc.access.submit("u-2001", ask("api-production", "1d")).value();
+    REQUIRE(p.state == workflow::petition_state::approved);
+    REQUIRE(svc.access.act(p.id, workflow::provisioning_started(svc.clock.now())).has_value());
+    REQUIRE(svc.access.act(p.id, workflow::provisioned_at(svc.clock.now())).has_value());
+    CHECK(svc.access.awaiting("u-2002", 20)->empty());
+
+    auto t = svc.access.extend(p.id, "u-2001", std::chrono::hours{24}, "the load test runs another day");
+    if (!t)
+        FAIL(t.error().code << ": " << t.error().message);
+    REQUIRE(t->petition.pending_extension);
+    const auto& step = t->petition.pending_extension->route.steps.at(0);
+    REQUIRE(step.has_reviewer("u-2002"));
+
+    auto waiting = svc.access.awaiting("u-2002", 20).value();
+    REQUIRE(waiting.size() == 1);
+    CHECK(waiting[0].id == p.id);
+    CHECK(svc.access.awaiting("u-2001", 20)->empty()); // not the requester's own
+    CHECK(svc.access.awaiting("u-4001", 20)->empty()); // not someone outside the step
+
+    REQUIRE(svc.access.act(p.id, workflow::approve_by("u-2002", svc.clock.now())).has_value());
+    CHECK(svc.access.awaiting("u-2002", 20)->empty());
+}
