@@ -445,6 +445,8 @@ std::string status_text(const json::object& p)
         for (const auto& d : decisions) {
             const auto& o = as_obj(d);
             out += "  " + format_time(str(o, "at")) + "  " + person(obj(o, "by")) + " · " + str(o, "verdict");
+            if (str(o, "step").starts_with("extension"))
+                out += " (extension)";
             if (auto reason = str(o, "reason"); !reason.empty())
                 out += ": " + reason;
             out += "\n";
@@ -469,8 +471,23 @@ std::string petitions_table(const json::array& items, std::string_view empty)
 
 std::string changed_text(std::string_view verb, const json::object& p)
 {
-    return "✓ " + std::string(verb) + " " + str(p, "id") + " (" + target_name(p) + " for " +
-           person(obj(p, "requester")) + "); it is now " + str(p, "state") + ".\n" + outcome_text(p);
+    const std::string head =
+        "✓ " + std::string(verb) + " " + str(p, "id") + " (" + target_name(p) + " for " + person(obj(p, "requester")) + ")";
+    if (str(p, "state") == "active") {
+        // A decision on live access is about its extension: say what became of the extra time.
+        const std::string ends = format_time(str(p, "ends_at"));
+        const auto& ext = obj(p, "extension");
+        if (!ext.empty())
+            return head + ": the extension of " + str(ext, "duration") +
+                   " waits for approval; access stays until " + ends + " meanwhile.\n" +
+                   steps_text(arr(ext, "steps"), true);
+        if (verb == "Denied")
+            return head + ": the extension was denied; access stays until " + ends + ".\n";
+        if (verb == "Cancelled")
+            return head + ": the extension was withdrawn; access stays until " + ends + ".\n";
+        return head + ": access now lasts until " + ends + ".\n";
+    }
+    return head + "; it is now " + str(p, "state") + ".\n" + outcome_text(p);
 }
 
 std::string catalog_text(const json::array& bundles, std::string_view query)

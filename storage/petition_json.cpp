@@ -172,9 +172,12 @@ std::optional<workflow::petition_state> parse_petition_state(std::string_view s)
 std::string petition_to_json(const workflow::petition& p)
 {
     json::array decisions;
-    for (const auto& d : p.decisions)
-        decisions.emplace_back(
-            json::object{{"by", d.by}, {"step", d.step}, {"approved", d.approved}, {"at", ticks(d.at)}});
+    for (const auto& d : p.decisions) {
+        json::object o{{"by", d.by}, {"step", d.step}, {"approved", d.approved}, {"at", ticks(d.at)}};
+        if (!d.reason.empty())
+            o["reason"] = d.reason; // only when said: bodies written before it read the same
+        decisions.emplace_back(std::move(o));
+    }
     json::value extension = nullptr;
     if (p.pending_extension)
         extension = json::object{{"added", p.pending_extension->added.count()},
@@ -226,7 +229,8 @@ workflow::result<workflow::petition> petition_from_json(std::string_view text)
         p.review_pending = o.at("review_pending").as_bool();
         for (const auto& dv : o.at("decisions").as_array()) {
             const auto& d = dv.as_object();
-            p.decisions.push_back({str(d, "by"), str(d, "step"), d.at("approved").as_bool(), from_ticks(num(d, "at"))});
+            p.decisions.push_back({str(d, "by"), str(d, "step"), d.at("approved").as_bool(), from_ticks(num(d, "at")),
+                                   d.contains("reason") ? str(d, "reason") : std::string()});
         }
         p.closed_by = str(o, "closed_by");
         p.close_reason = str(o, "close_reason");

@@ -161,7 +161,7 @@ result<transition> decide_pending(const petition& p, const event& e)
     transition t{p, {}};
     auto& n = t.petition;
     effects_builder fx(n);
-    n.decisions.push_back({e.by, p.route.steps[p.progress.step].name, e.kind == event_kind::approve, e.at});
+    n.decisions.push_back({e.by, p.route.steps[p.progress.step].name, e.kind == event_kind::approve, e.at, e.reason});
     if (e.kind == event_kind::deny) {
         n.state = petition_state::denied;
         n.closed_by = e.by;
@@ -189,8 +189,8 @@ result<transition> decide_extension(const petition& p, const event& e)
     auto& n = t.petition;
     effects_builder fx(n);
     auto& next = *n.pending_extension;
-    n.decisions.push_back(
-        {e.by, "extension: " + ext.route.steps[ext.progress.step].name, e.kind == event_kind::approve, e.at});
+    n.decisions.push_back({e.by, "extension: " + ext.route.steps[ext.progress.step].name,
+                           e.kind == event_kind::approve, e.at, e.reason});
     if (e.kind == event_kind::deny) {
         n.pending_extension.reset();
         fx.tell(notice::extension_denied);
@@ -217,7 +217,7 @@ result<transition> review(const petition& p, const event& e)
     auto& n = t.petition;
     effects_builder fx(n);
     n.review_pending = false;
-    n.decisions.push_back({e.by, p.route.steps.front().name, e.kind == event_kind::approve, e.at});
+    n.decisions.push_back({e.by, p.route.steps.front().name, e.kind == event_kind::approve, e.at, e.reason});
     if (e.kind == event_kind::approve) {
         fx.tell(notice::reviewed);
         fx.update_cards();
@@ -425,7 +425,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         auto& n = t.petition;
         effects_builder fx(n);
         if (r->outcome == route_outcome::auto_approved) {
-            n.decisions.push_back({"checkpoint", "extension", true, e.at});
+            n.decisions.push_back({"checkpoint", "extension", true, e.at, {}});
             lengthen(n, e.added, fx);
         } else {
             n.pending_extension = extension{e.added, e.reason, *r, {}};

@@ -73,9 +73,12 @@ struct extension {
 
 struct decision_record {
     std::string by;
+    // The step's name; "extension: <name>" for a step of an extension's route.
     std::string step;
     bool approved = false;
     time_point at;
+    // What the reviewer said (a denial's reason).
+    std::string reason;
 };
 
 struct petition {

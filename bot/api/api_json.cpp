@@ -114,7 +114,7 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         json::object o{{"by", person_json(d.by, dir)},
                        {"verdict", d.approved ? "approve" : "deny"},
                        {"step", d.step},
-                       {"reason", d.approved ? std::string() : p.close_reason},
+                       {"reason", !d.reason.empty() ? d.reason : d.approved ? std::string() : p.close_reason},
                        {"at", rfc3339(d.at)}};
         decisions.push_back(std::move(o));
         decided_at = d.at;

@@ -73,7 +73,7 @@ workflow::petition huge_petition(workflow::petition_state state, std::string id 
     p.progress.approvals = {"u-1", "u-2"};
     for (int i = 0; i < 40; ++i)
         p.decisions.push_back({"u-" + std::to_string(i), p.route.steps[static_cast<std::size_t>(i % 4)].name, i % 3 != 0,
-                               nov(25, 10, i)});
+                               nov(25, 10, i), {}});
     p.closed_by = "u-3";
     p.close_reason = longest(3000);
     workflow::extension e;

@@ -207,6 +207,20 @@ TEST_CASE("an extension waiting on a reviewer is among what awaits them, until i
     CHECK(svc.access.awaiting("u-2001", 20)->empty()); // not the requester's own
     CHECK(svc.access.awaiting("u-4001", 20)->empty()); // not someone outside the step
 
-    REQUIRE(svc.access.act(p.id, workflow::approve_by("u-2002", svc.clock.now())).has_value());
-    CHECK(svc.access.awaiting("u-2002", 20)->empty());
+    SECTION("approved")
+    {
+        REQUIRE(svc.access.act(p.id, workflow::approve_by("u-2002", svc.clock.now())).has_value());
+        CHECK(svc.access.awaiting("u-2002", 20)->empty());
+    }
+    SECTION("denied: the decision says it was the extension, and why")
+    {
+        REQUIRE(svc.access.act(p.id, workflow::deny_by("u-2002", "one day is enough", svc.clock.now())).has_value());
+        CHECK(svc.access.awaiting("u-2002", 20)->empty());
+        const auto stored = svc.access.get(p.id).value();
+        CHECK(stored.state == workflow::petition_state::active);
+        REQUIRE_FALSE(stored.decisions.empty());
+        CHECK(stored.decisions.back().step == "extension: " + step.name);
+        CHECK_FALSE(stored.decisions.back().approved);
+        CHECK(stored.decisions.back().reason == "one day is enough");
+    }
 }

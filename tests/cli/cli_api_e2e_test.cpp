@@ -108,7 +108,7 @@ TEST_CASE("CLI e2e: a request that needs approval waits, line by line, until a r
     auto status = s.as(lee, {"status", id});
     CHECK(status.code == 0);
     CHECK_THAT(status.out, Catch::Contains("Step 1 of 1 · owner [approved]: Alex Chen (on api-team"));
-    CHECK_THAT(status.out, Catch::Contains(" UTC  Alex Chen · approve\n"));
+    CHECK_THAT(status.out, Catch::Contains(" UTC  Alex Chen · approve: go ahead\n"));
 }
 
 TEST_CASE("CLI e2e: --no-wait exits 2; a denial exits 3 with who and why")

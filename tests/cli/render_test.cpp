@@ -206,3 +206,32 @@ TEST_CASE("long table cells are cut with an ellipsis")
     CHECK(text.find(std::string(47, 'x') + "…") != std::string::npos);
     CHECK(text.find(std::string(48, 'x')) == std::string::npos);
 }
+
+TEST_CASE("a decision on live access speaks of its extension, not of access granted again")
+{
+    using checkpoint::cli::changed_text;
+    auto waiting = checkpoint::test::petition_auto_active();
+    waiting["extension"] = json::parse(R"({"duration":"1d","duration_seconds":86400,"reason":"still debugging",
+      "steps":[{"name":"owner","kind":"owner","state":"waiting",
+                "reviewers":[{"id":"u-2002","name":"Alex Chen","why":"on api-team"}]}]})");
+    const auto asked = changed_text("Extension asked for", waiting);
+    CHECK_THAT(asked, Catch::Contains("the extension of 1d waits for approval; access stays until 2026-05-31 10:00 UTC"));
+    CHECK_THAT(asked, Catch::Contains("Alex Chen"));
+    CHECK_THAT(asked, !Catch::Contains("Access granted"));
+
+    const auto settled = checkpoint::test::petition_auto_active();
+    const auto denied = changed_text("Denied", settled);
+    CHECK_THAT(denied, Catch::Contains("the extension was denied; access stays until 2026-05-31 10:00 UTC"));
+    CHECK_THAT(denied, !Catch::Contains("Access granted") && !Catch::Contains("it is now active"));
+    CHECK_THAT(changed_text("Approved", settled), Catch::EndsWith("access now lasts until 2026-05-31 10:00 UTC.\n"));
+    CHECK_THAT(changed_text("Cancelled", settled), Catch::Contains("the extension was withdrawn"));
+}
+
+TEST_CASE("the history says which decisions were about an extension, with the reason")
+{
+    auto p = checkpoint::test::petition_auto_active();
+    p["decisions"] = json::parse(R"([{"by":{"id":"u-2002","name":"Alex Chen"},"verdict":"deny","step":"extension: owner",
+      "reason":"one day is enough","at":"2026-05-25T10:00:00Z"}])");
+    CHECK_THAT(checkpoint::cli::status_text(p),
+               Catch::Contains("Alex Chen · deny (extension): one day is enough"));
+}

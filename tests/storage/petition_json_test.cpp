@@ -17,7 +17,7 @@ TEST_CASE("a petition survives the JSON round trip field for field")
         p.ends_at = at(243);
         p.review_pending = true;
         p.progress = {1, {"mary", "lee"}, 1};
-        p.decisions = {{"mary", "api-team", true, at(2)}, {"lee", "api-team", false, at(3)}};
+        p.decisions = {{"mary", "api-team", true, at(2), {}}, {"lee", "extension: api-team", false, at(3), "too long"}};
         auto r = sample_route();
         r.steps.front().assign = workflow::assign_mode::round_robin;
         r.steps.front().fallback = "platform stands in";
@@ -35,6 +35,9 @@ TEST_CASE("a petition survives the JSON round trip field for field")
     REQUIRE(back);
     CHECK(storage::petition_to_json(*back) == text);
     CHECK(back->created_at == p.created_at);
+    REQUIRE(back->decisions.size() == p.decisions.size());
+    for (std::size_t i = 0; i < p.decisions.size(); ++i)
+        CHECK(back->decisions[i].reason == p.decisions[i].reason);
     CHECK(back->ends_at == p.ends_at);
     CHECK(back->route.steps.size() == p.route.steps.size());
     CHECK(back->route.steps.front().reviewers.front().reason == p.route.steps.front().reviewers.front().reason);
