@@ -21,7 +21,7 @@ struct wording {
 namespace re = workflow::route_error;
 namespace pe = workflow::petition_error;
 
-constexpr std::array<wording, 20> table{{
+constexpr std::array<wording, 21> table{{
     {re::unknown_person, ":bust_in_silhouette: You are not in Checkpoint's directory yet.",
      "An admin adds you to `manifests/directory/`."},
     {re::unknown_bundle, ":mag: No such bundle.", "`/checkpoint catalog` lists every bundle."},
@@ -42,6 +42,7 @@ constexpr std::array<wording, 20> table{{
     {pe::extension_pending, ":hourglass: An extension is already waiting.", "`/checkpoint status` shows it."},
     {pe::bad_extension, ":warning: That extension does not add up.", ""},
     {"bad_duration", ":hourglass:", ""},
+    {"not_found", ":mag:", "`/checkpoint mine` lists your requests."},
     {"unterminated_quote", ":pencil2: Checkpoint could not read that command.", "`/checkpoint help` shows the forms."},
 }};
 

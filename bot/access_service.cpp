@@ -140,7 +140,7 @@ workflow::result<workflow::petition> access_service::get(const std::string& id)
     if (!p)
         return p.error();
     if (!*p)
-        return workflow::error{"not_found", "There is no request " + id + ". `/checkpoint mine` lists yours."};
+        return workflow::error{"not_found", "There is no request " + id + "."};
     return std::move(**p);
 }
 

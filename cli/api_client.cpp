@@ -27,6 +27,9 @@ api_client::api_client(bot::http_client& http, std::string base_url, std::string
 {
     while (!base_url_.empty() && base_url_.back() == '/')
         base_url_.pop_back();
+    // The server's address is wanted; one copied with the API's prefix works the same.
+    if (base_url_.ends_with("/api/v1"))
+        base_url_.resize(base_url_.size() - std::string_view("/api/v1").size());
 }
 
 std::string api_client::segment(std::string_view s) { return boost::urls::encode(s, boost::urls::pchars); }
@@ -53,6 +56,7 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
         req.headers.emplace_back("Content-Type", "application/json");
         req.body = json::serialize(*body);
     }
+    last_error_body_.reset();
     auto [response, failure] = http_.send(req);
     if (!response) {
         // The message names the URL without the token, which never goes into a URL.
@@ -65,9 +69,11 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
         boost::system::error_code ec;
         auto v = json::parse(response->body, ec);
         if (!ec && v.is_object())
-            if (const auto* e = v.get_object().if_contains("error"); e && e->is_object())
+            if (const auto* e = v.get_object().if_contains("error"); e && e->is_object()) {
                 if (const auto* c = e->get_object().if_contains("code"); c && c->is_string() && !c->get_string().empty())
                     code = clean(c->get_string());
+                last_error_body_ = v.get_object();
+            }
         return workflow::error{code, api_error_text(response->status, response->body)};
     }
 

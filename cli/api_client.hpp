@@ -41,7 +41,11 @@ public:
     // One path segment, percent-encoded.
     static std::string segment(std::string_view s);
 
+    // The server's JSON error body of the last call that failed with one (`{"error":{…}}`), as sent.
+    const std::optional<boost::json::object>& last_error_body() const noexcept { return last_error_body_; }
+
 private:
+    std::optional<boost::json::object> last_error_body_;
     bot::http_client& http_;
     std::string base_url_;
     std::string token_;

@@ -4,6 +4,7 @@
 #include "cli/local_admin.hpp"
 #include "cli/render.hpp"
 #include "cli/resource_file.hpp"
+#include "workflow/command.hpp"
 #include "workflow/duration.hpp"
 
 #include <CLI/CLI.hpp>
@@ -72,10 +73,13 @@ class command_runner {
 public:
     command_runner(environment& env, options& o) : env_(env), o_(o) {}
 
-    // An error: the sentence on stderr, and {"error":…} on stdout for --json.
+    // An error: the sentence on stderr, and {"error":…} on stdout for --json: the server's own error
+    // object as it sent it when the error is the server's, else ours.
     int fail(const workflow::error& e, int code = exit_error)
     {
-        if (o_.json)
+        if (o_.json && client_ && client_->last_error_body())
+            env_.out << json_line(*client_->last_error_body());
+        else if (o_.json)
             env_.out << json_line(json::object{{"error", json::object{{"code", e.code}, {"message", e.message}}}});
         env_.err << (e.message.starts_with("error: ") ? "" : "error: ") << e.message << "\n";
         return code;
@@ -732,6 +736,36 @@ int run(const std::vector<std::string>& args, environment& env)
     try {
         app.parse(reversed);
     } catch (const CLI::ParseError& e) {
+        // A mistyped command: say which one was meant, as Slack's /checkpoint does.
+        std::string hint;
+        const auto word = std::find_if(args.begin(), args.end(), [](const std::string& a) { return !a.starts_with("-"); });
+        const auto subs = app.get_subcommands([](const CLI::App*) { return true; });
+        const bool known = word != args.end() && std::any_of(subs.begin(), subs.end(), [&](const CLI::App* sub) {
+                               return sub->get_name() == *word;
+                           });
+        if (word != args.end() && !known) {
+            std::string best;
+            std::size_t best_distance = 3;
+            for (const auto* sub : subs)
+                if (const auto d = workflow::edit_distance(*word, sub->get_name()); d < best_distance) {
+                    best_distance = d;
+                    best = sub->get_name();
+                }
+            if (!best.empty())
+                hint = "`" + *word + "` is not a checkpoint command. Did you mean `checkpoint " + best + "`?";
+        }
+        if (!hint.empty() && e.get_exit_code() != 0) {
+            env.err << "error: " << hint << "\n";
+            if (std::find(args.begin(), args.end(), "--json") != args.end())
+                env.out << json_line(json::object{{"error", json::object{{"code", "usage"}, {"message", hint}}}});
+            return exit_usage;
+        }
+        if (e.get_exit_code() != 0 && std::find(args.begin(), args.end(), "--json") != args.end()) {
+            // Scripts asked for JSON: the usage error is JSON too (the sentence still goes to stderr).
+            env.out << json_line(json::object{{"error", json::object{{"code", "usage"}, {"message", e.what()}}}});
+            env.err << "error: " << e.what() << "\n";
+            return exit_usage;
+        }
         const int code = app.exit(e, env.out, env.err);
         return code == 0 ? exit_ok : exit_usage;
     }

@@ -917,7 +917,7 @@ response api_router::dispatch(call& c)
         const auto& text = c.seg[1];
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
         if (ec != std::errc() || end != text.data() + text.size())
-            fail(code::invalid_request, "A token id is a number (see GET /api/v1/tokens).");
+            fail(code::invalid_request, "A token id is a number, as the list of tokens shows it.");
         if (!must(tokens_.revoke(id, now)))
             fail(code::not_found, "There is no active token " + text + ".");
         audit_api("token.revoke", "token " + text + " revoked", "", json::object{{"token_id", id}});

@@ -204,7 +204,9 @@ TEST_CASE("API and network errors print a sentence and exit 1; --json adds the e
     auto r = h.run({"approve", "p-1", "--json"});
     CHECK(r.code == 1);
     CHECK(r.err == "error: You cannot approve your own request. (refused, HTTP 422)\n");
-    CHECK(json::parse(r.out).at("error").at("code") == "refused");
+    // The server's error object, exactly as it sent it.
+    CHECK(json::parse(r.out) ==
+          json::parse(R"({"error":{"code":"refused","message":"You cannot approve your own request."}})"));
 
     r = h.run({"status", "p-1"});
     CHECK(r.code == 1);
@@ -226,6 +228,18 @@ TEST_CASE("usage errors exit 64; --help exits 0 everywhere")
         CHECK(r.code == 0);
         CHECK_THAT(r.out, Catch::Contains("Usage:") || Catch::Contains("OPTIONS"));
     }
+    CHECK(h.seen.empty());
+}
+
+TEST_CASE("with --json a usage error is a JSON error object too")
+{
+    harness h;
+    auto r = h.run({"request", "api-production", "--json"});
+    CHECK(r.code == 64);
+    auto v = json::parse(r.out);
+    CHECK(v.at("error").at("code") == "usage");
+    CHECK_THAT(std::string(v.at("error").at("message").as_string()), Catch::Contains("--duration"));
+    CHECK_THAT(r.err, Catch::StartsWith("error: "));
     CHECK(h.seen.empty());
 }
 
@@ -350,4 +364,20 @@ TEST_CASE("manifests check works without a server")
     CHECK(r.code == 1);
     CHECK(json::parse(r.out).at("ok") == false);
     CHECK(h.seen.empty());
+}
+
+TEST_CASE("a mistyped command is answered with the one meant, and a URL copied with /api/v1 still works")
+{
+    harness h;
+    auto r = h.run({"reqest", "api-production"});
+    CHECK(r.code == 64);
+    CHECK(r.err == "error: `reqest` is not a checkpoint command. Did you mean `checkpoint request`?\n");
+
+    h.vars["CHECKPOINT_URL"] = "https://cp.example.com/api/v1/";
+    h.script.push_back({"GET", "/petitions/p-7f3a", 200, body_of(petition_auto_active())});
+    r = h.run({"status", "p-7f3a"});
+    INFO(r.err);
+    CHECK(r.code == 0);
+    REQUIRE(h.seen.size() == 1);
+    CHECK(h.seen[0].url == "https://cp.example.com/api/v1/petitions/p-7f3a");
 }
