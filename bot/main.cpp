@@ -220,6 +220,10 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     spdlog::info("connect Slack: create an app from manifests/slack-app.yaml, replace "
                  "https://checkpoint.example.com with this server's public HTTPS URL, and set "
                  "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN from the app's settings");
+    spdlog::info("try it without Slack: `checkpoint tokens create me --scopes requests,review --person u-2001 "
+                 "--database {}` prints a token; then CHECKPOINT_URL=http://{}:{} CHECKPOINT_TOKEN=<token> "
+                 "checkpoint catalog (the CLI is build/release/cli/checkpoint; README: API and CLI)",
+                 cfg.database_path, ep.address().is_unspecified() ? std::string("127.0.0.1") : host, ep.port());
     if (!slack_api.configured())
         spdlog::warn("SLACK_BOT_TOKEN is not set: Slack calls are off (no cards, DMs or Home tabs are sent, and "
                      "Slack users are known only by the directory's slack_id)");

@@ -521,6 +521,36 @@ std::string explain_text(const json::object& e)
     return out + "Nothing was filed; `checkpoint request` files it.\n";
 }
 
+namespace {
+
+// A report's cell as people read it: "…_seconds" as a duration (4d, 1h30m), a rate as a percentage.
+std::string report_cell(std::string_view key, const json::value& v)
+{
+    if (key.ends_with("_seconds") && v.is_number()) {
+        const auto s = v.to_number<double>();
+        if (s < 1)
+            return s <= 0 ? "0s" : "<1s";
+        return workflow::format_duration(std::chrono::seconds{static_cast<std::int64_t>(s + 0.5)});
+    }
+    if (key.ends_with("rate") && v.is_number()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.0f%%", v.to_number<double>() * 100);
+        return buf;
+    }
+    return scalar_text(v);
+}
+
+// The header of such a column: AVERAGE for average_seconds.
+std::string report_header(std::string_view key)
+{
+    std::string h = clean(key.ends_with("_seconds") ? key.substr(0, key.size() - 8) : key);
+    std::transform(h.begin(), h.end(), h.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c == '_' ? ' ' : c; });
+    return h;
+}
+
+} // namespace
+
 std::string report_text(const json::object& r)
 {
     std::string out = "Report " + str(r, "report");
@@ -545,24 +575,21 @@ std::string report_text(const json::object& r)
             std::vector<std::string> line;
             for (const auto& k : keys) {
                 const auto* v = field(as_obj(row), k);
-                line.push_back(v ? scalar_text(*v) : std::string());
+                line.push_back(v ? report_cell(k, *v) : std::string());
             }
             cells.push_back(std::move(line));
         }
         std::vector<std::string> header;
-        for (const auto& k : keys) {
-            std::string h = clean(k);
-            std::transform(h.begin(), h.end(), h.begin(),
-                           [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
-            header.push_back(h);
-        }
+        for (const auto& k : keys)
+            header.push_back(report_header(k));
         out += table(header, cells);
     }
     const auto& summary = obj(r, "summary");
     if (!summary.empty()) {
         out += "Summary:\n";
         for (const auto& kv : summary)
-            out += "  " + clean(kv.key()) + ": " + scalar_text(kv.value()) + "\n";
+            out += "  " + clean(kv.key().ends_with("_seconds") ? kv.key().substr(0, kv.key().size() - 8) : kv.key()) +
+                   ": " + report_cell(kv.key(), kv.value()) + "\n";
     }
     return out;
 }
