@@ -732,6 +732,16 @@ int run(const std::vector<std::string>& args, environment& env)
     backup->add_option("--database", o.database, "The server's SQLite file (CHECKPOINT_DB)")->required();
     on(backup, [&] { return runner.db_backup(); });
 
+    // --json and --url work after any command too, and each command's --help lists them.
+    std::function<void(CLI::App*)> add_common = [&](CLI::App* parent) {
+        for (auto* s : parent->get_subcommands([](const CLI::App*) { return true; })) {
+            s->add_flag("--json", o.json, "Print the API's JSON instead of text (for scripts)");
+            s->add_option("--url", o.url, "Server URL, overriding CHECKPOINT_URL and the config file");
+            add_common(s);
+        }
+    };
+    add_common(&app);
+
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
         app.parse(reversed);

@@ -381,3 +381,20 @@ TEST_CASE("a mistyped command is answered with the one meant, and a URL copied w
     REQUIRE(h.seen.size() == 1);
     CHECK(h.seen[0].url == "https://cp.example.com/api/v1/petitions/p-7f3a");
 }
+
+TEST_CASE("every command's --help lists --json and --url, which work after the command too")
+{
+    harness h;
+    for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+             {"status", "--help"}, {"tokens", "create", "--help"}, {"report", "--help"}}) {
+        auto r = h.run(args);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.out, Catch::Contains("--json") && Catch::Contains("--url"));
+    }
+    h.script.push_back({"GET", "/petitions/p-7f3a", 200, body_of(petition_auto_active())});
+    h.vars["CHECKPOINT_URL"] = "https://elsewhere.example.com";
+    auto r = h.run({"status", "p-7f3a", "--json", "--url", "https://cp.example.com"});
+    CHECK(r.code == 0);
+    CHECK(json::parse(r.out) == petition_auto_active());
+    REQUIRE(h.seen.size() == 1);
+}
