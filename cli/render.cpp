@@ -162,8 +162,11 @@ std::string found_line(const json::object& p)
 {
     const auto& t = obj(p, "target");
     const bool resource = str(t, "type") == "resource";
-    return std::string("✓ ") + (resource ? "Resource" : "Bundle") + " found: " + target_name(p) + " (owner " +
-           str(p, "owner_team") + ", risk " + risk_title(str(p, "risk")) + ")\n";
+    // A resource's display name is already in parentheses: owner and risk follow after a comma.
+    const std::string name = target_name(p);
+    const bool named = name.ends_with(")");
+    return std::string("✓ ") + (resource ? "Resource" : "Bundle") + " found: " + name + (named ? ", owner " : " (owner ") +
+           str(p, "owner_team") + ", risk " + risk_title(str(p, "risk")) + (named ? "\n" : ")\n");
 }
 
 std::string decision_line(const json::object& decision)
@@ -504,11 +507,27 @@ std::string catalog_text(const json::array& bundles, std::string_view query)
         std::string about = str(b, "description");
         if (about.empty())
             about = str(b, "title");
-        rows.push_back({str(b, "name"), risk_title(str(b, "risk")), str(b, "owner_team"), durations,
-                        str(b, "max_duration"), about});
+        const std::string name = str(b, "name");
+        if (const auto* d = field(b, "deprecated"); d && d->is_bool() && d->get_bool()) {
+            const auto next = str(b, "successor");
+            about = "DEPRECATED" + (next.empty() ? std::string(".") : ": use " + next + ".") +
+                    (about.empty() ? "" : " " + about);
+        }
+        // Whether it is instant for the token's person (personal tokens only).
+        std::string for_you;
+        if (const auto* i = field(b, "instant_for_you"); i && i->is_bool())
+            for_you = i->get_bool() ? "instant" : "approval";
+        rows.push_back({name, risk_title(str(b, "risk")), str(b, "owner_team"), durations, str(b, "max_duration"),
+                        for_you, about});
     }
-    return table({"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "DESCRIPTION"}, rows) +
-           "Request one with: checkpoint request BUNDLE --duration D --reason \"…\"\n";
+    std::vector<std::string> header{"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "FOR YOU", "DESCRIPTION"};
+    if (std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r[5].empty(); })) {
+        // A service token speaks for nobody in particular: no column for it.
+        header.erase(header.begin() + 5);
+        for (auto& r : rows)
+            r.erase(r.begin() + 5);
+    }
+    return table(header, rows) + "Request one with: checkpoint request BUNDLE --duration D --reason \"…\"\n";
 }
 
 std::string explain_text(const json::object& e)

@@ -542,12 +542,20 @@ response api_router::dispatch(call& c)
         const auto q = c.param("q").value_or("");
         if (q.size() > workflow::max_target_length)
             fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
+        // For a personal token, whether a request at the default duration would be instant for its person.
+        const auto entry = [&](const workflow::bundle& b) {
+            auto out = bundle_json(b);
+            if (c.who.personal() && !b.deprecated)
+                if (auto r = ctx_.access.explain(c.who.person(), b.name, std::nullopt))
+                    out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
+            return out;
+        };
         if (q.find_first_not_of(" \t") == std::string::npos)
             for (const auto& b : ctx_.manifests.catalog.bundles())
-                all.push_back(bundle_json(b));
+                all.push_back(entry(b));
         else
             for (const auto* b : ctx_.manifests.catalog.search(q))
-                all.push_back(bundle_json(*b));
+                all.push_back(entry(*b));
         return ok(page_of(std::move(all), c.limit(), c.param("cursor")));
     }
 

@@ -207,7 +207,7 @@ TEST_CASE("CLI e2e: customers uploaded from CSV can be requested one at a time")
     auto r = s.as(sam, {"request", "customer:123", "-d", "4h", "-r", "BUG-482", "--no-wait"});
     INFO(r.err);
     CHECK(r.code == 2);
-    CHECK_THAT(r.out, Catch::StartsWith("✓ Resource found: customer:123 (Acme Corp) (owner support, risk High)\n"));
+    CHECK_THAT(r.out, Catch::StartsWith("✓ Resource found: customer:123 (Acme Corp), owner support, risk High\n"));
 }
 
 TEST_CASE("CLI e2e: a bad or revoked token is refused with exit 1")

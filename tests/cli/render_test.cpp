@@ -87,6 +87,16 @@ TEST_CASE("rendered outputs match their golden files")
                 "durations":["1d","7d","30d"],"max_duration":"30d"}])").as_array();
              return catalog_text(bundles, "");
          }},
+        {"cli_catalog_for_you", [] {
+             auto bundles = json::parse(R"([
+               {"name":"api-production","owner_team":"api-team","risk":"high","durations":["1d","7d"],
+                "max_duration":"7d","instant_for_you":false,"description":"Production API"},
+               {"name":"api-production-legacy","owner_team":"api-team","risk":"high","durations":["1d"],
+                "max_duration":"7d","deprecated":true,"successor":"api-production"},
+               {"name":"logs-read","owner_team":"platform","risk":"low","durations":["1d"],"max_duration":"30d",
+                "instant_for_you":true,"description":"Read production logs"}])").as_array();
+             return catalog_text(bundles, "");
+         }},
         {"cli_explain", [] {
              auto e = json::parse(R"({"bundle":"api-production","duration":"7d","outcome":"approval_required",
                "why":"api-team approves: 7 days of high risk needs owner approval.",
