@@ -703,6 +703,8 @@ response api_router::dispatch(call& c)
         if (auto a = c.param("awaiting")) {
             if (*a != "me")
                 fail(code::invalid_request, "`awaiting` takes only `me`.");
+            // Only a reviewer is awaited: without `review` the answer would always be empty, so say why.
+            need(c.who, scope::review, "listing the requests awaiting your decision");
             const auto& me = acting_person(c.who, "list what awaits its decision");
             for (const auto& p : must(ctx_.access.awaiting(me, limit)))
                 items.push_back(petition_out(p));

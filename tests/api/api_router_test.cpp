@@ -232,6 +232,10 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
         auto awaiting = body_of(f.get("/api/v1/petitions?awaiting=me", alex));
         REQUIRE(awaiting.at("items").as_array().size() == 1);
         CHECK(body_of(f.get("/api/v1/petitions?awaiting=me", lee)).at("items").as_array().empty());
+        // Without `review` nothing can await the token's person: the answer names the missing scope.
+        auto unscoped = f.get("/api/v1/petitions?awaiting=me", f.token({"requests"}, "u-2002", "alex-phone"));
+        CHECK(unscoped.result() == status::forbidden);
+        CHECK_THAT(unscoped.body(), Catch::Contains("lacks the `review` scope"));
         auto log = body_of(f.get("/api/v1/petitions?bundle=api-production&state=pending", kofi));
         CHECK(log.at("items").as_array().size() == 1);
         auto bad_state = f.get("/api/v1/petitions?state=sleeping", kofi);

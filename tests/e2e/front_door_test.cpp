@@ -342,7 +342,8 @@ TEST_CASE("without SLACK_BOT_TOKEN: Slack is never called, an unknown user is to
     // Where Slack calls would go if any were made: nothing listens there.
     env["SLACK_API_URL"] = "http://127.0.0.1:9/api/";
     server_process server(env);
-    CHECK_THAT(server.output(), Catch::Contains("SLACK_BOT_TOKEN is not set: Slack calls are off"));
+    // Said right after the "listening" line the harness waits for.
+    CHECK(server.wait_for_output("SLACK_BOT_TOKEN is not set: Slack calls are off"));
 
     // U1 is in no directory: the answer says so, and how to fix it, instead of "try again".
     std::string body = command_body("mine");
