@@ -61,9 +61,13 @@ private:
 };
 
 // The grant moves its end by `added` without a gap: no revoke, only a new expiry.
-void lengthen(petition& p, duration added, effects_builder& fx)
+// Grants `added` more; `decided` is the route the total was decided on, whose rule the petition's
+// own rule line now ends with ("…; extended to 2 days: api-team approves: …").
+void lengthen(petition& p, duration added, const route& decided, effects_builder& fx)
 {
     p.route.length += added;
+    p.route.rule_reason += (p.route.rule_reason.empty() || p.route.rule_reason.ends_with('.') ? " " : ". ") +
+                           std::string("Extended to ") + describe_duration(p.route.length) + ": " + decided.rule_reason;
     if (p.ends_at) {
         *p.ends_at += added;
         fx.schedule_expiry(*p.ends_at);
@@ -196,9 +200,10 @@ result<transition> decide_extension(const petition& p, const event& e)
         fx.tell(notice::extension_denied);
         fx.update_cards();
     } else if (record_approval(next.route, next.progress, e.by, e.at, fx, notice::extension_requested)) {
-        auto added = next.added;
+        const auto added = next.added;
+        const auto decided = next.route;
         n.pending_extension.reset();
-        lengthen(n, added, fx);
+        lengthen(n, added, decided, fx);
     } else {
         fx.tell(notice::step_approved);
     }
@@ -426,7 +431,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         effects_builder fx(n);
         if (r->outcome == route_outcome::auto_approved) {
             n.decisions.push_back({"checkpoint", "extension", true, e.at, {}});
-            lengthen(n, e.added, fx);
+            lengthen(n, e.added, *r, fx);
         } else {
             n.pending_extension = extension{e.added, e.reason, *r, {}};
             fx.tell(notice::extension_requested);

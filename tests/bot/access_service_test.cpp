@@ -211,6 +211,11 @@ TEST_CASE("an extension waiting on a reviewer is among what awaits them, until i
     {
         REQUIRE(svc.access.act(p.id, workflow::approve_by("u-2002", svc.clock.now())).has_value());
         CHECK(svc.access.awaiting("u-2002", 20)->empty());
+        // The rule line no longer reads as the one-day auto-approval alone.
+        const auto stored = svc.access.get(p.id).value();
+        CHECK(stored.route.length == std::chrono::hours{48});
+        CHECK_THAT(stored.route.rule_reason,
+                   Catch::StartsWith(p.route.rule_reason) && Catch::Contains("Extended to 2 days: "));
     }
     SECTION("denied: the decision says it was the extension, and why")
     {
