@@ -739,6 +739,50 @@ std::string api_error_text(unsigned status, std::string_view body)
     return "error: the server answered HTTP " + std::to_string(status) + " without an error message";
 }
 
-std::string json_line(const json::value& v) { return json::serialize(v) + "\n"; }
+std::string plain_numbers(std::string_view serialized)
+{
+    std::string out;
+    out.reserve(serialized.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < serialized.size();) {
+        const char c = serialized[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < serialized.size())
+                out += serialized[++i];
+            else if (c == '"')
+                in_string = false;
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            ++i;
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9')) {
+            out += c;
+            ++i;
+            continue;
+        }
+        const auto end = serialized.find_first_not_of("+-0123456789.eE", i);
+        const auto token = serialized.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+        i += token.size();
+        double value = 0;
+        char buf[400];
+        if (token.find_first_of("eE") != std::string_view::npos &&
+            std::from_chars(token.data(), token.data() + token.size(), value).ec == std::errc{}) {
+            if (auto [p, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed); ec == std::errc{}) {
+                out.append(buf, p);
+                continue;
+            }
+        }
+        out += token;
+    }
+    return out;
+}
+
+std::string json_line(const json::value& v) { return plain_numbers(json::serialize(v)) + "\n"; }
 
 } // namespace checkpoint::cli

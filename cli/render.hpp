@@ -98,6 +98,8 @@ std::string backup_text(const boost::json::object& backup);
 std::string api_error_text(unsigned status, std::string_view body);
 
 // A JSON value on one line, for --json.
+// Boost.JSON writes 0.5 as 5E-1: numbers in exponent form rewritten plainly (0.5, 3600), strings untouched.
+std::string plain_numbers(std::string_view serialized);
 std::string json_line(const boost::json::value& v);
 
 } // namespace checkpoint::cli

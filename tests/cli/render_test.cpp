@@ -245,3 +245,18 @@ TEST_CASE("the history says which decisions were about an extension, with the re
     CHECK_THAT(checkpoint::cli::status_text(p),
                Catch::Contains("Alex Chen · deny (extension): one day is enough"));
 }
+
+TEST_CASE("--json writes numbers as numbers people read, not in exponent form")
+{
+    const auto v = json::parse(R"({"rate":0.5,"third":0.6666666666666666,"seconds":3600.0,"tiny":1e-7,
+      "id":42,"neg":-2.5,"text":"5E-1 stays \"5E-1\" in a string"})");
+    const auto line = checkpoint::cli::json_line(v);
+    CHECK(line ==
+          R"({"rate":0.5,"third":0.6666666666666666,"seconds":3600,"tiny":0.0000001,"id":42,"neg":-2.5,"text":"5E-1 stays \"5E-1\" in a string"})"
+          "\n");
+    // The same numbers: 3600.0 reads back as 3600, which JSON does not tell apart.
+    const auto back = json::parse(line).as_object();
+    for (const auto& [key, value] : v.as_object())
+        if (value.is_number())
+            CHECK(back.at(key).to_number<double>() == value.to_number<double>());
+}
