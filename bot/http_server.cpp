@@ -12,31 +12,32 @@ namespace checkpoint::bot {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-http_server::http_server(net::io_context& ioc, http_app& app, const config& cfg)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), app_(app), config_(cfg)
+http_server::http_server(net::io_context& ioc, tcp::acceptor listening, http_app& app, const config& cfg)
+    : ioc_(ioc), acceptor_(std::move(listening)), app_(app), config_(cfg)
 {
 }
 
-boost::system::result<tcp::endpoint> http_server::listen(const listen_address& where)
+boost::system::result<tcp::acceptor> http_server::listen(net::io_context& ioc, const listen_address& where)
 {
     boost::system::error_code ec;
     auto address = net::ip::make_address(where.host, ec);
     if (ec)
         return ec;
     const tcp::endpoint endpoint{address, where.port};
-    acceptor_.open(endpoint.protocol(), ec);
+    tcp::acceptor acceptor(net::make_strand(ioc));
+    acceptor.open(endpoint.protocol(), ec);
     if (ec)
         return ec;
-    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (ec)
         return ec;
-    acceptor_.bind(endpoint, ec);
+    acceptor.bind(endpoint, ec);
     if (ec)
         return ec;
-    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec)
         return ec;
-    return acceptor_.local_endpoint();
+    return acceptor;
 }
 
 void http_server::start() { do_accept(); }

@@ -20,10 +20,14 @@ struct server_state {
 // The Beast HTTP/1.1 server: an acceptor whose connections each run on their own strand.
 class http_server {
 public:
-    http_server(boost::asio::io_context& ioc, http_app& app, const config& cfg);
+    // Binds and listens on `where` before anything else is set up, so a port in use or a bad address
+    // is reported before a database is created. local_endpoint() is the real port when 0 was asked.
+    static boost::system::result<boost::asio::ip::tcp::acceptor> listen(boost::asio::io_context& ioc,
+                                                                        const listen_address& where);
 
-    // Binds and listens; returns the bound endpoint (the real port when 0 was asked).
-    boost::system::result<boost::asio::ip::tcp::endpoint> listen(const listen_address& where);
+    // Serves on `listening`, an acceptor from listen().
+    http_server(boost::asio::io_context& ioc, boost::asio::ip::tcp::acceptor listening, http_app& app,
+                const config& cfg);
     void start();
 
     // Stops accepting; sessions finish the request in hand and close instead of keeping alive.

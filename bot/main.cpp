@@ -117,6 +117,14 @@ std::string manifests_summary(const workflow::manifests& m)
 
 int serve(const bot::config& cfg, const std::string& clock_offset_file)
 {
+    // The address first: a port in use is reported before any database is created or migrated.
+    net::io_context ioc{static_cast<int>(cfg.threads)};
+    auto listening = bot::http_server::listen(ioc, cfg.listen);
+    if (!listening) {
+        spdlog::critical("cannot listen on {}:{}: {}", cfg.listen.host, cfg.listen.port, listening.error().message());
+        return 1;
+    }
+
     auto manifests = load_manifests(cfg.manifests_path);
     if (!manifests) {
         spdlog::critical("checkpointd refuses to start on invalid manifests; fix the problems above "
@@ -168,7 +176,6 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     bot::register_resource_sync(runner, ctx);
     bot::schedule_resource_sync(ctx);
 
-    net::io_context ioc{static_cast<int>(cfg.threads)};
     bot::metrics metrics;
     storage::slack_event_store events(*db);
     bot::slack_commands commands(ctx);
@@ -204,17 +211,12 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         });
     };
     on_reload();
-    bot::http_server server(ioc, app, cfg);
-    auto bound = server.listen(cfg.listen);
-    if (!bound) {
-        spdlog::critical("cannot listen on {}:{}: {}", cfg.listen.host, cfg.listen.port, bound.error().message());
-        return 1;
-    }
+    const auto ep = listening->local_endpoint();
+    bot::http_server server(ioc, std::move(*listening), app, cfg);
     server.start();
     // Overdue jobs (revokes that fell due while the service was down) run as soon as workers start.
     runner.start();
 
-    const auto ep = *bound;
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     spdlog::info("checkpointd {} listening on http://{}:{} with {} threads", version, host, ep.port(), cfg.threads);
     spdlog::info("connect Slack: create an app from manifests/slack-app.yaml, replace "

@@ -246,7 +246,7 @@ TEST_CASE("the history says which decisions were about an extension, with the re
                Catch::Contains("Alex Chen · deny (extension): one day is enough"));
 }
 
-TEST_CASE("--json writes numbers as numbers people read, not in exponent form")
+TEST_CASE("JSON output writes numbers as numbers people read, not in exponent form")
 {
     const auto v = json::parse(R"({"rate":0.5,"third":0.6666666666666666,"seconds":3600.0,"tiny":1e-7,
       "id":42,"neg":-2.5,"text":"5E-1 stays \"5E-1\" in a string"})");

@@ -396,3 +396,17 @@ TEST_CASE("checkpointd's command line: --help names every setting, an unknown fl
     CHECK_THAT(missing.output(), Catch::Contains("no manifests folder at " + dir.file("nowhere")) &&
                                      Catch::Contains("set CHECKPOINT_MANIFESTS"));
 }
+
+TEST_CASE("a port already in use is reported before any database is created")
+{
+    temp_dir first_dir;
+    server_process first(e2e_env(first_dir.path().string()));
+    temp_dir dir;
+    auto env = e2e_env(dir.path().string());
+    env["CHECKPOINT_LISTEN"] = "127.0.0.1:" + std::to_string(first.port());
+    server_process second(env, {}, false);
+    CHECK(second.wait_exit() == 1);
+    CHECK_THAT(second.output(), Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
+    CHECK_FALSE(std::filesystem::exists(dir.file("checkpoint.db")));
+    CHECK(first.stop() == 0);
+}
