@@ -29,12 +29,12 @@ std::optional<std::string> text_of(const json::value& v)
 workflow::result<json::object> make_resource(const std::string& where, std::string kind, std::string id,
                                             std::string display_name, json::object labels)
 {
-    if (kind.empty())
-        return bad(where + ": kind is missing; add a kind column or field, or pass --kind customer.");
     if (id.empty())
         return bad(where + ": id is missing or empty.");
     json::object r;
-    r["kind"] = kind;
+    // Without one, the server uses the only kind it defines (and says so when it defines several).
+    if (!kind.empty())
+        r["kind"] = kind;
     r["id"] = id;
     r["displayName"] = display_name.empty() ? id : display_name;
     r["labels"] = std::move(labels);

@@ -598,7 +598,26 @@ response api_router::dispatch(call& c)
 
     case endpoint::resources_put: {
         need(c.who, scope::resources_write, "uploading resources");
-        const auto body = c.body();
+        auto body = c.body();
+        // Rows without a kind are of the one kind checkpoint.yaml defines, when it defines only one.
+        if (auto* rows = body.if_contains("resources"); rows && rows->is_array()) {
+            const auto& defined = ctx_.manifests.settings.resources;
+            std::string names;
+            for (const auto& k : defined)
+                names += (names.empty() ? "" : ", ") + k.kind;
+            for (std::size_t i = 0; i < rows->get_array().size(); ++i) {
+                auto& row = rows->get_array()[i];
+                if (!row.is_object() || row.get_object().contains("kind"))
+                    continue;
+                if (defined.size() != 1)
+                    fail(code::invalid_request, "`resources[" + std::to_string(i) +
+                                                    "].kind` is missing, and checkpoint.yaml defines " +
+                                                    (defined.empty() ? std::string("no resource kinds")
+                                                                     : "the kinds " + names + ": name one") +
+                                                    ".");
+                row.get_object()["kind"] = defined.front().kind;
+            }
+        }
         const auto* list = body.if_contains("resources");
         if (!list || !list->is_array())
             fail(code::invalid_request, "`resources` is required: an array of {\"kind\", \"id\", \"displayName\", "

@@ -303,6 +303,15 @@ TEST_CASE("api: resources are bulk uploaded, listed and requested one at a time"
         CHECK(r2.result() == status::bad_request);
         CHECK_THAT(std::string(body_of(r2).at("error").at("message").as_string()), Catch::Contains("resources[0].kind"));
     }
+    SECTION("rows without a kind are of the only kind checkpoint.yaml defines")
+    {
+        auto plain = json::array{json::object{{"id", "789"}, {"displayName", "Initech"}}};
+        auto r = f.call(verb::put, "/api/v1/resources", writer, json::serialize(json::object{{"resources", plain}}));
+        REQUIRE(r.result() == status::ok);
+        auto stored = f.resources.of_kind("customer").value();
+        REQUIRE(stored.size() == 1);
+        CHECK(stored[0].id == "789");
+    }
     SECTION("uploading needs resources:write")
     {
         auto r = f.call(verb::put, "/api/v1/resources", sam, json::serialize(json::object{{"resources", items}}));
