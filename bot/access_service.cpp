@@ -53,6 +53,20 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
                                                            "\"; resources are uploaded with `checkpoint resources "
                                                            "upload` (PUT /api/v1/resources)."};
     }
+    // Access already held is not refused (overlaps are counted per person and entitlement), but said.
+    {
+        workflow::request_log_query held;
+        held.person = route->requester_id;
+        held.target = route->target;
+        held.state = workflow::petition_state::active;
+        held.limit = 1;
+        if (auto page = petitions_.request_log(held); page && !page->petitions.empty()) {
+            const auto& p = page->petitions.front();
+            route->notes.push_back("You already have active access to " + route->target + " (request " + p.id +
+                                   (p.ends_at ? ", until " + workflow::describe_day(*p.ends_at) : std::string()) +
+                                   "); this files a second grant. Extending that one may be what you want.");
+        }
+    }
     // A fresh id per attempt: a collision (vanishingly rare) just draws again.
     for (int attempt = 0; attempt < 3; ++attempt) {
         auto t = workflow::file(*route, {storage::new_petition_id(now), r.reason, r.ticket}, now);

@@ -334,6 +334,9 @@ std::string request_header_text(const json::object& p)
     std::string out = found_line(p);
     out += "✓ Requesting access for " + length_text(p) + "\n";
     out += decision_line(decision);
+    for (const auto& n : arr(p, "notes"))
+        if (n.is_string())
+            out += "ℹ " + clean(n.get_string()) + "\n";
     if (str(decision, "outcome") != "auto_approved")
         out += steps_text(arr(p, "steps"), false);
     return out;

@@ -150,6 +150,12 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         {"starts_at", time_or_null(p.active_since)},
         {"ends_at", time_or_null(p.ends_at)},
     };
+    if (!r.notes.empty()) {
+        json::array notes;
+        for (const auto& n : r.notes)
+            notes.push_back(json::value(n));
+        out["notes"] = std::move(notes);
+    }
     if (p.pending_extension) {
         const auto& e = *p.pending_extension;
         out["extension"] = json::object{

@@ -229,3 +229,20 @@ TEST_CASE("an extension waiting on a reviewer is among what awaits them, until i
         CHECK(stored.decisions.back().reason == "one day is enough");
     }
 }
+
+TEST_CASE("a request for access already held is filed, and says so", "[access]")
+{
+    test::service_fixture svc;
+    auto first = svc.access.submit("u-2001", ask("api-production", "1d")).value();
+    CHECK(first.route.notes.empty());
+    REQUIRE(svc.access.act(first.id, workflow::provisioning_started(svc.clock.now())).has_value());
+    REQUIRE(svc.access.act(first.id, workflow::provisioned_at(svc.clock.now())).has_value());
+
+    auto second = svc.access.submit("u-2001", ask("api-production", "1d")).value();
+    REQUIRE(second.route.notes.size() == 1);
+    CHECK_THAT(second.route.notes.front(),
+               Catch::Contains("You already have active access to api-production (request " + first.id) &&
+                   Catch::Contains("this files a second grant"));
+    // Someone else's access is not theirs.
+    CHECK(svc.access.submit("u-2002", ask("api-production", "1d")).value().route.notes.empty());
+}
