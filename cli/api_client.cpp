@@ -60,8 +60,13 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
     auto [response, failure] = http_.send(req);
     if (!response) {
         // The message names the URL without the token, which never goes into a URL.
+        // The transport's message repeats the URL: keep only the system's reason from its end.
+        std::string reason = failure->message;
+        if (const auto colon = reason.rfind(": "); colon != std::string::npos)
+            reason = reason.substr(colon + 2);
         return workflow::error{"network", "cannot reach " + base_url_ + ": " + std::string(bot::to_string(failure->kind)) +
-                                              (failure->message.empty() ? "" : ": " + failure->message)};
+                                              (reason.empty() ? "" : ": " + reason) +
+                                              ". Is checkpointd running there, and is CHECKPOINT_URL (or --url) right?"};
     }
     if (response->status < 200 || response->status >= 300) {
         // The server's own code ("refused", "conflict", …) for scripts reading --json; "api" when it gave none.

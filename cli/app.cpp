@@ -652,7 +652,7 @@ int run(const std::vector<std::string>& args, environment& env)
     on(log, [&] { return runner.log(); });
 
     auto* explain = app.add_subcommand("explain", "Who would have to approve a request, and why; nothing is filed");
-    explain->add_option("bundle", o.bundle, "Bundle name")->required();
+    explain->add_option("bundle", o.bundle, "Bundle name, or KIND:ID such as customer:123")->required();
     explain->add_option("-d,--duration", o.duration, "How long, e.g. 7d");
     explain->add_option("--for", o.requester, "As this person id instead of you");
     on(explain, [&] { return runner.explain(); });

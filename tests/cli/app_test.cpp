@@ -210,7 +210,8 @@ TEST_CASE("API and network errors print a sentence and exit 1; --json adds the e
 
     r = h.run({"status", "p-1"});
     CHECK(r.code == 1);
-    CHECK_THAT(r.err, Catch::Contains("cannot reach https://cp.example.com: connect: connection refused"));
+    CHECK_THAT(r.err, Catch::Contains("cannot reach https://cp.example.com: connect: connection refused. Is checkpointd "
+                                      "running there, and is CHECKPOINT_URL (or --url) right?"));
 }
 
 TEST_CASE("usage errors exit 64; --help exits 0 everywhere")
