@@ -542,11 +542,12 @@ response api_router::dispatch(call& c)
         const auto q = c.param("q").value_or("");
         if (q.size() > workflow::max_target_length)
             fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
-        // For a personal token, whether a request at the default duration would be instant for its person.
+        // For a personal token, whether a request at the default duration would be instant for its person
+        // (decided in memory, as GET /explain does: no read per bundle).
         const auto entry = [&](const workflow::bundle& b) {
             auto out = bundle_json(b);
             if (c.who.personal() && !b.deprecated)
-                if (auto r = ctx_.access.explain(c.who.person(), b.name, std::nullopt))
+                if (auto r = workflow::explain(ctx_.manifests, c.who.person(), b.name, std::nullopt, now))
                     out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
             return out;
         };

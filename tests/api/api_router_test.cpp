@@ -112,6 +112,19 @@ TEST_CASE("api: bundles are listed, searched, paged and fetched by name", "[api]
     CHECK(b.at("risk") == "high");
     CHECK(b.at("max_duration") == "30d");
 
+    // For a personal token: whether the default duration would be instant for its person.
+    const auto instant_for = [&](const std::string& token, const std::string& name) -> std::optional<bool> {
+        const auto listed = body_of(f.get("/api/v1/bundles?limit=200", token));
+        for (const auto& item : listed.at("items").as_array())
+            if (item.at("name").as_string() == name)
+                if (const auto* v = item.as_object().if_contains("instant_for_you"))
+                    return v->as_bool();
+        return std::nullopt;
+    };
+    CHECK(instant_for(t, "api-production") == std::optional<bool>(true));                      // Lee is on api-team
+    CHECK(instant_for(f.token({"requests"}, "u-4001", "kofi"), "api-production") == std::optional<bool>(false));
+    CHECK_FALSE(instant_for(f.token({"requests"}, "", "portal"), "api-production").has_value()); // a service token
+
     auto typo = f.get("/api/v1/bundles/api-prodution", t);
     CHECK(typo.result() == status::not_found);
     CHECK_THAT(std::string(body_of(typo).at("error").at("message").as_string()), Catch::Contains("api-production"));
