@@ -12,6 +12,7 @@
 #include "blocks/request_modal.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/intent.hpp"
+#include "workflow/text.hpp"
 #include "bot/slack_identity.hpp"
 #include "workflow/route.hpp"
 
@@ -266,7 +267,8 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
         return boost::json::object{{"response_action", "errors"},
                                    {"errors", boost::json::object{{input.block_id, std::move(text)}}}};
     };
-    if (reason.size() < blocks::min_deny_reason_length)
+    reason = std::string(workflow::trim(reason));
+    if (workflow::char_count(reason) < blocks::min_deny_reason_length)
         return field_error("Say why, in a few words: the requester reads this.");
 
     auto who = person_for_slack_user(ctx_, i.user_id);
@@ -351,12 +353,12 @@ std::optional<boost::json::object> slack_interactions::on_extend_submit(const in
     const auto duration_block = std::string(blocks::info(blocks::action::extend_duration_select).block_id);
     const auto reason_block = std::string(blocks::info(blocks::action::extend_reason_input).block_id);
     const auto added_text = view_value(view, blocks::action::extend_duration_select);
-    const auto reason = view_value(view, blocks::action::extend_reason_input);
+    const auto reason = std::string(workflow::trim(view_value(view, blocks::action::extend_reason_input)));
     boost::json::object errors;
     auto added = workflow::parse_duration(added_text);
     if (!added)
         errors[duration_block] = "Pick how much longer.";
-    if (reason.size() < blocks::min_reason_length)
+    if (workflow::char_count(reason) < blocks::min_reason_length)
         errors[reason_block] =
             "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
     if (!errors.empty())
@@ -378,8 +380,8 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
     auto field = [&](blocks::action a) { return view_value(view, a); };
     const auto bundle = field(blocks::action::bundle_select);
     const auto length_text = field(blocks::action::duration_select);
-    const auto reason = field(blocks::action::reason_input);
-    const auto ticket = field(blocks::action::ticket_input);
+    const auto reason = std::string(workflow::trim(field(blocks::action::reason_input)));
+    const auto ticket = std::string(workflow::trim(field(blocks::action::ticket_input)));
 
     boost::json::object errors;
     auto block_of = [](blocks::action a) { return blocks::info(a).block_id; };
@@ -392,10 +394,10 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
         else
             errors[block_of(blocks::action::duration_select)] = "Pick one of the offered durations.";
     }
-    if (reason.size() < blocks::min_reason_length)
+    if (workflow::char_count(reason) < blocks::min_reason_length)
         errors[block_of(blocks::action::reason_input)] =
             "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
-    if (ticket.size() > blocks::max_ticket_length)
+    if (workflow::char_count(ticket) > blocks::max_ticket_length)
         errors[block_of(blocks::action::ticket_input)] = "A ticket reference is at most 100 characters.";
     if (errors.empty()) {
         auto who = person_for_slack_user(ctx_, i.user_id);

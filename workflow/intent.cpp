@@ -1,4 +1,5 @@
 #include "workflow/intent.hpp"
+#include "workflow/text.hpp"
 
 #include <cctype>
 #include <chrono>
@@ -90,12 +91,14 @@ result<std::optional<duration>> optional_duration(const parsed_args& p)
     return std::optional<duration>{*d};
 }
 
-result<std::string> bounded(std::string text, std::size_t max, std::string_view what)
+// Trimmed, and at most `max` characters (not bytes).
+result<std::string> bounded(std::string_view text, std::size_t max, std::string_view what)
 {
-    if (text.size() > max)
-        return error{"too_long_input", std::string(what) + " is " + std::to_string(text.size()) +
-                                           " characters; at most " + std::to_string(max) + " are allowed."};
-    return result<std::string>(boost::system::in_place_value, std::move(text));
+    const auto t = trim(text);
+    if (const auto n = char_count(t); n > max)
+        return error{"too_long_input", std::string(what) + " is " + std::to_string(n) + " characters; at most " +
+                                           std::to_string(max) + " are allowed."};
+    return result<std::string>(boost::system::in_place_value, std::string(t));
 }
 
 std::string usage_of(subcommand s) { return "Usage: `/checkpoint " + std::string(info(s).usage) + "`"; }

@@ -292,8 +292,8 @@ std::optional<std::string> text_field(const json::object& o, std::string_view ke
     const std::string field = std::string(where) + std::string(key);
     if (!v->is_string())
         fail(code::invalid_request, "`" + field + "` must be a string.");
-    const auto& s = v->get_string();
-    if (s.size() > max)
+    const auto s = workflow::trim(v->get_string());
+    if (workflow::char_count(s) > max)
         fail(code::invalid_request, "`" + field + "` is longer than " + std::to_string(max) + " characters.");
     return std::string(s);
 }

@@ -206,6 +206,26 @@ TEST_CASE("story: a request by modal opens the form from the command, checks the
         CHECK(body.at("errors").as_object().contains("reason"));
         CHECK(s.latest_petition_of("u-4001").empty());
     }
+    SECTION("a reason of spaces is refused on its field; one of emoji counts its characters, not its bytes")
+    {
+        auto blank = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
+                                                request_values("api-staging", "1d", "                ")));
+        CHECK(json::parse(blank.body()).at("errors").as_object().contains("reason"));
+        auto command = s.command(kofi, "request api-staging --duration 1d --reason \"    \"");
+        CHECK_THAT(json::serialize(command), Catch::Contains("Say why you need access"));
+        CHECK(s.latest_petition_of("u-4001").empty());
+
+        // "ok 🙂🙂🙂🙂" is 7 characters (19 bytes): under the form's 10.
+        auto short_emoji = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
+                                                      request_values("api-staging", "1d", "ok 🙂🙂🙂🙂")));
+        CHECK(json::parse(short_emoji.body()).at("errors").as_object().contains("reason"));
+        std::string emoji;
+        for (int n = 0; n < 1000; ++n)
+            emoji += "🙂"; // 1000 characters, 4000 bytes: within the 3000 allowed
+        auto r = s.command(kofi, "request api-staging --duration 1d --reason \"" + emoji + "\"");
+        CHECK_THAT(json::serialize(r), !Catch::Contains("characters; at most"));
+        CHECK_FALSE(s.latest_petition_of("u-4001").empty());
+    }
     SECTION("a complete form closes the modal and files the request like the command")
     {
         auto r = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
@@ -292,6 +312,10 @@ TEST_CASE("story: a reviewer denies with a reason from the deny modal", "[e2e][s
 
     auto short_reason = s.interact(view_submission(alex, "checkpoint.deny_modal", id, deny_values("no")));
     CHECK(json::parse(short_reason.body()).at("response_action") == "errors");
+    CHECK(s.state_of(id) == "pending");
+    // Spaces are no reason: the requester would read an empty quote.
+    auto blank = s.interact(view_submission(alex, "checkpoint.deny_modal", id, deny_values("          ")));
+    CHECK(json::parse(blank.body()).at("response_action") == "errors");
     CHECK(s.state_of(id) == "pending");
 
     auto r = s.interact(view_submission(alex, "checkpoint.deny_modal", id, deny_values("not during the code freeze")));

@@ -1,4 +1,5 @@
 #include "workflow/intent.hpp"
+#include "workflow/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -104,6 +105,7 @@ TEST_CASE("bad input says what was wrong and what is allowed")
         {"request api-production --duration 7x --reason r", "bad_duration", "30m, 4h"},
         {"request api-production --reason", "missing_value", "--reason \"debugging latency\""},
         {"request api-production --duration 1d", "missing_reason", "--reason"},
+        {"request api-production --duration 1d --reason \"   \"", "missing_reason", "--reason"},
         {"request api-production --colour red --reason r", "unknown_option", "--duration, --reason, --ticket, --break-glass"},
         {"request api-production debugging latency --reason r", "unexpected_argument", "quotes"},
         {"request api-production --break-glass=yes --reason r", "unexpected_value", "no value"},
@@ -134,6 +136,28 @@ TEST_CASE("input is bounded")
     REQUIRE_FALSE(i.has_value());
     CHECK(i.error().code == "too_long_input");
     CHECK_THAT(i.error().message, Catch::Contains("3000"));
+}
+
+TEST_CASE("lengths are counted in characters, as Slack counts them, and reasons are trimmed")
+{
+    struct row {
+        std::string text;
+        std::size_t chars;
+    };
+    for (const auto& r : std::vector<row>{{"", 0}, {"ok", 2}, {"ok 🙂🙂🙂", 6}, {"Привет", 6}, {"日本", 2}})
+        CHECK(checkpoint::workflow::char_count(r.text) == r.chars);
+    CHECK(checkpoint::workflow::trim("  \t debugging \n") == "debugging");
+    CHECK(checkpoint::workflow::trim(" \t\n ").empty());
+
+    std::string emoji;
+    for (int n = 0; n < 1000; ++n)
+        emoji += "🙂"; // 4000 bytes, 1000 characters
+    CHECK(expect<intent::request>("request api-production --reason \"" + emoji + "\"").reason == emoji);
+    std::string cyrillic;
+    for (int n = 0; n < 2100; ++n)
+        cyrillic += "ж"; // 4200 bytes, 2100 characters
+    CHECK(expect<intent::request>("request api-production --reason \"" + cyrillic + "\"").reason == cyrillic);
+    CHECK(expect<intent::request>("request api-production --reason \"  load test  \"").reason == "load test");
 }
 
 TEST_CASE("petition ids")
