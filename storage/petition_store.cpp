@@ -41,10 +41,20 @@ void insert_decisions(connection& c, std::int64_t petition_seq, const workflow::
 // Steps of a pending extension's route are indexed from here, apart from the request's own.
 constexpr std::int64_t extension_steps = 1'000'000;
 
-void index_route(connection& c, std::int64_t petition_seq, const workflow::route& route, std::int64_t first_step)
+// A route's steps (the rows step_reviewers refers to) and who is asked at each, numbered from
+// `first_step`. Repeats are ignored: a transition may add reviewers (escalation), so it runs again.
+void store_route(connection& c, std::int64_t petition_seq, const workflow::route& route, std::int64_t first_step)
 {
     std::int64_t index = first_step;
     for (const auto& s : route.steps) {
+        auto step = c.use("INSERT OR IGNORE INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
+                          "VALUES (?, ?, ?, ?, ?)");
+        step->bind(1, petition_seq);
+        step->bind(2, index);
+        step->bind(3, std::string(name(s.kind)));
+        step->bind(4, s.name);
+        step->bind(5, static_cast<std::int64_t>(s.min_approvals));
+        step->exec();
         for (const auto& r : s.reviewers) {
             auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
             q->bind(1, petition_seq);
@@ -56,44 +66,12 @@ void index_route(connection& c, std::int64_t petition_seq, const workflow::route
     }
 }
 
-// Who is asked at each step, for awaiting(): of the request and of a pending extension. A transition
-// may add reviewers (escalation, an extension), so it runs again then.
+// Who is asked at each step, for awaiting(): of the request and of a pending extension.
 void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::petition& p)
 {
-    index_route(c, petition_seq, p.route, 0);
-    if (!p.pending_extension)
-        return;
-    std::int64_t index = extension_steps;
-    for (const auto& s : p.pending_extension->route.steps) {
-        auto q = c.use("INSERT OR IGNORE INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
-                       "VALUES (?, ?, ?, ?, ?)");
-        q->bind(1, petition_seq);
-        q->bind(2, index++);
-        q->bind(3, std::string(name(s.kind)));
-        q->bind(4, s.name);
-        q->bind(5, static_cast<std::int64_t>(s.min_approvals));
-        q->exec();
-    }
-    index_route(c, petition_seq, p.pending_extension->route, extension_steps);
-}
-
-void insert_steps(connection& c, std::int64_t petition_seq, const workflow::petition& p)
-{
-    std::int64_t index = 0;
-    for (const auto& s : p.route.steps) {
-        {
-            auto q = c.use("INSERT INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
-                           "VALUES (?, ?, ?, ?, ?)");
-            q->bind(1, petition_seq);
-            q->bind(2, index);
-            q->bind(3, std::string(name(s.kind)));
-            q->bind(4, s.name);
-            q->bind(5, static_cast<std::int64_t>(s.min_approvals));
-            q->exec();
-        }
-        ++index;
-    }
-    index_reviewers(c, petition_seq, p);
+    store_route(c, petition_seq, p.route, 0);
+    if (p.pending_extension)
+        store_route(c, petition_seq, p.pending_extension->route, extension_steps);
 }
 
 // What every write carries besides the petition row: its audit event and its jobs.
@@ -186,7 +164,7 @@ workflow::result<write_status> petition_store::file(const workflow::petition_wri
         if (q->exec() == 0)
             return write_status::conflict;
         const auto seq = c.db().getLastInsertRowid();
-        insert_steps(c, seq, p);
+        index_reviewers(c, seq, p);
         append_consequences(c, seq, w, audit);
         return write_status::applied;
     });
