@@ -764,16 +764,13 @@ int run(const std::vector<std::string>& args, environment& env)
             if (!best.empty())
                 hint = "`" + *word + "` is not a checkpoint command. Did you mean `checkpoint " + best + "`?";
         }
-        if (!hint.empty() && e.get_exit_code() != 0) {
-            env.err << "error: " << hint << "\n";
-            if (std::find(args.begin(), args.end(), "--json") != args.end())
-                env.out << json_line(json::object{{"error", json::object{{"code", "usage"}, {"message", hint}}}});
-            return exit_usage;
-        }
-        if (e.get_exit_code() != 0 && std::find(args.begin(), args.end(), "--json") != args.end()) {
-            // Scripts asked for JSON: the usage error is JSON too (the sentence still goes to stderr).
-            env.out << json_line(json::object{{"error", json::object{{"code", "usage"}, {"message", e.what()}}}});
-            env.err << "error: " << e.what() << "\n";
+        const bool json_asked = std::find(args.begin(), args.end(), "--json") != args.end();
+        if (e.get_exit_code() != 0 && (!hint.empty() || json_asked)) {
+            // The hint replaces CLI11's sentence; scripts that asked for JSON get the error as JSON too.
+            const std::string message = hint.empty() ? std::string(e.what()) : hint;
+            env.err << "error: " << message << "\n";
+            if (json_asked)
+                env.out << json_line(json::object{{"error", json::object{{"code", "usage"}, {"message", message}}}});
             return exit_usage;
         }
         const int code = app.exit(e, env.out, env.err);

@@ -562,10 +562,17 @@ std::string report_cell(std::string_view key, const json::value& v)
     return scalar_text(v);
 }
 
+// A report's field without its unit: average for average_seconds (the cell says 4d).
+std::string report_name(std::string_view key)
+{
+    constexpr std::string_view unit = "_seconds";
+    return clean(key.ends_with(unit) ? key.substr(0, key.size() - unit.size()) : key);
+}
+
 // The header of such a column: AVERAGE for average_seconds.
 std::string report_header(std::string_view key)
 {
-    std::string h = clean(key.ends_with("_seconds") ? key.substr(0, key.size() - 8) : key);
+    std::string h = report_name(key);
     std::transform(h.begin(), h.end(), h.begin(),
                    [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c == '_' ? ' ' : c; });
     return h;
@@ -610,8 +617,7 @@ std::string report_text(const json::object& r)
     if (!summary.empty()) {
         out += "Summary:\n";
         for (const auto& kv : summary)
-            out += "  " + clean(kv.key().ends_with("_seconds") ? kv.key().substr(0, kv.key().size() - 8) : kv.key()) +
-                   ": " + report_cell(kv.key(), kv.value()) + "\n";
+            out += "  " + report_name(kv.key()) + ": " + report_cell(kv.key(), kv.value()) + "\n";
     }
     return out;
 }
