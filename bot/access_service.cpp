@@ -6,6 +6,7 @@
 #include "workflow/route.hpp"
 
 #include <cstdint>
+#include <future>
 #include <stdexcept>
 
 namespace checkpoint::bot {
@@ -30,16 +31,49 @@ access_service::access_service(const workflow::manifests& manifests, const workf
 {
 }
 
+namespace {
+
+// Runs an asynchronous use case and waits for its answer: for callers that may block (workers, the
+// CLI's host commands, tests), never for the threads that answer HTTP.
+template <class T, class Start>
+workflow::result<T> wait_for(Start start)
+{
+    std::promise<workflow::result<T>> promise;
+    auto outcome = promise.get_future();
+    start([&promise](workflow::result<T> r) { promise.set_value(std::move(r)); });
+    return outcome.get();
+}
+
+} // namespace
+
 workflow::result<workflow::petition> access_service::submit(const std::string& requester,
                                                             const workflow::intent::request& r)
+{
+    return wait_for<workflow::petition>([&](then<workflow::petition> d) { submit(requester, r, std::move(d)); });
+}
+
+workflow::result<workflow::transition> access_service::act(const std::string& id, const workflow::event& event)
+{
+    return wait_for<workflow::transition>([&](then<workflow::transition> d) { act(id, event, std::move(d)); });
+}
+
+workflow::result<workflow::transition> access_service::extend(const std::string& id, const std::string& by,
+                                                              workflow::duration added, const std::string& reason)
+{
+    return wait_for<workflow::transition>(
+        [&](then<workflow::transition> d) { extend(id, by, added, reason, std::move(d)); });
+}
+
+void access_service::submit(const std::string& requester, const workflow::intent::request& r,
+                            then<workflow::petition> done)
 {
     const auto now = clock_.now();
     auto away = away_now();
     if (!away)
-        return away.error();
+        return done(away.error());
     auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now, &*away);
     if (!route)
-        return route.error();
+        return done(route.error());
     if (route->is_resource && resources_) {
         // One customer at a time, and only customers that exist: the kind's policy alone does not say which.
         const auto colon = route->target.find(':');
@@ -47,11 +81,12 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
         const auto id = route->target.substr(colon + 1);
         auto found = resources_->find(kind, id);
         if (!found)
-            return found.error();
+            return done(found.error());
         if (!*found)
-            return workflow::error{"unknown_resource", "There is no " + kind + " with id \"" + id +
-                                                           "\"; resources are uploaded with `checkpoint resources "
-                                                           "upload` (PUT /api/v1/resources)."};
+            return done(workflow::error{"unknown_resource",
+                                        "There is no " + kind + " with id \"" + id +
+                                            "\"; resources are uploaded with `checkpoint resources "
+                                            "upload` (PUT /api/v1/resources)."});
     }
     // Access already held is not refused (overlaps are counted per person and entitlement), but said.
     {
@@ -67,64 +102,81 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
                                    "); this files a second grant. Extending that one may be what you want.");
         }
     }
-    // A fresh id per attempt: a collision (vanishingly rare) just draws again.
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        auto t = workflow::file(*route, {storage::new_petition_id(now), r.reason, r.ticket}, now);
-        auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
-        add_home_jobs(w.jobs, nullptr, t.petition, now);
-        auto stored = petitions_.file(w);
-        if (!stored)
-            return stored.error();
-        if (*stored == workflow::write_status::applied) {
-            if (wake_workers_)
-                wake_workers_();
-            return t.petition;
-        }
-    }
-    return workflow::error{"conflict", "Could not file the request; try again."};
+    file_attempt(std::move(*route), r, 0, std::move(done));
 }
 
-workflow::result<workflow::transition> access_service::act(const std::string& id, const workflow::event& event)
+void access_service::file_attempt(workflow::route route, workflow::intent::request r, int attempt,
+                                  then<workflow::petition> done)
 {
-    for (int round = 0; round < max_conflict_rounds; ++round) {
-        auto p = get(id);
-        if (!p)
-            return p.error();
-        auto t = workflow::apply(*p, event, manifests_.directory);
-        if (!t)
-            return t.error();
-        auto w = storage::plan_write(*t, storage::transition_audit(event, t->petition), clock_.now());
-        add_home_jobs(w.jobs, &*p, t->petition, clock_.now());
-        auto stored = petitions_.apply(w);
-        if (!stored)
-            return stored.error();
-        if (*stored == workflow::write_status::applied) {
+    // A fresh id per attempt: a collision (vanishingly rare) just draws again.
+    if (attempt == 3)
+        return done(workflow::error{"conflict", "Could not file the request; try again."});
+    const auto now = clock_.now();
+    auto t = workflow::file(route, {storage::new_petition_id(now), r.reason, r.ticket}, now);
+    auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
+    add_home_jobs(w.jobs, nullptr, t.petition, now);
+    petitions_.file_async(
+        std::move(w), [this, route = std::move(route), r = std::move(r), attempt, petition = std::move(t.petition),
+                       done = std::move(done)](workflow::result<workflow::write_status> stored) mutable {
+            if (!stored)
+                return done(stored.error());
+            if (*stored == workflow::write_status::conflict)
+                return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done));
             if (wake_workers_)
                 wake_workers_();
-            if (on_change_)
-                on_change_(t->petition);
-            return std::move(*t);
-        }
-    }
-    return conflict_error(id);
+            done(std::move(petition));
+        });
 }
 
-workflow::result<workflow::transition> access_service::extend(const std::string& id, const std::string& by,
-                                                              workflow::duration added, const std::string& reason)
+void access_service::act(const std::string& id, const workflow::event& event, then<workflow::transition> done)
+{
+    act_round(id, event, 0, std::move(done));
+}
+
+void access_service::act_round(std::string id, workflow::event event, int round, then<workflow::transition> done)
+{
+    if (round == max_conflict_rounds)
+        return done(conflict_error(id));
+    auto p = get(id);
+    if (!p)
+        return done(p.error());
+    auto t = workflow::apply(*p, event, manifests_.directory);
+    if (!t)
+        return done(t.error());
+    auto w = storage::plan_write(*t, storage::transition_audit(event, t->petition), clock_.now());
+    add_home_jobs(w.jobs, &*p, t->petition, clock_.now());
+    petitions_.apply_async(std::move(w), [this, id = std::move(id), event = std::move(event), round, t = std::move(*t),
+                                          done = std::move(done)](workflow::result<workflow::write_status> stored) mutable {
+        if (!stored)
+            return done(stored.error());
+        if (*stored == workflow::write_status::conflict)
+            // Someone else moved it first: re-read and re-apply (off the writer's thread would be kinder,
+            // but conflicts are rare and the read is one indexed row).
+            return act_round(std::move(id), std::move(event), round + 1, std::move(done));
+        if (wake_workers_)
+            wake_workers_();
+        if (on_change_)
+            on_change_(t.petition);
+        done(std::move(t));
+    });
+}
+
+void access_service::extend(const std::string& id, const std::string& by, workflow::duration added,
+                            const std::string& reason, then<workflow::transition> done)
 {
     auto p = get(id);
     if (!p)
-        return p.error();
+        return done(p.error());
     const auto now = clock_.now();
     // Decided on the total, as if it had been asked for at once.
     auto away = away_now();
     if (!away)
-        return away.error();
+        return done(away.error());
     auto route =
         workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false}, now, &*away);
     if (!route)
-        return route.error();
-    return act(id, workflow::extension_of(by, added, *route, now, reason));
+        return done(route.error());
+    act(id, workflow::extension_of(by, added, *route, now, reason), std::move(done));
 }
 
 workflow::result<workflow::away_overlay> access_service::away_now()

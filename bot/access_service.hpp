@@ -25,14 +25,25 @@ public:
                    workflow::petition_store& petitions, std::function<void()> wake_workers,
                    workflow::resource_store* resources = nullptr);
 
+    // How an asynchronous use case ended. It runs on the store's writer thread when the write happened,
+    // else on the caller's: hand anything slow (rendering, I/O) to another thread.
+    template <class T>
+    using then = std::function<void(workflow::result<T>)>;
+
     // Files a request for `requester` (a person id): decided, then stored pending or approved at once.
+    // Returns once the write is queued; `done` hears the stored petition (or why not) once it is durable.
+    void submit(const std::string& requester, const workflow::intent::request& r, then<workflow::petition> done);
+    // The same, waiting until the request is durable.
     workflow::result<workflow::petition> submit(const std::string& requester, const workflow::intent::request& r);
 
     // Applies `event` to petition `id` with compare-and-set; a concurrent change is re-read and the
     // event re-applied (two reviewers at once both count), a repeat is refused by the state machine.
+    void act(const std::string& id, const workflow::event& event, then<workflow::transition> done);
     workflow::result<workflow::transition> act(const std::string& id, const workflow::event& event);
 
     // Asks for `added` more on an active grant; re-decided on the total length.
+    void extend(const std::string& id, const std::string& by, workflow::duration added, const std::string& reason,
+                then<workflow::transition> done);
     workflow::result<workflow::transition> extend(const std::string& id, const std::string& by,
                                                   workflow::duration added, const std::string& reason);
 
@@ -57,6 +68,8 @@ public:
 
 private:
     workflow::result<workflow::away_overlay> away_now();
+    void file_attempt(workflow::route route, workflow::intent::request r, int attempt, then<workflow::petition> done);
+    void act_round(std::string id, workflow::event event, int round, then<workflow::transition> done);
 
     const workflow::manifests& manifests_;
     const workflow::clock& clock_;

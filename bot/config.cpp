@@ -125,6 +125,13 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
         else
             errors.emplace_back("CHECKPOINT_WORKERS must be a whole number from 1 to 64, got '" + t->substr(0, 20) + "'");
     }
+    if (auto t = env("CHECKPOINT_APP_THREADS"); t && !t->empty()) {
+        if (auto n = parse_positive(*t, 64))
+            c.app_threads = static_cast<unsigned>(*n);
+        else
+            errors.emplace_back("CHECKPOINT_APP_THREADS must be a whole number from 1 to 64, got '" + t->substr(0, 20) +
+                                "'");
+    }
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

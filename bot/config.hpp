@@ -26,6 +26,10 @@ struct config {
     // on a group commit, so there are more of them than cores: 100,000 grants expiring at once are
     // revoked in 43 s with 16 and 67 s with 8 on a 2-core machine (bench/README.md).
     unsigned worker_threads = 16;
+    // Application threads: Slack commands, clicks and API calls run here once they need storage or
+    // Slack, so the HTTP threads only read, verify and answer. They do not wait for durable writes
+    // (those complete asynchronously), only for reads and Slack look-ups.
+    unsigned app_threads = 8;
     std::chrono::seconds read_timeout{15};
     std::chrono::seconds write_timeout{15};
     std::chrono::seconds shutdown_grace{10};

@@ -3,9 +3,11 @@
 #include "bot/api/api_errors.hpp"
 #include "bot/api/api_router.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -30,8 +32,9 @@ constexpr std::array routes{
 
 } // namespace
 
-http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api)
-    : metrics_(m), slack_(slack), checks_(std::move(checks)), api_(api)
+http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api,
+                   std::function<void(std::function<void()>)> offload)
+    : metrics_(m), slack_(slack), checks_(std::move(checks)), api_(api), offload_(std::move(offload))
 {
 }
 
@@ -39,16 +42,32 @@ void http_app::handle_async(const request& req, const boost::asio::any_io_execut
                             std::function<void(response)> done)
 {
     auto target = boost::urls::parse_origin_form(req.target());
-    if (!api_ || !target || !api::api_router::owns(target->encoded_path()))
+    const std::string_view path = target ? std::string_view(target->encoded_path()) : std::string_view{};
+    const bool api = api_ && target && api::api_router::owns(path);
+    const bool slack = target && req.method() == http::verb::post &&
+                       std::any_of(routes.begin(), routes.end(),
+                                   [&](const route_entry& r) { return r.id == route_id::slack && r.path == path; });
+    if (!api && !slack)
         return done(handle(req));
     const auto start = std::chrono::steady_clock::now();
     metrics_.in_flight().Increment();
-    api_->handle_async(req, ex, [this, start, done = std::move(done)](response res) {
+    const auto id = api ? route_id::api : route_id::slack;
+    // Answers may come from another thread (a durable write's continuation): back onto the
+    // connection's strand, at once when already there.
+    auto finish = [this, start, id, ex, done = std::move(done)](response res) mutable {
         metrics_.in_flight().Decrement();
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        metrics_.observe_request(route_id::api, res.result_int(), took.count());
-        done(std::move(res));
-    });
+        metrics_.observe_request(id, res.result_int(), took.count());
+        boost::asio::dispatch(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
+    };
+    if (slack)
+        return slack_.handle(req, std::move(finish));
+    // The API reads and writes storage on every call: off the threads that read requests.
+    if (offload_)
+        return offload_([this, &req, ex, finish = std::move(finish)]() mutable {
+            api_->handle_async(req, ex, std::move(finish));
+        });
+    api_->handle_async(req, ex, std::move(finish));
 }
 
 std::size_t http_app::body_limit(http::verb method, std::string_view target) const

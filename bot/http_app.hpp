@@ -25,10 +25,13 @@ struct readiness_check {
 // Routes a parsed request to its handler and measures it. Pure request → response: no socket here.
 class http_app {
 public:
-    http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api = nullptr);
+    // `offload` runs a task on the application's threads (see service_context::offload); unset, inline.
+    http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api = nullptr,
+             std::function<void(std::function<void()>)> offload = {});
 
     response handle(const request& req);
-    // Like handle(), but may answer later (the API's long poll): `done` runs on `ex`, the connection's strand.
+    // Like handle(), but answers later, from `ex` (the connection's strand): Slack and the API run off the
+    // thread that read the request whenever they need storage or Slack, and a write answers once durable.
     void handle_async(const request& req, const boost::asio::any_io_executor& ex, std::function<void(response)> done);
 
     // The largest body accepted for `method` `target`, decided once the header is read.
@@ -44,6 +47,7 @@ private:
     slack_endpoint& slack_;
     std::vector<readiness_check> checks_;
     api::api_router* api_;
+    std::function<void(std::function<void()>)> offload_;
 };
 
 } // namespace checkpoint::bot

@@ -78,14 +78,17 @@ std::size_t job_runner::run_batch(const std::string& owner)
     const auto leased_at = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < leased->size(); ++i) {
         const auto& j = (*leased)[i];
+        bool stopping = false;
         {
             std::lock_guard lock(mutex_);
-            if (stopping_) {
-                // Hand the rest back, unstarted, so another worker (or the next start) runs them at once.
-                for (std::size_t k = i; k < leased->size(); ++k)
-                    (void)queue_.hand_back((*leased)[k].id, owner, clock_.now(), clock_.now());
-                break;
-            }
+            stopping = stopping_;
+        }
+        if (stopping) {
+            // Hand the rest back, unstarted, so another worker (or the next start) runs them at once. Not
+            // under the lock: a durable write's completion may be waking the workers meanwhile.
+            for (std::size_t k = i; k < leased->size(); ++k)
+                (void)queue_.hand_back((*leased)[k].id, owner, clock_.now(), clock_.now());
+            break;
         }
         auto h = handlers_.find(j.kind);
         job_outcome o;

@@ -30,6 +30,8 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -119,6 +121,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
 {
     // The address first: a port in use is reported before any database is created or migrated.
     net::io_context ioc{static_cast<int>(cfg.threads)};
+    // Where handlers run once they need storage or Slack, and where durable writes' answers are rendered.
+    // Made before the database, so a write still queued at exit finds it (joined: its task is dropped).
+    net::thread_pool app_threads(cfg.app_threads);
     auto listening = bot::http_server::listen(ioc, cfg.listen);
     if (!listening) {
         spdlog::critical("cannot listen on {}:{}: {}", cfg.listen.host, cfg.listen.port, listening.error().message());
@@ -169,8 +174,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_overlay([&away] { return away.overlay(); });
+    auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };
     bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
-                             grants, slack_users, resources, slack_api, *integrations, access, runner};
+                             grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
     bot::register_slack_jobs(runner, ctx);
     bot::register_provisioning_jobs(runner, ctx);
     bot::register_resource_sync(runner, ctx);
@@ -191,7 +197,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
                           {"database", [&db] { return db->ping(); }},
                           {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
                       },
-                      &api);
+                      &api, offload);
 
     // Installed before anything is announced, so a signal at any moment after start-up is handled.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -252,6 +258,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     ioc.run();
     for (auto& t : pool)
         t.join();
+    // Requests drained: what they handed to the application threads (and those threads' answers) is done.
+    app_threads.join();
     runner.stop();
     spdlog::info("shutdown: done");
     return 0;
@@ -288,7 +296,8 @@ int main(int argc, char** argv)
                  "Configuration comes from the environment: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL,\n"
                  "CHECKPOINT_LISTEN (0.0.0.0:3000), CHECKPOINT_DB (./checkpoint.db),\n"
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core),\n"
-                 "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_HTTP_TIMEOUT (seconds per read or write).\n"
+                 "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_APP_THREADS (8 application threads),\n"
+                 "CHECKPOINT_HTTP_TIMEOUT (seconds per read or write).\n"
                  "Exit codes: 0 done, 1 failed, 2 bad configuration, 64 bad command line."};
     bool dev = false;
     bool check_manifests = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "bot/access_service.hpp"
 #include "bot/config.hpp"
 #include "bot/integrations/integration_factory.hpp"
@@ -35,6 +37,18 @@ struct service_context {
     const integration_map& integrations;
     access_service& access;
     job_runner& runner;
+    // Runs a task on the application's threads, never on those answering HTTP: where handlers go
+    // once they need storage or Slack, and where an asynchronous write's continuation renders its
+    // answer. Unset (tests), the task runs at once on the calling thread.
+    std::function<void(std::function<void()>)> offload = {};
+
+    void run_off_http(std::function<void()> task) const
+    {
+        if (offload)
+            offload(std::move(task));
+        else
+            task();
+    }
 };
 
 } // namespace checkpoint::bot

@@ -15,6 +15,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <vector>
 
 namespace checkpoint::bot {
@@ -51,7 +52,7 @@ std::optional<std::string> slack_commands::bind_person(const slash_command& c, b
     return std::nullopt;
 }
 
-boost::json::object slack_commands::handle(const slash_command& c)
+std::optional<boost::json::object> slack_commands::answer_now(const slash_command& c) const
 {
     auto line = workflow::parse_command_line(c.text);
     if (!line)
@@ -61,24 +62,49 @@ boost::json::object slack_commands::handle(const slash_command& c)
     auto intent = workflow::to_intent(*line, clock_.now());
     if (!intent)
         return blocks::error_reply(intent.error());
+    if (std::holds_alternative<workflow::intent::help>(*intent))
+        return blocks::help_message(c.command);
+    return std::nullopt;
+}
+
+boost::json::object slack_commands::handle(const slash_command& c)
+{
+    std::promise<boost::json::object> promise;
+    auto answer = promise.get_future();
+    handle(c, [&promise](boost::json::object o) { promise.set_value(std::move(o)); });
+    return answer.get();
+}
+
+void slack_commands::handle(const slash_command& c, reply respond)
+{
+    if (auto now = answer_now(c))
+        return respond(std::move(*now));
+    auto intent = workflow::to_intent(*workflow::parse_command_line(c.text), clock_.now());
 
     namespace in = workflow::intent;
-    return std::visit(
+    std::visit(
         overloaded{
-            [&](const in::help&) { return blocks::help_message(c.command); },
-            [&](const in::catalog& i) { return on_catalog(c, i); },
-            [&](const in::explain& i) { return on_explain(c, i); },
-            [&](const in::request& i) { return on_request(c, i); },
-            [&](const in::status& i) { return on_status(c, i); },
-            [&](const in::mine&) { return on_mine(c); },
-            [&](const in::pending&) { return on_pending(c); },
-            [&](const in::extend& i) { return on_extend(c, i); },
-            [&](const in::cancel& i) { return on_cancel(c, i); },
-            [&](const in::revoke& i) { return on_revoke(c, i); },
-            [&](const in::ooo_set& i) { return on_ooo(c, i); },
-            [&](const in::ooo_off&) { return on_ooo(c, std::nullopt); },
+            [&](const in::help&) { respond(blocks::help_message(c.command)); },
+            [&](const in::catalog& i) { respond(on_catalog(c, i)); },
+            [&](const in::explain& i) { respond(on_explain(c, i)); },
+            [&](const in::request& i) { on_request(c, i, std::move(respond)); },
+            [&](const in::status& i) { respond(on_status(c, i)); },
+            [&](const in::mine&) { respond(on_mine(c)); },
+            [&](const in::pending&) { respond(on_pending(c)); },
+            [&](const in::extend& i) { on_extend(c, i, std::move(respond)); },
+            [&](const in::cancel& i) { on_cancel(c, i, std::move(respond)); },
+            [&](const in::revoke& i) { on_revoke(c, i, std::move(respond)); },
+            [&](const in::ooo_set& i) { respond(on_ooo(c, i)); },
+            [&](const in::ooo_off&) { respond(on_ooo(c, std::nullopt)); },
         },
         *intent);
+}
+
+void slack_commands::reply_changed(workflow::result<workflow::transition> t, workflow::event_kind kind, reply respond)
+{
+    ctx_.run_off_http([t = std::move(t), kind, respond = std::move(respond)] {
+        respond(t ? blocks::changed_reply(t->petition, kind) : blocks::error_reply(t.error()));
+    });
 }
 
 boost::json::object slack_commands::on_catalog(const slash_command& c, const workflow::intent::catalog& i)
@@ -107,26 +133,28 @@ boost::json::object slack_commands::on_explain(const slash_command& c, const wor
     return blocks::explain_reply(*r);
 }
 
-boost::json::object slack_commands::on_request(const slash_command& c, const workflow::intent::request& i)
+void slack_commands::on_request(const slash_command& c, const workflow::intent::request& i, reply respond)
 {
     boost::json::object refusal;
     auto me = bind_person(c, refusal);
     if (!me)
-        return refusal;
+        return respond(std::move(refusal));
     if (i.target.empty()) {
         // The only Slack call made inside a request: the trigger_id dies after 3 s.
         if (!c.trigger_id.empty()) {
             auto r = ctx_.slack.open_view(c.trigger_id, request_modal_for(ctx_, *me, {}, c.channel_id));
             if (r.ok())
-                return blocks::ephemeral_message("Opening the request form…", {});
+                return respond(blocks::ephemeral_message("Opening the request form…", {}));
             spdlog::warn("slack: views.open for {} failed: {}", c.user_id, r.error);
         }
-        return blocks::request_usage_reply(c.command);
+        return respond(blocks::request_usage_reply(c.command));
     }
-    auto p = ctx_.access.submit(*me, i);
-    if (!p)
-        return blocks::error_reply(p.error());
-    return blocks::request_reply(*p);
+    // Answered once the request is durable; the writer only hands the result over.
+    ctx_.access.submit(*me, i, [this, respond = std::move(respond)](workflow::result<workflow::petition> p) mutable {
+        ctx_.run_off_http([p = std::move(p), respond = std::move(respond)] {
+            respond(p ? blocks::request_reply(*p) : blocks::error_reply(p.error()));
+        });
+    });
 }
 
 boost::json::object slack_commands::on_status(const slash_command& c, const workflow::intent::status& i)
@@ -173,40 +201,40 @@ boost::json::object slack_commands::on_pending(const slash_command& c)
     return blocks::pending_reply(*waiting, *me);
 }
 
-boost::json::object slack_commands::on_extend(const slash_command& c, const workflow::intent::extend& i)
+void slack_commands::on_extend(const slash_command& c, const workflow::intent::extend& i, reply respond)
 {
     boost::json::object refusal;
     auto me = bind_person(c, refusal);
     if (!me)
-        return refusal;
-    auto t = ctx_.access.extend(i.petition_id, *me, i.added, i.reason);
-    if (!t)
-        return blocks::error_reply(t.error());
-    return blocks::changed_reply(t->petition, workflow::event_kind::request_extension);
+        return respond(std::move(refusal));
+    ctx_.access.extend(i.petition_id, *me, i.added, i.reason,
+                       [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
+                           reply_changed(std::move(t), workflow::event_kind::request_extension, std::move(respond));
+                       });
 }
 
-boost::json::object slack_commands::on_cancel(const slash_command& c, const workflow::intent::cancel& i)
+void slack_commands::on_cancel(const slash_command& c, const workflow::intent::cancel& i, reply respond)
 {
     boost::json::object refusal;
     auto me = bind_person(c, refusal);
     if (!me)
-        return refusal;
-    auto t = ctx_.access.act(i.petition_id, workflow::cancel_by(*me, clock_.now()));
-    if (!t)
-        return blocks::error_reply(t.error());
-    return blocks::changed_reply(t->petition, workflow::event_kind::cancel);
+        return respond(std::move(refusal));
+    ctx_.access.act(i.petition_id, workflow::cancel_by(*me, clock_.now()),
+                    [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
+                        reply_changed(std::move(t), workflow::event_kind::cancel, std::move(respond));
+                    });
 }
 
-boost::json::object slack_commands::on_revoke(const slash_command& c, const workflow::intent::revoke& i)
+void slack_commands::on_revoke(const slash_command& c, const workflow::intent::revoke& i, reply respond)
 {
     boost::json::object refusal;
     auto me = bind_person(c, refusal);
     if (!me)
-        return refusal;
-    auto t = ctx_.access.act(i.petition_id, workflow::revoke_by(*me, clock_.now(), i.reason));
-    if (!t)
-        return blocks::error_reply(t.error());
-    return blocks::changed_reply(t->petition, workflow::event_kind::revoke);
+        return respond(std::move(refusal));
+    ctx_.access.act(i.petition_id, workflow::revoke_by(*me, clock_.now(), i.reason),
+                    [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
+                        reply_changed(std::move(t), workflow::event_kind::revoke, std::move(respond));
+                    });
 }
 
 boost::json::object slack_commands::on_ooo(const slash_command& c,

@@ -6,6 +6,8 @@
 #include <boost/beast/http/field.hpp>
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 namespace checkpoint::bot {
 
 namespace {
@@ -46,12 +48,20 @@ slack_endpoint::slack_endpoint(std::string signing_secret, const workflow::clock
 
 response slack_endpoint::handle(const request& req)
 {
+    std::promise<response> promise;
+    auto answered = promise.get_future();
+    handle(req, [&promise](response res) { promise.set_value(std::move(res)); });
+    return answered.get();
+}
+
+void slack_endpoint::handle(const request& req, answer done)
+{
     const auto content_type = header(req, http::field::content_type);
     const std::string_view body = req.body();
 
     if (is_ssl_check(content_type, body)) {
         metrics_.slack_request("ssl_check");
-        return empty_ok(req);
+        return done(empty_ok(req));
     }
 
     if (auto bad = verify_slack_signature(signing_secret_, header(req, "X-Slack-Request-Timestamp"),
@@ -59,52 +69,66 @@ response slack_endpoint::handle(const request& req)
         const auto why = describe(*bad);
         metrics_.signature_failure(code(*bad));
         spdlog::warn("slack: refused unverified request ({}), {} bytes", why, body.size());
-        return error_response(http::status::unauthorized, "invalid_signature",
-                               "request is not signed by Slack: " + std::string(why), req.version());
+        return done(error_response(http::status::unauthorized, "invalid_signature",
+                                   "request is not signed by Slack: " + std::string(why), req.version()));
     }
 
     auto parsed = parse_slack_request(content_type, body);
     if (auto* bad = std::get_if<bad_slack_request>(&parsed)) {
         spdlog::warn("slack: bad request: {}", bad->reason);
         metrics_.slack_request("malformed");
-        return error_response(http::status::bad_request, "bad_slack_request", bad->reason, req.version());
+        return done(error_response(http::status::bad_request, "bad_slack_request", bad->reason, req.version()));
     }
 
-    return std::visit(
+    auto& ctx = commands_.context();
+    std::visit(
         overloaded{
-            [&](const slash_command& c) {
+            [&](slash_command& c) {
                 metrics_.slack_request("command");
-                return on_command(req, c);
+                on_command(req, std::move(c), std::move(done));
             },
-            [&](const interaction& i) {
+            [&](interaction& i) {
                 metrics_.slack_request(to_string(i.kind));
-                return on_interaction(req, i);
+                // Clicks and forms look people up and change requests: off the threads reading requests.
+                ctx.run_off_http([this, version = req.version(), i = std::move(i), done = std::move(done)] {
+                    done(on_interaction(version, i));
+                });
             },
             [&](const url_verification& v) {
                 metrics_.slack_request("url_verification");
-                return json_response(http::status::ok, boost::json::object{{"challenge", v.challenge}},
-                                     req.version());
+                done(json_response(http::status::ok, boost::json::object{{"challenge", v.challenge}}, req.version()));
             },
             [&](const event_callback& e) {
                 metrics_.slack_request("event_callback");
-                return on_event(req, e);
+                // The session keeps `req` alive until `done` is called.
+                ctx.run_off_http([this, &req, e, done = std::move(done)] { done(on_event(req, e)); });
             },
-            [&](const ssl_check&) { return empty_ok(req); },
+            [&](const ssl_check&) { done(empty_ok(req)); },
         },
         std::get<slack_request>(parsed));
 }
 
-response slack_endpoint::on_command(const request& req, const slash_command& c)
+void slack_endpoint::on_command(const request& req, slash_command c, answer done)
 {
-    return json_response(http::status::ok, commands_.handle(c), req.version());
+    const auto version = req.version();
+    if (auto now = commands_.answer_now(c))
+        return done(json_response(http::status::ok, std::move(*now), version));
+    commands_.context().run_off_http([this, version, c = std::move(c), done = std::move(done)]() mutable {
+        commands_.handle(c, [version, done = std::move(done)](boost::json::object reply) {
+            done(json_response(http::status::ok, std::move(reply), version));
+        });
+    });
 }
 
-response slack_endpoint::on_interaction(const request& req, const interaction& i)
+response slack_endpoint::on_interaction(unsigned version, const interaction& i)
 {
     spdlog::info("slack: {} from {}", to_string(i.kind), i.user_id);
     if (auto body = interactions_.handle(i))
-        return json_response(http::status::ok, std::move(*body), req.version());
-    return empty_ok(req);
+        return json_response(http::status::ok, std::move(*body), version);
+    response res{http::status::ok, version};
+    res.set(http::field::server, server_name);
+    res.prepare_payload();
+    return res;
 }
 
 response slack_endpoint::on_event(const request& req, const event_callback& e)

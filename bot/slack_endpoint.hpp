@@ -8,6 +8,7 @@
 #include "storage/slack_event_store.hpp"
 #include "workflow/clock.hpp"
 
+#include <functional>
 #include <string>
 
 namespace checkpoint::bot {
@@ -19,11 +20,17 @@ public:
     slack_endpoint(std::string signing_secret, const workflow::clock& clock, storage::slack_event_store& events,
                    metrics& m, slack_commands& commands);
 
+    using answer = std::function<void(response)>;
+
+    // Verifies and decodes on the calling thread; what needs storage or Slack runs on the application's
+    // threads (service_context::offload) and answers through `done`, exactly once, from there.
+    void handle(const request& req, answer done);
+    // handle(), waiting for the answer (tests).
     response handle(const request& req);
 
 private:
-    response on_command(const request& req, const slash_command& c);
-    response on_interaction(const request& req, const interaction& i);
+    void on_command(const request& req, slash_command c, answer done);
+    response on_interaction(unsigned version, const interaction& i);
     response on_event(const request& req, const event_callback& e);
     // Publishes the Home tab through a durable job; Slack only waits for the 200.
     void on_app_home_opened(const event_callback& e);

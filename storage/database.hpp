@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,6 +68,25 @@ public:
         if (!committed)
             return committed.error();
         return std::move(*out);
+    }
+
+    // write() without waiting: `done(result)` runs on the writer's thread once the transaction
+    // committed or failed (see write_queue::completion: quick, and never a waiting write).
+    template <class R>
+    void write_async(std::function<R(storage::connection&)> f, std::function<void(R)> done)
+    {
+        auto out = std::make_shared<std::optional<R>>();
+        writer_->submit(
+            [f = std::move(f), out](storage::connection& c) {
+                out->emplace(f(c));
+                return (*out)->has_value();
+            },
+            [out, done = std::move(done)](std::optional<workflow::error> failure) {
+                if (failure)
+                    done(R(std::move(*failure)));
+                else
+                    done(std::move(**out));
+            });
     }
 
     write_queue& writer() { return *writer_; }

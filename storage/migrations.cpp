@@ -171,6 +171,10 @@ CREATE TABLE out_of_office (
               R"sql(
 ALTER TABLE jobs ADD COLUMN effect_unknown INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    migration{6, "A person's active requests for one target, found without walking all their requests (filing asks on every request)",
+              R"sql(
+CREATE INDEX petitions_active ON petitions (requester_id, target, created_at, id) WHERE state = 'active';
+)sql"},
 };
 
 } // namespace

@@ -12,8 +12,8 @@ class petition_store final : public workflow::petition_store {
 public:
     explicit petition_store(database& db) : db_(db) {}
 
-    workflow::result<workflow::write_status> file(const workflow::petition_write& w) override;
-    workflow::result<workflow::write_status> apply(const workflow::petition_write& w) override;
+    void file_async(workflow::petition_write w, write_done done) override;
+    void apply_async(workflow::petition_write w, write_done done) override;
     workflow::result<std::optional<workflow::petition>> find(const std::string& id) override;
     workflow::result<workflow::request_log_page> request_log(const workflow::request_log_query& q) override;
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) override;

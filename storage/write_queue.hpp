@@ -10,9 +10,10 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <thread>
 
@@ -25,13 +26,18 @@ enum class commit_mode {
     per_call,
 };
 
-// The single writer: owns the write connection; callers block until their write is durable.
+// The single writer: owns the write connection and batches concurrent writes into one transaction
+// and one fsync. A caller either hands over a completion (submit with `done`, nothing waits) or waits
+// for its write to be durable (submit without).
 class write_queue {
 public:
     // Returns true to keep its writes, false to roll back what it wrote; throwing also rolls back.
     // A work may run more than once (a batch is re-run when another item in it rolls back), so it must
     // report only through its return value and what it assigns, never by appending to outside state.
     using work = std::function<bool(connection&)>;
+    // Called once the batch holding the write committed (nullopt) or failed (the error), on the writer's
+    // thread: it must be quick (hand the rest to another thread), and must not submit and wait.
+    using completion = std::function<void(std::optional<workflow::error>)>;
 
     write_queue(const std::string& path, commit_mode mode, std::size_t max_batch);
     ~write_queue();
@@ -41,6 +47,8 @@ public:
     // Runs `w` inside the next batch, isolated from the other items' failures; returns once that batch committed
     // (an error if the batch failed or `w` threw).
     workflow::result<void> submit(work w);
+    // Queues `w` for the next batch and returns at once; `done` hears how it ended.
+    void submit(work w, completion done);
 
     // What the writer has done so far, for metrics and benchmarks: how many writes shared an fsync, and
     // where the writer's time went.
@@ -58,8 +66,8 @@ public:
 private:
     struct item {
         work fn;
+        completion done;
         std::optional<workflow::error> failure;
-        std::binary_semaphore ready{0};
     };
 
     void run();
@@ -74,7 +82,7 @@ private:
     std::size_t max_batch_;
     mutable std::mutex mutex_;
     std::condition_variable has_work_;
-    std::deque<item*> queue_;
+    std::deque<std::unique_ptr<item>> queue_;
     bool stopping_ = false;
     statistics stats_;
     std::mutex per_call_mutex_;

@@ -8,6 +8,7 @@
 #include "workflow/petition.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,10 +62,16 @@ class petition_store {
 public:
     virtual ~petition_store() = default;
 
-    // Inserts a new petition (version 1) with its audit event and jobs.
-    virtual result<write_status> file(const petition_write& w) = 0;
-    // Stores w.petition if the stored version is w.petition.version - 1; conflict otherwise.
-    virtual result<write_status> apply(const petition_write& w) = 0;
+    // How a write ended, heard on the store's writer thread: do little there (hand work on).
+    using write_done = std::function<void(result<write_status>)>;
+
+    // Inserts a new petition (version 1) with its audit event and jobs; returns at once.
+    virtual void file_async(petition_write w, write_done done) = 0;
+    // Stores w.petition if the stored version is w.petition.version - 1 (conflict otherwise); returns at once.
+    virtual void apply_async(petition_write w, write_done done) = 0;
+    // The same, waiting until the write is durable (workers, host commands, tests).
+    result<write_status> file(const petition_write& w);
+    result<write_status> apply(const petition_write& w);
     virtual result<std::optional<workflow::petition>> find(const std::string& id) = 0;
     virtual result<request_log_page> request_log(const request_log_query& q) = 0;
     // Pending petitions with `person` among the reviewers of any step; for App Home.

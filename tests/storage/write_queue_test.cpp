@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 using namespace checkpoint;
 using namespace checkpoint::storage::test;
@@ -134,4 +137,72 @@ TEST_CASE("many threads writing at once all get durable, distinct results")
     CHECK(ok == threads * each);
     CHECK(scalar(*db, "SELECT count(*) FROM slack_events") == threads * each);
     CHECK(db->writer().batches() <= static_cast<std::size_t>(threads * each));
+}
+
+TEST_CASE("a write handed over with a completion returns at once and hears its own outcome once it is durable")
+{
+    checkpoint::test::temp_dir dir;
+    auto db = open_db(dir.file("c.db"));
+
+    // The writer held up by a first write, so nothing queued after it can commit yet.
+    std::atomic<bool> release{false};
+    std::atomic<bool> running{false};
+    std::thread blocker([&] {
+        auto r = db->write([&](storage::connection& c) -> workflow::result<long long> {
+            running = true;
+            while (!release.load())
+                std::this_thread::yield();
+            return insert_event(c, "blocker");
+        });
+        CHECK(r);
+    });
+    while (!running.load())
+        std::this_thread::yield();
+
+    // Submitted from this thread, which does not wait: the calls return while the writer is stuck.
+    constexpr int writes = 6;
+    std::atomic<int> heard{0};
+    std::vector<std::optional<workflow::result<long long>>> outcomes(writes);
+    std::vector<std::thread::id> heard_on(writes);
+    for (int i = 0; i < writes; ++i) {
+        std::function<workflow::result<long long>(storage::connection&)> work;
+        if (i == 2)
+            work = [](storage::connection& c) -> workflow::result<long long> {
+                insert_event(c, "refused");
+                return workflow::error{"refused", "no"};
+            };
+        else
+            work = [i](storage::connection& c) { return insert_event(c, "A" + std::to_string(i)); };
+        db->write_async<workflow::result<long long>>(std::move(work), [&, i](workflow::result<long long> r) {
+            outcomes[i] = std::move(r);
+            heard_on[i] = std::this_thread::get_id();
+            ++heard;
+        });
+    }
+    CHECK(db->writer().queued() == writes);
+    CHECK(heard.load() == 0);
+
+    release = true;
+    blocker.join();
+    while (heard.load() != writes)
+        std::this_thread::yield();
+
+    for (int i = 0; i < writes; ++i) {
+        INFO("write " << i);
+        REQUIRE(outcomes[i]);
+        CHECK(heard_on[i] != std::this_thread::get_id());
+        if (i == 2) {
+            REQUIRE_FALSE(*outcomes[i]);
+            CHECK(outcomes[i]->error().code == "refused");
+        } else {
+            CHECK(*outcomes[i]);
+        }
+    }
+    // The refused write left nothing; the others are all there.
+    auto count = db->read([](storage::connection& c) -> workflow::result<long long> {
+        auto q = c.use("SELECT count(*) FROM slack_events WHERE event_id LIKE 'A%' OR event_id = 'refused'");
+        q->executeStep();
+        return q->getColumn(0).getInt64();
+    });
+    CHECK(count.value() == writes - 1);
 }
