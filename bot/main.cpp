@@ -171,7 +171,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     }
 
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
-    bot::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
+    app::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_overlay([&away] { return away.overlay(); });
     auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };

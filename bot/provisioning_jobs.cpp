@@ -3,7 +3,7 @@
 
 #include <variant>
 
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -338,7 +338,7 @@ job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::ti
     // so take it back again (a key of its own, since the first revoke job may already be done).
     // Still only when no other grant covers the access.
     spdlog::warn("provisioning: {} ended while being granted; revoking the late grant", p.id);
-    auto late = storage::revoke_job(p.requester(), p.entitlement(), p.id, at);
+    auto late = app::revoke_job(p.requester(), p.entitlement(), p.id, at);
     late.key += "/after-grant";
     if (auto r = ctx_.grants.release(p.requester(), p.entitlement(), p.id, late, at); !r)
         return job_outcome::retry("cannot release the late grant: " + r.error().message);
@@ -397,7 +397,7 @@ job_outcome provisioning_jobs::tell_teams(const petition& p, workflow::notice wh
         }
     }
     const auto at = now();
-    const auto notice = storage::name(what);
+    const auto notice = app::name(what);
     for (const auto& person : told) {
         workflow::job_spec spec{"notify_person", std::string(notice) + "/" + p.id + "/" + person,
                                 boost::json::serialize(boost::json::object{
@@ -408,7 +408,7 @@ job_outcome provisioning_jobs::tell_teams(const petition& p, workflow::notice wh
             return job_outcome::retry("cannot tell " + person + " of " + std::string(notice) + " for " + p.id + ": " +
                                       r.error().message);
     }
-    spdlog::warn("provisioning: {} of {}; telling {} member(s) of {} and {}", storage::name(what), p.id, told.size(),
+    spdlog::warn("provisioning: {} of {}; telling {} member(s) of {} and {}", app::name(what), p.id, told.size(),
                  p.route.owner_team.empty() ? std::string("(no owner team)") : p.route.owner_team,
                  p.route.platform_team);
     ctx_.runner.wake();
@@ -459,7 +459,7 @@ job_outcome provisioning_jobs::release(const workflow::job& j)
     const std::string& id = p->id;
     const auto at = now();
     auto last = ctx_.grants.release(p->requester(), p->entitlement(), id,
-                                    storage::revoke_job(p->requester(), p->entitlement(), id, at), at);
+                                    app::revoke_job(p->requester(), p->entitlement(), id, at), at);
     if (!last)
         return job_outcome::retry("cannot release: " + last.error().message);
     if (*last) {
@@ -549,12 +549,12 @@ void register_provisioning_jobs(job_runner& runner, service_context& ctx)
     auto jobs = std::make_shared<provisioning_jobs>(ctx);
     runner.handle("provision", {[jobs](const workflow::job& j) { return jobs->provision(j); },
                                 [jobs](const workflow::job& j, const std::string& e) { return jobs->provision_gave_up(j, e); }});
-    runner.handle(std::string(storage::job_kind::expire),
+    runner.handle(std::string(app::job_kind::expire),
                   {[jobs](const workflow::job& j) { return jobs->expire(j); }, {}});
     // Transitions release their grants in their own transaction now; this runs the release jobs a
     // database written by an earlier checkpointd may still hold.
     runner.handle("release", {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
-    runner.handle(std::string(storage::job_kind::revoke),
+    runner.handle(std::string(app::job_kind::revoke),
                   {[jobs](const workflow::job& j) { return jobs->revoke(j); },
                    [jobs](const workflow::job& j, const std::string& e) { return jobs->revoke_gave_up(j, e); }});
 }

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "bot/access_service.hpp"
+#include "app/access_service.hpp"
 #include "bot/config.hpp"
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
@@ -35,7 +35,7 @@ struct service_context {
     workflow::resource_store& resources;
     slack_client& slack;
     const integration_map& integrations;
-    access_service& access;
+    app::access_service& access;
     job_runner& runner;
     // Runs a task on the application's threads, never on those answering HTTP: where handlers go
     // once they need storage or Slack, and where an asynchronous write's continuation renders its

@@ -1,6 +1,6 @@
 #include "bot/slack_endpoint.hpp"
 
-#include "bot/slack_home.hpp"
+#include "app/effect_jobs.hpp"
 #include "bot/slack_signature.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -156,7 +156,7 @@ void slack_endpoint::on_app_home_opened(const event_callback& e)
         return;
     auto& ctx = commands_.context();
     const auto now = clock_.now();
-    if (auto r = ctx.jobs.enqueue(home_job_for_slack_user(user->get_string(), now), now); !r)
+    if (auto r = ctx.jobs.enqueue(app::home_job_for_slack_user(user->get_string(), now), now); !r)
         spdlog::warn("slack: could not enqueue the Home tab of {}: {}", std::string_view(user->get_string()),
                      r.error().message);
     ctx.runner.wake();

@@ -4,10 +4,10 @@
 #include "blocks/app_home.hpp"
 #include "blocks/approval_card.hpp"
 #include "blocks/notifications.hpp"
-#include "bot/slack_home.hpp"
+#include "app/effect_jobs.hpp"
 #include "bot/slack_identity.hpp"
-#include "storage/effect_jobs.hpp"
-#include "storage/petition_json.hpp"
+#include "app/effect_jobs.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -23,7 +23,7 @@ namespace checkpoint::bot {
 
 namespace {
 
-// What every Slack job's payload carries (see storage::plan_write).
+// What every Slack job's payload carries (see app::plan_write).
 struct effect_payload {
     std::string petition_id;
     std::string notice_name;
@@ -36,7 +36,7 @@ std::optional<workflow::notice> parse_notice(std::string_view s)
 {
     for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i) {
         const auto n = static_cast<workflow::notice>(i);
-        if (storage::name(n) == s)
+        if (app::name(n) == s)
             return n;
     }
     return std::nullopt;
@@ -469,7 +469,7 @@ private:
         auto msg = blocks::notice_message(p, what, person_id, notice_context_for(ctx_, p));
         auto r = post_once(j, who.slack_id, std::move(msg), person_id).result;
         return outcome_of(r, j,
-                          "chat.postMessage of " + std::string(storage::name(what)) + " for " + p.id + " to " +
+                          "chat.postMessage of " + std::string(app::name(what)) + " for " + p.id + " to " +
                               person_id);
     }
 
@@ -486,10 +486,10 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_person); }, {}});
     runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_channel); }, {}});
     runner.handle("post_in_thread", {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
-    runner.handle(std::string(publish_home_kind), {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
+    runner.handle(std::string(app::publish_home_kind), {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
     runner.handle("update_view", {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
     runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
-    runner.handle(std::string(storage::job_kind::remind),
+    runner.handle(std::string(app::job_kind::remind),
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }
 

@@ -1,6 +1,6 @@
 #include "cli/render.hpp"
 
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/risk.hpp"
@@ -300,7 +300,7 @@ int exit_code_for_state(std::string_view state)
 
 bool is_waiting_state(std::string_view state)
 {
-    const auto s = storage::parse_petition_state(state);
+    const auto s = workflow::parse_petition_state(state);
     return s && workflow::is_waiting(*s);
 }
 

@@ -1,6 +1,6 @@
 #include "storage/audit_log.hpp"
 
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/algorithm/hex.hpp>
 #include <boost/json.hpp>
@@ -11,6 +11,12 @@
 #include <stdexcept>
 
 namespace checkpoint::storage {
+
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 namespace {
 

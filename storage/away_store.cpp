@@ -1,10 +1,16 @@
 #include "storage/away_store.hpp"
 
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <limits>
 
 namespace checkpoint::storage {
+
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 namespace {
 // until_at of a leave with no return date (NOT NULL column).

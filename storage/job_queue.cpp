@@ -1,13 +1,19 @@
 #include "storage/job_queue.hpp"
 
 #include "storage/backoff.hpp"
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/json.hpp>
 
 #include <random>
 
 namespace checkpoint::storage {
+
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 namespace {
 

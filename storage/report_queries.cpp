@@ -1,12 +1,18 @@
 #include "storage/report_queries.hpp"
 
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <exception>
 
 namespace checkpoint::storage {
+
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "storage/token_store.hpp"
 
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/algorithm/hex.hpp>
 #include <openssl/evp.h>
@@ -10,6 +10,12 @@
 #include <stdexcept>
 
 namespace checkpoint::storage {
+
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 namespace {
 

@@ -20,7 +20,7 @@ struct petition_write {
     // For apply(): the result of workflow::apply, whose version is one past the stored one.
     workflow::petition petition;
     audit_event audit;
-    // One job per effect (see storage/effect_jobs.hpp), enqueued in the same transaction.
+    // One job per effect (see app/effect_jobs.hpp), enqueued in the same transaction.
     std::vector<job_spec> jobs;
     // Idempotency keys of jobs the transition makes moot (a cancelled expiry).
     std::vector<std::string> cancel_jobs;

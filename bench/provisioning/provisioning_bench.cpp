@@ -10,18 +10,18 @@
 //    (the receiver acknowledged it and the queue recorded it).
 //
 // Usage: provisioning_bench [approvals=300] [grants=100000] [workers=16] (checkpointd's default)
-#include "bot/access_service.hpp"
+#include "app/access_service.hpp"
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
 #include "bot/outbound/beast_http_client.hpp"
 #include "bot/provisioning_jobs.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
-#include "bot/slack_home.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/grant_store.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/petition_store.hpp"
@@ -87,7 +87,7 @@ struct service {
     {
         for (const char* kind :
              {"notify_person", "notify_channel", "post_card", "update_cards", "remind", "post_ephemeral", "post_in_thread",
-              bot::publish_home_kind.data()})
+              app::publish_home_kind.data()})
             runner.handle(kind, {[](const workflow::job&) { return bot::job_outcome::done(); }, {}});
         bot::register_provisioning_jobs(runner, ctx);
     }
@@ -107,7 +107,7 @@ struct service {
     bot::slack_client slack{http, clock, {"http://127.0.0.1:9/api/", "xoxb-unused"}};
     bot::integration_map integrations;
     bot::job_runner runner;
-    bot::access_service access;
+    app::access_service access;
     bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
@@ -218,8 +218,8 @@ expiry_figures mass_expiry(std::size_t grants, unsigned workers)
                              .value()
                              .petition;
                 auto active = workflow::apply(p, workflow::provisioned_at(seeded_at), svc.manifests.directory).value();
-                auto w = storage::plan_write(active, storage::filing_audit(active.petition), seeded_at);
-                std::erase_if(w.jobs, [](const workflow::job_spec& j) { return j.kind != storage::job_kind::expire; });
+                auto w = app::plan_write(active, app::filing_audit(active.petition), seeded_at);
+                std::erase_if(w.jobs, [](const workflow::job_spec& j) { return j.kind != app::job_kind::expire; });
                 if (w.jobs.size() != 1 || !svc.petitions.file(w) ||
                     !svc.grants.hold({person, "analytics-staging", id, end})) {
                     std::fprintf(stderr, "seeding %s failed\n", id.c_str());

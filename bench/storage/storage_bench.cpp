@@ -1,8 +1,8 @@
 #include "storage/database.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/job_queue.hpp"
-#include "storage/petition_ids.hpp"
-#include "storage/petition_json.hpp"
+#include "app/petition_ids.hpp"
+#include "workflow/petition_json.hpp"
 #include "storage/petition_store.hpp"
 #include "workflow/petition.hpp"
 
@@ -54,7 +54,7 @@ workflow::route bench_route(const std::string& requester, const std::string& tar
 workflow::petition_write submit_write(const std::string& id, const std::string& requester, workflow::time_point now)
 {
     auto t = workflow::file(bench_route(requester, "prod-db"), {id, "debug the outage", "INC-42"}, now);
-    return storage::plan_write(t, storage::filing_audit(t.petition), now);
+    return app::plan_write(t, app::filing_audit(t.petition), now);
 }
 
 struct submit_result {
@@ -85,7 +85,7 @@ submit_result run_submits(const std::filesystem::path& file, storage::commit_mod
             while (!stop.load(std::memory_order_relaxed)) {
                 // The service's own ids: time-ordered, as every petition filed in production gets.
                 const auto now = std::chrono::system_clock::now();
-                auto w = submit_write(storage::new_petition_id(now), requester, now);
+                auto w = submit_write(app::new_petition_id(now), requester, now);
                 const auto t0 = steady::now();
                 if (store.file(w).value() != workflow::write_status::applied)
                     std::abort();
@@ -117,7 +117,7 @@ void load_rows(storage::database& db, int rows)
 {
     const auto now = std::chrono::system_clock::now();
     auto t = workflow::file(bench_route("@@PERSON@@", "@@TARGET@@"), {"@@ID@@", "debug the outage", "INC-42"}, now);
-    const auto body = storage::petition_to_json(t.petition);
+    const auto body = workflow::petition_to_json(t.petition);
     const std::string_view states[] = {"pending", "active", "expired", "denied", "revoked"};
     std::mt19937 rng(7);
     constexpr int chunk = 50'000;
@@ -134,7 +134,7 @@ void load_rows(storage::database& db, int rows)
                     for (auto at = b.find(from); at != std::string::npos; at = b.find(from, at + to.size()))
                         b.replace(at, from.size(), to);
                 // One petition a minute, going back in time from now.
-                const auto created = storage::to_millis(now) - static_cast<std::int64_t>(rows - i) * 60'000;
+                const auto created = workflow::to_millis(now) - static_cast<std::int64_t>(rows - i) * 60'000;
                 auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, "
                                "updated_at, ends_at, body) VALUES (?, 1, ?, ?, ?, ?, ?, NULL, ?)");
                 q->bind(1, id);

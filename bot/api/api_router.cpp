@@ -5,7 +5,7 @@
 
 #include "bot/api/api_errors.hpp"
 #include "bot/api/api_json.hpp"
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/intent.hpp"
 #include "workflow/loader/yaml_reader.hpp"
@@ -747,7 +747,7 @@ response api_router::dispatch(call& c)
         if (auto b = c.param("bundle"); b && !b->empty())
             q.target = *b;
         if (auto s = c.param("state"); s && !s->empty()) {
-            q.state = st::parse_petition_state(*s);
+            q.state = workflow::parse_petition_state(*s);
             if (!q.state)
                 fail(code::invalid_request, "`state` is one of pending, approved, provisioning, active, denied, "
                                             "cancelled, expired, revoked, failed.");

@@ -1,7 +1,7 @@
 #include "tests/bot/service_fixture.hpp"
 
-#include "bot/slack_home.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 #include "bot/provisioning_jobs.hpp"
 #include "bot/slack_commands.hpp"
 #include "bot/slack_jobs.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
@@ -325,7 +325,7 @@ SCENARIO("a revoke that keeps failing until the retry window closes tells the ow
             r.svc.runner.run_until_idle();
             THEN("the revoke is dead, its give-up is audited, and both teams are told")
             {
-                auto revoke = r.svc.jobs.find(storage::revoke_key("u-4001", "analytics-staging", p.id)).value();
+                auto revoke = r.svc.jobs.find(app::revoke_key("u-4001", "analytics-staging", p.id)).value();
                 REQUIRE(revoke);
                 CHECK(revoke->status == workflow::job_status::dead);
                 CHECK(audited(r.svc, p.id, "revoke_failed", "gave up after retrying"));
@@ -359,7 +359,7 @@ SCENARIO("an ended request's own holding never keeps its access", "[provisioning
     {
         auto p = r.active();
         REQUIRE(r.svc.grants.release("u-4001", "analytics-staging", p.id,
-                                     storage::revoke_job("u-4001", "analytics-staging", p.id, r.svc.clock.now()),
+                                     app::revoke_job("u-4001", "analytics-staging", p.id, r.svc.clock.now()),
                                      r.svc.clock.now())
                     .has_value());
         WHEN("the end is moved")
@@ -393,7 +393,7 @@ SCENARIO("a request revoked while its grant was retrying sends a revoke after th
                 auto log = r.hook.snapshot();
                 CHECK(log.count("access/grant") == 1);
                 CHECK(log.count("access/revoke") == 2);
-                auto late = r.svc.jobs.find(storage::revoke_key("u-4001", "analytics-staging", p.id) + "/after-grant")
+                auto late = r.svc.jobs.find(app::revoke_key("u-4001", "analytics-staging", p.id) + "/after-grant")
                                 .value();
                 REQUIRE(late);
                 CHECK(late->status == workflow::job_status::done);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/access_service.hpp"
+#include "app/access_service.hpp"
 #include "bot/config.hpp"
 #include "bot/job_runner.hpp"
 #include "bot/outbound/beast_http_client.hpp"
@@ -60,7 +60,7 @@ struct service_fixture {
     bot::slack_client slack{http, clock, {cfg.slack_api_url, cfg.bot_token}};
     bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
     bot::job_runner runner{jobs, clock, {}};
-    bot::access_service access{manifests, clock, petitions, [] {}, &resources};
+    app::access_service access{manifests, clock, petitions, [] {}, &resources};
     storage::away_store away{*db};
     // Out of office set with `/checkpoint ooo` is read from the database, as main wires it.
     bool away_wired = (access.use_away_overlay([this] { return away.overlay(); }), true);

@@ -162,7 +162,7 @@ TEST_CASE("a well-hashed event appended behind the log's back is caught by the r
         last = log.append(event(i)).value();
     auto e = event(4);
     const auto h = storage::audit_log::hash_of(last.hash, 4, e);
-    tamper(*db, "INSERT INTO audit_log VALUES (4, " + std::to_string(storage::to_millis(e.at)) +
+    tamper(*db, "INSERT INTO audit_log VALUES (4, " + std::to_string(workflow::to_millis(e.at)) +
                     ", 'mary', 'approve', 'looks fine', 'owner', 'P-0', '{\"version\":4}', '" + last.hash + "', '" +
                     h + "', NULL)");
 

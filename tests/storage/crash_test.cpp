@@ -1,6 +1,6 @@
 #include "fixture.hpp"
 #include "storage/audit_log.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/grant_store.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/petition_store.hpp"

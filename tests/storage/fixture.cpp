@@ -1,6 +1,6 @@
 #include "fixture.hpp"
 
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "workflow/directory.hpp"
 
 #include <catch2/catch.hpp>
@@ -51,7 +51,7 @@ workflow::petition_write filing(const std::string& id, workflow::time_point now,
 {
     auto t = workflow::file(sample_route(std::move(requester), std::move(target), "mary", outcome),
                             {id, "debug the outage", "INC-42"}, now);
-    return plan_write(t, filing_audit(t.petition), now);
+    return app::plan_write(t, app::filing_audit(t.petition), now);
 }
 
 workflow::petition_write transition(const workflow::petition& p, const workflow::event& e)
@@ -60,7 +60,7 @@ workflow::petition_write transition(const workflow::petition& p, const workflow:
     auto t = workflow::apply(p, e, nobody);
     if (!t)
         FAIL(t.error().code << ": " << t.error().message);
-    return plan_write(*t, transition_audit(e, t->petition), e.at);
+    return app::plan_write(*t, app::transition_audit(e, t->petition), e.at);
 }
 
 std::unique_ptr<database> open_db(const std::string& path, database_options options)

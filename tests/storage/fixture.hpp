@@ -1,7 +1,7 @@
 #pragma once
 
 #include "storage/database.hpp"
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/petition_store.hpp"
 #include "workflow/route.hpp"

@@ -1,5 +1,5 @@
 #include "fixture.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/grant_store.hpp"
 #include "storage/job_queue.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -25,7 +25,7 @@ TEST_CASE("grants are counted per person and entitlement: only the last release 
 
         WHEN("the first ends")
         {
-            auto last = grants.release("sam", "prod-db", "P-1", storage::revoke_job("sam", "prod-db", "P-1", at(60)),
+            auto last = grants.release("sam", "prod-db", "P-1", app::revoke_job("sam", "prod-db", "P-1", at(60)),
                                        at(60));
             THEN("access stays, and no revoke is queued")
             {
@@ -36,12 +36,12 @@ TEST_CASE("grants are counted per person and entitlement: only the last release 
             AND_WHEN("the second ends too")
             {
                 auto final = grants.release("sam", "prod-db", "P-2",
-                                            storage::revoke_job("sam", "prod-db", "P-2", at(120)), at(120));
+                                            app::revoke_job("sam", "prod-db", "P-2", at(120)), at(120));
                 THEN("the revoke is queued with the release")
                 {
                     REQUIRE(final);
                     CHECK(*final);
-                    auto job = jobs.find(storage::revoke_key("sam", "prod-db", "P-2")).value();
+                    auto job = jobs.find(app::revoke_key("sam", "prod-db", "P-2")).value();
                     REQUIRE(job);
                     CHECK(job->kind == "revoke");
                     CHECK(job->run_at == at(120));

@@ -1,6 +1,6 @@
 #include "fixture.hpp"
 #include "storage/job_queue.hpp"
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/json.hpp>
@@ -173,7 +173,7 @@ TEST_CASE_METHOD(queue_fixture,
     auto left = queue.lease("w", 5, 30s, at(600)).value();
     REQUIRE(left.size() == 1);
     CHECK(left[0].kind == workflow::gave_up_kind);
-    CHECK(left[0].key == "gave-up/k/" + std::to_string(storage::to_millis(at())));
+    CHECK(left[0].key == "gave-up/k/" + std::to_string(workflow::to_millis(at())));
     auto carried = boost::json::parse(left[0].payload).as_object();
     CHECK(carried.at("kind").as_string() == spec("k", at()).kind);
     CHECK(carried.at("key").as_string() == "k");

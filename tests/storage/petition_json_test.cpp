@@ -1,5 +1,5 @@
 #include "fixture.hpp"
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -29,11 +29,11 @@ TEST_CASE("a petition survives the JSON round trip field for field")
         p.version = 7;
     }
 
-    auto text = storage::petition_to_json(p);
-    auto back = storage::petition_from_json(text);
+    auto text = workflow::petition_to_json(p);
+    auto back = workflow::petition_from_json(text);
 
     REQUIRE(back);
-    CHECK(storage::petition_to_json(*back) == text);
+    CHECK(workflow::petition_to_json(*back) == text);
     CHECK(back->created_at == p.created_at);
     REQUIRE(back->decisions.size() == p.decisions.size());
     for (std::size_t i = 0; i < p.decisions.size(); ++i)
@@ -48,7 +48,7 @@ TEST_CASE("a petition survives the JSON round trip field for field")
 TEST_CASE("a damaged petition body is an error, not a crash")
 {
     auto text = GENERATE(as<std::string>{}, "", "[]", "{\"id\":1}", "{\"id\":\"P\"}");
-    auto back = storage::petition_from_json(text);
+    auto back = workflow::petition_from_json(text);
     REQUIRE_FALSE(back);
     CHECK(back.error().code == "corrupt_petition");
 }
@@ -57,7 +57,7 @@ TEST_CASE("every petition state name parses back")
 {
     for (int i = 0; i <= static_cast<int>(workflow::petition_state::failed); ++i) {
         auto s = static_cast<workflow::petition_state>(i);
-        CHECK(storage::parse_petition_state(name(s)) == s);
+        CHECK(workflow::parse_petition_state(name(s)) == s);
     }
-    CHECK_FALSE(storage::parse_petition_state("nope"));
+    CHECK_FALSE(workflow::parse_petition_state("nope"));
 }

@@ -1,7 +1,7 @@
 #include "fixture.hpp"
-#include "storage/effect_jobs.hpp"
+#include "app/effect_jobs.hpp"
 #include "storage/grant_store.hpp"
-#include "storage/petition_ids.hpp"
+#include "app/petition_ids.hpp"
 #include "storage/petition_store.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "workflow/intent.hpp"
@@ -44,7 +44,7 @@ TEST_CASE("filing stores the petition, its steps, its audit event and a job per 
                 auto found = store.find("P-1");
                 REQUIRE(found);
                 REQUIRE(found->has_value());
-                CHECK(storage::petition_to_json(**found) == storage::petition_to_json(w.petition));
+                CHECK(workflow::petition_to_json(**found) == workflow::petition_to_json(w.petition));
                 CHECK((*found)->state == r.state);
                 CHECK(scalar(*db, "SELECT count(*) FROM petitions WHERE requester_id = 'sam' AND target = 'prod-db' "
                                   "AND version = 1") == 1);
@@ -164,12 +164,12 @@ TEST_CASE("the lifecycle's scheduled jobs move with an extension and are cancell
     auto expiry = [&] {
         auto guard = db->lock();
         SQLite::Statement q(db->connection(), "SELECT status, run_at FROM jobs WHERE key = ?");
-        q.bind(1, storage::expiry_key("P-1"));
+        q.bind(1, app::expiry_key("P-1"));
         REQUIRE(q.executeStep());
         return std::pair{q.getColumn(0).getInt(), q.getColumn(1).getInt64()};
     };
     CHECK(expiry().first == 0);
-    CHECK(expiry().second == storage::to_millis(*active.ends_at));
+    CHECK(expiry().second == workflow::to_millis(*active.ends_at));
 
     SECTION("an extension moves the expiry instead of adding a second one")
     {
@@ -177,7 +177,7 @@ TEST_CASE("the lifecycle's scheduled jobs move with an extension and are cancell
         r.length = std::chrono::hours(6);
         step(workflow::extension_of("sam", std::chrono::hours(2), r, at(10)));
         auto extended = step(workflow::approve_by("mary", at(11)));
-        CHECK(expiry().second == storage::to_millis(*extended.ends_at));
+        CHECK(expiry().second == workflow::to_millis(*extended.ends_at));
         CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'expire'") == 1);
     }
     SECTION("a revoke cancels the expiry and, when no other grant covers the access, queues its revoke")
@@ -186,7 +186,7 @@ TEST_CASE("the lifecycle's scheduled jobs move with an extension and are cancell
         CHECK(expiry().first == 4);
         CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE kind = 'release'") == 0);
         CHECK(scalar(*db, "SELECT count(*) FROM jobs WHERE key = '" +
-                              storage::revoke_key("sam", active.entitlement(), "P-1") + "'") == 1);
+                              app::revoke_key("sam", active.entitlement(), "P-1") + "'") == 1);
     }
     SECTION("an expiry drops its grant and queues no revoke while another grant covers the access")
     {
@@ -375,10 +375,10 @@ TEST_CASE("awaiting lists pending petitions whose current step the person review
 TEST_CASE("petition ids sort by filing time and do not repeat", "[petition_store]")
 {
     const auto t = workflow::time_point{std::chrono::seconds{1'795'428'000}};
-    const auto a = storage::new_petition_id(t);
-    const auto b = storage::new_petition_id(t + std::chrono::milliseconds{1});
+    const auto a = app::new_petition_id(t);
+    const auto b = app::new_petition_id(t + std::chrono::milliseconds{1});
     CHECK(workflow::is_petition_id(a));
     CHECK(a.size() == 16);
     CHECK(a < b);
-    CHECK(storage::new_petition_id(t) != storage::new_petition_id(t));
+    CHECK(app::new_petition_id(t) != app::new_petition_id(t));
 }

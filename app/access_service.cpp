@@ -1,15 +1,14 @@
-#include "bot/access_service.hpp"
-#include "bot/slack_home.hpp"
+#include "app/access_service.hpp"
 
-#include "storage/effect_jobs.hpp"
-#include "storage/petition_ids.hpp"
+#include "app/effect_jobs.hpp"
+#include "app/petition_ids.hpp"
 #include "workflow/route.hpp"
 
 #include <cstdint>
 #include <future>
 #include <stdexcept>
 
-namespace checkpoint::bot {
+namespace checkpoint::app {
 
 namespace {
 
@@ -112,8 +111,8 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     if (attempt == 3)
         return done(workflow::error{"conflict", "Could not file the request; try again."});
     const auto now = clock_.now();
-    auto t = workflow::file(route, {storage::new_petition_id(now), r.reason, r.ticket}, now);
-    auto w = storage::plan_write(t, storage::filing_audit(t.petition), now);
+    auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket}, now);
+    auto w = plan_write(t, filing_audit(t.petition), now);
     add_home_jobs(w.jobs, nullptr, t.petition, now);
     petitions_.file_async(
         std::move(w), [this, route = std::move(route), r = std::move(r), attempt, petition = std::move(t.petition),
@@ -143,7 +142,7 @@ void access_service::act_round(std::string id, workflow::event event, int round,
     auto t = workflow::apply(*p, event, manifests_.directory);
     if (!t)
         return done(t.error());
-    auto w = storage::plan_write(*t, storage::transition_audit(event, t->petition), clock_.now());
+    auto w = plan_write(*t, transition_audit(event, t->petition), clock_.now());
     add_home_jobs(w.jobs, &*p, t->petition, clock_.now());
     petitions_.apply_async(std::move(w), [this, id = std::move(id), event = std::move(event), round, t = std::move(*t),
                                           done = std::move(done)](workflow::result<workflow::write_status> stored) mutable {
@@ -228,4 +227,4 @@ workflow::result<std::vector<workflow::petition>> access_service::awaiting(const
     return petitions_.awaiting(person, limit);
 }
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::app

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace checkpoint::storage {
+namespace checkpoint::workflow {
 
 // The stored form of a petition: the whole domain struct, route included, as JSON.
 std::string petition_to_json(const workflow::petition& p);
@@ -19,4 +19,4 @@ workflow::time_point from_millis(std::int64_t ms);
 // The petition_state whose name() is `s`.
 std::optional<workflow::petition_state> parse_petition_state(std::string_view s);
 
-} // namespace checkpoint::storage
+} // namespace checkpoint::workflow

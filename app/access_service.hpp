@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace checkpoint::bot {
+namespace checkpoint::app {
 
 // The one API behind Slack, the CLI and the REST API: decides with workflow/, stores each
 // transition with its audit event and jobs in one transaction, and wakes the workers.
@@ -83,4 +83,4 @@ private:
 // Whether `person` is a reviewer of the step `p` is waiting on now (for "pending" lists).
 bool reviews_current_step(const workflow::petition& p, const std::string& person);
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::app

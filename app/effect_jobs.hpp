@@ -8,8 +8,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
-namespace checkpoint::storage {
+namespace checkpoint::app {
+
+// Where effects become jobs: the one place that turns a transition's effects into the outbox rows
+// written with it.
 
 // Job kinds: one per effect, except the scheduled ones, named for what runs when they fall due.
 namespace job_kind {
@@ -36,8 +40,20 @@ workflow::audit_event filing_audit(const workflow::petition& p);
 // The audit event of `e` moving a petition to `after`.
 workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after);
 
+// The App Home tab: published by a durable "publish_home" job (bot/slack_jobs.cpp) when a person opens it, and
+// again for everyone a change concerns, so it always shows their access, their open requests and what waits on them.
+inline constexpr std::string_view publish_home_kind = "publish_home";
+
+// One pending job per Slack user or person (a later one replaces it: the job reads the state when it runs).
+workflow::job_spec home_job_for_slack_user(std::string_view slack_user_id, workflow::time_point now);
+workflow::job_spec home_job_for_person(std::string_view person_id, workflow::time_point now);
+
+// Appends the home jobs of everyone `after` concerns (and `before`, when reviewers changed) to `jobs`.
+void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petition* before,
+                   const workflow::petition& after, workflow::time_point now);
+
 // A revoke job for when the last covering grant ends.
 workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,
                               workflow::time_point now);
 
-} // namespace checkpoint::storage
+} // namespace checkpoint::app

@@ -1,10 +1,10 @@
-#include "storage/petition_json.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/json.hpp>
 
 #include <chrono>
 
-namespace checkpoint::storage {
+namespace checkpoint::workflow {
 
 namespace json = boost::json;
 
@@ -241,4 +241,4 @@ workflow::result<workflow::petition> petition_from_json(std::string_view text)
     }
 }
 
-} // namespace checkpoint::storage
+} // namespace checkpoint::workflow

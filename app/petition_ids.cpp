@@ -1,11 +1,11 @@
-#include "storage/petition_ids.hpp"
+#include "app/petition_ids.hpp"
 
 #include <openssl/rand.h>
 
 #include <cstdint>
 #include <stdexcept>
 
-namespace checkpoint::storage {
+namespace checkpoint::app {
 
 std::string new_petition_id(workflow::time_point now)
 {
@@ -28,4 +28,4 @@ std::string new_petition_id(workflow::time_point now)
     return id;
 }
 
-} // namespace checkpoint::storage
+} // namespace checkpoint::app
