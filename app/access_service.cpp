@@ -4,6 +4,10 @@
 #include "app/petition_ids.hpp"
 #include "workflow/route.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <stdexcept>
@@ -182,12 +186,35 @@ workflow::result<workflow::away_overlay> access_service::away_now()
 {
     if (!away_)
         return workflow::away_overlay{};
-    return away_();
+    return away_->overlay();
 }
 
-void access_service::use_away_overlay(std::function<workflow::result<workflow::away_overlay>()> source)
+workflow::result<std::optional<workflow::out_of_office>> access_service::set_away(
+    const std::string& person, const std::optional<away_request>& away)
 {
-    away_ = std::move(source);
+    if (!away_)
+        return workflow::error{"unavailable", "Out of office cannot be set on this server."};
+    const auto now = clock_.now();
+    std::optional<workflow::out_of_office> stored;
+    if (away) {
+        if (away->until && *away->until <= now)
+            return workflow::error{"bad_date", "The day you are back must be in the future."};
+        if (!away->delegate.empty() && manifests_.directory.find(away->delegate) == workflow::no_person)
+            return workflow::error{"unknown_delegate", "No one in the directory is \"" + away->delegate + "\"."};
+        if (away->delegate == person)
+            return workflow::error{"bad_delegate", "You cannot be your own delegate."};
+        stored = workflow::out_of_office{now, away->until, away->delegate};
+    }
+    const auto until_s =
+        stored && stored->until
+            ? std::chrono::duration_cast<std::chrono::seconds>(stored->until->time_since_epoch()).count()
+            : 0;
+    boost::json::object details{{"until", until_s}, {"delegate", stored ? stored->delegate : std::string()}};
+    workflow::audit_event audit{person, stored ? "ooo_set" : "ooo_off", now, "", "", "",
+                                boost::json::serialize(details)};
+    if (auto r = away_->set(person, stored, audit); !r)
+        return r.error();
+    return stored;
 }
 
 workflow::result<workflow::route> access_service::explain(const std::string& person, std::string_view target,

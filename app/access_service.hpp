@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workflow/away_store.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/intent.hpp"
 #include "workflow/manifests.hpp"
@@ -47,8 +48,18 @@ public:
     workflow::result<workflow::transition> extend(const std::string& id, const std::string& by,
                                                   workflow::duration added, const std::string& reason);
 
-    // Where out of office set at run time (`/checkpoint ooo`) comes from; without one, the manifests alone.
-    void use_away_overlay(std::function<workflow::result<workflow::away_overlay>()> source);
+    // Where out of office set at run time (`/checkpoint ooo`) is kept; without one, the manifests alone
+    // say who is away, and set_away() refuses.
+    void use_away_store(workflow::away_store& store) { away_ = &store; }
+    // `person` is away from now until `until` (nullopt: until further notice), with `delegate` (a person
+    // id, or empty) approving in their place; nullopt `until_and_delegate` means back now. Stored with its
+    // audit event in one transaction; returns what was stored.
+    struct away_request {
+        std::optional<workflow::time_point> until;
+        std::string delegate;
+    };
+    workflow::result<std::optional<workflow::out_of_office>> set_away(const std::string& person,
+                                                                      const std::optional<away_request>& away);
     // The route a request would take now, with the out-of-office overlay (explain, the form's hints).
     workflow::result<workflow::route> explain(const std::string& person, std::string_view target,
                                               std::optional<workflow::duration> length);
@@ -77,7 +88,7 @@ private:
     std::function<void()> wake_workers_;
     std::function<void(const workflow::petition&)> on_change_;
     workflow::resource_store* resources_;
-    std::function<workflow::result<workflow::away_overlay>()> away_;
+    workflow::away_store* away_ = nullptr;
 };
 
 // Whether `person` is a reviewer of the step `p` is waiting on now (for "pending" lists).

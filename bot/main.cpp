@@ -173,7 +173,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
     app::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
-    access.use_away_overlay([&away] { return away.overlay(); });
+    access.use_away_store(away);
     auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };
     bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload};

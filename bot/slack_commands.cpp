@@ -9,7 +9,6 @@
 #include "blocks/request_modal.hpp"
 #include "bot/slack_identity.hpp"
 #include "bot/slack_interactions.hpp"
-#include "storage/away_store.hpp"
 #include "workflow/route.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -244,14 +243,12 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
     auto me = bind_person(c, refusal);
     if (!me)
         return refusal;
-    const auto now = clock_.now();
     const auto& dir = manifests_.directory;
-    std::optional<workflow::out_of_office> away;
+    std::optional<app::access_service::away_request> away;
     std::string delegate_name;
     if (set) {
-        if (set->until <= now)
-            return blocks::error_reply({"bad_date", "The day you are back must be in the future."});
-        workflow::out_of_office o{now, set->until, {}};
+        away.emplace();
+        away->until = set->until;
         if (!set->delegate_slack_id.empty() || !set->delegate_ref.empty()) {
             workflow::person_index d = workflow::no_person;
             if (!set->delegate_slack_id.empty()) {
@@ -268,25 +265,14 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
                                                                         set->delegate_ref +
                                                                         "\"; mention them (@name) or give their email."});
             }
-            if (dir.at(d).id == *me)
-                return blocks::error_reply({"bad_delegate", "You cannot be your own delegate."});
-            o.delegate = dir.at(d).id;
+            away->delegate = dir.at(d).id;
             delegate_name = dir.at(d).name;
         }
-        away = std::move(o);
     }
-    storage::away_store store(ctx_.db);
-    if (auto r = store.set(*me, away, *me, now); !r)
-        return blocks::error_reply(r.error());
-    const auto until_s =
-        away && away->until ? std::chrono::duration_cast<std::chrono::seconds>(away->until->time_since_epoch()).count()
-                            : 0;
-    boost::json::object details{{"until", until_s},
-                                {"delegate", away ? away->delegate : std::string()}};
-    if (auto a = ctx_.audit.append({*me, away ? "ooo_set" : "ooo_off", now, "", "", "", boost::json::serialize(details)});
-        !a)
-        spdlog::warn("audit: could not record out of office of {}: {}", *me, a.error().message);
-    return blocks::ooo_reply(away, delegate_name);
+    auto stored = ctx_.access.set_away(*me, away);
+    if (!stored)
+        return blocks::error_reply(stored.error());
+    return blocks::ooo_reply(*stored, delegate_name);
 }
 
 } // namespace checkpoint::bot

@@ -1,5 +1,6 @@
 #include "storage/away_store.hpp"
 
+#include "storage/audit_log.hpp"
 #include "workflow/petition_json.hpp"
 
 #include <limits>
@@ -18,9 +19,17 @@ constexpr std::int64_t open_ended_ms = std::numeric_limits<std::int64_t>::max();
 } // namespace
 
 workflow::result<void> away_store::set(const std::string& person_id,
-                                       const std::optional<workflow::out_of_office>& away, const std::string& set_by,
-                                       workflow::time_point now)
+                                       const std::optional<workflow::out_of_office>& away,
+                                       const workflow::audit_event& audit)
 {
+    const auto& set_by = audit.actor;
+    const auto now = audit.at;
+    workflow::audit_event event;
+    try {
+        event = audit_log::normalized(audit);
+    } catch (const std::exception& e) {
+        return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
+    }
     return db_.write([&](connection& c) -> workflow::result<void> {
         auto q = c.use("INSERT INTO out_of_office (person_id, away, from_at, until_at, delegate, set_by, set_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET away = excluded.away, "
@@ -34,6 +43,7 @@ workflow::result<void> away_store::set(const std::string& person_id,
         q->bind(6, set_by);
         q->bind(7, to_millis(now));
         q->exec();
+        audit_log::append_in(c, event);
         return {};
     });
 }

@@ -1,7 +1,6 @@
 #include "tests/bot/service_fixture.hpp"
 
 #include "app/effect_jobs.hpp"
-#include "app/effect_jobs.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -245,4 +244,56 @@ TEST_CASE("a request for access already held is filed, and says so", "[access]")
                    Catch::Contains("this files a second grant"));
     // Someone else's access is not theirs.
     CHECK(svc.access.submit("u-2002", ask("api-production", "1d")).value().route.notes.empty());
+}
+
+TEST_CASE("out of office is one use case: checked, then stored with its audit event in one write", "[access]")
+{
+    test::service_fixture svc;
+    auto count = [&](const std::string& sql) {
+        return svc.db->read([&](storage::connection& c) -> workflow::result<long long> {
+            auto q = c.use(sql);
+            q->executeStep();
+            return q->getColumn(0).getInt64();
+        }).value();
+    };
+    const auto now = svc.clock.now();
+    using away = app::access_service::away_request;
+
+    struct bad_case {
+        const char* what;
+        away request;
+        const char* code;
+    };
+    const bad_case refused[] = {
+        {"a return day in the past", {now - std::chrono::hours{1}, ""}, "bad_date"},
+        {"a return day that is now", {now, ""}, "bad_date"},
+        {"oneself as delegate", {now + std::chrono::hours{48}, "u-2002"}, "bad_delegate"},
+        {"a delegate not in the directory", {now + std::chrono::hours{48}, "u-9999"}, "unknown_delegate"},
+    };
+    for (const auto& c : refused) {
+        INFO(c.what);
+        auto r = svc.access.set_away("u-2002", c.request);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == c.code);
+    }
+    CHECK(count("SELECT count(*) FROM out_of_office WHERE person_id = 'u-2002'") == 0);
+    CHECK(count("SELECT count(*) FROM audit_log WHERE action LIKE 'ooo_%'") == 0);
+
+    // Alex Chen (u-2002) goes away for two days with Lee Lin (u-2001) approving in his place.
+    auto set = svc.access.set_away("u-2002", away{now + std::chrono::hours{48}, "u-2001"});
+    REQUIRE(set.has_value());
+    REQUIRE(set->has_value());
+    CHECK((*set)->delegate == "u-2001");
+    CHECK(count("SELECT count(*) FROM out_of_office WHERE person_id = 'u-2002' AND away = 1") == 1);
+    CHECK(count("SELECT count(*) FROM audit_log WHERE action = 'ooo_set' AND actor = 'u-2002' "
+                "AND details LIKE '%u-2001%'") == 1);
+    CHECK(svc.audit.verify()->ok);
+
+    // Back now: the row says so and the audit log has both.
+    auto back = svc.access.set_away("u-2002", std::nullopt);
+    REQUIRE(back.has_value());
+    CHECK_FALSE(back->has_value());
+    CHECK(count("SELECT count(*) FROM out_of_office WHERE person_id = 'u-2002' AND away = 0") == 1);
+    CHECK(count("SELECT count(*) FROM audit_log WHERE action = 'ooo_off' AND actor = 'u-2002'") == 1);
+    CHECK(svc.audit.verify()->ok);
 }

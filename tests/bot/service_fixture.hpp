@@ -63,7 +63,7 @@ struct service_fixture {
     app::access_service access{manifests, clock, petitions, [] {}, &resources};
     storage::away_store away{*db};
     // Out of office set with `/checkpoint ooo` is read from the database, as main wires it.
-    bool away_wired = (access.use_away_overlay([this] { return away.overlay(); }), true);
+    bool away_wired = (access.use_away_store(away), true);
     bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
