@@ -1,6 +1,6 @@
+#include "admin/host_admin.hpp"
 #include "bot/api/api_router.hpp"
 #include "bot/api/petition_waiters.hpp"
-#include "bot/api/token_admin.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
 #include "bot/http_server.hpp"
@@ -175,7 +175,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     storage::away_store away(*db);
     access.use_away_store(away);
     auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };
-    bot::service_context ctx{cfg,   *manifests, clock,       *db,       petitions,     jobs,   audit, cards,
+    bot::service_context ctx{cfg,   *manifests, clock,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
     bot::register_slack_jobs(runner, ctx);
     bot::register_provisioning_jobs(runner, ctx);
@@ -276,9 +276,10 @@ int create_token_and_exit(const std::string& name, const std::string& scope_list
         i = j + 1;
     }
     const std::string path = bot::process_env("CHECKPOINT_DB").value_or("./checkpoint.db");
-    auto made = bot::api::create_token_on([&] { return storage::database::open(path); }, name, person_ref.empty() ? "service" : "personal", person_ref,
-                                          scopes, bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests"),
-                                          "checkpointd");
+    auto made = admin::create_token_in_file(path, admin::open_mode::create, name,
+                                            person_ref.empty() ? "service" : "personal", person_ref, scopes,
+                                            bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests"),
+                                            "checkpointd");
     if (!made) {
         std::cerr << "--create-token: " << made.error().message << std::endl;
         return made.error().code == "usage" ? 64 : 1;

@@ -7,7 +7,6 @@
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
 #include "bot/slack/slack_client.hpp"
-#include "storage/database.hpp"
 #include "workflow/audit_log.hpp"
 #include "workflow/card_message_store.hpp"
 #include "workflow/clock.hpp"
@@ -25,7 +24,6 @@ struct service_context {
     const config& cfg;
     const workflow::manifests& manifests;
     const workflow::clock& clock;
-    storage::database& db;
     workflow::petition_store& petitions;
     workflow::job_queue& jobs;
     workflow::audit_log& audit;

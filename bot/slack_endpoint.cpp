@@ -40,7 +40,7 @@ std::string_view header(const request& req, std::string_view name)
 } // namespace
 
 slack_endpoint::slack_endpoint(std::string signing_secret, const workflow::clock& clock,
-                               storage::slack_event_store& events, metrics& m, slack_commands& commands)
+                               workflow::slack_event_store& events, metrics& m, slack_commands& commands)
     : signing_secret_(std::move(signing_secret)), clock_(clock), events_(events), metrics_(m), commands_(commands),
       interactions_(commands.context())
 {

@@ -5,7 +5,7 @@
 #include "bot/slack_commands.hpp"
 #include "bot/slack_interactions.hpp"
 #include "bot/slack_request.hpp"
-#include "storage/slack_event_store.hpp"
+#include "workflow/slack_event_store.hpp"
 #include "workflow/clock.hpp"
 
 #include <functional>
@@ -17,7 +17,7 @@ namespace checkpoint::bot {
 // and dispatches the request by kind. Answers within milliseconds; side effects become jobs.
 class slack_endpoint {
 public:
-    slack_endpoint(std::string signing_secret, const workflow::clock& clock, storage::slack_event_store& events,
+    slack_endpoint(std::string signing_secret, const workflow::clock& clock, workflow::slack_event_store& events,
                    metrics& m, slack_commands& commands);
 
     using answer = std::function<void(response)>;
@@ -40,7 +40,7 @@ private:
 
     std::string signing_secret_;
     const workflow::clock& clock_;
-    storage::slack_event_store& events_;
+    workflow::slack_event_store& events_;
     metrics& metrics_;
     slack_commands& commands_;
     slack_interactions interactions_;

@@ -1,7 +1,7 @@
 #include "cli/app.hpp"
 
 #include "cli/api_client.hpp"
-#include "cli/local_admin.hpp"
+#include "admin/host_admin.hpp"
 #include "cli/render.hpp"
 #include "cli/resource_file.hpp"
 #include "workflow/command.hpp"
@@ -360,8 +360,8 @@ public:
             for (const auto& s : scopes)
                 list.emplace_back(s.as_string());
             auto dir = env_.env("CHECKPOINT_MANIFESTS");
-            auto made = create_token_in_file(o_.database, o_.name, kind, o_.person, list,
-                                             dir && !dir->empty() ? *dir : "manifests");
+            auto made = admin::create_token_in_file(o_.database, admin::open_mode::existing, o_.name, kind, o_.person,
+                                                    list, dir && !dir->empty() ? *dir : "manifests", "checkpoint-cli");
             if (!made)
                 return fail(made.error(), made.error().code == "usage" ? exit_usage : exit_error);
             if (o_.json)
@@ -401,7 +401,7 @@ public:
             auto from_env = env_.env("CHECKPOINT_MANIFESTS");
             dir = from_env && !from_env->empty() ? *from_env : "manifests";
         }
-        const auto check = check_manifests(dir);
+        const auto check = admin::check_manifests(dir);
         if (o_.json)
             env_.out << json_line(check);
         else
@@ -423,7 +423,7 @@ public:
     {
         json::object v;
         if (!o_.database.empty()) {
-            auto local = verify_audit_file(o_.database);
+            auto local = admin::verify_audit_file(o_.database);
             if (!local)
                 return fail(local.error());
             v = std::move(*local);
@@ -445,7 +445,7 @@ public:
 
     int db_backup()
     {
-        auto b = backup_database(o_.database, o_.file);
+        auto b = admin::backup_database(o_.database, o_.file);
         if (!b)
             return fail(b.error());
         if (o_.json)

@@ -1,6 +1,10 @@
 #include "storage/token_store.hpp"
 
+#include "storage/audit_log.hpp"
 #include "workflow/petition_json.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <boost/algorithm/hex.hpp>
 #include <openssl/evp.h>
@@ -115,7 +119,7 @@ bool token_store::looks_like_token(std::string_view s)
 
 workflow::result<new_token> token_store::create(const std::string& name, const std::string& kind,
                                                 const std::string& person_id, const std::vector<std::string>& scopes,
-                                                workflow::time_point now)
+                                                workflow::time_point now, const workflow::audit_event& audit)
 {
     new_token out;
     out.secret = generate_secret();
@@ -138,7 +142,14 @@ workflow::result<new_token> token_store::create(const std::string& name, const s
         q->bind(5, hash);
         q->bind(6, to_millis(now));
         q->exec();
-        return c.db().getLastInsertRowid();
+        const auto token_id = c.db().getLastInsertRowid();
+        // The audit event names the token by the id it just got.
+        auto event = audit;
+        auto details = event.details.empty() ? boost::json::object{} : boost::json::parse(event.details).as_object();
+        details["token_id"] = token_id;
+        event.details = boost::json::serialize(details);
+        audit_log::append_in(c, audit_log::normalized(event));
+        return token_id;
     });
     if (!id)
         return id.error();
@@ -171,13 +182,23 @@ workflow::result<std::vector<api_token>> token_store::list()
     });
 }
 
-workflow::result<bool> token_store::revoke(std::int64_t id, workflow::time_point now)
+workflow::result<bool> token_store::revoke(std::int64_t id, workflow::time_point now,
+                                           const workflow::audit_event& audit)
 {
+    workflow::audit_event event;
+    try {
+        event = audit_log::normalized(audit);
+    } catch (const std::exception& e) {
+        return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
+    }
     return db_.write([&](connection& c) -> workflow::result<bool> {
         auto q = c.use("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
         q->bind(1, to_millis(now));
         q->bind(2, id);
-        return q->exec() == 1;
+        if (q->exec() != 1)
+            return false;
+        audit_log::append_in(c, event);
+        return true;
     });
 }
 

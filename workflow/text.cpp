@@ -1,5 +1,7 @@
 #include "workflow/text.hpp"
 
+#include <cstdio>
+
 #include <cctype>
 
 namespace checkpoint::workflow {
@@ -27,6 +29,21 @@ std::string_view trim(std::string_view s)
     if (first == std::string_view::npos)
         return {};
     return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
+std::string format_utc(std::chrono::system_clock::time_point t)
+{
+    using namespace std::chrono;
+    const auto secs = floor<seconds>(t);
+    const auto day = floor<days>(secs);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{secs - day};
+    char out[32];
+    std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return out;
 }
 
 } // namespace checkpoint::workflow

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,8 @@ std::size_t char_count(std::string_view utf8);
 
 // Without the spaces, tabs and line breaks around it: a reason of only spaces is no reason.
 std::string_view trim(std::string_view s);
+
+// RFC 3339 in UTC to the second: "2026-01-02T03:04:05Z" (API and webhook timestamps).
+std::string format_utc(std::chrono::system_clock::time_point t);
 
 } // namespace checkpoint::workflow

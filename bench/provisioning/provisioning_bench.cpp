@@ -108,7 +108,7 @@ struct service {
     bot::integration_map integrations;
     bot::job_runner runner;
     app::access_service access;
-    bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
+    bot::service_context ctx{cfg,    manifests,   clock,     petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
 

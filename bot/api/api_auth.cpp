@@ -9,35 +9,11 @@
 
 namespace checkpoint::bot::api {
 
-std::optional<scope> parse_scope(std::string_view s)
-{
-    for (auto sc : all_scopes)
-        if (name(sc) == s)
-            return sc;
-    return std::nullopt;
-}
-
-std::string scope_names()
-{
-    std::string out;
-    for (auto sc : all_scopes) {
-        if (!out.empty())
-            out += ", ";
-        out += name(sc);
-    }
-    return out;
-}
-
-bool caller::has(scope s) const
-{
-    return std::any_of(token.scopes.begin(), token.scopes.end(), [&](const std::string& t) {
-        return t == name(s) || t == name(scope::admin);
-    });
-}
+bool caller::has(scope s) const { return app::allows(token.scopes, s); }
 
 std::string caller::actor() const { return personal() ? token.person_id : "token:" + token.name; }
 
-auth_result authenticate(const request& req, storage::token_store& tokens, workflow::time_point now)
+auth_result authenticate(const request& req, workflow::token_store& tokens, workflow::time_point now)
 {
     const auto header = req[http::field::authorization];
     if (header.empty())

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "app/tokens.hpp"
 #include "bot/http.hpp"
-#include "storage/token_store.hpp"
+#include "workflow/token_store.hpp"
 #include "workflow/clock.hpp"
 
 #include <optional>
@@ -11,37 +12,14 @@
 
 namespace checkpoint::bot::api {
 
-// What a token may do (docs/api.md); `admin` implies every other.
-enum class scope : unsigned {
-    requests = 1,
-    review = 2,
-    resources_write = 4,
-    audit_read = 8,
-    admin = 16,
-};
-
-constexpr std::string_view name(scope s)
-{
-    switch (s) {
-    case scope::requests: return "requests";
-    case scope::review: return "review";
-    case scope::resources_write: return "resources:write";
-    case scope::audit_read: return "audit:read";
-    case scope::admin: return "admin";
-    }
-    return "admin";
-}
-
-inline constexpr scope all_scopes[] = {scope::requests, scope::review, scope::resources_write, scope::audit_read,
-                                       scope::admin};
-
-std::optional<scope> parse_scope(std::string_view s);
-// "requests, review, resources:write, audit:read, admin": for messages that say what is allowed.
-std::string scope_names();
+using app::all_scopes;
+using app::parse_scope;
+using app::scope;
+using app::scope_names;
 
 // The authenticated caller of one API request.
 struct caller {
-    storage::api_token token;
+    workflow::api_token token;
 
     bool has(scope s) const;
     bool personal() const { return token.kind == "personal"; }
@@ -56,6 +34,6 @@ struct auth_result {
     std::optional<caller> who;
     std::string refusal;
 };
-auth_result authenticate(const request& req, storage::token_store& tokens, workflow::time_point now);
+auth_result authenticate(const request& req, workflow::token_store& tokens, workflow::time_point now);
 
 } // namespace checkpoint::bot::api

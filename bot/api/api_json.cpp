@@ -2,6 +2,7 @@
 
 #include "bot/integrations/event_json.hpp"
 #include "workflow/duration.hpp"
+#include "workflow/text.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
@@ -81,7 +82,7 @@ json::array entitlements_of(const workflow::bundle& b)
 
 } // namespace
 
-std::string rfc3339(workflow::time_point t) { return format_utc(t); }
+std::string rfc3339(workflow::time_point t) { return workflow::format_utc(t); }
 
 std::string_view outcome_name(workflow::route_outcome o)
 {
@@ -255,27 +256,6 @@ json::object audit_json(const workflow::audit_record& r)
                         {"rule", r.event.rule},
                         {"details", std::move(details)},
                         {"hash", r.hash}};
-}
-
-boost::json::object token_json(const storage::api_token& t, const std::string& secret)
-{
-    boost::json::array scopes;
-    for (const auto& s : t.scopes)
-        scopes.emplace_back(s);
-    auto when = [](const std::optional<workflow::time_point>& at) {
-        return at ? boost::json::value(rfc3339(*at)) : boost::json::value(nullptr);
-    };
-    boost::json::object out{{"id", t.id},
-                            {"name", t.name},
-                            {"kind", t.kind},
-                            {"person", t.person_id.empty() ? boost::json::value(nullptr) : boost::json::value(t.person_id)},
-                            {"scopes", std::move(scopes)},
-                            {"created_at", rfc3339(t.created_at)},
-                            {"last_used_at", when(t.last_used_at)},
-                            {"revoked_at", when(t.revoked_at)}};
-    if (!secret.empty())
-        out["token"] = secret;
-    return out;
 }
 
 } // namespace checkpoint::bot::api

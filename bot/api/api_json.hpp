@@ -1,6 +1,5 @@
 #pragma once
 
-#include "storage/token_store.hpp"
 #include "workflow/audit_log.hpp"
 #include "workflow/catalog.hpp"
 #include "workflow/directory.hpp"
@@ -24,8 +23,6 @@ boost::json::object bundle_json(const workflow::bundle& b);
 boost::json::object resource_json(const workflow::resource& r);
 boost::json::object explain_json(const workflow::route& r);
 boost::json::object audit_json(const workflow::audit_record& r);
-// A token as listed; with `secret` (only when it is made) also "token", shown that once.
-boost::json::object token_json(const storage::api_token& t, const std::string& secret = {});
 
 // The API's name for a route outcome: auto_approved, approval_required, break_glass.
 std::string_view outcome_name(workflow::route_outcome o);

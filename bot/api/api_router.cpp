@@ -28,14 +28,13 @@
 namespace checkpoint::bot::api {
 
 namespace json = boost::json;
-namespace st = storage;
+
 using workflow::petition_state;
 
 namespace {
 
 constexpr std::size_t max_resources_per_upload = 10'000;
 constexpr std::size_t max_resource_id_length = pulled_resource_limits{}.max_id;
-constexpr std::size_t max_token_name_length = 100;
 constexpr std::size_t default_limit = 50;
 constexpr std::size_t max_limit = 200;
 
@@ -340,7 +339,7 @@ json::object page_of(json::array all, std::size_t limit, const std::optional<std
 
 } // namespace
 
-api_router::api_router(service_context& ctx, storage::token_store& tokens, storage::report_queries& reports,
+api_router::api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
                        petition_waiters& waiters)
     : ctx_(ctx), tokens_(tokens), reports_(reports), waiters_(waiters)
 {
@@ -816,7 +815,7 @@ response api_router::dispatch(call& c)
 
     case endpoint::audit: {
         need(c.who, scope::audit_read, "reading the audit log");
-        st::audit_query q;
+        workflow::audit_query q;
         if (auto p = c.param("person"); p && !p->empty())
             q.actor = *p;
         if (auto p = c.param("petition"); p && !p->empty())
@@ -904,41 +903,34 @@ response api_router::dispatch(call& c)
         need(c.who, scope::admin, "listing tokens");
         json::array all;
         for (const auto& t : must(tokens_.list()))
-            all.push_back(token_json(t));
+            all.push_back(app::token_json(t));
         return ok(page_of(std::move(all), c.limit(), c.param("cursor")));
     }
 
     case endpoint::tokens_create: {
         need(c.who, scope::admin, "creating tokens");
         const auto body = c.body();
-        const auto name_ = required_text(body, "name", max_token_name_length, "what the token is for, such as "
-                                                                             "\"ci-deploy\".");
-        const auto kind = required_text(body, "kind", 20, "\"service\" or \"personal\".");
-        if (kind != "service" && kind != "personal")
-            fail(code::invalid_request, "`kind` is \"service\" or \"personal\".");
-        auto person = text_field(body, "person", 200).value_or("");
-        if (kind == "personal") {
-            const auto i = dir.find(person);
-            if (i == workflow::no_person)
-                fail(code::invalid_request, "`person` is required for a personal token and must be in the directory"
-                                            " (an id such as u-2001, an external id or an email).");
-            person = dir.at(i).id;
-        } else if (!person.empty()) {
-            fail(code::invalid_request, "`person` is only for personal tokens; a service token acts for no one.");
-        }
+        app::token_request r;
+        r.name = required_text(body, "name", app::max_token_name_length,
+                               "what the token is for, such as \"ci-deploy\".");
+        r.kind = required_text(body, "kind", 20, "\"service\" or \"personal\".");
+        r.person = text_field(body, "person", 200).value_or("");
         const auto* sv = body.if_contains("scopes");
-        if (!sv || !sv->is_array() || sv->get_array().empty())
+        if (!sv || !sv->is_array())
             fail(code::invalid_request, "`scopes` is required: a non-empty array of " + scope_names() + ".");
-        std::vector<std::string> scopes;
         for (const auto& s : sv->get_array()) {
-            if (!s.is_string() || !parse_scope(s.get_string()))
+            if (!s.is_string())
                 fail(code::invalid_request, "`scopes` may hold only " + scope_names() + ".");
-            scopes.emplace_back(s.get_string());
+            r.scopes.emplace_back(s.get_string());
         }
-        auto made = must(tokens_.create(name_, kind, person, scopes, now));
-        audit_api("token.create", "token \"" + name_ + "\" created", "",
-                  json::object{{"token_id", made.token.id}, {"kind", kind}, {"person", person}});
-        return ok(token_json(made.token, made.secret), http::status::created);
+        auto checked = app::check_token_request(r, dir);
+        if (auto* no = std::get_if<app::token_refusal>(&checked)) {
+            static constexpr std::string_view field_names[] = {"name", "kind", "person", "scopes"};
+            fail(code::invalid_request,
+                 "`" + std::string(field_names[static_cast<int>(no->field)]) + "`: " + no->message);
+        }
+        auto made = must(app::create_token(tokens_, r, std::get<std::string>(checked), c.who.actor(), "api", now));
+        return ok(app::token_json(made.token, made.secret), http::status::created);
     }
 
     case endpoint::token_delete: {
@@ -948,9 +940,8 @@ response api_router::dispatch(call& c)
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
         if (ec != std::errc() || end != text.data() + text.size())
             fail(code::invalid_request, "A token id is a number, as the list of tokens shows it.");
-        if (!must(tokens_.revoke(id, now)))
+        if (!must(app::revoke_token(tokens_, id, c.who.actor(), "api", now)))
             fail(code::not_found, "There is no active token " + text + ".");
-        audit_api("token.revoke", "token " + text + " revoked", "", json::object{{"token_id", id}});
         response res{http::status::no_content, version};
         res.set(http::field::server, server_name);
         return res;

@@ -4,8 +4,8 @@
 #include "bot/api/petition_waiters.hpp"
 #include "bot/http.hpp"
 #include "bot/service_context.hpp"
-#include "storage/report_queries.hpp"
-#include "storage/token_store.hpp"
+#include "workflow/report_queries.hpp"
+#include "workflow/token_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -21,7 +21,7 @@ namespace checkpoint::bot::api {
 // through the access service, so every rule Slack clicks follow applies here too.
 class api_router {
 public:
-    api_router(service_context& ctx, storage::token_store& tokens, storage::report_queries& reports,
+    api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
                petition_waiters& waiters);
 
     static constexpr std::string_view prefix = "/api/v1";
@@ -45,8 +45,8 @@ private:
     response poll_answer(const workflow::petition& p, unsigned version);
 
     service_context& ctx_;
-    storage::token_store& tokens_;
-    storage::report_queries& reports_;
+    workflow::token_store& tokens_;
+    workflow::report_queries& reports_;
     petition_waiters& waiters_;
     // Reports run here, off the HTTP threads. Last member: joined (and its work finished) first.
     boost::asio::thread_pool report_thread_{1};

@@ -1,5 +1,7 @@
 #include "bot/integrations/event_json.hpp"
 
+#include "workflow/text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -9,20 +11,6 @@ namespace checkpoint::bot {
 
 namespace json = boost::json;
 
-std::string format_utc(std::chrono::system_clock::time_point t)
-{
-    using namespace std::chrono;
-    const auto secs = floor<seconds>(t);
-    const auto day = floor<days>(secs);
-    const year_month_day ymd{day};
-    const hh_mm_ss hms{secs - day};
-    char out[32];
-    std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return out;
-}
 
 namespace {
 
@@ -74,13 +62,13 @@ boost::json::object event_object(const access_event& e)
     if (!e.petition_id.empty())
         meta.emplace_back("petition", e.petition_id);
     if (e.expires_at)
-        meta.emplace_back("expiresAt", format_utc(*e.expires_at));
+        meta.emplace_back("expiresAt", workflow::format_utc(*e.expires_at));
     if (e.duration)
         meta.emplace_back("duration", workflow::format_duration(*e.duration));
     if (!meta.empty())
         o["meta"] = json::object{{"labels", labels_object(meta)}};
 
-    o["timestamp"] = format_utc(e.timestamp);
+    o["timestamp"] = workflow::format_utc(e.timestamp);
     return o;
 }
 

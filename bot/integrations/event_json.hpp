@@ -9,8 +9,6 @@
 
 namespace checkpoint::bot {
 
-// `2026-11-22T10:00:00Z`: UTC, whole seconds, as in every event.
-std::string format_utc(std::chrono::system_clock::time_point t);
 
 // One element of `events`, keys in the order MANIFESTS.md shows them.
 boost::json::object event_object(const access_event& event);

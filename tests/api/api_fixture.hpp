@@ -30,7 +30,8 @@ struct api_fixture : service_fixture {
     // A fresh token; personal when `person` is given.
     std::string token(std::vector<std::string> scopes, std::string person = {}, std::string name = "test")
     {
-        return tokens.create(name, person.empty() ? "service" : "personal", person, scopes, clock.now()).value().secret;
+        return tokens.create(name, person.empty() ? "service" : "personal", person, scopes, clock.now(),
+                             {"test", "token.create", clock.now(), "", "test", "", ""}).value().secret;
     }
 
     bot::response call(bot::http::verb method, const std::string& target, const std::string& token,

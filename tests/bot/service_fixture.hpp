@@ -64,7 +64,7 @@ struct service_fixture {
     storage::away_store away{*db};
     // Out of office set with `/checkpoint ooo` is read from the database, as main wires it.
     bool away_wired = (access.use_away_store(away), true);
-    bot::service_context ctx{cfg,    manifests,   clock,     *db,   petitions,    jobs,   audit, cards,
+    bot::service_context ctx{cfg,    manifests,   clock,     petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
 

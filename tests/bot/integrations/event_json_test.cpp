@@ -3,6 +3,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include "workflow/text.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace checkpoint;
@@ -69,8 +71,8 @@ TEST_CASE("a bundle's provision params become string labels, lists joined by com
 TEST_CASE("timestamps are UTC with whole seconds")
 {
     using namespace std::chrono;
-    CHECK(format_utc(test::utc(2026, 1, 2, 3) + minutes{4} + seconds{5} + milliseconds{678}) == "2026-01-02T03:04:05Z");
-    CHECK(format_utc(system_clock::time_point{}) == "1970-01-01T00:00:00Z");
+    CHECK(workflow::format_utc(test::utc(2026, 1, 2, 3) + minutes{4} + seconds{5} + milliseconds{678}) == "2026-01-02T03:04:05Z");
+    CHECK(workflow::format_utc(system_clock::time_point{}) == "1970-01-01T00:00:00Z");
 }
 
 TEST_CASE("strings are escaped as JSON")

@@ -1,16 +1,19 @@
-#include "cli/local_admin.hpp"
+#include "admin/host_admin.hpp"
 
-#include "bot/api/token_admin.hpp"
+#include "app/tokens.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
+#include "storage/token_store.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <filesystem>
+#include <optional>
+#include <variant>
 
-namespace checkpoint::cli {
+namespace checkpoint::admin {
 
 namespace json = boost::json;
 
@@ -96,13 +99,44 @@ workflow::result<json::object> backup_database(const std::string& database_file,
     return out;
 }
 
-workflow::result<json::object> create_token_in_file(const std::string& database_file, const std::string& name,
-                                                    const std::string& kind, const std::string& person,
-                                                    const std::vector<std::string>& scopes,
-                                                    const std::string& manifests_dir)
+workflow::result<json::object> create_token_in_file(const std::string& database_file, open_mode mode,
+                                                    const std::string& name, const std::string& kind,
+                                                    const std::string& person, const std::vector<std::string>& scopes,
+                                                    const std::string& manifests_dir, const std::string& actor)
 {
-    return bot::api::create_token_on([&] { return open_existing(database_file); }, name, kind, person, scopes,
-                                     manifests_dir, "checkpoint-cli");
+    auto usage = [](std::string m) { return workflow::error{"usage", std::move(m)}; };
+    const app::token_request r{name, kind, person, scopes};
+    // The directory is read only for a personal token; a service token needs no manifests.
+    workflow::directory none;
+    std::optional<workflow::manifests> m;
+    if (kind == "personal" && !person.empty()) {
+        auto loaded = loader::load_manifests(manifests_dir);
+        if (!loaded)
+            return workflow::error{"manifests", "cannot read the directory in " + manifests_dir + ":\n" +
+                                                    loader::format(loaded.error())};
+        m = std::move(*loaded);
+    }
+    auto checked = app::check_token_request(r, m ? m->directory : none);
+    if (auto* no = std::get_if<app::token_refusal>(&checked)) {
+        switch (no->field) {
+        case app::token_field::name: return usage(no->message);
+        case app::token_field::kind: return usage("--kind: " + no->message);
+        case app::token_field::person:
+            return usage("--person: " + no->message +
+                         (no->message.find("not in the directory") != std::string::npos ? " (read from " + manifests_dir + ")"
+                                                                                       : std::string()));
+        case app::token_field::scopes: return usage("--scopes: " + no->message);
+        }
+    }
+    auto db = mode == open_mode::existing ? open_existing(database_file) : storage::database::open(database_file);
+    if (!db)
+        return db.error();
+    storage::token_store tokens(**db);
+    workflow::system_clock clock;
+    auto made = app::create_token(tokens, r, std::get<std::string>(checked), actor, "cli", clock.now());
+    if (!made)
+        return made.error();
+    return app::token_json(made->token, made->secret);
 }
 
-} // namespace checkpoint::cli
+} // namespace checkpoint::admin
