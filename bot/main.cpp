@@ -7,7 +7,7 @@
 #include "bot/logging.hpp"
 #include "bot/metrics.hpp"
 #include "bot/offset_clock.hpp"
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "bot/provisioning_jobs.hpp"
 #include "bot/resource_sync.hpp"
 #include "bot/service_context.hpp"
@@ -162,7 +162,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     storage::slack_user_cache slack_users(*db);
     storage::resource_store resources(*db);
 
-    bot::beast_http_client http;
+    outbound::beast_http_client http;
     bot::slack_client slack_api(http, clock, {cfg.slack_api_url, cfg.bot_token});
     auto integrations = bot::make_integrations(manifests->settings, {http, clock});
     if (!integrations) {

@@ -15,14 +15,14 @@ namespace json = boost::json;
 
 std::optional<std::string> api_answer::header(std::string_view name) const
 {
-    bot::outbound_response r;
+    outbound::outbound_response r;
     r.headers = headers;
     if (auto v = r.header(name))
         return std::string(*v);
     return std::nullopt;
 }
 
-api_client::api_client(bot::http_client& http, std::string base_url, std::string token)
+api_client::api_client(outbound::http_client& http, std::string base_url, std::string token)
     : http_(http), base_url_(std::move(base_url)), token_(std::move(token))
 {
     while (!base_url_.empty() && base_url_.back() == '/')
@@ -46,7 +46,7 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
     for (const auto& [k, v] : q)
         u.params().append({k, v});
 
-    bot::outbound_request req;
+    outbound::outbound_request req;
     req.method = std::string(method);
     req.url = std::string(u.buffer());
     req.timeout = timeout;
@@ -64,7 +64,7 @@ workflow::result<api_answer> api_client::call(std::string_view method, std::stri
         std::string reason = failure->message;
         if (const auto colon = reason.rfind(": "); colon != std::string::npos)
             reason = reason.substr(colon + 2);
-        return workflow::error{"network", "cannot reach " + base_url_ + ": " + std::string(bot::to_string(failure->kind)) +
+        return workflow::error{"network", "cannot reach " + base_url_ + ": " + std::string(outbound::to_string(failure->kind)) +
                                               (reason.empty() ? "" : ": " + reason) +
                                               ". Is checkpointd running there, and is CHECKPOINT_URL (or --url) right?"};
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 #include "workflow/error.hpp"
 
 #include <boost/json/value.hpp>
@@ -26,12 +26,12 @@ struct api_answer {
     std::optional<std::string> header(std::string_view name) const;
 };
 
-// The API at `base_url`/api/v1 with a bearer token, over any http_client (Beast with TLS
+// The API at `base_url`/api/v1 with a bearer token, over any outbound::http_client (Beast with TLS
 // verification in the binary). Errors are sentences ready to print: the API's own message for
 // an error answer, what failed for a transport failure.
 class api_client {
 public:
-    api_client(bot::http_client& http, std::string base_url, std::string token);
+    api_client(outbound::http_client& http, std::string base_url, std::string token);
 
     // `path` is under /api/v1 and already encoded (use `segment` for ids); `q` is encoded here.
     workflow::result<api_answer> call(std::string_view method, std::string_view path, const query& q = {},
@@ -46,7 +46,7 @@ public:
 
 private:
     std::optional<boost::json::object> last_error_body_;
-    bot::http_client& http_;
+    outbound::http_client& http_;
     std::string base_url_;
     std::string token_;
 };

@@ -545,7 +545,7 @@ private:
 
     environment& env_;
     options& o_;
-    std::unique_ptr<bot::http_client> http_;
+    std::unique_ptr<outbound::http_client> http_;
     std::unique_ptr<api_client> client_;
 };
 

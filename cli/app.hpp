@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 #include "cli/config.hpp"
 
 #include <functional>
@@ -22,7 +22,7 @@ struct environment {
     file_lookup read_file;
     // A file's st_mode, for the config file's permission check; empty when it cannot be read.
     std::function<std::optional<unsigned>(const std::string&)> file_mode;
-    std::function<std::unique_ptr<bot::http_client>()> make_http;
+    std::function<std::unique_ptr<outbound::http_client>()> make_http;
 };
 
 // Parses `args` (without the program name) and runs the command; returns the exit code

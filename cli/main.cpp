@@ -1,4 +1,4 @@
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "cli/app.hpp"
 
 #include <cstdlib>
@@ -36,11 +36,11 @@ int main(int argc, char** argv)
             return static_cast<unsigned>(st.st_mode);
         },
         .make_http = [] {
-            bot::beast_http_client_options o;
+            outbound::beast_http_client_options o;
             // Reports and long lists are larger than the Slack answers the default is sized for.
             o.max_body_bytes = 64 * 1024 * 1024;
             o.user_agent = "checkpoint-cli/0.1";
-            return std::unique_ptr<bot::http_client>(std::make_unique<bot::beast_http_client>(o));
+            return std::unique_ptr<outbound::http_client>(std::make_unique<outbound::beast_http_client>(o));
         },
     };
     return cli::run(std::vector<std::string>(argv + 1, argv + argc), env);

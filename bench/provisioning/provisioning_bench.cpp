@@ -13,7 +13,7 @@
 #include "app/access_service.hpp"
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "bot/provisioning_jobs.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
@@ -103,7 +103,7 @@ struct service {
     storage::grant_store grants{*db};
     storage::slack_user_cache slack_users{*db};
     storage::resource_store resources{*db};
-    bot::beast_http_client http;
+    outbound::beast_http_client http;
     bot::slack_client slack{http, clock, {"http://127.0.0.1:9/api/", "xoxb-unused"}};
     bot::integration_map integrations;
     bot::job_runner runner;

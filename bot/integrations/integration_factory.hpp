@@ -1,7 +1,7 @@
 #pragma once
 
 #include "bot/integrations/integration.hpp"
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
 #include "workflow/settings.hpp"
@@ -15,7 +15,7 @@ namespace checkpoint::bot {
 
 // What integrations are built with; all of it outlives them (main owns it).
 struct integration_context {
-    http_client& http;
+    outbound::http_client& http;
     const workflow::clock& clock;
 };
 

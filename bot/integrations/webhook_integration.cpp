@@ -15,10 +15,10 @@ namespace checkpoint::bot {
 
 using namespace std::chrono;
 
-outbound_request signed_webhook_request(const webhook_settings& settings, const access_event& event,
+outbound::outbound_request signed_webhook_request(const webhook_settings& settings, const access_event& event,
                                         std::string_view secret, system_clock::time_point now)
 {
-    outbound_request req;
+    outbound::outbound_request req;
     req.method = "POST";
     req.url = settings.url;
     req.timeout = settings.timeout;
@@ -42,7 +42,7 @@ outbound_request signed_webhook_request(const webhook_settings& settings, const 
     return req;
 }
 
-webhook_integration::webhook_integration(std::string name, webhook_settings settings, http_client& http,
+webhook_integration::webhook_integration(std::string name, webhook_settings settings, outbound::http_client& http,
                                          const workflow::clock& clock)
     : name_(std::move(name)), settings_(std::move(settings)), http_(http), clock_(clock)
 {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "bot/integrations/integration.hpp"
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/settings.hpp"
 
@@ -22,14 +22,14 @@ struct webhook_settings {
 
 // The request MANIFESTS.md describes: the event body, Idempotency-Key, and the timestamp and
 // HMAC-SHA256 signature of `v0:<timestamp>:<body>` in the headers of the chosen format.
-outbound_request signed_webhook_request(const webhook_settings& settings, const access_event& event,
+outbound::outbound_request signed_webhook_request(const webhook_settings& settings, const access_event& event,
                                         std::string_view secret, std::chrono::system_clock::time_point now);
 
 // POSTs each event to a receiver and reads the outcome from its answer. The secret lives only
 // in the environment and in this call's stack, never in a log line or an outcome.
 class webhook_integration final : public integration {
 public:
-    webhook_integration(std::string name, webhook_settings settings, http_client& http, const workflow::clock& clock);
+    webhook_integration(std::string name, webhook_settings settings, outbound::http_client& http, const workflow::clock& clock);
 
     std::string_view name() const noexcept override { return name_; }
     delivery_outcome deliver(const access_event& event) override;
@@ -37,7 +37,7 @@ public:
 private:
     std::string name_;
     webhook_settings settings_;
-    http_client& http_;
+    outbound::http_client& http_;
     const workflow::clock& clock_;
 };
 

@@ -57,7 +57,7 @@ std::optional<sys_seconds> parse_http_date(std::string_view value)
 }
 
 // Case-insensitive, first match; kept here so this library needs only the client's interface.
-std::optional<std::string_view> header_of(const outbound_response& res, std::string_view wanted)
+std::optional<std::string_view> header_of(const outbound::outbound_response& res, std::string_view wanted)
 {
     for (const auto& [k, v] : res.headers)
         if (k.size() == wanted.size() &&
@@ -112,7 +112,7 @@ std::optional<seconds> parse_retry_after(std::string_view value, system_clock::t
     return std::clamp(wait, seconds{0}, max_retry_after);
 }
 
-delivery_outcome classify_webhook_reply(const outbound_response& res, event_kind kind, system_clock::time_point now)
+delivery_outcome classify_webhook_reply(const outbound::outbound_response& res, event_kind kind, system_clock::time_point now)
 {
     const std::string status = "HTTP " + std::to_string(res.status);
     if (res.status >= 200 && res.status < 300) {
@@ -141,20 +141,20 @@ delivery_outcome classify_webhook_reply(const outbound_response& res, event_kind
     return delivery_outcome::failed("the receiver answered " + status + said);
 }
 
-delivery_outcome classify_webhook_transport_failure(const transport_failure& failure)
+delivery_outcome classify_webhook_transport_failure(const outbound::transport_failure& failure)
 {
     switch (failure.kind) {
-    case transport_failure_kind::bad_url:
+    case outbound::transport_failure_kind::bad_url:
         return delivery_outcome::failed("the webhook URL cannot be used: " + failure.message);
-    case transport_failure_kind::tls:
+    case outbound::transport_failure_kind::tls:
         return delivery_outcome::failed("the receiver's TLS certificate did not verify: " + failure.message);
-    case transport_failure_kind::resolve:
+    case outbound::transport_failure_kind::resolve:
         return delivery_outcome::retry("the receiver's host name did not resolve: " + failure.message);
-    case transport_failure_kind::connect:
+    case outbound::transport_failure_kind::connect:
         return delivery_outcome::retry("the receiver refused or did not take the connection: " + failure.message);
-    case transport_failure_kind::timeout:
+    case outbound::transport_failure_kind::timeout:
         return delivery_outcome::retry("the receiver did not answer in time: " + failure.message);
-    case transport_failure_kind::io:
+    case outbound::transport_failure_kind::io:
         return delivery_outcome::retry("the connection to the receiver failed: " + failure.message);
     }
     return delivery_outcome::retry(failure.message);

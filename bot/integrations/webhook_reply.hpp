@@ -2,7 +2,7 @@
 
 #include "bot/integrations/access_event.hpp"
 #include "bot/integrations/delivery_outcome.hpp"
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 
 #include <chrono>
 #include <optional>
@@ -20,10 +20,10 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
 
 // MANIFESTS.md's outcome rules for an answer: 2xx without an `error` object is done (for
 // pull/update, with its resources parsed); 408, 429 and 5xx retry; anything else is permanent.
-delivery_outcome classify_webhook_reply(const outbound_response& res, event_kind kind,
+delivery_outcome classify_webhook_reply(const outbound::outbound_response& res, event_kind kind,
                                         std::chrono::system_clock::time_point now);
 
 // No answer: a bad URL or a failed certificate check is permanent, everything else retries.
-delivery_outcome classify_webhook_transport_failure(const transport_failure& failure);
+delivery_outcome classify_webhook_transport_failure(const outbound::transport_failure& failure);
 
 } // namespace checkpoint::bot

@@ -83,7 +83,7 @@ slack_result local_retry(std::string_view error, std::chrono::milliseconds wait)
 
 } // namespace
 
-slack_client::slack_client(http_client& http, const workflow::clock& clock, slack_client_options options)
+slack_client::slack_client(outbound::http_client& http, const workflow::clock& clock, slack_client_options options)
     : http_(http), clock_(clock), options_(std::move(options)), pacer_(clock, options_.post_interval)
 {
     if (options_.api_url.empty() || options_.api_url.back() != '/')
@@ -128,7 +128,7 @@ slack_result slack_client::send(std::string_view method, std::string body, std::
         return r;
     }
 
-    outbound_request req;
+    outbound::outbound_request req;
     req.method = "POST";
     req.url = options_.api_url + std::string(method);
     req.headers = {{"Authorization", "Bearer " + options_.bot_token}, {"Content-Type", std::string(content_type)}};

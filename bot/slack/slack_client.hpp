@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 #include "bot/slack/channel_pacer.hpp"
 #include "bot/slack/slack_result.hpp"
 #include "workflow/clock.hpp"
@@ -30,14 +30,14 @@ struct slack_client_options {
     std::chrono::milliseconds post_interval{1'000};
 };
 
-// The Slack Web API over an http_client: bearer token, JSON bodies (form bodies for the read
+// The Slack Web API over an outbound::http_client: bearer token, JSON bodies (form bodies for the read
 // methods users.info and users.lookupByEmail, which do not read JSON), results classified as
 // ok / retryable / permanent. It never waits: a paced post or a method still inside a 429's
 // Retry-After answers retryable with retry_after at once, without calling Slack, so the job
 // is rescheduled instead of a worker sleeping. Thread-safe.
 class slack_client {
 public:
-    slack_client(http_client& http, const workflow::clock& clock, slack_client_options options);
+    slack_client(outbound::http_client& http, const workflow::clock& clock, slack_client_options options);
 
     // Any method with a JSON body; not paced.
     slack_result call(std::string_view method, const boost::json::object& args);
@@ -83,7 +83,7 @@ private:
     std::optional<std::chrono::milliseconds> rate_limited_for(std::string_view method);
     void note_rate_limit(std::string_view method, std::chrono::milliseconds wait);
 
-    http_client& http_;
+    outbound::http_client& http_;
     const workflow::clock& clock_;
     slack_client_options options_;
     channel_pacer pacer_;

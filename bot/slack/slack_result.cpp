@@ -26,7 +26,7 @@ const json::object* object_at(const json::object& obj, std::string_view key)
 }
 
 // Retry-After in delay-seconds; the HTTP-date form is not used by Slack and is ignored.
-std::optional<std::chrono::milliseconds> retry_after_of(const outbound_response& res)
+std::optional<std::chrono::milliseconds> retry_after_of(const outbound::outbound_response& res)
 {
     const auto header = res.header("Retry-After");
     if (!header)
@@ -121,7 +121,7 @@ bool is_retryable_slack_error(std::string_view error) noexcept
     return false;
 }
 
-slack_result classify_slack_response(const outbound_response& res)
+slack_result classify_slack_response(const outbound::outbound_response& res)
 {
     slack_result out;
     out.http_status = res.status;
@@ -159,10 +159,10 @@ slack_result classify_slack_response(const outbound_response& res)
     return out;
 }
 
-slack_result classify_transport_failure(const transport_failure& failure)
+slack_result classify_transport_failure(const outbound::transport_failure& failure)
 {
     slack_result out;
-    out.outcome = is_retryable(failure.kind) ? slack_outcome::retryable : slack_outcome::permanent;
+    out.outcome = outbound::is_retryable(failure.kind) ? slack_outcome::retryable : slack_outcome::permanent;
     out.error = "transport_" + std::string(to_string(failure.kind));
     return out;
 }

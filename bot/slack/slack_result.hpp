@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -49,9 +49,9 @@ struct slack_result {
 bool is_retryable_slack_error(std::string_view error) noexcept;
 
 // Reads an HTTP answer from the Web API: HTTP 429 and 5xx, the envelope, Retry-After.
-slack_result classify_slack_response(const outbound_response& res);
+slack_result classify_slack_response(const outbound::outbound_response& res);
 
 // No answer came back: worth retrying unless the URL or the TLS peer is wrong.
-slack_result classify_transport_failure(const transport_failure& failure);
+slack_result classify_transport_failure(const outbound::transport_failure& failure);
 
 } // namespace checkpoint::bot

@@ -3,7 +3,7 @@
 #include "app/access_service.hpp"
 #include "bot/config.hpp"
 #include "bot/job_runner.hpp"
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
 #include "storage/audit_log.hpp"
@@ -56,7 +56,7 @@ struct service_fixture {
     storage::grant_store grants{*db};
     storage::slack_user_cache slack_users{*db};
     storage::resource_store resources{*db};
-    bot::beast_http_client http;
+    outbound::beast_http_client http;
     bot::slack_client slack{http, clock, {cfg.slack_api_url, cfg.bot_token}};
     bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
     bot::job_runner runner{jobs, clock, {}};

@@ -20,7 +20,7 @@ namespace json = boost::json;
 namespace {
 
 // A scripted server: answers requests in order, recording each; an unexpected request fails the test.
-struct scripted_http final : bot::http_client {
+struct scripted_http final : outbound::http_client {
     struct step {
         std::string method;
         std::string path; // the URL's path and query after the base URL
@@ -29,19 +29,19 @@ struct scripted_http final : bot::http_client {
         std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
     };
     std::deque<step>* script = nullptr;
-    std::vector<bot::outbound_request>* seen = nullptr;
+    std::vector<outbound::outbound_request>* seen = nullptr;
 
-    std::pair<std::optional<bot::outbound_response>, std::optional<bot::transport_failure>>
-    send(const bot::outbound_request& req) override
+    std::pair<std::optional<outbound::outbound_response>, std::optional<outbound::transport_failure>>
+    send(const outbound::outbound_request& req) override
     {
         seen->push_back(req);
         if (script->empty())
-            return {std::nullopt, bot::transport_failure{bot::transport_failure_kind::connect, "connection refused"}};
+            return {std::nullopt, outbound::transport_failure{outbound::transport_failure_kind::connect, "connection refused"}};
         auto s = script->front();
         script->pop_front();
         CHECK(req.method == s.method);
         CHECK(req.url == "https://cp.example.com/api/v1" + s.path);
-        return {bot::outbound_response{s.status, s.headers, s.body}, std::nullopt};
+        return {outbound::outbound_response{s.status, s.headers, s.body}, std::nullopt};
     }
 };
 
@@ -53,7 +53,7 @@ struct cli_run {
 
 struct harness {
     std::deque<scripted_http::step> script;
-    std::vector<bot::outbound_request> seen;
+    std::vector<outbound::outbound_request> seen;
     std::map<std::string, std::string> vars{{"CHECKPOINT_URL", "https://cp.example.com"},
                                             {"CHECKPOINT_TOKEN", "cpt_secret"}};
     std::map<std::string, std::string> files;
@@ -83,7 +83,7 @@ struct harness {
                 auto h = std::make_unique<scripted_http>();
                 h->script = &script;
                 h->seen = &seen;
-                return std::unique_ptr<bot::http_client>(std::move(h));
+                return std::unique_ptr<outbound::http_client>(std::move(h));
             },
         };
         cli_run r;

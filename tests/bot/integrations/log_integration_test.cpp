@@ -1,7 +1,7 @@
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/integrations/log_integration.hpp"
 #include "bot/integrations/webhook_integration.hpp"
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "tests/bot/integrations/sample_events.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
@@ -58,7 +58,7 @@ TEST_CASE("the signing secret appears in no log line and no outcome")
     const std::string secret = "sk-live-THIS-MUST-NEVER-BE-LOGGED";
     ::setenv("CHECKPOINT_TEST_LOGGED_SECRET", secret.c_str(), 1);
     test::fake_webhook hook(secret);
-    beast_http_client http;
+    outbound::beast_http_client http;
     workflow::system_clock clock;
     captured_log log;
     webhook_integration integration("provisioner",

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "bot/integrations/access_event.hpp"
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 
 #include <chrono>
 #include <deque>
@@ -34,28 +34,28 @@ inline bot::access_event sample_grant()
     return e;
 }
 
-// An http_client that answers from a script and keeps what it was asked, for tests that need
+// An outbound::http_client that answers from a script and keeps what it was asked, for tests that need
 // no socket (policy refusals, transport failures).
-class scripted_client final : public bot::http_client {
+class scripted_client final : public outbound::http_client {
 public:
-    using answer = std::pair<std::optional<bot::outbound_response>, std::optional<bot::transport_failure>>;
+    using answer = std::pair<std::optional<outbound::outbound_response>, std::optional<outbound::transport_failure>>;
 
     void push(answer a)
     {
         std::lock_guard lock(mutex_);
         answers_.push_back(std::move(a));
     }
-    std::vector<bot::outbound_request> sent() const
+    std::vector<outbound::outbound_request> sent() const
     {
         std::lock_guard lock(mutex_);
         return sent_;
     }
-    answer send(const bot::outbound_request& req) override
+    answer send(const outbound::outbound_request& req) override
     {
         std::lock_guard lock(mutex_);
         sent_.push_back(req);
         if (answers_.empty())
-            return {bot::outbound_response{200, {}, "{}"}, std::nullopt};
+            return {outbound::outbound_response{200, {}, "{}"}, std::nullopt};
         answer a = std::move(answers_.front());
         answers_.pop_front();
         return a;
@@ -64,7 +64,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::deque<answer> answers_;
-    std::vector<bot::outbound_request> sent_;
+    std::vector<outbound::outbound_request> sent_;
 };
 
 } // namespace checkpoint::test

@@ -1,6 +1,6 @@
 #include "bot/integrations/event_json.hpp"
 #include "bot/integrations/webhook_integration.hpp"
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "tests/bot/integrations/sample_events.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -31,7 +31,7 @@ struct rig {
     }
 
     test::fake_webhook hook{secret};
-    beast_http_client http;
+    outbound::beast_http_client http;
     workflow::system_clock clock;
 };
 
@@ -262,20 +262,20 @@ TEST_CASE("plain http:// to a public host is refused before anything is sent")
 TEST_CASE("transport failures: a bad URL and a failed certificate are permanent, the rest retry")
 {
     struct row {
-        transport_failure_kind kind;
+        outbound::transport_failure_kind kind;
         delivery_status expected;
     };
     const row c = GENERATE(values<row>({
-        {transport_failure_kind::bad_url, delivery_status::permanent_failure},
-        {transport_failure_kind::tls, delivery_status::permanent_failure},
-        {transport_failure_kind::resolve, delivery_status::retry},
-        {transport_failure_kind::connect, delivery_status::retry},
-        {transport_failure_kind::timeout, delivery_status::retry},
-        {transport_failure_kind::io, delivery_status::retry},
+        {outbound::transport_failure_kind::bad_url, delivery_status::permanent_failure},
+        {outbound::transport_failure_kind::tls, delivery_status::permanent_failure},
+        {outbound::transport_failure_kind::resolve, delivery_status::retry},
+        {outbound::transport_failure_kind::connect, delivery_status::retry},
+        {outbound::transport_failure_kind::timeout, delivery_status::retry},
+        {outbound::transport_failure_kind::io, delivery_status::retry},
     }));
     ::setenv(secret_env, secret, 1);
     test::scripted_client http;
-    http.push({std::nullopt, transport_failure{c.kind, "what happened"}});
+    http.push({std::nullopt, outbound::transport_failure{c.kind, "what happened"}});
     workflow::system_clock clock;
     webhook_integration hook("provisioner",
                              webhook_settings{"https://provisioner.example.com/hook", secret_env,

@@ -27,7 +27,7 @@ TEST_CASE("Retry-After in seconds or as an HTTP-date")
 
 TEST_CASE("Retry-After is honoured on 503 too, read case-insensitively")
 {
-    outbound_response res{503, {{"retry-after", "Sun, 22 Nov 2026 10:00:05 GMT"}}, ""};
+    outbound::outbound_response res{503, {{"retry-after", "Sun, 22 Nov 2026 10:00:05 GMT"}}, ""};
     const auto out = classify_webhook_reply(res, event_kind::revoke, test::utc(2026, 11, 22, 10));
     CHECK(out.is_retry());
     CHECK(out.retry_after == seconds{5});

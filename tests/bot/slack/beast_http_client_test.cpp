@@ -1,4 +1,4 @@
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "tests/bot/slack/loopback_server.hpp"
 #include "tests/bot/slack/test_certificate.hpp"
 
@@ -13,16 +13,16 @@
 #include <vector>
 
 using namespace checkpoint;
-using namespace checkpoint::bot;
+using namespace checkpoint::outbound;
 using namespace std::chrono_literals;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 
 namespace {
 
-outbound_request get(std::string url, std::chrono::milliseconds timeout = 5s)
+outbound::outbound_request get(std::string url, std::chrono::milliseconds timeout = 5s)
 {
-    outbound_request req;
+    outbound::outbound_request req;
     req.method = "GET";
     req.url = std::move(url);
     req.timeout = timeout;
@@ -63,8 +63,8 @@ TEST_CASE("beast_http_client: a POST carries its headers and body, and the answe
 {
     // given
     auto server = echo_server();
-    beast_http_client client;
-    outbound_request req;
+    outbound::beast_http_client client;
+    outbound::outbound_request req;
     req.url = server.url("/api/chat.postMessage?x=1");
     req.headers = {{"Content-Type", "application/json"}};
     req.body = R"({"a":1})";
@@ -85,7 +85,7 @@ TEST_CASE("beast_http_client: a POST carries its headers and body, and the answe
 TEST_CASE("beast_http_client: consecutive requests to one host reuse the kept-alive connection")
 {
     auto server = echo_server();
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     for (int i = 0; i < 3; ++i) {
         auto [res, failure] = client.send(get(server.url("/n")));
@@ -102,7 +102,7 @@ TEST_CASE("beast_http_client: a kept-alive connection the server dropped is repl
     test::loopback_server::options opts;
     opts.close_after_response = true;
     auto server = echo_server(opts);
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     auto first = client.send(get(server.url("/1")));
     auto second = client.send(get(server.url("/2")));
@@ -116,9 +116,9 @@ TEST_CASE("beast_http_client: a kept-alive connection the server dropped is repl
 TEST_CASE("beast_http_client: the idle pool per host is bounded")
 {
     auto server = echo_server();
-    beast_http_client_options opts;
+    outbound::beast_http_client_options opts;
     opts.max_idle_per_host = 2;
-    beast_http_client client(opts);
+    outbound::beast_http_client client(opts);
 
     std::atomic<int> answered{0};
     std::vector<std::thread> threads;
@@ -139,15 +139,15 @@ TEST_CASE("beast_http_client: the idle pool per host is bounded")
 TEST_CASE("beast_http_client: the deadline ends a request the server never answers")
 {
     test::loopback_server server([](const test::server_request&) { return std::optional<test::server_response>(); });
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     const auto start = std::chrono::steady_clock::now();
     auto [res, failure] = client.send(get(server.url("/hang"), 200ms));
     const auto took = std::chrono::steady_clock::now() - start;
 
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::timeout);
-    CHECK(is_retryable(failure->kind));
+    CHECK(failure->kind == outbound::transport_failure_kind::timeout);
+    CHECK(outbound::is_retryable(failure->kind));
     CHECK(took >= 200ms);
     CHECK(took < 3s);
     CHECK(client.idle_connections() == 0);
@@ -155,12 +155,12 @@ TEST_CASE("beast_http_client: the deadline ends a request the server never answe
 
 TEST_CASE("beast_http_client: a refused connection is a connect failure")
 {
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     auto [res, failure] = client.send(get("http://127.0.0.1:" + std::to_string(closed_port()) + "/"));
 
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::connect);
+    CHECK(failure->kind == outbound::transport_failure_kind::connect);
     CHECK(to_string(failure->kind) == "connect");
 }
 
@@ -168,14 +168,14 @@ TEST_CASE("beast_http_client: a body over the limit is an io failure")
 {
     test::loopback_server server(
         [](const test::server_request& req) { return std::optional(test::text_response(req, std::string(4096, 'x'))); });
-    beast_http_client_options opts;
+    outbound::beast_http_client_options opts;
     opts.max_body_bytes = 1024;
-    beast_http_client client(opts);
+    outbound::beast_http_client client(opts);
 
     auto [res, failure] = client.send(get(server.url()));
 
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::io);
+    CHECK(failure->kind == outbound::transport_failure_kind::io);
     CHECK_THAT(failure->message, Catch::Contains("1024"));
 }
 
@@ -189,8 +189,8 @@ TEST_CASE("beast_http_client: malformed requests are bad_url and not retryable")
         {"bad port", "http://127.0.0.1:99999/", "POST"},
         {"unknown method", "http://127.0.0.1/", "FROB"},
     }));
-    beast_http_client client;
-    outbound_request req;
+    outbound::beast_http_client client;
+    outbound::outbound_request req;
     req.url = url;
     req.method = method;
 
@@ -198,21 +198,21 @@ TEST_CASE("beast_http_client: malformed requests are bad_url and not retryable")
 
     INFO(name);
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::bad_url);
-    CHECK_FALSE(is_retryable(failure->kind));
+    CHECK(failure->kind == outbound::transport_failure_kind::bad_url);
+    CHECK_FALSE(outbound::is_retryable(failure->kind));
     CHECK(client.connections_opened() == 0);
 }
 
 TEST_CASE("beast_http_client: a header with a line break is refused before anything is sent")
 {
-    beast_http_client client;
-    outbound_request req = get("http://127.0.0.1:1/");
+    outbound::beast_http_client client;
+    outbound::outbound_request req = get("http://127.0.0.1:1/");
     req.headers = {{"X-Injected", "a\r\nEvil: 1"}};
 
     auto [res, failure] = client.send(req);
 
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::bad_url);
+    CHECK(failure->kind == outbound::transport_failure_kind::bad_url);
 }
 
 TEST_CASE("beast_http_client: a redirect is returned, not followed")
@@ -222,7 +222,7 @@ TEST_CASE("beast_http_client: a redirect is returned, not followed")
         res.set(http::field::location, "http://127.0.0.1:1/elsewhere");
         return std::optional(std::move(res));
     });
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     auto [res, failure] = client.send(get(server.url()));
 
@@ -234,13 +234,13 @@ TEST_CASE("beast_http_client: a redirect is returned, not followed")
 TEST_CASE("beast_http_client: https to a plain HTTP port fails as tls")
 {
     auto server = echo_server();
-    beast_http_client client;
+    outbound::beast_http_client client;
 
     auto [res, failure] = client.send(get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
 
     REQUIRE(failure);
-    CHECK(failure->kind == transport_failure_kind::tls);
-    CHECK_FALSE(is_retryable(failure->kind));
+    CHECK(failure->kind == outbound::transport_failure_kind::tls);
+    CHECK_FALSE(outbound::is_retryable(failure->kind));
 }
 
 TEST_CASE("beast_http_client: TLS certificates are verified against the trusted CAs and the host name")
@@ -255,26 +255,26 @@ TEST_CASE("beast_http_client: TLS certificates are verified against the trusted 
 
     SECTION("a self-signed certificate nobody trusts fails as tls")
     {
-        beast_http_client client;
+        outbound::beast_http_client client;
         auto [res, failure] = client.send(get(https_url("localhost")));
         REQUIRE(failure);
-        CHECK(failure->kind == transport_failure_kind::tls);
+        CHECK(failure->kind == outbound::transport_failure_kind::tls);
         CHECK_THAT(failure->message, Catch::Contains("certificate"));
     }
     SECTION("a trusted certificate for another name fails as tls")
     {
-        beast_http_client_options trusting;
+        outbound::beast_http_client_options trusting;
         trusting.extra_ca_pem = cert.cert_pem;
-        beast_http_client client(trusting);
+        outbound::beast_http_client client(trusting);
         auto [res, failure] = client.send(get(https_url("127.0.0.1")));
         REQUIRE(failure);
-        CHECK(failure->kind == transport_failure_kind::tls);
+        CHECK(failure->kind == outbound::transport_failure_kind::tls);
     }
     SECTION("a trusted certificate for the host name succeeds, and the connection is kept alive")
     {
-        beast_http_client_options trusting;
+        outbound::beast_http_client_options trusting;
         trusting.extra_ca_pem = cert.cert_pem;
-        beast_http_client client(trusting);
+        outbound::beast_http_client client(trusting);
         auto first = client.send(get(https_url("localhost")));
         auto second = client.send(get(https_url("localhost")));
         REQUIRE(first.first);

@@ -1,4 +1,4 @@
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 #include "bot/slack/slack_client.hpp"
 #include "tests/fakes/slack/fake_slack.hpp"
 
@@ -22,16 +22,16 @@ namespace {
 constexpr auto wait_limit = 5s;
 
 // Loading the system's CA store takes tens of milliseconds; the suites share one client.
-beast_http_client& shared_http()
+outbound::beast_http_client& shared_http()
 {
-    static beast_http_client http;
+    static outbound::beast_http_client http;
     return http;
 }
 
 // The real client over real HTTP against the fake Slack, with time held still.
 struct fixture {
     test::fake_slack slack;
-    beast_http_client& http = shared_http();
+    outbound::beast_http_client& http = shared_http();
     workflow::manual_clock clock{workflow::time_point{std::chrono::seconds{1'800'000'000}}};
     slack_client client{http, clock, options(slack.api_url(), slack.token())};
 
@@ -413,7 +413,7 @@ TEST_CASE("fake_slack: refuses unauthenticated and malformed calls as Slack does
 {
     fixture f;
     const auto raw = [&](std::string authorization, std::string content_type, std::string body) {
-        outbound_request req;
+        outbound::outbound_request req;
         req.url = f.slack.api_url() + "chat.postMessage";
         if (!authorization.empty())
             req.headers.emplace_back("Authorization", std::move(authorization));

@@ -5,13 +5,14 @@
 
 using namespace checkpoint;
 using namespace checkpoint::bot;
+using namespace checkpoint::outbound;
 using namespace std::chrono_literals;
 
 namespace {
 
-outbound_response answer(unsigned status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {})
+outbound::outbound_response answer(unsigned status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {})
 {
-    outbound_response res;
+    outbound::outbound_response res;
     res.status = status;
     res.body = std::move(body);
     res.headers = std::move(headers);
@@ -24,7 +25,7 @@ TEST_CASE("classify_slack_response: Slack's answers sorted into ok, retryable an
 {
     struct row {
         std::string name;
-        outbound_response res;
+        outbound::outbound_response res;
         slack_outcome outcome;
         std::string error;
         std::optional<std::chrono::milliseconds> retry_after;
@@ -70,12 +71,12 @@ TEST_CASE("classify_slack_response: Slack's answers sorted into ok, retryable an
 TEST_CASE("classify_transport_failure: only a bad URL and TLS are permanent")
 {
     auto [kind, outcome, error] = GENERATE(table<transport_failure_kind, slack_outcome, std::string>({
-        {transport_failure_kind::bad_url, slack_outcome::permanent, "transport_bad_url"},
-        {transport_failure_kind::tls, slack_outcome::permanent, "transport_tls"},
-        {transport_failure_kind::resolve, slack_outcome::retryable, "transport_resolve"},
-        {transport_failure_kind::connect, slack_outcome::retryable, "transport_connect"},
-        {transport_failure_kind::timeout, slack_outcome::retryable, "transport_timeout"},
-        {transport_failure_kind::io, slack_outcome::retryable, "transport_io"},
+        {outbound::transport_failure_kind::bad_url, slack_outcome::permanent, "transport_bad_url"},
+        {outbound::transport_failure_kind::tls, slack_outcome::permanent, "transport_tls"},
+        {outbound::transport_failure_kind::resolve, slack_outcome::retryable, "transport_resolve"},
+        {outbound::transport_failure_kind::connect, slack_outcome::retryable, "transport_connect"},
+        {outbound::transport_failure_kind::timeout, slack_outcome::retryable, "transport_timeout"},
+        {outbound::transport_failure_kind::io, slack_outcome::retryable, "transport_io"},
     }));
 
     const auto result = classify_transport_failure({kind, "details"});

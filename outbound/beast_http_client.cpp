@@ -1,4 +1,4 @@
-#include "bot/outbound/beast_http_client.hpp"
+#include "outbound/beast_http_client.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -23,7 +23,7 @@
 #include <functional>
 #include <optional>
 
-namespace checkpoint::bot {
+namespace checkpoint::outbound {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -393,4 +393,4 @@ beast_http_client::send(const outbound_request& req)
     }
 }
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::outbound

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace checkpoint::bot {
+namespace checkpoint::outbound {
 
 // One outbound HTTP request: to Slack's Web API or to a provisioning webhook.
 struct outbound_request {
@@ -54,4 +54,4 @@ public:
     send(const outbound_request& req) = 0;
 };
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::outbound

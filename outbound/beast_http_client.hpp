@@ -1,6 +1,6 @@
 #pragma once
 
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace checkpoint::bot {
+namespace checkpoint::outbound {
 
 namespace outbound_detail {
 struct connection;
@@ -65,4 +65,4 @@ private:
     std::atomic<std::size_t> connections_opened_{0};
 };
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::outbound

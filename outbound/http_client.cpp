@@ -1,9 +1,9 @@
-#include "bot/outbound/http_client.hpp"
+#include "outbound/http_client.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace checkpoint::bot {
+namespace checkpoint::outbound {
 
 namespace {
 
@@ -58,4 +58,4 @@ bool is_retryable(transport_failure_kind kind) noexcept
     return true;
 }
 
-} // namespace checkpoint::bot
+} // namespace checkpoint::outbound
