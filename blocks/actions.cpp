@@ -9,13 +9,19 @@ namespace checkpoint::blocks {
 namespace {
 
 constexpr std::array<action_info, 17> table{{
-    {action::approve, action_kind::button, "checkpoint.approve", ""},
-    {action::deny, action_kind::button, "checkpoint.deny", ""},
-    {action::ask_in_thread, action_kind::button, "checkpoint.ask_in_thread", ""},
-    {action::extend, action_kind::button, "checkpoint.extend", ""},
-    {action::revoke, action_kind::button, "checkpoint.revoke", ""},
-    {action::cancel, action_kind::button, "checkpoint.cancel", ""},
-    {action::open_request_modal, action_kind::button, "checkpoint.open_request_modal", ""},
+    {action::approve, action_kind::button, "checkpoint.approve", "", "Approve", "Mark reviewed", button_style::primary,
+     workflow::event_kind::approve, who_may::reviewer, "approve", "approving"},
+    {action::deny, action_kind::button, "checkpoint.deny", "", "Deny", "Revoke access", button_style::danger,
+     workflow::event_kind::deny, who_may::reviewer, "deny", "denying"},
+    {action::ask_in_thread, action_kind::button, "checkpoint.ask_in_thread", "", "Ask in thread", "",
+     button_style::plain, std::nullopt, who_may::reviewer, ""},
+    {action::extend, action_kind::button, "checkpoint.extend", "", "Extend", "", button_style::plain,
+     workflow::event_kind::request_extension, who_may::requester, "extend", "extending"},
+    {action::revoke, action_kind::button, "checkpoint.revoke", "", "Revoke", "", button_style::danger,
+     workflow::event_kind::revoke, who_may::requester_or_reviewer, "revoke", "revoking"},
+    {action::cancel, action_kind::button, "checkpoint.cancel", "", "Cancel", "", button_style::plain,
+     workflow::event_kind::cancel, who_may::requester, "cancel", "cancelling"},
+    {action::open_request_modal, action_kind::button, "checkpoint.open_request_modal", "", "Request access"},
     {action::request_submit, action_kind::view, "checkpoint.request_modal", ""},
     {action::bundle_select, action_kind::select, "checkpoint.bundle", "bundle"},
     {action::duration_select, action_kind::select, "checkpoint.duration", "duration"},
@@ -51,6 +57,14 @@ std::optional<action> parse_action_id(std::string_view id)
         if (row.name == id)
             return row.id;
     return std::nullopt;
+}
+
+const action_info* find_api_verb(std::string_view verb)
+{
+    for (const auto& row : table)
+        if (!row.api_verb.empty() && row.api_verb == verb)
+            return &row;
+    return nullptr;
 }
 
 std::string petition_block_id(std::string_view petition_id)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workflow/petition.hpp"
+
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +38,17 @@ enum class action_kind {
     view,   // a modal's callback_id; arrives as view_submission
 };
 
+enum class button_style { plain, primary, danger };
+
+// Who may press a petition's button; the workflow refuses anyone else too, and the API asks for the
+// scope that goes with it.
+enum class who_may {
+    reviewer,              // a reviewer of the step being decided (API scope `review`)
+    requester,             // the person who asked (API scope `requests`)
+    requester_or_reviewer, // either (API scope `requests` or `review`): ending access early
+    anyone,                // anyone in the directory
+};
+
 struct action_info {
     action id;
     action_kind kind;
@@ -43,6 +56,18 @@ struct action_info {
     std::string_view name;
     // The input block holding an element; empty for buttons (their block is per petition) and views.
     std::string_view block_id;
+    // For buttons: the label, and the label on a break-glass review card (where approving marks the
+    // access reviewed and denying revokes it); empty when the same.
+    std::string_view label = {};
+    std::string_view review_label = {};
+    button_style style = button_style::plain;
+    // The workflow event a petition button makes (extend and deny make theirs on their modal's submission).
+    std::optional<workflow::event_kind> event = std::nullopt;
+    who_may who = who_may::anyone;
+    // The REST API's name for the same act (POST /api/v1/petitions/{id}/<verb>); empty when it has none.
+    std::string_view api_verb = {};
+    // The act in a sentence ("… which approving needs").
+    std::string_view doing = {};
 };
 
 // Every action, in enum order.
@@ -53,6 +78,8 @@ constexpr std::string_view action_prefix = "checkpoint.";
 
 // The dispatcher's way back from an action_id (or a view's callback_id) to the action.
 std::optional<action> parse_action_id(std::string_view id);
+// The API's way from POST /petitions/{id}/<verb> to the same row.
+const action_info* find_api_verb(std::string_view verb);
 
 // The block_id of a petition's buttons: unique per petition so that App Home can hold many.
 std::string petition_block_id(std::string_view petition_id);

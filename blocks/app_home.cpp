@@ -37,10 +37,10 @@ std::vector<boost::json::array> access_items(const home_input& in)
             line += "\n:hourglass_flowing_sand: Extension of +" + format_length(p.pending_extension->added) +
                     " waiting for approval";
         else if (p.state == petition_state::active)
-            buttons.push_back(button(action::extend, "Extend", p.id));
+            buttons.push_back(petition_button(action::extend, p.id));
         if (p.review_pending)
             line += "\n:mag: Break-glass: awaiting review";
-        buttons.push_back(with_confirm(button(action::revoke, "Revoke", p.id, button_style::danger),
+        buttons.push_back(with_confirm(petition_button(action::revoke, p.id),
                                        "Give up this access?", "Your access to " + p.route.target +
                                        " ends now. You can request it again later.", "Revoke", "Keep it"));
         out.push_back({section_block(line), actions_block(petition_block_id(p.id), std::move(buttons))});
@@ -57,7 +57,7 @@ std::vector<boost::json::array> request_items(const home_input& in)
         out.push_back({section_with_button("*" + target_label(p.route) + "* for " + format_length(p.length()) + " · `" +
                                                escape(p.id) + "`\n" + state_text(p) + " · requested " +
                                                slack_time(p.created_at),
-                                           button(action::cancel, "Cancel", p.id))});
+                                           petition_button(action::cancel, p.id))});
     }
     return out;
 }
@@ -79,10 +79,8 @@ std::vector<boost::json::array> review_items(const home_input& in)
         line += "\n" + quoted(truncate(ext ? p.pending_extension->reason : p.reason, 280));
         out.push_back({section_block(line),
                        actions_block(petition_block_id(p.id),
-                                     {button(action::approve, review ? "Mark reviewed" : "Approve", p.id,
-                                             button_style::primary),
-                                      button(action::deny, review ? "Revoke access" : "Deny", p.id,
-                                             button_style::danger)})});
+                                     {petition_button(action::approve, p.id, review),
+                                      petition_button(action::deny, p.id, review)})});
     }
     return out;
 }
@@ -94,7 +92,7 @@ boost::json::object app_home(const home_input& in)
     boost::json::array blocks;
     blocks.push_back(header_block("Checkpoint: just-in-time access"));
     blocks.push_back(section_with_button("Ask for temporary access to a bundle; it ends on its own.",
-                                         button(action::open_request_modal, "Request access", "", button_style::primary)));
+                                         button(action::open_request_modal, info(action::open_request_modal).label, "", button_style::primary)));
 
     blocks.push_back(header_block("Your access"));
     if (auto items = access_items(in); items.empty())

@@ -238,39 +238,9 @@ std::string step_context(const card_input& in)
 
 boost::json::array card_buttons(const card_input& in)
 {
-    const auto& id = in.petition.id;
-    boost::json::array out;
-    for (auto a : {action::approve, action::deny, action::ask_in_thread}) {
-        switch (a) {
-        case action::approve:
-            out.push_back(button(a, in.kind == card_kind::break_glass_review ? "Mark reviewed" : "Approve", id,
-                                 button_style::primary));
-            break;
-        case action::deny:
-            out.push_back(button(a, in.kind == card_kind::break_glass_review ? "Revoke access" : "Deny", id,
-                                 button_style::danger));
-            break;
-        case action::ask_in_thread:
-            out.push_back(button(a, "Ask in thread", id));
-            break;
-        case action::extend:
-        case action::revoke:
-        case action::cancel:
-        case action::open_request_modal:
-        case action::request_submit:
-        case action::bundle_select:
-        case action::duration_select:
-        case action::reason_input:
-        case action::ticket_input:
-        case action::deny_submit:
-        case action::deny_reason_input:
-        case action::extend_submit:
-        case action::extend_duration_select:
-        case action::extend_reason_input:
-            break;
-        }
-    }
-    return out;
+    const bool review = in.kind == card_kind::break_glass_review;
+    return {petition_button(action::approve, in.petition.id, review), petition_button(action::deny, in.petition.id, review),
+            petition_button(action::ask_in_thread, in.petition.id)};
 }
 
 std::string fallback_text(const card_input& in, bool open)

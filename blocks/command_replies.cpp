@@ -141,12 +141,12 @@ boost::json::object mine_reply(std::span<const workflow::petition> petitions)
                 line += "\n:hourglass_flowing_sand: Extension of +" + format_length(p.pending_extension->added) +
                         " waiting for approval";
             if (p.state == petition_state::active && !p.pending_extension)
-                live.push_back({section_with_button(line, button(action::extend, "Extend", p.id))});
+                live.push_back({section_with_button(line, petition_button(action::extend, p.id))});
             else
                 live.push_back({section_block(line)});
         } else if (p.state == petition_state::pending) {
             open.push_back({section_with_button(what + " for " + format_length(p.length()) + "\n" + state_text(p),
-                                                button(action::cancel, "Cancel", p.id))});
+                                                petition_button(action::cancel, p.id))});
         }
     }
     boost::json::array blocks;
@@ -186,8 +186,7 @@ boost::json::object pending_reply(std::span<const workflow::petition> waiting, s
                            petition_line(p) + why + "\n" + quoted(truncate(p.reason, 280));
         items.push_back({section_block(line),
                          actions_block(petition_block_id(p.id),
-                                       {button(action::approve, "Approve", p.id, button_style::primary),
-                                        button(action::deny, "Deny", p.id, button_style::danger)})});
+                                       {petition_button(action::approve, p.id), petition_button(action::deny, p.id)})});
     }
     const auto total = items.size();
     append_fitting(blocks, std::move(items), max_message_blocks, "the App Home lists them all.");

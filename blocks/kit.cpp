@@ -90,6 +90,13 @@ boost::json::object button(action a, std::string_view text, std::string_view val
     return b;
 }
 
+boost::json::object petition_button(action a, std::string_view petition_id, bool break_glass_review)
+{
+    const auto& row = info(a);
+    const auto label = break_glass_review && !row.review_label.empty() ? row.review_label : row.label;
+    return button(a, label, petition_id, row.style);
+}
+
 boost::json::object with_confirm(boost::json::object b, std::string_view title, std::string_view text,
                                  std::string_view confirm, std::string_view deny)
 {

@@ -30,11 +30,12 @@ boost::json::object fields_block(const std::vector<field>& fields);
 // A section with a button on its right.
 boost::json::object section_with_button(std::string_view markdown, boost::json::object button);
 
-enum class button_style { plain, primary, danger };
-
 // A button for one action of the table; `value` is usually a petition id.
 boost::json::object button(action a, std::string_view text, std::string_view value,
                            button_style style = button_style::plain);
+// The table's button for `a` on petition `petition_id`: its label (the review label on a break-glass
+// review card) and style.
+boost::json::object petition_button(action a, std::string_view petition_id, bool break_glass_review = false);
 // The same button asking "are you sure?" first.
 boost::json::object with_confirm(boost::json::object button, std::string_view title, std::string_view text,
                                  std::string_view confirm, std::string_view deny = "Cancel");

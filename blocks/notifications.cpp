@@ -48,8 +48,8 @@ std::string grants_text(const notice_context& ctx)
 
 boost::json::object decide_buttons(const workflow::petition& p)
 {
-    return actions_block(petition_block_id(p.id), {button(action::approve, "Approve", p.id, button_style::primary),
-                                                   button(action::deny, "Deny", p.id, button_style::danger)});
+    return actions_block(petition_block_id(p.id),
+                         {petition_button(action::approve, p.id), petition_button(action::deny, p.id)});
 }
 
 const workflow::route& open_route(const workflow::petition& p)
@@ -135,7 +135,7 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
             lead += " An extension is waiting for approval.";
         else
             extra.push_back(section_with_button("Need more time? Ask for an extension; the reviewers see your reason.",
-                                                button(action::extend, "Extend", p.id, button_style::primary)));
+                                                button(action::extend, info(action::extend).label, p.id, button_style::primary)));
         break;
     case notice::expired:
         lead = ":checkered_flag: Access to " + what_of(p) + " ended" +
@@ -185,8 +185,8 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
         lead = ":mag: " + escape(r.requester_name) + "'s break-glass access to " + what_of(p) +
                " needs your review. The card in your messages has the details.";
         extra.push_back(actions_block(petition_block_id(p.id),
-                                      {button(action::approve, "Mark reviewed", p.id, button_style::primary),
-                                       button(action::deny, "Revoke access", p.id, button_style::danger)}));
+                                      {petition_button(action::approve, p.id, true),
+                                       petition_button(action::deny, p.id, true)}));
         break;
     case notice::reviewed: {
         const auto* d = last_decision(p);

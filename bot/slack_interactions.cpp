@@ -179,15 +179,17 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         }
         const auto now = ctx_.clock.now();
 
-        if (*which == blocks::action::ask_in_thread) {
+        // The table says what the button does: ask in thread has no event; deny and extend ask for
+        // their reason (and length) in a modal first; the others act at once.
+        const auto& row = blocks::info(*which);
+        if (!row.event) {
             ask_in_thread(i, *current, who.person);
             continue;
         }
-        if (*which == blocks::action::extend) {
-            open_extend_modal(i, *current, me);
-            continue;
-        }
-        if (*which == blocks::action::deny) {
+        workflow::event e;
+        switch (*row.event) {
+        case workflow::event_kind::request_extension: open_extend_modal(i, *current, me); continue;
+        case workflow::event_kind::deny: {
             // The reason is asked in a modal; the denial happens on its submission.
             auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"),
                                           blocks::deny_modal(*current, card_kind_of(*current)));
@@ -195,10 +197,15 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
                 spdlog::warn("slack: views.open (deny {}) for {} failed: {}", id, i.user_id, r.error);
             continue;
         }
-
-        workflow::event e = *which == blocks::action::approve  ? workflow::approve_by(me, now)
-                            : *which == blocks::action::cancel ? workflow::cancel_by(me, now)
-                                                               : workflow::revoke_by(me, now);
+        case workflow::event_kind::approve: e = workflow::approve_by(me, now); break;
+        case workflow::event_kind::cancel: e = workflow::cancel_by(me, now); break;
+        case workflow::event_kind::revoke: e = workflow::revoke_by(me, now); break;
+        case workflow::event_kind::start_provisioning:
+        case workflow::event_kind::provisioned:
+        case workflow::event_kind::provisioning_failed:
+        case workflow::event_kind::expire:
+        case workflow::event_kind::escalate: continue;
+        }
         auto t = ctx_.access.act(id, e);
         if (t)
             continue; // every copy of the card is updated by the update_cards job

@@ -1,5 +1,7 @@
 #include "bot/api/api_router.hpp"
 
+#include "blocks/actions.hpp"
+
 #include "bot/integrations/pulled_resources.hpp"
 #include "bot/resource_sync.hpp"
 
@@ -89,7 +91,7 @@ struct matched {
 
 bool is_action(std::string_view s)
 {
-    return s == "approve" || s == "deny" || s == "cancel" || s == "revoke" || s == "extend";
+    return blocks::find_api_verb(s) != nullptr;
 }
 
 matched match(const std::vector<std::string>& seg, http::verb method)
@@ -766,36 +768,53 @@ response api_router::dispatch(call& c)
         const auto& id = c.seg[1];
         const auto& action = c.seg[2];
         const auto body = c.body();
-        if (action == "approve" || action == "deny") {
-            need(c.who, scope::review, action == "approve" ? "approving" : "denying");
-            const auto& me = acting_person(c.who, action);
-            if (action == "approve") {
-                auto e = workflow::approve_by(me, now);
-                e.reason = text_field(body, "reason", workflow::max_reason_length).value_or("");
-                return ok(petition_out(must(ctx_.access.act(id, e)).petition));
-            }
-            const auto reason = required_text(body, "reason", workflow::max_reason_length,
-                                              "say why, in a few words: the requester reads this.");
-            return ok(petition_out(must(ctx_.access.act(id, workflow::deny_by(me, reason, now))).petition));
-        }
-        if (action == "cancel") {
-            need(c.who, scope::requests, "cancelling");
-            const auto& me = acting_person(c.who, "cancel");
-            return ok(petition_out(must(ctx_.access.act(id, workflow::cancel_by(me, now))).petition));
-        }
-        if (action == "revoke") {
+        // The same row of the action table as the Slack button: the event, and who may press it.
+        const auto* row = blocks::find_api_verb(action);
+        if (!row || !row->event)
+            fail(code::not_found, "There is no action \"" + action.substr(0, 40) + "\".");
+        const std::string doing(row->doing);
+        switch (row->who) {
+        case blocks::who_may::reviewer: need(c.who, scope::review, doing); break;
+        case blocks::who_may::requester: need(c.who, scope::requests, doing); break;
+        case blocks::who_may::requester_or_reviewer:
             if (!c.who.has(scope::requests) && !c.who.has(scope::review))
-                fail(code::forbidden, "This token lacks the `requests` or `review` scope, one of which revoking needs.");
-            const auto& me = acting_person(c.who, "revoke");
-            const auto reason = text_field(body, "reason", workflow::max_reason_length).value_or("");
-            return ok(petition_out(must(ctx_.access.act(id, workflow::revoke_by(me, now, reason))).petition));
+                fail(code::forbidden,
+                     "This token lacks the `requests` or `review` scope, one of which " + doing + " needs.");
+            break;
+        case blocks::who_may::anyone: break;
         }
-        need(c.who, scope::requests, "extending");
-        const auto& me = acting_person(c.who, "extend");
+        const auto& me = acting_person(c.who, action);
+        const auto reason = text_field(body, "reason", workflow::max_reason_length).value_or("");
+        switch (*row->event) {
+        case workflow::event_kind::approve: {
+            auto e = workflow::approve_by(me, now);
+            e.reason = reason;
+            return ok(petition_out(must(ctx_.access.act(id, e)).petition));
+        }
+        case workflow::event_kind::deny:
+            return ok(petition_out(must(ctx_.access.act(
+                                            id, workflow::deny_by(me,
+                                                                  required_text(body, "reason", workflow::max_reason_length,
+                                                                                "say why, in a few words: the requester "
+                                                                                "reads this."),
+                                                                  now)))
+                                       .petition));
+        case workflow::event_kind::cancel:
+            return ok(petition_out(must(ctx_.access.act(id, workflow::cancel_by(me, now))).petition));
+        case workflow::event_kind::revoke:
+            return ok(petition_out(must(ctx_.access.act(id, workflow::revoke_by(me, now, reason))).petition));
+        case workflow::event_kind::request_extension:
+            break;
+        case workflow::event_kind::start_provisioning:
+        case workflow::event_kind::provisioned:
+        case workflow::event_kind::provisioning_failed:
+        case workflow::event_kind::expire:
+        case workflow::event_kind::escalate:
+            fail(code::not_found, "There is no action \"" + action + "\".");
+        }
         auto added = duration_field(text_field(body, "duration", 40), "duration");
         if (!added)
             fail(code::invalid_request, "`duration` is required: how much longer, such as \"1d\".");
-        const auto reason = text_field(body, "reason", workflow::max_reason_length).value_or("");
         return ok(petition_out(must(ctx_.access.extend(id, me, *added, reason)).petition));
     }
 
