@@ -80,22 +80,16 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
     workflow::petition_write w{p, std::move(audit), {}, {}, {}};
     std::size_t index = 0;
     for (const auto& e : t.effects) {
-        const auto payload = boost::json::serialize(boost::json::object{{"petition_id", p.id},
-                                                                        {"version", p.version},
-                                                                        {"effect", name(e.kind)},
-                                                                        {"notice", name(e.what)},
-                                                                        {"to", e.to},
-                                                                        {"step", e.step},
-                                                                        {"at", to_millis(e.at)}});
+        const auto payload = encode(effect_payload{p.id, p.version, std::string(name(e.kind)), std::string(name(e.what)),
+                                                   e.what, e.to, e.step, e.at});
         const auto once = p.id + "/v" + std::to_string(p.version) + "/" + std::to_string(index++);
         switch (e.kind) {
         case workflow::effect_kind::schedule_expiry:
-            w.jobs.push_back({std::string(job_kind::expire), expiry_key(p.id), payload, e.at,
-                              workflow::on_duplicate::replace});
+            w.jobs.push_back(job(job_kind::expire, expiry_key(p.id), payload, e.at, workflow::on_duplicate::replace));
             break;
         case workflow::effect_kind::schedule_reminder:
-            w.jobs.push_back({std::string(job_kind::remind), reminder_key(p.id, e.step, e.what), payload, e.at,
-                              workflow::on_duplicate::replace});
+            w.jobs.push_back(
+                job(job_kind::remind, reminder_key(p.id, e.step, e.what), payload, e.at, workflow::on_duplicate::replace));
             break;
         case workflow::effect_kind::cancel_expiry:
             w.cancel_jobs.push_back(expiry_key(p.id));
@@ -106,11 +100,19 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
                 {e.to, p.entitlement(), p.id, revoke_job(e.to, p.entitlement(), p.id, now)});
             break;
         case workflow::effect_kind::notify_person:
+            w.jobs.push_back(job(job_kind::notify_person, once, payload, now));
+            break;
         case workflow::effect_kind::notify_channel:
+            w.jobs.push_back(job(job_kind::notify_channel, once, payload, now));
+            break;
         case workflow::effect_kind::post_card:
+            w.jobs.push_back(job(job_kind::post_card, once, payload, now));
+            break;
         case workflow::effect_kind::update_cards:
+            w.jobs.push_back(job(job_kind::update_cards, once, payload, now));
+            break;
         case workflow::effect_kind::provision:
-            w.jobs.push_back({std::string(name(e.kind)), once, payload, now, workflow::on_duplicate::keep});
+            w.jobs.push_back(job(job_kind::provision, once, payload, now));
             break;
         }
     }
@@ -154,15 +156,11 @@ workflow::audit_event transition_audit(const workflow::event& e, const workflow:
 workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,
                               workflow::time_point now)
 {
-    return workflow::job_spec{std::string(job_kind::revoke), revoke_key(person, entitlement, petition_id),
-                              boost::json::serialize(boost::json::object{{"person", person},
-                                                                         {"entitlement", entitlement},
-                                                                         {"petition_id", petition_id}}),
-                              now, workflow::on_duplicate::keep};
+    return job(job_kind::revoke, revoke_key(person, entitlement, petition_id),
+               encode(revoke_payload{std::string(person), std::string(entitlement), std::string(petition_id)}), now);
 }
 
 namespace {
-
 
 // A petition's route names a few dozen reviewers at most; more is a directory mistake, not a reason
 // to publish hundreds of Home tabs for one click.
@@ -172,16 +170,14 @@ constexpr std::size_t max_people_per_change = 50;
 
 workflow::job_spec home_job_for_slack_user(std::string_view slack_user_id, workflow::time_point now)
 {
-    return {std::string(publish_home_kind), "home/slack/" + std::string(slack_user_id),
-            boost::json::serialize(boost::json::object{{"user", slack_user_id}}), now,
-            workflow::on_duplicate::replace};
+    return job(job_kind::publish_home, "home/slack/" + std::string(slack_user_id),
+               encode(home_payload{"", std::string(slack_user_id)}), now, workflow::on_duplicate::replace);
 }
 
 workflow::job_spec home_job_for_person(std::string_view person_id, workflow::time_point now)
 {
-    return {std::string(publish_home_kind), "home/person/" + std::string(person_id),
-            boost::json::serialize(boost::json::object{{"person", person_id}}), now,
-            workflow::on_duplicate::replace};
+    return job(job_kind::publish_home, "home/person/" + std::string(person_id),
+               encode(home_payload{std::string(person_id), ""}), now, workflow::on_duplicate::replace);
 }
 
 void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petition* before,

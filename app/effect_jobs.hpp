@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/jobs.hpp"
 #include "workflow/audit_log.hpp"
 #include "workflow/job_queue.hpp"
 #include "workflow/petition.hpp"
@@ -15,12 +16,6 @@ namespace checkpoint::app {
 // Where effects become jobs: the one place that turns a transition's effects into the outbox rows
 // written with it.
 
-// Job kinds: one per effect, except the scheduled ones, named for what runs when they fall due.
-namespace job_kind {
-constexpr std::string_view expire = "expire";
-constexpr std::string_view remind = "remind";
-constexpr std::string_view revoke = "revoke";
-} // namespace job_kind
 
 std::string_view name(workflow::effect_kind k);
 std::string_view name(workflow::notice n);
@@ -40,9 +35,8 @@ workflow::audit_event filing_audit(const workflow::petition& p);
 // The audit event of `e` moving a petition to `after`.
 workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after);
 
-// The App Home tab: published by a durable "publish_home" job (bot/slack_jobs.cpp) when a person opens it, and
+// The App Home tab: published by a durable publish_home job (bot/slack_jobs.cpp) when a person opens it, and
 // again for everyone a change concerns, so it always shows their access, their open requests and what waits on them.
-inline constexpr std::string_view publish_home_kind = "publish_home";
 
 // One pending job per Slack user or person (a later one replaces it: the job reads the state when it runs).
 workflow::job_spec home_job_for_slack_user(std::string_view slack_user_id, workflow::time_point now);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/jobs.hpp"
+
 #include "workflow/clock.hpp"
 #include "workflow/job_queue.hpp"
 
@@ -71,6 +73,10 @@ public:
     job_runner& operator=(const job_runner&) = delete;
 
     void handle(std::string kind, job_kind_handler handler);
+    // The outbox's kinds (app::job_kind): how the service registers its handlers.
+    void handle(app::job_kind kind, job_kind_handler handler) { handle(std::string(app::name(kind)), std::move(handler)); }
+    // Whether a handler is registered for `kind`.
+    bool handles(std::string_view kind) const { return handlers_.find(kind) != handlers_.end(); }
 
     // Leases what is due now and runs it on the calling thread; returns how many jobs ran. Tests
     // drive the runner with this and a manual clock.

@@ -3,6 +3,7 @@
 #include "bot/api/petition_waiters.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
+#include "bot/job_handlers.hpp"
 #include "bot/http_server.hpp"
 #include "bot/logging.hpp"
 #include "bot/metrics.hpp"
@@ -177,9 +178,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };
     bot::service_context ctx{cfg,   *manifests, clock,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
-    bot::register_slack_jobs(runner, ctx);
-    bot::register_provisioning_jobs(runner, ctx);
-    bot::register_resource_sync(runner, ctx);
+    bot::register_job_handlers(runner, ctx);
+    for (auto k : bot::jobs_without_handler(runner))
+        spdlog::critical("jobs: no handler for job kind '{}'; such jobs will wait in the queue", app::name(k));
     bot::schedule_resource_sync(ctx);
 
     bot::metrics metrics;

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "app/effect_jobs.hpp"
+#include "app/jobs.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -255,10 +256,10 @@ void provisioning_jobs::audit(std::string action, const std::string& petition_id
 
 std::variant<workflow::petition, job_outcome> provisioning_jobs::petition_of(const workflow::job& j)
 {
-    auto payload = payload_object(j);
+    auto payload = app::effect_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_at(*payload, "petition_id");
+        return job_outcome::failed(payload.error().message);
+    const auto id = payload->petition_id;
     auto p = ctx_.access.get(id);
     if (!p) {
         if (has_code(p.error(), "not_found"))
@@ -348,10 +349,10 @@ job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::ti
 
 job_outcome provisioning_jobs::provision_gave_up(const workflow::job& j, const std::string& last_error)
 {
-    auto payload = payload_object(j);
+    auto payload = app::effect_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_at(*payload, "petition_id");
+        return job_outcome::failed(payload.error().message);
+    const auto id = payload->petition_id;
     const auto reason = "gave up after retrying: " + last_error;
     spdlog::error("provisioning: {} {}", id, reason);
     audit("grant_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
@@ -427,10 +428,10 @@ job_outcome provisioning_jobs::tell_teams_revoke_failed(const std::string& id)
 
 job_outcome provisioning_jobs::expire(const workflow::job& j)
 {
-    auto payload = payload_object(j);
+    auto payload = app::effect_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto id = string_at(*payload, "petition_id");
+        return job_outcome::failed(payload.error().message);
+    const auto id = payload->petition_id;
     auto t = ctx_.access.act(id, workflow::expire_at(now()));
     if (t)
         return job_outcome::done();
@@ -475,12 +476,10 @@ job_outcome provisioning_jobs::release(const workflow::job& j)
 
 job_outcome provisioning_jobs::revoke(const workflow::job& j)
 {
-    auto payload = payload_object(j);
+    auto payload = app::revoke_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto person = string_at(*payload, "person");
-    const auto entitlement = string_at(*payload, "entitlement");
-    const auto id = string_at(*payload, "petition_id");
+        return job_outcome::failed(payload.error().message);
+    const auto& [person, entitlement, id] = *payload;
     auto p = ctx_.access.get(id);
     if (!p) {
         if (!has_code(p.error(), "not_found"))
@@ -529,12 +528,10 @@ job_outcome provisioning_jobs::revoke(const workflow::job& j)
 
 job_outcome provisioning_jobs::revoke_gave_up(const workflow::job& j, const std::string& last_error)
 {
-    auto payload = payload_object(j);
+    auto payload = app::revoke_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto person = string_at(*payload, "person");
-    const auto entitlement = string_at(*payload, "entitlement");
-    const auto id = string_at(*payload, "petition_id");
+        return job_outcome::failed(payload.error().message);
+    const auto& [person, entitlement, id] = *payload;
     spdlog::error("provisioning: REVOKE GAVE UP: {} still has {} (request {}): {}", person, entitlement, id,
                   last_error);
     audit("revoke_failed", id, "gave up after retrying: " + last_error,
@@ -547,14 +544,14 @@ job_outcome provisioning_jobs::revoke_gave_up(const workflow::job& j, const std:
 void register_provisioning_jobs(job_runner& runner, service_context& ctx)
 {
     auto jobs = std::make_shared<provisioning_jobs>(ctx);
-    runner.handle("provision", {[jobs](const workflow::job& j) { return jobs->provision(j); },
+    runner.handle(app::job_kind::provision, {[jobs](const workflow::job& j) { return jobs->provision(j); },
                                 [jobs](const workflow::job& j, const std::string& e) { return jobs->provision_gave_up(j, e); }});
-    runner.handle(std::string(app::job_kind::expire),
+    runner.handle(app::job_kind::expire,
                   {[jobs](const workflow::job& j) { return jobs->expire(j); }, {}});
     // Transitions release their grants in their own transaction now; this runs the release jobs a
     // database written by an earlier checkpointd may still hold.
-    runner.handle("release", {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
-    runner.handle(std::string(app::job_kind::revoke),
+    runner.handle(app::job_kind::release, {[jobs](const workflow::job& j) { return jobs->release(j); }, {}});
+    runner.handle(app::job_kind::revoke,
                   {[jobs](const workflow::job& j) { return jobs->revoke(j); },
                    [jobs](const workflow::job& j, const std::string& e) { return jobs->revoke_gave_up(j, e); }});
 }

@@ -14,7 +14,6 @@ namespace checkpoint::bot {
 
 namespace {
 
-constexpr std::string_view job_kind = "sync_resources";
 
 // Only a webhook answers pull/update with a list; a log or exec integration lists nothing, and
 // reading "nothing" as "everything is gone" would empty the catalog.
@@ -45,7 +44,7 @@ workflow::result<workflow::job> enqueue_period(service_context& ctx, const std::
                                                workflow::time_point now)
 {
     const auto at = std::max(start_of(period), now);
-    return ctx.jobs.enqueue({std::string(job_kind), period_key(kind, period),
+    return ctx.jobs.enqueue({std::string(app::name(app::job_kind::sync_resources)), period_key(kind, period),
                              boost::json::serialize(boost::json::object{{"kind", kind}, {"period", period}}), at,
                              workflow::on_duplicate::keep},
                             now);
@@ -133,7 +132,7 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
 
 void register_resource_sync(job_runner& runner, service_context& ctx)
 {
-    runner.handle(std::string(job_kind), {[&ctx](const workflow::job& j) { return sync(ctx, j); }, {}});
+    runner.handle(app::job_kind::sync_resources, {[&ctx](const workflow::job& j) { return sync(ctx, j); }, {}});
 }
 
 void schedule_resource_sync(service_context& ctx)
@@ -171,7 +170,7 @@ workflow::result<std::vector<std::string>> request_resource_sync(service_context
     const auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::vector<std::string> keys;
     for (const auto* rk : kinds) {
-        workflow::job_spec spec{std::string(job_kind), "sync/" + rk->kind + "/now/" + std::to_string(stamp),
+        workflow::job_spec spec{std::string(app::name(app::job_kind::sync_resources)), "sync/" + rk->kind + "/now/" + std::to_string(stamp),
                                 boost::json::serialize(boost::json::object{{"kind", rk->kind}}), now,
                                 workflow::on_duplicate::keep};
         auto r = ctx.jobs.enqueue(spec, now);

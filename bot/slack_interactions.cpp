@@ -1,4 +1,6 @@
 #include "bot/slack_interactions.hpp"
+
+#include "app/jobs.hpp"
 #include "bot/json_fields.hpp"
 
 #include "blocks/actions.hpp"
@@ -115,9 +117,8 @@ void slack_interactions::tell(const interaction& i, boost::json::object message)
     const auto now = ctx_.clock.now();
     if (stamp.empty())
         stamp = std::to_string(now.time_since_epoch().count());
-    boost::json::object payload{{"channel", channel}, {"user", i.user_id}, {"message", std::move(message)}};
-    auto r = ctx_.jobs.enqueue({"post_ephemeral", "ephemeral/" + i.user_id + "/" + stamp, boost::json::serialize(payload),
-                                now, workflow::on_duplicate::keep},
+    auto r = ctx_.jobs.enqueue(app::job(app::job_kind::post_ephemeral, "ephemeral/" + i.user_id + "/" + stamp,
+                                        app::encode(app::ephemeral_payload{channel, i.user_id, std::move(message)}), now),
                                now);
     if (!r)
         spdlog::warn("slack: could not enqueue an ephemeral answer to {}: {}", i.user_id, r.error().message);
@@ -241,9 +242,8 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
     auto message = blocks::ask_in_thread_message(p, requester_slack, i.user_id, dir.at(asker).name);
     message["thread_ts"] = thread_ts;
     const auto now = ctx_.clock.now();
-    boost::json::object payload{{"channel", channel}, {"message", std::move(message)}};
-    auto r = ctx_.jobs.enqueue({"post_in_thread", "thread/" + p.id + "/" + i.user_id + "/" + thread_ts,
-                                boost::json::serialize(payload), now, workflow::on_duplicate::keep},
+    auto r = ctx_.jobs.enqueue(app::job(app::job_kind::post_in_thread, "thread/" + p.id + "/" + i.user_id + "/" + thread_ts,
+                                        app::encode(app::thread_payload{channel, std::move(message)}), now),
                                now);
     if (!r)
         spdlog::warn("slack: could not enqueue ask-in-thread for {}: {}", p.id, r.error().message);
@@ -315,10 +315,10 @@ void slack_interactions::on_bundle_picked(const interaction& i, const boost::jso
     auto modal = request_modal_for(ctx_, me, bundle, string_at(*view, "private_metadata"));
     // views.update is not bound to the trigger's 3 s: a job carries it, with the hash against stale views.
     const auto now = ctx_.clock.now();
-    boost::json::object payload{{"view_id", view_id}, {"hash", string_at(*view, "hash")}, {"view", std::move(modal)}};
-    auto r = ctx_.jobs.enqueue({"update_view", "view/" + view_id + "/" + string_at(action, "action_ts"),
-                                boost::json::serialize(payload), now, workflow::on_duplicate::keep},
-                               now);
+    auto r = ctx_.jobs.enqueue(
+        app::job(app::job_kind::update_view, "view/" + view_id + "/" + string_at(action, "action_ts"),
+                 app::encode(app::view_payload{view_id, string_at(*view, "hash"), std::move(modal)}), now),
+        now);
     if (!r)
         spdlog::warn("slack: could not enqueue the request modal update for {}: {}", i.user_id, r.error().message);
     ctx_.runner.wake();

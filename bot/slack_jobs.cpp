@@ -5,8 +5,10 @@
 #include "blocks/approval_card.hpp"
 #include "blocks/notifications.hpp"
 #include "app/effect_jobs.hpp"
+#include "app/jobs.hpp"
 #include "bot/slack_identity.hpp"
 #include "app/effect_jobs.hpp"
+#include "app/jobs.hpp"
 #include "workflow/petition_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -23,52 +25,7 @@ namespace checkpoint::bot {
 
 namespace {
 
-// What every Slack job's payload carries (see app::plan_write).
-struct effect_payload {
-    std::string petition_id;
-    std::string notice_name;
-    workflow::notice what = workflow::notice::submitted;
-    std::string to;
-    std::size_t step = 0;
-};
-
-std::optional<workflow::notice> parse_notice(std::string_view s)
-{
-    for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i) {
-        const auto n = static_cast<workflow::notice>(i);
-        if (app::name(n) == s)
-            return n;
-    }
-    return std::nullopt;
-}
-
-std::optional<effect_payload> read_payload(const workflow::job& j, std::string& why)
-{
-    boost::system::error_code ec;
-    auto v = boost::json::parse(j.payload, ec);
-    if (ec || !v.is_object()) {
-        why = "job " + j.key + ": payload is not a JSON object";
-        return std::nullopt;
-    }
-    const auto& o = v.get_object();
-    effect_payload p;
-    p.petition_id = string_at(o, "petition_id");
-    p.notice_name = string_at(o, "notice");
-    p.to = string_at(o, "to");
-    if (auto* s = o.if_contains("step"); s && s->is_number())
-        p.step = static_cast<std::size_t>(s->to_number<std::uint64_t>());
-    if (p.petition_id.empty()) {
-        why = "job " + j.key + ": payload has no petition_id";
-        return std::nullopt;
-    }
-    if (auto n = parse_notice(p.notice_name))
-        p.what = *n;
-    else if (!p.notice_name.empty()) {
-        why = "job " + j.key + ": unknown notice '" + p.notice_name + "'";
-        return std::nullopt;
-    }
-    return p;
-}
+using app::effect_payload;
 
 std::optional<workflow::duration> retry_delay(const slack_result& r)
 {
@@ -161,10 +118,9 @@ public:
     // will never read, so it fails for good; an unreadable petition is retried.
     job_outcome with_petition(const workflow::job& j, petition_handler handler)
     {
-        std::string why;
-        auto pl = read_payload(j, why);
+        auto pl = app::effect_of(j);
         if (!pl)
-            return job_outcome::failed(why);
+            return job_outcome::failed(pl.error().message);
         auto p = ctx_.access.get(pl->petition_id);
         if (!p)
             return job_outcome::retry("reading " + pl->petition_id + ": " + p.error().message);
@@ -257,7 +213,7 @@ public:
     {
         auto msg = blocks::notice_message(p, pl.what, "", notice_context_for(ctx_, p));
         auto r = post_once(j, pl.to, std::move(msg)).result;
-        return outcome_of(r, j, "chat.postMessage of " + pl.notice_name + " for " + p.id + " to " + pl.to);
+        return outcome_of(r, j, "chat.postMessage of " + pl.notice + " for " + p.id + " to " + pl.to);
     }
 
     // Reviewers still owing an approval (reminder), or the requester of live access (expiring).
@@ -321,51 +277,38 @@ public:
     // An explanation to one user after a click: {"channel","user","message"}.
     job_outcome post_ephemeral(const workflow::job& j)
     {
-        const auto payload = payload_object(j);
-        if (!payload)
-            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto& o = *payload;
-        const auto* channel = o.if_contains("channel");
-        const auto* user = o.if_contains("user");
-        const auto* message = o.if_contains("message");
-        if (!channel || !channel->is_string() || !user || !user->is_string() || !message || !message->is_object())
-            return job_outcome::failed("job " + j.key + ": payload needs channel, user and message");
-        if (channel->get_string().empty()) {
+        auto pl = app::ephemeral_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        if (pl->channel.empty()) {
             // A click outside a channel (App Home): say it in the app's DM instead.
-            auto r = post_once(j, user->get_string(), message->get_object()).result;
+            auto r = post_once(j, pl->user, std::move(pl->message)).result;
             return outcome_of(r, j, "chat.postMessage of an answer to a click");
         }
-        auto r = ctx_.slack.post_ephemeral(channel->get_string(), user->get_string(), message->get_object());
+        auto r = ctx_.slack.post_ephemeral(pl->channel, pl->user, pl->message);
         return outcome_of(r, j, "chat.postEphemeral of an answer to a click");
     }
 
     // A message in a thread (Ask in thread): {"channel","message"}; one post per click.
     job_outcome post_in_thread(const workflow::job& j)
     {
-        const auto payload = payload_object(j);
-        if (!payload)
-            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto& o = *payload;
-        const auto* channel = o.if_contains("channel");
-        const auto* message = o.if_contains("message");
-        if (!channel || !channel->is_string() || !message || !message->is_object())
-            return job_outcome::failed("job " + j.key + ": payload needs channel and message");
-        auto r = post_once(j, channel->get_string(), message->get_object()).result;
+        auto pl = app::thread_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        auto r = post_once(j, pl->channel, std::move(pl->message)).result;
         return outcome_of(r, j, "chat.postMessage in a card's thread");
     }
 
     // A person's App Home: {"person"} after a change, or {"user"} (a Slack id) when they open it.
     job_outcome publish_home(const workflow::job& j)
     {
-        const auto payload = payload_object(j);
-        if (!payload)
-            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto* person = payload->if_contains("person");
-        const auto* user = payload->if_contains("user");
+        auto pl = app::home_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
         std::string person_id;
         std::string slack_id;
-        if (person && person->is_string() && !person->get_string().empty()) {
-            person_id = std::string(person->get_string());
+        if (!pl->person.empty()) {
+            person_id = pl->person;
             auto who = slack_user_for_person(ctx_, person_id);
             if (!who.found()) {
                 if (who.failure && who.failure->outcome == slack_outcome::retryable)
@@ -375,8 +318,8 @@ public:
                 return job_outcome::done();
             }
             slack_id = who.slack_id;
-        } else if (user && user->is_string() && !user->get_string().empty()) {
-            slack_id = std::string(user->get_string());
+        } else {
+            slack_id = pl->user;
             auto who = person_for_slack_user(ctx_, slack_id);
             if (!who.found()) {
                 if (who.failure && who.failure->outcome == slack_outcome::retryable)
@@ -386,8 +329,6 @@ public:
                 return outcome_of(r, j, "views.publish of the Home tab of " + slack_id);
             }
             person_id = ctx_.manifests.directory.at(who.person).id;
-        } else {
-            return job_outcome::failed("job " + j.key + ": payload needs person or user");
         }
         auto mine = ctx_.access.mine(person_id, max_home_petitions);
         if (!mine)
@@ -403,16 +344,10 @@ public:
     // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
     job_outcome update_view(const workflow::job& j)
     {
-        const auto payload = payload_object(j);
-        if (!payload)
-            return job_outcome::failed("job " + j.key + ": payload is not a JSON object");
-        const auto* id = payload->if_contains("view_id");
-        const auto* hash = payload->if_contains("hash");
-        const auto* view = payload->if_contains("view");
-        if (!id || !id->is_string() || !view || !view->is_object())
-            return job_outcome::failed("job " + j.key + ": payload needs view_id and view");
-        const std::string_view h = hash && hash->is_string() ? std::string_view(hash->get_string()) : std::string_view{};
-        auto r = ctx_.slack.update_view(id->get_string(), view->get_object(), h);
+        auto pl = app::view_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        auto r = ctx_.slack.update_view(pl->view_id, pl->view, pl->hash);
         if (r.error == "hash_conflict" || r.error == "not_found") {
             // The person changed the modal again, or closed it: a newer update (or none) stands.
             spdlog::info("slack job {}: views.update skipped: {}", j.key, r.error);
@@ -481,15 +416,15 @@ private:
 void register_slack_jobs(job_runner& runner, service_context& ctx)
 {
     auto jobs = std::make_shared<slack_jobs>(ctx);
-    runner.handle("post_card", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::post_card); }, {}});
-    runner.handle("update_cards", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::update_cards); }, {}});
-    runner.handle("notify_person", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_person); }, {}});
-    runner.handle("notify_channel", {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_channel); }, {}});
-    runner.handle("post_in_thread", {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
-    runner.handle(std::string(app::publish_home_kind), {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
-    runner.handle("update_view", {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
-    runner.handle("post_ephemeral", {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
-    runner.handle(std::string(app::job_kind::remind),
+    runner.handle(app::job_kind::post_card, {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::post_card); }, {}});
+    runner.handle(app::job_kind::update_cards, {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::update_cards); }, {}});
+    runner.handle(app::job_kind::notify_person, {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_person); }, {}});
+    runner.handle(app::job_kind::notify_channel, {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::notify_channel); }, {}});
+    runner.handle(app::job_kind::post_in_thread, {[jobs](const workflow::job& j) { return jobs->post_in_thread(j); }, {}});
+    runner.handle(app::job_kind::publish_home, {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
+    runner.handle(app::job_kind::update_view, {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
+    runner.handle(app::job_kind::post_ephemeral, {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
+    runner.handle(app::job_kind::remind,
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }
 

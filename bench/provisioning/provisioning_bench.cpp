@@ -87,7 +87,7 @@ struct service {
     {
         for (const char* kind :
              {"notify_person", "notify_channel", "post_card", "update_cards", "remind", "post_ephemeral", "post_in_thread",
-              app::publish_home_kind.data()})
+              app::name(app::job_kind::publish_home).data()})
             runner.handle(kind, {[](const workflow::job&) { return bot::job_outcome::done(); }, {}});
         bot::register_provisioning_jobs(runner, ctx);
     }
@@ -219,7 +219,7 @@ expiry_figures mass_expiry(std::size_t grants, unsigned workers)
                              .petition;
                 auto active = workflow::apply(p, workflow::provisioned_at(seeded_at), svc.manifests.directory).value();
                 auto w = app::plan_write(active, app::filing_audit(active.petition), seeded_at);
-                std::erase_if(w.jobs, [](const workflow::job_spec& j) { return j.kind != app::job_kind::expire; });
+                std::erase_if(w.jobs, [](const workflow::job_spec& j) { return j.kind != app::name(app::job_kind::expire); });
                 if (w.jobs.size() != 1 || !svc.petitions.file(w) ||
                     !svc.grants.hold({person, "analytics-staging", id, end})) {
                     std::fprintf(stderr, "seeding %s failed\n", id.c_str());

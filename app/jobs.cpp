@@ -1,0 +1,212 @@
+#include "app/jobs.hpp"
+
+#include "app/effect_jobs.hpp"
+#include "workflow/petition_json.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <array>
+#include <stdexcept>
+
+namespace checkpoint::app {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 15> kind_names{
+    "post_card",      "update_cards",   "notify_person", "notify_channel", "provision",
+    "expire",         "remind",         "revoke",        "release",        "post_in_thread",
+    "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "gave_up",
+};
+static_assert(kind_names.size() == std::size(all_job_kinds), "one name per job kind");
+
+// Field readers for the conversions: a missing or mistyped field throws, and the job's reader says
+// which job it was.
+const json::object& object_of(const json::value& v)
+{
+    if (!v.is_object())
+        throw std::invalid_argument("the payload is not a JSON object");
+    return v.get_object();
+}
+
+std::string text(const json::object& o, std::string_view key, bool required = true)
+{
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) {
+        if (required)
+            throw std::invalid_argument("the payload has no \"" + std::string(key) + "\"");
+        return {};
+    }
+    if (!v->is_string())
+        throw std::invalid_argument("\"" + std::string(key) + "\" is not a string");
+    return std::string(v->get_string());
+}
+
+std::uint64_t number(const json::object& o, std::string_view key)
+{
+    const auto* v = o.if_contains(key);
+    if (!v)
+        return 0;
+    if (!v->is_number())
+        throw std::invalid_argument("\"" + std::string(key) + "\" is not a number");
+    return v->to_number<std::uint64_t>();
+}
+
+json::object object(const json::object& o, std::string_view key)
+{
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_object())
+        throw std::invalid_argument("the payload has no object \"" + std::string(key) + "\"");
+    return v->get_object();
+}
+
+template <class P>
+workflow::result<P> read(const workflow::job& j)
+{
+    json::error_code ec;
+    auto v = json::parse(j.payload, ec);
+    if (ec)
+        return workflow::error{"bad_payload", "job " + j.key + ": the payload is not JSON (" + ec.message() + ")"};
+    try {
+        return json::value_to<P>(v);
+    } catch (const std::exception& e) {
+        return workflow::error{"bad_payload", "job " + j.key + ": " + e.what()};
+    }
+}
+
+} // namespace
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const effect_payload& p)
+{
+    v = json::object{{"petition_id", p.petition_id}, {"version", p.version}, {"effect", p.effect},
+                     {"notice", p.notice},           {"to", p.to},           {"step", p.step},
+                     {"at", workflow::to_millis(p.at)}};
+}
+
+effect_payload tag_invoke(const json::value_to_tag<effect_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    effect_payload p;
+    p.petition_id = text(o, "petition_id");
+    if (p.petition_id.empty())
+        throw std::invalid_argument("the payload has no petition_id");
+    p.version = number(o, "version");
+    p.effect = text(o, "effect", false);
+    p.notice = text(o, "notice", false);
+    if (!p.notice.empty()) {
+        bool known = false;
+        for (int i = 0; i <= static_cast<int>(workflow::last_notice) && !known; ++i)
+            if (name(static_cast<workflow::notice>(i)) == p.notice) {
+                p.what = static_cast<workflow::notice>(i);
+                known = true;
+            }
+        if (!known)
+            throw std::invalid_argument("unknown notice '" + p.notice + "'");
+    }
+    p.to = text(o, "to", false);
+    p.step = static_cast<std::size_t>(number(o, "step"));
+    p.at = workflow::from_millis(static_cast<std::int64_t>(number(o, "at")));
+    return p;
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const revoke_payload& p)
+{
+    v = json::object{{"person", p.person}, {"entitlement", p.entitlement}, {"petition_id", p.petition_id}};
+}
+
+revoke_payload tag_invoke(const json::value_to_tag<revoke_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    revoke_payload p{text(o, "person"), text(o, "entitlement"), text(o, "petition_id", false)};
+    if (p.person.empty() || p.entitlement.empty())
+        throw std::invalid_argument("the payload needs person and entitlement");
+    return p;
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const thread_payload& p)
+{
+    v = json::object{{"channel", p.channel}, {"message", p.message}};
+}
+
+thread_payload tag_invoke(const json::value_to_tag<thread_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    return {text(o, "channel"), object(o, "message")};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const ephemeral_payload& p)
+{
+    v = json::object{{"channel", p.channel}, {"user", p.user}, {"message", p.message}};
+}
+
+ephemeral_payload tag_invoke(const json::value_to_tag<ephemeral_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    return {text(o, "channel"), text(o, "user"), object(o, "message")};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const view_payload& p)
+{
+    v = json::object{{"view_id", p.view_id}, {"hash", p.hash}, {"view", p.view}};
+}
+
+view_payload tag_invoke(const json::value_to_tag<view_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    return {text(o, "view_id"), text(o, "hash", false), object(o, "view")};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const home_payload& p)
+{
+    json::object o;
+    if (!p.person.empty())
+        o["person"] = p.person;
+    if (!p.user.empty())
+        o["user"] = p.user;
+    v = std::move(o);
+}
+
+home_payload tag_invoke(const json::value_to_tag<home_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    home_payload p{text(o, "person", false), text(o, "user", false)};
+    if (p.person.empty() && p.user.empty())
+        throw std::invalid_argument("the payload needs person or user");
+    return p;
+}
+
+std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
+
+std::optional<job_kind> parse_job_kind(std::string_view s)
+{
+    for (auto k : all_job_kinds)
+        if (name(k) == s)
+            return k;
+    return std::nullopt;
+}
+
+std::string encode(const effect_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const revoke_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const thread_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const ephemeral_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const view_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const home_payload& p) { return json::serialize(json::value_from(p)); }
+
+workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
+workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
+workflow::result<thread_payload> thread_of(const workflow::job& j) { return read<thread_payload>(j); }
+workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j) { return read<ephemeral_payload>(j); }
+workflow::result<view_payload> view_of(const workflow::job& j) { return read<view_payload>(j); }
+workflow::result<home_payload> home_of(const workflow::job& j) { return read<home_payload>(j); }
+
+workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
+                       workflow::on_duplicate duplicate)
+{
+    return {std::string(name(kind)), std::move(key), std::move(payload), run_at, duplicate};
+}
+
+} // namespace checkpoint::app

@@ -1,0 +1,111 @@
+#pragma once
+
+#include "workflow/error.hpp"
+#include "workflow/job_queue.hpp"
+#include "workflow/petition.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace checkpoint::app {
+
+// The outbox's job kinds: every side effect is one of these, carrying the payload struct of its kind.
+// A new kind is a row here, a name in jobs.cpp and a handler in bot/job_handlers.cpp, whose switch
+// has no default, so the compiler points at the missing one.
+enum class job_kind {
+    post_card,      // effect_payload: the approval card, to each reviewer of a step and the approval channels
+    update_cards,   // effect_payload: every copy of the card, after a decision
+    notify_person,  // effect_payload: a DM about the petition to `to`
+    notify_channel, // effect_payload: a notice in channel `to`
+    provision,      // effect_payload: grant through the bundle's integration
+    expire,         // effect_payload: the scheduled end (at `at`)
+    remind,         // effect_payload: a reminder (or the escalation) at `at`
+    revoke,         // revoke_payload: take access away when the last covering grant ends
+    release,        // revoke_payload: a grant released by an earlier checkpointd's job
+    post_in_thread, // thread_payload: Ask in thread, in the card's thread
+    post_ephemeral, // ephemeral_payload: an answer to one click, seen by its presser
+    update_view,    // view_payload: a modal re-rendered after a change inside it
+    publish_home,   // home_payload: a person's App Home
+    sync_resources, // sync_payload: pull a resource kind from its source
+    gave_up,        // the job a dead job leaves behind (workflow::gave_up_kind)
+};
+
+inline constexpr job_kind all_job_kinds[] = {
+    job_kind::post_card,      job_kind::update_cards,   job_kind::notify_person, job_kind::notify_channel,
+    job_kind::provision,      job_kind::expire,         job_kind::remind,        job_kind::revoke,
+    job_kind::release,        job_kind::post_in_thread, job_kind::post_ephemeral, job_kind::update_view,
+    job_kind::publish_home,   job_kind::sync_resources, job_kind::gave_up,
+};
+
+std::string_view name(job_kind k);
+std::optional<job_kind> parse_job_kind(std::string_view s);
+
+// An effect of a transition (workflow::effect), for the job that carries it out.
+struct effect_payload {
+    std::string petition_id;
+    std::uint64_t version = 0;
+    // workflow::effect_kind and workflow::notice, by name.
+    std::string effect;
+    std::string notice;
+    workflow::notice what = workflow::notice::submitted;
+    std::string to;
+    std::size_t step = 0;
+    workflow::time_point at{};
+};
+
+struct revoke_payload {
+    std::string person;
+    std::string entitlement;
+    std::string petition_id;
+};
+
+struct thread_payload {
+    std::string channel;
+    boost::json::object message;
+};
+
+struct ephemeral_payload {
+    // Empty when the click came from outside a channel (App Home): the answer goes to the app's DM.
+    std::string channel;
+    std::string user;
+    boost::json::object message;
+};
+
+struct view_payload {
+    std::string view_id;
+    // Slack's hash of the view as the person saw it, so a stale update is refused.
+    std::string hash;
+    boost::json::object view;
+};
+
+// One of the two: a directory person after a change, or a Slack user who opened the tab.
+struct home_payload {
+    std::string person;
+    std::string user;
+};
+
+// Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
+std::string encode(const effect_payload& p);
+std::string encode(const revoke_payload& p);
+std::string encode(const thread_payload& p);
+std::string encode(const ephemeral_payload& p);
+std::string encode(const view_payload& p);
+std::string encode(const home_payload& p);
+
+// A job's payload read back; an error says which job and what is missing or malformed.
+workflow::result<effect_payload> effect_of(const workflow::job& j);
+workflow::result<revoke_payload> revoke_of(const workflow::job& j);
+workflow::result<thread_payload> thread_of(const workflow::job& j);
+workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j);
+workflow::result<view_payload> view_of(const workflow::job& j);
+workflow::result<home_payload> home_of(const workflow::job& j);
+
+// A job of `kind` carrying `payload`.
+workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
+                       workflow::on_duplicate duplicate = workflow::on_duplicate::keep);
+
+} // namespace checkpoint::app
