@@ -37,7 +37,18 @@ public:
 private:
     struct call;
     struct wait_state;
+    // One endpoint, authenticated: routed to the file of its resource (api_<resource>.cpp).
     response dispatch(call& c);
+    response catalog(call& c);
+    response resources(call& c);
+    response petitions(call& c);
+    response audits(call& c);
+    response tokens(call& c);
+    // `v` as the JSON answer to `c`.
+    static response ok(const call& c, boost::json::value v, http::status s = http::status::ok);
+    // An audit event for what `c` did, by its caller, through the API.
+    void audit(const call& c, std::string action, std::string reason, std::string petition,
+               boost::json::object details);
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
     // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
     boost::json::object petition_out(const workflow::petition& p);

@@ -1,0 +1,113 @@
+#include "bot/api/api_internal.hpp"
+
+#include "blocks/actions.hpp"
+
+#include "bot/integrations/pulled_resources.hpp"
+#include "bot/resource_sync.hpp"
+
+#include "bot/api/api_errors.hpp"
+#include "bot/api/api_json.hpp"
+#include "workflow/petition_json.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/intent.hpp"
+#include "workflow/loader/yaml_reader.hpp"
+#include "workflow/reports.hpp"
+#include "workflow/text.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <variant>
+
+namespace checkpoint::bot::api {
+
+// GET /me, /bundles, /bundles/{name}, /explain: who is calling, the catalog, and how a request would be routed.
+response api_router::catalog(call& c)
+{
+    [[maybe_unused]] const auto version = c.req.version();
+    [[maybe_unused]] const auto& dir = ctx_.manifests.directory;
+    [[maybe_unused]] const auto now = ctx_.clock.now();
+
+    switch (c.which) {
+    case endpoint::me: {
+        json::value person = nullptr;
+        if (c.who.personal()) {
+            const auto i = dir.find(c.who.person());
+            person = json::object{{"id", c.who.person()},
+                                  {"name", i == workflow::no_person ? c.who.person() : dir.at(i).name}};
+        }
+        json::array scopes;
+        for (const auto& s : c.who.token.scopes)
+            scopes.push_back(json::value(s));
+        return ok(c, json::object{{"kind", c.who.token.kind},
+                               {"name", c.who.token.name},
+                               {"person", std::move(person)},
+                               {"scopes", std::move(scopes)}});
+    }
+
+    case endpoint::bundles: {
+        json::array all;
+        const auto q = c.param("q").value_or("");
+        if (q.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
+        // For a personal token, whether a request at the default duration would be instant for its person
+        // (decided in memory, as GET /explain does: no read per bundle).
+        const auto entry = [&](const workflow::bundle& b) {
+            auto out = bundle_json(b);
+            if (c.who.personal() && !b.deprecated)
+                if (auto r = workflow::explain(ctx_.manifests, c.who.person(), b.name, std::nullopt, now))
+                    out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
+            return out;
+        };
+        if (q.find_first_not_of(" \t") == std::string::npos)
+            for (const auto& b : ctx_.manifests.catalog.bundles())
+                all.push_back(entry(b));
+        else
+            for (const auto* b : ctx_.manifests.catalog.search(q))
+                all.push_back(entry(*b));
+        return ok(c, page_of(std::move(all), c.limit(), c.param("cursor")));
+    }
+
+    case endpoint::bundle: {
+        const auto* b = ctx_.manifests.catalog.find(c.seg[1]);
+        if (!b) {
+            std::string msg = "There is no bundle named \"" + c.seg[1].substr(0, workflow::max_target_length) + "\".";
+            auto near = ctx_.manifests.catalog.closest(c.seg[1]);
+            for (std::size_t i = 0; i < near.size(); ++i)
+                msg += (i == 0 ? " Did you mean " : i + 1 == near.size() ? " or " : ", ") + std::string(near[i]);
+            if (!near.empty())
+                msg += "?";
+            fail(code::not_found, msg);
+        }
+        return ok(c, bundle_json(*b));
+    }
+
+    case endpoint::explain: {
+        const auto target = c.param("bundle").value_or("");
+        if (target.empty() || target.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`bundle` is required: a bundle name, or kind:id for a resource.");
+        auto requester = c.param("requester");
+        if (!requester || requester->empty()) {
+            if (!c.who.personal())
+                fail(code::invalid_request, "`requester` is required with a service token: whose request to explain.");
+            requester = c.who.person();
+        }
+        auto length = duration_field(c.param("duration"), "duration");
+        return ok(c, explain_json(must(workflow::explain(ctx_.manifests, *requester, target, length, now))));
+    }
+
+    default:
+        break;
+    }
+    fail(code::internal, "unrouted endpoint");
+}
+
+} // namespace checkpoint::bot::api

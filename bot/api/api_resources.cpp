@@ -1,0 +1,132 @@
+#include "bot/api/api_internal.hpp"
+
+#include "blocks/actions.hpp"
+
+#include "bot/integrations/pulled_resources.hpp"
+#include "bot/resource_sync.hpp"
+
+#include "bot/api/api_errors.hpp"
+#include "bot/api/api_json.hpp"
+#include "workflow/petition_json.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/intent.hpp"
+#include "workflow/loader/yaml_reader.hpp"
+#include "workflow/reports.hpp"
+#include "workflow/text.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <variant>
+
+namespace checkpoint::bot::api {
+
+// GET and PUT /resources, POST /resources/sync: the resource catalog (customers, …).
+response api_router::resources(call& c)
+{
+    [[maybe_unused]] const auto version = c.req.version();
+    [[maybe_unused]] const auto& dir = ctx_.manifests.directory;
+    [[maybe_unused]] const auto now = ctx_.clock.now();
+
+    switch (c.which) {
+    case endpoint::resources_list: {
+        std::vector<std::string> kinds;
+        if (auto k = c.param("kind")) {
+            if (!ctx_.manifests.settings.find_resource(*k))
+                fail(code::not_found, "There is no resource kind \"" + k->substr(0, 100) + "\"; checkpoint.yaml "
+                                      "lists the kinds under `resources`.");
+            kinds.push_back(*k);
+        } else {
+            for (const auto& r : ctx_.manifests.settings.resources)
+                kinds.push_back(r.kind);
+        }
+        const auto q = workflow::to_lower(c.param("q").value_or(""));
+        if (q.size() > workflow::max_target_length)
+            fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
+        json::array all;
+        for (const auto& k : kinds)
+            for (const auto& r : must(ctx_.resources.of_kind(k)))
+                if (q.empty() || workflow::to_lower(r.id).find(q) != std::string::npos ||
+                    workflow::to_lower(r.display_name).find(q) != std::string::npos)
+                    all.push_back(resource_json(r));
+        return ok(c, page_of(std::move(all), c.limit(), c.param("cursor")));
+    }
+
+    case endpoint::resources_put: {
+        need(c.who, scope::resources_write, "uploading resources");
+        auto body = c.body();
+        // Rows without a kind are of the one kind checkpoint.yaml defines, when it defines only one.
+        if (auto* rows = body.if_contains("resources"); rows && rows->is_array()) {
+            const auto& defined = ctx_.manifests.settings.resources;
+            std::string names;
+            for (const auto& k : defined)
+                names += (names.empty() ? "" : ", ") + k.kind;
+            for (std::size_t i = 0; i < rows->get_array().size(); ++i) {
+                auto& row = rows->get_array()[i];
+                if (!row.is_object() || row.get_object().contains("kind"))
+                    continue;
+                if (defined.size() != 1)
+                    fail(code::invalid_request, "`resources[" + std::to_string(i) +
+                                                    "].kind` is missing, and checkpoint.yaml defines " +
+                                                    (defined.empty() ? std::string("no resource kinds")
+                                                                     : "the kinds " + names + ": name one") +
+                                                    ".");
+                row.get_object()["kind"] = defined.front().kind;
+            }
+        }
+        const auto* list = body.if_contains("resources");
+        if (!list || !list->is_array())
+            fail(code::invalid_request, "`resources` is required: an array of {\"kind\", \"id\", \"displayName\", "
+                                        "\"labels\"}.");
+        const auto& items = list->get_array();
+        if (items.size() > max_resources_per_upload)
+            fail(code::too_large, "At most " + std::to_string(max_resources_per_upload) +
+                                      " resources per upload; this one has " + std::to_string(items.size()) + ".");
+        // The same reading as a pull/update answer, with the same bounds.
+        auto listed = read_resource_list(body, {.max_resources = max_resources_per_upload});
+        if (!listed)
+            fail(code::invalid_request, listed.error().message + ".");
+        std::vector<workflow::resource> rs;
+        rs.reserve(listed->size());
+        json::object kinds;
+        for (std::size_t i = 0; i < listed->size(); ++i) {
+            const auto& r = (*listed)[i];
+            if (!ctx_.manifests.settings.find_resource(r.kind))
+                fail(code::invalid_request, "`resources[" + std::to_string(i) + "].kind`: \"" + r.kind +
+                                                "\" is not a resource kind in checkpoint.yaml.");
+            if (auto* n = kinds.if_contains(r.kind))
+                *n = n->to_number<std::int64_t>() + 1;
+            else
+                kinds[r.kind] = 1;
+            rs.push_back(catalog_row(r, now));
+        }
+        must(ctx_.resources.upsert_all(rs));
+        audit(c, "resources.upsert", "bulk upload of " + std::to_string(rs.size()) + " resources", "",
+                  json::object{{"count", rs.size()}, {"kinds", std::move(kinds)}});
+        return ok(c, json::object{{"upserted", rs.size()}});
+    }
+
+    case endpoint::resources_sync: {
+        need(c.who, scope::resources_write, "syncing resources");
+        const auto kind = c.param("kind").value_or("");
+        const auto keys = must(request_resource_sync(ctx_, kind));
+        audit(c, "resources.sync", kind.empty() ? "sync of every resource kind requested" : "sync of " + kind + " requested",
+                  "", json::object{{"kind", kind}, {"jobs", keys.size()}});
+        return ok(c, json::object{{"queued", !keys.empty()}, {"jobs", keys.size()}}, http::status::accepted);
+    }
+
+    default:
+        break;
+    }
+    fail(code::internal, "unrouted endpoint");
+}
+
+} // namespace checkpoint::bot::api

@@ -1,0 +1,92 @@
+#include "bot/api/api_internal.hpp"
+
+#include "blocks/actions.hpp"
+
+#include "bot/integrations/pulled_resources.hpp"
+#include "bot/resource_sync.hpp"
+
+#include "bot/api/api_errors.hpp"
+#include "bot/api/api_json.hpp"
+#include "workflow/petition_json.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/intent.hpp"
+#include "workflow/loader/yaml_reader.hpp"
+#include "workflow/reports.hpp"
+#include "workflow/text.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <variant>
+
+namespace checkpoint::bot::api {
+
+// GET, POST /tokens, DELETE /tokens/{id}: API tokens (admin).
+response api_router::tokens(call& c)
+{
+    [[maybe_unused]] const auto version = c.req.version();
+    [[maybe_unused]] const auto& dir = ctx_.manifests.directory;
+    [[maybe_unused]] const auto now = ctx_.clock.now();
+
+    switch (c.which) {
+    case endpoint::tokens_list: {
+        need(c.who, scope::admin, "listing tokens");
+        json::array all;
+        for (const auto& t : must(tokens_.list()))
+            all.push_back(app::token_json(t));
+        return ok(c, page_of(std::move(all), c.limit(), c.param("cursor")));
+    }
+
+    case endpoint::tokens_create: {
+        need(c.who, scope::admin, "creating tokens");
+        const auto body = c.body();
+        app::token_request r;
+        r.name = required_text(body, "name", app::max_token_name_length,
+                               "what the token is for, such as \"ci-deploy\".");
+        r.kind = required_text(body, "kind", 20, "\"service\" or \"personal\".");
+        r.person = text_field(body, "person", 200).value_or("");
+        const auto* sv = body.if_contains("scopes");
+        if (!sv || !sv->is_array())
+            fail(code::invalid_request, "`scopes` is required: a non-empty array of " + scope_names() + ".");
+        for (const auto& s : sv->get_array()) {
+            if (!s.is_string())
+                fail(code::invalid_request, "`scopes` may hold only " + scope_names() + ".");
+            r.scopes.emplace_back(s.get_string());
+        }
+        auto checked = app::check_token_request(r, dir);
+        if (auto* no = std::get_if<app::token_refusal>(&checked)) {
+            static constexpr std::string_view field_names[] = {"name", "kind", "person", "scopes"};
+            fail(code::invalid_request,
+                 "`" + std::string(field_names[static_cast<int>(no->field)]) + "`: " + no->message);
+        }
+        auto made = must(app::create_token(tokens_, r, std::get<std::string>(checked), c.who.actor(), "api", now));
+        return ok(c, app::token_json(made.token, made.secret), http::status::created);
+    }
+
+    case endpoint::token_delete: {
+        need(c.who, scope::admin, "revoking tokens");
+        std::int64_t id = 0;
+        const auto& text = c.seg[1];
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || end != text.data() + text.size())
+            fail(code::invalid_request, "A token id is a number, as the list of tokens shows it.");
+        if (!must(app::revoke_token(tokens_, id, c.who.actor(), "api", now)))
+            fail(code::not_found, "There is no active token " + text + ".");
+        response res{http::status::no_content, version};
+        res.set(http::field::server, server_name);
+        return res;
+    }    default:
+        break;
+    }
+    fail(code::internal, "unrouted endpoint");
+}
+
+} // namespace checkpoint::bot::api
