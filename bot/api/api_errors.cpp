@@ -1,52 +1,80 @@
 #include "bot/api/api_errors.hpp"
 
-#include "workflow/petition.hpp"
-#include "workflow/route.hpp"
+#include "workflow/error_code.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <utility>
 
 namespace checkpoint::bot::api {
 
 namespace {
 
-// Every workflow code a caller can cause, and how the API names it; anything else is internal.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 32> mapping{{
-    {workflow::route_error::unknown_person, code::invalid_request},
-    {workflow::route_error::unknown_bundle, code::not_found},
-    {workflow::route_error::unknown_resource_kind, code::not_found},
-    {workflow::route_error::deprecated, code::refused},
-    {workflow::route_error::too_long, code::refused},
-    {workflow::route_error::break_glass_not_allowed, code::refused},
-    {workflow::route_error::break_glass_not_permitted, code::refused},
-    {workflow::route_error::no_reviewers, code::refused},
-    {workflow::petition_error::illegal_transition, code::conflict},
-    {workflow::petition_error::self_approval, code::refused},
-    {workflow::petition_error::not_a_reviewer, code::refused},
-    {workflow::petition_error::not_assigned, code::refused},
-    {workflow::petition_error::already_approved, code::conflict},
-    {workflow::petition_error::not_requester, code::refused},
-    {workflow::petition_error::not_allowed_to_revoke, code::refused},
-    {workflow::petition_error::not_due, code::conflict},
-    {workflow::petition_error::extension_pending, code::conflict},
-    {workflow::petition_error::bad_extension, code::refused},
-    {"conflict", code::conflict},
-    {"not_found", code::not_found},
-    {"unknown_resource", code::not_found},
-    {"unknown_kind", code::invalid_request},
-    {"not_syncable", code::refused},
-    {"bad_cursor", code::invalid_request},
-    {"bad_duration", code::invalid_request},
-    {"bad_labels", code::invalid_request},
-    {"bad_date", code::invalid_request},
-    {"too_long_input", code::invalid_request},
-    {"missing_reason", code::invalid_request},
-    {"too_many", code::refused},
-    {"bad_petition_id", code::invalid_request},
-    {"unknown_report", code::not_found},
-}};
+// Every code Checkpoint gives, and how the API names it; no default, so a new code must be named here.
+std::string_view api_code_for(workflow::error_code c)
+{
+    using ec = workflow::error_code;
+    switch (c) {
+    case ec::unknown_bundle:
+    case ec::unknown_resource_kind:
+    case ec::not_found:
+    case ec::petition_not_found:
+    case ec::unknown_resource:
+    case ec::unknown_report: return code::not_found;
+    case ec::deprecated:
+    case ec::too_long:
+    case ec::break_glass_not_allowed:
+    case ec::break_glass_not_permitted:
+    case ec::no_reviewers:
+    case ec::self_approval:
+    case ec::not_a_reviewer:
+    case ec::not_assigned:
+    case ec::not_requester:
+    case ec::not_allowed_to_revoke:
+    case ec::bad_extension:
+    case ec::not_syncable:
+    case ec::too_many:
+    case ec::integration_refused: return code::refused;
+    case ec::illegal_transition:
+    case ec::already_approved:
+    case ec::not_due:
+    case ec::extension_pending:
+    case ec::conflict:
+    case ec::exists: return code::conflict;
+    case ec::unknown_person:
+    case ec::unterminated_quote:
+    case ec::unknown_subcommand:
+    case ec::unknown_option:
+    case ec::unexpected_argument:
+    case ec::missing_argument:
+    case ec::missing_value:
+    case ec::unexpected_value:
+    case ec::bad_duration:
+    case ec::bad_date:
+    case ec::bad_delegate:
+    case ec::unknown_delegate:
+    case ec::missing_reason:
+    case ec::too_long_input:
+    case ec::bad_cursor:
+    case ec::bad_labels:
+    case ec::bad_petition_id:
+    case ec::usage:
+    case ec::unknown_kind: return code::invalid_request;
+    case ec::unavailable:
+    case ec::slack_unavailable:
+    case ec::storage_failed:
+    case ec::invalid_write:
+    case ec::invalid_audit:
+    case ec::bad_audit_details:
+    case ec::bad_payload:
+    case ec::corrupt_petition:
+    case ec::database_open_failed:
+    case ec::database_too_new:
+    case ec::backup_failed:
+    case ec::invalid_pull_response:
+    case ec::manifests: return code::internal;
+    }
+    return code::internal;
+}
 
 } // namespace
 
@@ -80,10 +108,8 @@ response api_error(std::string_view api_code, std::string_view message, unsigned
 
 std::string_view api_code_of(std::string_view workflow_code)
 {
-    for (const auto& [from, to] : mapping)
-        if (from == workflow_code)
-            return to;
-    return code::internal;
+    const auto c = workflow::parse_error_code(workflow_code);
+    return c ? api_code_for(*c) : code::internal;
 }
 
 response from_error(const workflow::error& e, unsigned version)

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace checkpoint::workflow {
+
+// Every error code Checkpoint gives (workflow::error::code holds its name). Each has one wording for
+// people in Slack (blocks/error_text.cpp) and one API code and status (bot/api/api_errors.cpp); both
+// are switches without a default, so a new code does not compile until it has them.
+enum class error_code {
+    // Routing a request (workflow/route.hpp, route_error).
+    unknown_person,
+    unknown_bundle,
+    unknown_resource_kind,
+    deprecated,
+    too_long,
+    break_glass_not_allowed,
+    break_glass_not_permitted,
+    no_reviewers,
+    // The petition state machine (workflow/petition.hpp, petition_error).
+    illegal_transition,
+    self_approval,
+    not_a_reviewer,
+    not_assigned,
+    already_approved,
+    not_requester,
+    not_allowed_to_revoke,
+    not_due,
+    extension_pending,
+    bad_extension,
+    // Reading what a person typed or sent.
+    unterminated_quote,
+    unknown_subcommand,
+    unknown_option,
+    unexpected_argument,
+    missing_argument,
+    missing_value,
+    unexpected_value,
+    bad_duration,
+    bad_date,
+    bad_delegate,
+    unknown_delegate,
+    missing_reason,
+    too_long_input,
+    bad_cursor,
+    bad_labels,
+    bad_petition_id,
+    usage,
+    // Looking things up.
+    not_found,
+    petition_not_found,
+    unknown_resource,
+    unknown_kind,
+    unknown_report,
+    exists,
+    // Refused by the state of things.
+    conflict,
+    not_syncable,
+    too_many,
+    unavailable,
+    slack_unavailable,
+    integration_refused,
+    // Inside Checkpoint: logged, and said to people without details.
+    storage_failed,
+    invalid_write,
+    invalid_audit,
+    bad_audit_details,
+    bad_payload,
+    corrupt_petition,
+    database_open_failed,
+    database_too_new,
+    backup_failed,
+    invalid_pull_response,
+    manifests,
+};
+
+inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::manifests) + 1;
+
+std::string_view name(error_code c);
+// The code named `s`; nullopt for a name Checkpoint never gives.
+std::optional<error_code> parse_error_code(std::string_view s);
+
+} // namespace checkpoint::workflow
