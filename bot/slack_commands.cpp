@@ -6,6 +6,7 @@
 #include "blocks/format.hpp"
 #include "blocks/help_message.hpp"
 #include "blocks/kit.hpp"
+#include "blocks/messages.hpp"
 #include "blocks/request_modal.hpp"
 #include "bot/slack_identity.hpp"
 #include "bot/slack_interactions.hpp"
@@ -44,8 +45,7 @@ std::optional<std::string> slack_commands::bind_person(const slash_command& c, b
     if (who.found())
         return manifests_.directory.at(who.person).id;
     if (who.failure && who.failure->outcome == slack_outcome::retryable)
-        refusal = blocks::error_reply({"slack_unavailable", "Slack did not tell me who you are just now (" +
-                                                                who.failure->error + "); please try again in a moment."});
+        refusal = blocks::slack_unavailable_reply(who.failure->error);
     else
         refusal = blocks::not_in_directory_reply(c.user_id, who.email);
     return std::nullopt;
@@ -143,7 +143,7 @@ void slack_commands::on_request(const slash_command& c, const workflow::intent::
         if (!c.trigger_id.empty()) {
             auto r = ctx_.slack.open_view(c.trigger_id, request_modal_for(ctx_, *me, {}, c.channel_id));
             if (r.ok())
-                return respond(blocks::ephemeral_message("Opening the request form…", {}));
+                return respond(blocks::opening_form_reply());
             spdlog::warn("slack: views.open for {} failed: {}", c.user_id, r.error);
         }
         return respond(blocks::request_usage_reply(c.command));
@@ -167,7 +167,7 @@ boost::json::object slack_commands::on_status(const slash_command& c, const work
         if (!mine)
             return blocks::error_reply(mine.error());
         if (mine->empty())
-            return blocks::ephemeral_message("You have no requests yet. Try `" + c.command + " catalog`.", {});
+            return blocks::no_requests_yet_reply(c.command);
         return blocks::status_reply(mine->front(), &manifests_.directory);
     }
     auto p = ctx_.access.get(i.petition_id);
@@ -254,16 +254,12 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
             if (!set->delegate_slack_id.empty()) {
                 auto who = person_for_slack_user(ctx_, set->delegate_slack_id);
                 if (!who.found())
-                    return blocks::error_reply({"unknown_delegate", "<@" + set->delegate_slack_id +
-                                                                        "> is not in the directory, so they cannot "
-                                                                        "approve for you. Pick someone who is."});
+                    return blocks::delegate_not_in_directory_reply(set->delegate_slack_id);
                 d = who.person;
             } else {
                 d = dir.find(set->delegate_ref);
                 if (d == workflow::no_person)
-                    return blocks::error_reply({"unknown_delegate", "No one in the directory is \"" +
-                                                                        set->delegate_ref +
-                                                                        "\"; mention them (@name) or give their email."});
+                    return blocks::delegate_unknown_reply(set->delegate_ref);
             }
             away->delegate = dir.at(d).id;
             delegate_name = dir.at(d).name;

@@ -11,6 +11,7 @@
 #include "blocks/format.hpp"
 #include "blocks/error_text.hpp"
 #include "blocks/kit.hpp"
+#include "blocks/messages.hpp"
 #include "blocks/request_modal.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/intent.hpp"
@@ -228,7 +229,7 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
     if (auto* m = object_at(i.payload, "message"))
         thread_ts = string_at(*m, "ts");
     if (channel.empty() || thread_ts.empty()) {
-        tell(i, blocks::ephemeral_message("Ask in thread works on a card in a channel or a DM.", {}));
+        tell(i, blocks::ask_in_thread_needs_card_reply());
         return;
     }
     // Slack ids from the directory or the cache only: no Slack call while Slack waits for our answer.
@@ -276,11 +277,11 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     };
     reason = std::string(workflow::trim(reason));
     if (workflow::char_count(reason) < blocks::min_deny_reason_length)
-        return field_error("Say why, in a few words: the requester reads this.");
+        return field_error(blocks::field_text::deny_reason_missing());
 
     auto who = person_for_slack_user(ctx_, i.user_id);
     if (!who.found())
-        return field_error("Checkpoint does not know you: an admin must add your Slack account to the directory.");
+        return field_error(blocks::field_text::not_in_directory());
     const auto id = string_at(*view, "private_metadata");
     auto t = ctx_.access.act(id, workflow::deny_by(ctx_.manifests.directory.at(who.person).id, reason,
                                                    ctx_.clock.now()));
@@ -327,18 +328,16 @@ void slack_interactions::on_bundle_picked(const interaction& i, const boost::jso
 void slack_interactions::open_extend_modal(const interaction& i, const workflow::petition& p, const std::string& me)
 {
     if (p.requester() != me) {
-        tell(i, blocks::ephemeral_message("Only the requester can extend request `" + p.id + "`.", {}));
+        tell(i, blocks::only_requester_extends_reply(p));
         return;
     }
     if (p.state != workflow::petition_state::active) {
-        tell(i, blocks::ephemeral_message("Request `" + p.id + "` is " + std::string(workflow::name(p.state)) +
-                                              "; only active access can be extended.",
-                                          {}));
+        tell(i, blocks::only_active_extends_reply(p));
         return;
     }
     const auto* bundle = ctx_.manifests.catalog.find(p.entitlement());
     if (!bundle) {
-        tell(i, blocks::ephemeral_message("Extend it with `/checkpoint extend " + p.id + " <duration>`.", {}));
+        tell(i, blocks::extend_by_command_reply(p));
         return;
     }
     std::vector<blocks::duration_choice> choices;
@@ -364,16 +363,14 @@ std::optional<boost::json::object> slack_interactions::on_extend_submit(const in
     boost::json::object errors;
     auto added = workflow::parse_duration(added_text);
     if (!added)
-        errors[duration_block] = "Pick how much longer.";
+        errors[duration_block] = blocks::field_text::pick_extension();
     if (workflow::char_count(reason) < blocks::min_reason_length)
-        errors[reason_block] =
-            "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
+        errors[reason_block] = blocks::field_text::reason_too_short();
     if (!errors.empty())
         return field_errors(std::move(errors));
     auto who = person_for_slack_user(ctx_, i.user_id);
     if (!who.found())
-        return field_errors({{duration_block,
-                              "Checkpoint does not know you: an admin must add your Slack account to the directory."}});
+        return field_errors({{duration_block, blocks::field_text::not_in_directory()}});
     auto t = ctx_.access.extend(string_at(view, "private_metadata"), ctx_.manifests.directory.at(who.person).id,
                                 *added, reason);
     if (!t)
@@ -393,24 +390,22 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
     boost::json::object errors;
     auto block_of = [](blocks::action a) { return blocks::info(a).block_id; };
     if (bundle.empty())
-        errors[block_of(blocks::action::bundle_select)] = "Pick what you need access to.";
+        errors[block_of(blocks::action::bundle_select)] = blocks::field_text::pick_bundle();
     std::optional<workflow::duration> length;
     if (!length_text.empty()) {
         if (auto d = workflow::parse_duration(length_text))
             length = *d;
         else
-            errors[block_of(blocks::action::duration_select)] = "Pick one of the offered durations.";
+            errors[block_of(blocks::action::duration_select)] = blocks::field_text::pick_offered_duration();
     }
     if (workflow::char_count(reason) < blocks::min_reason_length)
-        errors[block_of(blocks::action::reason_input)] =
-            "Say why in at least " + std::to_string(blocks::min_reason_length) + " characters: reviewers read this.";
+        errors[block_of(blocks::action::reason_input)] = blocks::field_text::reason_too_short();
     if (workflow::char_count(ticket) > blocks::max_ticket_length)
-        errors[block_of(blocks::action::ticket_input)] = "A ticket reference is at most 100 characters.";
+        errors[block_of(blocks::action::ticket_input)] = blocks::field_text::ticket_too_long();
     if (errors.empty()) {
         auto who = person_for_slack_user(ctx_, i.user_id);
         if (!who.found()) {
-            errors[block_of(blocks::action::bundle_select)] =
-                "Checkpoint does not know you: an admin must add your Slack account to the directory.";
+            errors[block_of(blocks::action::bundle_select)] = blocks::field_text::not_in_directory();
         } else {
             auto p = ctx_.access.submit(ctx_.manifests.directory.at(who.person).id,
                                         workflow::intent::request{bundle, length, reason, ticket, false});
