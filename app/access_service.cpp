@@ -50,9 +50,11 @@ workflow::result<T> wait_for(Start start)
 } // namespace
 
 workflow::result<workflow::petition> access_service::submit(const std::string& requester,
-                                                            const workflow::intent::request& r)
+                                                            const workflow::intent::request& r,
+                                                            std::optional<workflow::audit_event> filed_by)
 {
-    return wait_for<workflow::petition>([&](then<workflow::petition> d) { submit(requester, r, std::move(d)); });
+    return wait_for<workflow::petition>(
+        [&](then<workflow::petition> d) { submit(requester, r, std::move(d), std::move(filed_by)); });
 }
 
 workflow::result<workflow::transition> access_service::act(const std::string& id, const workflow::event& event)
@@ -68,7 +70,7 @@ workflow::result<workflow::transition> access_service::extend(const std::string&
 }
 
 void access_service::submit(const std::string& requester, const workflow::intent::request& r,
-                            then<workflow::petition> done)
+                            then<workflow::petition> done, std::optional<workflow::audit_event> filed_by)
 {
     const auto now = clock_.now();
     auto away = away_now();
@@ -105,11 +107,11 @@ void access_service::submit(const std::string& requester, const workflow::intent
                                    "); this files a second grant. Extending that one may be what you want.");
         }
     }
-    file_attempt(std::move(*route), r, 0, std::move(done));
+    file_attempt(std::move(*route), r, 0, std::move(done), std::move(filed_by));
 }
 
 void access_service::file_attempt(workflow::route route, workflow::intent::request r, int attempt,
-                                  then<workflow::petition> done)
+                                  then<workflow::petition> done, std::optional<workflow::audit_event> filed_by)
 {
     // A fresh id per attempt: a collision (vanishingly rare) just draws again.
     if (attempt == 3)
@@ -118,13 +120,18 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket}, now);
     auto w = plan_write(t, filing_audit(t.petition), now);
     add_home_jobs(w.jobs, nullptr, t.petition, now);
+    if (filed_by) {
+        w.also_audit.push_back(*filed_by);
+        w.also_audit.back().petition_id = t.petition.id;
+    }
     petitions_.file_async(
         std::move(w), [this, route = std::move(route), r = std::move(r), attempt, petition = std::move(t.petition),
-                       done = std::move(done)](workflow::result<workflow::write_status> stored) mutable {
+                       done = std::move(done), filed_by = std::move(filed_by)](
+                          workflow::result<workflow::write_status> stored) mutable {
             if (!stored)
                 return done(stored.error());
             if (*stored == workflow::write_status::conflict)
-                return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done));
+                return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done), std::move(filed_by));
             if (wake_workers_)
                 wake_workers_();
             done(std::move(petition));

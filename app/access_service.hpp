@@ -33,9 +33,13 @@ public:
 
     // Files a request for `requester` (a person id): decided, then stored pending or approved at once.
     // Returns once the write is queued; `done` hears the stored petition (or why not) once it is durable.
-    void submit(const std::string& requester, const workflow::intent::request& r, then<workflow::petition> done);
+    // `filed_by`: an event recorded with the filing when someone else files it (a service token for a
+    // person); its petition_id is filled in.
+    void submit(const std::string& requester, const workflow::intent::request& r, then<workflow::petition> done,
+                std::optional<workflow::audit_event> filed_by = std::nullopt);
     // The same, waiting until the request is durable.
-    workflow::result<workflow::petition> submit(const std::string& requester, const workflow::intent::request& r);
+    workflow::result<workflow::petition> submit(const std::string& requester, const workflow::intent::request& r,
+                                                std::optional<workflow::audit_event> filed_by = std::nullopt);
 
     // Applies `event` to petition `id` with compare-and-set; a concurrent change is re-read and the
     // event re-applied (two reviewers at once both count), a repeat is refused by the state machine.
@@ -79,7 +83,8 @@ public:
 
 private:
     workflow::result<workflow::away_overlay> away_now();
-    void file_attempt(workflow::route route, workflow::intent::request r, int attempt, then<workflow::petition> done);
+    void file_attempt(workflow::route route, workflow::intent::request r, int attempt, then<workflow::petition> done,
+                      std::optional<workflow::audit_event> filed_by);
     void act_round(std::string id, workflow::event event, int round, then<workflow::transition> done);
 
     const workflow::manifests& manifests_;

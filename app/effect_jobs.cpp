@@ -77,7 +77,7 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
                                     workflow::time_point now)
 {
     const auto& p = t.petition;
-    workflow::petition_write w{p, std::move(audit), {}, {}, {}};
+    workflow::petition_write w{p, std::move(audit), {}, {}, {}, {}};
     std::size_t index = 0;
     for (const auto& e : t.effects) {
         const auto payload = encode(effect_payload{p.id, p.version, std::string(name(e.kind)), std::string(name(e.what)),

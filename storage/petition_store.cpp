@@ -86,6 +86,8 @@ void append_consequences(connection& c, std::int64_t petition_seq, const workflo
 {
     insert_decisions(c, petition_seq, w.petition);
     audit_log::append_in(c, audit, audit.petition_id == w.petition.id ? std::optional(petition_seq) : std::nullopt);
+    for (const auto& also : w.also_audit)
+        audit_log::append_in(c, also, also.petition_id == w.petition.id ? std::optional(petition_seq) : std::nullopt);
     for (const auto& j : w.jobs)
         job_queue::enqueue_in(c, j, w.audit.at);
     for (const auto& k : w.cancel_jobs)
@@ -137,9 +139,12 @@ std::optional<cursor_key> parse_cursor(std::string_view cursor)
 namespace {
 
 // The petition's JSON and its normalized audit event, prepared in the caller's thread, not the writer's.
-workflow::result<std::pair<std::string, workflow::audit_event>> prepare(const workflow::petition_write& w)
+// The further events are normalized in place.
+workflow::result<std::pair<std::string, workflow::audit_event>> prepare(workflow::petition_write& w)
 {
     try {
+        for (auto& also : w.also_audit)
+            also = audit_log::normalized(also);
         return std::pair{petition_to_json(w.petition), audit_log::normalized(w.audit)};
     } catch (const std::exception& e) {
         return workflow::error{"bad_audit_details", std::string("the audit details are not JSON: ") + e.what()};

@@ -1,5 +1,7 @@
 #include "storage/resource_store.hpp"
 
+#include "storage/audit_log.hpp"
+
 #include "workflow/petition_json.hpp"
 
 #include <boost/json.hpp>
@@ -26,6 +28,26 @@ workflow::result<void> resource_store::upsert(const workflow::resource& r) { ret
 
 workflow::result<void> resource_store::upsert_all(const std::vector<workflow::resource>& rs)
 {
+    return upsert_all(rs, std::nullopt);
+}
+
+workflow::result<void> resource_store::upsert_all(const std::vector<workflow::resource>& rs,
+                                                  const workflow::audit_event& audit)
+{
+    return upsert_all(rs, std::optional<workflow::audit_event>(audit));
+}
+
+workflow::result<void> resource_store::upsert_all(const std::vector<workflow::resource>& rs,
+                                                  const std::optional<workflow::audit_event>& audit)
+{
+    std::optional<workflow::audit_event> event;
+    if (audit) {
+        try {
+            event = audit_log::normalized(*audit);
+        } catch (const std::exception& e) {
+            return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
+        }
+    }
     // Labels are checked and re-serialized before the write, so the writer thread spends no time parsing.
     std::vector<std::string> labels;
     labels.reserve(rs.size());
@@ -54,6 +76,8 @@ workflow::result<void> resource_store::upsert_all(const std::vector<workflow::re
             q->exec();
             q->reset();
         }
+        if (event)
+            audit_log::append_in(c, *event);
         return {};
     });
 }

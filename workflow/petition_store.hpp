@@ -20,6 +20,8 @@ struct petition_write {
     // For apply(): the result of workflow::apply, whose version is one past the stored one.
     workflow::petition petition;
     audit_event audit;
+    // Further events recorded with it (a service token filing for a person says so).
+    std::vector<audit_event> also_audit;
     // One job per effect (see app/effect_jobs.hpp), enqueued in the same transaction.
     std::vector<job_spec> jobs;
     // Idempotency keys of jobs the transition makes moot (a cancelled expiry).

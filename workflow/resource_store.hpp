@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workflow/audit_log.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
 
@@ -27,6 +28,8 @@ public:
     virtual result<void> upsert(const resource& r) = 0;
     // All of them in one transaction: every one is stored, or none (a bulk upload).
     virtual result<void> upsert_all(const std::vector<resource>& rs) = 0;
+    // The same, with `audit` (who uploaded them) appended in that transaction.
+    virtual result<void> upsert_all(const std::vector<resource>& rs, const audit_event& audit) = 0;
     virtual result<std::optional<resource>> find(const std::string& kind, const std::string& id) = 0;
     virtual result<std::vector<resource>> of_kind(const std::string& kind) = 0;
     // Forgets resources of `kind` the last sync did not see (updated before `cutoff`); returns how many.

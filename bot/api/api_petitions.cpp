@@ -81,9 +81,11 @@ response api_router::petitions(call& c)
             fail(code::invalid_request, "`requester` is required with a service token: the directory id of the "
                                         "person who needs access.");
         }
-        auto p = must(ctx_.access.submit(*requester, r));
+        // A service token filing for a person is recorded with the filing, in its transaction.
+        std::optional<workflow::audit_event> filed_by;
         if (!c.who.personal())
-            audit(c, "api.file_for", "filed for " + *requester, p.id, json::object{{"requester", *requester}});
+            filed_by = audit_event(c, "api.file_for", "filed for " + *requester, "", json::object{{"requester", *requester}});
+        auto p = must(ctx_.access.submit(*requester, r, std::move(filed_by)));
         return ok(c, petition_out(p), http::status::created);
     }
 

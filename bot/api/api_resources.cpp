@@ -108,9 +108,10 @@ response api_router::resources(call& c)
                 kinds[r.kind] = 1;
             rs.push_back(catalog_row(r, now));
         }
-        must(ctx_.resources.upsert_all(rs));
-        audit(c, "resources.upsert", "bulk upload of " + std::to_string(rs.size()) + " resources", "",
-                  json::object{{"count", rs.size()}, {"kinds", std::move(kinds)}});
+        // The resources and the audit event of their upload commit together.
+        must(ctx_.resources.upsert_all(rs, audit_event(c, "resources.upsert",
+                                                        "bulk upload of " + std::to_string(rs.size()) + " resources",
+                                                        "", json::object{{"count", rs.size()}, {"kinds", std::move(kinds)}})));
         return ok(c, json::object{{"upserted", rs.size()}});
     }
 

@@ -205,11 +205,17 @@ response api_router::ok(const call& c, json::value v, http::status s)
     return json_response(s, v, c.req.version());
 }
 
+workflow::audit_event api_router::audit_event(const call& c, std::string action, std::string reason,
+                                             std::string petition, const json::object& details) const
+{
+    return {c.who.actor(), std::move(action), ctx_.clock.now(), std::move(reason), "api", std::move(petition),
+            json::serialize(details)};
+}
+
 void api_router::audit(const call& c, std::string action, std::string reason, std::string petition,
                        json::object details)
 {
-    auto r = ctx_.audit.append({c.who.actor(), std::move(action), ctx_.clock.now(), std::move(reason), "api",
-                                std::move(petition), json::serialize(details)});
+    auto r = ctx_.audit.append(audit_event(c, std::move(action), std::move(reason), std::move(petition), details));
     if (!r)
         throw workflow::error_exception(r.error());
 }

@@ -46,7 +46,9 @@ private:
     response tokens(call& c);
     // `v` as the JSON answer to `c`.
     static response ok(const call& c, boost::json::value v, http::status s = http::status::ok);
-    // An audit event for what `c` did, by its caller, through the API.
+    // An audit event for what `c` did, by its caller, through the API; audit() appends it on its own.
+    workflow::audit_event audit_event(const call& c, std::string action, std::string reason, std::string petition,
+                                      const boost::json::object& details) const;
     void audit(const call& c, std::string action, std::string reason, std::string petition,
                boost::json::object details);
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;

@@ -289,7 +289,11 @@ TEST_CASE("api: filing validates its fields and who it is for", "[api][petitions
         CHECK(body_of(r).at("requester").at("id") == "u-2002");
         auto events = f.audit.for_petition(id_of(r)).value();
         REQUIRE(events.size() >= 2);
-        CHECK(events.back().event.actor == "token:ci");
+        // Written with the filing, in its transaction: the event right after it.
+        CHECK(events[0].event.action == "file");
+        CHECK(events[1].event.action == "api.file_for");
+        CHECK(events[1].event.actor == "token:ci");
+        CHECK(events[1].seq == events[0].seq + 1);
     }
 }
 
