@@ -15,79 +15,65 @@ struct wording {
     std::string_view next;
 };
 
-// Every code Checkpoint gives, in people's words: no default, so a new code must be worded here.
-wording wording_of(workflow::error_code c)
+// The codes with words of their own: a lead-in before the domain's sentence and a next step after it.
+struct own_words {
+    workflow::error_code code;
+    wording words;
+};
+
+using ec = workflow::error_code;
+
+constexpr own_words own[] = {
+    {ec::unknown_person,
+     {":bust_in_silhouette: You are not in Checkpoint's directory yet.", "An admin adds you to `manifests/directory/`."}},
+    {ec::unknown_bundle, {":mag: No such bundle.", "`/checkpoint catalog` lists every bundle."}},
+    {ec::unknown_resource_kind, {":mag: No such resource.", "`/checkpoint help` shows how to name one."}},
+    {ec::deprecated, {":no_entry: That bundle is retired.", ""}},
+    {ec::too_long, {":hourglass: That is longer than the bundle allows.", ""}},
+    {ec::break_glass_not_allowed, {":no_entry: No break-glass for that bundle.", ""}},
+    {ec::break_glass_not_permitted, {":no_entry: You cannot break glass right now.", ""}},
+    {ec::no_reviewers, {":warning: No one is available to approve this.", "Tell the platform team."}},
+    {ec::illegal_transition, {":information_source: That no longer applies.", "`/checkpoint status` shows where it stands."}},
+    {ec::self_approval, {":raised_hand: Not your own request.", "Another reviewer of the step decides."}},
+    {ec::not_a_reviewer, {":lock: You are not a reviewer of this step.", ""}},
+    {ec::not_assigned, {":arrows_counterclockwise: Someone else has this one.", ""}},
+    {ec::already_approved, {":white_check_mark: Already counted.", "Waiting on the other reviewers."}},
+    {ec::not_requester, {":lock: Only the requester can do that.", ""}},
+    {ec::not_allowed_to_revoke, {":lock: You cannot revoke this access.", ""}},
+    {ec::not_due, {":hourglass: Not yet.", ""}},
+    {ec::extension_pending, {":hourglass: An extension is already waiting.", "`/checkpoint status` shows it."}},
+    {ec::bad_extension, {":warning: That extension does not add up.", ""}},
+    {ec::unterminated_quote, {":pencil2: Checkpoint could not read that command.", "`/checkpoint help` shows the forms."}},
+    {ec::bad_duration, {":hourglass:", ""}},
+    {ec::bad_date, {":hourglass:", ""}},
+    {ec::not_found, {":mag:", "`/checkpoint mine` lists your requests."}},
+    {ec::petition_not_found, {":mag:", "`/checkpoint mine` lists your requests."}},
+    {ec::slack_unavailable, {":hourglass:", ""}},
+    {ec::unavailable, {":hourglass:", ""}},
+};
+
+// Every other code, by its class (class_of is complete).
+wording words_of(workflow::error_class c)
 {
-    using ec = workflow::error_code;
     switch (c) {
-    case ec::unknown_person:
-        return {":bust_in_silhouette: You are not in Checkpoint's directory yet.",
-                "An admin adds you to `manifests/directory/`."};
-    case ec::unknown_bundle: return {":mag: No such bundle.", "`/checkpoint catalog` lists every bundle."};
-    case ec::unknown_resource_kind: return {":mag: No such resource.", "`/checkpoint help` shows how to name one."};
-    case ec::deprecated: return {":no_entry: That bundle is retired.", ""};
-    case ec::too_long: return {":hourglass: That is longer than the bundle allows.", ""};
-    case ec::break_glass_not_allowed: return {":no_entry: No break-glass for that bundle.", ""};
-    case ec::break_glass_not_permitted: return {":no_entry: You cannot break glass right now.", ""};
-    case ec::no_reviewers: return {":warning: No one is available to approve this.", "Tell the platform team."};
-    case ec::illegal_transition:
-        return {":information_source: That no longer applies.", "`/checkpoint status` shows where it stands."};
-    case ec::self_approval: return {":raised_hand: Not your own request.", "Another reviewer of the step decides."};
-    case ec::not_a_reviewer: return {":lock: You are not a reviewer of this step.", ""};
-    case ec::not_assigned: return {":arrows_counterclockwise: Someone else has this one.", ""};
-    case ec::already_approved: return {":white_check_mark: Already counted.", "Waiting on the other reviewers."};
-    case ec::not_requester: return {":lock: Only the requester can do that.", ""};
-    case ec::not_allowed_to_revoke: return {":lock: You cannot revoke this access.", ""};
-    case ec::not_due: return {":hourglass: Not yet.", ""};
-    case ec::extension_pending:
-        return {":hourglass: An extension is already waiting.", "`/checkpoint status` shows it."};
-    case ec::bad_extension: return {":warning: That extension does not add up.", ""};
-    case ec::unterminated_quote:
-        return {":pencil2: Checkpoint could not read that command.", "`/checkpoint help` shows the forms."};
-    case ec::unknown_subcommand:
-    case ec::unknown_option:
-    case ec::unexpected_argument:
-    case ec::missing_argument:
-    case ec::missing_value:
-    case ec::unexpected_value:
-    case ec::usage: return {":pencil2:", "`/checkpoint help` shows the forms."};
-    case ec::bad_duration:
-    case ec::bad_date: return {":hourglass:", ""};
-    case ec::bad_delegate:
-    case ec::unknown_delegate: return {":bust_in_silhouette:", ""};
-    case ec::missing_reason:
-    case ec::too_long_input:
-    case ec::bad_cursor:
-    case ec::bad_labels:
-    case ec::bad_petition_id: return {":pencil2:", ""};
-    case ec::not_found:
-    case ec::petition_not_found: return {":mag:", "`/checkpoint mine` lists your requests."};
-    case ec::unknown_resource:
-    case ec::unknown_kind:
-    case ec::unknown_report:
-    case ec::exists: return {":mag:", ""};
-    case ec::conflict: return {":arrows_counterclockwise:", ""};
-    case ec::not_syncable:
-    case ec::too_many:
-    case ec::integration_refused: return {":no_entry:", ""};
-    case ec::unavailable:
-    case ec::slack_unavailable: return {":hourglass:", ""};
-    case ec::storage_failed:
-    case ec::invalid_write:
-    case ec::invalid_audit:
-    case ec::bad_audit_details:
-    case ec::bad_payload:
-    case ec::corrupt_petition:
-    case ec::database_open_failed:
-    case ec::database_too_new:
-    case ec::backup_failed:
-    case ec::invalid_pull_response:
-    case ec::manifests: return {"", ""};
+    case workflow::error_class::invalid_input: return {":pencil2:", ""};
+    case workflow::error_class::not_found: return {":mag:", ""};
+    case workflow::error_class::refused: return {":no_entry:", ""};
+    case workflow::error_class::conflict: return {":arrows_counterclockwise:", ""};
+    case workflow::error_class::internal: return {"", ""};
     }
     return {"", ""};
 }
 
-// Codes from inside Checkpoint: their messages are for its log, not for people in Slack.
+wording wording_of(workflow::error_code c)
+{
+    for (const auto& o : own)
+        if (o.code == c)
+            return o.words;
+    return words_of(workflow::class_of(c));
+}
+
+// Codes from inside Checkpoint (and not merely waiting on Slack): their messages are for its log.
 bool internal(workflow::error_code c)
 {
     return wording_of(c).lead.empty();

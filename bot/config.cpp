@@ -106,32 +106,26 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
         c.database_path = *d;
     if (auto m = env("CHECKPOINT_MANIFESTS"); m && !m->empty())
         c.manifests_path = *m;
-    if (auto t = env("CHECKPOINT_THREADS"); t && !t->empty()) {
-        if (auto n = parse_positive(*t, 256))
-            c.threads = static_cast<unsigned>(*n);
+    // A count from 1 to `max` in `name`, if set; otherwise `into` keeps its default.
+    auto count = [&](const char* name, unsigned max, unsigned& into) {
+        auto t = env(name);
+        if (!t || t->empty())
+            return;
+        if (auto n = parse_positive(*t, max))
+            into = static_cast<unsigned>(*n);
         else
-            errors.emplace_back("CHECKPOINT_THREADS must be a whole number from 1 to 256, got '" + t->substr(0, 20) +
-                                "'");
-    }
+            errors.emplace_back(std::string(name) + " must be a whole number from 1 to " + std::to_string(max) +
+                                ", got '" + t->substr(0, 20) + "'");
+    };
+    count("CHECKPOINT_THREADS", 256, c.threads);
     if (auto t = env("CHECKPOINT_HTTP_TIMEOUT"); t && !t->empty()) {
         if (auto n = parse_positive(*t, 300))
             c.read_timeout = c.write_timeout = std::chrono::seconds(*n);
         else
             errors.emplace_back("CHECKPOINT_HTTP_TIMEOUT must be seconds from 1 to 300, got '" + t->substr(0, 20) + "'");
     }
-    if (auto t = env("CHECKPOINT_WORKERS"); t && !t->empty()) {
-        if (auto n = parse_positive(*t, 64))
-            c.worker_threads = static_cast<unsigned>(*n);
-        else
-            errors.emplace_back("CHECKPOINT_WORKERS must be a whole number from 1 to 64, got '" + t->substr(0, 20) + "'");
-    }
-    if (auto t = env("CHECKPOINT_APP_THREADS"); t && !t->empty()) {
-        if (auto n = parse_positive(*t, 64))
-            c.app_threads = static_cast<unsigned>(*n);
-        else
-            errors.emplace_back("CHECKPOINT_APP_THREADS must be a whole number from 1 to 64, got '" + t->substr(0, 20) +
-                                "'");
-    }
+    count("CHECKPOINT_WORKERS", 64, c.worker_threads);
+    count("CHECKPOINT_APP_THREADS", 64, c.app_threads);
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

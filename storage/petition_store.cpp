@@ -153,15 +153,24 @@ workflow::result<std::pair<std::string, workflow::audit_event>> prepare(workflow
 
 } // namespace
 
-void petition_store::file_async(workflow::petition_write w, write_done done)
+void petition_store::write_petition(workflow::petition_write w, write_done done, row_writer row)
 {
     auto prepared = prepare(w);
     if (!prepared)
         return done(prepared.error());
     auto [body, audit] = std::move(*prepared);
     db_.write_async<workflow::result<write_status>>(
-        [w = std::move(w), body = std::move(body), audit = std::move(audit)](
-            connection& c) -> workflow::result<write_status> {
+        [w = std::move(w), body = std::move(body), audit = std::move(audit), row](connection& c) {
+            return row(c, w, body, audit);
+        },
+        std::move(done));
+}
+
+void petition_store::file_async(workflow::petition_write write, write_done done)
+{
+    write_petition(std::move(write), std::move(done),
+                   [](connection& c, const workflow::petition_write& w, const std::string& body,
+                      const workflow::audit_event& audit) -> workflow::result<write_status> {
         const auto& p = w.petition;
         auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
                        "ends_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
@@ -180,23 +189,18 @@ void petition_store::file_async(workflow::petition_write w, write_done done)
         index_reviewers(c, seq, p);
         append_consequences(c, seq, w, audit);
         return write_status::applied;
-    },
-        std::move(done));
+    });
 }
 
-void petition_store::apply_async(workflow::petition_write w, write_done done)
+void petition_store::apply_async(workflow::petition_write write, write_done done)
 {
-    if (w.petition.version < 2)
-        return done(workflow::error{"invalid_write", "petition " + w.petition.id + " has version " +
-                                                         std::to_string(w.petition.version) +
+    if (write.petition.version < 2)
+        return done(workflow::error{"invalid_write", "petition " + write.petition.id + " has version " +
+                                                         std::to_string(write.petition.version) +
                                                          "; apply() stores the result of a transition (version 2 or more)"});
-    auto prepared = prepare(w);
-    if (!prepared)
-        return done(prepared.error());
-    auto [body, audit] = std::move(*prepared);
-    db_.write_async<workflow::result<write_status>>(
-        [w = std::move(w), body = std::move(body), audit = std::move(audit)](
-            connection& c) -> workflow::result<write_status> {
+    write_petition(std::move(write), std::move(done),
+                   [](connection& c, const workflow::petition_write& w, const std::string& body,
+                      const workflow::audit_event& audit) -> workflow::result<write_status> {
         const auto& p = w.petition;
         std::int64_t seq = 0;
         {
@@ -223,8 +227,7 @@ void petition_store::apply_async(workflow::petition_write w, write_done done)
             index_reviewers(c, seq, w.petition);
         append_consequences(c, seq, w, audit);
         return write_status::applied;
-    },
-        std::move(done));
+    });
 }
 
 workflow::result<std::optional<workflow::petition>> petition_store::find(const std::string& id)

@@ -19,6 +19,13 @@ public:
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) override;
 
 private:
+    // The row statements of a filing or a transition, run in the writer's transaction.
+    using row_writer = workflow::result<workflow::write_status> (*)(connection&, const workflow::petition_write&,
+                                                                    const std::string& body,
+                                                                    const workflow::audit_event& audit);
+    // Prepares `w` (JSON, normalized audit) on the caller's thread, then hands `row` to the writer.
+    void write_petition(workflow::petition_write w, write_done done, row_writer row);
+
     database& db_;
 };
 

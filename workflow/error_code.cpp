@@ -28,6 +28,72 @@ constexpr std::array<std::string_view, error_code_count> names{
 
 std::string_view name(error_code c) { return names[static_cast<std::size_t>(c)]; }
 
+error_class class_of(error_code c)
+{
+    using ec = error_code;
+    switch (c) {
+    case ec::unknown_person:
+    case ec::unterminated_quote:
+    case ec::unknown_subcommand:
+    case ec::unknown_option:
+    case ec::unexpected_argument:
+    case ec::missing_argument:
+    case ec::missing_value:
+    case ec::unexpected_value:
+    case ec::bad_duration:
+    case ec::bad_date:
+    case ec::bad_delegate:
+    case ec::unknown_delegate:
+    case ec::missing_reason:
+    case ec::too_long_input:
+    case ec::bad_cursor:
+    case ec::bad_labels:
+    case ec::bad_petition_id:
+    case ec::usage:
+    case ec::unknown_kind: return error_class::invalid_input;
+    case ec::unknown_bundle:
+    case ec::unknown_resource_kind:
+    case ec::not_found:
+    case ec::petition_not_found:
+    case ec::unknown_resource:
+    case ec::unknown_report: return error_class::not_found;
+    case ec::deprecated:
+    case ec::too_long:
+    case ec::break_glass_not_allowed:
+    case ec::break_glass_not_permitted:
+    case ec::no_reviewers:
+    case ec::self_approval:
+    case ec::not_a_reviewer:
+    case ec::not_assigned:
+    case ec::not_requester:
+    case ec::not_allowed_to_revoke:
+    case ec::bad_extension:
+    case ec::not_syncable:
+    case ec::too_many:
+    case ec::integration_refused: return error_class::refused;
+    case ec::illegal_transition:
+    case ec::already_approved:
+    case ec::not_due:
+    case ec::extension_pending:
+    case ec::conflict:
+    case ec::exists: return error_class::conflict;
+    case ec::unavailable:
+    case ec::slack_unavailable:
+    case ec::storage_failed:
+    case ec::invalid_write:
+    case ec::invalid_audit:
+    case ec::bad_audit_details:
+    case ec::bad_payload:
+    case ec::corrupt_petition:
+    case ec::database_open_failed:
+    case ec::database_too_new:
+    case ec::backup_failed:
+    case ec::invalid_pull_response:
+    case ec::manifests: return error_class::internal;
+    }
+    return error_class::internal;
+}
+
 std::optional<error_code> parse_error_code(std::string_view s)
 {
     for (std::size_t i = 0; i < names.size(); ++i)

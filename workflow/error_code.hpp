@@ -5,9 +5,9 @@
 
 namespace checkpoint::workflow {
 
-// Every error code Checkpoint gives (workflow::error::code holds its name). Each has one wording for
-// people in Slack (blocks/error_text.cpp) and one API code and status (bot/api/api_errors.cpp); both
-// are switches without a default, so a new code does not compile until it has them.
+// Every error code Checkpoint gives (workflow::error::code holds its name). class_of() puts each in
+// one class; the API's code follows from the class (bot/api/api_errors.cpp) and Slack's words from
+// the code or, for codes without a sentence of their own, the class (blocks/error_text.cpp).
 enum class error_code {
     // Routing a request (workflow/route.hpp, route_error).
     unknown_person,
@@ -76,6 +76,18 @@ enum class error_code {
 };
 
 inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::manifests) + 1;
+
+// What kind of failure a code is: the API's code and status follow from it, and so does how Slack
+// words a code that has no sentence of its own.
+enum class error_class {
+    invalid_input, // what was typed or sent cannot be read or is out of bounds
+    not_found,     // it names something that does not exist
+    refused,       // a rule says no
+    conflict,      // the state moved on, or it is already so
+    internal,      // inside Checkpoint: logged; people read a generic sentence
+};
+// One complete switch: a new code does not compile until it is classed.
+error_class class_of(error_code c);
 
 std::string_view name(error_code c);
 // The code named `s`; nullopt for a name Checkpoint never gives.

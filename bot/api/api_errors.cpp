@@ -9,69 +9,15 @@ namespace checkpoint::bot::api {
 
 namespace {
 
-// Every code Checkpoint gives, and how the API names it; no default, so a new code must be named here.
-std::string_view api_code_for(workflow::error_code c)
+// The API's code for each class of failure.
+std::string_view api_code_for(workflow::error_class c)
 {
-    using ec = workflow::error_code;
     switch (c) {
-    case ec::unknown_bundle:
-    case ec::unknown_resource_kind:
-    case ec::not_found:
-    case ec::petition_not_found:
-    case ec::unknown_resource:
-    case ec::unknown_report: return code::not_found;
-    case ec::deprecated:
-    case ec::too_long:
-    case ec::break_glass_not_allowed:
-    case ec::break_glass_not_permitted:
-    case ec::no_reviewers:
-    case ec::self_approval:
-    case ec::not_a_reviewer:
-    case ec::not_assigned:
-    case ec::not_requester:
-    case ec::not_allowed_to_revoke:
-    case ec::bad_extension:
-    case ec::not_syncable:
-    case ec::too_many:
-    case ec::integration_refused: return code::refused;
-    case ec::illegal_transition:
-    case ec::already_approved:
-    case ec::not_due:
-    case ec::extension_pending:
-    case ec::conflict:
-    case ec::exists: return code::conflict;
-    case ec::unknown_person:
-    case ec::unterminated_quote:
-    case ec::unknown_subcommand:
-    case ec::unknown_option:
-    case ec::unexpected_argument:
-    case ec::missing_argument:
-    case ec::missing_value:
-    case ec::unexpected_value:
-    case ec::bad_duration:
-    case ec::bad_date:
-    case ec::bad_delegate:
-    case ec::unknown_delegate:
-    case ec::missing_reason:
-    case ec::too_long_input:
-    case ec::bad_cursor:
-    case ec::bad_labels:
-    case ec::bad_petition_id:
-    case ec::usage:
-    case ec::unknown_kind: return code::invalid_request;
-    case ec::unavailable:
-    case ec::slack_unavailable:
-    case ec::storage_failed:
-    case ec::invalid_write:
-    case ec::invalid_audit:
-    case ec::bad_audit_details:
-    case ec::bad_payload:
-    case ec::corrupt_petition:
-    case ec::database_open_failed:
-    case ec::database_too_new:
-    case ec::backup_failed:
-    case ec::invalid_pull_response:
-    case ec::manifests: return code::internal;
+    case workflow::error_class::invalid_input: return code::invalid_request;
+    case workflow::error_class::not_found: return code::not_found;
+    case workflow::error_class::refused: return code::refused;
+    case workflow::error_class::conflict: return code::conflict;
+    case workflow::error_class::internal: return code::internal;
     }
     return code::internal;
 }
@@ -109,7 +55,7 @@ response api_error(std::string_view api_code, std::string_view message, unsigned
 std::string_view api_code_of(std::string_view workflow_code)
 {
     const auto c = workflow::parse_error_code(workflow_code);
-    return c ? api_code_for(*c) : code::internal;
+    return c ? api_code_for(workflow::class_of(*c)) : code::internal;
 }
 
 response from_error(const workflow::error& e, unsigned version)

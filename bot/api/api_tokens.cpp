@@ -1,30 +1,9 @@
 #include "bot/api/api_internal.hpp"
 
-#include "blocks/actions.hpp"
-
-#include "bot/integrations/pulled_resources.hpp"
-#include "bot/resource_sync.hpp"
-
-#include "bot/api/api_errors.hpp"
 #include "bot/api/api_json.hpp"
-#include "workflow/petition_json.hpp"
-#include "workflow/duration.hpp"
-#include "workflow/intent.hpp"
-#include "workflow/loader/yaml_reader.hpp"
-#include "workflow/reports.hpp"
-#include "workflow/text.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
 #include <charconv>
-#include <optional>
 #include <variant>
 
 namespace checkpoint::bot::api {
@@ -32,9 +11,9 @@ namespace checkpoint::bot::api {
 // GET, POST /tokens, DELETE /tokens/{id}: API tokens (admin).
 response api_router::tokens(call& c)
 {
-    [[maybe_unused]] const auto version = c.req.version();
-    [[maybe_unused]] const auto& dir = ctx_.manifests.directory;
-    [[maybe_unused]] const auto now = ctx_.clock.now();
+    const auto version = c.req.version();
+    const auto& dir = ctx_.manifests.directory;
+    const auto now = ctx_.clock.now();
 
     switch (c.which) {
     case endpoint::tokens_list: {

@@ -24,6 +24,41 @@ workflow::result<long long> insert_event(storage::connection& c, const std::stri
     return c.db().getLastInsertRowid();
 }
 
+// The writer held up by a first write, spinning (no sleep) until release(): whatever is submitted
+// meanwhile queues behind it, so a test can line up a batch.
+class held_writer {
+public:
+    explicit held_writer(storage::database& db)
+        : blocker_([this, &db] {
+              auto r = db.write([this](storage::connection& c) -> workflow::result<long long> {
+                  running_ = true;
+                  while (!released_.load())
+                      std::this_thread::yield();
+                  return insert_event(c, "blocker");
+              });
+              CHECK(r);
+          })
+    {
+        while (!running_.load())
+            std::this_thread::yield();
+    }
+    ~held_writer() { release(); }
+    held_writer(const held_writer&) = delete;
+    held_writer& operator=(const held_writer&) = delete;
+
+    void release()
+    {
+        released_ = true;
+        if (blocker_.joinable())
+            blocker_.join();
+    }
+
+private:
+    std::atomic<bool> released_{false};
+    std::atomic<bool> running_{false};
+    std::thread blocker_;
+};
+
 } // namespace
 
 TEST_CASE("writes queued while the writer is busy share one transaction, each with its own result")
@@ -34,20 +69,7 @@ TEST_CASE("writes queued while the writer is busy share one transaction, each wi
 
     GIVEN("the writer held up by a first write until eight more are queued")
     {
-        std::atomic<bool> release{false};
-        std::atomic<bool> running{false};
-        std::thread blocker([&] {
-            auto r = db->write([&](storage::connection& c) -> workflow::result<long long> {
-                running = true;
-                // Spins (no sleep) until the test has lined up the batch.
-                while (!release.load())
-                    std::this_thread::yield();
-                return insert_event(c, "blocker");
-            });
-            CHECK(r);
-        });
-        while (!running.load())
-            std::this_thread::yield();
+        held_writer writer(*db);
 
         std::vector<std::thread> threads;
         std::vector<workflow::result<long long>> results(writers, workflow::error{"unset", ""});
@@ -77,8 +99,7 @@ TEST_CASE("writes queued while the writer is busy share one transaction, each wi
             while (db->writer().queued() != writers)
                 std::this_thread::yield();
             const auto before = db->writer().batches();
-            release = true;
-            blocker.join();
+            writer.release();
             for (auto& t : threads)
                 t.join();
 
@@ -145,19 +166,7 @@ TEST_CASE("a write handed over with a completion returns at once and hears its o
     auto db = open_db(dir.file("c.db"));
 
     // The writer held up by a first write, so nothing queued after it can commit yet.
-    std::atomic<bool> release{false};
-    std::atomic<bool> running{false};
-    std::thread blocker([&] {
-        auto r = db->write([&](storage::connection& c) -> workflow::result<long long> {
-            running = true;
-            while (!release.load())
-                std::this_thread::yield();
-            return insert_event(c, "blocker");
-        });
-        CHECK(r);
-    });
-    while (!running.load())
-        std::this_thread::yield();
+    held_writer writer(*db);
 
     // Submitted from this thread, which does not wait: the calls return while the writer is stuck.
     constexpr int writes = 6;
@@ -182,8 +191,7 @@ TEST_CASE("a write handed over with a completion returns at once and hears its o
     CHECK(db->writer().queued() == writes);
     CHECK(heard.load() == 0);
 
-    release = true;
-    blocker.join();
+    writer.release();
     while (heard.load() != writes)
         std::this_thread::yield();
 
