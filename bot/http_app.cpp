@@ -4,6 +4,7 @@
 #include "bot/api/api_router.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
@@ -47,8 +48,15 @@ void http_app::handle_async(const request& req, const boost::asio::any_io_execut
     const bool slack = target && req.method() == http::verb::post &&
                        std::any_of(routes.begin(), routes.end(),
                                    [&](const route_entry& r) { return r.id == route_id::slack && r.path == path; });
-    if (!api && !slack)
+    if (!api && !slack) {
+        // /readyz reads the database: off the threads that read requests, like everything that does.
+        if (offload_ && path == "/readyz")
+            return offload_([this, &req, ex, done = std::move(done)]() mutable {
+                auto res = handle(req);
+                boost::asio::post(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
+            });
         return done(handle(req));
+    }
     const auto start = std::chrono::steady_clock::now();
     metrics_.in_flight().Increment();
     const auto id = api ? route_id::api : route_id::slack;

@@ -12,12 +12,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 
 constexpr std::string_view columns = "seq, at, actor, action, reason, rule, petition_id, details, prev_hash, hash";
@@ -86,6 +80,15 @@ std::string audit_log::hash_of(std::string_view prev_hash, std::uint64_t seq, co
         EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1)
         throw std::runtime_error("SHA-256 failed");
     return to_hex(digest.data(), len);
+}
+
+workflow::result<workflow::audit_event> audit_log::checked(const workflow::audit_event& e)
+{
+    try {
+        return normalized(e);
+    } catch (const std::exception& x) {
+        return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + x.what()};
+    }
 }
 
 workflow::audit_event audit_log::normalized(const workflow::audit_event& e)

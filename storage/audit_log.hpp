@@ -23,6 +23,8 @@ public:
     // The event as it is stored and hashed: time in whole milliseconds, details re-serialized (throws on bad JSON).
     // Done before the write, so the writer thread spends no time parsing.
     static workflow::audit_event normalized(const workflow::audit_event& e);
+    // normalized(), with details that are not JSON as an error (invalid_audit) instead of an exception.
+    static workflow::result<workflow::audit_event> checked(const workflow::audit_event& e);
     // Appends a normalized event inside the caller's write transaction, so a transition and its event commit
     // together. `petition_seq` is the petition's row, when the caller has it at hand; otherwise it is looked up.
     static workflow::audit_record append_in(connection& c, const workflow::audit_event& e,

@@ -7,12 +7,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 // until_at of a leave with no return date (NOT NULL column).
 constexpr std::int64_t open_ended_ms = std::numeric_limits<std::int64_t>::max();
@@ -24,12 +18,9 @@ workflow::result<void> away_store::set(const std::string& person_id,
 {
     const auto& set_by = audit.actor;
     const auto now = audit.at;
-    workflow::audit_event event;
-    try {
-        event = audit_log::normalized(audit);
-    } catch (const std::exception& e) {
-        return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
-    }
+    auto event = audit_log::checked(audit);
+    if (!event)
+        return event.error();
     return db_.write([&](connection& c) -> workflow::result<void> {
         auto q = c.use("INSERT INTO out_of_office (person_id, away, from_at, until_at, delegate, set_by, set_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET away = excluded.away, "
@@ -43,7 +34,7 @@ workflow::result<void> away_store::set(const std::string& person_id,
         q->bind(6, set_by);
         q->bind(7, to_millis(now));
         q->exec();
-        audit_log::append_in(c, event);
+        audit_log::append_in(c, *event);
         return {};
     });
 }

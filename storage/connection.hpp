@@ -1,6 +1,7 @@
 #pragma once
 
 #include "workflow/directory.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -10,6 +11,13 @@
 #include <string_view>
 
 namespace checkpoint::storage {
+
+// Times are stored as whole milliseconds, petitions as the domain codec's JSON (workflow/petition_json).
+using workflow::from_millis;
+using workflow::parse_petition_state;
+using workflow::petition_from_json;
+using workflow::petition_to_json;
+using workflow::to_millis;
 
 // A prepared statement borrowed from a connection's cache; reset on return so it never pins a snapshot.
 class statement_ref {

@@ -5,12 +5,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 
 std::int64_t holders(connection& c, const std::string& person, const std::string& entitlement)

@@ -10,12 +10,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 
 using workflow::write_status;

@@ -8,12 +8,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 
 workflow::resource read_resource(SQLite::Statement& q)
@@ -42,11 +36,10 @@ workflow::result<void> resource_store::upsert_all(const std::vector<workflow::re
 {
     std::optional<workflow::audit_event> event;
     if (audit) {
-        try {
-            event = audit_log::normalized(*audit);
-        } catch (const std::exception& e) {
-            return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
-        }
+        auto checked = audit_log::checked(*audit);
+        if (!checked)
+            return checked.error();
+        event = std::move(*checked);
     }
     // Labels are checked and re-serialized before the write, so the writer thread spends no time parsing.
     std::vector<std::string> labels;

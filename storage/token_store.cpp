@@ -15,12 +15,6 @@
 
 namespace checkpoint::storage {
 
-using workflow::from_millis;
-using workflow::parse_petition_state;
-using workflow::petition_from_json;
-using workflow::petition_to_json;
-using workflow::to_millis;
-
 namespace {
 
 constexpr std::string_view prefix = "cpt_";
@@ -185,19 +179,16 @@ workflow::result<std::vector<api_token>> token_store::list()
 workflow::result<bool> token_store::revoke(std::int64_t id, workflow::time_point now,
                                            const workflow::audit_event& audit)
 {
-    workflow::audit_event event;
-    try {
-        event = audit_log::normalized(audit);
-    } catch (const std::exception& e) {
-        return workflow::error{"invalid_audit", std::string("the audit details are not JSON: ") + e.what()};
-    }
+    auto event = audit_log::checked(audit);
+    if (!event)
+        return event.error();
     return db_.write([&](connection& c) -> workflow::result<bool> {
         auto q = c.use("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
         q->bind(1, to_millis(now));
         q->bind(2, id);
         if (q->exec() != 1)
             return false;
-        audit_log::append_in(c, event);
+        audit_log::append_in(c, *event);
         return true;
     });
 }
