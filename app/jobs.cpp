@@ -179,6 +179,28 @@ home_payload tag_invoke(const json::value_to_tag<home_payload>&, const json::val
     return p;
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& v, const sync_payload& p)
+{
+    json::object o{{"kind", p.kind}};
+    if (p.period)
+        o["period"] = *p.period;
+    v = std::move(o);
+}
+
+sync_payload tag_invoke(const json::value_to_tag<sync_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    sync_payload p{text(o, "kind"), std::nullopt};
+    if (p.kind.empty())
+        throw std::invalid_argument("the payload names no resource kind");
+    if (const auto* period = o.if_contains("period")) {
+        if (!period->is_int64())
+            throw std::invalid_argument("\"period\" is not a whole number");
+        p.period = period->as_int64();
+    }
+    return p;
+}
+
 std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 
 std::optional<job_kind> parse_job_kind(std::string_view s)
@@ -195,6 +217,7 @@ std::string encode(const thread_payload& p) { return json::serialize(json::value
 std::string encode(const ephemeral_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const view_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const home_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const sync_payload& p) { return json::serialize(json::value_from(p)); }
 
 workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
 workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
@@ -202,6 +225,7 @@ workflow::result<thread_payload> thread_of(const workflow::job& j) { return read
 workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j) { return read<ephemeral_payload>(j); }
 workflow::result<view_payload> view_of(const workflow::job& j) { return read<view_payload>(j); }
 workflow::result<home_payload> home_of(const workflow::job& j) { return read<home_payload>(j); }
+workflow::result<sync_payload> sync_of(const workflow::job& j) { return read<sync_payload>(j); }
 
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
                        workflow::on_duplicate duplicate)

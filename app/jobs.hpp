@@ -88,6 +88,13 @@ struct home_payload {
     std::string user;
 };
 
+// A sync of one resource kind: scheduled for `period` (the next one is queued when it runs), or one
+// asked for now (no period).
+struct sync_payload {
+    std::string kind;
+    std::optional<std::int64_t> period;
+};
+
 // Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
 std::string encode(const effect_payload& p);
 std::string encode(const revoke_payload& p);
@@ -95,6 +102,7 @@ std::string encode(const thread_payload& p);
 std::string encode(const ephemeral_payload& p);
 std::string encode(const view_payload& p);
 std::string encode(const home_payload& p);
+std::string encode(const sync_payload& p);
 
 // A job's payload read back; an error says which job and what is missing or malformed.
 workflow::result<effect_payload> effect_of(const workflow::job& j);
@@ -103,6 +111,7 @@ workflow::result<thread_payload> thread_of(const workflow::job& j);
 workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j);
 workflow::result<view_payload> view_of(const workflow::job& j);
 workflow::result<home_payload> home_of(const workflow::job& j);
+workflow::result<sync_payload> sync_of(const workflow::job& j);
 
 // A job of `kind` carrying `payload`.
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,

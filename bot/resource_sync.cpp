@@ -44,28 +44,24 @@ workflow::result<workflow::job> enqueue_period(service_context& ctx, const std::
                                                workflow::time_point now)
 {
     const auto at = std::max(start_of(period), now);
-    return ctx.jobs.enqueue({std::string(app::name(app::job_kind::sync_resources)), period_key(kind, period),
-                             boost::json::serialize(boost::json::object{{"kind", kind}, {"period", period}}), at,
-                             workflow::on_duplicate::keep},
+    return ctx.jobs.enqueue(app::job(app::job_kind::sync_resources, period_key(kind, period),
+                                     app::encode(app::sync_payload{kind, period}), at),
                             now);
 }
 
 job_outcome sync(service_context& ctx, const workflow::job& j)
 {
-    auto payload = payload_object(j);
+    auto payload = app::sync_of(j);
     if (!payload)
-        return job_outcome::failed("payload is not a JSON object");
-    const auto* k = payload->if_contains("kind");
-    if (!k || !k->is_string())
-        return job_outcome::failed("payload names no resource kind");
-    const std::string kind(k->as_string());
+        return job_outcome::failed(payload.error().message);
+    const std::string& kind = payload->kind;
     const auto* rk = ctx.manifests.settings.find_resource(kind);
     if (!rk)
         return job_outcome::failed("no resource kind '" + kind + "' in checkpoint.yaml any more");
     const auto now = ctx.clock.now();
-    if (const auto* p = payload->if_contains("period"); p && p->is_int64()) {
+    if (payload->period) {
         // The next period first, so a failure here never ends the schedule.
-        if (auto next = enqueue_period(ctx, kind, p->as_int64() + 1, now); !next)
+        if (auto next = enqueue_period(ctx, kind, *payload->period + 1, now); !next)
             return job_outcome::retry("cannot schedule the next sync of " + kind + ": " + next.error().message);
     }
     if (!can_list(ctx, *rk))
@@ -170,9 +166,8 @@ workflow::result<std::vector<std::string>> request_resource_sync(service_context
     const auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     std::vector<std::string> keys;
     for (const auto* rk : kinds) {
-        workflow::job_spec spec{std::string(app::name(app::job_kind::sync_resources)), "sync/" + rk->kind + "/now/" + std::to_string(stamp),
-                                boost::json::serialize(boost::json::object{{"kind", rk->kind}}), now,
-                                workflow::on_duplicate::keep};
+        auto spec = app::job(app::job_kind::sync_resources, "sync/" + rk->kind + "/now/" + std::to_string(stamp),
+                             app::encode(app::sync_payload{rk->kind, std::nullopt}), now);
         auto r = ctx.jobs.enqueue(spec, now);
         if (!r)
             return r.error();

@@ -88,6 +88,17 @@ TEST_CASE("each payload survives the trip through its job, field for field")
         CHECK(back.view.at("type") == "modal");
     }
     {
+        auto scheduled = app::sync_of(as_job(app::job(app::job_kind::sync_resources, "k",
+                                                      app::encode(app::sync_payload{"customer", 42}), at)))
+                             .value();
+        CHECK(scheduled.kind == "customer");
+        CHECK(scheduled.period == 42);
+        auto now = app::sync_of(as_job(app::job(app::job_kind::sync_resources, "k",
+                                                app::encode(app::sync_payload{"customer", std::nullopt}), at)))
+                       .value();
+        CHECK_FALSE(now.period);
+    }
+    {
         auto back = app::thread_of(as_job(app::job(app::job_kind::post_in_thread, "k",
                                                    app::encode(app::thread_payload{"C1", {{"text", "?"}}}), at)))
                         .value();
@@ -120,4 +131,6 @@ TEST_CASE("a payload that cannot be read says which job and what is wrong")
     CHECK_THAT(app::home_of(with_payload("{}")).error().message, Catch::Contains("person or user"));
     CHECK_THAT(app::revoke_of(with_payload(R"({"person": "u-1"})")).error().message, Catch::Contains("entitlement"));
     CHECK_THAT(app::view_of(with_payload(R"({"view_id": "V1"})")).error().message, Catch::Contains("\"view\""));
+    CHECK_THAT(app::sync_of(with_payload(R"({"kind": "customer", "period": "soon"})")).error().message,
+               Catch::Contains("period"));
 }
