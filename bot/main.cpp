@@ -175,7 +175,16 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     app::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_store(away);
-    auto offload = [&app_threads](std::function<void()> task) { net::post(app_threads, std::move(task)); };
+    auto offload = [&app_threads](std::function<void()> task) {
+        net::post(app_threads, [task = std::move(task)] {
+            // A handler that throws loses its answer (Slack retries or the client times out), not the service.
+            try {
+                task();
+            } catch (const std::exception& e) {
+                spdlog::error("app: a request handler failed: {}", e.what());
+            }
+        });
+    };
     bot::service_context ctx{cfg,   *manifests, clock,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
     bot::register_job_handlers(runner, ctx);
