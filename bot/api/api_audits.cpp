@@ -1,5 +1,7 @@
 #include "bot/api/api_internal.hpp"
 
+#include "app/catalog_admin.hpp"
+
 #include "bot/api/api_json.hpp"
 #include "workflow/reports.hpp"
 
@@ -60,11 +62,7 @@ response api_router::audits(call& c)
         if (format != "json" && format != "csv")
             fail(code::invalid_request, "`format` is json or csv.");
         const auto& report = c.seg[1];
-        // Checked before the history is read, so a mistyped name costs nothing.
-        must(workflow::reports::run(report, {}, ctx_.manifests.catalog, o));
-        o.ended_at = must(reports_.end_times());
-        auto t = must(workflow::reports::run(report, must(reports_.petitions_filed_before(o.until)),
-                                             ctx_.manifests.catalog, o));
+        auto t = must(app::run_report(reports_, ctx_.manifests.catalog, report, o));
         if (format == "csv") {
             std::string out;
             for (std::size_t i = 0; i < t.columns.size(); ++i)

@@ -1,5 +1,7 @@
 #include "bot/api/api_internal.hpp"
 
+#include "app/catalog_admin.hpp"
+
 #include "bot/resource_sync.hpp"
 #include "bot/api/api_json.hpp"
 #include "workflow/text.hpp"
@@ -71,23 +73,12 @@ response api_router::resources(call& c)
             fail(code::invalid_request, listed.error().message + ".");
         std::vector<workflow::resource> rs;
         rs.reserve(listed->size());
-        json::object kinds;
-        for (std::size_t i = 0; i < listed->size(); ++i) {
-            const auto& r = (*listed)[i];
-            if (!ctx_.manifests.settings.find_resource(r.kind))
-                fail(code::invalid_request, "`resources[" + std::to_string(i) + "].kind`: \"" + r.kind +
-                                                "\" is not a resource kind in checkpoint.yaml.");
-            if (auto* n = kinds.if_contains(r.kind))
-                *n = n->to_number<std::int64_t>() + 1;
-            else
-                kinds[r.kind] = 1;
+        for (const auto& r : *listed)
             rs.push_back(catalog_row(r, now));
-        }
-        // The resources and the audit event of their upload commit together.
-        must(ctx_.resources.upsert_all(rs, audit_event(c, "resources.upsert",
-                                                        "bulk upload of " + std::to_string(rs.size()) + " resources",
-                                                        "", json::object{{"count", rs.size()}, {"kinds", std::move(kinds)}})));
-        return ok(c, json::object{{"upserted", rs.size()}});
+        // Checked against the settings' kinds, and stored with the audit event of the upload in one transaction.
+        const auto count = must(app::upload_resources(ctx_.resources, ctx_.manifests.settings, std::move(rs),
+                                                      c.who.actor(), "api", now));
+        return ok(c, json::object{{"upserted", count}});
     }
 
     case endpoint::resources_sync: {

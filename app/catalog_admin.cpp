@@ -1,0 +1,48 @@
+#include "app/catalog_admin.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace checkpoint::app {
+
+workflow::result<std::size_t> upload_resources(workflow::resource_store& store, const workflow::settings& settings,
+                                               std::vector<workflow::resource> resources, const std::string& actor,
+                                               const std::string& via, workflow::time_point now)
+{
+    boost::json::object kinds;
+    for (std::size_t i = 0; i < resources.size(); ++i) {
+        const auto& r = resources[i];
+        if (!settings.find_resource(r.kind))
+            return workflow::error{"unknown_kind", "`resources[" + std::to_string(i) + "].kind`: \"" + r.kind +
+                                                       "\" is not a resource kind in checkpoint.yaml."};
+        if (auto* n = kinds.if_contains(r.kind))
+            *n = n->to_number<std::int64_t>() + 1;
+        else
+            kinds[r.kind] = 1;
+    }
+    const boost::json::object details{{"count", resources.size()}, {"kinds", std::move(kinds)}};
+    if (auto stored = store.upsert_all(resources, {actor, "resources.upsert", now,
+                                                   "bulk upload of " + std::to_string(resources.size()) + " resources",
+                                                   via, "", boost::json::serialize(details)});
+        !stored)
+        return stored.error();
+    return resources.size();
+}
+
+workflow::result<workflow::reports::table> run_report(workflow::report_queries& queries,
+                                                      const workflow::catalog& catalog, const std::string& name,
+                                                      workflow::reports::options options)
+{
+    if (auto known = workflow::reports::run(name, {}, catalog, options); !known)
+        return known.error();
+    auto ended = queries.end_times();
+    if (!ended)
+        return ended.error();
+    options.ended_at = std::move(*ended);
+    auto filed = queries.petitions_filed_before(options.until);
+    if (!filed)
+        return filed.error();
+    return workflow::reports::run(name, *filed, catalog, options);
+}
+
+} // namespace checkpoint::app

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "workflow/catalog.hpp"
+#include "workflow/error.hpp"
+#include "workflow/report_queries.hpp"
+#include "workflow/reports.hpp"
+#include "workflow/resource_store.hpp"
+#include "workflow/settings.hpp"
+
+#include <string>
+#include <vector>
+
+namespace checkpoint::app {
+
+// Resources uploaded by `actor` (through `via`: "api"): every one a kind the settings name, all stored
+// with one `resources.upsert` audit event in one transaction, or none. Returns how many.
+workflow::result<std::size_t> upload_resources(workflow::resource_store& store, const workflow::settings& settings,
+                                               std::vector<workflow::resource> resources, const std::string& actor,
+                                               const std::string& via, workflow::time_point now);
+
+// Report `name` over the history the store keeps: the name is checked before the history is read, so
+// a mistyped one costs nothing.
+workflow::result<workflow::reports::table> run_report(workflow::report_queries& queries,
+                                                      const workflow::catalog& catalog, const std::string& name,
+                                                      workflow::reports::options options);
+
+} // namespace checkpoint::app
