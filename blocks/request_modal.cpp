@@ -123,9 +123,22 @@ boost::json::object text_input(bool multiline, std::size_t min_length, std::size
 
 std::vector<workflow::duration> offered_durations(const workflow::duration_policy& d)
 {
-    if (d.choices.empty())
-        return {d.initial};
-    return d.choices;
+    if (!d.choices.empty())
+        return d.choices;
+    // No choices in the manifest: a ladder of the usual lengths up to the bundle's maximum, with its
+    // default and its maximum among them.
+    using namespace std::chrono;
+    constexpr workflow::duration ladder[] = {hours{1}, hours{4}, hours{8}, days{1}, days{3},
+                                            days{7}, days{14}, days{30}, days{90}};
+    std::vector<workflow::duration> out;
+    for (auto length : ladder)
+        if (length <= d.max)
+            out.push_back(length);
+    for (auto length : {d.initial, d.max})
+        if (length > workflow::duration::zero() && std::find(out.begin(), out.end(), length) == out.end())
+            out.push_back(length);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 boost::json::object request_modal(const request_modal_input& in)

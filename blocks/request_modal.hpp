@@ -27,7 +27,8 @@ struct duration_choice {
     std::string hint;
 };
 
-// What a bundle's form offers: its choices, or its default alone.
+// What a bundle's form offers: the manifest's `choices`; without them, the usual lengths (1h … 90d)
+// up to the bundle's maximum, its default and maximum included.
 std::vector<workflow::duration> offered_durations(const workflow::duration_policy& d);
 
 struct request_modal_input {

@@ -146,3 +146,34 @@ TEST_CASE("the extend modal offers what still fits under the maximum")
     auto none = blocks::extend_modal(p, {});
     CHECK_FALSE(none.contains("submit"));
 }
+
+TEST_CASE("a bundle without duration choices is offered a ladder up to its maximum, not its default alone")
+{
+    using namespace std::chrono;
+    struct row {
+        workflow::duration initial;
+        workflow::duration max;
+        std::vector<workflow::duration> offered;
+    };
+    const row rows[] = {
+        // payments-ledger: 1d by default, up to 30d.
+        {days{1}, days{30}, {hours{1}, hours{4}, hours{8}, days{1}, days{3}, days{7}, days{14}, days{30}}},
+        // billing-db-admin: 4h, up to 8h.
+        {hours{4}, hours{8}, {hours{1}, hours{4}, hours{8}}},
+        // A maximum off the ladder is offered itself, and so is a default off it.
+        {hours{2}, days{10}, {hours{1}, hours{2}, hours{4}, hours{8}, days{1}, days{3}, days{7}, days{10}}},
+        // Only as long as the maximum, however short.
+        {minutes{30}, minutes{30}, {minutes{30}}},
+    };
+    for (const auto& r : rows) {
+        INFO(workflow::format_duration(r.initial) << " up to " << workflow::format_duration(r.max));
+        workflow::duration_policy d{r.initial, r.max, {}};
+        CHECK(blocks::offered_durations(d) == r.offered);
+        // The extend form offers what still fits.
+        for (auto length : blocks::offered_extensions(d, r.initial))
+            CHECK(r.initial + length <= r.max);
+    }
+    // Choices in the manifest stand as they are.
+    workflow::duration_policy chosen{days{1}, days{30}, {hours{4}, days{1}}};
+    CHECK(blocks::offered_durations(chosen) == chosen.choices);
+}
