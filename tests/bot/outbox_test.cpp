@@ -1,3 +1,4 @@
+#include "app/effect_jobs.hpp"
 #include "app/jobs.hpp"
 #include "bot/job_handlers.hpp"
 #include "tests/bot/service_fixture.hpp"
@@ -35,6 +36,13 @@ TEST_CASE("every job kind has a name that reads back, and the service registers 
         CHECK(app::parse_job_kind(app::name(k)) == k);
     }
     CHECK_FALSE(app::parse_job_kind("post_cards"));
+    // Effects carried out at once become the job kind of the same name (app::plan_write).
+    for (auto e : {workflow::effect_kind::notify_person, workflow::effect_kind::notify_channel,
+                   workflow::effect_kind::post_card, workflow::effect_kind::update_cards,
+                   workflow::effect_kind::provision}) {
+        INFO(app::name(e));
+        CHECK(app::parse_job_kind(app::name(e)));
+    }
     CHECK_FALSE(app::parse_job_kind(""));
 
     test::service_fixture svc;
