@@ -64,6 +64,14 @@ void slack_endpoint::handle(const request& req, answer done)
         return done(empty_ok(req));
     }
 
+    if (signing_secret_.empty()) {
+        metrics_.signature_failure("no_signing_secret");
+        return done(error_response(http::status::forbidden, "slack_http_off",
+                                   "Slack over HTTP is off: SLACK_SIGNING_SECRET is not set (this service takes "
+                                   "Slack's requests over Socket Mode)",
+                                   req.version()));
+    }
+
     if (auto bad = verify_slack_signature(signing_secret_, header(req, "X-Slack-Request-Timestamp"),
                                           header(req, "X-Slack-Signature"), body, clock_.now())) {
         const auto why = describe(*bad);
@@ -80,70 +88,76 @@ void slack_endpoint::handle(const request& req, answer done)
         return done(error_response(http::status::bad_request, "bad_slack_request", bad->reason, req.version()));
     }
 
+    const slack_delivery delivery{std::string(header(req, "X-Slack-Retry-Num")),
+                                  std::string(header(req, "X-Slack-Retry-Reason"))};
+    dispatch(std::move(std::get<slack_request>(parsed)), delivery,
+             [version = req.version(), done = std::move(done)](std::optional<boost::json::object> reply) {
+                 if (reply)
+                     return done(json_response(http::status::ok, std::move(*reply), version));
+                 response res{http::status::ok, version};
+                 res.set(http::field::server, server_name);
+                 res.prepare_payload();
+                 done(std::move(res));
+             });
+}
+
+void slack_endpoint::dispatch(slack_request r, const slack_delivery& delivery, slack_reply done)
+{
     auto& ctx = commands_.context();
     std::visit(
         overloaded{
             [&](slash_command& c) {
                 metrics_.slack_request("command");
-                on_command(req, std::move(c), std::move(done));
+                on_command(std::move(c), std::move(done));
             },
             [&](interaction& i) {
                 metrics_.slack_request(to_string(i.kind));
                 // Clicks and forms look people up and change requests: off the threads reading requests.
-                ctx.run_off_http([this, version = req.version(), i = std::move(i), done = std::move(done)] {
-                    done(on_interaction(version, i));
-                });
+                ctx.run_off_http([this, i = std::move(i), done = std::move(done)] { done(on_interaction(i)); });
             },
             [&](const url_verification& v) {
                 metrics_.slack_request("url_verification");
-                done(json_response(http::status::ok, boost::json::object{{"challenge", v.challenge}}, req.version()));
+                done(boost::json::object{{"challenge", v.challenge}});
             },
             [&](const event_callback& e) {
                 metrics_.slack_request("event_callback");
-                // The session keeps `req` alive until `done` is called.
-                ctx.run_off_http([this, &req, e, done = std::move(done)] { done(on_event(req, e)); });
+                ctx.run_off_http([this, delivery, e, done = std::move(done)] {
+                    on_event(delivery, e);
+                    done(std::nullopt);
+                });
             },
-            [&](const ssl_check&) { done(empty_ok(req)); },
+            [&](const ssl_check&) { done(std::nullopt); },
         },
-        std::get<slack_request>(parsed));
+        r);
 }
 
-void slack_endpoint::on_command(const request& req, slash_command c, answer done)
+void slack_endpoint::on_command(slash_command c, slack_reply done)
 {
-    const auto version = req.version();
     if (auto now = commands_.answer_now(c))
-        return done(json_response(http::status::ok, std::move(*now), version));
-    commands_.context().run_off_http([this, version, c = std::move(c), done = std::move(done)]() mutable {
-        commands_.handle(c, [version, done = std::move(done)](boost::json::object reply) {
-            done(json_response(http::status::ok, std::move(reply), version));
-        });
+        return done(std::move(*now));
+    commands_.context().run_off_http([this, c = std::move(c), done = std::move(done)]() mutable {
+        commands_.handle(c, [done = std::move(done)](boost::json::object reply) { done(std::move(reply)); });
     });
 }
 
-response slack_endpoint::on_interaction(unsigned version, const interaction& i)
+std::optional<boost::json::object> slack_endpoint::on_interaction(const interaction& i)
 {
     spdlog::info("slack: {} from {}", to_string(i.kind), i.user_id);
-    if (auto body = interactions_.handle(i))
-        return json_response(http::status::ok, std::move(*body), version);
-    response res{http::status::ok, version};
-    res.set(http::field::server, server_name);
-    res.prepare_payload();
-    return res;
+    return interactions_.handle(i);
 }
 
-response slack_endpoint::on_event(const request& req, const event_callback& e)
+void slack_endpoint::on_event(const slack_delivery& delivery, const event_callback& e)
 {
-    const auto retry = header(req, "X-Slack-Retry-Num");
+    const auto& retry = delivery.retry_num;
     if (!events_.first_delivery(e.event_id, clock_.now())) {
         spdlog::info("slack: event {} ({}) already handled; retry {} ({}) ignored", e.event_id, e.event_type,
-                     retry.empty() ? "-" : retry, header(req, "X-Slack-Retry-Reason"));
-        return empty_ok(req);
+                     retry.empty() ? "-" : retry, delivery.retry_reason);
+        return;
     }
     spdlog::info("slack: event {} ({}) accepted{}", e.event_id, e.event_type,
-                 retry.empty() ? "" : " on retry " + std::string(retry));
+                 retry.empty() ? "" : " on retry " + retry);
     if (e.event_type == "app_home_opened")
         on_app_home_opened(e);
-    return empty_ok(req);
 }
 
 void slack_endpoint::on_app_home_opened(const event_callback& e)

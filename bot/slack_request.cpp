@@ -54,21 +54,8 @@ std::variant<slack_request, bad_slack_request> from_form(std::string_view body)
     if (!f)
         return bad_slack_request{why};
 
-    if (f->get("command")) {
-        slash_command c;
-        c.command = std::string(*f->get("command"));
-        c.text = std::string(f->get("text").value_or(""));
-        c.user_id = std::string(f->get("user_id").value_or(""));
-        c.team_id = std::string(f->get("team_id").value_or(""));
-        c.channel_id = std::string(f->get("channel_id").value_or(""));
-        c.trigger_id = std::string(f->get("trigger_id").value_or(""));
-        c.response_url = std::string(f->get("response_url").value_or(""));
-        if (c.user_id.empty())
-            return bad_slack_request{"slash command without user_id"};
-        if (!c.command.starts_with('/'))
-            return bad_slack_request{"slash command name must start with '/'"};
-        return slack_request{std::move(c)};
-    }
+    if (f->get("command"))
+        return command_from([&f](std::string_view name) { return f->get(name); });
 
     if (auto payload = f->get("payload")) {
         boost::system::error_code ec;
@@ -77,21 +64,7 @@ std::variant<slack_request, bad_slack_request> from_form(std::string_view body)
             return bad_slack_request{"payload is not JSON: " + ec.message()};
         if (!v.is_object())
             return bad_slack_request{"payload is not a JSON object"};
-        auto& o = v.as_object();
-        const std::string type = string_at(o, "type");
-        std::string user_id;
-        if (auto* u = o.if_contains("user"); u && u->is_object())
-            user_id = string_at(u->as_object(), "id");
-        for (auto [kind, name] : interaction_kinds) {
-            if (type == name) {
-                if (user_id.empty())
-                    return bad_slack_request{"interaction payload without user.id"};
-                return slack_request{interaction{kind, std::move(user_id), std::move(o)}};
-            }
-        }
-        return bad_slack_request{"unsupported interaction type '" + type.substr(0, 40) +
-                                 "'; expected block_actions, view_submission, view_closed, block_suggestion, "
-                                 "shortcut or message_action"};
+        return interaction_from(std::move(v.as_object()));
     }
     return bad_slack_request{"form body has neither 'command' nor 'payload'"};
 }
@@ -104,7 +77,49 @@ std::variant<slack_request, bad_slack_request> from_json(std::string_view body)
         return bad_slack_request{"body is not JSON: " + ec.message()};
     if (!v.is_object())
         return bad_slack_request{"body is not a JSON object"};
-    auto& o = v.as_object();
+    return callback_from(std::move(v.as_object()));
+}
+
+} // namespace
+
+std::variant<slack_request, bad_slack_request>
+command_from(const std::function<std::optional<std::string_view>(std::string_view)>& field)
+{
+    slash_command c;
+    c.command = std::string(field("command").value_or(""));
+    c.text = std::string(field("text").value_or(""));
+    c.user_id = std::string(field("user_id").value_or(""));
+    c.team_id = std::string(field("team_id").value_or(""));
+    c.channel_id = std::string(field("channel_id").value_or(""));
+    c.trigger_id = std::string(field("trigger_id").value_or(""));
+    c.response_url = std::string(field("response_url").value_or(""));
+    if (c.user_id.empty())
+        return bad_slack_request{"slash command without user_id"};
+    if (!c.command.starts_with('/'))
+        return bad_slack_request{"slash command name must start with '/'"};
+    return slack_request{std::move(c)};
+}
+
+std::variant<slack_request, bad_slack_request> interaction_from(boost::json::object o)
+{
+    const std::string type = string_at(o, "type");
+    std::string user_id;
+    if (auto* u = o.if_contains("user"); u && u->is_object())
+        user_id = string_at(u->as_object(), "id");
+    for (auto [kind, name] : interaction_kinds) {
+        if (type == name) {
+            if (user_id.empty())
+                return bad_slack_request{"interaction payload without user.id"};
+            return slack_request{interaction{kind, std::move(user_id), std::move(o)}};
+        }
+    }
+    return bad_slack_request{"unsupported interaction type '" + type.substr(0, 40) +
+                             "'; expected block_actions, view_submission, view_closed, block_suggestion, "
+                             "shortcut or message_action"};
+}
+
+std::variant<slack_request, bad_slack_request> callback_from(boost::json::object o)
+{
     const std::string type = string_at(o, "type");
     if (type == "url_verification") {
         auto challenge = string_at(o, "challenge");
@@ -128,8 +143,6 @@ std::variant<slack_request, bad_slack_request> from_json(std::string_view body)
     return bad_slack_request{"unsupported event type '" + type.substr(0, 40) +
                              "'; expected url_verification or event_callback"};
 }
-
-} // namespace
 
 bool is_ssl_check(std::string_view content_type, std::string_view body)
 {

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,14 @@ bool is_ssl_check(std::string_view content_type, std::string_view body);
 // a form with `command` is a slash command, a form with `payload` an interaction, JSON an event.
 std::variant<slack_request, bad_slack_request> parse_slack_request(std::string_view content_type,
                                                                     std::string_view body);
+
+// The same decoding from what the body held, for transports that carry it already decoded (Socket Mode):
+// a slash command from its fields, an interaction from its payload object, an Events API callback
+// (url_verification or event_callback) from its JSON object.
+std::variant<slack_request, bad_slack_request>
+command_from(const std::function<std::optional<std::string_view>(std::string_view)>& field);
+std::variant<slack_request, bad_slack_request> interaction_from(boost::json::object payload);
+std::variant<slack_request, bad_slack_request> callback_from(boost::json::object body);
 
 std::string_view to_string(interaction_kind k);
 

@@ -1,4 +1,5 @@
 #include "outbound/beast_http_client.hpp"
+#include "outbound/tls.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -238,13 +239,7 @@ exchange_result exchange(connection& c, Stream& stream, http::request<http::stri
 beast_http_client::beast_http_client(beast_http_client_options options)
     : options_(std::move(options)), tls_(std::make_unique<outbound_detail::tls_context>())
 {
-    auto& ctx = tls_->ctx;
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    ctx.set_default_verify_paths();
-    if (!options_.extra_ca_pem.empty())
-        ctx.add_certificate_authority(net::buffer(options_.extra_ca_pem));
-    ctx.set_verify_mode(ssl::verify_peer);
+    configure_client_tls(tls_->ctx, options_.extra_ca_pem);
 }
 
 beast_http_client::~beast_http_client() = default;
@@ -326,12 +321,7 @@ beast_http_client::open(const target& t, steady::time_point deadline)
     if (!t.tls)
         return {std::move(c), std::nullopt};
 
-    SSL* native = c->secure->native_handle();
-    beast::error_code address_ec;
-    [[maybe_unused]] const auto address = net::ip::make_address(t.host, address_ec);
-    // SNI carries host names only; an IP literal is still checked against the certificate.
-    if (address_ec &&
-        SSL_ctrl(native, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(t.host.c_str())) != 1)
+    if (!set_server_name(c->secure->native_handle(), t.host))
         return {nullptr, failure(transport_failure_kind::tls, "cannot set SNI for " + t.host)};
     c->secure->set_verify_callback(ssl::host_name_verification(t.host));
 
