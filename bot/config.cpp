@@ -72,6 +72,14 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     config c;
     const auto start = errors.size();
 
+    if (auto t = env("SLACK_APP_TOKEN"); t && !t->empty()) {
+        if (!t->starts_with("xapp-") || t->size() < 10 || t->find_first_of(" \t\r\n") != std::string::npos)
+            errors.emplace_back("SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write "
+                                "scope, from your Slack app's Basic Information page; the value set does not "
+                                "start with xapp-");
+        c.app_token = *t;
+    }
+
     if (auto s = env("SLACK_SIGNING_SECRET"); s && !s->empty()) {
         if (s->find_first_not_of(" \t") == std::string::npos)
             errors.emplace_back("SLACK_SIGNING_SECRET is blank; set it to the Signing Secret from your Slack "
@@ -80,9 +88,10 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     } else if (dev) {
         c.signing_secret = generate_secret();
         c.generated_secret = true;
-    } else {
+    } else if (c.app_token.empty()) {
         errors.emplace_back("SLACK_SIGNING_SECRET is not set; set it to the Signing Secret from your Slack app's "
-                            "Basic Information page (or run `checkpointd --dev` to generate one for local trials)");
+                            "Basic Information page, or set SLACK_APP_TOKEN to take Slack's requests over Socket "
+                            "Mode (or run `checkpointd --dev` to generate one for local trials)");
     }
 
     if (auto t = env("SLACK_BOT_TOKEN"))
@@ -126,6 +135,7 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     }
     count("CHECKPOINT_WORKERS", 64, c.worker_threads);
     count("CHECKPOINT_APP_THREADS", 64, c.app_threads);
+    count("CHECKPOINT_SOCKET_CONNECTIONS", 10, c.socket_connections);
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

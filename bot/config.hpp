@@ -15,8 +15,13 @@ struct listen_address {
 };
 
 struct config {
+    // Empty only with Socket Mode on: Slack's HTTP endpoints then refuse every request.
     std::string signing_secret;
     std::string bot_token;
+    // SLACK_APP_TOKEN (xapp-…): turns on Socket Mode. Never logged.
+    std::string app_token;
+    // Socket Mode connections kept open at once (CHECKPOINT_SOCKET_CONNECTIONS, 1 to 10).
+    unsigned socket_connections = 2;
     std::string slack_api_url = "https://slack.com/api/";
     listen_address listen{"0.0.0.0", 3000};
     std::string database_path = "./checkpoint.db";
@@ -35,6 +40,8 @@ struct config {
     std::chrono::seconds shutdown_grace{10};
     // True when --dev made up the signing secret.
     bool generated_secret = false;
+
+    bool socket_mode() const noexcept { return !app_token.empty(); }
 };
 
 using env_lookup = std::function<std::optional<std::string>(std::string_view)>;

@@ -164,15 +164,19 @@ response http_app::route(const request& req, route_id& id)
 response http_app::readyz(const request& req)
 {
     boost::json::object checks;
+    boost::json::object details;
     bool all = true;
     for (const auto& c : checks_) {
         const bool ok = c.ready();
         all = all && ok;
         checks[c.name] = ok ? "ok" : "failing";
+        if (c.detail)
+            details[c.name] = c.detail();
     }
-    return json_response(all ? http::status::ok : http::status::service_unavailable,
-                         boost::json::object{{"status", all ? "ready" : "not_ready"}, {"checks", std::move(checks)}},
-                         req.version());
+    boost::json::object body{{"status", all ? "ready" : "not_ready"}, {"checks", std::move(checks)}};
+    if (!details.empty())
+        body["details"] = std::move(details);
+    return json_response(all ? http::status::ok : http::status::service_unavailable, std::move(body), req.version());
 }
 
 } // namespace checkpoint::bot

@@ -20,6 +20,8 @@ class api_router;
 struct readiness_check {
     std::string name;
     std::function<bool()> ready;
+    // Optional: a line on the dependency's state ("connected 2 of 2"), shown under "details".
+    std::function<std::string()> detail = {};
 };
 
 // Routes a parsed request to its handler and measures it. Pure request → response: no socket here.

@@ -14,6 +14,7 @@
 #include "bot/service_context.hpp"
 #include "bot/slack_jobs.hpp"
 #include "bot/slack_endpoint.hpp"
+#include "bot/socket_mode/socket_client.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/away_store.hpp"
 #include "storage/card_message_store.hpp"
@@ -30,6 +31,7 @@
 #include "workflow/clock.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -113,6 +115,32 @@ std::optional<workflow::manifests> load_manifests(const std::string& dir)
     return std::move(*loaded);
 }
 
+// True when the Slack API URL is an http:// server on this machine: a fake Slack in tests, the one case
+// where Socket Mode may dial ws:// without TLS.
+bool is_loopback_test_api(const std::string& api_url)
+{
+    auto u = boost::urls::parse_uri(api_url);
+    if (!u || u->scheme() != "http")
+        return false;
+    if (u->host_type() == boost::urls::host_type::ipv6)
+        return u->host_ipv6_address().is_loopback();
+    if (u->host_type() == boost::urls::host_type::ipv4)
+        return (u->host_ipv4_address().to_uint() >> 24) == 127;
+    return u->host_address() == "localhost";
+}
+
+// apps.connections.open's answer, as the Socket Mode client reads it.
+bot::socket_mode::open_result open_socket_url(bot::slack_client& slack)
+{
+    auto r = slack.open_socket_connection();
+    if (!r.ok())
+        return bot::socket_mode::open_failure{r.error, r.outcome == bot::slack_outcome::retryable};
+    const auto* url = r.body.if_contains("url");
+    if (!url || !url->is_string() || url->get_string().empty())
+        return bot::socket_mode::open_failure{"apps.connections.open answered ok without a url", true};
+    return bot::socket_mode::opened_url{std::string(url->get_string())};
+}
+
 std::string manifests_summary(const workflow::manifests& m)
 {
     return std::to_string(m.catalog.bundles().size()) + " bundles, " + std::to_string(m.directory.size()) + " people";
@@ -164,7 +192,11 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     storage::resource_store resources(*db);
 
     outbound::beast_http_client http;
-    bot::slack_client slack_api(http, clock, {cfg.slack_api_url, cfg.bot_token});
+    bot::slack_client_options slack_options;
+    slack_options.api_url = cfg.slack_api_url;
+    slack_options.bot_token = cfg.bot_token;
+    slack_options.app_token = cfg.app_token;
+    bot::slack_client slack_api(http, clock, slack_options);
     auto integrations = bot::make_integrations(manifests->settings, {http, clock});
     if (!integrations) {
         spdlog::critical("integrations: {}", integrations.error().message);
@@ -202,12 +234,26 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     bot::api::petition_waiters waiters;
     access.on_change([&waiters](const workflow::petition& p) { waiters.notify(p.id); });
     bot::api::api_router api(ctx, tokens, report_queries, waiters);
-    bot::http_app app(metrics, slack,
-                      {
-                          {"database", [&db] { return db->ping(); }},
-                          {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
-                      },
-                      &api, offload);
+    // Socket Mode: Slack's requests over WebSockets the service dials, into the same dispatch as HTTP.
+    std::optional<bot::socket_mode::client> socket;
+    std::vector<bot::readiness_check> checks{
+        {"database", [&db] { return db->ping(); }},
+        {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
+    };
+    if (cfg.socket_mode()) {
+        bot::socket_mode::client_options socket_options;
+        socket_options.connections = cfg.socket_connections;
+        socket_options.allow_plain_loopback = is_loopback_test_api(cfg.slack_api_url);
+        socket.emplace(
+            socket_options, [&slack_api] { return open_socket_url(slack_api); },
+            [&slack](bot::slack_request r, const bot::slack_delivery& d, bot::slack_reply done) {
+                slack.dispatch(std::move(r), d, std::move(done));
+            },
+            offload, metrics);
+        checks.push_back({"slack_socket_mode", [&socket] { return socket->open_connections() > 0; },
+                          [&socket] { return socket->state(); }});
+    }
+    bot::http_app app(metrics, slack, std::move(checks), &api, offload);
 
     // Installed before anything is announced, so a signal at any moment after start-up is handled.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -232,12 +278,19 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     server.start();
     // Overdue jobs (revokes that fell due while the service was down) run as soon as workers start.
     runner.start();
+    if (socket) {
+        socket->start();
+        spdlog::info("socket mode: on, keeping {} connection(s) to Slack (SLACK_APP_TOKEN); Slack over HTTP is {}",
+                     socket->wanted_connections(), cfg.signing_secret.empty() ? "off (no SLACK_SIGNING_SECRET)" : "on too");
+    }
 
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     spdlog::info("checkpointd {} listening on http://{}:{} with {} threads", version, host, ep.port(), cfg.threads);
-    spdlog::info("connect Slack: create an app from manifests/slack-app.yaml, replace "
-                 "https://checkpoint.example.com with this server's public HTTPS URL, and set "
-                 "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN from the app's settings");
+    if (!socket)
+        spdlog::info("connect Slack: create an app from manifests/slack-app.yaml, replace "
+                     "https://checkpoint.example.com with this server's public HTTPS URL, and set "
+                     "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN from the app's settings (or, without a public URL, "
+                     "use manifests/slack-app-socket-mode.yaml and set SLACK_APP_TOKEN)");
     spdlog::info("try it without Slack: `checkpoint tokens create me --scopes requests,review --person u-2001 "
                  "--database {}` prints a token; then CHECKPOINT_URL=http://{}:{} CHECKPOINT_TOKEN=<token> "
                  "checkpoint catalog (the CLI is build/release/cli/checkpoint; README: API and CLI)",
@@ -268,6 +321,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     ioc.run();
     for (auto& t : pool)
         t.join();
+    // Envelopes being handled are acknowledged (the application threads still run), then the sockets close.
+    if (socket)
+        socket->stop(cfg.shutdown_grace / 2);
     // Requests drained: what they handed to the application threads (and those threads' answers) is done.
     app_threads.join();
     runner.stop();
@@ -305,6 +361,7 @@ int main(int argc, char** argv)
 {
     CLI::App cli{"checkpointd: the Checkpoint just-in-time access service.\n"
                  "Configuration comes from the environment: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL,\n"
+                 "SLACK_APP_TOKEN (xapp-…: Socket Mode), CHECKPOINT_SOCKET_CONNECTIONS (2),\n"
                  "CHECKPOINT_LISTEN (0.0.0.0:3000), CHECKPOINT_DB (./checkpoint.db),\n"
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core),\n"
                  "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_APP_THREADS (8 application threads),\n"

@@ -55,6 +55,36 @@ metrics::metrics() : registry_(std::make_shared<prometheus::Registry>())
                       .Help("Requests being handled now")
                       .Register(*registry_)
                       .Add({});
+    socket_connections_ = &prometheus::BuildGauge()
+                               .Name("checkpoint_socket_mode_connections")
+                               .Help("Socket Mode connections open now (Slack said hello)")
+                               .Register(*registry_)
+                               .Add({});
+    socket_envelopes_ = &prometheus::BuildCounter()
+                             .Name("checkpoint_socket_mode_envelopes_total")
+                             .Help("Socket Mode envelopes received, by type")
+                             .Register(*registry_);
+    socket_duplicates_ = &prometheus::BuildCounter()
+                              .Name("checkpoint_socket_mode_duplicate_envelopes_total")
+                              .Help("Envelopes Slack sent again, acknowledged without being handled twice")
+                              .Register(*registry_)
+                              .Add({});
+    socket_reconnects_ = &prometheus::BuildCounter()
+                              .Name("checkpoint_socket_mode_reconnects_total")
+                              .Help("Socket Mode connections replaced, by reason (refresh_requested, lost, ...)")
+                              .Register(*registry_);
+}
+
+void metrics::socket_envelope(std::string_view type)
+{
+    socket_envelopes_->Add({{"type", std::string(type)}}).Increment();
+}
+
+void metrics::socket_duplicate_envelope() { socket_duplicates_->Increment(); }
+
+void metrics::socket_reconnect(std::string_view reason)
+{
+    socket_reconnects_->Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void metrics::observe_request(route_id route, unsigned status, double seconds)

@@ -28,6 +28,13 @@ public:
     void slack_request(std::string_view kind);
     prometheus::Gauge& in_flight() { return *in_flight_; }
 
+    // Socket Mode: connections open now (hello received), envelopes by type, envelopes Slack sent again
+    // that were acknowledged without being handled twice, and connections lost or replaced, by reason.
+    void socket_connections(double open) { socket_connections_->Set(open); }
+    void socket_envelope(std::string_view type);
+    void socket_duplicate_envelope();
+    void socket_reconnect(std::string_view reason);
+
     // Prometheus text exposition format 0.0.4.
     std::string render() const;
     std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
@@ -43,6 +50,10 @@ private:
     prometheus::Family<prometheus::Counter>* signature_failures_ = nullptr;
     prometheus::Family<prometheus::Counter>* slack_requests_ = nullptr;
     prometheus::Gauge* in_flight_ = nullptr;
+    prometheus::Gauge* socket_connections_ = nullptr;
+    prometheus::Family<prometheus::Counter>* socket_envelopes_ = nullptr;
+    prometheus::Counter* socket_duplicates_ = nullptr;
+    prometheus::Family<prometheus::Counter>* socket_reconnects_ = nullptr;
 };
 
 } // namespace checkpoint::bot

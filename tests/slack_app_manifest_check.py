@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Validates manifests/slack-app.yaml against Slack's official app manifest schema (draft-07).
+"""Validates manifests/slack-app.yaml (or slack-app-socket-mode.yaml) against Slack's official app manifest schema (draft-07).
 
-Usage: slack_app_manifest_check.py MANIFEST SCHEMA
+Usage: slack_app_manifest_check.py [--socket-mode] MANIFEST SCHEMA
+Without --socket-mode, the HTTP variant: request URLs must point at https://checkpoint.example.com/slack/events.
+With --socket-mode (manifests/slack-app-socket-mode.yaml): settings.socket_mode_enabled must be true and no
+request URL (url, request_url, message_menu_options_url) may appear anywhere.
 Exit 0: valid. Exit 1: invalid, with every violation printed. Exit 77: the schema file is absent
 (it lives beside the repository in ../shared/slack/manifest-schema/), reported as skipped.
 """
@@ -13,8 +16,28 @@ import jsonschema
 import yaml
 
 
+REQUEST_URL_KEYS = ("url", "request_url", "message_menu_options_url")
+
+
+def _request_urls(node, path=""):
+    """Yields the path of every url, request_url or message_menu_options_url key, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if key in REQUEST_URL_KEYS:
+                yield here
+            yield from _request_urls(value, here)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _request_urls(item, f"{path}[{i}]")
+
+
 def main() -> int:
-    manifest_path, schema_path = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    socket_mode = "--socket-mode" in args
+    if socket_mode:
+        args.remove("--socket-mode")
+    manifest_path, schema_path = args[0], args[1]
     if not os.path.exists(schema_path):
         print(f"SKIP: Slack's manifest schema is not at {schema_path}")
         return 77
@@ -38,10 +61,18 @@ def main() -> int:
         problems.append("settings.event_subscriptions.bot_events must include app_home_opened")
     if not manifest.get("features", {}).get("app_home", {}).get("home_tab_enabled"):
         problems.append("features.app_home.home_tab_enabled must be true")
-    for url in (manifest["settings"]["interactivity"].get("request_url"),
-                manifest["settings"]["event_subscriptions"].get("request_url")):
-        if url != "https://checkpoint.example.com/slack/events":
-            problems.append(f"request URLs must point at https://checkpoint.example.com/slack/events, got {url}")
+    if socket_mode:
+        if manifest.get("settings", {}).get("socket_mode_enabled") is not True:
+            problems.append("settings.socket_mode_enabled must be true")
+        if manifest.get("settings", {}).get("interactivity", {}).get("is_enabled") is not True:
+            problems.append("settings.interactivity.is_enabled must be true (buttons and modals arrive over the socket)")
+        for where in _request_urls(manifest):
+            problems.append(f"{where}: a Socket Mode manifest must have no request URL")
+    else:
+        for url in (manifest["settings"]["interactivity"].get("request_url"),
+                    manifest["settings"]["event_subscriptions"].get("request_url")):
+            if url != "https://checkpoint.example.com/slack/events":
+                problems.append(f"request URLs must point at https://checkpoint.example.com/slack/events, got {url}")
     for p in problems:
         print(f"{manifest_path}: {p}")
 

@@ -114,9 +114,11 @@ void slack_client::note_rate_limit(std::string_view method, std::chrono::millise
 }
 
 slack_result slack_client::send(std::string_view method, std::string body, std::string_view content_type,
-                                std::string_view channel, std::chrono::milliseconds timeout)
+                                std::string_view channel, std::chrono::milliseconds timeout, std::string_view token)
 {
-    if (!configured()) {
+    if (token.empty())
+        token = options_.bot_token;
+    if (token.empty()) {
         slack_result r;
         r.outcome = slack_outcome::permanent;
         r.error = std::string(no_token_error);
@@ -131,7 +133,7 @@ slack_result slack_client::send(std::string_view method, std::string body, std::
     outbound::outbound_request req;
     req.method = "POST";
     req.url = options_.api_url + std::string(method);
-    req.headers = {{"Authorization", "Bearer " + options_.bot_token}, {"Content-Type", std::string(content_type)}};
+    req.headers = {{"Authorization", "Bearer " + std::string(token)}, {"Content-Type", std::string(content_type)}};
     req.body = std::move(body);
     req.timeout = timeout;
 
@@ -277,6 +279,16 @@ slack_result slack_client::lookup_user_by_email(std::string_view email)
 slack_result slack_client::open_conversation(std::string_view user_id)
 {
     return call("conversations.open", json::object{{"users", user_id}});
+}
+
+slack_result slack_client::open_socket_connection()
+{
+    if (options_.app_token.empty()) {
+        slack_result r;
+        r.error = "no_app_token";
+        return r;
+    }
+    return send("apps.connections.open", {}, form_content_type, {}, options_.timeout, options_.app_token);
 }
 
 } // namespace checkpoint::bot

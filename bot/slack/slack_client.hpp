@@ -20,6 +20,8 @@ struct slack_client_options {
     std::string api_url = "https://slack.com/api/";
     // SLACK_BOT_TOKEN; sent only in the Authorization header, never logged.
     std::string bot_token;
+    // SLACK_APP_TOKEN (xapp-…), for apps.connections.open alone (Socket Mode); never logged.
+    std::string app_token{};
     std::chrono::milliseconds timeout{10'000};
     // views.open runs inside a Slack request whose trigger_id dies after 3 s.
     std::chrono::milliseconds view_open_timeout{2'500};
@@ -66,6 +68,8 @@ public:
     slack_result lookup_user_by_email(std::string_view email);
     // conversations.open for a 1:1 DM; channel() is its D… ID.
     slack_result open_conversation(std::string_view user_id);
+    // apps.connections.open with the app-level token: a Socket Mode WebSocket URL in body["url"].
+    slack_result open_socket_connection();
 
     static constexpr std::string_view paced_error = "paced";
     // Every call's answer while no bot token is set: Slack is not called at all.
@@ -75,8 +79,9 @@ public:
     bool configured() const noexcept { return !options_.bot_token.empty(); }
 
 private:
+    // With the bot token, or with `token` when one is given (the app-level token).
     slack_result send(std::string_view method, std::string body, std::string_view content_type,
-                      std::string_view channel, std::chrono::milliseconds timeout);
+                      std::string_view channel, std::chrono::milliseconds timeout, std::string_view token = {});
     // A read method (conversations.history, users.info): form-encoded arguments, as Slack reads them.
     slack_result read(std::string_view method, std::initializer_list<std::pair<std::string_view, std::string_view>> args,
                       std::string_view channel, std::chrono::milliseconds timeout);

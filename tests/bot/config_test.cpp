@@ -48,6 +48,38 @@ TEST_CASE("without a signing secret the service refuses, unless --dev")
     CHECK(c->signing_secret.size() == 64);
 }
 
+TEST_CASE("SLACK_APP_TOKEN turns on Socket Mode, and then the signing secret may be left out")
+{
+    std::vector<std::string> errors;
+    auto c = load_config(env_of({{"SLACK_APP_TOKEN", "xapp-1-A1-123-abc"}}), false, errors);
+    REQUIRE(c);
+    CHECK(c->socket_mode());
+    CHECK(c->signing_secret.empty());
+    CHECK(c->socket_connections == 2);
+
+    errors.clear();
+    c = load_config(env_of({{"SLACK_APP_TOKEN", "xapp-1-A1-123-abc"},
+                            {"SLACK_SIGNING_SECRET", "s3cret"},
+                            {"CHECKPOINT_SOCKET_CONNECTIONS", "4"}}),
+                    false, errors);
+    REQUIRE(c);
+    CHECK(c->signing_secret == "s3cret");
+    CHECK(c->socket_connections == 4);
+
+    errors.clear();
+    CHECK_FALSE(load_config(env_of({{"SLACK_APP_TOKEN", "xoxb-a-bot-token"}, {"CHECKPOINT_SOCKET_CONNECTIONS", "11"}}),
+                            false, errors));
+    REQUIRE(errors.size() == 2);
+    CHECK_THAT(errors[0], Catch::Contains("SLACK_APP_TOKEN") && Catch::Contains("xapp-") &&
+                              !Catch::Contains("xoxb-a-bot-token"));
+    CHECK_THAT(errors[1], Catch::Contains("CHECKPOINT_SOCKET_CONNECTIONS") && Catch::Contains("1 to 10"));
+
+    errors.clear();
+    auto off = load_config(env_of({{"SLACK_SIGNING_SECRET", "s3cret"}}), false, errors);
+    REQUIRE(off);
+    CHECK_FALSE(off->socket_mode());
+}
+
 TEST_CASE("every bad variable is reported at once")
 {
     std::vector<std::string> errors;

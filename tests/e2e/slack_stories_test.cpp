@@ -131,7 +131,10 @@ std::size_t card_posts(fake_slack& slack)
 TEST_CASE("story: a request by command reaches every reviewer and the channel, and the requester is told",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     auto reply = s.command(kofi, "request api-production --duration 7d --reason \u201cdebugging p99 latency\u201d");
     CHECK_THAT(reply_text(reply), Catch::Contains("api-production"));
     CHECK_THAT(reply_text(reply), Catch::Contains("step 1"));
@@ -160,7 +163,10 @@ TEST_CASE("story: a request by command reaches every reviewer and the channel, a
 TEST_CASE("story: a request by modal opens the form from the command, checks the fields, then files it",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto trigger = s.slack().new_trigger_id();
     auto reply = s.command(kofi, "request", trigger);
     CHECK_THAT(reply_text(reply), Catch::Contains("Opening the request form"));
@@ -241,7 +247,10 @@ TEST_CASE("story: a request by modal opens the form from the command, checks the
 
 TEST_CASE("story: auto-approval grants at once and says why", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     auto reply = s.command(kofi, "request api-staging --duration 1d --reason \"trying the staging API\"");
     CHECK_THAT(reply_text(reply), Catch::Contains("Access is being set up now"));
     const auto id = s.latest_petition_of("u-4001");
@@ -255,7 +264,10 @@ TEST_CASE("story: auto-approval grants at once and says why", "[e2e][slack]")
 TEST_CASE("story: manager (out of office, so the delegate) then the next steps approve, and every copy is updated",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     // Alex's manager is Mary Major, out of office until 30 Nov with Lee Lin as delegate.
     const auto id = file_and_wait_for_cards(s, alex, "u-2002",
                                             "request api-production-admin --duration 4h --reason \"deploy override for the hotfix\"");
@@ -296,7 +308,10 @@ TEST_CASE("story: manager (out of office, so the delegate) then the next steps a
 
 TEST_CASE("story: a reviewer denies with a reason from the deny modal", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto id = file_and_wait_for_cards(s, kofi, "u-4001",
                                             "request api-production --duration 7d --reason \"debugging p99 latency\"");
     auto card = card_for(s, id, "u-2002");
@@ -328,7 +343,10 @@ TEST_CASE("story: a reviewer denies with a reason from the deny modal", "[e2e][s
 
 TEST_CASE("story: Ask in thread posts once in the card's thread and the request stays pending", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto id = file_and_wait_for_cards(s, kofi, "u-4001",
                                             "request api-production --duration 7d --reason \"debugging p99 latency\"");
     auto card = card_for(s, id, "C0ENGPROD");
@@ -345,7 +363,10 @@ TEST_CASE("story: Ask in thread posts once in the card's thread and the request 
 
 TEST_CASE("story: a stranger's click is refused ephemerally and changes nothing", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto id = file_and_wait_for_cards(s, kofi, "u-4001",
                                             "request api-production --duration 7d --reason \"debugging p99 latency\"");
     auto card = card_for(s, id, "C0ENGPROD");
@@ -374,7 +395,10 @@ TEST_CASE("story: a stranger's click is refused ephemerally and changes nothing"
 
 TEST_CASE("story: a double click (and two reviewers at once) has exactly one effect", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto id = file_and_wait_for_cards(s, kofi, "u-4001",
                                             "request api-production --duration 7d --reason \"debugging p99 latency\"");
     auto card = card_for(s, id, "C0ENGPROD");
@@ -405,7 +429,10 @@ TEST_CASE("story: a double click (and two reviewers at once) has exactly one eff
 TEST_CASE("story: Slack answering 429 with Retry-After and ok:false errors delays work but loses none",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     s.slack().rate_limit_next("chat.postMessage", 1, std::chrono::seconds(1));
     s.slack().error_next("chat.postMessage", 1, "internal_error");
     s.slack().http_error_next("chat.postMessage", 1, 503);
@@ -442,7 +469,10 @@ TEST_CASE("story: Slack answering 429 with Retry-After and ok:false errors delay
 
 TEST_CASE("story: the service killed in the middle loses nothing and posts nothing twice", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     // Slack is rate-limiting every post for an hour when the request comes in.
     s.slack().rate_limit_next("chat.postMessage", 1, std::chrono::seconds(3600));
     (void)s.command(kofi, "request api-production --duration 7d --reason \"debugging p99 latency\"");
@@ -475,7 +505,10 @@ TEST_CASE("story: the service killed in the middle loses nothing and posts nothi
 TEST_CASE("story: the expiry reminder's Extend button opens the extend modal and extends the access",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     (void)s.command(kofi, "request api-staging --duration 3d --reason \"trying the staging API\"");
     const auto id = s.latest_petition_of("u-4001");
     REQUIRE(slack_story::eventually([&] { return s.state_of(id) == "active"; }));
@@ -520,7 +553,10 @@ TEST_CASE("story: the expiry reminder's Extend button opens the extend modal and
 
 TEST_CASE("story: App Home shows my access, my requests and what waits on me, and stays current", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     REQUIRE(s.event(json::object{{"type", "app_home_opened"}, {"user", kofi}, {"tab", "home"}}, "Ev1").result() ==
             http::status::ok);
     REQUIRE(slack_story::eventually([&] { return s.slack().home_view(kofi).has_value(); }));
@@ -588,7 +624,10 @@ TEST_CASE("story: App Home shows my access, my requests and what waits on me, an
 
 TEST_CASE("story: /checkpoint ooo routes manager approvals to the delegate until ooo off", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     // Carla Soto manages Sam Support; she is away from Slack's word, with Hank Ito approving for her.
     auto set = s.command("U01CARLA", "ooo 2026-11-30 --delegate <@U01HANK|hank>");
     CHECK_THAT(reply_text(set), Catch::Contains("Hank Ito"));
@@ -623,7 +662,10 @@ TEST_CASE("story: /checkpoint ooo routes manager approvals to the delegate until
 TEST_CASE("story: a request nobody answers is reminded past pending_after and escalated past escalate_after",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     const auto id = file_and_wait_for_cards(s, alex, "u-2002",
                                             "request api-production-admin --duration 4h --reason \"deploy override for the hotfix\"");
     REQUIRE(s.reviewers_of(id, 0) == std::vector<std::string>{"u-2001"});
@@ -657,7 +699,10 @@ TEST_CASE("story: a request nobody answers is reminded past pending_after and es
 
 TEST_CASE("story: the bundle search answers block_suggestion within Slack's limits", "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     json::object payload{{"type", "block_suggestion"},
                          {"user", json::object{{"id", kofi}}},
                          {"team", json::object{{"id", "T1"}}},
@@ -692,7 +737,10 @@ TEST_CASE("story: the bundle search answers block_suggestion within Slack's limi
 TEST_CASE("story: a slow users.info does not make Slack time out a command: the answer says to try again",
           "[e2e][slack]")
 {
-    slack_story s;
+    // Every story runs over both transports: signed HTTP requests, and Socket Mode envelopes.
+    const auto transport = GENERATE(slack_transport::http, slack_transport::socket_mode);
+    INFO("Slack " << transport);
+    slack_story s{transport};
     // Eve has no slack_id in the directory: the command must ask Slack for her email.
     s.slack().delay_next("users.info", 1, std::chrono::milliseconds(2500));
     const auto start = std::chrono::steady_clock::now();

@@ -41,7 +41,12 @@ std::size_t count_of(const std::string& hay, const std::string& needle)
 
 } // namespace
 
-slack_story::slack_story(const setup& prepare)
+std::ostream& operator<<(std::ostream& out, slack_transport t)
+{
+    return out << (t == slack_transport::http ? "over HTTP" : "over Socket Mode");
+}
+
+slack_story::slack_story(const setup& prepare, slack_transport transport) : transport_(transport)
 {
     slack_ = std::make_unique<fake_slack>();
     env_ = e2e_env(dir_.path().string());
@@ -58,6 +63,11 @@ slack_story::slack_story(const setup& prepare)
     }
     env_["SLACK_API_URL"] = slack_->api_url();
     env_["SLACK_BOT_TOKEN"] = slack_->token();
+    if (transport_ == slack_transport::socket_mode) {
+        // Socket Mode alone: without a signing secret Slack over HTTP is off.
+        env_["SLACK_APP_TOKEN"] = slack_->app_token();
+        env_.erase("SLACK_SIGNING_SECRET");
+    }
     if (prepare)
         prepare(manifests_dir, env_);
     offset_file_ = dir_.file("clock-offset");
@@ -75,8 +85,36 @@ void slack_story::write_offset()
 
 void slack_story::start_server()
 {
+    const auto accepted_before =
+        transport_ == slack_transport::socket_mode ? slack_->socket_mode().connections_accepted() : 0;
     server_ = std::make_unique<server_process>(env_, std::vector<std::string>{"--clock-offset-file", offset_file_});
     clock_reloads_ = 0;
+    if (transport_ == slack_transport::socket_mode)
+        wait_for_socket(accepted_before);
+}
+
+void slack_story::wait_for_socket(std::size_t accepted_before)
+{
+    // Two connections by default; connections of a killed server may linger on the fake's side until
+    // their sockets read the end, so what counts is what this server dialled.
+    const bool dialled = eventually([&] { return slack_->socket_mode().connections_accepted() >= accepted_before + 2; });
+    if (!dialled || !slack_->socket_mode().wait_for_connections(1, std::chrono::seconds(10)))
+        throw std::runtime_error("checkpointd did not open its Socket Mode connections:\n" + server_->output());
+}
+
+response slack_story::over_socket(const std::string& type, const boost::json::object& payload,
+                                  bool accepts_response_payload)
+{
+    auto& socket = slack_->socket_mode();
+    const auto id = socket.send(type, payload, {accepts_response_payload, false});
+    const auto ack = socket.wait_ack(id, std::chrono::seconds(30));
+    if (!ack)
+        throw std::runtime_error("checkpointd did not acknowledge a " + type + " envelope:\n" + server_->output());
+    response r{http::status::ok, 11};
+    if (const auto* body = ack->if_contains("payload"))
+        r.body() = boost::json::serialize(*body);
+    r.prepare_payload();
+    return r;
 }
 
 long long slack_story::now_s() const { return system_now_s() + offset_s_; }
@@ -103,6 +141,18 @@ void slack_story::kill_and_restart()
 boost::json::value slack_story::command(const std::string& user, const std::string& text,
                                         const std::string& trigger_id)
 {
+    if (transport_ == slack_transport::socket_mode) {
+        const boost::json::object fields{
+            {"token", "x"},           {"team_id", "T1"},       {"team_domain", "acme"},
+            {"channel_id", "C0GENERAL"}, {"channel_name", "general"}, {"user_id", user},
+            {"user_name", "someone"},  {"command", "/checkpoint"},  {"text", text},
+            {"response_url", "https://hooks.slack.com/commands/T1/1/x"}, {"trigger_id", trigger_id},
+            {"api_app_id", "A1"}};
+        auto r = over_socket("slash_commands", fields, true);
+        if (r.body().empty())
+            throw std::runtime_error("/checkpoint " + text + " was acknowledged without an answer");
+        return boost::json::parse(r.body());
+    }
     const std::string body = "token=x&team_id=T1&team_domain=acme&channel_id=C0GENERAL&channel_name=general&user_id=" +
                              encode(user) + "&user_name=someone&command=%2Fcheckpoint&text=" + encode(text) +
                              "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=" +
@@ -116,6 +166,8 @@ boost::json::value slack_story::command(const std::string& user, const std::stri
 
 response slack_story::interact(const boost::json::object& payload)
 {
+    if (transport_ == slack_transport::socket_mode)
+        return over_socket("interactive", payload, true);
     return slack_post(server_->port(), "/slack/interactions", form, "payload=" + encode(boost::json::serialize(payload)),
                       {}, now_s());
 }
@@ -148,6 +200,8 @@ response slack_story::event(const boost::json::object& event, const std::string&
 {
     boost::json::object envelope{{"type", "event_callback"}, {"team_id", "T1"},     {"api_app_id", "A1"},
                                  {"event", event},           {"event_id", event_id}, {"event_time", now_s()}};
+    if (transport_ == slack_transport::socket_mode)
+        return over_socket("events_api", envelope, false);
     return slack_post(server_->port(), "/slack/events", "application/json", boost::json::serialize(envelope), {},
                       now_s());
 }

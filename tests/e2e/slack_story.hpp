@@ -11,12 +11,18 @@
 #include <filesystem>
 #include <map>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace checkpoint::test {
+
+// How Slack reaches the server in a story: signed HTTP requests, or envelopes over Socket Mode
+// WebSockets the server dials to the fake (SLACK_APP_TOKEN, no signing secret).
+enum class slack_transport { http, socket_mode };
+std::ostream& operator<<(std::ostream& out, slack_transport t);
 
 // One end-to-end story: the real checkpointd over its own database, talking to a fake Slack on
 // loopback, with its clock placed at 2026-11-23 10:00 UTC (Mary Major out of office, delegate Lee Lin)
@@ -27,7 +33,8 @@ public:
     // server first starts (integrations pointed at a receiver, a secret).
     using setup = std::function<void(const std::filesystem::path& manifests, std::map<std::string, std::string>& env)>;
 
-    explicit slack_story(const setup& prepare = {});
+    explicit slack_story(const setup& prepare = {}, slack_transport transport = slack_transport::http);
+    explicit slack_story(slack_transport transport) : slack_story(setup{}, transport) {}
     ~slack_story();
 
     fake_slack& slack() { return *slack_; }
@@ -40,6 +47,8 @@ public:
     // Kills the server without warning (SIGKILL) and starts it again on the same database.
     void kill_and_restart();
 
+    slack_transport transport() const noexcept { return transport_; }
+
     // `/checkpoint <text>` from a Slack user; the JSON reply.
     boost::json::value command(const std::string& user, const std::string& text,
                                const std::string& trigger_id = "");
@@ -50,6 +59,9 @@ public:
                    const std::string& channel, const std::string& ts, const std::string& trigger_id = "");
     // An Events API callback.
     response event(const boost::json::object& event, const std::string& event_id);
+    // Over Socket Mode: sends an envelope and waits for its acknowledgement, turned into what HTTP would
+    // have answered (200 with the ack's payload as the body, or an empty body).
+    response over_socket(const std::string& type, const boost::json::object& payload, bool accepts_response_payload);
 
     // Reads of the service's database (read-only, beside the running server).
     std::string latest_petition_of(const std::string& person_id) const;
@@ -82,6 +94,8 @@ public:
 private:
     void start_server();
     void write_offset();
+    // Socket Mode: waits until the server has dialled all its connections since `accepted_before`.
+    void wait_for_socket(std::size_t accepted_before);
 
     temp_dir dir_;
     std::unique_ptr<fake_slack> slack_;
@@ -91,6 +105,7 @@ private:
     long long offset_s_ = 0;
     std::map<std::string, std::string> slack_ids_;
     int clock_reloads_ = 0;
+    slack_transport transport_ = slack_transport::http;
 };
 
 // Whether a message's blocks still offer an action with this action_id.

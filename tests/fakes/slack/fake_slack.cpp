@@ -404,8 +404,12 @@ fake_slack::response fake_slack::handle(const request& req)
     // Slack reads tokens only from the Authorization header once JSON is involved; so does the fake.
     if (req.authorization.empty())
         return answer(200, error_answer("not_authed"));
-    if (req.authorization != "Bearer " + options_.token)
-        return answer(200, error_answer("invalid_auth"));
+    // apps.connections.open takes the app-level token alone; every other method the bot token.
+    const bool app_level = call.method == "apps.connections.open";
+    if (req.authorization != "Bearer " + (app_level ? options_.app_token : options_.token))
+        return answer(200, error_answer(app_level && req.authorization == "Bearer " + options_.token
+                                            ? "not_allowed_token_type"
+                                            : "invalid_auth"));
 
     std::optional<std::chrono::milliseconds> delay;
     {
@@ -442,8 +446,18 @@ fake_slack::response fake_slack::handle(const request& req)
     return response{programmed->status, {{"Content-Type", "text/plain"}}, "fake Slack: programmed failure"};
 }
 
+fake_socket_mode& fake_slack::socket_mode()
+{
+    std::lock_guard lock(socket_mode_mutex_);
+    if (!socket_mode_)
+        socket_mode_ = std::make_unique<fake_socket_mode>(options_.socket_mode);
+    return *socket_mode_;
+}
+
 json::object fake_slack::dispatch(const std::string& method, const json_object& args, bool json_body)
 {
+    if (method == "apps.connections.open")
+        return json::object{{"ok", true}, {"url", socket_mode().new_url()}};
     if (method == "chat.postMessage")
         return chat_post_message(args);
     if (method == "chat.update")

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tests/fakes/slack/fake_socket_mode.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -61,6 +63,9 @@ struct fake_slack_user {
 
 struct fake_slack_options {
     std::string token = "xoxb-fake-slack-token";
+    // The app-level token apps.connections.open takes (Socket Mode); the bot token is refused there.
+    std::string app_token = "xapp-1-A1-fake-app-token";
+    fake_socket_mode_options socket_mode;
     // 0 picks a free port; read it back with port().
     unsigned short port = 0;
     // Time stamped on recorded calls; tests with a manual clock may pass theirs.
@@ -72,7 +77,7 @@ struct fake_slack_options {
 // A fake Slack Web API on 127.0.0.1 with its own thread, for tests and manual trials: the methods
 // Checkpoint uses (chat.postMessage, chat.update, chat.postEphemeral, views.open, views.update,
 // views.publish, users.info, users.lookupByEmail, conversations.open, conversations.history and
-// conversations.replies, with message metadata) under /api/<method>, the bearer
+// conversations.replies, with message metadata, and apps.connections.open for Socket Mode) under /api/<method>, the bearer
 // token and Slack's limits checked, answers shaped like Slack's, failures programmable per method,
 // and every call recorded for assertions.
 class fake_slack {
@@ -86,6 +91,9 @@ public:
     // http://127.0.0.1:<port>/api/ — what SLACK_API_URL should be.
     std::string api_url() const;
     const std::string& token() const noexcept { return options_.token; }
+    const std::string& app_token() const noexcept { return options_.app_token; }
+    // Socket Mode's side: apps.connections.open hands out its URLs. Started on first use.
+    fake_socket_mode& socket_mode();
 
     // users.info and users.lookupByEmail answer from this table.
     void add_user(fake_slack_user user);
@@ -179,6 +187,8 @@ private:
     std::size_t hash_counter_ = 0;
     std::size_t trigger_counter_ = 0;
     std::size_t mpim_counter_ = 0;
+    std::mutex socket_mode_mutex_;
+    std::unique_ptr<fake_socket_mode> socket_mode_;
     std::unique_ptr<server> server_;
 };
 
