@@ -134,7 +134,7 @@ bot::socket_mode::open_result open_socket_url(bot::slack_client& slack)
 {
     auto r = slack.open_socket_connection();
     if (!r.ok())
-        return bot::socket_mode::open_failure{r.error, r.outcome == bot::slack_outcome::retryable};
+        return bot::socket_mode::open_failure{r.error, r.outcome == bot::slack_outcome::retryable, r.retry_after};
     const auto* url = r.body.if_contains("url");
     if (!url || !url->is_string() || url->get_string().empty())
         return bot::socket_mode::open_failure{"apps.connections.open answered ok without a url", true};
@@ -323,7 +323,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         t.join();
     // Envelopes being handled are acknowledged (the application threads still run), then the sockets close.
     if (socket)
-        socket->stop(cfg.shutdown_grace / 2);
+        socket->stop(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.shutdown_grace) / 2);
     // Requests drained: what they handed to the application threads (and those threads' answers) is done.
     app_threads.join();
     runner.stop();

@@ -109,9 +109,30 @@ public:
     const unsigned slot;
     const unsigned long id;
     bool said_hello = false;
+    std::chrono::steady_clock::time_point opened_at{};
     // Slack asked to close it (or a replacement is dialling): it serves until the replacement says hello.
     bool retiring = false;
     bool closed = false;
+};
+
+// One envelope's answer, given once: see on_envelope.
+class one_answer {
+public:
+    one_answer(std::weak_ptr<client::impl> owner, std::string id, std::string type)
+        : owner_(std::move(owner)), id_(std::move(id)), type_(std::move(type))
+    {
+    }
+    ~one_answer();
+    one_answer(const one_answer&) = delete;
+    one_answer& operator=(const one_answer&) = delete;
+
+    void give(std::optional<boost::json::object> reply);
+
+private:
+    std::weak_ptr<client::impl> owner_;
+    std::string id_;
+    std::string type_;
+    std::atomic<bool> given_{false};
 };
 
 struct client::impl : std::enable_shared_from_this<client::impl> {
@@ -121,6 +142,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         outbound::configure_client_tls(tls, options.extra_ca_pem);
         for (unsigned i = 0; i < options.connections; ++i) {
             backoff.push_back(options.backoff_min);
+            last_refresh.push_back({});
             redial_timers.push_back(std::make_unique<net::steady_timer>(ioc));
         }
     }
@@ -157,6 +179,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         if (const auto* failed = std::get_if<open_failure>(&r)) {
             if (!failed->retryable)
                 backoff[slot] = options.backoff_max;
+            // Slack's Retry-After (apps.connections.open is rate-limited) is a floor.
+            if (failed->retry_after)
+                backoff[slot] =
+                    std::min(std::max(backoff[slot], *failed->retry_after), std::chrono::milliseconds(600'000));
             spdlog::warn("socket mode: apps.connections.open failed ({}); connection {} dials again in {} ms",
                          failed->error, slot, next_backoff(slot).count());
             return redial(slot);
@@ -176,6 +202,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     }
 
     std::chrono::milliseconds next_backoff(unsigned slot) const { return backoff[slot]; }
+
+    // How long a connection must have served for a loss to count as news rather than flapping.
+    static constexpr std::chrono::seconds stable_after{30};
 
     void redial(unsigned slot)
     {
@@ -214,14 +243,22 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     void on_hello(const std::shared_ptr<link>& l, const hello& h)
     {
         l->said_hello = true;
-        backoff[l->slot] = options.backoff_min;
+        l->opened_at = steady::now();
         // The connection it replaces has served until now; the new one takes over. The old one closes a
         // little later (if Slack has not closed it first), so acknowledgements on their way still arrive.
         for (auto& other : links)
             if (other != l && other->slot == l->slot && other->retiring && !other->closed) {
                 auto timer = std::make_shared<net::steady_timer>(ioc, options.retire_after);
-                timer->async_wait([timer, old = std::weak_ptr<link>(other)](boost::system::error_code ec) {
-                    if (auto o = old.lock(); o && !ec)
+                timer->async_wait([this, timer, old = std::weak_ptr<link>(other)](boost::system::error_code ec) {
+                    auto o = old.lock();
+                    if (!o || ec)
+                        return;
+                    // Only while its replacement still serves; otherwise it serves on until Slack closes it.
+                    const bool replaced = std::any_of(links.begin(), links.end(), [&](const auto& candidate) {
+                        return candidate->slot == o->slot && candidate->said_hello && !candidate->retiring &&
+                               !candidate->closed;
+                    });
+                    if (replaced)
                         o->close();
                 });
             }
@@ -244,10 +281,11 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             return;
         l->retiring = true;
         recount();
-        if (reason == "link_disabled")
+        if (reason == "link_disabled" || steady::now() - last_refresh[l->slot] < std::chrono::seconds(10))
             redial(l->slot);
         else
             dial(l->slot);
+        last_refresh[l->slot] = steady::now();
     }
 
     void on_closed(const std::shared_ptr<link>& l, const std::string& why)
@@ -268,6 +306,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                          state());
             return;
         }
+        // A connection that served a while starts its successor's backoff afresh; one that flaps does not.
+        if (l->said_hello && steady::now() - l->opened_at >= stable_after)
+            backoff[l->slot] = options.backoff_min;
         // Never opened (refused, a certificate that does not verify, no hello) or opened and then lost.
         stats.socket_reconnect(l->said_hello ? "lost" : "dial_failed");
         spdlog::warn("socket mode: connection {}.{} {} ({}); dialling again in {} ms; {}", l->slot, l->id,
@@ -280,6 +321,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     void on_envelope(const std::shared_ptr<link>& l, envelope e)
     {
         stats.socket_envelope(e.type);
+        // Shutting down: neither handled nor acknowledged, so Slack sends it to a process that stays.
+        if (draining)
+            return;
         forget_old();
         if (auto it = envelopes.find(e.envelope_id); it != envelopes.end()) {
             stats.socket_duplicate_envelope();
@@ -288,26 +332,23 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                          it->second.done ? "acknowledged as the first time" : "acknowledged once it is handled");
             if (it->second.done)
                 l->send(it->second.ack);
-            else
+            else if (std::none_of(it->second.waiting.begin(), it->second.waiting.end(),
+                                  [&](const std::weak_ptr<link>& w) { return w.lock() == l; }))
                 it->second.waiting.push_back(l);
             return;
         }
         ++handling;
         auto& t = envelopes[e.envelope_id];
-        t.at = steady::now();
         t.waiting.push_back(l);
-        arrival.push_back(e.envelope_id);
 
         const slack_delivery delivery{e.retry_attempt > 0 ? std::to_string(e.retry_attempt) : std::string(),
                                       e.retry_reason};
-        auto finish = [weak = weak_from_this(), id = e.envelope_id,
-                       accepts = e.accepts_response_payload](std::optional<boost::json::object> reply) {
-            auto text = ack(id, accepts ? reply : std::nullopt);
-            if (auto self = weak.lock())
-                net::post(self->ioc, [weak, id, text = std::move(text)]() mutable {
-                    if (auto s = weak.lock())
-                        s->on_handled(id, std::move(text));
-                });
+        // Answered exactly once: by the dispatcher, or, if every copy of its callback is dropped
+        // unanswered (a handler that threw on an application thread), with a bare acknowledgement, so
+        // the envelope is not left waiting and Slack does not send it again and again.
+        auto answer = std::make_shared<one_answer>(weak_from_this(), e.envelope_id, e.type);
+        auto finish = [answer, accepts = e.accepts_response_payload](std::optional<boost::json::object> reply) {
+            answer->give(accepts ? std::move(reply) : std::nullopt);
         };
         try {
             dispatch(std::move(e.request), delivery, std::move(finish));
@@ -327,29 +368,28 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             stopped_links.notify_all();
         }
         it->second.done = true;
+        it->second.at = steady::now();
         it->second.ack = std::move(text);
+        answered.push_back(id);
         for (auto& w : it->second.waiting)
             if (auto l = w.lock(); l && !l->closed)
                 l->send(it->second.ack);
         it->second.waiting.clear();
     }
 
-    // Acknowledgements are kept `remember_for`, and at most max_remembered of them.
+    // Acknowledgements are kept `remember_for` after they were given, and at most max_remembered of
+    // them. Envelopes still being handled are not in `answered`: there are only as many as are in flight.
     void forget_old()
     {
         static constexpr std::size_t max_remembered = 50'000;
         const auto horizon = steady::now() - options.remember_for;
-        while (!arrival.empty()) {
-            auto it = envelopes.find(arrival.front());
-            if (it == envelopes.end()) {
-                arrival.pop_front();
-                continue;
-            }
-            const bool old = it->second.at < horizon || envelopes.size() > max_remembered;
-            if (!old || !it->second.done)
+        while (!answered.empty()) {
+            auto it = envelopes.find(answered.front());
+            if (it != envelopes.end() && it->second.at >= horizon && answered.size() <= max_remembered)
                 break;
-            envelopes.erase(it);
-            arrival.pop_front();
+            if (it != envelopes.end())
+                envelopes.erase(it);
+            answered.pop_front();
         }
     }
 
@@ -393,6 +433,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         std::string ack;
         // Links the envelope arrived on while it was being handled: each gets the acknowledgement.
         std::vector<std::weak_ptr<link>> waiting;
+        // When it was answered.
         steady::time_point at;
     };
 
@@ -411,12 +452,17 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     // io thread only.
     std::vector<std::shared_ptr<link>> links;
     std::vector<std::chrono::milliseconds> backoff;
+    // When each slot last dialled at Slack's request: refreshes more often than every 10 s back off.
+    std::vector<steady::time_point> last_refresh;
     std::vector<std::unique_ptr<net::steady_timer>> redial_timers;
     std::unordered_map<std::string, tracked> envelopes;
-    std::deque<std::string> arrival;
+    // Envelopes answered, oldest first: what forget_old forgets.
+    std::deque<std::string> answered;
     unsigned long next_link_id = 0;
     int dialling = 0;
     bool stopping = false;
+    // stop() began: new envelopes are left for Slack to send elsewhere.
+    bool draining = false;
 
     std::atomic<unsigned> open_count{0};
     // Envelopes dispatched and not yet acknowledged.
@@ -428,6 +474,26 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     bool started = false;
     bool joined = false;
 };
+
+void one_answer::give(std::optional<boost::json::object> reply)
+{
+    if (given_.exchange(true))
+        return;
+    auto text = ack(id_, reply);
+    if (auto self = owner_.lock())
+        net::post(self->ioc, [weak = owner_, id = id_, text = std::move(text)]() mutable {
+            if (auto s = weak.lock())
+                s->on_handled(id, std::move(text));
+        });
+}
+
+one_answer::~one_answer()
+{
+    if (given_.load())
+        return;
+    spdlog::error("socket mode: envelope {} ({}) was dropped without an answer; acknowledged bare", id_, type_);
+    give(std::nullopt);
+}
 
 namespace {
 
@@ -480,6 +546,8 @@ private:
 
     void on_resolved(beast::error_code ec, tcp::resolver::results_type results)
     {
+        if (closing_)
+            return finish("closed while dialling");
         if (ec)
             return finish("resolve " + url_.host + ": " + ec.message());
         auto& tcp_layer = beast::get_lowest_layer(ws_);
@@ -491,6 +559,8 @@ private:
 
     void on_connected(beast::error_code ec)
     {
+        if (closing_)
+            return finish("closed while dialling");
         if (ec)
             return finish("connect " + url_.host + ":" + url_.port + ": " + ec.message());
         beast::error_code ignored;
@@ -509,6 +579,8 @@ private:
 
     void on_secured(beast::error_code ec)
     {
+        if (closing_)
+            return finish("closed while dialling");
         if (ec)
             return finish("TLS handshake with " + url_.host + ": " + ec.message());
         beast::get_lowest_layer(ws_).expires_never();
@@ -534,6 +606,15 @@ private:
         ws_.text(true);
         if (closing_)
             return close_now();
+        // Slack speaks first; a connection that never says hello is not one to wait on.
+        hello_timer_.expires_after(owner_.options.handshake_timeout);
+        hello_timer_.async_wait([self = shared()](beast::error_code e) {
+            if (!e && !self->said_hello && !self->closed && !self->closing_) {
+                self->closing_ = true;
+                self->finish("no hello from Slack within " +
+                             std::to_string(self->owner_.options.handshake_timeout.count()) + " s");
+            }
+        });
         if (!outbox_.empty())
             write_next();
         read();
@@ -550,7 +631,7 @@ private:
         ws_.async_read(buffer_, [self = shared()](beast::error_code ec, std::size_t) {
             if (ec) {
                 if (ec == websocket::error::closed)
-                    return self->finish("closed by Slack (" + std::string(self->ws_.reason().reason.c_str()) + ")");
+                    return self->finish("closed by Slack (" + printable(self->ws_.reason().reason.c_str()) + ")");
                 return self->finish(ec.message());
             }
             const std::string text = beast::buffers_to_string(self->buffer_.data());
@@ -564,10 +645,14 @@ private:
     void write_next()
     {
         ws_.async_write(net::buffer(outbox_.front()), [self = shared()](beast::error_code ec, std::size_t) {
-            if (ec)
+            if (ec) {
+                // A write cut short by our own close: the close's completion reports the end.
+                if (self->closing_)
+                    return;
                 return self->finish("write: " + ec.message());
+            }
             self->outbox_.pop_front();
-            if (!self->outbox_.empty() && !self->closed)
+            if (!self->outbox_.empty() && !self->closed && !self->closing_)
                 self->write_next();
         });
     }
@@ -576,6 +661,7 @@ private:
     {
         if (closed)
             return;
+        hello_timer_.cancel();
         beast::error_code ec;
         beast::get_lowest_layer(ws_).socket().close(ec);
         owner_.on_closed(shared_from_this(), why);
@@ -587,6 +673,7 @@ private:
     socket_url url_;
     beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
+    net::steady_timer hello_timer_{owner_.ioc};
     bool open_ = false;
     bool closing_ = false;
 };
@@ -628,7 +715,9 @@ void client::stop(std::chrono::milliseconds grace)
     auto& i = *impl_;
     if (!i.started || i.joined)
         return;
-    // Envelopes being handled are answered first, within the grace period, so Slack need not send them again.
+    // Envelopes being handled are answered first, within the grace period, so Slack need not send them
+    // again; new ones are left unacknowledged, for Slack to send to a process that stays.
+    net::post(i.ioc, [&i] { i.draining = true; });
     const auto deadline = steady::now() + grace;
     {
         std::unique_lock lock(i.mutex);

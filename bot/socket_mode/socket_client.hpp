@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -42,6 +43,8 @@ struct opened_url {
 struct open_failure {
     std::string error;
     bool retryable = true;
+    // Slack's Retry-After, when it answered 429: no new dial before it.
+    std::optional<std::chrono::milliseconds> retry_after = std::nullopt;
 };
 using open_result = std::variant<opened_url, open_failure>;
 

@@ -45,7 +45,7 @@ std::variant<slack_request, bad_slack_request> decode_payload(std::string_view t
         return interaction_from(std::move(payload));
     if (type == "events_api")
         return callback_from(std::move(payload));
-    return bad_slack_request{"unsupported envelope type '" + std::string(type.substr(0, 40)) +
+    return bad_slack_request{"unsupported envelope type '" + printable(type, 40) +
                              "'; expected slash_commands, interactive or events_api"};
 }
 
@@ -72,11 +72,11 @@ message parse_message(std::string_view text)
         return h;
     }
     if (type == "disconnect")
-        return disconnect{string_at(o, "reason").substr(0, 64)};
+        return disconnect{printable(string_at(o, "reason"))};
 
     std::string id = string_at(o, "envelope_id");
     if (id.empty())
-        return unusable{{}, "message of type '" + type.substr(0, 40) + "' has no envelope_id"};
+        return unusable{{}, "message of type '" + printable(type, 40) + "' has no envelope_id"};
     if (!plausible_id(id))
         return unusable{{}, "envelope_id is not an id Slack would send"};
     auto* payload = o.if_contains("payload");
@@ -87,13 +87,22 @@ message parse_message(std::string_view text)
         return unusable{id, "envelope " + id + ": " + bad->reason};
     envelope e;
     e.envelope_id = std::move(id);
-    e.type = type;
+    e.type = type;  // one of the three decode_payload accepted
     if (const auto* accepts = o.if_contains("accepts_response_payload"); accepts && accepts->is_bool())
         e.accepts_response_payload = accepts->get_bool();
     e.retry_attempt = static_cast<int>(std::clamp<long long>(integer_at(o, "retry_attempt"), 0, 1000));
-    e.retry_reason = string_at(o, "retry_reason").substr(0, 64);
+    e.retry_reason = printable(string_at(o, "retry_reason"));
     e.request = std::move(std::get<slack_request>(decoded));
     return e;
+}
+
+std::string printable(std::string_view text, std::size_t max)
+{
+    std::string out(text.substr(0, max));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
 }
 
 std::string ack(std::string_view envelope_id, const std::optional<boost::json::object>& payload)

@@ -52,6 +52,9 @@ inline constexpr std::size_t max_message_bytes = 1024 * 1024;
 // it is decoded by the same functions (command_from, interaction_from, callback_from).
 message parse_message(std::string_view text);
 
+// A string from Slack made safe for one log line: control characters become '?', at most `max` bytes.
+std::string printable(std::string_view text, std::size_t max = 64);
+
 // The acknowledgement of `envelope_id`, carrying `payload` (the HTTP response's equivalent) when given.
 std::string ack(std::string_view envelope_id, const std::optional<boost::json::object>& payload);
 

@@ -128,6 +128,8 @@ struct harness {
     std::vector<std::thread> blocking;
     std::mutex mutex;
     std::vector<std::string> commands;
+    // The handler loses its callback without answering (as one that throws on an application thread does).
+    bool drop_answer = false;
 
     std::unique_ptr<bot::socket_mode::client> make(const std::string& url, const std::string& trusted_pem)
     {
@@ -141,7 +143,8 @@ struct harness {
             [this](bot::slack_request r, const bot::slack_delivery&, bot::slack_reply done) {
                 std::lock_guard lock(mutex);
                 commands.push_back(std::get<bot::slash_command>(r).text);
-                done(boost::json::object{{"text", "pong"}});
+                if (!drop_answer)
+                    done(boost::json::object{{"text", "pong"}});
             },
             [this](std::function<void()> task) {
                 std::lock_guard lock(mutex);
@@ -175,6 +178,19 @@ TEST_CASE("socket mode client: wss:// with a trusted certificate connects, and t
     client->stop();
     std::lock_guard lock(h.mutex);
     CHECK(h.commands == std::vector<std::string>{"ping"});
+}
+
+TEST_CASE("socket mode client: an envelope whose handler drops its answer is still acknowledged, bare")
+{
+    const auto cert = test::make_self_signed_certificate("DNS:localhost");
+    tls_socket_server server(cert);
+    harness h;
+    h.drop_answer = true;
+    auto client = h.make("wss://localhost:" + std::to_string(server.port()) + "/link/?ticket=1", cert.cert_pem);
+    client->start();
+    REQUIRE(server.wait([&] { return !server.ack.empty(); }));
+    CHECK(boost::json::parse(server.ack) == boost::json::parse(R"({"envelope_id":"e-tls-1"})"));
+    client->stop();
 }
 
 TEST_CASE("socket mode client: a certificate it cannot verify is refused, and nothing is read")

@@ -83,12 +83,32 @@ TEST_CASE("socket mode: two connections are kept, /readyz and /metrics say so, a
     CHECK(json::serialize(help).find("/checkpoint request") != std::string::npos);
 }
 
+TEST_CASE("socket mode: with a signing secret as well, one process takes Slack over both transports", "[e2e][socket]")
+{
+    slack_story s([](const std::filesystem::path&, std::map<std::string, std::string>& env) {
+        env["SLACK_SIGNING_SECRET"] = e2e_secret;
+    }, slack_transport::socket_mode);
+    const std::string over_socket = "both transports: filed over Socket Mode";
+    const std::string over_http = "both transports: filed over HTTP";
+    const auto reply = s.command(kofi, "request api-production --duration 1d --reason \"" + over_socket + "\"");
+    CHECK(json::serialize(reply).find("api-production") != std::string::npos);
+    const auto signed_post = slack_post(
+        s.server().port(), "/slack/commands", "application/x-www-form-urlencoded",
+        "command=%2Fcheckpoint&user_id=U01KOFI&team_id=T1&channel_id=C1&text=request+api-staging+--duration+1d+"
+        "--reason+%22both+transports%3A+filed+over+HTTP%22",
+        {}, s.now_s());
+    CHECK(signed_post.result() == http::status::ok);
+    CHECK(petitions_with_reason(s, over_socket) == 1);
+    CHECK(petitions_with_reason(s, over_http) == 1);
+}
+
 TEST_CASE("socket mode: an acknowledgement lost on the way is answered again on Slack's retry, handled once",
           "[e2e][socket]")
 {
     slack_story s{slack_transport::socket_mode};
     auto& socket = s.slack().socket_mode();
-    socket.set_retry_after(std::chrono::milliseconds(400));
+    // Longer than a filing takes even in a sanitizer build, so what is sent again is the lost ack's envelope.
+    socket.set_retry_after(std::chrono::milliseconds(1'500));
 
     SECTION("a command")
     {
@@ -99,8 +119,8 @@ TEST_CASE("socket mode: an acknowledgement lost on the way is answered again on 
             {true, /*lose_first_ack=*/true});
         const auto ack = socket.wait_ack(id, std::chrono::seconds(20));
         REQUIRE(ack);
-        CHECK(socket.deliveries_of(id) == 2);
-        CHECK(socket.acks_of(id) == 2);
+        CHECK(socket.deliveries_of(id) >= 2);
+        CHECK(socket.acks_of(id) == socket.deliveries_of(id));
         // The retry's acknowledgement carries the same answer as the first.
         CHECK(json::serialize(ack->at("payload")).find("api-production") != std::string::npos);
         CHECK(petitions_with_reason(s, reason) == 1);
@@ -117,7 +137,7 @@ TEST_CASE("socket mode: an acknowledgement lost on the way is answered again on 
                                     {"event", event},           {"event_id", "EvSock1"}, {"event_time", s.now_s()}};
         const auto id = socket.send("events_api", callback, {false, /*lose_first_ack=*/true});
         REQUIRE(socket.wait_ack(id, std::chrono::seconds(20)));
-        CHECK(socket.deliveries_of(id) == 2);
+        CHECK(socket.deliveries_of(id) >= 2);
         // Slack's Events API retry of the same event_id in an envelope of its own.
         const auto again = socket.send("events_api", callback, {false, false});
         REQUIRE(socket.wait_ack(again, std::chrono::seconds(20)));

@@ -13,6 +13,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -247,9 +248,10 @@ public:
     }
 
     const std::size_t id;
-    bool said_hello = false;
-    bool disconnecting = false;
-    bool gone = false;
+    // Read by the test's threads (open_connections) while the io thread changes them.
+    std::atomic<bool> said_hello{false};
+    std::atomic<bool> disconnecting{false};
+    std::atomic<bool> gone{false};
 
 private:
     void read()
