@@ -183,7 +183,8 @@ void access_service::extend(const std::string& id, const std::string& by, workfl
     if (!away)
         return done(away.error());
     auto route =
-        workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false}, now, &*away);
+        workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false, p->length()}, now,
+                         &*away);
     if (!route)
         return done(route.error());
     act(id, workflow::extension_of(by, added, *route, now, reason), std::move(done));
@@ -222,6 +223,22 @@ workflow::result<std::optional<workflow::out_of_office>> access_service::set_awa
     if (auto r = away_->set(person, stored, audit); !r)
         return r.error();
     return stored;
+}
+
+workflow::result<std::optional<workflow::out_of_office>> access_service::away_of(const std::string& person)
+{
+    const auto now = clock_.now();
+    auto overlay = away_now();
+    if (!overlay)
+        return overlay.error();
+    std::optional<workflow::out_of_office> away;
+    if (auto it = overlay->find(person); it != overlay->end())
+        away = it->second;
+    else if (auto p = manifests_.directory.find(person); p != workflow::no_person)
+        away = manifests_.directory.at(p).away;
+    if (away && !away->covers(now))
+        away.reset();
+    return away;
 }
 
 workflow::result<workflow::route> access_service::explain(const std::string& person, std::string_view target,

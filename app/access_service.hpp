@@ -64,6 +64,8 @@ public:
     };
     workflow::result<std::optional<workflow::out_of_office>> set_away(const std::string& person,
                                                                       const std::optional<away_request>& away);
+    // The person's out of office in effect now: set at run time, else the manifests'; nullopt when not away.
+    workflow::result<std::optional<workflow::out_of_office>> away_of(const std::string& person);
     // The route a request would take now, with the out-of-office overlay (explain, the form's hints).
     workflow::result<workflow::route> explain(const std::string& person, std::string_view target,
                                               std::optional<workflow::duration> length);

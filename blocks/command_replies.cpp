@@ -220,6 +220,13 @@ boost::json::object unknown_bundle_reply(std::string_view asked, std::span<const
     return reply(text, {section_block(text)});
 }
 
+boost::json::object ooo_not_away_reply()
+{
+    const std::string text = "You are not out of office, so nothing changed. `/checkpoint ooo <YYYY-MM-DD|3d> "
+                             "[--delegate @someone]` sets it.";
+    return reply(text, {section_block(text)});
+}
+
 boost::json::object ooo_reply(const std::optional<workflow::out_of_office>& away, std::string_view delegate_name)
 {
     std::string text;

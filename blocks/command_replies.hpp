@@ -33,6 +33,8 @@ boost::json::object unknown_bundle_reply(std::string_view asked, std::span<const
 
 // `/checkpoint ooo <until> [--delegate]` set (with the delegate's name, may be empty) or `ooo off` (nullopt).
 boost::json::object ooo_reply(const std::optional<workflow::out_of_office>& away, std::string_view delegate_name = {});
+// `ooo off` from someone who is not away: nothing changed.
+boost::json::object ooo_not_away_reply();
 
 // A Slack user Checkpoint cannot bind to a directory person: what an admin must add.
 // `/checkpoint request` with nothing to request and no form to open: how to write one.

@@ -265,6 +265,14 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
             delegate_name = dir.at(d).name;
         }
     }
+    if (!set) {
+        // Back when not away: nothing to change, and no "welcome back" for someone who never left.
+        auto current = ctx_.access.away_of(*me);
+        if (!current)
+            return blocks::error_reply(current.error());
+        if (!*current)
+            return blocks::ooo_not_away_reply();
+    }
     auto stored = ctx_.access.set_away(*me, away);
     if (!stored)
         return blocks::error_reply(stored.error());

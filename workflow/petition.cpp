@@ -8,11 +8,29 @@ namespace {
 
 error fail(std::string_view code, std::string message) { return error{std::string(code), std::move(message)}; }
 
+// What a person tried, in words ("approved"), for the refusal; workers' events read as "changed that way".
+std::string_view done_as(event_kind k)
+{
+    switch (k) {
+    case event_kind::approve: return "approved";
+    case event_kind::deny: return "denied";
+    case event_kind::cancel: return "cancelled";
+    case event_kind::revoke: return "revoked";
+    case event_kind::request_extension: return "extended";
+    case event_kind::escalate: return "escalated";
+    case event_kind::start_provisioning:
+    case event_kind::provisioned:
+    case event_kind::provisioning_failed:
+    case event_kind::expire: return "changed that way";
+    }
+    return "changed that way";
+}
+
 error illegal(const petition& p, const event& e)
 {
     return fail(petition_error::illegal_transition, "Request " + p.id + " is " + std::string(name(p.state)) +
                                                         (p.review_pending ? " (awaiting break-glass review)" : "") +
-                                                        "; \"" + std::string(name(e.kind)) + "\" does not apply to it.");
+                                                        ", so it cannot be " + std::string(done_as(e.kind)) + " now.");
 }
 
 class effects_builder {

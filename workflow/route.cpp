@@ -452,10 +452,20 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
     }
 
     r.length = in.length.value_or(t.durations->initial);
-    if (r.length > t.durations->max)
+    if (r.length > t.durations->max) {
+        const auto max = t.durations->max;
+        if (in.extending <= duration{})
+            return error{std::string(route_error::too_long), t.label + " allows at most " + describe_duration(max) +
+                                                                 "; ask for " + format_duration(max) + " or less."};
+        if (in.extending >= max)
+            return error{std::string(route_error::too_long),
+                         t.label + " allows at most " + describe_duration(max) +
+                             " in total, and this access already has that; it cannot be extended further."};
         return error{std::string(route_error::too_long),
-                     t.label + " allows at most " + describe_duration(t.durations->max) + "; ask for " +
-                         format_duration(t.durations->max) + " or less."};
+                     t.label + " allows at most " + describe_duration(max) + " in total; this access already has " +
+                         describe_duration(in.extending) + ", so extend by " + format_duration(max - in.extending) +
+                         " or less."};
+    }
 
     const auto& matrix = m.settings.matrix;
     const auto& policy = *t.approval;

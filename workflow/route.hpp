@@ -111,6 +111,9 @@ struct request_input {
     // Empty means the bundle's default (or the break-glass maximum).
     std::optional<duration> length;
     bool break_glass = false;
+    // For an extension: the length already granted, included in `length` (the total). Only changes
+    // what a refusal for length says.
+    duration extending{};
 };
 
 // Error codes of decide(); the message says it for people.
