@@ -243,16 +243,31 @@ boost::json::array card_buttons(const card_input& in)
             petition_button(action::ask_in_thread, in.petition.id)};
 }
 
+// The notification and fallback text: what a phone shows. Escaped like the blocks, since names and
+// resource ids are not ours to trust.
 std::string fallback_text(const card_input& in, bool open)
 {
     const auto& p = in.petition;
-    std::string out = std::string(in.kind == card_kind::request     ? "Access request"
-                                  : in.kind == card_kind::extension ? "Extension request"
-                                                                    : "Break-glass access") +
-                      ": " + p.route.requester_name + " → " + p.route.target + " (" +
-                      format_length(p.length()) + ")";
-    out += open ? ". Approve or deny in Slack." : ". " + std::string(workflow::name(p.state)) + ".";
-    return out;
+    const auto who = escape(p.route.requester_name) + " → " + escape(p.route.target);
+    std::string out;
+    switch (in.kind) {
+    case card_kind::request:
+        out = "Access request: " + who + " (" + format_length(p.length()) + ")";
+        break;
+    case card_kind::extension:
+        // The time asked for now, and the total it makes: not the length already granted.
+        out = "Extension request: " + who +
+              (p.pending_extension ? " (+" + format_length(p.pending_extension->added) + ", " +
+                                         format_length(p.pending_extension->route.length) + " in total)"
+                                   : " (" + format_length(p.length()) + ")");
+        break;
+    case card_kind::break_glass_review:
+        out = "Break-glass access: " + who + " (" + format_length(p.length()) + "), granted at once";
+        break;
+    }
+    if (!open)
+        return out + ". " + std::string(workflow::name(p.state)) + ".";
+    return out + (in.kind == card_kind::break_glass_review ? ". Review it in Slack." : ". Approve or deny in Slack.");
 }
 
 } // namespace

@@ -51,8 +51,8 @@ boost::json::object catalog_reply(std::span<const catalog_entry> entries, std::s
     const auto total = items.size();
     // One block stays free for how to request.
     append_fitting(blocks, std::move(items), max_message_blocks - 1, "add words to narrow it: `/checkpoint catalog <words>`.");
-    blocks.push_back(context_block("`/checkpoint request <bundle> --duration 7d --reason \"…\"` or the Request buttons. "
-                                   "`/checkpoint explain <bundle>` shows who would approve."));
+    blocks.push_back(context_block("`/checkpoint request &lt;bundle&gt; --duration 7d --reason \"…\"` or the Request "
+                                   "buttons. `/checkpoint explain &lt;bundle&gt;` shows who would approve."));
     return ephemeral_message(title + ": " + std::to_string(total) + " bundle" + (total == 1 ? "" : "s"), std::move(blocks));
 }
 

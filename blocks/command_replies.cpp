@@ -153,7 +153,7 @@ boost::json::object mine_reply(std::span<const workflow::petition> petitions)
     blocks.push_back(header_block("Your access"));
     const std::size_t half = (max_message_blocks - 4) / 2;
     if (live.empty())
-        blocks.push_back(section_block("_No access right now._ `/checkpoint request <bundle>` asks for some."));
+        blocks.push_back(section_block("_No access right now._ `/checkpoint request &lt;bundle&gt;` asks for some."));
     else
         append_fitting(blocks, std::move(live), blocks.size() + half, "the App Home lists them all.");
     blocks.push_back(header_block("Your open requests"));

@@ -59,3 +59,40 @@ TEST_CASE("replies: extending past the bundle's maximum says by how much it can 
     CHECK_THAT(reply, !Catch::Contains("ask for 30d or less"));
     CHECK(s.state_of(id) == "active");
 }
+
+TEST_CASE("replies: `<bundle>` in the catalog's footer and in an empty `mine` reaches Slack escaped", "[e2e][slack]")
+{
+    slack_story s;
+    // Unescaped, Slack would read `<bundle>` as a link and show nothing in its place.
+    const auto catalog = text(s.command(kofi, "catalog"));
+    CHECK_THAT(catalog, Catch::Contains("/checkpoint request &lt;bundle&gt; --duration 7d"));
+    CHECK_THAT(catalog, !Catch::Contains("<bundle>"));
+    const auto mine = text(s.command(kofi, "mine"));
+    CHECK_THAT(mine, Catch::Contains("`/checkpoint request &lt;bundle&gt;` asks for some"));
+    CHECK_THAT(mine, !Catch::Contains("<bundle>"));
+}
+
+TEST_CASE("replies: a break-glass card's notification asks for a review, not for approval", "[e2e][slack]")
+{
+    slack_story s;
+    const auto reply = text(s.command("U01ALEX", "request kubernetes-prod-debug --break-glass --duration 2h "
+                                                 "--reason \"replies: node pressure incident\""));
+    CHECK_THAT(reply, Catch::Contains("Break-glass"));
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& m : s.slack().messages())
+            if (text_of(m.message).find("Break-glass access: Alex Chen") != std::string::npos)
+                return true;
+        return false;
+    }));
+    std::size_t cards = 0;
+    for (const auto& m : s.slack().messages()) {
+        const auto* t = m.message.if_contains("text");
+        if (!t || !t->is_string() || std::string_view(t->get_string()).rfind("Break-glass access:", 0) != 0)
+            continue;
+        ++cards;
+        INFO(std::string(t->get_string()));
+        CHECK_THAT(std::string(t->get_string()),
+                   Catch::Contains("granted at once. Review it in Slack.") && !Catch::Contains("Approve or deny"));
+    }
+    CHECK(cards >= 1);
+}
