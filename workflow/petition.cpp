@@ -81,7 +81,7 @@ private:
 // The grant moves its end by `added` without a gap: no revoke, only a new expiry.
 // Grants `added` more; `decided` is the route the total was decided on, whose rule the petition's
 // own rule line now ends with ("…; extended to 2 days: api-team approves: …").
-void lengthen(petition& p, duration added, const route& decided, effects_builder& fx)
+void lengthen(petition& p, duration added, const route& decided, time_point now, effects_builder& fx)
 {
     p.route.length += added;
     p.route.rule_reason += (p.route.rule_reason.empty() || p.route.rule_reason.ends_with('.') ? " " : ". ") +
@@ -89,7 +89,7 @@ void lengthen(petition& p, duration added, const route& decided, effects_builder
     if (p.ends_at) {
         *p.ends_at += added;
         fx.schedule_expiry(*p.ends_at);
-        fx.reminder(0, *p.ends_at - p.route.expiring_before, notice::expiring);
+        fx.reminder(0, expiry_reminder_at(now, *p.ends_at, p.route.expiring_before), notice::expiring);
     }
     fx.tell(notice::extended);
     fx.update_cards();
@@ -221,7 +221,7 @@ result<transition> decide_extension(const petition& p, const event& e)
         const auto added = next.added;
         const auto decided = next.route;
         n.pending_extension.reset();
-        lengthen(n, added, decided, fx);
+        lengthen(n, added, decided, e.at, fx);
     } else {
         fx.tell(notice::step_approved);
     }
@@ -270,6 +270,12 @@ bool may_revoke(const petition& p, const std::string& by, const directory& dir)
 }
 
 } // namespace
+
+time_point expiry_reminder_at(time_point from, time_point ends, duration before)
+{
+    const auto halfway = from + (ends - from) / 2;
+    return std::max(ends - before, halfway);
+}
 
 transition file(const route& r, const filing& f, time_point now)
 {
@@ -369,7 +375,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         n.ends_at = e.at + n.route.length;
         fx.tell(notice::active);
         fx.schedule_expiry(*n.ends_at);
-        fx.reminder(0, *n.ends_at - n.route.expiring_before, notice::expiring);
+        fx.reminder(0, expiry_reminder_at(e.at, *n.ends_at, n.route.expiring_before), notice::expiring);
         fx.update_cards();
         t.effects = fx.take();
         return done(std::move(t));
@@ -449,7 +455,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         effects_builder fx(n);
         if (r->outcome == route_outcome::auto_approved) {
             n.decisions.push_back({"checkpoint", "extension", true, e.at, {}});
-            lengthen(n, e.added, *r, fx);
+            lengthen(n, e.added, *r, e.at, fx);
         } else {
             n.pending_extension = extension{e.added, e.reason, *r, {}};
             fx.tell(notice::extension_requested);

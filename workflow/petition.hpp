@@ -225,6 +225,11 @@ struct filing {
 // A new petition for a decided route: pending, or approved at once (auto or break-glass).
 transition file(const route& r, const filing& f, time_point now);
 
+// When "your access ends soon" goes out for access running from `from` to `ends`: `before` the end
+// (the policy's expiring_before), but never in the first half of the access, so a grant shorter than
+// `before` is not told it is ending the moment it starts.
+time_point expiry_reminder_at(time_point from, time_point ends, duration before);
+
 // The one transition function: (petition, event) -> next petition and its effects, or a typed error.
 // `dir` answers who is on the owning and platform teams (who may revoke).
 result<transition> apply(const petition& p, const event& e, const directory& dir);

@@ -96,3 +96,37 @@ TEST_CASE("replies: a break-glass card's notification asks for a review, not for
     }
     CHECK(cards >= 1);
 }
+
+TEST_CASE("replies: a one-day grant is told it ends soon halfway through, not the moment it starts", "[e2e][slack]")
+{
+    slack_story s;
+    // expiring_before is 24h in the example policy: as long as the whole grant.
+    s.command(kofi, "request api-staging --duration 1d --reason \"replies: a short grant\"");
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE(slack_story::eventually([&] { return s.state_of(id) == "active"; }));
+    const auto active = [&] {
+        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
+            if (text_of(m.message).find("is active until") != std::string::npos)
+                return true;
+        return false;
+    };
+    REQUIRE(slack_story::eventually(active));
+
+    // The reminder waits for the second half of the day, and the expiry for its end.
+    const auto created = std::stoll(s.rows("SELECT created_at FROM jobs WHERE kind = 'remind'").at(0).at(0));
+    const auto remind_at = std::stoll(s.rows("SELECT run_at FROM jobs WHERE kind = 'remind'").at(0).at(0));
+    const auto expire_at = std::stoll(s.rows("SELECT run_at FROM jobs WHERE kind = 'expire'").at(0).at(0));
+    CHECK(s.rows("SELECT status FROM jobs WHERE kind = 'remind'").at(0).at(0) == "0");
+    const double share = static_cast<double>(remind_at - created) / static_cast<double>(expire_at - created);
+    CHECK(share == Approx(0.5).margin(0.02));
+
+    const auto ends_soon = [&] {
+        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
+            if (text_of(m.message).find("Access to *api-staging* ends") != std::string::npos)
+                return true;
+        return false;
+    };
+    CHECK_FALSE(ends_soon());
+    s.move_time(std::chrono::hours(13));
+    CHECK(slack_story::eventually(ends_soon));
+}

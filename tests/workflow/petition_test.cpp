@@ -414,3 +414,25 @@ TEST_CASE("escalation past escalate_after: the next manager up, or the platform 
         CHECK_FALSE(escalation_due(cancelled));
     }
 }
+
+TEST_CASE("the 'access ends soon' reminder goes out before the end, never in the first half of the access")
+{
+    struct row {
+        const char* what;
+        hours length;
+        hours before;
+        hours reminded_after_start;
+    };
+    const row rows[] = {
+        {"7 days, 24h before: a day before the end", hours{7 * 24}, hours{24}, hours{6 * 24}},
+        {"2 days, 24h before: exactly halfway", hours{48}, hours{24}, hours{24}},
+        {"1 day, 24h before: halfway, not at the start", hours{24}, hours{24}, hours{12}},
+        {"4 hours, 24h before: halfway", hours{4}, hours{24}, hours{2}},
+        {"30 days, 1h before", hours{30 * 24}, hours{1}, hours{30 * 24 - 1}},
+    };
+    for (const auto& r : rows) {
+        INFO(r.what);
+        const auto start = nov(25);
+        CHECK(expiry_reminder_at(start, start + r.length, r.before) == start + r.reminded_after_start);
+    }
+}
