@@ -211,10 +211,21 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         auto t = ctx_.access.act(id, e);
         if (t)
             continue; // every copy of the card is updated by the update_cards job
-        if (t.error().code == workflow::petition_error::illegal_transition && *which == blocks::action::approve &&
-            current->state != workflow::petition_state::pending)
-            tell(i, blocks::already_decided_reply({*current, card_kind_of(*current), current->progress.step, me,
+        // A second click (or another reviewer's, a moment earlier) found it decided: say how, as it stands
+        // now, rather than the refusal's words.
+        std::optional<workflow::petition> decided;
+        if (t.error().code == workflow::petition_error::illegal_transition && *which == blocks::action::approve) {
+            if (auto again = ctx_.access.get(id); again && again->state != workflow::petition_state::pending)
+                decided = std::move(*again);
+        }
+        if (decided) {
+            // A finished route's progress points past its last step: the click was on the last one.
+            auto step = decided->progress.step;
+            if (!decided->route.steps.empty() && step >= decided->route.steps.size())
+                step = decided->route.steps.size() - 1;
+            tell(i, blocks::already_decided_reply({*decided, card_kind_of(*decided), step, me,
                                                    &ctx_.manifests.directory}));
+        }
         else
             tell(i, blocks::error_reply(t.error()));
     }

@@ -415,6 +415,13 @@ TEST_CASE("story: a double click (and two reviewers at once) has exactly one eff
     CHECK(s.audit_count(id, "approve") == 1);
     // The two clicks that came second are told why, ephemerally.
     CHECK(slack_story::eventually([&] { return s.slack().calls("chat.postEphemeral").size() == 2; }));
+    // ...with the decision that was made, not as if the step had closed undecided (issue 22, item 8).
+    for (const auto& told : s.slack().calls("chat.postEphemeral")) {
+        const auto said = json::serialize(told.args);
+        INFO(said);
+        CHECK_THAT(said, Catch::Contains("no longer waiting on you") && Catch::Contains("*Approved* by") &&
+                             !Catch::Contains("Closed without a decision"));
+    }
     CHECK(slack_story::eventually([&] { return dm_contains(s.slack(), kofi, "is active until"); }));
     CHECK(dm_count(s.slack(), kofi, "is active until") == 1);
     // No message reached the requester twice.
