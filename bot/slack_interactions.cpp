@@ -192,7 +192,13 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         switch (*row.event) {
         case workflow::event_kind::request_extension: open_extend_modal(i, *current, me); continue;
         case workflow::event_kind::deny: {
-            // The reason is asked in a modal; the denial happens on its submission.
+            // The reason is asked in a modal; the denial happens on its submission. Whoever could not deny
+            // is told now, in the workflow's words, not after typing a reason.
+            if (auto may = workflow::apply(*current, workflow::deny_by(me, "(a reason)", now), ctx_.manifests.directory);
+                !may) {
+                tell(i, blocks::error_reply(may.error()));
+                continue;
+            }
             auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"),
                                           blocks::deny_modal(*current, card_kind_of(*current)));
             if (!r.ok())

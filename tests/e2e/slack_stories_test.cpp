@@ -389,6 +389,16 @@ TEST_CASE("story: a stranger's click is refused ephemerally and changes nothing"
         CHECK(e.args.at("user") == "U01NINA");
         CHECK_THAT(json::serialize(e.args), Catch::Contains("Only the reviewers"));
     }
+    SECTION("a directory person who is not a reviewer presses Deny: refused at once, no form opens")
+    {
+        const auto trigger = s.slack().new_trigger_id();
+        REQUIRE(s.click("U01NINA", "checkpoint.deny", id, card->channel, card->ts, trigger).result() ==
+                http::status::ok);
+        REQUIRE(slack_story::eventually([&] { return !s.slack().calls("chat.postEphemeral").empty(); }));
+        CHECK_THAT(json::serialize(s.slack().calls("chat.postEphemeral").front().args),
+                   Catch::Contains("Only the reviewers"));
+        CHECK(s.slack().calls("views.open").empty());
+    }
     CHECK(s.state_of(id) == "pending");
     CHECK(s.audit_count(id, "approve") == 0);
 }
