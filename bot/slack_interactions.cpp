@@ -426,8 +426,11 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
         } else {
             auto p = ctx_.access.submit(ctx_.manifests.directory.at(who.person).id,
                                         workflow::intent::request{bundle, length, reason, ticket, false});
+            // A refusal about the length belongs under the duration; any other, under the bundle.
             if (!p)
-                errors[block_of(blocks::action::bundle_select)] = blocks::error_text(p.error());
+                errors[block_of(p.error().code == workflow::route_error::too_long ? blocks::action::duration_select
+                                                                                  : blocks::action::bundle_select)] =
+                    blocks::error_text(p.error());
         }
     }
     if (errors.empty())

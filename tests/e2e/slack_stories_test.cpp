@@ -232,6 +232,19 @@ TEST_CASE("story: a request by modal opens the form from the command, checks the
         CHECK_THAT(json::serialize(r), !Catch::Contains("characters; at most"));
         CHECK_FALSE(s.latest_petition_of("u-4001").empty());
     }
+    SECTION("a duration over the bundle's maximum is refused on the duration field, not the bundle's")
+    {
+        // A form edited by hand (or an old one): api-staging allows at most 30 days.
+        auto r = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
+                                            request_values("api-staging", "60d", "a long staging investigation")));
+        REQUIRE(r.result() == http::status::ok);
+        const auto errors = json::parse(r.body()).at("errors").as_object();
+        REQUIRE(errors.size() == 1);
+        const auto& [field, says] = *errors.begin();
+        CHECK_THAT(std::string(field), Catch::Contains("duration"));
+        CHECK_THAT(std::string(says.as_string()), Catch::Contains("allows at most 30 days"));
+        CHECK(s.latest_petition_of("u-4001").empty());
+    }
     SECTION("a complete form closes the modal and files the request like the command")
     {
         auto r = s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
