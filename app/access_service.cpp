@@ -79,20 +79,8 @@ void access_service::submit(const std::string& requester, const workflow::intent
     auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now, &*away);
     if (!route)
         return done(route.error());
-    if (route->is_resource && resources_) {
-        // One customer at a time, and only customers that exist: the kind's policy alone does not say which.
-        const auto colon = route->target.find(':');
-        const auto kind = route->target.substr(0, colon);
-        const auto id = route->target.substr(colon + 1);
-        auto found = resources_->find(kind, id);
-        if (!found)
-            return done(found.error());
-        if (!*found)
-            return done(workflow::error{"unknown_resource",
-                                        "There is no " + kind + " with id \"" + id +
-                                            "\"; resources are uploaded with `checkpoint resources "
-                                            "upload` (PUT /api/v1/resources)."});
-    }
+    if (auto missing = missing_resource(*route))
+        return done(std::move(*missing));
     // Access already held is not refused (overlaps are counted per person and entitlement), but said.
     {
         workflow::request_log_query held;
@@ -247,7 +235,30 @@ workflow::result<workflow::route> access_service::explain(const std::string& per
     auto away = away_now();
     if (!away)
         return away.error();
-    return workflow::explain(manifests_, person, target, length, clock_.now(), &*away);
+    auto route = workflow::explain(manifests_, person, target, length, clock_.now(), &*away);
+    // Explained as it would be filed: a resource that does not exist is not "found".
+    if (route)
+        if (auto missing = missing_resource(*route))
+            return std::move(*missing);
+    return route;
+}
+
+std::optional<workflow::error> access_service::missing_resource(const workflow::route& route)
+{
+    if (!route.is_resource || !resources_)
+        return std::nullopt;
+    // One customer at a time, and only customers that exist: the kind's policy alone does not say which.
+    const auto colon = route.target.find(':');
+    const auto kind = route.target.substr(0, colon);
+    const auto id = route.target.substr(colon + 1);
+    auto found = resources_->find(kind, id);
+    if (!found)
+        return found.error();
+    if (!*found)
+        return workflow::error{"unknown_resource", "There is no " + kind + " with id \"" + id +
+                                                       "\"; resources are uploaded with `checkpoint resources "
+                                                       "upload` (PUT /api/v1/resources)."};
+    return std::nullopt;
 }
 
 workflow::result<workflow::petition> access_service::get(const std::string& id)

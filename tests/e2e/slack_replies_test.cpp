@@ -130,3 +130,12 @@ TEST_CASE("replies: a one-day grant is told it ends soon halfway through, not th
     s.move_time(std::chrono::hours(13));
     CHECK(slack_story::eventually(ends_soon));
 }
+
+TEST_CASE("replies: explain says a customer that does not exist does not exist, as request does", "[e2e][slack]")
+{
+    slack_story s;
+    const auto request = text(s.command(kofi, "request customer:999999 --duration 1d --reason \"replies: a ticket\""));
+    CHECK_THAT(request, Catch::Contains("There is no customer with id \\\"999999\\\""));
+    const auto explain = text(s.command(kofi, "explain customer:999999"));
+    CHECK_THAT(explain, Catch::Contains("There is no customer with id \\\"999999\\\""));
+}
