@@ -4,6 +4,59 @@
 
 namespace checkpoint::blocks {
 
+namespace {
+
+// The length of a mention at the start of `text` (`<@U…>`, `<@U…|…>`, `<#C…|…>`), or 0.
+std::size_t mention_length(std::string_view text)
+{
+    if (text.size() < 4 || text[0] != '<' || (text[1] != '@' && text[1] != '#'))
+        return 0;
+    std::size_t i = 2;
+    const auto id_start = i;
+    while (i < text.size() && i - id_start <= 24 &&
+           ((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= '0' && text[i] <= '9')))
+        ++i;
+    const auto id_length = i - id_start;
+    const char first = text[id_start];
+    const bool plausible = id_length >= 3 && id_length <= 24 &&
+                           (text[1] == '@' ? (first == 'U' || first == 'W') : first == 'C' || first == 'G');
+    if (!plausible || i >= text.size())
+        return 0;
+    if (text[i] == '>')
+        return i + 1;
+    if (text[i] != '|')
+        return 0;
+    // A label: plain text up to the closing bracket, within reason.
+    for (std::size_t j = i + 1; j < text.size() && j - i <= 80; ++j) {
+        if (text[j] == '>')
+            return j + 1;
+        if (text[j] == '<' || text[j] == '\n')
+            return 0;
+    }
+    return 0;
+}
+
+} // namespace
+
+std::string escape_keeping_mentions(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (const auto n = mention_length(text.substr(i))) {
+            // The id alone: Slack shows the current name, and a label typed by someone is not repeated.
+            const auto bar = text.substr(i, n).find('|');
+            out += bar == std::string_view::npos ? std::string(text.substr(i, n))
+                                                 : std::string(text.substr(i, bar)) + ">";
+            i += n;
+            continue;
+        }
+        out += escape(text.substr(i, 1));
+        ++i;
+    }
+    return out;
+}
+
 std::string escape(std::string_view text)
 {
     std::string out;

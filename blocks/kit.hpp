@@ -14,6 +14,10 @@ namespace checkpoint::blocks {
 
 // Escapes &, < and > as Slack requires in every text field; without it `<a|b>` becomes a link.
 std::string escape(std::string_view text);
+// escape(), except that a Slack user or channel mention as Slack sends one in typed text (`<@U123>`,
+// `<@U123|name>`, `<#C123|name>`) stays a mention, shown as the name. Nothing else survives:
+// `<!channel>`, `<!here>` and links are escaped like any text.
+std::string escape_keeping_mentions(std::string_view text);
 
 // Small Block Kit builders; each applies Slack's limits so no caller can exceed them.
 boost::json::object plain_text(std::string_view text, std::size_t max);

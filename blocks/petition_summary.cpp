@@ -116,7 +116,8 @@ std::string quoted(std::string_view text)
     if (text.empty())
         return "_none given_";
     std::string out = "> ";
-    for (char c : escape(text)) {
+    // People mention colleagues in reasons ("pairing with @alex"): shown as mentions, not as markup.
+    for (char c : escape_keeping_mentions(text)) {
         out += c;
         if (c == '\n')
             out += "> ";

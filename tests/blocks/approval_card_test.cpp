@@ -1,6 +1,7 @@
 #include "blocks/actions.hpp"
 #include "blocks/approval_card.hpp"
 #include "blocks/deny_modal.hpp"
+#include "blocks/kit.hpp"
 #include "tests/blocks/scenario.hpp"
 #include "tests/support/golden.hpp"
 #include "tests/support/slack_limits.hpp"
@@ -191,4 +192,28 @@ TEST_CASE("ask in thread mentions the requester and the asker")
     CHECK_THAT(dump(msg), Catch::StartsWith("{\"text\":\"<@U01SAM>, <@U01LEE> has a question"));
     auto no_ids = blocks::ask_in_thread_message(p, "", "", "Jordan <Smith>");
     CHECK_THAT(dump(no_ids), Catch::Contains("Sam Support, Jordan &lt;Smith&gt; has a question"));
+}
+
+TEST_CASE("reasons keep the mentions people type, and escape everything else")
+{
+    struct row {
+        const char* typed;
+        const char* shown;
+    };
+    const row rows[] = {
+        {"pairing with <@U01ALEX>", "pairing with <@U01ALEX>"},
+        {"pairing with <@U01ALEX|alex>", "pairing with <@U01ALEX>"},
+        {"see <#C0ENGPROD|eng-prod> & the ticket", "see <#C0ENGPROD> &amp; the ticket"},
+        {"tell <!channel> now", "tell &lt;!channel&gt; now"},
+        {"<!here>", "&lt;!here&gt;"},
+        {"a link <https://evil.example|click>", "a link &lt;https://evil.example|click&gt;"},
+        {"<@u01alex> lower case is not an id", "&lt;@u01alex&gt; lower case is not an id"},
+        {"<@U01ALEX|label <@U0BOB>>", "&lt;@U01ALEX|label <@U0BOB>&gt;"},
+        {"x < y > z", "x &lt; y &gt; z"},
+        {"<@U1>", "&lt;@U1&gt;"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.typed);
+        CHECK(checkpoint::blocks::escape_keeping_mentions(r.typed) == r.shown);
+    }
 }

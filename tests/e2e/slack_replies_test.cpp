@@ -139,3 +139,21 @@ TEST_CASE("replies: explain says a customer that does not exist does not exist, 
     const auto explain = text(s.command(kofi, "explain customer:999999"));
     CHECK_THAT(explain, Catch::Contains("There is no customer with id \\\"999999\\\""));
 }
+
+TEST_CASE("replies: a mention typed in a reason reaches the card as a mention, not as markup", "[e2e][slack]")
+{
+    slack_story s;
+    // Slack sends a typed mention as <@U…|name> in a command's text.
+    s.command(kofi, "request api-production --duration 1d --reason \"pairing with <@U01ALEX|alex> on p99\"");
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE_FALSE(id.empty());
+    std::string card;
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& m : s.slack().messages_in("C0ENGPROD"))
+            if (text_of(m.message).find(id) != std::string::npos)
+                card = text_of(m.message);
+        return !card.empty();
+    }));
+    CHECK_THAT(card, Catch::Contains("> pairing with <@U01ALEX> on p99"));
+    CHECK_THAT(card, !Catch::Contains("&lt;@U01ALEX"));
+}
