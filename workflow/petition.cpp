@@ -298,8 +298,12 @@ transition file(const route& r, const filing& f, time_point now)
         p.state = petition_state::approved;
         p.review_pending = !r.steps.empty();
         fx.tell(notice::break_glass);
-        for (const auto& c : r.notify_channels)
-            fx.channel(c, notice::break_glass);
+        // A channel that gets the review card (#security, usually) learns of it from the card alone.
+        for (const auto& c : r.notify_channels) {
+            const auto& carded = r.steps.empty() ? std::vector<std::string>{} : r.steps.front().channels;
+            if (!p.review_pending || std::find(carded.begin(), carded.end(), c) == carded.end())
+                fx.channel(c, notice::break_glass);
+        }
         fx.provision();
         if (p.review_pending)
             fx.cards(r.steps.front(), 0, 0, notice::review_requested);

@@ -72,7 +72,7 @@ TEST_CASE("replies: `<bundle>` in the catalog's footer and in an empty `mine` re
     CHECK_THAT(mine, !Catch::Contains("<bundle>"));
 }
 
-TEST_CASE("replies: a break-glass card's notification asks for a review, not for approval", "[e2e][slack]")
+TEST_CASE("replies: a break-glass card's notification asks for a review, and #security gets it once", "[e2e][slack]")
 {
     slack_story s;
     const auto reply = text(s.command("U01ALEX", "request kubernetes-prod-debug --break-glass --duration 2h "
@@ -95,6 +95,15 @@ TEST_CASE("replies: a break-glass card's notification asks for a review, not for
                    Catch::Contains("granted at once. Review it in Slack.") && !Catch::Contains("Approve or deny"));
     }
     CHECK(cards >= 1);
+    // #security hears of it once: the review card, not a notice and a card.
+    REQUIRE(slack_story::eventually([&] {
+        return s.unsettled_jobs() == 0 && !s.slack().messages_in("C0SECURITY").empty();
+    }));
+    std::string in_security;
+    for (const auto& m : s.slack().messages_in("C0SECURITY"))
+        in_security += text_of(m.message).substr(0, 200) + "\n";
+    INFO(in_security);
+    CHECK(s.slack().messages_in("C0SECURITY").size() == 1);
 }
 
 TEST_CASE("replies: a one-day grant is told it ends soon halfway through, not the moment it starts", "[e2e][slack]")

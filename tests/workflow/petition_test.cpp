@@ -88,7 +88,9 @@ TEST_CASE("filing: pending with cards, or approved at once")
         CHECK(t.petition.state == petition_state::approved);
         CHECK(t.petition.review_pending);
         CHECK(has(t.effects, effect_kind::provision, notice::approved));
-        CHECK(has(t.effects, effect_kind::notify_channel, notice::break_glass, "C0SECURITY"));
+        // #security gets the review card, and not a second message saying the same.
+        CHECK(has(t.effects, effect_kind::post_card, notice::review_requested, "C0SECURITY"));
+        CHECK_FALSE(has(t.effects, effect_kind::notify_channel, notice::break_glass, "C0SECURITY"));
         CHECK(has(t.effects, effect_kind::post_card, notice::review_requested, "pat"));
     }
 }
