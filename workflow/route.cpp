@@ -393,6 +393,48 @@ result<resolved_target> resolve_target(const manifests& m, std::string_view targ
 
 } // namespace
 
+namespace {
+
+// Who approves a step, in a summary's words.
+std::string approver_of(const route_step& s, const std::string& owner, const std::string& platform)
+{
+    switch (s.kind) {
+    case step_kind::manager: return "the manager";
+    case step_kind::owner: return owner;
+    case step_kind::platform: return platform;
+    case step_kind::bundle:
+    case step_kind::break_glass_review: return s.name;
+    }
+    return s.name;
+}
+
+// The rule line of a route that needs approval names every step, in order, and does not say
+// "Auto-approved" when the bundle's own steps ask for approval anyway: "the manager, then api-team
+// approve: high risk up to 7 days needs owner approval."
+std::string summary_of_steps(const route& r, const std::string& label, const std::string& cell_words,
+                             const std::string& owner, const std::string& platform)
+{
+    std::string why = r.rule_reason;
+    if (r.applied == approval_rule::auto_all)
+        why = label + " has its own approval steps, although " + cell_words + " alone would be automatic.";
+    else if (const auto colon = why.find(": "); colon != std::string::npos)
+        why = why.substr(colon + 2);
+    if (r.steps.size() == 1 && r.applied != approval_rule::auto_all)
+        return r.rule_reason;
+    std::string who;
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const auto name = approver_of(r.steps[i], owner, platform);
+        if (i > 0 && who.ends_with(name))
+            continue;
+        who += (i == 0 ? "" : ", then ") + name;
+    }
+    if (!who.empty())
+        who[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(who[0])));
+    return who + (r.steps.size() == 1 ? " approves: " : " approve: ") + why;
+}
+
+} // namespace
+
 result<route> decide(const manifests& m, const request_input& in, time_point now, const away_overlay* away)
 {
     const auto& dir = m.directory;
@@ -538,6 +580,7 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
         r.outcome = route_outcome::needs_approval;
         if (r.applied == approval_rule::auto_all)
             r.notes.push_back("The matrix would auto-approve, but " + t.label + " has its own approval steps.");
+        r.rule_reason = summary_of_steps(r, t.label, cell_words, owner, m.settings.platform_team);
     }
     return r;
 }

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 using namespace checkpoint::test;
 namespace json = boost::json;
 
@@ -165,4 +167,28 @@ TEST_CASE("replies: a mention typed in a reason reaches the card as a mention, n
     }));
     CHECK_THAT(card, Catch::Contains("> pairing with <@U01ALEX> on p99"));
     CHECK_THAT(card, !Catch::Contains("&lt;@U01ALEX"));
+}
+
+TEST_CASE("replies: a request the matrix would auto-approve but whose bundle asks the manager says who approves",
+          "[e2e][slack]")
+{
+    // api-staging is low risk (automatic for everyone for a day); here it also asks the manager.
+    slack_story s([](const std::filesystem::path& manifests, std::map<std::string, std::string>&) {
+        std::ofstream(manifests / "bundles" / "api-staging.yaml", std::ios::app)
+            << "approval:\n  require_manager: true\n";
+    });
+    const auto reply = text(s.command(kofi, "request api-staging --duration 1d --reason \"replies: manager first\""));
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE(s.state_of(id) == "pending");
+    CHECK_THAT(reply, !Catch::Contains("Auto-approved"));
+    CHECK_THAT(reply, Catch::Contains("The manager approves: api-staging has its own approval steps"));
+    std::string waiting;
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
+            if (text_of(m.message).find("is waiting for approval") != std::string::npos)
+                waiting = text_of(m.message);
+        return !waiting.empty();
+    }));
+    CHECK_THAT(waiting, !Catch::Contains("Auto-approved"));
+    CHECK_THAT(waiting, Catch::Contains("The manager approves"));
 }

@@ -350,7 +350,9 @@ TEST_CASE("explain returns the route and its reasons without filing anything")
     REQUIRE(r);
     CHECK(describe(*r) == std::vector<std::string>{
                              "api-production-admin (critical risk, owner api-team) for 1 day, asked by Sam Support",
-                             "api-team approves: critical risk up to 1 day needs owner approval.",
+                             // Every step in the rule line, in order (it named only the owner step).
+                             "The manager, then system-owner, then api-team approve: critical risk up to 1 day "
+                             "needs owner approval.",
                              "Step 1 of 3: manager, 1 of 1 must approve",
                              "  • Lee Lin: delegate for Mary Major (Sam Support's manager), out of office until 30 Nov",
                              "Step 2 of 3: system-owner, 1 of 1 must approve",
@@ -386,4 +388,17 @@ TEST_CASE("out of office set at run time is laid over the manifests' directory")
     CHECK(manager_of_sam(&no_delegate).person_id == "boss");
     away_overlay over{{"mary", out_of_office{nov(20), nov(24), "alex"}}};
     CHECK(manager_of_sam(&over).person_id == "mary");
+}
+
+TEST_CASE("a route the matrix would auto-approve but whose bundle has steps does not say auto-approved")
+{
+    auto m = company();
+    auto b = make_bundle("api-staging", "api-team", risk::low, days{3});
+    b.approval.require_manager = true;
+    m.catalog = catalog({b});
+    auto r = explain(m, "sam@example.com", "api-staging", days{1}, nov(25));
+    REQUIRE(r);
+    CHECK(r->outcome == route_outcome::needs_approval);
+    CHECK(r->rule_reason.rfind("The manager approves: api-staging has its own approval steps", 0) == 0);
+    CHECK_THAT(r->rule_reason, !Catch::Contains("Auto-approved"));
 }
