@@ -39,6 +39,47 @@ boost::json::object ask_in_thread_needs_card_reply()
     return ephemeral_message("Ask in thread works on a card in a channel or a DM.", {});
 }
 
+boost::json::object ask_in_thread_own_request_reply()
+{
+    return ephemeral_message("Ask in thread is for reviewers to ask you about your request; add what they need "
+                             "to know in the card's thread, or with `/checkpoint status`.",
+                             {});
+}
+
+boost::json::object ask_in_thread_already_asked_reply(std::string_view channel)
+{
+    return ephemeral_message("You already asked about this request in its thread in <#" + escape(channel) +
+                                 ">; the requester was told.",
+                             {});
+}
+
+boost::json::object ask_in_thread_no_shared_card_reply(const workflow::petition& p, std::string_view requester_slack_id)
+{
+    const std::string who = requester_slack_id.empty() ? escape(p.route.requester_name)
+                                                       : "<@" + escape(requester_slack_id) + ">";
+    return ephemeral_message("Request `" + escape(p.id) + "` has no card in a channel, so a thread here (your DM "
+                                 "with Checkpoint) is one " + who + " cannot see. Message " + who + " directly.",
+                             {});
+}
+
+boost::json::object ask_in_thread_asked_reply(std::string_view channel, std::string_view requester_name)
+{
+    return ephemeral_message("Asked in the card's thread in <#" + escape(channel) + ">; " + escape(requester_name) +
+                                 " is told by DM. The request stays pending until someone decides.",
+                             {});
+}
+
+boost::json::object asked_about_your_request_message(const workflow::petition& p, std::string_view asker_slack_id,
+                                                     std::string_view asker_name, std::string_view channel)
+{
+    const std::string who = asker_slack_id.empty() ? "*" + escape(asker_name) + "*"
+                                                   : "<@" + escape(asker_slack_id) + ">";
+    const auto text = ":speech_balloon: " + who + " has a question about your request for *" +
+                      escape(p.route.target) + "* (`" + escape(p.id) + "`): answer in the card's thread in <#" +
+                      escape(channel) + ">.";
+    return message(text, boost::json::array{section_block(text)});
+}
+
 boost::json::object only_requester_extends_reply(const workflow::petition& p)
 {
     return ephemeral_message("Only the requester can extend request `" + p.id + "`.", {});

@@ -19,6 +19,16 @@ boost::json::object no_requests_yet_reply(std::string_view command);
 boost::json::object delegate_not_in_directory_reply(std::string_view slack_user_id);
 boost::json::object delegate_unknown_reply(std::string_view ref);
 boost::json::object ask_in_thread_needs_card_reply();
+// Ask in thread, refused or already done: by the requester themselves; a second time; from a DM card
+// of a request that has no channel card, where the requester could not see a thread.
+boost::json::object ask_in_thread_own_request_reply();
+boost::json::object ask_in_thread_already_asked_reply(std::string_view channel);
+boost::json::object ask_in_thread_no_shared_card_reply(const workflow::petition& p, std::string_view requester_slack_id);
+// Ask in thread, done: where the question went, and that the requester is told.
+boost::json::object ask_in_thread_asked_reply(std::string_view channel, std::string_view requester_name);
+// The requester's DM: a reviewer asks about their request in a card's thread.
+boost::json::object asked_about_your_request_message(const workflow::petition& p, std::string_view asker_slack_id,
+                                                     std::string_view asker_name, std::string_view channel);
 boost::json::object only_requester_extends_reply(const workflow::petition& p);
 boost::json::object only_active_extends_reply(const workflow::petition& p);
 boost::json::object extend_by_command_reply(const workflow::petition& p);

@@ -241,7 +241,12 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
 void slack_interactions::ask_in_thread(const interaction& i, const workflow::petition& p,
                                        workflow::person_index asker)
 {
-    const auto channel = channel_of(i.payload);
+    const auto& dir = ctx_.manifests.directory;
+    if (dir.at(asker).id == p.requester()) {
+        tell(i, blocks::ask_in_thread_own_request_reply());
+        return;
+    }
+    auto channel = channel_of(i.payload);
     std::string thread_ts;
     if (auto* m = object_at(i.payload, "message"))
         thread_ts = string_at(*m, "ts");
@@ -251,21 +256,57 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
     }
     // Slack ids from the directory or the cache only: no Slack call while Slack waits for our answer.
     std::string requester_slack;
-    const auto& dir = ctx_.manifests.directory;
     if (auto r = dir.find(p.requester()); r != workflow::no_person)
         requester_slack = dir.at(r).slack_id;
     if (requester_slack.empty())
         if (auto cached = ctx_.slack_users.by_person(p.requester()); cached && *cached)
             requester_slack = (*cached)->slack_id;
+
+    // A DM card's thread is the reviewer's private conversation with the app: ask under the request's
+    // card in a channel instead, where the requester can read and answer.
+    if (channel.starts_with('D')) {
+        std::optional<workflow::card_message> shared;
+        if (auto copies = ctx_.cards.for_petition(p.id); copies)
+            for (const auto& c : *copies)
+                if (c.kind == workflow::card_kind::channel && !c.channel.starts_with('D') &&
+                    (!shared || c.step >= shared->step))
+                    shared = c;
+        if (!shared) {
+            tell(i, blocks::ask_in_thread_no_shared_card_reply(p, requester_slack));
+            return;
+        }
+        channel = shared->channel;
+        thread_ts = shared->ts;
+    }
+
     auto message = blocks::ask_in_thread_message(p, requester_slack, i.user_id, dir.at(asker).name);
     message["thread_ts"] = thread_ts;
     const auto now = ctx_.clock.now();
-    auto r = ctx_.jobs.enqueue(app::job(app::job_kind::post_in_thread, "thread/" + p.id + "/" + i.user_id + "/" + thread_ts,
-                                        app::encode(app::thread_payload{channel, std::move(message)}), now),
-                               now);
-    if (!r)
-        spdlog::warn("slack: could not enqueue ask-in-thread for {}: {}", p.id, r.error().message);
+    const auto key = "thread/" + p.id + "/" + i.user_id + "/" + thread_ts;
+    auto posted = ctx_.jobs.enqueue(
+        app::job(app::job_kind::post_in_thread, key, app::encode(app::thread_payload{channel, std::move(message)}), now),
+        now);
+    if (!posted) {
+        spdlog::warn("slack: could not enqueue ask-in-thread for {}: {}", p.id, posted.error().message);
+        tell(i, blocks::error_reply(posted.error()));
+        return;
+    }
+    // The same key again: this reviewer already asked in this thread (the store keeps milliseconds).
+    if (posted->created_at < std::chrono::floor<std::chrono::milliseconds>(now)) {
+        tell(i, blocks::ask_in_thread_already_asked_reply(channel));
+        return;
+    }
+    // The requester hears of the question by DM (a thread reply notifies no one who has not joined it).
+    if (!requester_slack.empty()) {
+        auto dm = blocks::asked_about_your_request_message(p, i.user_id, dir.at(asker).name, channel);
+        if (auto r = ctx_.jobs.enqueue(app::job(app::job_kind::post_in_thread, key + "/dm",
+                                                app::encode(app::thread_payload{requester_slack, std::move(dm)}), now),
+                                       now);
+            !r)
+            spdlog::warn("slack: could not enqueue the question's DM for {}: {}", p.id, r.error().message);
+    }
     ctx_.runner.wake();
+    tell(i, blocks::ask_in_thread_asked_reply(channel, p.route.requester_name));
 }
 
 std::optional<boost::json::object> slack_interactions::on_view_submission(const interaction& i)

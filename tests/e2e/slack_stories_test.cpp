@@ -372,6 +372,40 @@ TEST_CASE("story: Ask in thread posts once in the card's thread and the request 
     CHECK_THAT(text_of(posted.message), Catch::Contains("<@U01KOFI>"));
     CHECK_THAT(text_of(posted.message), Catch::Contains("<@U01ALEX>"));
     CHECK(s.state_of(id) == "pending");
+
+    // The requester is told by DM where the question is; the asker is told it went there.
+    REQUIRE(slack_story::eventually([&] { return dm_contains(s.slack(), kofi, "has a question about your request"); }));
+    CHECK(dm_contains(s.slack(), kofi, "<#C0ENGPROD>"));
+    const auto ephemeral_with = [&](const std::string& user, const std::string& words) {
+        for (const auto& c : s.slack().calls("chat.postEphemeral"))
+            if (str(c.args.at("user")) == user && json::serialize(c.args).find(words) != std::string::npos)
+                return true;
+        return false;
+    };
+    REQUIRE(slack_story::eventually([&] { return ephemeral_with(alex, "Asked in the card's thread"); }));
+
+    // Asking again posts nothing more and says so.
+    REQUIRE(s.click(alex, "checkpoint.ask_in_thread", id, card->channel, card->ts).result() == http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return ephemeral_with(alex, "You already asked"); }));
+    CHECK(s.slack().messages_in("C0ENGPROD").size() == before + 1);
+
+    // The requester cannot ask themselves.
+    REQUIRE(s.click(kofi, "checkpoint.ask_in_thread", id, card->channel, card->ts).result() == http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return ephemeral_with(kofi, "Ask in thread is for reviewers"); }));
+
+    // From a reviewer's DM copy, the question goes under the channel's card, where the requester can answer.
+    auto lee_card = card_for(s, id, "u-2001");
+    REQUIRE(lee_card);
+    REQUIRE(lee_card->channel.starts_with("D"));
+    const auto in_dm = s.slack().messages_in(lee_card->channel).size();
+    REQUIRE(s.click(lee, "checkpoint.ask_in_thread", id, lee_card->channel, lee_card->ts).result() ==
+            http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return s.slack().messages_in("C0ENGPROD").size() == before + 2; }));
+    const auto from_dm = s.slack().messages_in("C0ENGPROD").back();
+    CHECK(str(from_dm.message.at("thread_ts")) == card->ts);
+    CHECK_THAT(text_of(from_dm.message), Catch::Contains("<@U01LEE>"));
+    CHECK(s.slack().messages_in(lee_card->channel).size() == in_dm);
+    CHECK(s.state_of(id) == "pending");
 }
 
 TEST_CASE("story: a stranger's click is refused ephemerally and changes nothing", "[e2e][slack]")
