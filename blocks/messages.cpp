@@ -80,6 +80,17 @@ boost::json::object asked_about_your_request_message(const workflow::petition& p
     return message(text, boost::json::array{section_block(text)});
 }
 
+boost::json::object away_reviewer_reply(const workflow::out_of_office& away, std::string_view delegate_name,
+                                        const workflow::error& refusal)
+{
+    std::string text = ":palm_tree: You are out of office" +
+                       (away.until ? " until " + slack_time(*away.until) : std::string(" until further notice")) + ", so ";
+    text += delegate_name.empty() ? std::string("requests for you went to the next person up, or to the platform team.")
+                                  : "*" + escape(delegate_name) + "* decides in your place.";
+    text += " " + escape(refusal.message) + " `/checkpoint ooo off` if you are back.";
+    return ephemeral_message(text, boost::json::array{section_block(text)});
+}
+
 boost::json::object only_requester_extends_reply(const workflow::petition& p)
 {
     return ephemeral_message("Only the requester can extend request `" + p.id + "`.", {});

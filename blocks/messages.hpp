@@ -26,6 +26,10 @@ boost::json::object ask_in_thread_already_asked_reply(std::string_view channel);
 boost::json::object ask_in_thread_no_shared_card_reply(const workflow::petition& p, std::string_view requester_slack_id);
 // Ask in thread, done: where the question went, and that the requester is told.
 boost::json::object ask_in_thread_asked_reply(std::string_view channel, std::string_view requester_name);
+// A reviewer out of office presses Approve or Deny on a step that went to their delegate (or up the
+// chain): who decides meanwhile, then the refusal itself.
+boost::json::object away_reviewer_reply(const workflow::out_of_office& away, std::string_view delegate_name,
+                                        const workflow::error& refusal);
 // The requester's DM: a reviewer asks about their request in a card's thread.
 boost::json::object asked_about_your_request_message(const workflow::petition& p, std::string_view asker_slack_id,
                                                      std::string_view asker_name, std::string_view channel);

@@ -224,6 +224,16 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             if (auto again = ctx_.access.get(id); again && again->state != workflow::petition_state::pending)
                 decided = std::move(*again);
         }
+        // Someone out of office whose step went to their delegate: say who decides meanwhile.
+        if (!decided && t.error().code == workflow::petition_error::not_a_reviewer) {
+            if (auto away = ctx_.access.away_of(me); away && *away) {
+                std::string delegate_name;
+                if (auto d = ctx_.manifests.directory.find((*away)->delegate); d != workflow::no_person)
+                    delegate_name = ctx_.manifests.directory.at(d).name;
+                tell(i, blocks::away_reviewer_reply(**away, delegate_name, t.error()));
+                continue;
+            }
+        }
         if (decided) {
             // A finished route's progress points past its last step: the click was on the last one.
             auto step = decided->progress.step;

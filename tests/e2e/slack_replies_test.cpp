@@ -192,3 +192,29 @@ TEST_CASE("replies: a request the matrix would auto-approve but whose bundle ask
     CHECK_THAT(waiting, !Catch::Contains("Auto-approved"));
     CHECK_THAT(waiting, Catch::Contains("The manager approves"));
 }
+
+TEST_CASE("replies: a reviewer out of office who clicks is told who decides in their place", "[e2e][slack]")
+{
+    slack_story s;
+    // Mary Major (api-team lead) is on leave, her delegate Lee Lin takes her place on api-team's step.
+    s.command(kofi, "request api-production --duration 1d --reason \"replies: while Mary is away\"");
+    const auto id = s.latest_petition_of("u-4001");
+    std::optional<slack_story::card_copy> card;
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& c : s.cards_of(id))
+            if (c.destination == "C0ENGPROD")
+                card = c;
+        return card.has_value();
+    }));
+    REQUIRE(s.click("U01MARY", "checkpoint.approve", id, card->channel, card->ts).result() == http::status::ok);
+    std::string told;
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& c : s.slack().calls("chat.postEphemeral"))
+            if (c.args.at("user") == "U01MARY")
+                told = json::serialize(c.args);
+        return !told.empty();
+    }));
+    CHECK_THAT(told, Catch::Contains("You are out of office") && Catch::Contains("*Lee Lin* decides in your place") &&
+                         Catch::Contains("Only the reviewers"));
+    CHECK(s.state_of(id) == "pending");
+}
