@@ -112,21 +112,31 @@ std::size_t job_runner::run_batch(const std::string& owner)
         ++ran;
         // Slow handlers (a receiver near its timeout): record what is finished well inside the lease.
         if (std::chrono::steady_clock::now() - leased_at > options_.lease_for / 4)
-            complete_finished(finished, owner);
+            complete_finished(finished, owner, now);
     }
-    complete_finished(finished, owner);
+    complete_finished(finished, owner, now);
     return ran;
 }
 
-void job_runner::complete_finished(std::vector<std::int64_t>& ids, const std::string& owner)
+void job_runner::complete_finished(std::vector<std::int64_t>& ids, const std::string& owner,
+                                   workflow::time_point leased_at)
 {
     if (ids.empty())
         return;
-    if (auto r = queue_.complete_all(ids, owner, clock_.now()); !r)
+    const auto now = clock_.now();
+    if (auto r = queue_.complete_all(ids, owner, now); !r) {
         spdlog::error("jobs: cannot complete {} jobs: {}", ids.size(), r.error().message);
-    else if (*r < ids.size())
-        spdlog::warn("jobs: {} of {} finished jobs had lost their lease and may run again", ids.size() - *r,
-                     ids.size());
+    } else if (*r < ids.size()) {
+        // A lease is lost only by running out. Before that, a job no longer ours was replaced (a newer Home
+        // tab or card update under the same key) or cancelled while it ran: it runs again with its new
+        // payload, or not at all, as meant.
+        if (now >= leased_at + options_.lease_for)
+            spdlog::warn("jobs: {} of {} finished jobs had lost their lease and may run again", ids.size() - *r,
+                         ids.size());
+        else
+            spdlog::debug("jobs: {} of {} finished jobs were replaced or cancelled while they ran", ids.size() - *r,
+                          ids.size());
+    }
     ids.clear();
 }
 

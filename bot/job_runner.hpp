@@ -97,7 +97,9 @@ private:
     // Runs a `gave_up` job: the dead job's kind's on_give_up.
     job_outcome give_up(const workflow::job& g);
     // Marks `ids` complete in one write and empties it.
-    void complete_finished(std::vector<std::int64_t>& ids, const std::string& owner);
+    // Marks `ids` done in one write; `leased_at` (the clock's time of the lease) tells a lease that ran out
+    // from a job replaced or cancelled while it ran.
+    void complete_finished(std::vector<std::int64_t>& ids, const std::string& owner, workflow::time_point leased_at);
 
     workflow::job_queue& queue_;
     const workflow::clock& clock_;

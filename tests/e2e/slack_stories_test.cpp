@@ -272,6 +272,11 @@ TEST_CASE("story: auto-approval grants at once and says why", "[e2e][slack]")
     // Nobody was asked: no card anywhere.
     CHECK(s.cards_of(id).empty());
     CHECK(card_posts(s.slack()) == 0);
+    // The Home tab's job is replaced at each step while it runs: that is not a lost lease, and the log
+    // does not cry wolf (issue 22, item 8).
+    REQUIRE(slack_story::eventually([&] { return s.unsettled_jobs() == 0; }));
+    CHECK(s.server().stop() == 0);
+    CHECK(s.server().output().find("lost their lease") == std::string::npos);
 }
 
 TEST_CASE("story: manager (out of office, so the delegate) then the next steps approve, and every copy is updated",
