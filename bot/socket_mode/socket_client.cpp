@@ -254,11 +254,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                     if (!o || ec)
                         return;
                     // Only while its replacement still serves; otherwise it serves on until Slack closes it.
-                    const bool replaced = std::any_of(links.begin(), links.end(), [&](const auto& candidate) {
-                        return candidate->slot == o->slot && candidate->said_hello && !candidate->retiring &&
-                               !candidate->closed;
-                    });
-                    if (replaced)
+                    if (has_fresh(o->slot))
                         o->close();
                 });
             }
@@ -393,25 +389,24 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         }
     }
 
+    // A slot serves while one of its connections has said hello and is not closed: a refreshed one
+    // serves until its replacement does.
     void recount()
     {
         unsigned n = 0;
-        for (const auto& l : links)
-            if (l->said_hello && !l->retiring && !l->closed)
-                ++n;
-        // A slot whose connection is being refreshed still counts while the old one serves.
-        for (unsigned slot = 0; slot < options.connections; ++slot) {
-            const bool fresh = std::any_of(links.begin(), links.end(), [&](const auto& l) {
-                return l->slot == slot && l->said_hello && !l->retiring && !l->closed;
-            });
-            const bool serving = std::any_of(links.begin(), links.end(), [&](const auto& l) {
-                return l->slot == slot && l->said_hello && l->retiring && !l->closed;
-            });
-            if (!fresh && serving)
-                ++n;
-        }
-        open_count = std::min(n, options.connections);
-        stats.socket_connections(open_count.load());
+        for (unsigned slot = 0; slot < options.connections; ++slot)
+            n += std::any_of(links.begin(), links.end(),
+                             [&](const auto& l) { return l->slot == slot && l->said_hello && !l->closed; });
+        open_count = n;
+        stats.socket_connections(n);
+    }
+
+    // Whether `slot` has a connection that is not being refreshed away.
+    bool has_fresh(unsigned slot) const
+    {
+        return std::any_of(links.begin(), links.end(), [&](const auto& l) {
+            return l->slot == slot && l->said_hello && !l->retiring && !l->closed;
+        });
     }
 
     void note_drained()
