@@ -328,8 +328,12 @@ boost::json::object approval_card(const card_input& in)
 
 boost::json::object already_decided_reply(const card_input& in)
 {
+    const auto& steps = route_of(in).steps;
+    card_input last = in;
+    if (!steps.empty() && last.step >= steps.size())
+        last.step = steps.size() - 1;
     const auto text = "This " + std::string(in.kind == card_kind::extension ? "extension" : "request") +
-                      " is no longer waiting on you.\n" + outcome_text(in);
+                      " is no longer waiting on you.\n" + outcome_text(last);
     return ephemeral_message(text, boost::json::array{section_block(text)});
 }
 

@@ -31,7 +31,8 @@ struct card_input {
 // card with the outcome, who decided and when, and no buttons (every copy is re-rendered with this).
 boost::json::object approval_card(const card_input& in);
 
-// A click on a card that is no longer open: who decided and when, as an ephemeral reply.
+// A click on a card that is no longer open: who decided and when, as an ephemeral reply. A step past the
+// route's end (a finished route's progress) means its last step.
 boost::json::object already_decided_reply(const card_input& in);
 
 // "Ask in thread": posted in the card's thread, mentioning the requester and the reviewer who asked.

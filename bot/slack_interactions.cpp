@@ -235,15 +235,11 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             }
         }
         if (decided) {
-            // A finished route's progress points past its last step: the click was on the last one.
-            auto step = decided->progress.step;
-            if (!decided->route.steps.empty() && step >= decided->route.steps.size())
-                step = decided->route.steps.size() - 1;
-            tell(i, blocks::already_decided_reply({*decided, card_kind_of(*decided), step, me,
+            tell(i, blocks::already_decided_reply({*decided, card_kind_of(*decided), decided->progress.step, me,
                                                    &ctx_.manifests.directory}));
-        }
-        else
+        } else {
             tell(i, blocks::error_reply(t.error()));
+        }
     }
     return std::nullopt;
 }
@@ -293,17 +289,17 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
     message["thread_ts"] = thread_ts;
     const auto now = ctx_.clock.now();
     const auto key = "thread/" + p.id + "/" + i.user_id + "/" + thread_ts;
+    // This reviewer already asked in this thread: its job (done or not) is under the same key.
+    if (auto asked = ctx_.jobs.find(key); asked && *asked) {
+        tell(i, blocks::ask_in_thread_already_asked_reply(channel));
+        return;
+    }
     auto posted = ctx_.jobs.enqueue(
         app::job(app::job_kind::post_in_thread, key, app::encode(app::thread_payload{channel, std::move(message)}), now),
         now);
     if (!posted) {
         spdlog::warn("slack: could not enqueue ask-in-thread for {}: {}", p.id, posted.error().message);
         tell(i, blocks::error_reply(posted.error()));
-        return;
-    }
-    // The same key again: this reviewer already asked in this thread (the store keeps milliseconds).
-    if (posted->created_at < std::chrono::floor<std::chrono::milliseconds>(now)) {
-        tell(i, blocks::ask_in_thread_already_asked_reply(channel));
         return;
     }
     // The requester hears of the question by DM (a thread reply notifies no one who has not joined it).
