@@ -115,13 +115,7 @@ TEST_CASE("replies: a one-day grant is told it ends soon halfway through, not th
     s.command(kofi, "request api-staging --duration 1d --reason \"replies: a short grant\"");
     const auto id = s.latest_petition_of("u-4001");
     REQUIRE(slack_story::eventually([&] { return s.state_of(id) == "active"; }));
-    const auto active = [&] {
-        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
-            if (text_of(m.message).find("is active until") != std::string::npos)
-                return true;
-        return false;
-    };
-    REQUIRE(slack_story::eventually(active));
+    REQUIRE(slack_story::eventually([&] { return !dm_with(s.slack(), kofi, "is active until").empty(); }));
 
     // The reminder waits for the second half of the day, and the expiry for its end.
     const auto created = std::stoll(s.rows("SELECT created_at FROM jobs WHERE kind = 'remind'").at(0).at(0));
@@ -131,12 +125,7 @@ TEST_CASE("replies: a one-day grant is told it ends soon halfway through, not th
     const double share = static_cast<double>(remind_at - created) / static_cast<double>(expire_at - created);
     CHECK(share == Approx(0.5).margin(0.02));
 
-    const auto ends_soon = [&] {
-        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
-            if (text_of(m.message).find("Access to *api-staging* ends") != std::string::npos)
-                return true;
-        return false;
-    };
+    const auto ends_soon = [&] { return !dm_with(s.slack(), kofi, "Access to *api-staging* ends").empty(); };
     CHECK_FALSE(ends_soon());
     s.move_time(std::chrono::hours(13));
     CHECK(slack_story::eventually(ends_soon));
@@ -183,12 +172,8 @@ TEST_CASE("replies: a request the matrix would auto-approve but whose bundle ask
     CHECK_THAT(reply, !Catch::Contains("Auto-approved"));
     CHECK_THAT(reply, Catch::Contains("The manager approves: api-staging has its own approval steps"));
     std::string waiting;
-    REQUIRE(slack_story::eventually([&] {
-        for (const auto& m : s.slack().messages_in(fake_slack::dm_channel_of(kofi)))
-            if (text_of(m.message).find("is waiting for approval") != std::string::npos)
-                waiting = text_of(m.message);
-        return !waiting.empty();
-    }));
+    REQUIRE(slack_story::eventually(
+        [&] { return !(waiting = dm_with(s.slack(), kofi, "is waiting for approval")).empty(); }));
     CHECK_THAT(waiting, !Catch::Contains("Auto-approved"));
     CHECK_THAT(waiting, Catch::Contains("The manager approves"));
 }
@@ -200,12 +185,7 @@ TEST_CASE("replies: a reviewer out of office who clicks is told who decides in t
     s.command(kofi, "request api-production --duration 1d --reason \"replies: while Mary is away\"");
     const auto id = s.latest_petition_of("u-4001");
     std::optional<slack_story::card_copy> card;
-    REQUIRE(slack_story::eventually([&] {
-        for (const auto& c : s.cards_of(id))
-            if (c.destination == "C0ENGPROD")
-                card = c;
-        return card.has_value();
-    }));
+    REQUIRE(slack_story::eventually([&] { return (card = card_for(s, id, "C0ENGPROD")).has_value(); }));
     REQUIRE(s.click("U01MARY", "checkpoint.approve", id, card->channel, card->ts).result() == http::status::ok);
     std::string told;
     REQUIRE(slack_story::eventually([&] {

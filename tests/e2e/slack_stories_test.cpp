@@ -31,10 +31,7 @@ std::vector<fake_slack_message> dms(fake_slack& slack, const std::string& user)
 
 bool dm_contains(fake_slack& slack, const std::string& user, const std::string& needle)
 {
-    for (const auto& m : dms(slack, user))
-        if (text_of(m.message).find(needle) != std::string::npos)
-            return true;
-    return false;
+    return !dm_with(slack, user, needle).empty();
 }
 
 std::size_t dm_count(fake_slack& slack, const std::string& user, const std::string& needle)
@@ -55,14 +52,6 @@ std::string file_and_wait_for_cards(slack_story& s, const std::string& user, con
     REQUIRE_FALSE(id.empty());
     REQUIRE(slack_story::eventually([&] { return s.unsettled_jobs() == 0 && !s.cards_of(id).empty(); }));
     return id;
-}
-
-std::optional<slack_story::card_copy> card_for(slack_story& s, const std::string& id, const std::string& destination)
-{
-    for (auto& c : s.cards_of(id))
-        if (c.destination == destination)
-            return c;
-    return std::nullopt;
 }
 
 // Every stored copy of the card was updated by chat.update and offers no button any more.

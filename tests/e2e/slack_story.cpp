@@ -342,4 +342,22 @@ bool has_action(const boost::json::object& message, const std::string& action_id
 
 std::string text_of(const boost::json::object& message) { return boost::json::serialize(message); }
 
+std::string dm_with(fake_slack& slack, const std::string& user, const std::string& needle)
+{
+    std::string found;
+    for (const auto& m : slack.messages_in(fake_slack::dm_channel_of(user)))
+        if (auto t = text_of(m.message); t.find(needle) != std::string::npos)
+            found = std::move(t);
+    return found;
+}
+
+std::optional<slack_story::card_copy> card_for(const slack_story& s, const std::string& petition_id,
+                                               const std::string& destination)
+{
+    for (auto& c : s.cards_of(petition_id))
+        if (c.destination == destination)
+            return c;
+    return std::nullopt;
+}
+
 } // namespace checkpoint::test

@@ -112,5 +112,10 @@ private:
 bool has_action(const boost::json::object& message, const std::string& action_id);
 // The message's text and all its blocks, serialized (for "contains" checks).
 std::string text_of(const boost::json::object& message);
+// The newest DM the app sent `user` whose text_of contains `needle`; empty when none.
+std::string dm_with(fake_slack& slack, const std::string& user, const std::string& needle);
+// The stored copy of a petition's card for `destination` (a channel id, or a person id for a DM copy).
+std::optional<slack_story::card_copy> card_for(const slack_story& s, const std::string& petition_id,
+                                               const std::string& destination);
 
 } // namespace checkpoint::test
