@@ -68,6 +68,8 @@ std::string reminder_key(std::string_view petition_id, std::size_t step, workflo
     return std::string(petition_id) + "/remind/" + std::to_string(step) + "/" + std::string(name(what));
 }
 
+std::string message_lane(std::string_view destination) { return "to/" + std::string(destination); }
+
 std::string revoke_key(std::string_view person, std::string_view entitlement, std::string_view petition_id)
 {
     return "revoke/" + std::string(person) + "/" + std::string(entitlement) + "/" + std::string(petition_id);
@@ -106,6 +108,9 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
         case workflow::effect_kind::provision:
             // Effects carried out at once are the job kind of the same name (tests/bot/outbox_test.cpp).
             w.jobs.push_back(job(*parse_job_kind(name(e.kind)), once, payload, now));
+            // Messages to one person or channel share a lane: they go out in the order the changes happened.
+            if (e.kind != workflow::effect_kind::update_cards && e.kind != workflow::effect_kind::provision)
+                w.jobs.back().lane = message_lane(e.to);
             break;
         }
     }

@@ -23,6 +23,8 @@ std::string_view name(workflow::notice n);
 // Keys of the jobs a petition schedules, stable across transitions so a later one moves or cancels them.
 std::string expiry_key(std::string_view petition_id);
 std::string reminder_key(std::string_view petition_id, std::size_t step, workflow::notice what);
+// The lane of the messages to one person or channel (workflow::job_spec::lane).
+std::string message_lane(std::string_view destination);
 std::string revoke_key(std::string_view person, std::string_view entitlement, std::string_view petition_id);
 
 // The petition_write for `t`: its jobs (one per effect; keyed by petition, version and position, so a

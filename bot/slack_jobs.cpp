@@ -7,8 +7,6 @@
 #include "app/effect_jobs.hpp"
 #include "app/jobs.hpp"
 #include "bot/slack_identity.hpp"
-#include "app/effect_jobs.hpp"
-#include "app/jobs.hpp"
 #include "workflow/petition_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -206,6 +204,12 @@ public:
 
     job_outcome notify_person(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
+        if (!workflow::notice_holds(pl.what, p)) {
+            // Waited behind earlier messages (or Slack) while the request moved on; the notice of the move follows.
+            spdlog::info("slack job {}: not telling {} '{}' about {}: it is {} now", j.key, pl.to, app::name(pl.what),
+                         p.id, workflow::name(p.state));
+            return job_outcome::done();
+        }
         return tell(j, p, pl.what, pl.to);
     }
 

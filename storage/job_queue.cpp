@@ -15,6 +15,10 @@ namespace {
     "id, kind, key, payload, status, run_at, created_at, attempts, first_attempt_at, lease_owner, lease_expires, "     \
     "last_error, effect_unknown"
 
+// No earlier job of the row's lane (aliased j) is still to run.
+#define CHECKPOINT_LANE_FREE                                                                                           \
+    "(j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.status < 2 AND e.id < j.id))"
+
 constexpr int pending = 0;
 constexpr int leased = 1;
 constexpr int dead = 3;
@@ -67,8 +71,8 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
     const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
     const auto run_at = to_millis(spec.run_at);
     {
-        auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at) "
-                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
+        auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at, lane) "
+                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
         insert->bind(1, spec.key);
         insert->bind(2, spec.kind);
         insert->bind(3, payload);
@@ -76,6 +80,10 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
         insert->bind(5, run_at);
         insert->bind(6, to_millis(now));
         insert->bind(7, to_millis(now));
+        if (spec.lane.empty())
+            insert->bind(8);
+        else
+            insert->bind(8, spec.lane);
         if (insert->exec() == 1)
             return true;
     }
@@ -83,13 +91,17 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
         return false;
     auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
                         "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
-                        "effect_unknown = 0, updated_at = ? WHERE key = ?");
+                        "effect_unknown = 0, updated_at = ?, lane = ? WHERE key = ?");
     update->bind(1, spec.kind);
     update->bind(2, payload);
     update->bind(3, run_at);
     update->bind(4, run_at);
     update->bind(5, to_millis(now));
-    update->bind(6, spec.key);
+    if (spec.lane.empty())
+        update->bind(6);
+    else
+        update->bind(6, spec.lane);
+    update->bind(7, spec.key);
     return update->exec() == 1;
 }
 
@@ -120,8 +132,10 @@ workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view o
     return db_.write([&](connection& c) -> workflow::result<std::vector<workflow::job>> {
         std::vector<std::int64_t> ids;
         {
-            // `status < 2` repeats the partial index's condition so the planner uses it.
-            auto due = c.use("SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
+            // `status < 2` repeats the partial index's condition so the planner uses it. A job behind an
+            // earlier one of its lane waits (one statement, so two of a lane are never taken together).
+            auto due = c.use("SELECT id FROM jobs j WHERE status < 2 AND due_at <= ? AND " CHECKPOINT_LANE_FREE
+                             " ORDER BY due_at LIMIT ?");
             due->bind(1, now_ms);
             due->bind(2, static_cast<std::int64_t>(max));
             while (due->executeStep())
@@ -280,8 +294,9 @@ workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
 workflow::result<std::optional<workflow::time_point>> job_queue::next_run_at()
 {
     return db_.read([&](connection& c) -> workflow::result<std::optional<workflow::time_point>> {
-        auto q = c.use("SELECT min(due_at) FROM jobs WHERE status < 2");
-        if (!q->executeStep() || q->getColumn(0).isNull())
+        // A job waiting behind its lane is not due: the job ahead of it is, and wakes the workers.
+        auto q = c.use("SELECT due_at FROM jobs j WHERE status < 2 AND " CHECKPOINT_LANE_FREE " ORDER BY due_at LIMIT 1");
+        if (!q->executeStep())
             return std::optional<workflow::time_point>();
         return std::optional<workflow::time_point>(from_millis(q->getColumn(0).getInt64()));
     });
@@ -312,5 +327,6 @@ workflow::result<std::optional<workflow::job>> job_queue::find(std::string_view 
 }
 
 #undef CHECKPOINT_JOB_COLUMNS
+#undef CHECKPOINT_LANE_FREE
 
 } // namespace checkpoint::storage

@@ -175,6 +175,11 @@ ALTER TABLE jobs ADD COLUMN effect_unknown INTEGER NOT NULL DEFAULT 0;
               R"sql(
 CREATE INDEX petitions_active ON petitions (requester_id, target, created_at, id) WHERE state = 'active';
 )sql"},
+    migration{7, "Jobs in a lane (messages to one person or channel) run in the order they were enqueued",
+              R"sql(
+ALTER TABLE jobs ADD COLUMN lane TEXT;
+CREATE INDEX jobs_lane ON jobs (lane, id) WHERE status < 2 AND lane IS NOT NULL;
+)sql"},
 };
 
 } // namespace

@@ -30,6 +30,10 @@ struct job_spec {
     std::string payload;
     time_point run_at{};
     on_duplicate duplicate = on_duplicate::keep;
+    // Jobs in one lane run one at a time, in the order they were first enqueued: a job waits while an
+    // earlier job of its lane is pending or leased (retrying, or waiting for Slack's pace). Messages to
+    // one person or channel share a lane, so they arrive in the order the events happened. Empty: no lane.
+    std::string lane{};
 };
 
 enum class job_status { pending, leased, done, dead, cancelled };

@@ -277,6 +277,37 @@ time_point expiry_reminder_at(time_point from, time_point ends, duration before)
     return std::max(ends - before, halfway);
 }
 
+bool notice_holds(notice what, const petition& p)
+{
+    const bool awaits_extension = p.state == petition_state::active && p.pending_extension.has_value();
+    switch (what) {
+    case notice::submitted: return p.state == petition_state::pending;
+    case notice::step_approved:
+    case notice::reassigned:
+    case notice::reminder: return p.state == petition_state::pending || awaits_extension;
+    case notice::extension_requested: return awaits_extension;
+    case notice::active:
+    case notice::expiring: return p.state == petition_state::active;
+    case notice::break_glass:
+    case notice::review_requested:
+        return p.state == petition_state::approved || p.state == petition_state::provisioning ||
+               p.state == petition_state::active;
+    case notice::approved:
+    case notice::auto_approved:
+    case notice::denied:
+    case notice::cancelled:
+    case notice::expired:
+    case notice::revoked:
+    case notice::failed:
+    case notice::reviewed:
+    case notice::extended:
+    case notice::extension_denied:
+    case notice::extension_cancelled:
+    case notice::revoke_failed: return true;
+    }
+    return true;
+}
+
 transition file(const route& r, const filing& f, time_point now)
 {
     transition t;

@@ -230,6 +230,11 @@ transition file(const route& r, const filing& f, time_point now);
 // `before` is not told it is ending the moment it starts.
 time_point expiry_reminder_at(time_point from, time_point ends, duration before);
 
+// Whether a notice about `p` still says something true when it goes out. A notice of a state ("waiting
+// for approval", "is active until …") no longer holds once the petition has moved on, and the notice of
+// that move follows it, so it is dropped; a notice of a fact (approved, denied, revoked, …) always holds.
+bool notice_holds(notice what, const petition& p);
+
 // The one transition function: (petition, event) -> next petition and its effects, or a typed error.
 // `dir` answers who is on the owning and platform teams (who may revoke).
 result<transition> apply(const petition& p, const event& e, const directory& dir);

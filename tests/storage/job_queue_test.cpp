@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace checkpoint;
 using namespace checkpoint::storage::test;
 using namespace std::chrono_literals;
@@ -250,6 +252,52 @@ TEST_CASE_METHOD(queue_fixture, "next_run_at is the earliest pending run or leas
     CHECK(queue.next_run_at().value() == at(15));
 }
 
+TEST_CASE_METHOD(queue_fixture, "jobs in one lane run one at a time, in the order they were enqueued")
+{
+    auto in_lane = [&](std::string key, workflow::time_point run_at, std::string lane) {
+        auto s = spec(std::move(key), run_at);
+        s.lane = std::move(lane);
+        return queue.enqueue(s, at()).value();
+    };
+    const auto waiting = in_lane("to-kofi/waiting", at(1), "to/u-4001");
+    in_lane("to-kofi/approved", at(1), "to/u-4001");
+    in_lane("to-kofi/active", at(1), "to/u-4001");
+    in_lane("to-alex/card", at(1), "to/u-2002");
+    REQUIRE(queue.enqueue(spec("no-lane", at(1)), at()));
+
+    // One per lane, the first of each, even in one lease.
+    auto first = queue.lease("w", 10, 30min, at(2)).value();
+    std::vector<std::string> keys;
+    for (const auto& j : first)
+        keys.push_back(j.key);
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == std::vector<std::string>{"no-lane", "to-alex/card", "to-kofi/waiting"});
+    // The next of a lane is not due while the first is leased, so workers do not wake for it.
+    CHECK(queue.next_run_at().value() == at(32));
+
+    SECTION("a retry holds the lane: the later jobs wait behind it")
+    {
+        REQUIRE(queue.fail(waiting.id, "w", "slack down", std::nullopt, at(3), false).value().outcome ==
+                settle_outcome::retrying);
+        CHECK(queue.lease("w", 10, 30min, at(3)).value().empty());
+        CHECK(queue.next_run_at().value() == at(3) + 10s);
+        auto next = queue.lease("w", 10, 30min, at(4)).value();
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].key == "to-kofi/waiting");
+    }
+    SECTION("a job done, dead or cancelled frees the lane for the next, in order")
+    {
+        REQUIRE(queue.complete(waiting.id, "w", at(3)).value().outcome == settle_outcome::completed);
+        auto next = queue.lease("w", 10, 30min, at(4)).value();
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].key == "to-kofi/approved");
+        REQUIRE(queue.cancel("to-kofi/approved", at(5)).value());
+        next = queue.lease("w", 10, 30min, at(6)).value();
+        REQUIRE(next.size() == 1);
+        CHECK(next[0].key == "to-kofi/active");
+    }
+}
+
 TEST_CASE_METHOD(queue_fixture, "cancel and reschedule by key")
 {
     REQUIRE(queue.enqueue(spec("expire/P-1", at(60)), at()));
@@ -278,14 +326,20 @@ TEST_CASE_METHOD(queue_fixture, "cancel and reschedule by key")
 TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not the future jobs")
 {
     auto guard = db->lock();
-    for (const char* sql : {"EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE status < 2 AND due_at <= 5 ORDER BY due_at LIMIT 10",
-                            "EXPLAIN QUERY PLAN SELECT min(due_at) FROM jobs WHERE status < 2"}) {
+    // The queue's two lookups of due jobs, a lane's earlier job looked up through jobs_lane.
+    const std::string lane_free = "(j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.lane = j.lane AND "
+                                  "e.status < 2 AND e.id < j.id))";
+    for (const auto& sql :
+         {"EXPLAIN QUERY PLAN SELECT id FROM jobs j WHERE status < 2 AND due_at <= 5 AND " + lane_free +
+              " ORDER BY due_at LIMIT 10",
+          "EXPLAIN QUERY PLAN SELECT due_at FROM jobs j WHERE status < 2 AND " + lane_free + " ORDER BY due_at LIMIT 1"}) {
         SQLite::Statement plan(db->connection(), sql);
         std::string detail;
         while (plan.executeStep())
             detail += plan.getColumn(3).getString() + "\n";
         INFO(sql);
         CHECK_THAT(detail, Catch::Contains("INDEX jobs_due"));
+        CHECK_THAT(detail, Catch::Contains("INDEX jobs_lane"));
         CHECK_THAT(detail, !Catch::Contains("TEMP B-TREE"));
     }
 }

@@ -438,3 +438,44 @@ TEST_CASE("the 'access ends soon' reminder goes out before the end, never in the
         CHECK(expiry_reminder_at(start, start + r.length, r.before) == start + r.reminded_after_start);
     }
 }
+
+TEST_CASE("a notice of a state is dropped once the request has moved on; a notice of a fact always holds")
+{
+    auto m = company();
+    const auto pending = pending_petition(m);
+    const auto active = active_petition(m);
+    const auto revoked = must_apply(active, revoke_by("sam", nov(26)), m.directory);
+    auto extending = active;
+    extending.pending_extension = extension{days{1}, "more time", active.route, {}};
+
+    struct row {
+        notice what;
+        const petition* p;
+        bool holds;
+    };
+    const row rows[] = {
+        {notice::submitted, &pending, true},
+        {notice::submitted, &active, false}, // "waiting for approval" after it was approved
+        {notice::submitted, &revoked, false},
+        {notice::step_approved, &pending, true},
+        {notice::step_approved, &extending, true},
+        {notice::step_approved, &active, false},
+        {notice::reassigned, &revoked, false},
+        {notice::extension_requested, &extending, true},
+        {notice::extension_requested, &active, false},
+        {notice::active, &active, true},
+        {notice::active, &revoked, false}, // "is active until …" after "was revoked"
+        {notice::expiring, &revoked, false},
+        {notice::approved, &revoked, true},
+        {notice::auto_approved, &active, true},
+        {notice::denied, &revoked, true},
+        {notice::revoked, &revoked, true},
+        {notice::extended, &active, true},
+        {notice::extension_denied, &active, true},
+        {notice::revoke_failed, &revoked, true},
+    };
+    for (const auto& r : rows) {
+        INFO(static_cast<int>(r.what) << " while " << name(r.p->state));
+        CHECK(notice_holds(r.what, *r.p) == r.holds);
+    }
+}

@@ -234,6 +234,19 @@ void fake_slack::http_error_next(std::string method, std::size_t times, unsigned
         queue.push_back({status, std::nullopt, {}});
 }
 
+void fake_slack::fail_channel(std::string method, std::string channel, unsigned status)
+{
+    std::lock_guard lock(mutex_);
+    failing_channels_[method + " " + channel] = status;
+}
+
+void fake_slack::heal()
+{
+    std::lock_guard lock(mutex_);
+    failing_channels_.clear();
+    failures_.clear();
+}
+
 void fake_slack::delay_next(std::string method, std::size_t times, std::chrono::milliseconds delay)
 {
     std::lock_guard lock(mutex_);
@@ -426,7 +439,13 @@ fake_slack::response fake_slack::handle(const request& req)
     json::object body;
     {
         std::lock_guard lock(mutex_);
-        if (auto it = failures_.find(call.method); it != failures_.end() && !it->second.empty()) {
+        const auto* channel = call.args.if_contains("channel");
+        const auto failing = channel && channel->is_string()
+                                 ? failing_channels_.find(call.method + " " + std::string(channel->get_string()))
+                                 : failing_channels_.end();
+        if (failing != failing_channels_.end()) {
+            programmed = failure{failing->second, std::nullopt, {}};
+        } else if (auto it = failures_.find(call.method); it != failures_.end() && !it->second.empty()) {
             programmed = it->second.front();
             it->second.pop_front();
         } else {

@@ -104,6 +104,10 @@ public:
     void error_next(std::string method, std::size_t times, std::string error);
     // The next `times` calls of `method` answer this HTTP status with a plain-text body.
     void http_error_next(std::string method, std::size_t times, unsigned status = 500);
+    // Every call of `method` whose `channel` argument is `channel` answers this HTTP status until
+    // heal() (a Slack that fails for one conversation only).
+    void fail_channel(std::string method, std::string channel, unsigned status = 500);
+    void heal();
     // The next `times` calls of `method` answer only after `delay` (a slow Slack). The fake serves one
     // call at a time, so other calls wait behind it.
     void delay_next(std::string method, std::size_t times, std::chrono::milliseconds delay);
@@ -175,6 +179,8 @@ private:
     mutable std::condition_variable changed_;
     std::vector<fake_slack_call> calls_;
     std::map<std::string, std::deque<failure>, std::less<>> failures_;
+    // "<method> <channel>" -> the status it answers (fail_channel).
+    std::map<std::string, unsigned, std::less<>> failing_channels_;
     std::map<std::string, std::deque<std::chrono::milliseconds>, std::less<>> delays_;
     std::vector<fake_slack_user> users_;
     std::vector<fake_slack_message> messages_;
