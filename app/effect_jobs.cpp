@@ -31,35 +31,6 @@ std::string_view name(workflow::effect_kind k)
     return "update_cards";
 }
 
-std::string_view name(workflow::notice n)
-{
-    using enum workflow::notice;
-    switch (n) {
-    case submitted: return "submitted";
-    case step_approved: return "step_approved";
-    case approved: return "approved";
-    case auto_approved: return "auto_approved";
-    case denied: return "denied";
-    case cancelled: return "cancelled";
-    case active: return "active";
-    case expiring: return "expiring";
-    case expired: return "expired";
-    case revoked: return "revoked";
-    case failed: return "failed";
-    case break_glass: return "break_glass";
-    case review_requested: return "review_requested";
-    case reviewed: return "reviewed";
-    case extension_requested: return "extension_requested";
-    case extended: return "extended";
-    case extension_denied: return "extension_denied";
-    case extension_cancelled: return "extension_cancelled";
-    case reassigned: return "reassigned";
-    case reminder: return "reminder";
-    case revoke_failed: return "revoke_failed";
-    }
-    return "submitted";
-}
-
 // Every key of a petition's jobs starts with its id, so they sit together in the key index.
 std::string expiry_key(std::string_view petition_id) { return std::string(petition_id) + "/expire"; }
 

@@ -18,7 +18,8 @@ namespace checkpoint::app {
 
 
 std::string_view name(workflow::effect_kind k);
-std::string_view name(workflow::notice n);
+// Notices are named by the workflow (workflow::name, workflow::parse_notice).
+using workflow::name;
 
 // Keys of the jobs a petition schedules, stable across transitions so a later one moves or cancels them.
 std::string expiry_key(std::string_view petition_id);

@@ -98,14 +98,10 @@ effect_payload tag_invoke(const json::value_to_tag<effect_payload>&, const json:
     p.effect = text(o, "effect", false);
     p.notice = text(o, "notice", false);
     if (!p.notice.empty()) {
-        bool known = false;
-        for (int i = 0; i <= static_cast<int>(workflow::last_notice) && !known; ++i)
-            if (name(static_cast<workflow::notice>(i)) == p.notice) {
-                p.what = static_cast<workflow::notice>(i);
-                known = true;
-            }
-        if (!known)
+        auto what = workflow::parse_notice(p.notice);
+        if (!what)
             throw std::invalid_argument("unknown notice '" + p.notice + "'");
+        p.what = *what;
     }
     p.to = text(o, "to", false);
     p.step = static_cast<std::size_t>(number(o, "step"));

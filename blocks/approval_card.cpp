@@ -100,8 +100,12 @@ std::string outcome_text(const card_input& in)
             out = ":white_small_square: Access ended before anyone reviewed it";
         break;
     }
-    if (denial && !p.close_reason.empty() && in.kind != card_kind::extension)
-        out += "\n" + quoted(p.close_reason);
+    // The denier's reason; the request's close reason for decisions recorded before reasons were kept.
+    if (denial) {
+        const auto& why = !denial->reason.empty() || in.kind == card_kind::extension ? denial->reason : p.close_reason;
+        if (!why.empty())
+            out += "\n" + quoted(why);
+    }
     // Later steps and the grant itself, so every copy tells the whole story.
     if (p.state != petition_state::denied && p.state != petition_state::cancelled)
         out += "\n" + state_text(p);

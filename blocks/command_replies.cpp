@@ -117,6 +117,16 @@ boost::json::object status_reply(const workflow::petition& p, const workflow::di
         blocks.push_back(section_block("*Extension requested:* +" + format_length(e.added) + " (total " +
                                        format_length(e.route.length) + ")\n" + progress_text(p, true, dir)));
     }
+    // Extensions denied before, newest last, each with the denier's reason (the last few: a block each).
+    std::vector<const workflow::decision_record*> denied;
+    for (const auto& d : p.decisions)
+        if (!d.approved && d.step.starts_with("extension: "))
+            denied.push_back(&d);
+    constexpr std::size_t shown_denials = 3;
+    for (std::size_t i = denied.size() > shown_denials ? denied.size() - shown_denials : 0; i < denied.size(); ++i)
+        blocks.push_back(section_block(":x: *Extension denied* by " + escape(person_name(p, denied[i]->by, dir)) +
+                                       " (" + slack_time(denied[i]->at) + ")" +
+                                       (denied[i]->reason.empty() ? std::string() : "\n" + quoted(denied[i]->reason))));
     if (!p.closed_by.empty() || !p.close_reason.empty()) {
         std::string closed = "*Closed*";
         if (!p.closed_by.empty())

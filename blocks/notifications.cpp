@@ -214,6 +214,8 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
         lead = ":x: Your extension of " + what_of(p) + " was denied" +
                (d && !d->approved ? " by " + by_whom(p, d->by, ctx) : std::string()) + ". Access stays " +
                (p.ends_at ? "until " + slack_time(*p.ends_at) : std::string("as it was")) + ".";
+        if (d && !d->approved && !d->reason.empty())
+            lead += "\n" + quoted(d->reason);
         break;
     }
     case notice::extension_cancelled:

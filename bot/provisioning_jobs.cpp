@@ -5,6 +5,7 @@
 
 #include "app/effect_jobs.hpp"
 #include "app/jobs.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -103,6 +104,8 @@ public:
     // The petition a job's payload names, or what to report when it cannot be read.
     std::variant<workflow::petition, job_outcome> petition_of(const workflow::job& j);
     job_outcome provision(const workflow::job& j);
+    // An approved extension: the live grant sent again with its new end (access/grant, its own key).
+    job_outcome send_new_end(const workflow::job& j, const petition& p);
     job_outcome revoke_late_grant(const petition& p, workflow::time_point at);
     job_outcome provision_gave_up(const workflow::job& j, const std::string& last_error);
     job_outcome expire(const workflow::job& j);
@@ -211,7 +214,8 @@ access_event provisioning_jobs::make_event(event_kind kind, const petition& p, c
     e.idempotency_key = key;
     if (kind == event_kind::grant) {
         e.reason = p.reason;
-        e.expires_at = at + p.length();
+        // Live access that was extended has its end already; a first grant ends its length from now.
+        e.expires_at = p.ends_at ? *p.ends_at : at + p.length();
         e.duration = p.length();
     } else if (p.state == petition_state::expired) {
         e.reason = "expired";
@@ -275,6 +279,8 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     if (auto* o = std::get_if<job_outcome>(&loaded))
         return *o;
     workflow::petition current = std::get<workflow::petition>(std::move(loaded));
+    if (auto pl = app::effect_of(j); pl && pl->what == workflow::notice::extended)
+        return send_new_end(j, current);
     const workflow::petition* p = &current;
     const std::string id = current.id;
     if (p->state == petition_state::approved) {
@@ -333,6 +339,32 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
     return revoke_late_grant(*p, at);
 }
 
+job_outcome provisioning_jobs::send_new_end(const workflow::job& j, const petition& p)
+{
+    if (p.state != petition_state::active || !p.ends_at) {
+        spdlog::info("provisioning: {} is {}; no new end to send", p.id, name(p.state));
+        return job_outcome::done();
+    }
+    const auto integration_name = integration_of(p);
+    auto d = deliver(integration_name, make_event(event_kind::grant, p, p.requester(), j.key, now()));
+    if (!d)
+        return busy(integration_name);
+    if (d->is_retry())
+        return retry_from(*d);
+    const boost::json::object details{{"integration", integration_name},
+                                      {"entitlement", p.entitlement()},
+                                      {"ends_at", workflow::to_millis(*p.ends_at)},
+                                      {"output", d->output}};
+    if (d->is_permanent_failure()) {
+        // The access stays granted here until its new end; the receiver may still hold the old one.
+        spdlog::error("provisioning: the new end of {} was refused by {}: {}", p.id, integration_name, d->message);
+        audit("extension_delivery_failed", p.id, d->message, details);
+        return job_outcome::failed(d->message);
+    }
+    audit("extension_delivered", p.id, d->message, details);
+    return job_outcome::done();
+}
+
 job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::time_point at)
 {
     // Revoked while the grant was on its way: the revoke may have gone out before the grant landed,
@@ -355,6 +387,11 @@ job_outcome provisioning_jobs::provision_gave_up(const workflow::job& j, const s
     const auto id = payload->petition_id;
     const auto reason = "gave up after retrying: " + last_error;
     spdlog::error("provisioning: {} {}", id, reason);
+    if (payload->what == workflow::notice::extended) {
+        // Only the new end was undelivered: the access itself stands.
+        audit("extension_delivery_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
+        return job_outcome::done();
+    }
     audit("grant_failed", id, reason, {{"job", j.key}, {"attempts", j.attempts}});
     if (auto p = ctx_.access.get(id); p && p->state == petition_state::approved)
         (void)ctx_.access.act(id, workflow::provisioning_started(now()));

@@ -69,20 +69,6 @@ bool is_person(service_context& ctx, std::string_view to)
     return ctx.manifests.directory.find(to) != workflow::no_person;
 }
 
-blocks::card_kind card_kind_of_update(workflow::notice what)
-{
-    switch (what) {
-    case workflow::notice::extension_requested:
-    case workflow::notice::extended:
-    case workflow::notice::extension_denied:
-    case workflow::notice::extension_cancelled: return blocks::card_kind::extension;
-    case workflow::notice::break_glass:
-    case workflow::notice::review_requested:
-    case workflow::notice::reviewed: return blocks::card_kind::break_glass_review;
-    default: return blocks::card_kind::request;
-    }
-}
-
 blocks::notice_context notice_context_for(service_context& ctx, const workflow::petition& p)
 {
     return {&ctx.manifests.directory, ctx.manifests.catalog.find(p.entitlement())};
@@ -132,12 +118,38 @@ public:
         auto card = blocks::approval_card({p, blocks::card_kind_for(pl.what), pl.step, recipient,
                                            &ctx_.manifests.directory});
 
-        auto existing = ctx_.cards.find(p.id, pl.step, pl.to);
-        if (!existing)
-            return job_outcome::retry("reading cards of " + p.id + ": " + existing.error().message);
-        if (*existing) {
-            auto r = ctx_.slack.update_message((*existing)->channel, (*existing)->ts, std::move(card));
+        auto copies = ctx_.cards.for_petition(p.id);
+        if (!copies)
+            return job_outcome::retry("reading cards of " + p.id + ": " + copies.error().message);
+        // An extension is a new round: its cards are new messages, so reviewers are notified, and the
+        // copies posted before it was asked for keep what they said.
+        const auto round_start = pl.what == workflow::notice::extension_requested && p.pending_extension
+                                     ? p.pending_extension->requested_at
+                                     : workflow::time_point{};
+        const workflow::card_message* same = nullptr;    // this step's copy: an earlier attempt posted it
+        const workflow::card_message* carried = nullptr; // a channel's copy of an earlier step
+        for (const auto& c : *copies) {
+            if (c.destination != pl.to || c.posted_at < round_start)
+                continue;
+            if (c.step == pl.step)
+                same = &c;
+            else if (!dm && c.step < pl.step && (!carried || c.step > carried->step))
+                carried = &c;
+        }
+        if (same) {
+            auto r = ctx_.slack.update_message(same->channel, same->ts, std::move(card));
             return outcome_of(r, j, "chat.update of the card already posted for " + p.id);
+        }
+        if (carried) {
+            // A channel keeps one card through the steps: the next step takes over the message.
+            auto r = ctx_.slack.update_message(carried->channel, carried->ts, std::move(card));
+            if (!r.ok())
+                return outcome_of(r, j, "chat.update of the channel card of " + p.id + " for its next step");
+            if (auto rec = ctx_.cards.record({p.id, pl.step, pl.to, workflow::card_kind::channel, carried->channel,
+                                              carried->ts, ctx_.clock.now(), pl.what});
+                !rec)
+                return job_outcome::retry("recording the channel card of " + p.id + ": " + rec.error().message);
+            return job_outcome::done();
         }
 
         std::string channel = pl.to;
@@ -164,7 +176,8 @@ public:
                                  dm ? workflow::card_kind::dm : workflow::card_kind::channel,
                                  r.channel().value_or(channel),
                                  r.ts().value_or(""),
-                                 ctx_.clock.now()};
+                                 ctx_.clock.now(),
+                                 pl.what};
         if (auto rec = ctx_.cards.record(m); !rec) {
             // Posted but not recorded: the retry finds the post by its delivery key and records it then.
             return job_outcome::retry("recording the card posted for " + p.id + " in " + m.channel + ": " +
@@ -174,7 +187,7 @@ public:
         return job_outcome::done();
     }
 
-    job_outcome update_cards(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
+    job_outcome update_cards(const workflow::job& j, const effect_payload&, const workflow::petition& p)
     {
         auto copies = ctx_.cards.for_petition(p.id);
         if (!copies)
@@ -182,9 +195,14 @@ public:
 
         std::vector<std::string> failures;
         for (const auto& c : *copies) {
+            // A channel's card carried through the steps is recorded once per step: drawn for the last.
+            if (std::any_of(copies->begin(), copies->end(), [&](const workflow::card_message& o) {
+                    return o.channel == c.channel && o.ts == c.ts && o.step > c.step;
+                }))
+                continue;
             const std::string recipient = c.kind == workflow::card_kind::dm ? c.destination : "";
             auto card = blocks::approval_card(
-                {p, card_kind_of_update(pl.what), c.step, recipient, &ctx_.manifests.directory});
+                {p, blocks::card_kind_for(c.asked), c.step, recipient, &ctx_.manifests.directory});
             auto r = ctx_.slack.update_message(c.channel, c.ts, std::move(card));
             if (r.outcome == slack_outcome::retryable)
                 return job_outcome::retry("chat.update of " + c.channel + "/" + c.ts + ": " + r.error,
@@ -240,18 +258,16 @@ public:
         if (progress->step != pl.step || pl.step >= route->steps.size())
             return job_outcome::done(); // moved on to another step
         std::optional<workflow::time_point> escalates_at;
-        if (p.state == workflow::petition_state::pending) {
-            if (auto due = workflow::escalation_due(p)) {
-                const auto now = ctx_.clock.now();
-                if (now >= *due) {
-                    // Past escalate_after: the step moves on (the transition tells everyone and reschedules).
-                    auto t = ctx_.access.act(p.id, workflow::escalation(now));
-                    if (!t)
-                        return job_outcome::retry("escalating " + p.id + ": " + t.error().message);
-                    return job_outcome::done();
-                }
-                escalates_at = due;
+        if (auto due = workflow::escalation_due(p)) {
+            const auto now = ctx_.clock.now();
+            if (now >= *due) {
+                // Past escalate_after: the step moves on (the transition tells everyone and reschedules).
+                auto t = ctx_.access.act(p.id, workflow::escalation(now));
+                if (!t)
+                    return job_outcome::retry("escalating " + p.id + ": " + t.error().message);
+                return job_outcome::done();
             }
+            escalates_at = due;
         }
         const auto& step = route->steps[pl.step];
         std::vector<std::string> who;

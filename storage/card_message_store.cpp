@@ -16,6 +16,8 @@ workflow::card_message read_card(SQLite::Statement& q)
     m.channel = q.getColumn(4).getString();
     m.ts = q.getColumn(5).getString();
     m.posted_at = from_millis(q.getColumn(6).getInt64());
+    // A name this version does not know (written by a newer one) reads as a request's card.
+    m.asked = workflow::parse_notice(q.getColumn(7).getString()).value_or(workflow::notice::submitted);
     return m;
 }
 
@@ -24,9 +26,10 @@ workflow::card_message read_card(SQLite::Statement& q)
 workflow::result<void> card_message_store::record(const workflow::card_message& m)
 {
     return db_.write([&](connection& c) -> workflow::result<void> {
-        auto q = c.use("INSERT INTO card_messages (petition_id, step, destination, kind, channel, ts, posted_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (petition_id, step, destination) DO UPDATE SET "
-                       "kind = excluded.kind, channel = excluded.channel, ts = excluded.ts, posted_at = excluded.posted_at");
+        auto q = c.use("INSERT INTO card_messages (petition_id, step, destination, kind, channel, ts, posted_at, asked) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (petition_id, step, destination) DO UPDATE SET "
+                       "kind = excluded.kind, channel = excluded.channel, ts = excluded.ts, "
+                       "posted_at = excluded.posted_at, asked = excluded.asked");
         q->bind(1, m.petition_id);
         q->bind(2, static_cast<std::int64_t>(m.step));
         q->bind(3, m.destination);
@@ -34,6 +37,7 @@ workflow::result<void> card_message_store::record(const workflow::card_message& 
         q->bind(5, m.channel);
         q->bind(6, m.ts);
         q->bind(7, to_millis(m.posted_at));
+        q->bind(8, std::string(workflow::name(m.asked)));
         q->exec();
         return {};
     });
@@ -43,7 +47,7 @@ workflow::result<std::optional<workflow::card_message>>
 card_message_store::find(const std::string& petition_id, std::size_t step, const std::string& destination)
 {
     return db_.read([&](connection& c) -> workflow::result<std::optional<workflow::card_message>> {
-        auto q = c.use("SELECT petition_id, step, destination, kind, channel, ts, posted_at FROM card_messages "
+        auto q = c.use("SELECT petition_id, step, destination, kind, channel, ts, posted_at, asked FROM card_messages "
                        "WHERE petition_id = ? AND step = ? AND destination = ?");
         q->bind(1, petition_id);
         q->bind(2, static_cast<std::int64_t>(step));
@@ -57,7 +61,7 @@ card_message_store::find(const std::string& petition_id, std::size_t step, const
 workflow::result<std::vector<workflow::card_message>> card_message_store::for_petition(const std::string& petition_id)
 {
     return db_.read([&](connection& c) -> workflow::result<std::vector<workflow::card_message>> {
-        auto q = c.use("SELECT petition_id, step, destination, kind, channel, ts, posted_at FROM card_messages "
+        auto q = c.use("SELECT petition_id, step, destination, kind, channel, ts, posted_at, asked FROM card_messages "
                        "WHERE petition_id = ? ORDER BY step, destination");
         q->bind(1, petition_id);
         std::vector<workflow::card_message> out;

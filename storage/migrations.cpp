@@ -180,6 +180,10 @@ CREATE INDEX petitions_active ON petitions (requester_id, target, created_at, id
 ALTER TABLE jobs ADD COLUMN lane TEXT;
 CREATE INDEX jobs_lane ON jobs (lane, id) WHERE status < 2 AND lane IS NOT NULL;
 )sql"},
+    migration{8, "A card remembers what it asked (a request, an extension, a break-glass review), so updates draw it as that",
+              R"sql(
+ALTER TABLE card_messages ADD COLUMN asked TEXT NOT NULL DEFAULT 'submitted';
+)sql"},
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
+#include "workflow/petition.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -23,6 +24,9 @@ struct card_message {
     std::string channel;
     std::string ts;
     time_point posted_at{};
+    // What the card was posted to ask (submitted, extension_requested, review_requested): every later
+    // update draws it as that kind of card.
+    notice asked = notice::submitted;
 };
 
 // Card copies by petition; a retried post finds its earlier message here and updates it instead.

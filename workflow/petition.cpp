@@ -42,6 +42,7 @@ public:
     void channel(const std::string& id, notice what) { push({effect_kind::notify_channel, what, id, 0, {}}); }
     void update_cards() { push({effect_kind::update_cards, notice::submitted, {}, 0, {}}); }
     void provision() { push({effect_kind::provision, notice::approved, p_.requester(), 0, {}}); }
+    void send_new_end() { push({effect_kind::provision, notice::extended, p_.requester(), 0, {}}); }
     void release() { push({effect_kind::release, notice::revoked, p_.requester(), 0, {}}); }
     void schedule_expiry(time_point at) { push({effect_kind::schedule_expiry, notice::expired, {}, 0, at}); }
     void cancel_expiry() { push({effect_kind::cancel_expiry, notice::expired, {}, 0, {}}); }
@@ -90,6 +91,8 @@ void lengthen(petition& p, duration added, const route& decided, time_point now,
         *p.ends_at += added;
         fx.schedule_expiry(*p.ends_at);
         fx.reminder(0, expiry_reminder_at(now, *p.ends_at, p.route.expiring_before), notice::expiring);
+        // A receiver that enforces the grant's end would otherwise cut the access off at the old one.
+        fx.send_new_end();
     }
     fx.tell(notice::extended);
     fx.update_cards();
@@ -275,6 +278,43 @@ time_point expiry_reminder_at(time_point from, time_point ends, duration before)
 {
     const auto halfway = from + (ends - from) / 2;
     return std::max(ends - before, halfway);
+}
+
+std::string_view name(notice n)
+{
+    using enum notice;
+    switch (n) {
+    case submitted: return "submitted";
+    case step_approved: return "step_approved";
+    case approved: return "approved";
+    case auto_approved: return "auto_approved";
+    case denied: return "denied";
+    case cancelled: return "cancelled";
+    case active: return "active";
+    case expiring: return "expiring";
+    case expired: return "expired";
+    case revoked: return "revoked";
+    case failed: return "failed";
+    case break_glass: return "break_glass";
+    case review_requested: return "review_requested";
+    case reviewed: return "reviewed";
+    case extension_requested: return "extension_requested";
+    case extended: return "extended";
+    case extension_denied: return "extension_denied";
+    case extension_cancelled: return "extension_cancelled";
+    case reassigned: return "reassigned";
+    case reminder: return "reminder";
+    case revoke_failed: return "revoke_failed";
+    }
+    return "submitted";
+}
+
+std::optional<notice> parse_notice(std::string_view s)
+{
+    for (int i = 0; i <= static_cast<int>(last_notice); ++i)
+        if (name(static_cast<notice>(i)) == s)
+            return static_cast<notice>(i);
+    return std::nullopt;
 }
 
 bool notice_holds(notice what, const petition& p)
@@ -492,7 +532,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
             n.decisions.push_back({"checkpoint", "extension", true, e.at, {}});
             lengthen(n, e.added, *r, e.at, fx);
         } else {
-            n.pending_extension = extension{e.added, e.reason, *r, {}};
+            n.pending_extension = extension{e.added, e.reason, *r, {}, e.at};
             fx.tell(notice::extension_requested);
             fx.cards(r->steps.front(), 0, 0, notice::extension_requested);
             fx.reminder(0, e.at + r->pending_after, notice::reminder);
@@ -549,12 +589,18 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
 
 std::optional<time_point> escalation_due(const petition& p)
 {
-    if (p.state != petition_state::pending || p.route.escalate_after <= duration::zero() ||
-        p.progress.step >= p.route.steps.size())
+    const bool extension = p.state == petition_state::active && p.pending_extension;
+    if (p.state != petition_state::pending && !extension)
         return std::nullopt;
-    time_point started = p.created_at;
-    if (p.progress.step > 0) {
-        const auto& current = p.route.steps[p.progress.step].name;
+    const auto& r = extension ? p.pending_extension->route : p.route;
+    const auto& progress = extension ? p.pending_extension->progress : p.progress;
+    if (r.escalate_after <= duration::zero() || progress.step >= r.steps.size())
+        return std::nullopt;
+    time_point started = extension ? p.pending_extension->requested_at : p.created_at;
+    if (started == time_point{})
+        return std::nullopt; // an extension asked for before its time was kept
+    if (progress.step > 0) {
+        const auto current = (extension ? "extension: " : "") + r.steps[progress.step].name;
         for (auto it = p.decisions.rbegin(); it != p.decisions.rend(); ++it)
             if (it->step != current) {
                 started = it->at;

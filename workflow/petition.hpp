@@ -69,6 +69,9 @@ struct extension {
     // Decided on the total duration (what is left of the grant does not count: the total does).
     workflow::route route;
     approval_progress progress;
+    // When it was asked for: its first step's escalation counts from here, and its cards are new
+    // messages (copies posted before belong to an earlier round). Unset in bodies written before it.
+    time_point requested_at{};
 };
 
 struct decision_record {
@@ -113,7 +116,8 @@ enum class effect_kind {
     notify_channel,    // post `what` in channel `to`
     post_card,         // post the approval card for step `step` to `to` (a channel or a person id)
     update_cards,      // re-render every card already posted for this petition
-    provision,         // grant `entitlement` to the requester through the route's integration
+    provision,         // grant `entitlement` to the requester through the route's integration; with notice
+                       // `extended`, send the live grant again with its new end (an approved extension)
     release,           // this petition no longer covers the entitlement; ask the grant ledger whether to revoke
     schedule_expiry,   // run `expire` at `at` (replaces any earlier schedule)
     cancel_expiry,     // drop the scheduled expiry
@@ -145,6 +149,9 @@ enum class notice {
     revoke_failed,
 };
 inline constexpr notice last_notice = notice::revoke_failed;
+// Stable names, as jobs and stored cards carry them.
+std::string_view name(notice n);
+std::optional<notice> parse_notice(std::string_view s);
 
 struct effect {
     effect_kind kind = effect_kind::update_cards;
@@ -239,9 +246,9 @@ bool notice_holds(notice what, const petition& p);
 // `dir` answers who is on the owning and platform teams (who may revoke).
 result<transition> apply(const petition& p, const event& e, const directory& dir);
 
-// When the step a pending petition waits on may be escalated: the moment that step started (filing, or
-// the approval that completed the step before) plus the route's escalate_after. nullopt when it is not
-// pending, or escalate_after is zero. Extensions are reminded, not escalated.
+// When the step a pending petition (or a pending extension of live access) waits on may be escalated:
+// the moment that step started (filing or the extension's request, or the approval that completed the
+// step before) plus the route's escalate_after. nullopt when nothing waits, or escalate_after is zero.
 std::optional<time_point> escalation_due(const petition& p);
 
 // Event builders, so call sites read as sentences.

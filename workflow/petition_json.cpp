@@ -183,7 +183,8 @@ std::string petition_to_json(const workflow::petition& p)
         extension = json::object{{"added", p.pending_extension->added.count()},
                                  {"reason", p.pending_extension->reason},
                                  {"route", to_json(p.pending_extension->route)},
-                                 {"progress", to_json(p.pending_extension->progress)}};
+                                 {"progress", to_json(p.pending_extension->progress)},
+                                 {"requested_at", ticks(p.pending_extension->requested_at)}};
     json::object o{{"id", p.id},
                    {"route", to_json(p.route)},
                    {"reason", p.reason},
@@ -224,7 +225,9 @@ workflow::result<workflow::petition> petition_from_json(std::string_view text)
             const auto& xo = x.as_object();
             p.pending_extension = workflow::extension{secs(xo, "added"), str(xo, "reason"),
                                                       route_from(xo.at("route").as_object()),
-                                                      progress_from(xo.at("progress").as_object())};
+                                                      progress_from(xo.at("progress").as_object()),
+                                                      xo.contains("requested_at") ? from_ticks(num(xo, "requested_at"))
+                                                                                  : workflow::time_point{}};
         }
         p.review_pending = o.at("review_pending").as_bool();
         for (const auto& dv : o.at("decisions").as_array()) {

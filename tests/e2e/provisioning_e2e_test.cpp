@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -275,6 +276,19 @@ TEST_CASE("e2e: a reminder with Extend comes a day before the end; access is rev
     CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
 }
 
+namespace {
+
+// "2026-12-07T05:42:25Z" (or with milliseconds) as Unix seconds.
+long long unix_time(const std::string& utc)
+{
+    std::tm tm{};
+    if (!strptime(utc.c_str(), "%Y-%m-%dT%H:%M:%S", &tm))
+        return -1;
+    return static_cast<long long>(timegm(&tm));
+}
+
+} // namespace
+
 TEST_CASE("e2e: an extension moves the revoke with no gap in access", "[e2e][provisioning]")
 {
     rig r;
@@ -284,12 +298,26 @@ TEST_CASE("e2e: an extension moves the revoke with no gap in access", "[e2e][pro
     REQUIRE(r.poll([&] { return r.state(*server, id) == "active"; }));
     // 1 day more on a low-risk bundle (2 days in all) is approved at once.
     INFO(r.command(*server, "extend " + id + " 1d --reason \"the load test runs late\""));
+    // The receiver is sent the live grant again with its new end, a day after the first one's.
+    REQUIRE(r.wait_effects("access/grant", 2));
+    std::vector<std::string> ends, lengths;
+    for (const auto& req : r.hook.snapshot().requests)
+        for (const auto& e : req.events)
+            if (e.event == "access/grant" && e.resource_id == "analytics-staging") {
+                const auto& labels = e.raw.at("meta").at("labels").as_object();
+                ends.emplace_back(labels.at("expiresAt").as_string());
+                lengths.emplace_back(labels.at("duration").as_string());
+            }
+    REQUIRE(ends.size() >= 2);
+    CHECK(unix_time(ends.back()) - unix_time(ends.front()) == 24 * 3600);
+    CHECK(lengths.front() == "1d");
+    CHECK(lengths.back() == "2d");
 
     // Past the original end: still active, nothing revoked. A later grant of another bundle is the
     // barrier: its provision job falls due after the original expiry, so that expiry has run by then.
     r.advance(*server, 24h + 1min);
     r.request(*server, "data-staging --duration 1d --reason \"compare the pipelines\"");
-    REQUIRE(r.wait_effects("access/grant", 2));
+    REQUIRE(r.wait_effects("access/grant", 3));
     CHECK(r.state(*server, id) == "active");
 
     // Past the extended end: revoked once, after it.
@@ -309,7 +337,7 @@ TEST_CASE("e2e: an extension moves the revoke with no gap in access", "[e2e][pro
             grants += e.second.event == "access/grant";
             revokes += e.second.event == "access/revoke";
         }
-    CHECK(grants == 1);
+    CHECK(grants == 2);
     CHECK(revokes == 1);
     CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
 }

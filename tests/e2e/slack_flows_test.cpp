@@ -18,25 +18,23 @@ namespace {
 constexpr const char* kofi = "U01KOFI"; // Kofi Mensah, analytics-eng (u-4001)
 constexpr const char* alex = "U01ALEX"; // Alex Chen, api-team (reviews api-production)
 
-// A click on the Home tab (no channel, no message), as Slack sends it.
-json::object home_click(const std::string& user, const std::string& action_id, const std::string& petition_id,
-                        fake_slack& slack)
-{
-    return json::object{{"type", "block_actions"},
-                        {"user", json::object{{"id", user}}},
-                        {"trigger_id", slack.new_trigger_id()},
-                        {"container", json::object{{"type", "view"}, {"view_id", "VHOME"}}},
-                        {"view", json::object{{"id", "VHOME"}, {"type", "home"}}},
-                        {"actions", json::array{json::object{
-                                        {"action_id", action_id}, {"value", petition_id}, {"action_ts", "1.1"}}}}};
-}
-
 // The texts of the app's DMs to `user`, in the order they were posted.
 std::vector<std::string> dm_texts(fake_slack& slack, const std::string& user)
 {
     std::vector<std::string> out;
-    for (const auto& m : slack.messages_in(fake_slack::dm_channel_of(user)))
+    for (const auto& m : dms(slack, user))
         out.push_back(text_of(m.message));
+    return out;
+}
+
+// The DM messages to `user` that ask to decide an extension of `petition_id` (cards, not notices).
+std::vector<fake_slack_message> extension_cards(fake_slack& slack, const std::string& user, const std::string& id)
+{
+    std::vector<fake_slack_message> out;
+    for (const auto& m : dms(slack, user))
+        if (const auto t = text_of(m.message);
+            t.find("Extension Request") != std::string::npos && t.find(id) != std::string::npos)
+            out.push_back(m);
     return out;
 }
 
@@ -86,4 +84,65 @@ TEST_CASE("order: a requester's messages go out in the order things happened, an
     CHECK_THAT(texts[0], Catch::Contains("is approved"));
     CHECK_THAT(texts[1], Catch::Contains("was revoked by Kofi Mensah"));
     CHECK(count_of(s, "SELECT count(*) FROM jobs WHERE kind = 'notify_person' AND status = 3") == 0);
+}
+
+TEST_CASE("extension: reviewers get a new card, it waits on them, escalates, and a denial's reason reaches everyone",
+          "[e2e][slack]")
+{
+    slack_story s;
+    (void)s.command(kofi, "request api-production --duration 3d --reason \"extension: nightly load\"");
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE(slack_story::eventually([&] { return s.unsettled_jobs() == 0 && card_for(s, id, "u-2002"); }));
+    const auto first_card = *card_for(s, id, "u-2002");
+    const auto first_channel_card = *card_for(s, id, "C0ENGPROD");
+    REQUIRE(s.interact(home_click(alex, "checkpoint.approve", id, s.slack())).result() == http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return s.state_of(id) == "active" && s.unsettled_jobs() == 0; }));
+
+    // Two more days (five in all) need api-team again.
+    const auto asked = reply_text(s.command(kofi, "extend " + id + " 2d --reason \"the load test runs late\""));
+    INFO(asked);
+    REQUIRE(slack_story::eventually([&] { return !extension_cards(s.slack(), alex, id).empty(); }));
+
+    // A new message in each reviewer's DM and in the channel (Slack notifies new messages, not edits);
+    // the first card stays as it was.
+    const auto ext_card = extension_cards(s.slack(), alex, id).front();
+    CHECK(ext_card.ts != first_card.ts);
+    CHECK(has_action(ext_card.message, "checkpoint.approve"));
+    CHECK_THAT(text_of(ext_card.message), Catch::Contains("by 2 days"));
+    const auto channel_copy = card_for(s, id, "C0ENGPROD");
+    REQUIRE(channel_copy);
+    CHECK(channel_copy->ts != first_channel_card.ts);
+    CHECK_FALSE(has_action(s.slack().message(first_channel_card.channel, first_channel_card.ts)->message,
+                           "checkpoint.approve"));
+    // It waits on Alex: /checkpoint pending lists it.
+    CHECK_THAT(reply_text(s.command(alex, "pending")), Catch::Contains(id));
+
+    // Nobody answers for a day: the platform team is asked too, with a card of its own.
+    s.move_time(std::chrono::hours(5));
+    REQUIRE(slack_story::eventually([&] { return dm_contains(s.slack(), alex, "Reminder"); }));
+    s.move_time(std::chrono::hours(20));
+    REQUIRE(slack_story::eventually([&] { return !extension_cards(s.slack(), "U01PAULA", id).empty(); }));
+    CHECK(s.audit_count(id, "escalate") == 1);
+    CHECK_THAT(reply_text(s.command("U01PAULA", "pending")), Catch::Contains(id));
+
+    // Alex denies, with a reason.
+    const auto trigger = s.slack().new_trigger_id();
+    REQUIRE(s.click(alex, "checkpoint.deny", id, ext_card.channel, ext_card.ts, trigger).result() == http::status::ok);
+    REQUIRE(s.interact(view_submission(alex, "checkpoint.deny_modal", id, deny_values("the freeze starts tomorrow")))
+                .result() == http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return dm_contains(s.slack(), kofi, "Your extension of"); }));
+    const auto denied = dm_with(s.slack(), kofi, "Your extension of");
+    CHECK_THAT(denied, Catch::Contains("was denied by Alex Chen"));
+    CHECK_THAT(denied, Catch::Contains("> the freeze starts tomorrow"));
+    // The extension card says who denied it and why, and offers nothing more.
+    REQUIRE(slack_story::eventually([&] { return s.unsettled_jobs() == 0; }));
+    const auto decided = s.slack().message(ext_card.channel, ext_card.ts);
+    REQUIRE(decided);
+    CHECK_THAT(text_of(decided->message), Catch::Contains("Extension denied* by Alex Chen") &&
+                                              Catch::Contains("> the freeze starts tomorrow"));
+    CHECK_FALSE(has_action(decided->message, "checkpoint.approve"));
+    const auto status = reply_text(s.command(kofi, "status " + id));
+    CHECK_THAT(status, Catch::Contains("Extension denied* by Alex Chen"));
+    CHECK_THAT(status, Catch::Contains("the freeze starts tomorrow"));
+    CHECK(s.state_of(id) == "active");
 }

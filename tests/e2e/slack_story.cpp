@@ -17,6 +17,8 @@
 
 namespace checkpoint::test {
 
+namespace json = boost::json;
+
 namespace {
 
 constexpr const char* form = "application/x-www-form-urlencoded";
@@ -358,6 +360,76 @@ std::optional<slack_story::card_copy> card_for(const slack_story& s, const std::
         if (c.destination == destination)
             return c;
     return std::nullopt;
+}
+
+std::string reply_text(const json::value& v) { return json::serialize(v); }
+
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : std::string(); }
+
+std::vector<fake_slack_message> dms(fake_slack& slack, const std::string& user)
+{
+    return slack.messages_in(fake_slack::dm_channel_of(user));
+}
+
+bool dm_contains(fake_slack& slack, const std::string& user, const std::string& needle)
+{
+    return !dm_with(slack, user, needle).empty();
+}
+
+std::size_t dm_count(fake_slack& slack, const std::string& user, const std::string& needle)
+{
+    std::size_t n = 0;
+    for (const auto& m : dms(slack, user))
+        n += text_of(m.message).find(needle) != std::string::npos ? 1 : 0;
+    return n;
+}
+
+json::object view_submission(const std::string& user, const std::string& callback_id, const std::string& metadata,
+                             json::object values)
+{
+    return json::object{{"type", "view_submission"},
+                        {"team", json::object{{"id", "T1"}}},
+                        {"user", json::object{{"id", user}}},
+                        {"api_app_id", "A1"},
+                        {"view", json::object{{"id", "V0SUBMIT"},
+                                              {"type", "modal"},
+                                              {"callback_id", callback_id},
+                                              {"private_metadata", metadata},
+                                              {"state", json::object{{"values", std::move(values)}}}}}};
+}
+
+json::object selected(const std::string& value)
+{
+    return json::object{{"type", "static_select"},
+                        {"selected_option", json::object{{"text", json::object{{"type", "plain_text"}, {"text", value}}},
+                                                         {"value", value}}}};
+}
+
+json::object typed(const std::string& value) { return json::object{{"type", "plain_text_input"}, {"value", value}}; }
+
+json::object request_values(const std::string& bundle, const std::string& duration, const std::string& reason)
+{
+    return json::object{{"bundle", json::object{{"checkpoint.bundle", selected(bundle)}}},
+                        {"duration", json::object{{"checkpoint.duration", selected(duration)}}},
+                        {"reason", json::object{{"checkpoint.reason", typed(reason)}}},
+                        {"ticket", json::object{{"checkpoint.ticket", typed("")}}}};
+}
+
+json::object deny_values(const std::string& reason)
+{
+    return json::object{{"deny_reason", json::object{{"checkpoint.deny_reason", typed(reason)}}}};
+}
+
+json::object home_click(const std::string& user, const std::string& action_id, const std::string& petition_id,
+                        fake_slack& slack)
+{
+    return json::object{{"type", "block_actions"},
+                        {"user", json::object{{"id", user}}},
+                        {"trigger_id", slack.new_trigger_id()},
+                        {"container", json::object{{"type", "view"}, {"view_id", "VHOME"}}},
+                        {"view", json::object{{"id", "VHOME"}, {"type", "home"}}},
+                        {"actions", json::array{json::object{
+                                        {"action_id", action_id}, {"value", petition_id}, {"action_ts", "1.1"}}}}};
 }
 
 } // namespace checkpoint::test

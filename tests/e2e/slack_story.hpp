@@ -118,4 +118,23 @@ std::string dm_with(fake_slack& slack, const std::string& user, const std::strin
 std::optional<slack_story::card_copy> card_for(const slack_story& s, const std::string& petition_id,
                                                const std::string& destination);
 
+// A reply's JSON as text, for "contains" checks; a JSON string's text (empty for anything else).
+std::string reply_text(const boost::json::value& v);
+std::string str(const boost::json::value& v);
+// The messages in the app's DM with `user` as they stand now; how many contain `needle`.
+std::vector<fake_slack_message> dms(fake_slack& slack, const std::string& user);
+bool dm_contains(fake_slack& slack, const std::string& user, const std::string& needle);
+std::size_t dm_count(fake_slack& slack, const std::string& user, const std::string& needle);
+
+// What Slack sends: a modal's submission with these input values, the inputs themselves, and a click
+// on the Home tab (no channel, no message).
+boost::json::object view_submission(const std::string& user, const std::string& callback_id,
+                                    const std::string& metadata, boost::json::object values);
+boost::json::object selected(const std::string& value);
+boost::json::object typed(const std::string& value);
+boost::json::object request_values(const std::string& bundle, const std::string& duration, const std::string& reason);
+boost::json::object deny_values(const std::string& reason);
+boost::json::object home_click(const std::string& user, const std::string& action_id, const std::string& petition_id,
+                               fake_slack& slack);
+
 } // namespace checkpoint::test

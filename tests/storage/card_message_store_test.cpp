@@ -38,4 +38,11 @@ TEST_CASE("every posted copy of a card is recorded so it can be updated, and a r
         CHECK(cards.for_petition("P-1").value().size() == 2);
         CHECK(cards.find("P-1", 0, "mary").value()->ts == "1800.00");
     }
+    SECTION("a card remembers what it asked, so updates draw it as that kind of card")
+    {
+        CHECK(cards.find("P-1", 0, "mary").value()->asked == workflow::notice::submitted);
+        REQUIRE(cards.record({"P-1", 0, "mary", workflow::card_kind::dm, "D-MARY", "1900.00", at(6),
+                              workflow::notice::extension_requested}));
+        CHECK(cards.find("P-1", 0, "mary").value()->asked == workflow::notice::extension_requested);
+    }
 }

@@ -23,7 +23,7 @@ TEST_CASE("a petition survives the JSON round trip field for field")
         r.steps.front().fallback = "platform stands in";
         r.level = workflow::risk::critical;
         r.applied = workflow::approval_rule::auto_owner;
-        p.pending_extension = workflow::extension{std::chrono::hours(2), "more time", r, {0, {"lee"}, 0}};
+        p.pending_extension = workflow::extension{std::chrono::hours(2), "more time", r, {0, {"lee"}, 0}, at(4)};
         p.closed_by = "pat";
         p.close_reason = "done \"early\"\n";
         p.version = 7;
@@ -35,6 +35,10 @@ TEST_CASE("a petition survives the JSON round trip field for field")
     REQUIRE(back);
     CHECK(workflow::petition_to_json(*back) == text);
     CHECK(back->created_at == p.created_at);
+    if (p.pending_extension) {
+        REQUIRE(back->pending_extension);
+        CHECK(back->pending_extension->requested_at == p.pending_extension->requested_at);
+    }
     REQUIRE(back->decisions.size() == p.decisions.size());
     for (std::size_t i = 0; i < p.decisions.size(); ++i)
         CHECK(back->decisions[i].reason == p.decisions[i].reason);

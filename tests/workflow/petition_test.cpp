@@ -275,6 +275,8 @@ TEST_CASE("extensions are decided on the total, and an auto-approved one moves t
         CHECK(t->petition.length() == days{5});
         CHECK_FALSE(has_kind(t->effects, effect_kind::release));
         CHECK(has(t->effects, effect_kind::notify_person, notice::extended, "sam"));
+        // The integration is sent the live grant again with its new end.
+        CHECK(has(t->effects, effect_kind::provision, notice::extended, "sam"));
         CHECK(std::any_of(t->effects.begin(), t->effects.end(), [&](const effect& e) {
             return e.kind == effect_kind::schedule_expiry && e.at == end + days{2};
         }));
@@ -290,6 +292,13 @@ TEST_CASE("extensions are decided on the total, and an auto-approved one moves t
         CHECK(t->petition.pending_extension);
         CHECK(t->petition.ends_at == end);
         CHECK(has(t->effects, effect_kind::post_card, notice::extension_requested, "alex"));
+        CHECK_FALSE(has_kind(t->effects, effect_kind::provision));
+        // Unanswered, it escalates like a request: escalate_after from when it was asked for.
+        REQUIRE(t->petition.pending_extension->requested_at == nov(26));
+        CHECK(escalation_due(t->petition) == nov(26) + t->petition.pending_extension->route.escalate_after);
+        auto escalated = apply(t->petition, escalation(nov(28)), m.directory);
+        REQUIRE(escalated);
+        CHECK(has(escalated->effects, effect_kind::notify_person, notice::reassigned, "sam"));
         CHECK(apply(t->petition, extension_of("sam", days{1}, r, nov(26)), m.directory).error().code ==
               petition_error::extension_pending);
         CHECK(apply(t->petition, approve_by("sam", nov(26)), m.directory).error().code == petition_error::self_approval);
