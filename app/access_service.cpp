@@ -57,6 +57,12 @@ workflow::result<workflow::petition> access_service::submit(const std::string& r
         [&](then<workflow::petition> d) { submit(requester, r, std::move(d), std::move(filed_by)); });
 }
 
+workflow::result<std::optional<workflow::petition>> access_service::holding(const std::string& person,
+                                                                            const std::string& target)
+{
+    return petitions_.open_for(person, target, workflow::blocking_states(true));
+}
+
 workflow::result<workflow::transition> access_service::act(const std::string& id, const workflow::event& event)
 {
     return wait_for<workflow::transition>([&](then<workflow::transition> d) { act(id, event, std::move(d)); });
@@ -81,20 +87,13 @@ void access_service::submit(const std::string& requester, const workflow::intent
         return done(route.error());
     if (auto missing = missing_resource(*route))
         return done(std::move(*missing));
-    // Access already held is not refused (overlaps are counted per person and entitlement), but said.
-    {
-        workflow::request_log_query held;
-        held.person = route->requester_id;
-        held.target = route->target;
-        held.state = workflow::petition_state::active;
-        held.limit = 1;
-        if (auto page = petitions_.request_log(held); page && !page->petitions.empty()) {
-            const auto& p = page->petitions.front();
-            route->notes.push_back("You already have active access to " + route->target + " (request " + p.id +
-                                   (p.ends_at ? ", until " + workflow::describe_day(*p.ends_at) : std::string()) +
-                                   "); this files a second grant. Extending that one may be what you want.");
-        }
-    }
+    // One open request or live grant per person and target: a repeat is pointed at it (the write checks
+    // again in its transaction, so requests sent at once file one).
+    auto open = petitions_.open_for(route->requester_id, route->target, workflow::blocking_states(r.break_glass));
+    if (!open)
+        return done(open.error());
+    if (*open)
+        return done(workflow::already_open(**open));
     file_attempt(std::move(*route), r, 0, std::move(done), std::move(filed_by));
 }
 
@@ -107,6 +106,7 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     const auto now = clock_.now();
     auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket}, now);
     auto w = plan_write(t, filing_audit(t.petition), now);
+    w.exclusive_of = workflow::blocking_states(r.break_glass);
     add_home_jobs(w.jobs, nullptr, t.petition, now);
     if (filed_by) {
         w.also_audit.push_back(*filed_by);
@@ -120,6 +120,13 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
                 return done(stored.error());
             if (*stored == workflow::write_status::conflict)
                 return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done), std::move(filed_by));
+            if (*stored == workflow::write_status::duplicate) {
+                // Filed by a request sent at the same time: point at that one.
+                auto open = petitions_.open_for(route.requester_id, route.target, workflow::blocking_states(r.break_glass));
+                if (open && *open)
+                    return done(workflow::already_open(**open));
+                return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done), std::move(filed_by));
+            }
             if (wake_workers_)
                 wake_workers_();
             done(std::move(petition));

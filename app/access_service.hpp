@@ -73,6 +73,8 @@ public:
     workflow::result<workflow::petition> get(const std::string& id);
     // The person's latest petitions, newest first.
     workflow::result<std::vector<workflow::petition>> mine(const std::string& person, std::size_t limit = 20);
+    // The person's newest petition that holds `target` (access approved, being set up, or active).
+    workflow::result<std::optional<workflow::petition>> holding(const std::string& person, const std::string& target);
     // Pending petitions the person may decide now.
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit = 50);
 

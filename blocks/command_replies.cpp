@@ -273,7 +273,8 @@ boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::
     return reply(text, {section_block(text)});
 }
 
-boost::json::object changed_reply(const workflow::petition& p, workflow::event_kind what)
+boost::json::object changed_reply(const workflow::petition& p, workflow::event_kind what,
+                                  const workflow::petition* still_held)
 {
     std::string text;
     using e = workflow::event_kind;
@@ -284,7 +285,10 @@ boost::json::object changed_reply(const workflow::petition& p, workflow::event_k
                                                           petition_line(p) + "; access stays " + ends_text(p) + ".";
         break;
     case e::revoke:
-        text = ":no_entry: Revoked " + petition_line(p) + ". Access is being removed.";
+        text = ":no_entry: Revoked " + petition_line(p) + ". " +
+               (still_held ? "Access stays: request `" + escape(still_held->id) + "` still grants it " +
+                                 ends_text(*still_held) + "; revoke that one to remove it."
+                           : std::string("Access is being removed."));
         break;
     case e::request_extension:
         if (p.pending_extension)

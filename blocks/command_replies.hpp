@@ -43,6 +43,8 @@ boost::json::object request_usage_reply(std::string_view command_name);
 boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email);
 
 // The answer to `cancel`, `revoke` or `extend` (or the matching button) once the transition is stored.
-boost::json::object changed_reply(const workflow::petition& after, workflow::event_kind what);
+// `still_held`: after a revoke, another request that still grants the same access.
+boost::json::object changed_reply(const workflow::petition& after, workflow::event_kind what,
+                                  const workflow::petition* still_held = nullptr);
 
 } // namespace checkpoint::blocks

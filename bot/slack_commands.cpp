@@ -101,8 +101,14 @@ void slack_commands::handle(const slash_command& c, reply respond)
 
 void slack_commands::reply_changed(workflow::result<workflow::transition> t, workflow::event_kind kind, reply respond)
 {
-    ctx_.run_off_http([t = std::move(t), kind, respond = std::move(respond)] {
-        respond(t ? blocks::changed_reply(t->petition, kind) : blocks::error_reply(t.error()));
+    ctx_.run_off_http([this, t = std::move(t), kind, respond = std::move(respond)] {
+        if (!t)
+            return respond(blocks::error_reply(t.error()));
+        std::optional<workflow::petition> held;
+        if (kind == workflow::event_kind::revoke)
+            if (auto h = ctx_.access.holding(t->petition.requester(), t->petition.entitlement()); h)
+                held = std::move(*h);
+        respond(blocks::changed_reply(t->petition, kind, held ? &*held : nullptr));
     });
 }
 

@@ -184,6 +184,10 @@ CREATE INDEX jobs_lane ON jobs (lane, id) WHERE status < 2 AND lane IS NOT NULL;
               R"sql(
 ALTER TABLE card_messages ADD COLUMN asked TEXT NOT NULL DEFAULT 'submitted';
 )sql"},
+    migration{9, "A person's open requests and live access for one target, found at once (a new request that repeats one is refused)",
+              R"sql(
+CREATE INDEX petitions_person_target ON petitions (requester_id, target, created_at);
+)sql"},
 };
 
 } // namespace

@@ -74,6 +74,25 @@ void index_reviewers(connection& c, std::int64_t petition_seq, const workflow::p
         store_route(c, petition_seq, p.pending_extension->route, extension_steps);
 }
 
+// The body of the person's newest petition for `target` in one of `states` (petitions_person_target).
+std::optional<std::string> newest_open_body(connection& c, const std::string& person, const std::string& target,
+                                            const std::vector<workflow::petition_state>& states)
+{
+    std::string in;
+    for (std::size_t i = 0; i < states.size(); ++i)
+        in += i == 0 ? "?" : ", ?";
+    auto q = c.use("SELECT body FROM petitions WHERE requester_id = ? AND target = ? AND state IN (" + in +
+                   ") ORDER BY created_at DESC LIMIT 1");
+    q->bind(1, person);
+    q->bind(2, target);
+    int index = 3;
+    for (auto st : states)
+        q->bind(index++, std::string(name(st)));
+    if (!q->executeStep())
+        return std::nullopt;
+    return q->getColumn(0).getString();
+}
+
 // What every write carries besides the petition row: its audit event and its jobs.
 void append_consequences(connection& c, std::int64_t petition_seq, const workflow::petition_write& w,
                          const workflow::audit_event& audit)
@@ -166,6 +185,8 @@ void petition_store::file_async(workflow::petition_write write, write_done done)
                    [](connection& c, const workflow::petition_write& w, const std::string& body,
                       const workflow::audit_event& audit) -> workflow::result<write_status> {
         const auto& p = w.petition;
+        if (!w.exclusive_of.empty() && newest_open_body(c, p.requester(), p.entitlement(), w.exclusive_of))
+            return write_status::duplicate;
         auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
                        "ends_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
         q->bind(1, p.id);
@@ -322,6 +343,27 @@ workflow::result<workflow::request_log_page> petition_store::request_log(const w
     if (more && last)
         page.next = make_cursor(last->created_ms, last->id);
     return page;
+}
+
+workflow::result<std::optional<workflow::petition>>
+petition_store::open_for(const std::string& person, const std::string& target,
+                         const std::vector<workflow::petition_state>& states)
+{
+    if (states.empty())
+        return std::optional<workflow::petition>();
+    std::optional<std::string> body;
+    auto read = db_.read([&](connection& c) -> workflow::result<void> {
+        body = newest_open_body(c, person, target, states);
+        return {};
+    });
+    if (!read)
+        return read.error();
+    if (!body)
+        return std::optional<workflow::petition>();
+    auto p = petition_from_json(*body);
+    if (!p)
+        return p.error();
+    return std::optional<workflow::petition>(std::move(*p));
 }
 
 workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const std::string& person,

@@ -17,6 +17,8 @@ public:
     workflow::result<std::optional<workflow::petition>> find(const std::string& id) override;
     workflow::result<workflow::request_log_page> request_log(const workflow::request_log_query& q) override;
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) override;
+    workflow::result<std::optional<workflow::petition>> open_for(const std::string& person, const std::string& target,
+                                                                 const std::vector<workflow::petition_state>& states) override;
 
 private:
     // The row statements of a filing or a transition, run in the writer's transaction.

@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, error_code_count> names{
     "too_long",              "break_glass_not_allowed", "break_glass_not_permitted", "no_reviewers",
     "illegal_transition",    "self_approval",        "not_a_reviewer",        "not_assigned",
     "already_approved",      "not_requester",        "not_allowed_to_revoke", "not_due",
-    "extension_pending",     "bad_extension",        "unterminated_quote",    "unknown_subcommand",
+    "extension_pending",     "bad_extension",        "already_open",          "unterminated_quote",    "unknown_subcommand",
     "unknown_option",        "unexpected_argument",  "missing_argument",      "missing_value",
     "unexpected_value",      "bad_duration",         "bad_date",              "bad_delegate",
     "unknown_delegate",      "missing_reason",       "too_long_input",        "bad_cursor",
@@ -75,6 +75,7 @@ error_class class_of(error_code c)
     case ec::already_approved:
     case ec::not_due:
     case ec::extension_pending:
+    case ec::already_open:
     case ec::conflict:
     case ec::exists: return error_class::conflict;
     case ec::unavailable:

@@ -29,6 +29,7 @@ enum class error_code {
     not_due,
     extension_pending,
     bad_extension,
+    already_open,
     // Reading what a person typed or sent.
     unterminated_quote,
     unknown_subcommand,

@@ -317,6 +317,33 @@ std::optional<notice> parse_notice(std::string_view s)
     return std::nullopt;
 }
 
+std::vector<petition_state> blocking_states(bool break_glass)
+{
+    std::vector<petition_state> out{petition_state::approved, petition_state::provisioning, petition_state::active};
+    if (!break_glass)
+        out.insert(out.begin(), petition_state::pending);
+    return out;
+}
+
+error already_open(const petition& open)
+{
+    const auto& what = open.entitlement();
+    switch (open.state) {
+    case petition_state::pending:
+        return fail(petition_error::already_open,
+                    "You already asked for " + what + ": request " + open.id + " is waiting for approval. `/checkpoint status " +
+                        open.id + "` shows where it stands, and `/checkpoint cancel " + open.id + "` withdraws it.");
+    case petition_state::active:
+        return fail(petition_error::already_open,
+                    "You already have access to " + what + " (request " + open.id +
+                        (open.ends_at ? ", until " + describe_day(*open.ends_at) : std::string()) +
+                        "). To keep it longer, extend it: `/checkpoint extend " + open.id + " <duration>`.");
+    default:
+        return fail(petition_error::already_open, "Access to " + what + " is being set up for you already (request " +
+                                                      open.id + "); I will tell you when it is active.");
+    }
+}
+
 bool notice_holds(notice what, const petition& p)
 {
     const bool awaits_extension = p.state == petition_state::active && p.pending_extension.has_value();

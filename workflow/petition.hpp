@@ -221,6 +221,7 @@ constexpr std::string_view not_allowed_to_revoke = "not_allowed_to_revoke";
 constexpr std::string_view not_due = "not_due";
 constexpr std::string_view extension_pending = "extension_pending";
 constexpr std::string_view bad_extension = "bad_extension";
+constexpr std::string_view already_open = "already_open";
 } // namespace petition_error
 
 struct filing {
@@ -236,6 +237,14 @@ transition file(const route& r, const filing& f, time_point now);
 // (the policy's expiring_before), but never in the first half of the access, so a grant shorter than
 // `before` is not told it is ending the moment it starts.
 time_point expiry_reminder_at(time_point from, time_point ends, duration before);
+
+// The states of a person's petition for a target that make a new request for it a duplicate: access
+// held or being set up, and (unless the new one breaks glass, which an incident may need while a
+// request waits) a request still waiting.
+std::vector<petition_state> blocking_states(bool break_glass);
+// Why a new request for what `open` already asks or holds is refused, and what to do instead: look at
+// or cancel the open request, or extend the access held.
+error already_open(const petition& open);
 
 // Whether a notice about `p` still says something true when it goes out. A notice of a state ("waiting
 // for approval", "is active until …") no longer holds once the petition has moved on, and the notice of

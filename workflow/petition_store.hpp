@@ -29,6 +29,10 @@ struct petition_write {
     // Grants ended with the transition, released in its transaction: the revoke is queued the moment
     // the access ends, with no job in between that a crash or a long queue could hold up.
     std::vector<grant_release> releases;
+    // For file(): the petition is a duplicate (write_status::duplicate, nothing written) when the same
+    // requester already has one for the same target in any of these states (workflow::blocking_states),
+    // checked in the write's own transaction so requests sent at once file one.
+    std::vector<petition_state> exclusive_of{};
 };
 
 enum class write_status {
@@ -36,6 +40,8 @@ enum class write_status {
     // file(): the id exists already. apply(): the stored version is not petition.version - 1,
     // so someone else moved it first (a double click, a Slack retry, another replica).
     conflict,
+    // file(): the requester already has an open petition for the target (petition_write::exclusive_of).
+    duplicate,
 };
 
 // The public request log: newest first, filtered, a page at a time.
@@ -76,6 +82,9 @@ public:
     result<write_status> apply(const petition_write& w);
     virtual result<std::optional<workflow::petition>> find(const std::string& id) = 0;
     virtual result<request_log_page> request_log(const request_log_query& q) = 0;
+    // The person's newest petition for `target` in one of `states` (an open request, access held).
+    virtual result<std::optional<workflow::petition>> open_for(const std::string& person, const std::string& target,
+                                                               const std::vector<petition_state>& states) = 0;
     // Pending petitions with `person` among the reviewers of any step; for App Home.
     virtual result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) = 0;
 };

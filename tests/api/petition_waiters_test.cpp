@@ -119,7 +119,8 @@ TEST_CASE("api: a wake that leaves the petition waiting waits on", "[api][wait]"
 
     // Shutting down: a new poll is answered at once with the petition as it stands, not refused.
     auto other = f.post("/api/v1/petitions", lee,
-                        json::object{{"bundle", "api-production"}, {"duration", "7d"}, {"reason", "incident"}});
+                        json::object{{"bundle", "data-warehouse"}, {"duration", "7d"}, {"reason", "incident"}});
+    REQUIRE(other.result() == status::created);
     bot::request again{bot::http::verb::get,
                        "/api/v1/petitions/" + std::string(test::body_of(other).at("id").as_string()) + "/wait", 11};
     again.set(bot::http::field::authorization, "Bearer " + lee);

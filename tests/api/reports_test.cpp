@@ -20,7 +20,7 @@ workflow::intent::request ask(std::string target, std::string length, bool break
 // A history with known figures, from 2026-11-23 10:00 (t0):
 //  a  Lee,  api-staging 1d, auto-approved, access at t0+60s
 //  b  Kofi, api-production 7d, approved by Alex at t0+2h, access at t0+2h2m (7320 s)
-//  c  Kofi, api-production 3d, approved by Alex at t0+4h, access at t0+4h (14400 s), revoked at t0+1d
+//  c  Eve,  api-production 3d, approved by Alex at t0+4h, access at t0+4h (14400 s), revoked at t0+1d
 //  d  Alex, kubernetes-prod-debug by break-glass (on call), access at t0+30s
 //  e  Nina, api-production 7d, still pending
 struct history {
@@ -44,7 +44,7 @@ struct history {
     {
         a = f.access.submit("u-2001", ask("api-staging", "1d")).value().id;
         b = f.access.submit("u-4001", ask("api-production", "7d")).value().id;
-        c = f.access.submit("u-4001", ask("api-production", "3d")).value().id;
+        c = f.access.submit("u-4002", ask("api-production", "3d")).value().id;
         d = f.access.submit("u-2002", ask("kubernetes-prod-debug", "1h", true)).value().id;
         e = f.access.submit("u-4000", ask("api-production", "7d")).value().id;
         grant(d, t0 + 30s);
@@ -54,7 +54,7 @@ struct history {
         approve(c, "u-2002", t0 + 4h);
         grant(c, t0 + 4h);
         f.clock.set(t0 + 24h);
-        REQUIRE(f.access.act(c, workflow::revoke_by("u-4001", t0 + 24h, "done")).has_value());
+        REQUIRE(f.access.act(c, workflow::revoke_by("u-4002", t0 + 24h, "done")).has_value());
         f.clock.set(t0 + 48h);
     }
 };
@@ -115,7 +115,7 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
     {
         auto one = body_of(f.get("/api/v1/reports/access-during?" + period + "&bundle=api-production", auditor));
         CHECK(one.at("rows").as_array().size() == 2);
-        CHECK(one.at("summary").at("people") == 1);
+        CHECK(one.at("summary").at("people") == 2); // Kofi and Eve
         const auto& revoked = row_where(one, "petition", h.c);
         CHECK(revoked.at("until") == "2026-11-24T10:00:00Z");
         auto critical = body_of(f.get("/api/v1/reports/access-during?" + period, auditor));

@@ -174,6 +174,21 @@ TEST_CASE("ooo, not in the directory, and changes answer in a sentence")
     auto p = filed("r-1", decided("u-6001", "api-production", "7d"), "debugging");
     auto cancelled = after(p, workflow::cancel_by("u-6001", nov(25, 11)));
     CHECK_THAT(text_of(blocks::changed_reply(cancelled, workflow::event_kind::cancel)), Catch::Contains("Cancelled"));
+
+    // A revoke says what really happens when another request still grants the same access.
+    auto live = [](std::string id) {
+        auto q = filed(std::move(id), decided("u-6001", "api-production", "7d"), "debugging");
+        q = after(q, workflow::approve_by(q.route.steps.front().reviewers.front().person_id, nov(25, 11)));
+        q = after(q, workflow::provisioning_started(nov(25, 11)));
+        return after(q, workflow::provisioned_at(nov(25, 11)));
+    };
+    const auto revoked = after(live("r-2"), workflow::revoke_by("u-6001", nov(25, 12)));
+    const auto other = live("r-3");
+    CHECK_THAT(text_of(blocks::changed_reply(revoked, workflow::event_kind::revoke)),
+               Catch::Contains("Access is being removed."));
+    CHECK_THAT(text_of(blocks::changed_reply(revoked, workflow::event_kind::revoke, &other)),
+               Catch::Contains("Access stays: request `r-3` still grants it until") &&
+                   !Catch::Contains("being removed"));
 }
 
 TEST_CASE("a request with nothing to request shows the usage, escaped, with --reason required")

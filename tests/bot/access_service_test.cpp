@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
 using namespace checkpoint;
 namespace in = workflow::intent;
 
@@ -229,21 +233,57 @@ TEST_CASE("an extension waiting on a reviewer is among what awaits them, until i
     }
 }
 
-TEST_CASE("a request for access already held is filed, and says so", "[access]")
+TEST_CASE("a request that repeats an open one, or asks for access held, is refused and points at it", "[access]")
 {
     test::service_fixture svc;
-    auto first = svc.access.submit("u-2001", ask("api-production", "1d")).value();
-    CHECK(first.route.notes.empty());
+    auto first = svc.access.submit("u-2001", ask("api-production", "7d")).value();
+    REQUIRE(first.state == workflow::petition_state::pending);
+
+    auto again = svc.access.submit("u-2001", ask("api-production", "1d"));
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().code == workflow::petition_error::already_open);
+    CHECK_THAT(again.error().message, Catch::Contains("You already asked for api-production: request " + first.id +
+                                                      " is waiting for approval") &&
+                                          Catch::Contains("`/checkpoint cancel " + first.id + "`"));
+    // Someone else's request is not theirs; another bundle is another request.
+    CHECK(svc.access.submit("u-2002", ask("api-production", "7d")).has_value());
+    CHECK(svc.access.submit("u-2001", ask("data-warehouse", "1d")).has_value());
+
+    // Held: refused with the way to keep it longer.
+    REQUIRE(svc.access.act(first.id, workflow::approve_by("u-2002", svc.clock.now())).has_value());
     REQUIRE(svc.access.act(first.id, workflow::provisioning_started(svc.clock.now())).has_value());
     REQUIRE(svc.access.act(first.id, workflow::provisioned_at(svc.clock.now())).has_value());
+    auto held = svc.access.submit("u-2001", ask("api-production", "1d"));
+    REQUIRE_FALSE(held.has_value());
+    CHECK_THAT(held.error().message, Catch::Contains("You already have access to api-production (request " + first.id) &&
+                                         Catch::Contains("`/checkpoint extend " + first.id + " <duration>`"));
 
-    auto second = svc.access.submit("u-2001", ask("api-production", "1d")).value();
-    REQUIRE(second.route.notes.size() == 1);
-    CHECK_THAT(second.route.notes.front(),
-               Catch::Contains("You already have active access to api-production (request " + first.id) &&
-                   Catch::Contains("this files a second grant"));
-    // Someone else's access is not theirs.
-    CHECK(svc.access.submit("u-2002", ask("api-production", "1d")).value().route.notes.empty());
+    // Ended: asking again files a new request.
+    REQUIRE(svc.access.act(first.id, workflow::revoke_by("u-2001", svc.clock.now())).has_value());
+    CHECK(svc.access.submit("u-2001", ask("api-production", "1d")).has_value());
+}
+
+TEST_CASE("requests sent at once for the same thing file one", "[access]")
+{
+    test::service_fixture svc;
+    std::vector<workflow::result<workflow::petition>> results;
+    std::mutex m;
+    std::condition_variable cv;
+    for (int i = 0; i < 5; ++i)
+        svc.access.submit("u-4001", ask("api-production", "3d"), [&](workflow::result<workflow::petition> r) {
+            std::lock_guard lock(m);
+            results.push_back(std::move(r));
+            cv.notify_all();
+        });
+    std::unique_lock lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return results.size() == 5; }));
+    int filed = 0, refused = 0;
+    for (const auto& r : results) {
+        filed += r.has_value();
+        refused += !r && r.error().code == workflow::petition_error::already_open;
+    }
+    CHECK(filed == 1);
+    CHECK(refused == 4);
 }
 
 TEST_CASE("out of office is one use case: checked, then stored with its audit event in one write", "[access]")

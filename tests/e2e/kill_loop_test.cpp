@@ -8,6 +8,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
@@ -115,7 +116,8 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
                            "u-4000", "u-4001", "u-4002", "u-5000", "u-5001", "u-5002", "u-6000", "u-6001", "u-6002"})
         people.push_back({s.slack_id_of(id), id});
 
-    std::map<std::string, std::size_t> sent, acknowledged;
+    // Acknowledged requests are filed, or refused because the person already asked for or holds it.
+    std::map<std::string, std::size_t> sent, acknowledged, refused;
     std::size_t total_acknowledged = 0, clicks = 0, clicks_answered = 0;
     int kills = 0;
 
@@ -169,8 +171,8 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
         for (const auto& [who, what] : picks) {
             ++sent[people[who].id];
             try {
-                (void)s.command(people[who].slack_id, requests[what]);
-                ++acknowledged[people[who].id];
+                const auto reply = json::serialize(s.command(people[who].slack_id, requests[what]));
+                ++(reply.find("Nothing new was filed") == std::string::npos ? acknowledged : refused)[people[who].id];
                 ++total_acknowledged;
             } catch (const std::exception&) {
                 // Killed before it answered: not acknowledged, so it may or may not be stored.
@@ -196,9 +198,13 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
         const auto n = std::stoul(s.rows("SELECT count(*) FROM petitions WHERE requester_id = '" + p.id + "'")[0][0]);
         INFO(p.id);
         CHECK(n >= acknowledged[p.id]);
-        CHECK(n <= sent[p.id]);
+        CHECK(n <= sent[p.id] - refused[p.id]);
         stored += n;
     }
+    // Requests sent at once, and around kills, filed one open request per person and target.
+    for (const auto& row : s.rows("SELECT requester_id, target, count(*) FROM petitions WHERE state IN "
+                                  "('pending', 'approved', 'provisioning', 'active') GROUP BY 1, 2 HAVING count(*) > 1"))
+        FAIL_CHECK(row[0] << " has " << row[2] << " open requests for " << row[1]);
 
     // The reviewers approve what is still pending, step by step, with no more kills.
     const bool all_decided = slack_story::eventually(
@@ -266,8 +272,24 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
 
     std::map<std::string, std::size_t> posted_by_kind;
     std::size_t jobs_without_message = 0;
-    const auto posting_jobs = s.rows("SELECT key, kind FROM jobs WHERE status = 2 AND kind IN "
+    const auto posting_jobs = s.rows("SELECT key, kind, payload FROM jobs WHERE status = 2 AND kind IN "
                                      "('post_card', 'notify_person', 'notify_channel')");
+    // A finished job may rightly leave no message of its own: a notice of a state the request had left
+    // when its turn came (dropped), or a channel's card carried on to the next step (its message updated).
+    const auto may_leave_none = [&](const std::vector<std::string>& row) {
+        const auto payload = json::parse(row[2]).as_object();
+        const auto notice = str(payload.if_contains("notice"));
+        if (row[1] == "notify_person")
+            return notice != "approved" && notice != "auto_approved" && notice != "denied" && notice != "revoked" &&
+                   notice != "expired" && notice != "failed" && notice != "extended";
+        if (row[1] != "post_card")
+            return false;
+        const auto petition = row[0].substr(0, row[0].find('/'));
+        const auto copy = s.rows("SELECT channel, ts FROM card_messages WHERE petition_id = '" + petition +
+                                 "' AND step = " + std::to_string(payload.at("step").to_number<std::int64_t>()) +
+                                 " AND destination = '" + str(payload.if_contains("to")) + "'");
+        return !copy.empty() && s.slack().message(copy[0][0], copy[0][1]).has_value();
+    };
     std::set<std::string> keys;
     for (const auto& [key, n] : by_key)
         keys.insert(key);
@@ -275,6 +297,8 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
         std::size_t found = 0;
         for (auto it = keys.lower_bound(row[0]); it != keys.end() && it->starts_with(row[0]); ++it)
             found += belongs_to(*it, row[0]) ? 1 : 0;
+        if (found == 0 && may_leave_none(row))
+            continue;
         if (found != 1) {
             ++jobs_without_message;
             UNSCOPED_INFO(row[1] << " " << row[0] << " left " << found << " messages");
@@ -285,7 +309,7 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
 
     // Cards: every stored copy is in Slack, and each card reached each channel once.
     std::size_t cards = 0, cards_missing = 0;
-    for (const auto& row : s.rows("SELECT channel, ts FROM card_messages")) {
+    for (const auto& row : s.rows("SELECT DISTINCT channel, ts FROM card_messages")) {
         ++cards;
         if (!s.slack().message(row[0], row[1]))
             ++cards_missing;
@@ -347,7 +371,14 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
                          n += c;
                      return n;
                  }()
-              << " requests acknowledged, " << stored << " stored (every acknowledged one); " << clicks_answered
+              << " requests acknowledged ("
+              << [&] {
+                     std::size_t n = 0;
+                     for (const auto& [p, c] : refused)
+                         n += c;
+                     return n;
+                 }()
+              << " refused as asked already or held), " << stored << " stored (every one filed); " << clicks_answered
               << " of " << clicks << " approve clicks answered; Slack: " << messages.size() << " messages, "
               << by_key.size() << " delivery keys, " << twice << " posted twice, " << posted_by_kind["post_card"]
               << " cards (" << cards << " stored, " << cards_missing << " missing), " << posted_by_kind["notify_person"]

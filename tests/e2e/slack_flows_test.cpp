@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -145,4 +146,50 @@ TEST_CASE("extension: reviewers get a new card, it waits on them, escalates, and
     CHECK_THAT(status, Catch::Contains("Extension denied* by Alex Chen"));
     CHECK_THAT(status, Catch::Contains("the freeze starts tomorrow"));
     CHECK(s.state_of(id) == "active");
+}
+
+TEST_CASE("duplicates: a request sent again, or a form submitted three times at once, files once and points at it",
+          "[e2e][slack]")
+{
+    slack_story s;
+    const std::string ask = "request api-production --duration 3d --reason \"duplicates: the same ask\"";
+    (void)s.command(kofi, ask);
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE_FALSE(id.empty());
+    for (int i = 0; i < 2; ++i) {
+        const auto again = reply_text(s.command(kofi, ask));
+        CHECK_THAT(again, Catch::Contains("Nothing new was filed") &&
+                              Catch::Contains("You already asked for api-production: request " + id +
+                                              " is waiting for approval") &&
+                              Catch::Contains("/checkpoint cancel " + id));
+    }
+    CHECK(count_of(s, "SELECT count(*) FROM petitions WHERE requester_id = 'u-4001'") == 1);
+
+    // The request form sent three times at once (a double click, a retry): one request, one set of cards.
+    const auto submit = [&] {
+        return s.interact(view_submission(kofi, "checkpoint.request_modal", "C0GENERAL",
+                                          request_values("data-warehouse", "3d", "duplicates: the form, thrice")));
+    };
+    auto a = std::async(std::launch::async, submit);
+    auto b = std::async(std::launch::async, submit);
+    auto c = std::async(std::launch::async, submit);
+    int closed = 0, refused = 0;
+    for (auto* f : {&a, &b, &c}) {
+        const auto r = f->get();
+        REQUIRE(r.result() == http::status::ok);
+        closed += r.body().empty();
+        refused += r.body().find("You already asked for data-warehouse") != std::string::npos;
+    }
+    CHECK(closed == 1);
+    CHECK(refused == 2);
+    CHECK(count_of(s, "SELECT count(*) FROM petitions WHERE requester_id = 'u-4001' AND target = 'data-warehouse'") ==
+          1);
+
+    // Once granted, asking again is pointed at Extend.
+    REQUIRE(s.interact(home_click(alex, "checkpoint.approve", id, s.slack())).result() == http::status::ok);
+    REQUIRE(slack_story::eventually([&] { return s.state_of(id) == "active"; }));
+    const auto held = reply_text(s.command(kofi, "request api-production --duration 1d --reason \"duplicates: more\""));
+    CHECK_THAT(held, Catch::Contains("You already have access to api-production (request " + id) &&
+                         Catch::Contains("/checkpoint extend " + id + " &lt;duration&gt;"));
+    CHECK(count_of(s, "SELECT count(*) FROM petitions WHERE requester_id = 'u-4001'") == 2);
 }

@@ -161,14 +161,19 @@ TEST_CASE("socket mode: refreshes and a lost network in the middle of a burst lo
     // Requesters spread over the directory, so the filings do not queue behind one person.
     const std::vector<std::string> people{"u-0001", "u-1000", "u-1001", "u-1002", "u-2001", "u-2002",
                                           "u-2003", "u-3001", "u-3002", "u-4000", "u-4001", "u-4002"};
+    // Each asks for five bundles, one request per person and bundle (a second would be refused).
+    const std::vector<std::string> bundles{"api-staging", "analytics-staging", "data-staging", "kubernetes-staging",
+                                           "data-warehouse"};
     constexpr int burst = 60;
     std::vector<std::string> envelopes;
     const auto send = [&](int i) {
-        const auto& who = people[static_cast<std::size_t>(i) % people.size()];
+        const auto at = static_cast<std::size_t>(i);
+        const auto& who = people[at % people.size()];
+        const auto& what = bundles[at / people.size() % bundles.size()];
         envelopes.push_back(socket.send("slash_commands",
-                                        command_fields(s.slack_id_of(who),
-                                                       "request api-staging --duration 1d --reason \"socket burst #" +
-                                                           std::to_string(i) + ".\"")));
+                                        command_fields(s.slack_id_of(who), "request " + what +
+                                                                               " --duration 1d --reason \"socket burst #" +
+                                                                               std::to_string(i) + ".\"")));
     };
     // A third goes out; once the first of it is answered, Slack refreshes every connection while the rest
     // is in flight (the old connections close 300 ms later, taking late acknowledgements with them).
