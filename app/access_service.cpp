@@ -85,7 +85,7 @@ void access_service::submit(const std::string& requester, const workflow::intent
     auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now, &*away);
     if (!route)
         return done(route.error());
-    if (auto missing = missing_resource(*route))
+    if (auto missing = resolve_resource(*route))
         return done(std::move(*missing));
     // One open request or live grant per person and target: a repeat is pointed at it (the write checks
     // again in its transaction, so requests sent at once file one).
@@ -245,12 +245,12 @@ workflow::result<workflow::route> access_service::explain(const std::string& per
     auto route = workflow::explain(manifests_, person, target, length, clock_.now(), &*away);
     // Explained as it would be filed: a resource that does not exist is not "found".
     if (route)
-        if (auto missing = missing_resource(*route))
+        if (auto missing = resolve_resource(*route))
             return std::move(*missing);
     return route;
 }
 
-std::optional<workflow::error> access_service::missing_resource(const workflow::route& route)
+std::optional<workflow::error> access_service::resolve_resource(workflow::route& route)
 {
     if (!route.is_resource || !resources_)
         return std::nullopt;
@@ -265,6 +265,7 @@ std::optional<workflow::error> access_service::missing_resource(const workflow::
         return workflow::error{"unknown_resource", "There is no " + kind + " with id \"" + id +
                                                        "\"; resources are uploaded with `checkpoint resources "
                                                        "upload` (PUT /api/v1/resources)."};
+    route.target_name = (*found)->display_name == id ? std::string() : (*found)->display_name;
     return std::nullopt;
 }
 

@@ -87,8 +87,9 @@ public:
 
 private:
     workflow::result<workflow::away_overlay> away_now();
-    // For a resource route: why it cannot be filed when the resource is not in the store (or cannot be read).
-    std::optional<workflow::error> missing_resource(const workflow::route& route);
+    // For a resource route: why it cannot be filed when the resource is not in the store (or cannot be
+    // read); else the resource's display name goes on the route, for cards and messages.
+    std::optional<workflow::error> resolve_resource(workflow::route& route);
     void file_attempt(workflow::route route, workflow::intent::request r, int attempt, then<workflow::petition> done,
                       std::optional<workflow::audit_event> filed_by);
     void act_round(std::string id, workflow::event event, int round, then<workflow::transition> done);

@@ -153,7 +153,7 @@ std::vector<field> card_fields(const card_input& in)
     const auto& p = in.petition;
     const auto& r = p.route;
     std::vector<field> f{
-        {r.is_resource ? "Resource" : "Bundle", escape(r.target)},
+        {r.is_resource ? "Resource" : "Bundle", target_shown(r)},
         {"Owner", escape(r.owner_team.empty() ? r.platform_team : r.owner_team)},
         {"Risk", std::string(workflow::title(r.level))},
     };

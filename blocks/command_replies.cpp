@@ -16,7 +16,7 @@ using workflow::petition_state;
 
 std::string found_line(const workflow::route& r)
 {
-    return ":white_check_mark: " + std::string(r.is_resource ? "Resource" : "Bundle") + " found: *" + escape(r.target) +
+    return ":white_check_mark: " + std::string(r.is_resource ? "Resource" : "Bundle") + " found: *" + target_shown(r) +
            "* (owner " + escape(r.owner_team.empty() ? r.platform_team : r.owner_team) + ", risk " +
            std::string(workflow::title(r.level)) + ")";
 }
@@ -97,10 +97,10 @@ boost::json::object status_reply(const workflow::petition& p, const workflow::di
 {
     const auto& r = p.route;
     boost::json::array blocks;
-    blocks.push_back(header_block("Request " + p.id + " · " + r.target));
+    blocks.push_back(header_block("Request " + p.id + " · " + target_plain(r)));
     blocks.push_back(section_block(state_text(p)));
     std::vector<field> f{{"Requester", escape(r.requester_name)},
-                         {r.is_resource ? "Resource" : "Bundle", escape(r.target)},
+                         {r.is_resource ? "Resource" : "Bundle", target_shown(r)},
                          {"Risk", std::string(workflow::title(r.level))},
                          {"Duration", format_length(r.length)},
                          {"Requested", slack_time(p.created_at)},
@@ -135,7 +135,7 @@ boost::json::object status_reply(const workflow::petition& p, const workflow::di
             closed += "\n" + quoted(p.close_reason);
         blocks.push_back(section_block(closed));
     }
-    const std::string text = "Request " + p.id + " (" + r.target + "): " + std::string(workflow::name(p.state));
+    const std::string text = "Request " + p.id + " (" + target_plain(r) + "): " + std::string(workflow::name(p.state));
     return reply(text, std::move(blocks));
 }
 

@@ -61,7 +61,17 @@ std::string reason_without_name(const workflow::reviewer& r)
 
 std::string target_label(const workflow::route& r)
 {
-    return escape(r.target) + (r.is_resource ? " (resource)" : "");
+    return target_shown(r) + (r.is_resource && r.target_name.empty() ? " (resource)" : "");
+}
+
+std::string target_plain(const workflow::route& r)
+{
+    return r.target_name.empty() ? r.target : r.target_name + " (" + r.target + ")";
+}
+
+std::string target_shown(const workflow::route& r)
+{
+    return escape(target_plain(r));
 }
 
 std::string join_words(const std::vector<std::string>& words)

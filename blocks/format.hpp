@@ -28,7 +28,12 @@ std::string person_name(const workflow::petition& p, std::string_view person_id,
 // "Mary Major: Sam Support's manager" → "Sam Support's manager": the reason without its name prefix.
 std::string reason_without_name(const workflow::reviewer& r);
 
-// "api-production" or "customer:123 (resource)"; escaped for mrkdwn.
+// "Acme Corp (customer:123)" for a resource with a display name (the name people know, and the id
+// granted), else the target itself: as plain text, and escaped for mrkdwn.
+std::string target_plain(const workflow::route& r);
+std::string target_shown(const workflow::route& r);
+// target_shown, marked " (resource)" for a resource without a name: "api-production",
+// "customer:123 (resource)", "Acme Corp (customer:123)".
 std::string target_label(const workflow::route& r);
 
 // The route's decision in a short phrase for an option description (≤ 75 characters):

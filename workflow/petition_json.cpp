@@ -79,6 +79,7 @@ json::object to_json(const workflow::route& r)
                         {"requester_name", r.requester_name},
                         {"target", r.target},
                         {"is_resource", r.is_resource},
+                        {"target_name", r.target_name},
                         {"owner_team", r.owner_team},
                         {"platform_team", r.platform_team},
                         {"risk", name(r.level)},
@@ -103,6 +104,7 @@ workflow::route route_from(const json::object& o)
     r.requester_name = str(o, "requester_name");
     r.target = str(o, "target");
     r.is_resource = o.at("is_resource").as_bool();
+    r.target_name = o.contains("target_name") ? str(o, "target_name") : std::string(); // absent before it was kept
     r.owner_team = str(o, "owner_team");
     r.platform_team = str(o, "platform_team");
     r.level = parse_enum<workflow::risk, 4>(o.at("risk").as_string());

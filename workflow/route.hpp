@@ -83,6 +83,9 @@ struct route {
     // What was asked for: a bundle name, or `kind:id` for a resource; also the entitlement key.
     std::string target;
     bool is_resource = false;
+    // A resource's display name as uploaded or synced ("Acme Corp"), set when the request is filed; empty
+    // for bundles and for resources without one.
+    std::string target_name{};
     std::string owner_team;
     std::string platform_team;
     risk level = risk::low;

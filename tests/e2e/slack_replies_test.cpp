@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 
 using namespace checkpoint::test;
@@ -15,6 +16,23 @@ namespace {
 constexpr const char* kofi = "U01KOFI"; // Kofi Mensah, analytics-eng (u-4001)
 
 std::string text(const json::value& reply) { return json::serialize(reply); }
+
+// A service token with `scopes`, made as an admin makes the first one (checkpointd --create-token).
+std::string service_token(const slack_story& s, const std::string& scopes)
+{
+    const std::string command = "CHECKPOINT_DB='" + s.database_path() + "' CHECKPOINT_MANIFESTS=/nonexistent '" +
+                                CHECKPOINTD_PATH + "' --create-token e2e --scopes " + scopes + " 2>&1";
+    std::string out;
+    if (FILE* f = popen(command.c_str(), "r")) {
+        char buf[256];
+        while (fgets(buf, sizeof buf, f))
+            out += buf;
+        pclose(f);
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+        out.pop_back();
+    return out;
+}
 
 } // namespace
 
@@ -197,4 +215,32 @@ TEST_CASE("replies: a reviewer out of office who clicks is told who decides in t
     CHECK_THAT(told, Catch::Contains("You are out of office") && Catch::Contains("*Lee Lin* decides in your place") &&
                          Catch::Contains("Only the reviewers"));
     CHECK(s.state_of(id) == "pending");
+}
+
+TEST_CASE("replies: a customer's card and messages name it by its uploaded name", "[e2e][slack]")
+{
+    slack_story s;
+    const auto token = service_token(s, "resources:write");
+    INFO(token);
+    REQUIRE(token.rfind("cpt_", 0) == 0);
+    const auto upload = http_request(
+        s.server().port(), http::verb::put, "/api/v1/resources",
+        R"({"resources":[{"kind":"customer","id":"4242","displayName":"Acme <Corp>","labels":{}}]})",
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    REQUIRE(upload.result() == http::status::ok);
+
+    const auto reply = text(s.command(kofi, "request customer:4242 --duration 1d --reason \"replies: ticket 981\""));
+    CHECK_THAT(reply, Catch::Contains("Acme &lt;Corp&gt; (customer:4242)"));
+    const auto id = s.latest_petition_of("u-4001");
+    REQUIRE_FALSE(id.empty());
+    std::string card;
+    REQUIRE(slack_story::eventually([&] {
+        for (const auto& m : s.slack().messages())
+            if (const auto t = text_of(m.message); t.find(id) != std::string::npos && t.find("Access Request") != std::string::npos)
+                card = t;
+        return !card.empty();
+    }));
+    CHECK_THAT(card, Catch::Contains("Acme &lt;Corp&gt; (customer:4242)"));
+    CHECK_THAT(card, !Catch::Contains("customer:4242 (resource)"));
+    CHECK_THAT(text(s.command(kofi, "status " + id)), Catch::Contains("Acme &lt;Corp&gt;"));
 }
