@@ -325,6 +325,8 @@ public:
         auto pl = app::home_of(j);
         if (!pl)
             return job_outcome::failed(pl.error().message);
+        if (!ctx_.slack.configured())
+            return job_outcome::done(); // Slack calls are off: no Home tab to draw (said once at start-up)
         std::string person_id;
         std::string slack_id;
         if (!pl->person.empty()) {

@@ -5,7 +5,10 @@
 
 #include <boost/json.hpp>
 
+#include <limits>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace checkpoint::storage {
 
@@ -15,9 +18,9 @@ namespace {
     "id, kind, key, payload, status, run_at, created_at, attempts, first_attempt_at, lease_owner, lease_expires, "     \
     "last_error, effect_unknown"
 
-// No earlier job of the row's lane (aliased j) is still to run.
-#define CHECKPOINT_LANE_FREE                                                                                           \
-    "(j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.status < 2 AND e.id < j.id))"
+// A job behind an unfinished job of its lane waits with this due_at: past every real time, so leasing
+// and next_run_at never reach it, until the job ahead settles and promote_next() makes it due.
+constexpr std::int64_t waits_in_lane = std::numeric_limits<std::int64_t>::max();
 
 constexpr int pending = 0;
 constexpr int leased = 1;
@@ -53,6 +56,34 @@ std::optional<workflow::job> find_in(connection& c, std::string_view key)
     return read_job(*q);
 }
 
+// The job `id` of `lane` settled (done, dead or cancelled): the next unfinished job of the lane, if it
+// waits, becomes due at its run_at (or now).
+void promote_next(connection& c, const std::string& lane, std::int64_t id, workflow::time_point now)
+{
+    auto q = c.use("UPDATE jobs SET due_at = max(run_at, ?1) WHERE id = (SELECT id FROM jobs WHERE lane = ?2 AND "
+                   "status < 2 AND id > ?3 ORDER BY id LIMIT 1) AND due_at = ?4");
+    q->bind(1, to_millis(now));
+    q->bind(2, lane);
+    q->bind(3, id);
+    q->bind(4, waits_in_lane);
+    q->exec();
+}
+
+// Runs `settle` (an UPDATE … RETURNING id, lane) and promotes the lane's next job for each row it
+// settled; returns how many it settled.
+std::size_t settle_in_lane(connection& c, SQLite::Statement& settle, workflow::time_point now)
+{
+    std::vector<std::pair<std::int64_t, std::string>> settled;
+    while (settle.executeStep())
+        settled.emplace_back(settle.getColumn(0).getInt64(),
+                             settle.getColumn(1).isNull() ? std::string() : settle.getColumn(1).getString());
+    settle.reset();
+    for (const auto& [id, lane] : settled)
+        if (!lane.empty())
+            promote_next(c, lane, id, now);
+    return settled.size();
+}
+
 double default_jitter()
 {
     thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -71,13 +102,21 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
     const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
     const auto run_at = to_millis(spec.run_at);
     {
+        // Behind an unfinished job of its lane, a job waits to be promoted (see waits_in_lane).
+        bool behind = false;
+        if (!spec.lane.empty()) {
+            auto ahead = c.use("SELECT 1 FROM jobs WHERE lane = ? AND status < 2 LIMIT 1");
+            ahead->bind(1, spec.lane);
+            behind = ahead->executeStep();
+            ahead->reset();
+        }
         auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at, lane) "
                             "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
         insert->bind(1, spec.key);
         insert->bind(2, spec.kind);
         insert->bind(3, payload);
         insert->bind(4, run_at);
-        insert->bind(5, run_at);
+        insert->bind(5, behind ? waits_in_lane : run_at);
         insert->bind(6, to_millis(now));
         insert->bind(7, to_millis(now));
         if (spec.lane.empty())
@@ -108,10 +147,10 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
 bool job_queue::cancel_in(connection& c, std::string_view key, workflow::time_point now)
 {
     auto q = c.use("UPDATE jobs SET status = 4, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
-                   "WHERE key = ? AND status < 2");
+                   "WHERE key = ? AND status < 2 RETURNING id, lane");
     q->bind(1, to_millis(now));
     q->bind(2, std::string(key));
-    return q->exec() == 1;
+    return settle_in_lane(c, *q, now) == 1;
 }
 
 workflow::result<workflow::job> job_queue::enqueue(const workflow::job_spec& spec, workflow::time_point now)
@@ -132,10 +171,9 @@ workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view o
     return db_.write([&](connection& c) -> workflow::result<std::vector<workflow::job>> {
         std::vector<std::int64_t> ids;
         {
-            // `status < 2` repeats the partial index's condition so the planner uses it. A job behind an
-            // earlier one of its lane waits (one statement, so two of a lane are never taken together).
-            auto due = c.use("SELECT id FROM jobs j WHERE status < 2 AND due_at <= ? AND " CHECKPOINT_LANE_FREE
-                             " ORDER BY due_at LIMIT ?");
+            // `status < 2` repeats the partial index's condition so the planner uses it. A job waiting
+            // in its lane is due at the end of time, so it is never reached here.
+            auto due = c.use("SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
             due->bind(1, now_ms);
             due->bind(2, static_cast<std::int64_t>(max));
             while (due->executeStep())
@@ -167,11 +205,11 @@ workflow::result<workflow::settled> job_queue::complete(std::int64_t id, std::st
 {
     return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
         auto q = c.use("UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
-                       "WHERE id = ? AND status = 1 AND lease_owner = ?");
+                       "WHERE id = ? AND status = 1 AND lease_owner = ? RETURNING id, lane");
         q->bind(1, to_millis(now));
         q->bind(2, id);
         q->bind(3, std::string(owner));
-        if (q->exec() == 0)
+        if (settle_in_lane(c, *q, now) == 0)
             return workflow::settled{workflow::settle_outcome::lease_lost, std::nullopt};
         return workflow::settled{workflow::settle_outcome::completed, std::nullopt};
     });
@@ -186,11 +224,11 @@ workflow::result<std::size_t> job_queue::complete_all(std::span<const std::int64
         std::size_t done = 0;
         for (auto id : ids) {
             auto q = c.use("UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
-                           "WHERE id = ? AND status = 1 AND lease_owner = ?");
+                           "WHERE id = ? AND status = 1 AND lease_owner = ? RETURNING id, lane");
             q->bind(1, to_millis(now));
             q->bind(2, id);
             q->bind(3, std::string(owner));
-            done += static_cast<std::size_t>(q->exec());
+            done += settle_in_lane(c, *q, now);
         }
         return done;
     });
@@ -204,9 +242,9 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
     return db_.write([&](connection& c) -> workflow::result<workflow::settled> {
         int attempts = 0;
         workflow::time_point first_attempt = now;
-        std::string kind, key, payload;
+        std::string kind, key, payload, lane;
         {
-            auto q = c.use("SELECT attempts, first_attempt_at, kind, key, payload FROM jobs "
+            auto q = c.use("SELECT attempts, first_attempt_at, kind, key, payload, lane FROM jobs "
                            "WHERE id = ? AND status = 1 AND lease_owner = ?");
             q->bind(1, id);
             q->bind(2, std::string(owner));
@@ -218,6 +256,7 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
             kind = q->getColumn(2).getString();
             key = q->getColumn(3).getString();
             payload = q->getColumn(4).getString();
+            lane = q->getColumn(5).isNull() ? std::string() : q->getColumn(5).getString();
         }
         auto delay = backoff_delay(policy_, attempts, unit);
         if (retry_after)
@@ -235,6 +274,8 @@ workflow::result<workflow::settled> job_queue::fail(std::int64_t id, std::string
         q->bind(7, id);
         q->exec();
         if (give_up) {
+            if (!lane.empty())
+                promote_next(c, lane, id, now); // a message given up on no longer holds its lane
             // What giving up entails (a petition marked failed, teams told) is a job of its own,
             // durable with the dead mark: a crash between the two cannot lose it.
             if (kind != workflow::gave_up_kind)
@@ -294,9 +335,10 @@ workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
 workflow::result<std::optional<workflow::time_point>> job_queue::next_run_at()
 {
     return db_.read([&](connection& c) -> workflow::result<std::optional<workflow::time_point>> {
-        // A job waiting behind its lane is not due: the job ahead of it is, and wakes the workers.
-        auto q = c.use("SELECT due_at FROM jobs j WHERE status < 2 AND " CHECKPOINT_LANE_FREE " ORDER BY due_at LIMIT 1");
-        if (!q->executeStep())
+        // A job waiting in its lane is not due: the job ahead of it is, and wakes the workers.
+        auto q = c.use("SELECT min(due_at) FROM jobs WHERE status < 2 AND due_at < ?");
+        q->bind(1, waits_in_lane);
+        if (!q->executeStep() || q->getColumn(0).isNull())
             return std::optional<workflow::time_point>();
         return std::optional<workflow::time_point>(from_millis(q->getColumn(0).getInt64()));
     });
@@ -327,6 +369,5 @@ workflow::result<std::optional<workflow::job>> job_queue::find(std::string_view 
 }
 
 #undef CHECKPOINT_JOB_COLUMNS
-#undef CHECKPOINT_LANE_FREE
 
 } // namespace checkpoint::storage
