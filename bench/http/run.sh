@@ -189,23 +189,47 @@ to_ms() {
 # cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# The durable load: distinct signed requests from Lee Lin (U01LEE, in the example directory, so no
-# Slack look-up), enough for the fastest rate seen on 2 cores many times over.
-request_text='request api-production --duration 1d --reason "bench load '
-write_requests() { # write_requests FILE: a wrk script of distinct requests, signed now
-  "$requests" "$1" $(( (warmup + duration) * 40000 )) U01LEE "$request_text" || die "bench_http_requests failed"
+# The durable load: distinct signed requests from Sam Support (U01SAM, in the example directory, so
+# no Slack look-up; on support, so a day of a customer is granted at once, as api-production was for
+# Lee Lin before), enough for the fastest rate seen on 2 cores twice over. A person holds one open
+# request per target, so each asks for its own customer: bench-0, bench-1, … are uploaded first
+# (PUT /api/v1/resources, with a token made as an admin makes the first one), and every run takes
+# numbers after the previous run's.
+request_text='request customer:bench-{n} --duration 1d --reason "bench load {n}"'
+per_second=20000
+next_number=0
+upload_customers() { # upload_customers COUNT: customers bench-0 … bench-(COUNT-1), 10,000 per PUT (the most one upload takes) (small, so the upload does not set the peak RSS)
+  local token total=$1 from status
+  token=$(CHECKPOINT_DB=$work/checkpoint.db CHECKPOINT_MANIFESTS=$manifests "$checkpointd" --create-token bench \
+    --scopes resources:write 2>"$work/token.log") || { cat "$work/token.log" >&2; die "cannot make a token"; }
+  for ((from = 0; from < total; from += 10000)); do
+    awk -v a="$from" -v b="$(( from + 10000 < total ? from + 10000 : total ))" 'BEGIN {
+      printf "{\"resources\":["
+      for (i = a; i < b; i++) printf "%s{\"kind\":\"customer\",\"id\":\"bench-%d\",\"displayName\":\"Bench %d\"}", (i > a ? "," : ""), i, i
+      printf "]}" }' >"$work/customers.json"
+    status=$(curl -sS -o "$work/upload.json" -w '%{http_code}' --max-time 120 -X PUT \
+      "http://127.0.0.1:$cp_port/api/v1/resources" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' --data-binary "@$work/customers.json") || die "uploading customers failed"
+    [[ $status == 200 ]] || { cat "$work/upload.json" >&2; die "uploading customers answered $status"; }
+  done
+}
+write_requests() { # write_requests FILE SECONDS: a wrk script of distinct requests, signed now, never sent before
+  "$requests" "$1" "$next_number" $(( $2 * per_second )) U01SAM "$request_text" || die "bench_http_requests failed"
+  next_number=$(( next_number + $2 * per_second ))
 }
 stored() { sqlite3 "$work/checkpoint.db" 'SELECT count(*) FROM petitions'; }
 
 declare -A rps p50 p99 cpu answered saved
 run_wrk() { # run_wrk NAME PORT PID CONNECTIONS
   local name=$1 port=$2 pid=$3 conns=$4 out=$work/wrk-$1-$4.txt before after stored_before
-  if [[ $name == request ]]; then write_requests "$work/post.lua"; else write_script "$work/post.lua"; fi
+  if [[ $name == request ]]; then write_requests "$work/post.lua" "$warmup"; else write_script "$work/post.lua"; fi
   local url=http://127.0.0.1:$port/slack/events
   if (( warmup > 0 )); then
     WRK_THREADS=$wrk_threads timeout $((warmup + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${warmup}s" \
       -s "$work/post.lua" "$url" >/dev/null || die "wrk warm-up against $name failed"
   fi
+  # The measured run sends requests the warm-up did not (a repeat would be refused, not stored).
+  [[ $name == request ]] && write_requests "$work/post.lua" "$duration"
   stored_before=$(stored)
   before=$(cpu_ticks "$pid")
   WRK_THREADS=$wrk_threads timeout $((duration + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${duration}s" \
@@ -233,13 +257,16 @@ echo "== $(nproc) cores, $(uname -m); build ${build_type:-?} at $(git -C "$repo"
   [[ -n $(git -C "$repo" status --porcelain 2>/dev/null) ]] && echo ' (+ uncommitted changes)')"
 echo "== servers: $server_threads threads each; wrk: $wrk_threads threads, ${warmup}s warm-up + ${duration}s per run"
 echo "== help: POST /slack/events, ${#body}-byte signed form (/checkpoint help); reply: $reply_bytes bytes"
-echo "== request: POST /slack/events, distinct signed '/checkpoint ${request_text}N\"' forms, each stored"
+echo "== request: POST /slack/events, distinct signed '/checkpoint ${request_text}' forms, each stored"
 # wrk and both servers share this machine's cores; anything else running skews req/s and p99.
 load=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   echo "== WARNING: load average is $load on $(nproc) cores before measuring: other work is running," \
     "so req/s and p99 will be noisy (the ratio and cpu us/req less so)"
 fi
+runs=$(wc -w <<<"$connections")
+echo "== uploading $(( runs * (warmup + duration) * per_second )) customers for the request runs"
+upload_customers $(( runs * (warmup + duration) * per_second ))
 for c in $connections; do
   for name in ceiling help request; do
     port=$ce_port pid=$ce_pid
