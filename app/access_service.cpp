@@ -123,7 +123,9 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
             if (*stored == workflow::write_status::duplicate) {
                 // Filed by a request sent at the same time: point at that one.
                 auto open = petitions_.open_for(route.requester_id, route.target, workflow::blocking_states(r.break_glass));
-                if (open && *open)
+                if (!open)
+                    return done(open.error());
+                if (*open)
                     return done(workflow::already_open(**open));
                 return file_attempt(std::move(route), std::move(r), attempt + 1, std::move(done), std::move(filed_by));
             }

@@ -106,7 +106,8 @@ public:
     job_outcome provision(const workflow::job& j);
     // An approved extension: the live grant sent again with its new end (access/grant, its own key).
     job_outcome send_new_end(const workflow::job& j, const petition& p);
-    job_outcome revoke_late_grant(const petition& p, workflow::time_point at);
+    // `after`: what came late, for the revoke's own key ("grant", "new-end").
+    job_outcome revoke_late_grant(const petition& p, workflow::time_point at, std::string_view after = "grant");
     job_outcome provision_gave_up(const workflow::job& j, const std::string& last_error);
     job_outcome expire(const workflow::job& j);
     job_outcome release(const workflow::job& j);
@@ -342,6 +343,9 @@ job_outcome provisioning_jobs::provision(const workflow::job& j)
 job_outcome provisioning_jobs::send_new_end(const workflow::job& j, const petition& p)
 {
     if (p.state != petition_state::active || !p.ends_at) {
+        // Ended since. An earlier attempt may have delivered the grant after the revoke went out.
+        if (j.attempts > 1 || j.effect_unknown)
+            return revoke_late_grant(p, now(), "new-end");
         spdlog::info("provisioning: {} is {}; no new end to send", p.id, name(p.state));
         return job_outcome::done();
     }
@@ -362,17 +366,23 @@ job_outcome provisioning_jobs::send_new_end(const workflow::job& j, const petiti
         return job_outcome::failed(d->message);
     }
     audit("extension_delivered", p.id, d->message, details);
+    // Revoked (or ended) while the grant was on its way: the revoke may have reached the receiver first.
+    auto after = ctx_.access.get(p.id);
+    if (!after)
+        return job_outcome::retry("cannot read " + p.id + " after sending its new end: " + after.error().message);
+    if (after->state != petition_state::active)
+        return revoke_late_grant(*after, now(), "new-end");
     return job_outcome::done();
 }
 
-job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::time_point at)
+job_outcome provisioning_jobs::revoke_late_grant(const petition& p, workflow::time_point at, std::string_view after)
 {
     // Revoked while the grant was on its way: the revoke may have gone out before the grant landed,
     // so take it back again (a key of its own, since the first revoke job may already be done).
     // Still only when no other grant covers the access.
     spdlog::warn("provisioning: {} ended while being granted; revoking the late grant", p.id);
     auto late = app::revoke_job(p.requester(), p.entitlement(), p.id, at);
-    late.key += "/after-grant";
+    late.key += "/after-" + std::string(after);
     if (auto r = ctx_.grants.release(p.requester(), p.entitlement(), p.id, late, at); !r)
         return job_outcome::retry("cannot release the late grant: " + r.error().message);
     ctx_.runner.wake();

@@ -105,9 +105,13 @@ void slack_commands::reply_changed(workflow::result<workflow::transition> t, wor
         if (!t)
             return respond(blocks::error_reply(t.error()));
         std::optional<workflow::petition> held;
-        if (kind == workflow::event_kind::revoke)
+        if (kind == workflow::event_kind::revoke) {
             if (auto h = ctx_.access.holding(t->petition.requester(), t->petition.entitlement()); h)
                 held = std::move(*h);
+            else
+                spdlog::warn("revoke of {}: cannot tell whether other access remains: {}", t->petition.id,
+                             h.error().message);
+        }
         respond(blocks::changed_reply(t->petition, kind, held ? &*held : nullptr));
     });
 }

@@ -118,6 +118,8 @@ public:
         auto card = blocks::approval_card({p, blocks::card_kind_for(pl.what), pl.step, recipient,
                                            &ctx_.manifests.directory});
 
+        if (pl.what == workflow::notice::extension_requested && !p.pending_extension)
+            return job_outcome::done(); // decided (or withdrawn) before its card's turn came: nothing to ask
         auto copies = ctx_.cards.for_petition(p.id);
         if (!copies)
             return job_outcome::retry("reading cards of " + p.id + ": " + copies.error().message);

@@ -186,7 +186,7 @@ ALTER TABLE card_messages ADD COLUMN asked TEXT NOT NULL DEFAULT 'submitted';
 )sql"},
     migration{9, "A person's open requests and live access for one target, found at once (a new request that repeats one is refused)",
               R"sql(
-CREATE INDEX petitions_person_target ON petitions (requester_id, target, created_at);
+CREATE INDEX petitions_person_target ON petitions (requester_id, target, state, created_at);
 )sql"},
 };
 

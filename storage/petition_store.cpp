@@ -374,8 +374,8 @@ workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const
     auto read = db_.read([&](connection& c) -> workflow::result<void> {
         // Active ones are read for a pending extension, which the body alone tells. Read newest first and
         // only until `limit` are found: a reviewer with thousands waiting costs as much as one with twenty.
-        auto q = c.use("SELECT DISTINCT p.body, p.created_at FROM step_reviewers r JOIN petitions p ON p.seq = r.petition_seq "
-                       "WHERE r.person_id = ? AND p.state IN ('pending', 'active') ORDER BY p.created_at DESC");
+        auto q = c.use("SELECT p.body FROM petitions p WHERE p.state IN ('pending', 'active') AND p.seq IN "
+                       "(SELECT petition_seq FROM step_reviewers WHERE person_id = ?) ORDER BY p.created_at DESC");
         q->bind(1, person);
         while (out.size() < limit && q->executeStep()) {
             auto p = petition_from_json(q->getColumn(0).getString());

@@ -33,6 +33,8 @@ struct job_spec {
     // Jobs in one lane run one at a time, in the order they were first enqueued: a job waits while an
     // earlier job of its lane is pending or leased (retrying, or waiting for Slack's pace). Messages to
     // one person or channel share a lane, so they arrive in the order the events happened. Empty: no lane.
+    // A lane's jobs are enqueued with on_duplicate::keep and never rescheduled (replace and reschedule
+    // set a job due without regard to its lane).
     std::string lane{};
 };
 

@@ -634,7 +634,7 @@ std::optional<time_point> escalation_due(const petition& p)
                 break;
             }
     }
-    return started + p.route.escalate_after;
+    return started + r.escalate_after;
 }
 
 event approve_by(std::string by, time_point at) { return event{event_kind::approve, std::move(by), {}, at, {}, {}}; }
