@@ -44,6 +44,7 @@ constexpr own_words own[] = {
     {ec::extension_pending, {":hourglass: An extension is already waiting.", "`/checkpoint status` shows it."}},
     {ec::bad_extension, {":warning: That extension does not add up.", ""}},
     {ec::already_open, {":information_source: Nothing new was filed.", ""}},
+    {ec::second_step, {":raised_hand: One step per person.", ""}},
     {ec::unterminated_quote, {":pencil2: Checkpoint could not read that command.", "`/checkpoint help` shows the forms."}},
     {ec::bad_duration, {":hourglass:", ""}},
     {ec::bad_date, {":hourglass:", ""}},

@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, error_code_count> names{
     "too_long",              "break_glass_not_allowed", "break_glass_not_permitted", "no_reviewers",
     "illegal_transition",    "self_approval",        "not_a_reviewer",        "not_assigned",
     "already_approved",      "not_requester",        "not_allowed_to_revoke", "not_due",
-    "extension_pending",     "bad_extension",        "already_open",          "unterminated_quote",    "unknown_subcommand",
+    "extension_pending",     "bad_extension",        "already_open",          "second_step",           "unterminated_quote",    "unknown_subcommand",
     "unknown_option",        "unexpected_argument",  "missing_argument",      "missing_value",
     "unexpected_value",      "bad_duration",         "bad_date",              "bad_delegate",
     "unknown_delegate",      "missing_reason",       "too_long_input",        "bad_cursor",
@@ -64,6 +64,7 @@ error_class class_of(error_code c)
     case ec::no_reviewers:
     case ec::self_approval:
     case ec::not_a_reviewer:
+    case ec::second_step:
     case ec::not_assigned:
     case ec::not_requester:
     case ec::not_allowed_to_revoke:

@@ -30,6 +30,7 @@ enum class error_code {
     extension_pending,
     bad_extension,
     already_open,
+    second_step,
     // Reading what a person typed or sent.
     unterminated_quote,
     unknown_subcommand,

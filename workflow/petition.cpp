@@ -134,8 +134,16 @@ std::vector<reviewer> fallback_reviewers(const petition& p, const route& r, cons
     return out;
 }
 
+// The round a decision belongs to: the request's steps, or those of the extension asked for at `since`
+// (its steps are recorded as "extension: <name>").
+struct round {
+    std::string_view prefix;
+    time_point since{};
+};
+
 // Checks that `by` may decide the current step of `r`; shared by petitions and extensions.
-result<void> check_reviewer(const petition& p, const route& r, const approval_progress& progress, const event& e)
+result<void> check_reviewer(const petition& p, const route& r, const approval_progress& progress, const event& e,
+                            const round& in)
 {
     if (e.by == p.requester())
         return fail(petition_error::self_approval, "You cannot approve or deny your own request.");
@@ -155,6 +163,15 @@ result<void> check_reviewer(const petition& p, const route& r, const approval_pr
     if (e.kind == event_kind::approve &&
         std::find(progress.approvals.begin(), progress.approvals.end(), e.by) != progress.approvals.end())
         return fail(petition_error::already_approved, "You already approved this step of request " + p.id + ".");
+    // Separation of duties: each step is a different person's approval, even when someone (a manager
+    // on the owning team) reviews two of them.
+    const std::string current = std::string(in.prefix) + s.name;
+    if (e.kind == event_kind::approve &&
+        std::any_of(p.decisions.begin(), p.decisions.end(), [&](const decision_record& d) {
+            return d.by == e.by && d.approved && d.at >= in.since && d.step.starts_with(in.prefix) && d.step != current;
+        }))
+        return fail(petition_error::second_step, "You approved an earlier step of request " + p.id +
+                                                     ", so another reviewer approves the " + s.name + " step.");
     return {};
 }
 
@@ -181,7 +198,7 @@ bool record_approval(const route& r, approval_progress& progress, const std::str
 
 result<transition> decide_pending(const petition& p, const event& e)
 {
-    if (auto ok = check_reviewer(p, p.route, p.progress, e); !ok)
+    if (auto ok = check_reviewer(p, p.route, p.progress, e, {"", p.created_at}); !ok)
         return ok.error();
     transition t{p, {}};
     auto& n = t.petition;
@@ -208,7 +225,7 @@ result<transition> decide_pending(const petition& p, const event& e)
 result<transition> decide_extension(const petition& p, const event& e)
 {
     const auto& ext = *p.pending_extension;
-    if (auto ok = check_reviewer(p, ext.route, ext.progress, e); !ok)
+    if (auto ok = check_reviewer(p, ext.route, ext.progress, e, {"extension: ", ext.requested_at}); !ok)
         return ok.error();
     transition t{p, {}};
     auto& n = t.petition;

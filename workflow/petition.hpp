@@ -222,6 +222,7 @@ constexpr std::string_view not_due = "not_due";
 constexpr std::string_view extension_pending = "extension_pending";
 constexpr std::string_view bad_extension = "bad_extension";
 constexpr std::string_view already_open = "already_open";
+constexpr std::string_view second_step = "second_step";
 } // namespace petition_error
 
 struct filing {

@@ -133,9 +133,14 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
                 if (std::uniform_real_distribution<double>(0, 1)(rng) >= share)
                     continue;
                 const auto step = s.step_of(row[0]);
+                // Not the requester, and not someone who approved an earlier step (one step per person).
+                std::set<std::string> approved_before;
+                for (const auto& d : s.rows("SELECT d.decided_by FROM decisions d JOIN petitions p ON p.seq = "
+                                            "d.petition_seq WHERE p.id = '" + row[0] + "' AND d.approved = 1"))
+                    approved_before.insert(d[0]);
                 std::vector<std::string> eligible;
                 for (const auto& r : s.reviewers_of(row[0], step))
-                    if (r != row[1])
+                    if (r != row[1] && !approved_before.count(r))
                         eligible.push_back(r);
                 const std::string reviewer =
                     eligible.empty() ? std::string()

@@ -76,6 +76,12 @@ struct world {
             INFO(p.id << " " << name(p.state));
             if (p.state == petition_state::pending)
                 REQUIRE(p.progress.step < p.route.steps.size());
+            // Separation of duties: nobody's approval counts for two steps of one request.
+            for (const auto& d : p.decisions)
+                for (const auto& other : p.decisions)
+                    if (d.approved && other.approved && d.by == other.by && !d.step.starts_with("extension: ") &&
+                        !other.step.starts_with("extension: "))
+                        REQUIRE(d.step == other.step);
             if (p.state == petition_state::active) {
                 REQUIRE(p.ends_at);
                 REQUIRE(p.active_since);

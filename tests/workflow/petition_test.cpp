@@ -172,6 +172,14 @@ TEST_CASE("decisions count only from reviewers of the current step, never from t
         auto done = must_apply(t2->petition, approve_by("alex", nov(25)), m.directory);
         CHECK(done.state == petition_state::approved);
         CHECK(done.decisions.size() == 4);
+
+        // Lee, the manager's delegate, is on the owning team too, but one person approves one step.
+        auto twice = apply(t2->petition, approve_by("lee", nov(25)), m.directory);
+        REQUIRE_FALSE(twice);
+        CHECK(twice.error().code == petition_error::second_step);
+        CHECK_THAT(twice.error().message, Catch::Contains("another reviewer approves the owner step"));
+        // Denying stays open to them.
+        CHECK(apply(t2->petition, deny_by("lee", "not now", nov(25)), m.directory));
     }
 }
 
