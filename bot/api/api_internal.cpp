@@ -6,6 +6,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <algorithm>
 #include <variant>
 
@@ -94,8 +95,28 @@ const std::string& acting_person(const caller& c, std::string_view doing)
     return c.person();
 }
 
-std::string csv_escape(std::string_view s)
+namespace {
+
+// A plain number ("-12", "3.5"): a spreadsheet reads it as a number, never as a formula.
+bool plain_number(std::string_view s)
 {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    return ec == std::errc{} && end == s.data() + s.size();
+}
+
+} // namespace
+
+std::string csv_escape(std::string_view cell)
+{
+    // A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) gets
+    // a leading apostrophe, so a reason or a resource id typed as "=HYPERLINK(…)" stays text (OWASP's
+    // CSV injection advice).
+    std::string guarded;
+    if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos &&
+        !plain_number(cell))
+        guarded = "'" + std::string(cell);
+    const std::string_view s = guarded.empty() ? cell : std::string_view(guarded);
     if (s.find_first_of(",\"\r\n") == std::string_view::npos)
         return std::string(s);
     std::string out = "\"";

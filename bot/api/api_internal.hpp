@@ -89,6 +89,8 @@ bool still_waiting(const workflow::petition& p);
 bool may_see(const caller& c, const workflow::petition& p);
 void need(const caller& c, scope s, std::string_view doing);
 const std::string& acting_person(const caller& c, std::string_view doing);
+// One CSV cell: quoted when it holds a comma, quote or line break, and led by an apostrophe when a
+// spreadsheet would run it as a formula (= + - @, a tab or a carriage return first, unless a number).
 std::string csv_escape(std::string_view s);
 json::value cell_json(const workflow::reports::cell& c, bool is_time);
 std::string cell_text(const workflow::reports::cell& c, bool is_time);

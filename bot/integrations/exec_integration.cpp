@@ -41,6 +41,11 @@ delivery_outcome exec_integration::deliver(const access_event& event)
     delivery_outcome outcome = [&] {
         if (run.spawn_error)
             return delivery_outcome::failed(*run.spawn_error);
+        if (run.timed_out && event.kind == event_kind::revoke)
+            // Access must not outlive its end because a command was slow once: a revoke is tried again
+            // (with backoff, until the retry window closes and the teams are told).
+            return delivery_outcome::retry(program + " ran past its " + describe(settings_.timeout) +
+                                           " timeout and was killed; the revoke is tried again");
         if (run.timed_out)
             return delivery_outcome::failed(program + " ran past its " + describe(settings_.timeout) +
                                             " timeout and was killed");

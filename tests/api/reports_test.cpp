@@ -1,5 +1,6 @@
 #include "tests/api/api_fixture.hpp"
 
+#include "bot/api/api_internal.hpp"
 #include "workflow/reports.hpp"
 
 #include <catch2/catch.hpp>
@@ -167,5 +168,29 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
         CHECK_THAT(rate.body(), Catch::Contains("\r\napi-staging,1,1,1\r\n"));
         auto bypass = f.get("/api/v1/reports/bypassed-approval?" + period + "&format=csv", auditor);
         CHECK_THAT(bypass.body(), Catch::Contains(",2026-11-23T10:00:00Z,3600,seeded history,no\r\n"));
+    }
+}
+
+TEST_CASE("reports: a CSV cell a spreadsheet would run as a formula stays text", "[reports][csv]")
+{
+    struct row {
+        const char* cell;
+        const char* written;
+    };
+    const row rows[] = {
+        {"plain", "plain"},
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+        {"-2+3", "'-2+3"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tleading tab", "'\tleading tab"},
+        {"-12", "-12"},   // a number stays a number
+        {"3.5", "3.5"},
+        {"a, b", "\"a, b\""},
+        {"", ""},
+    };
+    for (const auto& r : rows) {
+        INFO(r.cell);
+        CHECK(bot::api::csv_escape(r.cell) == r.written);
     }
 }

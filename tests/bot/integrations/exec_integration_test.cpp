@@ -137,6 +137,19 @@ TEST_CASE("running past the timeout kills the whole process group: permanent fai
     CHECK(exits_within(std::stoi(slurp(dir.file("grandchild"))), 1000ms));
 }
 
+TEST_CASE("a revoke that runs past the timeout is tried again, not failed for good")
+{
+    test::temp_dir dir;
+    const std::string cmd = script(dir, "slow", "sleep 30");
+    exec_integration exec("customer-acl", exec_settings{{cmd}, 200ms});
+    auto revoke = test::sample_grant();
+    revoke.kind = event_kind::revoke;
+    const auto out = exec.deliver(revoke);
+    CHECK(out.is_retry());
+    CHECK_THAT(out.message, Catch::Contains("timeout") && Catch::Contains("tried again"));
+    CHECK(no_children_left());
+}
+
 TEST_CASE("a grandchild holding stdout open does not hold up an exited command")
 {
     test::temp_dir dir;
