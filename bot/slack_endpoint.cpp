@@ -16,6 +16,9 @@ template <class... F>
 struct overloaded : F... {
     using F::operator()...;
 };
+// Spelled out for clang before 17, which does not deduce an aggregate's template arguments.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 response empty_ok(const request& req)
 {
