@@ -6,6 +6,11 @@ namespace checkpoint::workflow {
 
 using time_point = std::chrono::system_clock::time_point;
 
+// The calendar years a time_point (64-bit nanoseconds since 1970) holds whole: a date read from outside
+// (a command, a manifest, an API query) in any other year is refused, not overflowed.
+inline constexpr int first_year = 1678;
+inline constexpr int last_year = 2261;
+
 // Every decision reads time through this, so tests move time instead of sleeping.
 class clock {
 public:

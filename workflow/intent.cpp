@@ -134,7 +134,7 @@ result<time_point> parse_until(std::string_view text, time_point now)
     if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3) {
         const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                                               std::chrono::day{static_cast<unsigned>(d)}};
-        if (!ymd.ok())
+        if (!ymd.ok() || y < first_year || y > last_year)
             return error{"bad_date", "`" + s + "` is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01."};
         const time_point back = std::chrono::sys_days{ymd} + std::chrono::days{1};
         if (back <= now)

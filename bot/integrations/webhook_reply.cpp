@@ -108,7 +108,8 @@ std::optional<seconds> parse_retry_after(std::string_view value, system_clock::t
     const auto at = parse_http_date(value);
     if (!at)
         return std::nullopt;
-    const auto wait = ceil<seconds>(*at - now);
+    // In whole seconds: nanoseconds overflow for dates beyond 2262, which a receiver may send.
+    const auto wait = *at - floor<seconds>(now);
     return std::clamp(wait, seconds{0}, max_retry_after);
 }
 

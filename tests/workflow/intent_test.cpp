@@ -120,6 +120,8 @@ TEST_CASE("bad input says what was wrong and what is allowed")
         {"ooo", "missing_argument", "off"},
         {"ooo 2026-02-30", "bad_date", "YYYY-MM-DD"},
         {"ooo 2020-01-01", "bad_date", "past"},
+        {"ooo 9999-12-31", "bad_date", "YYYY-MM-DD"},
+        {"ooo -999-01-01", "bad_date", "YYYY-MM-DD"},
         {"ooo soon", "bad_date", "neither"},
         {"ooo off --delegate x", "unexpected_argument", "no options"},
     }));

@@ -368,7 +368,7 @@ std::optional<wf::time_point> parse_time(std::string_view s, bool end_of_day)
         return std::nullopt;
     std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                     std::chrono::day{static_cast<unsigned>(d)}};
-    if (!ymd.ok())
+    if (!ymd.ok() || y < wf::first_year || y > wf::last_year)
         return std::nullopt;
     wf::time_point day{std::chrono::sys_days{ymd}};
     if (s.size() == 10)

@@ -18,6 +18,9 @@ TEST_CASE("Retry-After in seconds or as an HTTP-date")
     // absurd values are capped
     CHECK(parse_retry_after("99999999999999999999999", now) == max_retry_after);
     CHECK(parse_retry_after("Sat, 22 Nov 2036 10:00:00 GMT", now) == max_retry_after);
+    // dates a nanosecond clock cannot hold still compare
+    CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now) == max_retry_after);
+    CHECK(parse_retry_after("Mon, 01 Jan 0001 00:00:00 GMT", now) == seconds{0});
     CHECK_FALSE(parse_retry_after("", now));
     CHECK_FALSE(parse_retry_after("-5", now));
     CHECK_FALSE(parse_retry_after("soon", now));
