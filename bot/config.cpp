@@ -136,6 +136,9 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     count("CHECKPOINT_WORKERS", 64, c.worker_threads);
     count("CHECKPOINT_APP_THREADS", 64, c.app_threads);
     count("CHECKPOINT_SOCKET_CONNECTIONS", 10, c.socket_connections);
+    count("CHECKPOINT_MAX_CONNECTIONS", 1'000'000, c.max_connections);
+    count("CHECKPOINT_API_RATE", 100'000, c.api_rate);
+    count("CHECKPOINT_API_BURST", 1'000'000, c.api_burst);
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
 

@@ -38,6 +38,13 @@ struct config {
     std::chrono::seconds read_timeout{15};
     std::chrono::seconds write_timeout{15};
     std::chrono::seconds shutdown_grace{10};
+    // Connections served at once (CHECKPOINT_MAX_CONNECTIONS); one more is answered 503 and closed. Lowered
+    // at start to what the open-files limit allows.
+    unsigned max_connections = 10'000;
+    // Each API token's budget (CHECKPOINT_API_RATE per second, CHECKPOINT_API_BURST at once); past it, 429
+    // with Retry-After.
+    unsigned api_rate = 20;
+    unsigned api_burst = 200;
     // True when --dev made up the signing secret.
     bool generated_secret = false;
 

@@ -83,6 +83,22 @@ std::size_t http_app::body_limit(http::verb method, std::string_view target) con
     return api_ ? api::api_router::body_limit(method, target) : max_body_bytes;
 }
 
+void http_app::admit(const request& head, const boost::asio::any_io_executor& ex,
+                     std::function<void(std::optional<response>)> done)
+{
+    if (!api_)
+        return done(std::nullopt);
+    auto check = [this, &head, ex, done = std::move(done)]() mutable {
+        auto refusal = api_->admit_large_body(head);
+        boost::asio::post(ex, [done = std::move(done), refusal = std::move(refusal)]() mutable {
+            done(std::move(refusal));
+        });
+    };
+    if (offload_)
+        return offload_(std::move(check));
+    check();
+}
+
 response http_app::too_large(std::string_view target, std::size_t limit, unsigned version) const
 {
     const auto words = "the body is larger than " + std::to_string(limit) + " bytes";

@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ public:
 
     // The largest body accepted for `method` `target`, decided once the header is read.
     std::size_t body_limit(http::verb method, std::string_view target) const;
+    // Whether the request whose header is `head` may send a body over max_body_bytes (its route allows one):
+    // `done` hears nullopt to read it, or the answer to send instead (401, 403, 429). Called on `ex`, the
+    // connection's strand; the token is checked on the application's threads.
+    void admit(const request& head, const boost::asio::any_io_executor& ex,
+               std::function<void(std::optional<response>)> done);
     // The 413 answer for a body over `limit`.
     response too_large(std::string_view target, std::size_t limit, unsigned version) const;
 

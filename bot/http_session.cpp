@@ -16,7 +16,10 @@ http_session::http_session(net::ip::tcp::socket&& socket, http_app& app, const c
                            std::shared_ptr<server_state> state)
     : stream_(std::move(socket)), app_(app), config_(cfg), state_(std::move(state))
 {
+    state_->connections.fetch_add(1);
 }
+
+http_session::~http_session() { state_->connections.fetch_sub(1); }
 
 void http_session::run()
 {
@@ -47,6 +50,19 @@ void http_session::on_header(beast::error_code ec, std::size_t bytes)
     body_limit_ = app_.body_limit(head.method(), head.target());
     if (const auto length = parser_->content_length(); length && *length > body_limit_)
         return on_read(http::error::body_limit, bytes);
+    if (body_limit_ <= max_body_bytes)
+        return read_body();
+    // A large body is read only for a caller whose token may send one, checked off this thread; anyone else is
+    // answered from the header, and the body is never read.
+    app_.admit(head, stream_.get_executor(), [self = shared_from_this()](std::optional<response> refusal) {
+        if (refusal)
+            return self->send(std::move(*refusal), false);
+        self->read_body();
+    });
+}
+
+void http_session::read_body()
+{
     parser_->body_limit(body_limit_);
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
@@ -62,6 +78,11 @@ void http_session::on_read(beast::error_code ec, std::size_t)
     if (ec == http::error::header_limit)
         return send(error_response(http::status::request_header_fields_too_large, "headers_too_large",
                                    "the request headers are larger than 16384 bytes"),
+                    false);
+    if (ec == http::error::buffer_overflow)
+        return send(error_response(http::status::bad_request, "line_too_long",
+                                   "a line of the request (a chunk size and its extensions) is longer than " +
+                                       std::to_string(max_read_buffer_bytes) + " bytes"),
                     false);
     if (ec.category() == http::make_error_code(http::error::bad_target).category())
         return send(error_response(http::status::bad_request, "bad_http", "malformed HTTP request: " + ec.message()),
@@ -105,6 +126,23 @@ void http_session::do_close()
 {
     beast::error_code ec;
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    // A lingering close: what the peer still sends (the body of a refused request) is read and dropped for a
+    // moment, so its answer is not lost to a reset, and no more than max_drain_bytes is taken from it.
+    if (ec)
+        return;
+    drained_ = 0;
+    stream_.expires_after(std::chrono::seconds{2});
+    drain();
+}
+
+void http_session::drain()
+{
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+        self->drained_ += n;
+        if (!ec && self->drained_ < max_drain_bytes)
+            self->drain();
+    });
 }
 
 void http_session::fail(beast::error_code ec, std::string_view what)

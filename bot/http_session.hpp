@@ -19,20 +19,26 @@ class http_session : public std::enable_shared_from_this<http_session> {
 public:
     http_session(boost::asio::ip::tcp::socket&& socket, http_app& app, const config& cfg,
                  std::shared_ptr<server_state> state);
+    ~http_session();
+    http_session(const http_session&) = delete;
+    http_session& operator=(const http_session&) = delete;
 
     void run();
 
 private:
     void do_read();
     void on_header(boost::beast::error_code ec, std::size_t bytes);
+    // Reads the body under `body_limit_` once the request has been admitted to it.
+    void read_body();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void send(response res, bool counted);
     void on_write(bool close, bool counted, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
+    void drain();
     void fail(boost::beast::error_code ec, std::string_view what);
 
     boost::beast::tcp_stream stream_;
-    boost::beast::flat_buffer buffer_;
+    boost::beast::flat_buffer buffer_{max_read_buffer_bytes};
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<response> res_;
     http_app& app_;
@@ -40,6 +46,9 @@ private:
     std::shared_ptr<server_state> state_;
     // The body limit chosen for the request being read, for the 413 message.
     std::size_t body_limit_ = max_body_bytes;
+    // Bytes read and dropped after the answer, while closing.
+    std::size_t drained_ = 0;
+    static constexpr std::size_t max_drain_bytes = 1024 * 1024;
 };
 
 } // namespace checkpoint::bot

@@ -233,7 +233,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     // After the io_context: its timers live on the connections' strands and go first.
     bot::api::petition_waiters waiters;
     access.on_change([&waiters](const workflow::petition& p) { waiters.notify(p.id); });
-    bot::api::api_router api(ctx, tokens, report_queries, waiters);
+    bot::api::api_router api(ctx, tokens, report_queries, waiters,
+                             bot::api::api_limits{cfg.api_rate, cfg.api_burst});
     // Socket Mode: Slack's requests over WebSockets the service dials, into the same dispatch as HTTP.
     std::optional<bot::socket_mode::client> socket;
     std::vector<bot::readiness_check> checks{
@@ -365,7 +366,8 @@ int main(int argc, char** argv)
                  "CHECKPOINT_LISTEN (0.0.0.0:3000), CHECKPOINT_DB (./checkpoint.db),\n"
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core),\n"
                  "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_APP_THREADS (8 application threads),\n"
-                 "CHECKPOINT_HTTP_TIMEOUT (seconds per read or write).\n"
+                 "CHECKPOINT_HTTP_TIMEOUT (seconds per read or write), CHECKPOINT_MAX_CONNECTIONS (10000),\n"
+                 "CHECKPOINT_API_RATE (20 per second per token) and CHECKPOINT_API_BURST (200).\n"
                  "Exit codes: 0 done, 1 failed, 2 bad configuration, 64 bad command line."};
     bool dev = false;
     bool check_manifests = false;

@@ -6,6 +6,8 @@
 #include <boost/beast/http/field.hpp>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include <future>
 
 namespace checkpoint::bot {
@@ -32,6 +34,14 @@ std::string_view header(const request& req, http::field f)
 {
     auto it = req.find(f);
     return it == req.end() ? std::string_view{} : std::string_view(it->value());
+}
+
+// X-Slack-Request-Timestamp as a time (already checked by the signature's verification).
+workflow::time_point sent_at(std::string_view seconds)
+{
+    long long t = 0;
+    std::from_chars(seconds.data(), seconds.data() + seconds.size(), t);
+    return workflow::time_point{std::chrono::seconds{t}};
 }
 
 std::string_view header(const request& req, std::string_view name)
@@ -89,6 +99,18 @@ void slack_endpoint::handle(const request& req, answer done)
         spdlog::warn("slack: bad request: {}", bad->reason);
         metrics_.slack_request("malformed");
         return done(error_response(http::status::bad_request, "bad_slack_request", bad->reason, req.version()));
+    }
+
+    // A command or click already taken, sent again inside the window with its valid signature: refused. (An
+    // event repeated is a retry Slack may make; its event_id answers it.)
+    if (!std::holds_alternative<event_callback>(std::get<slack_request>(parsed)) &&
+        !replays_.first_use(header(req, "X-Slack-Signature"), sent_at(header(req, "X-Slack-Request-Timestamp")),
+                            clock_.now())) {
+        metrics_.signature_failure("replayed");
+        spdlog::warn("slack: refused a replayed request (its signature was already used)");
+        return done(error_response(http::status::unauthorized, "replayed",
+                                   "this signed request was already received; Slack signs each request anew",
+                                   req.version()));
     }
 
     const slack_delivery delivery{std::string(header(req, "X-Slack-Retry-Num")),

@@ -2,6 +2,7 @@
 
 #include "bot/http.hpp"
 #include "bot/metrics.hpp"
+#include "bot/replay_guard.hpp"
 #include "bot/slack_commands.hpp"
 #include "bot/slack_interactions.hpp"
 #include "bot/slack_request.hpp"
@@ -61,6 +62,7 @@ private:
     metrics& metrics_;
     slack_commands& commands_;
     slack_interactions interactions_;
+    replay_guard replays_;
 };
 
 } // namespace checkpoint::bot

@@ -188,6 +188,10 @@ ALTER TABLE card_messages ADD COLUMN asked TEXT NOT NULL DEFAULT 'submitted';
               R"sql(
 CREATE INDEX petitions_person_target ON petitions (requester_id, target, state, created_at);
 )sql"},
+    migration{10, "API tokens can expire; a token's expiry is kept with it",
+              R"sql(
+ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+)sql"},
 };
 
 } // namespace

@@ -166,6 +166,8 @@ struct api_router::wait_state {
     std::chrono::steady_clock::time_point deadline;
     boost::asio::any_io_executor ex;
     std::function<void(response)> done;
+    // The token's share of long polls this wait holds, given back when the wait ends.
+    std::shared_ptr<void> slot{};
 };
 
 } // namespace checkpoint::bot::api

@@ -33,10 +33,64 @@ namespace checkpoint::bot::api {
 
 using workflow::petition_state;
 
-api_router::api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
-                       petition_waiters& waiters)
-    : ctx_(ctx), tokens_(tokens), reports_(reports), waiters_(waiters)
+namespace {
+
+// A 429 that says when to come back.
+response slow_down(std::string_view message, std::chrono::seconds retry_after, unsigned version)
 {
+    auto res = api_error(code::rate_limited, message, version);
+    res.set(http::field::retry_after, std::to_string(retry_after.count()));
+    return res;
+}
+
+// What `f` answers, or the error it threw as the API words it.
+template <class F>
+response answer_or_error(const request& req, F&& f)
+{
+    try {
+        return f();
+    } catch (const api_failure& e) {
+        return api_error(e.code, e.message, req.version());
+    } catch (const workflow::error_exception& e) {
+        return from_error(e.get(), req.version());
+    } catch (const std::exception& e) {
+        spdlog::error("api: {} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
+        return api_error(code::internal, "Something went wrong inside Checkpoint; the details are in its log.",
+                         req.version());
+    }
+}
+
+} // namespace
+
+api_router::api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
+                       petition_waiters& waiters, api_limits limits)
+    : ctx_(ctx), tokens_(tokens), reports_(reports), waiters_(waiters), limits_(limits),
+      budget_(limits.rate, limits.burst, std::max<std::size_t>(1, waiters.capacity() / 4)),
+      reports_on_(report_thread_.get_executor())
+{
+}
+
+api_router::api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
+                       petition_waiters& waiters, api_limits limits, boost::asio::any_io_executor reports_on)
+    : api_router(ctx, tokens, reports, waiters, limits)
+{
+    reports_on_ = std::move(reports_on);
+}
+
+std::optional<response> api_router::admit_large_body(const request& head)
+{
+    auto refusal = answer_or_error(head, [&] {
+        auto auth = authenticate(head, tokens_, ctx_.clock.now());
+        if (!auth.who)
+            fail(code::unauthenticated, auth.refusal + " (checked before a body over " +
+                                            std::to_string(max_body_bytes) + " bytes is read)");
+        need(*auth.who, scope::resources_write, "uploading resources");
+        return response{http::status::ok, head.version()};
+    });
+    if (refusal.result() == http::status::ok)
+        return std::nullopt;
+    refusal.keep_alive(false);
+    return refusal;
 }
 
 bool api_router::owns(std::string_view path)
@@ -65,79 +119,102 @@ response api_router::handle(const request& req)
 void api_router::handle_async(const request& req, const boost::asio::any_io_executor& ex,
                               std::function<void(response)> done)
 {
-    const auto version = req.version();
-    try {
-        auto target = boost::urls::parse_origin_form(req.target());
-        if (!target)
-            fail(code::invalid_request, "The request target is not a valid path: " + target.error().message());
-        call c{req, *target, {}, {}, {}};
-        for (auto s : target->segments())
-            c.seg.push_back(std::string(s));
-        // Drop "api", "v1", and a trailing slash's empty segment.
-        c.seg.erase(c.seg.begin(), c.seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(c.seg.size())));
-        if (!c.seg.empty() && c.seg.back().empty())
-            c.seg.pop_back();
-        auto m = match(c.seg, req.method());
-        if (m.allow.empty())
-            fail(code::not_found, "No such endpoint: " + std::string(req.method_string()) + " " +
-                                      std::string(target->encoded_path()) + ". The endpoints are listed in docs/api.md.");
-        if (!m.which) {
-            auto res = api_error(code::method_not_allowed,
-                                 std::string(target->encoded_path()) + " accepts " + m.allow + ", not " +
-                                     std::string(req.method_string()) + ".",
-                                 version);
-            res.set(http::field::allow, m.allow);
-            return done(std::move(res));
-        }
-        c.which = *m.which;
-        if (c.which == endpoint::report && ex) {
-            // A report reads up to 200,000 requests: it runs on a thread of its own, one at a time, not on
-            // the threads that answer Slack within its 3 seconds. The session keeps `req` until `done`.
-            boost::asio::post(report_thread_, [this, &req, ex, done = std::move(done)]() mutable {
-                auto res = handle(req);
-                boost::asio::post(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
-            });
-            return;
-        }
-        if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
-             c.which == endpoint::petition_act) &&
-            !workflow::is_petition_id(c.seg[1]))
-            fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
-                                  "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
-        auto auth = authenticate(req, tokens_, ctx_.clock.now());
-        if (!auth.who)
-            fail(code::unauthenticated, auth.refusal);
-        c.who = std::move(*auth.who);
-        if (c.which != endpoint::petition_wait)
-            return done(dispatch(c));
+    // `later` is set once `done` is handed on (a report queued, a long poll registered): it answers then.
+    bool later = false;
+    auto res = answer_or_error(req, [&] { return start(req, ex, done, later); });
+    if (!later)
+        done(std::move(res));
+}
 
-        // The long poll: registered against the petition, answered when it settles or at the timeout.
-        auto p = must(ctx_.access.get(c.seg[1]));
-        if (!may_see(c.who, p))
-            fail(code::not_found, "There is no request " + c.seg[1] + " you can see.");
-        std::chrono::seconds timeout{30};
-        if (auto t = c.param("timeout")) {
-            int v = 0;
-            auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
-            if (ec != std::errc() || end != t->data() + t->size() || v < 1 || v > 60)
-                fail(code::invalid_request, "`timeout` must be a whole number of seconds from 1 to 60 (default 30).");
-            timeout = std::chrono::seconds{v};
-        }
-        if (!ex) {
-            // No connection to wait on (called through handle()): answer with the petition as it is.
-            return done(poll_answer(p, version));
-        }
-        auto w = std::make_shared<wait_state>(wait_state{p.id, version, std::chrono::steady_clock::now() + timeout, ex,
-                                                         std::move(done)});
-        wait_round(w, true);
-    } catch (const api_failure& f) {
-        done(api_error(f.code, f.message, version));
-    } catch (const workflow::error_exception& e) {
-        done(from_error(e.get(), version));
-    } catch (const std::exception& e) {
-        spdlog::error("api: {} {}: {}", std::string(req.method_string()), std::string(req.target()), e.what());
-        done(api_error(code::internal, "Something went wrong inside Checkpoint; the details are in its log.", version));
+response api_router::start(const request& req, const boost::asio::any_io_executor& ex,
+                           std::function<void(response)>& done, bool& later)
+{
+    const auto version = req.version();
+    auto target = boost::urls::parse_origin_form(req.target());
+    if (!target)
+        fail(code::invalid_request, "The request target is not a valid path: " + target.error().message());
+    call c{req, *target, {}, {}, {}};
+    for (auto s : target->segments())
+        c.seg.push_back(std::string(s));
+    // Drop "api", "v1", and a trailing slash's empty segment.
+    c.seg.erase(c.seg.begin(), c.seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(c.seg.size())));
+    if (!c.seg.empty() && c.seg.back().empty())
+        c.seg.pop_back();
+    auto m = match(c.seg, req.method());
+    if (m.allow.empty())
+        fail(code::not_found, "No such endpoint: " + std::string(req.method_string()) + " " +
+                                  std::string(target->encoded_path()) + ". The endpoints are listed in docs/api.md.");
+    if (!m.which) {
+        auto res = api_error(code::method_not_allowed,
+                             std::string(target->encoded_path()) + " accepts " + m.allow + ", not " +
+                                 std::string(req.method_string()) + ".",
+                             version);
+        res.set(http::field::allow, m.allow);
+        return res;
     }
+    c.which = *m.which;
+    if ((c.which == endpoint::petition_get || c.which == endpoint::petition_wait ||
+         c.which == endpoint::petition_act) &&
+        !workflow::is_petition_id(c.seg[1]))
+        fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
+                              "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
+    auto auth = authenticate(req, tokens_, ctx_.clock.now());
+    if (!auth.who)
+        fail(code::unauthenticated, auth.refusal);
+    c.who = std::move(*auth.who);
+    if (auto wait = budget_.spend(c.who.token.id, ctx_.clock.now()))
+        return slow_down("This token has made more than " + std::to_string(limits_.burst) +
+                             " requests in a burst, or more than " + std::to_string(limits_.rate) +
+                             " a second; retry after " + std::to_string(wait->count()) + " s.",
+                         *wait, version);
+    if (c.which == endpoint::report && ex) {
+        // A report reads up to 200,000 requests: it runs on a thread of its own, one at a time, not on
+        // the threads that answer Slack within its 3 seconds. Only a caller who may read it is queued, and
+        // only a few at once. The session keeps `req` until `done`.
+        need(c.who, scope::audit_read, "reading reports");
+        if (queued_reports_.fetch_add(1) >= limits_.queued_reports) {
+            queued_reports_.fetch_sub(1);
+            return slow_down("The service is already running " + std::to_string(limits_.queued_reports) +
+                                 " reports; ask again in a few seconds.",
+                             std::chrono::seconds{5}, version);
+        }
+        boost::asio::post(reports_on_, [this, c, ex, done = std::move(done)]() mutable {
+            auto res = answer_or_error(c.req, [&] { return dispatch(c); });
+            queued_reports_.fetch_sub(1);
+            boost::asio::post(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
+        });
+        later = true;
+        return response{};
+    }
+    if (c.which != endpoint::petition_wait)
+        return dispatch(c);
+
+    // The long poll: registered against the petition, answered when it settles or at the timeout.
+    auto p = must(ctx_.access.get(c.seg[1]));
+    if (!may_see(c.who, p))
+        fail(code::not_found, "There is no request " + c.seg[1] + " you can see.");
+    std::chrono::seconds timeout{30};
+    if (auto t = c.param("timeout")) {
+        int v = 0;
+        auto [end, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
+        if (ec != std::errc() || end != t->data() + t->size() || v < 1 || v > 60)
+            fail(code::invalid_request, "`timeout` must be a whole number of seconds from 1 to 60 (default 30).");
+        timeout = std::chrono::seconds{v};
+    }
+    if (!ex) {
+        // No connection to wait on (called through handle()): answer with the petition as it is.
+        return poll_answer(p, version);
+    }
+    auto slot = budget_.hold_wait(c.who.token.id);
+    if (!slot)
+        return slow_down("This token already holds " + std::to_string(budget_.waits_per_token()) +
+                             " long polls, its share; answer one before opening another.",
+                         std::chrono::seconds{5}, version);
+    auto w = std::make_shared<wait_state>(wait_state{p.id, version, std::chrono::steady_clock::now() + timeout, ex,
+                                                     std::move(done), std::move(slot)});
+    wait_round(w, true);
+    later = true;
+    return response{};
 }
 
 json::object api_router::petition_out(const workflow::petition& p)

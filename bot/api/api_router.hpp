@@ -2,6 +2,7 @@
 
 #include "bot/api/api_auth.hpp"
 #include "bot/api/petition_waiters.hpp"
+#include "bot/api/token_budget.hpp"
 #include "bot/http.hpp"
 #include "bot/service_context.hpp"
 #include "workflow/report_queries.hpp"
@@ -11,7 +12,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string_view>
 
@@ -19,15 +22,31 @@ namespace checkpoint::bot::api {
 
 // The REST API under /api/v1 (docs/api.md): authenticates the bearer token, checks scopes, and acts
 // through the access service, so every rule Slack clicks follow applies here too.
+// How much one token may ask of the API. Zero rate: no limit (the router's own tests).
+struct api_limits {
+    // Requests per second each token earns, and how many it may spend at once (a token bucket).
+    unsigned rate = 0;
+    unsigned burst = 0;
+    // Reports running or waiting at once (each reads up to 200,000 requests, one at a time); more: 429.
+    std::size_t queued_reports = 4;
+};
+
 class api_router {
 public:
     api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
-               petition_waiters& waiters);
+               petition_waiters& waiters, api_limits limits = {});
+    // The same, running reports on `reports_on` instead of a thread of its own (tests hold it to fill the queue).
+    api_router(service_context& ctx, workflow::token_store& tokens, workflow::report_queries& reports,
+               petition_waiters& waiters, api_limits limits, boost::asio::any_io_executor reports_on);
 
     static constexpr std::string_view prefix = "/api/v1";
     static bool owns(std::string_view path);
     // The largest body a request may carry: 8 MiB for PUT /api/v1/resources, 64 KiB for everything else.
     static std::size_t body_limit(http::verb method, std::string_view target);
+
+    // Whether a request may send a body over max_body_bytes, decided from its header alone: nullopt when its
+    // token checks out and may upload, else the answer (401, 403) to send without reading the body.
+    std::optional<response> admit_large_body(const request& head);
 
     // Every endpoint but the long poll, answered at once.
     response handle(const request& req);
@@ -51,6 +70,9 @@ private:
                                       const boost::json::object& details) const;
     void audit(const call& c, std::string action, std::string reason, std::string petition,
                boost::json::object details);
+    // handle_async's work; hands `done` on (and sets `later`) when it answers later, else returns the answer.
+    response start(const request& req, const boost::asio::any_io_executor& ex, std::function<void(response)>& done,
+                   bool& later);
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
     // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
     boost::json::object petition_out(const workflow::petition& p);
@@ -61,8 +83,12 @@ private:
     workflow::token_store& tokens_;
     workflow::report_queries& reports_;
     petition_waiters& waiters_;
-    // Reports run here, off the HTTP threads. Last member: joined (and its work finished) first.
+    api_limits limits_;
+    token_budget budget_;
+    std::atomic<std::size_t> queued_reports_{0};
+    // Reports run here, off the HTTP threads. Last members: joined (and its work finished) first.
     boost::asio::thread_pool report_thread_{1};
+    boost::asio::any_io_executor reports_on_;
 };
 
 } // namespace checkpoint::bot::api

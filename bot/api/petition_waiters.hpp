@@ -32,6 +32,7 @@ public:
     void close();
     bool closed() const;
     std::size_t size() const;
+    std::size_t capacity() const { return max_; }
 
 private:
     struct entry {

@@ -65,10 +65,15 @@ TEST_CASE("api: long polls are answered on their connection's executor when the 
     net::io_context ioc;
     auto strand = net::make_strand(ioc);
     std::vector<bot::response> answers;
-    bot::request req{bot::http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=60", 11};
-    req.set(bot::http::field::authorization, "Bearer " + lee);
-    // The fixture allows 4 concurrent waits: the fifth is refused with 429.
-    for (int i = 0; i < 5; ++i)
+    // Five of lee's tokens, each within its own share (api_limits_test): the pool allows 4 concurrent waits,
+    // and the fifth is refused with 429.
+    std::vector<bot::request> reqs;
+    for (int i = 0; i < 5; ++i) {
+        reqs.emplace_back(bot::http::verb::get, "/api/v1/petitions/" + id + "/wait?timeout=60", 11);
+        reqs.back().set(bot::http::field::authorization,
+                        "Bearer " + (i == 0 ? lee : f.token({"requests"}, "u-2001", "lee-" + std::to_string(i))));
+    }
+    for (auto& req : reqs)
         net::post(strand, [&] { f.api.handle_async(req, strand, [&](bot::response r) { answers.push_back(std::move(r)); }); });
     ioc.poll();
     REQUIRE(answers.size() == 1);

@@ -30,13 +30,7 @@ namespace {
 
 constexpr const char* form = "application/x-www-form-urlencoded";
 
-std::string command_body(const std::string& text)
-{
-    return "token=x&team_id=T1&team_domain=acme&channel_id=C1&channel_name=general&user_id=U01SAM&user_name=sam&"
-           "command=%2Fcheckpoint&text=" + text +
-           "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=13345224609.738474920."
-           "8088930838d88f008e0&api_app_id=A1";
-}
+std::string command_body(const std::string& text) { return slash_command_form("U01SAM", text); }
 
 long long now_s()
 {

@@ -61,11 +61,7 @@ void write_manifests(const std::filesystem::path& dir, const std::string& url)
 
 std::string command_body(const std::string& user, const std::string& text)
 {
-    return "token=x&team_id=T1&team_domain=acme&channel_id=C1&channel_name=general&user_id=" + user +
-           "&user_name=someone&command=%2Fcheckpoint&text=" +
-           boost::urls::encode(text, boost::urls::unreserved_chars) +
-           "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=13345224609.738474920."
-           "8088930838d88f008e0&api_app_id=A1";
+    return slash_command_form(user, boost::urls::encode(text, boost::urls::unreserved_chars));
 }
 
 // A receiver, a fake Slack, a temporary database and manifests, and the clock offset file: what a

@@ -12,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <regex>
@@ -156,6 +157,33 @@ response http_request(unsigned short port, http::verb method, const std::string&
     boost::beast::error_code ec;
     stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     return parser.release();
+}
+
+std::string slash_command_form(const std::string& user, const std::string& encoded_text)
+{
+    static std::atomic<unsigned long> next{8088930838};
+    return "token=x&team_id=T1&team_domain=acme&channel_id=C1&channel_name=general&user_id=" + user +
+           "&user_name=someone&command=%2Fcheckpoint&text=" + encoded_text +
+           "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx&trigger_id=13345224609.738474920." +
+           std::to_string(next.fetch_add(1)) + "&api_app_id=A1";
+}
+
+std::string mint_token(const std::map<std::string, std::string>& env, const std::string& name,
+                       const std::string& scopes, const std::string& person)
+{
+    std::vector<std::string> args{"--create-token", name, "--scopes", scopes};
+    if (!person.empty()) {
+        args.push_back("--person");
+        args.push_back(person);
+    }
+    server_process p(env, args, false);
+    if (p.wait_exit() != 0)
+        throw std::runtime_error("checkpointd --create-token failed: " + p.output());
+    std::smatch m;
+    const auto out = p.output();
+    if (!std::regex_search(out, m, std::regex("cpt_[0-9A-Za-z]{40}")))
+        throw std::runtime_error("checkpointd --create-token printed no token: " + out);
+    return m.str();
 }
 
 response slack_post(unsigned short port, const std::string& target, const std::string& content_type,

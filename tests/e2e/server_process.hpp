@@ -28,6 +28,7 @@ public:
     server_process& operator=(const server_process&) = delete;
 
     unsigned short port() const { return port_; }
+    int pid() const { return pid_; }
 
     // Sends SIGTERM (or `sig`) and waits for exit; returns the exit status (or 128+signal).
     int stop(int sig = 15, std::chrono::seconds timeout = std::chrono::seconds(15));
@@ -58,6 +59,15 @@ inline constexpr const char* e2e_secret = "e2e-signing-secret-8f742231b10e8888";
 // Environment for a test server: the secret, a loopback port 0, a database in `dir`, and the example
 // manifests written to `dir`/manifests with their dates moved to today (write_example_manifests).
 std::map<std::string, std::string> e2e_env(const std::string& dir);
+
+// `checkpointd --create-token NAME --scopes SCOPES [--person PERSON]` on the database of `env`: the token,
+// printed once.
+std::string mint_token(const std::map<std::string, std::string>& env, const std::string& name,
+                       const std::string& scopes, const std::string& person = {});
+
+// The form Slack posts for `/checkpoint <text>` typed by `user` (`text` already form-encoded). Each call has a
+// trigger_id of its own, as Slack's requests do, so no two are the same signed bytes (a repeat is a replay).
+std::string slash_command_form(const std::string& user, const std::string& encoded_text);
 
 // One HTTP/1.1 exchange on a new connection.
 response http_request(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},

@@ -3,6 +3,7 @@
 #include "tests/support/example_manifests.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
+#include <atomic>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <boost/json/parse.hpp>
@@ -141,8 +142,10 @@ void slack_story::kill_and_restart()
 }
 
 boost::json::value slack_story::command(const std::string& user, const std::string& text,
-                                        const std::string& trigger_id)
+                                        const std::string& given_trigger_id)
 {
+    // Every command Slack sends has a trigger_id of its own.
+    const auto trigger_id = given_trigger_id.empty() ? slack_->new_trigger_id() : given_trigger_id;
     if (transport_ == slack_transport::socket_mode) {
         const boost::json::object fields{
             {"token", "x"},           {"team_id", "T1"},       {"team_domain", "acme"},
@@ -387,10 +390,13 @@ std::size_t dm_count(fake_slack& slack, const std::string& user, const std::stri
 json::object view_submission(const std::string& user, const std::string& callback_id, const std::string& metadata,
                              json::object values)
 {
+    // Each submission Slack sends has a trigger_id of its own (so two are never the same signed bytes).
+    static std::atomic<unsigned> submissions{0};
     return json::object{{"type", "view_submission"},
                         {"team", json::object{{"id", "T1"}}},
                         {"user", json::object{{"id", user}}},
                         {"api_app_id", "A1"},
+                        {"trigger_id", "13345224609.738474920.submit" + std::to_string(submissions.fetch_add(1))},
                         {"view", json::object{{"id", "V0SUBMIT"},
                                               {"type", "modal"},
                                               {"callback_id", callback_id},
