@@ -135,7 +135,8 @@ boost::json::object status_reply(const workflow::petition& p, const workflow::di
             closed += "\n" + quoted(p.close_reason);
         blocks.push_back(section_block(closed));
     }
-    const std::string text = "Request " + p.id + " (" + target_plain(r) + "): " + std::string(workflow::name(p.state));
+    // The notification text is mrkdwn too: the target is escaped there as in the blocks.
+    const std::string text = "Request " + escape(p.id) + " (" + target_shown(r) + "): " + std::string(workflow::name(p.state));
     return reply(text, std::move(blocks));
 }
 

@@ -114,35 +114,95 @@ const std::vector<workflow::petition_state> all_states{
     workflow::petition_state::active,   workflow::petition_state::expired,  workflow::petition_state::denied,
     workflow::petition_state::cancelled, workflow::petition_state::revoked, workflow::petition_state::failed};
 
+// Every text Slack reads as mrkdwn (and so as mentions and links) in a message or view: a "text" that is not
+// plain_text, the notification text among them. plain_text shows `<!channel>` as it is.
+void collect_mrkdwn(const boost::json::value& v, std::vector<std::string>& out)
+{
+    if (const auto* o = v.if_object()) {
+        const auto* type = o->if_contains("type");
+        const bool plain = type && type->is_string() && type->as_string() == "plain_text";
+        for (const auto& [key, value] : *o) {
+            if (key == "text" && value.is_string() && !plain)
+                out.emplace_back(value.as_string());
+            else
+                collect_mrkdwn(value, out);
+        }
+    } else if (const auto* a = v.if_array()) {
+        for (const auto& e : *a)
+            collect_mrkdwn(e, out);
+    }
+}
+
+std::vector<std::string> mrkdwn_texts(const boost::json::object& rendered)
+{
+    std::vector<std::string> out;
+    collect_mrkdwn(rendered, out);
+    return out;
+}
+
+// Calls `f(rendered, what)` for every card, notice, reply and modal drawn for `p`.
+template <class F>
+void each_rendering(const workflow::petition& p, F&& f)
+{
+    const std::string s(workflow::name(p.state));
+    for (auto kind : {blocks::card_kind::request, blocks::card_kind::extension, blocks::card_kind::break_glass_review})
+        for (std::size_t step = 0; step < 4; ++step)
+            for (std::string_view to : {"u-1", "u-59", "", "u-stranger"}) {
+                f(blocks::approval_card({p, kind, step, to}), "card " + s);
+                f(blocks::already_decided_reply({p, kind, step, to}), "decided " + s);
+            }
+    for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i)
+        for (std::string_view to : {"u-requester", "u-1", ""})
+            f(blocks::notice_message(p, static_cast<workflow::notice>(i), to), "notice " + s + " " + std::to_string(i));
+    f(blocks::request_reply(p), "request reply " + s);
+    f(blocks::status_reply(p), "status " + s);
+    f(blocks::explain_reply(p.route), "explain " + s);
+    f(blocks::deny_modal(p), "deny modal " + s);
+    for (int e = 0; e <= static_cast<int>(workflow::event_kind::escalate); ++e)
+        f(blocks::changed_reply(p, static_cast<workflow::event_kind>(e)), "changed " + s);
+    f(blocks::ask_in_thread_message(p, longest(30), longest(30), longest(300)), "ask " + s);
+}
+
 } // namespace
 
 TEST_CASE("every card, notice, reply and modal for the longest petition stays within Slack's limits")
 {
-    for (auto state : all_states) {
-        const auto p = huge_petition(state);
-        const std::string s(workflow::name(state));
-        for (auto kind : {blocks::card_kind::request, blocks::card_kind::extension, blocks::card_kind::break_glass_review})
-            for (std::size_t step = 0; step < 4; ++step)
-                for (std::string_view to : {"u-1", "u-59", "", "u-stranger"}) {
-                    check_within_limits(blocks::approval_card({p, kind, step, to}), "card " + s);
-                    check_within_limits(blocks::already_decided_reply({p, kind, step, to}), "decided " + s);
-                }
-        for (int i = 0; i <= static_cast<int>(workflow::last_notice); ++i)
-            for (std::string_view to : {"u-requester", "u-1", ""})
-                check_within_limits(blocks::notice_message(p, static_cast<workflow::notice>(i), to), "notice " + s);
-        check_within_limits(blocks::request_reply(p), "request reply " + s);
-        check_within_limits(blocks::status_reply(p), "status " + s);
-        check_within_limits(blocks::explain_reply(p.route), "explain " + s);
-        check_within_limits(blocks::deny_modal(p), "deny modal " + s);
-        for (int e = 0; e <= static_cast<int>(workflow::event_kind::escalate); ++e)
-            check_within_limits(blocks::changed_reply(p, static_cast<workflow::event_kind>(e)), "changed " + s);
-        check_within_limits(blocks::ask_in_thread_message(p, longest(30), longest(30), longest(300)), "ask " + s);
-    }
+    for (auto state : all_states)
+        each_rendering(huge_petition(state), check_within_limits);
     auto glass = huge_petition(workflow::petition_state::active);
     glass.route.outcome = workflow::route_outcome::break_glass;
     check_within_limits(blocks::request_reply(glass), "break-glass reply");
     glass.route.outcome = workflow::route_outcome::auto_approved;
     check_within_limits(blocks::request_reply(glass), "auto reply");
+}
+
+TEST_CASE("no word a person or an upload supplies can ping a channel or plant a link, in any message or its notification")
+{
+    // Resource ids and names come from uploads, reasons and tickets from requesters, names from the directory.
+    // (A channel or person typed in a reason, <#C…> or <@U…>, stays a link: "reasons keep the mentions people type".)
+    const std::string hostile = "<!channel> <!here|here> <!everyone> <https://evil.example|click> <!subteam^S0ADMINS> ";
+    for (auto state : all_states) {
+        auto p = huge_petition(state);
+        p.route.requester_name = longest(60, hostile);
+        p.route.target = "customer:" + longest(60, hostile);
+        p.route.target_name = longest(60, hostile);
+        p.route.is_resource = true;
+        p.reason = longest(300, hostile);
+        p.ticket = longest(100, hostile);
+        p.close_reason = longest(300, hostile);
+        p.pending_extension->reason = longest(300, hostile);
+        for (auto& step : p.route.steps)
+            for (auto& r : step.reviewers)
+                r.name = longest(40, hostile);
+        each_rendering(p, [](const boost::json::object& rendered, const std::string& what) {
+            INFO(what);
+            for (const auto& text : mrkdwn_texts(rendered))
+                for (std::string_view raw : {"<!channel>", "<!here", "<!everyone>", "<https://evil", "<!subteam"}) {
+                    INFO(text.substr(0, 300));
+                    CHECK(text.find(raw) == std::string::npos);
+                }
+        });
+    }
 }
 
 TEST_CASE("lists of 60 petitions are summarised within the block limits")
