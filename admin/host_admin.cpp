@@ -1,6 +1,8 @@
 #include "admin/host_admin.hpp"
 
+#include "app/audit_anchors.hpp"
 #include "app/tokens.hpp"
+#include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/token_store.hpp"
@@ -10,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <variant>
 
@@ -19,12 +22,46 @@ namespace json = boost::json;
 
 namespace {
 
-workflow::result<std::unique_ptr<storage::database>> open_existing(const std::string& file)
+workflow::result<void> must_exist(const std::string& file)
 {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))
         return workflow::error{"not_found", "no database at " + file + "; pass the server's CHECKPOINT_DB file with --database."};
+    return {};
+}
+
+workflow::result<std::unique_ptr<storage::database>> open_existing(const std::string& file)
+{
+    if (auto there = must_exist(file); !there)
+        return there.error();
     return storage::database::open(file);
+}
+
+// The database with the audit key found for it (`generate`: made beside it when there is none). Events written
+// before keys are left for checkpointd to seal and announce; an empty chain is sealed here.
+workflow::result<std::unique_ptr<storage::database>> open_keyed(const std::string& file, const audit_key_settings& settings,
+                                                                bool generate)
+{
+    auto found = find_audit_key(settings, file, generate);
+    if (!found)
+        return found.error();
+    storage::database_options options;
+    options.seal_audit = false;
+    if (*found) {
+        for (const auto& w : (*found)->warnings)
+            std::cerr << "warning: " << w << "\n";
+        auto key = storage::audit_key::make((*found)->secret);
+        if (!key)
+            return workflow::error{key.error().code, key.error().message + " (" + (*found)->source + ")"};
+        options.audit_key = *key;
+    }
+    auto db = storage::database::open(file, options);
+    if (!db) {
+        if ((*found) && (*found)->generated)
+            std::filesystem::remove(default_audit_key_file(file));
+        return explain_audit_key_error(db.error(), *found);
+    }
+    return db;
 }
 
 } // namespace
@@ -55,24 +92,34 @@ json::object check_manifests(const std::string& dir)
     return out;
 }
 
-workflow::result<json::object> verify_audit_file(const std::string& database_file)
+workflow::result<void> check_told_anchor(std::string_view text)
 {
-    auto db = open_existing(database_file);
+    auto a = app::parse_told_anchor(text);
+    if (!a)
+        return workflow::error{a.error().code, "--anchor: " + a.error().message};
+    return {};
+}
+
+workflow::result<json::object> verify_audit_file(const std::string& database_file, const audit_key_settings& key,
+                                                 const std::vector<std::string>& told)
+{
+    std::vector<workflow::audit_anchor> outside;
+    for (const auto& t : told) {
+        auto a = app::parse_told_anchor(t);
+        if (!a)
+            return workflow::error{a.error().code, "--anchor: " + a.error().message};
+        outside.push_back(std::move(*a));
+    }
+    if (auto there = must_exist(database_file); !there)
+        return there.error();
+    auto db = open_keyed(database_file, key, false);
     if (!db)
         return db.error();
     storage::audit_log log(**db);
-    auto v = log.verify();
+    auto v = log.verify(outside);
     if (!v)
-        return v.error();
-    json::object out;
-    out["ok"] = v->ok;
-    out["events"] = v->checked;
-    if (!v->ok) {
-        if (v->first_bad_seq)
-            out["first_bad"] = *v->first_bad_seq;
-        out["problem"] = v->problem;
-    }
-    return out;
+        return explain_audit_key_error(v.error(), std::nullopt);
+    return app::verification_json(*v);
 }
 
 workflow::result<json::object> backup_database(const std::string& database_file, const std::string& backup_file)
@@ -102,7 +149,8 @@ workflow::result<json::object> backup_database(const std::string& database_file,
 workflow::result<json::object> create_token_in_file(const std::string& database_file, open_mode mode,
                                                     const std::string& name, const std::string& kind,
                                                     const std::string& person, const std::vector<std::string>& scopes,
-                                                    const std::string& manifests_dir, const std::string& actor)
+                                                    const std::string& manifests_dir, const std::string& actor,
+                                                    const audit_key_settings& key)
 {
     auto usage = [](std::string m) { return workflow::error{"usage", std::move(m)}; };
     const app::token_request r{name, kind, person, scopes};
@@ -128,7 +176,10 @@ workflow::result<json::object> create_token_in_file(const std::string& database_
         case app::token_field::scopes: return usage("--scopes: " + no->message);
         }
     }
-    auto db = mode == open_mode::existing ? open_existing(database_file) : storage::database::open(database_file);
+    if (mode == open_mode::existing)
+        if (auto there = must_exist(database_file); !there)
+            return there.error();
+    auto db = open_keyed(database_file, key, mode == open_mode::create);
     if (!db)
         return db.error();
     storage::token_store tokens(**db);

@@ -17,10 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 15> kind_names{
+constexpr std::array<std::string_view, 17> kind_names{
     "post_card",      "update_cards",   "notify_person", "notify_channel", "provision",
     "expire",         "remind",         "revoke",        "release",        "post_in_thread",
-    "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "gave_up",
+    "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "anchor_audit",
+    "post_audit_anchor", "gave_up",
 };
 static_assert(kind_names.size() == std::size(all_job_kinds), "one name per job kind");
 
@@ -197,6 +198,49 @@ sync_payload tag_invoke(const json::value_to_tag<sync_payload>&, const json::val
     return p;
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& v, const anchor_schedule_payload& p)
+{
+    v = json::object{{"every", p.every}, {"period", p.period}};
+}
+
+anchor_schedule_payload tag_invoke(const json::value_to_tag<anchor_schedule_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    anchor_schedule_payload p;
+    for (auto [key, into] : {std::pair{"every", &p.every}, std::pair{"period", &p.period}}) {
+        const auto* n = o.if_contains(key);
+        if (!n || !n->is_int64())
+            throw std::invalid_argument("\"" + std::string(key) + "\" is not a whole number");
+        *into = n->as_int64();
+    }
+    if (p.every <= 0)
+        throw std::invalid_argument("\"every\" must be positive");
+    return p;
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const anchor_payload& p)
+{
+    v = json::object{{"channel", p.channel}, {"id", p.id},           {"seq", p.seq},
+                     {"hash", p.hash},       {"mac", p.mac},         {"at", workflow::to_millis(p.at)},
+                     {"trigger", p.trigger}, {"by", p.by},           {"sealed", p.sealed}};
+}
+
+anchor_payload tag_invoke(const json::value_to_tag<anchor_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    anchor_payload p;
+    p.channel = text(o, "channel");
+    p.id = static_cast<std::int64_t>(number(o, "id"));
+    p.seq = number(o, "seq");
+    p.hash = text(o, "hash");
+    p.mac = text(o, "mac", false);
+    p.at = workflow::from_millis(static_cast<std::int64_t>(number(o, "at")));
+    p.trigger = text(o, "trigger", false);
+    p.by = text(o, "by", false);
+    p.sealed = number(o, "sealed");
+    return p;
+}
+
 std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 
 std::optional<job_kind> parse_job_kind(std::string_view s)
@@ -214,6 +258,8 @@ std::string encode(const ephemeral_payload& p) { return json::serialize(json::va
 std::string encode(const view_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const home_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const sync_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const anchor_schedule_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const anchor_payload& p) { return json::serialize(json::value_from(p)); }
 
 workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
 workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
@@ -222,6 +268,11 @@ workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j) { retur
 workflow::result<view_payload> view_of(const workflow::job& j) { return read<view_payload>(j); }
 workflow::result<home_payload> home_of(const workflow::job& j) { return read<home_payload>(j); }
 workflow::result<sync_payload> sync_of(const workflow::job& j) { return read<sync_payload>(j); }
+workflow::result<anchor_schedule_payload> anchor_schedule_of(const workflow::job& j)
+{
+    return read<anchor_schedule_payload>(j);
+}
+workflow::result<anchor_payload> anchor_of(const workflow::job& j) { return read<anchor_payload>(j); }
 
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
                        workflow::on_duplicate duplicate)

@@ -31,6 +31,8 @@ enum class job_kind {
     update_view,    // view_payload: a modal re-rendered after a change inside it
     publish_home,   // home_payload: a person's App Home
     sync_resources, // sync_payload: pull a resource kind from its source
+    anchor_audit,   // anchor_schedule_payload: the scheduled anchor of the audit chain
+    post_audit_anchor, // anchor_payload: an anchor, told in the security channel
     gave_up,        // the job a dead job leaves behind (workflow::gave_up_kind)
 };
 
@@ -38,7 +40,8 @@ inline constexpr job_kind all_job_kinds[] = {
     job_kind::post_card,      job_kind::update_cards,   job_kind::notify_person, job_kind::notify_channel,
     job_kind::provision,      job_kind::expire,         job_kind::remind,        job_kind::revoke,
     job_kind::release,        job_kind::post_in_thread, job_kind::post_ephemeral, job_kind::update_view,
-    job_kind::publish_home,   job_kind::sync_resources, job_kind::gave_up,
+    job_kind::publish_home,   job_kind::sync_resources, job_kind::anchor_audit, job_kind::post_audit_anchor,
+    job_kind::gave_up,
 };
 
 std::string_view name(job_kind k);
@@ -95,6 +98,27 @@ struct sync_payload {
     std::optional<std::int64_t> period;
 };
 
+// The scheduled anchor of one period: periods are `every` seconds long, counted from the Unix epoch (so a
+// day's period starts at midnight UTC). Running it anchors the chain and queues the next period's.
+struct anchor_schedule_payload {
+    std::int64_t every = 0;
+    std::int64_t period = 0;
+};
+
+// An anchor to tell in `channel`: the chain's head as it was recorded (workflow::audit_anchor), and how
+// many events the key sealed when it was a seal.
+struct anchor_payload {
+    std::string channel;
+    std::int64_t id = 0;
+    std::uint64_t seq = 0;
+    std::string hash;
+    std::string mac;
+    workflow::time_point at{};
+    std::string trigger;
+    std::string by;
+    std::uint64_t sealed = 0;
+};
+
 // Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
 std::string encode(const effect_payload& p);
 std::string encode(const revoke_payload& p);
@@ -103,6 +127,8 @@ std::string encode(const ephemeral_payload& p);
 std::string encode(const view_payload& p);
 std::string encode(const home_payload& p);
 std::string encode(const sync_payload& p);
+std::string encode(const anchor_schedule_payload& p);
+std::string encode(const anchor_payload& p);
 
 // A job's payload read back; an error says which job and what is missing or malformed.
 workflow::result<effect_payload> effect_of(const workflow::job& j);
@@ -112,6 +138,8 @@ workflow::result<ephemeral_payload> ephemeral_of(const workflow::job& j);
 workflow::result<view_payload> view_of(const workflow::job& j);
 workflow::result<home_payload> home_of(const workflow::job& j);
 workflow::result<sync_payload> sync_of(const workflow::job& j);
+workflow::result<anchor_schedule_payload> anchor_schedule_of(const workflow::job& j);
+workflow::result<anchor_payload> anchor_of(const workflow::job& j);
 
 // A job of `kind` carrying `payload`.
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,

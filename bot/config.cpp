@@ -1,5 +1,7 @@
 #include "bot/config.hpp"
 
+#include "workflow/duration.hpp"
+
 #include <boost/algorithm/hex.hpp>
 #include <openssl/rand.h>
 
@@ -141,6 +143,27 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     count("CHECKPOINT_API_BURST", 1'000'000, c.api_burst);
     if (c.threads == 0)
         c.threads = std::max(1u, std::thread::hardware_concurrency());
+
+    // The audit chain's key and anchors. The key's value is never repeated in a message.
+    const auto audit_key = env("CHECKPOINT_AUDIT_KEY").value_or("");
+    const auto audit_key_file = env("CHECKPOINT_AUDIT_KEY_FILE").value_or("");
+    if (!audit_key.empty() && !audit_key_file.empty())
+        errors.emplace_back("CHECKPOINT_AUDIT_KEY and CHECKPOINT_AUDIT_KEY_FILE are both set; set one: the key "
+                            "itself, or the file that holds it");
+    else if (!audit_key.empty() && audit_key.size() < min_audit_key_length)
+        errors.emplace_back("CHECKPOINT_AUDIT_KEY is " + std::to_string(audit_key.size()) + " characters; it must be at "
+                            "least " + std::to_string(min_audit_key_length) + " (make one with `openssl rand -hex 32`)");
+    c.audit_key = audit_key;
+    c.audit_key_file = audit_key_file;
+    if (auto every = env("CHECKPOINT_AUDIT_ANCHOR_EVERY"); every && !every->empty()) {
+        auto d = *every == "off" ? workflow::result<workflow::duration>(workflow::duration::zero())
+                                 : workflow::parse_duration(*every);
+        if (!d || (*every != "off" && *d < std::chrono::minutes(1)))
+            errors.emplace_back("CHECKPOINT_AUDIT_ANCHOR_EVERY must be a duration of at least a minute such as 1d, 12h "
+                                "or 30m, or off, got '" + every->substr(0, 20) + "'");
+        else
+            c.audit_anchor_every = std::chrono::duration_cast<std::chrono::seconds>(*d);
+    }
 
     if (errors.size() != start)
         return std::nullopt;

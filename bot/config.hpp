@@ -45,11 +45,22 @@ struct config {
     // with Retry-After.
     unsigned api_rate = 20;
     unsigned api_burst = 200;
+    // The audit chain's key (README.md, Operations, "Audit chain"): CHECKPOINT_AUDIT_KEY's value, or the
+    // file CHECKPOINT_AUDIT_KEY_FILE names; with neither, a key file beside the database, made at first start.
+    // Never logged.
+    std::string audit_key{};
+    std::string audit_key_file{};
+    // How often the audit chain's head is anchored in the security channel (CHECKPOINT_AUDIT_ANCHOR_EVERY:
+    // 1d, 12h, …, or off: zero).
+    std::chrono::seconds audit_anchor_every{std::chrono::hours{24}};
     // True when --dev made up the signing secret.
     bool generated_secret = false;
 
     bool socket_mode() const noexcept { return !app_token.empty(); }
 };
+
+// The shortest audit key accepted (storage::audit_key::min_length).
+inline constexpr std::size_t min_audit_key_length = 32;
 
 using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 

@@ -1,6 +1,8 @@
+#include "admin/audit_key_file.hpp"
 #include "admin/host_admin.hpp"
 #include "bot/api/api_router.hpp"
 #include "bot/api/petition_waiters.hpp"
+#include "bot/audit_anchors.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
 #include "bot/job_handlers.hpp"
@@ -15,6 +17,7 @@
 #include "bot/slack_jobs.hpp"
 #include "bot/slack_endpoint.hpp"
 #include "bot/socket_mode/socket_client.hpp"
+#include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/away_store.hpp"
 #include "storage/card_message_store.hpp"
@@ -167,10 +170,34 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     }
     spdlog::info("manifests {} loaded: {}", cfg.manifests_path, manifests_summary(*manifests));
 
-    auto opened = storage::database::open(cfg.database_path);
+    // The audit chain's key, from outside the database (README.md, Operations); never logged.
+    auto audit_secret = admin::find_audit_key({cfg.audit_key, cfg.audit_key_file}, cfg.database_path, true);
+    if (!audit_secret || !*audit_secret) {
+        spdlog::critical("audit key: {}", audit_secret ? std::string("none found or made") : audit_secret.error().message);
+        return 2;
+    }
+    const auto& secret = **audit_secret;
+    for (const auto& w : secret.warnings)
+        spdlog::warn("audit key: {}", w);
+    if (secret.beside_database)
+        spdlog::warn("audit key: {} {}, beside the database: whoever can write the database there can likely read the "
+                     "key and rewrite the audit chain. In production keep the key elsewhere (a secret store, another "
+                     "owner) and set CHECKPOINT_AUDIT_KEY_FILE to it",
+                     secret.generated ? "made" : "using", secret.source);
+    auto audit_key = storage::audit_key::make(secret.secret);
+    if (!audit_key) {
+        spdlog::critical("audit key from {}: {}", secret.source, audit_key.error().message);
+        return 2;
+    }
+    storage::database_options db_options;
+    db_options.audit_key = *audit_key;
+    auto opened = storage::database::open(cfg.database_path, db_options);
     if (!opened) {
-        spdlog::critical("{}", opened.error().message);
-        return 1;
+        if (secret.generated)
+            std::filesystem::remove(admin::default_audit_key_file(cfg.database_path));
+        spdlog::critical("{}", admin::explain_audit_key_error(opened.error(), secret).message);
+        spdlog::critical("checkpointd refuses to start: the audit chain and its key must agree");
+        return opened.error().code.starts_with("audit_") ? 2 : 1;
     }
     auto db = std::move(*opened);
     spdlog::info("database {} open at schema version {}", cfg.database_path, db->schema_version());
@@ -223,6 +250,13 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     for (auto k : bot::jobs_without_handler(runner))
         spdlog::critical("jobs: no handler for job kind '{}'; such jobs will wait in the queue", app::name(k));
     bot::schedule_resource_sync(ctx);
+    // Audit anchors: on a schedule, and now when this start sealed events written before the key.
+    if (const auto sealed = db->audit_seal().sealed_now; sealed > 0) {
+        spdlog::warn("audit: sealed the {} events written before the audit key with the key from {}", sealed,
+                     secret.source);
+        (void)bot::anchor_audit_now(ctx, "seal", "checkpoint", sealed);
+    }
+    bot::schedule_audit_anchors(ctx);
 
     bot::metrics metrics;
     storage::slack_event_store events(*db);
@@ -346,7 +380,7 @@ int create_token_and_exit(const std::string& name, const std::string& scope_list
     auto made = admin::create_token_in_file(path, admin::open_mode::create, name,
                                             person_ref.empty() ? "service" : "personal", person_ref, scopes,
                                             bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests"),
-                                            "checkpointd");
+                                            "checkpointd", admin::audit_key_settings_from(bot::process_env));
     if (!made) {
         std::cerr << "--create-token: " << made.error().message << std::endl;
         return made.error().code == "usage" ? 64 : 1;
@@ -367,7 +401,9 @@ int main(int argc, char** argv)
                  "CHECKPOINT_MANIFESTS (./manifests), CHECKPOINT_THREADS (one per core),\n"
                  "CHECKPOINT_WORKERS (16 background job workers), CHECKPOINT_APP_THREADS (8 application threads),\n"
                  "CHECKPOINT_HTTP_TIMEOUT (seconds per read or write), CHECKPOINT_MAX_CONNECTIONS (10000),\n"
-                 "CHECKPOINT_API_RATE (20 per second per token) and CHECKPOINT_API_BURST (200).\n"
+                 "CHECKPOINT_API_RATE (20 per second per token) and CHECKPOINT_API_BURST (200),\n"
+                 "CHECKPOINT_AUDIT_KEY or CHECKPOINT_AUDIT_KEY_FILE (the audit chain's key; default: a key file\n"
+                 "beside the database, made at first start), CHECKPOINT_AUDIT_ANCHOR_EVERY (1d, or off).\n"
                  "Exit codes: 0 done, 1 failed, 2 bad configuration, 64 bad command line."};
     bool dev = false;
     bool check_manifests = false;

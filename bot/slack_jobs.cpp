@@ -6,6 +6,7 @@
 #include "blocks/notifications.hpp"
 #include "app/effect_jobs.hpp"
 #include "app/jobs.hpp"
+#include "bot/audit_anchors.hpp"
 #include "bot/slack_identity.hpp"
 #include "workflow/petition_json.hpp"
 
@@ -365,6 +366,17 @@ public:
         return outcome_of(r, j, "views.publish of the Home tab of " + person_id);
     }
 
+    // An anchor of the audit chain, told in the security channel (app::anchor_payload); once per anchor.
+    job_outcome post_audit_anchor(const workflow::job& j)
+    {
+        auto pl = app::anchor_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        auto r = post_once(j, pl->channel, anchor_message(*pl)).result;
+        return outcome_of(r, j, "chat.postMessage of the audit anchor at event " + std::to_string(pl->seq) + " to " +
+                                    pl->channel);
+    }
+
     // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
     job_outcome update_view(const workflow::job& j)
     {
@@ -448,6 +460,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle(app::job_kind::publish_home, {[jobs](const workflow::job& j) { return jobs->publish_home(j); }, {}});
     runner.handle(app::job_kind::update_view, {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
     runner.handle(app::job_kind::post_ephemeral, {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
+    runner.handle(app::job_kind::post_audit_anchor, {[jobs](const workflow::job& j) { return jobs->post_audit_anchor(j); }, {}});
     runner.handle(app::job_kind::remind,
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }

@@ -67,6 +67,7 @@ struct options {
     std::string token_kind;
     std::string database;
     std::string dir;
+    std::vector<std::string> anchors;
 };
 
 class command_runner {
@@ -361,7 +362,8 @@ public:
                 list.emplace_back(s.as_string());
             auto dir = env_.env("CHECKPOINT_MANIFESTS");
             auto made = admin::create_token_in_file(o_.database, admin::open_mode::existing, o_.name, kind, o_.person,
-                                                    list, dir && !dir->empty() ? *dir : "manifests", "checkpoint-cli");
+                                                    list, dir && !dir->empty() ? *dir : "manifests", "checkpoint-cli",
+                                                    admin::audit_key_settings_from(env_.env));
             if (!made)
                 return fail(made.error(), made.error().code == "usage" ? exit_usage : exit_error);
             if (o_.json)
@@ -422,13 +424,19 @@ public:
     int audit_verify()
     {
         json::object v;
+        for (const auto& a : o_.anchors)
+            if (auto parsed = admin::check_told_anchor(a); !parsed)
+                return usage(parsed.error().message);
         if (!o_.database.empty()) {
-            auto local = admin::verify_audit_file(o_.database);
+            auto local = admin::verify_audit_file(o_.database, admin::audit_key_settings_from(env_.env), o_.anchors);
             if (!local)
                 return fail(local.error());
             v = std::move(*local);
         } else {
-            auto r = call("GET", "/audit/verify");
+            query q;
+            for (const auto& a : o_.anchors)
+                q.emplace_back("anchor", a);
+            auto r = call("GET", "/audit/verify", q);
             if (!r)
                 return fail(r.error());
             if (!r->body.is_object())
@@ -441,6 +449,11 @@ public:
             env_.out << audit_verify_text(v);
         const auto* ok = v.if_contains("ok");
         return ok && ok->is_bool() && ok->get_bool() ? exit_ok : exit_error;
+    }
+
+    int audit_anchor()
+    {
+        return show(call("POST", "/audit/anchor"), [](const json::object& a) { return audit_anchor_text(a); });
     }
 
     int db_backup()
@@ -714,9 +727,16 @@ int run(const std::vector<std::string>& args, environment& env)
 
     auto* audit = app.add_subcommand("audit", "The audit log");
     audit->require_subcommand(1);
-    auto* averify = audit->add_subcommand("verify", "Check the audit log's hash chain");
-    averify->add_option("--database", o.database, "Check this SQLite file directly instead of asking the server");
+    auto* averify = audit->add_subcommand("verify", "Check the audit log's keyed hash chain and its anchors");
+    averify->add_option("--database", o.database,
+                        "Check this SQLite file directly instead of asking the server (its key: CHECKPOINT_AUDIT_KEY "
+                        "or CHECKPOINT_AUDIT_KEY_FILE, else the key file beside it)");
+    averify->add_option("--anchor", o.anchors,
+                        "SEQ:HASH of an anchor as the security channel shows it; the log must still hold it (repeatable)");
     on(averify, [&] { return runner.audit_verify(); });
+    auto* aanchor = audit->add_subcommand("anchor", "Anchor the audit log's head now: recorded, and posted to the "
+                                                    "security channel (admin)");
+    on(aanchor, [&] { return runner.audit_anchor(); });
     auto* aevents = audit->add_subcommand("events", "Audit events, oldest first (audit:read)");
     aevents->add_option("--person", o.person, "Only this actor (person id, or token:<name>)");
     aevents->add_option("--petition", o.id, "Only events about this request");

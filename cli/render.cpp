@@ -625,9 +625,37 @@ std::string report_text(const json::object& r)
 std::string audit_verify_text(const json::object& v)
 {
     const auto* ok = field(v, "ok");
-    if (ok && ok->is_bool() && ok->get_bool())
-        return "✓ Audit log intact: " + str(v, "events") + " events, every hash links to the one before.\n";
-    return "✗ Audit log broken at event " + str(v, "first_bad") + ": " + str(v, "problem") + "\n";
+    if (!ok || !ok->is_bool() || !ok->get_bool()) {
+        const auto at = str(v, "first_bad");
+        return "✗ Audit log broken" + (at.empty() ? std::string() : " at event " + at) + ": " + str(v, "problem") + "\n";
+    }
+    const auto* keyed = field(v, "keyed");
+    const bool has_key = keyed && keyed->is_bool() && keyed->get_bool();
+    std::string out = "✓ Audit log intact: " + str(v, "events") + " events, every " + (has_key ? "keyed " : "") +
+                      "hash links to the one before.\n";
+    if (keyed && !has_key)
+        out += "  Not keyed yet: checkpointd seals it with its audit key when it next starts.\n";
+    if (const auto sealed = str(v, "sealed_before_key"); !sealed.empty() && sealed != "0")
+        out += "  Events 1 to " + sealed + " were written before the key and sealed with it.\n";
+    if (const auto& a = obj(v, "anchor"); !a.empty()) {
+        const auto to = str(a, "posted_to");
+        out += "  It holds its last anchor: event " + str(a, "seq") + " at " + format_time(str(a, "at")) +
+               (to == "log" ? " (in the log)" : ", posted to " + to) + ".\n";
+    }
+    return out;
+}
+
+std::string audit_anchor_text(const json::object& answer)
+{
+    const auto& a = obj(answer, "anchor");
+    const auto to = str(a, "posted_to");
+    const auto keyed = str(a, "keyed_hash");
+    const auto hash = keyed.empty() ? str(a, "hash") : keyed;
+    return "✓ Audit log anchored at event " + str(a, "seq") + ", " + format_time(str(a, "at")) + "; " +
+           (to == "log" ? std::string("recorded and logged (checkpoint.yaml names no security channel)")
+                        : "posting to " + to) +
+           ".\n  " + (keyed.empty() ? "Hash: " : "Keyed hash: ") + hash + "\n  Later, `checkpoint audit verify --anchor " + str(a, "seq") + ":" + hash +
+           "` checks the log still holds it.\n";
 }
 
 std::string audit_events_table(const json::array& events)

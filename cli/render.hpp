@@ -70,8 +70,10 @@ std::string explain_text(const boost::json::object& explain);
 // `checkpoint report NAME`: the rows as a table, then the summary.
 std::string report_text(const boost::json::object& report);
 
-// `checkpoint audit verify`: {"ok":true,"events":n} or {"ok":false,"first_bad":seq,"problem":"…"}.
+// `checkpoint audit verify`: {"ok":true,"events":n,"keyed":true,"anchor":{…}} or {"ok":false,"first_bad":seq,"problem":"…"}.
 std::string audit_verify_text(const boost::json::object& verification);
+// `checkpoint audit anchor`: {"anchor":{"seq","keyed_hash","at","posted_to",…}}.
+std::string audit_anchor_text(const boost::json::object& answer);
 
 // `checkpoint audit events`: one event a row, oldest first as the API pages them.
 std::string audit_events_table(const boost::json::array& events);

@@ -40,6 +40,8 @@ private:
     SQLite::Statement* s_;
 };
 
+class audit_key;
+
 // One SQLite connection with the durable settings and a cache of prepared statements; one thread at a time.
 class connection {
 public:
@@ -51,8 +53,14 @@ public:
     // Runs a statement that returns no rows, through the cache.
     int exec(std::string_view sql);
 
+    // The key audit appends on this connection chain with; null when the process has none. Set before the
+    // connection is shared (at open), never after.
+    const audit_key* audit_key_in_use() const { return audit_key_.get(); }
+    void use_audit_key(std::shared_ptr<const audit_key> key) { audit_key_ = std::move(key); }
+
 private:
     SQLite::Database db_;
+    std::shared_ptr<const audit_key> audit_key_;
     workflow::string_map<std::unique_ptr<SQLite::Statement>> cache_;
 };
 

@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 
+#include "storage/audit_log.hpp"
 #include "storage/migrations.hpp"
 
 #include <SQLiteCpp/Backup.h>
@@ -50,7 +51,18 @@ workflow::result<std::unique_ptr<database>> database::open(const std::string& pa
             c.exec("PRAGMA user_version = " + std::to_string(m.version));
             tx.commit();
         }
-        db->writer_ = std::make_unique<write_queue>(path, options.mode, options.max_batch);
+        if (options.audit_key) {
+            // Before any write: the key must be the chain's, and a chain from before keys is sealed now.
+            auto sealed = audit_log::bind_key(db->reader_, *options.audit_key, options.seal_audit);
+            if (!sealed)
+                return sealed.error();
+            db->audit_seal_ = *sealed;
+            if (sealed->keyed) {
+                db->audit_key_ = options.audit_key;
+                db->reader_.use_audit_key(options.audit_key);
+            }
+        }
+        db->writer_ = std::make_unique<write_queue>(path, options.mode, options.max_batch, db->audit_key_);
     } catch (const SQLite::Exception& e) {
         return workflow::error{"database_open_failed", "cannot open the database " + path + ": " + e.what()};
     }

@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <cstdint>
+
 #include <exception>
 #include <functional>
 #include <memory>
@@ -21,6 +23,22 @@ struct database_options {
     commit_mode mode = commit_mode::group;
     // Writes sharing one transaction at most; bounds how long one batch holds the write lock.
     std::size_t max_batch = 1024;
+    // The audit chain's key (kept outside the database). With it, open() checks it is the chain's key
+    // (audit_key_mismatch otherwise) and seals a chain written before there was one; audit appends are
+    // keyed. Without it, a keyed chain can be read and verified only by its plain hashes, and appends are
+    // refused.
+    std::shared_ptr<const storage::audit_key> audit_key{};
+    // False: events written before there was a key are left unsealed (and the key unused) for checkpointd to
+    // seal and announce at its start; host-side tools open this way. An empty chain is sealed either way.
+    bool seal_audit = true;
+};
+
+// What open() found of the audit chain's key.
+struct audit_seal_report {
+    // Events that existed, unkeyed, when this open sealed them with the key (0: nothing sealed now).
+    std::uint64_t sealed_now = 0;
+    // Whether the chain is keyed with the key now (false: left unsealed, seal_audit off).
+    bool keyed = false;
 };
 
 // The SQLite database: WAL, foreign keys, durable commits, numbered migrations applied at open.
@@ -34,6 +52,10 @@ public:
     std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
     // The read connection; hold `lock()` while using it.
     SQLite::Database& connection() { return reader_.db(); }
+
+    // The audit key appends are chained with (null: none), and what open() did with it.
+    const storage::audit_key* audit_key() const { return audit_key_.get(); }
+    const audit_seal_report& audit_seal() const { return audit_seal_; }
 
     // The schema version applied (PRAGMA user_version).
     int schema_version();
@@ -101,6 +123,8 @@ private:
     explicit database(const std::string& path);
 
     std::string path_;
+    std::shared_ptr<const storage::audit_key> audit_key_;
+    audit_seal_report audit_seal_;
     std::mutex mutex_;
     storage::connection reader_;
     // Declared last: its thread stops before the read connection closes.

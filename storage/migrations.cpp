@@ -192,6 +192,43 @@ CREATE INDEX petitions_person_target ON petitions (requester_id, target, state, 
               R"sql(
 ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
 )sql"},
+    migration{11, "The audit chain is keyed (HMAC-SHA256 under a key kept outside the database) and anchored",
+              R"sql(
+-- Each event's keyed hash: HMAC(key, previous mac, seq, hash). NULL until the key seals an event written
+-- before there was one (at the first open with the key); the update trigger allows that one change only.
+ALTER TABLE audit_log ADD COLUMN mac TEXT;
+ALTER TABLE audit_head ADD COLUMN mac TEXT;
+DROP TRIGGER audit_log_no_update;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN OLD.mac IS NOT NULL OR NEW.mac IS NULL OR NEW.seq IS NOT OLD.seq OR NEW.at IS NOT OLD.at
+  OR NEW.actor IS NOT OLD.actor OR NEW.action IS NOT OLD.action OR NEW.reason IS NOT OLD.reason
+  OR NEW.rule IS NOT OLD.rule OR NEW.petition_id IS NOT OLD.petition_id OR NEW.details IS NOT OLD.details
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash OR NEW.petition_seq IS NOT OLD.petition_seq
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- The key's check value (a MAC of a fixed text: a wrong key is told from an altered chain), and how many
+-- events existed, unkeyed, when the key first sealed the chain.
+CREATE TABLE audit_seal (
+    one        INTEGER PRIMARY KEY CHECK (one = 1),
+    key_check  TEXT NOT NULL,
+    sealed_seq INTEGER NOT NULL,
+    sealed_at  INTEGER NOT NULL
+);
+
+-- The head as it was told outside the database (the security channel, the log).
+CREATE TABLE audit_anchors (
+    id        INTEGER PRIMARY KEY,
+    seq       INTEGER NOT NULL,
+    hash      TEXT NOT NULL,
+    mac       TEXT,
+    at        INTEGER NOT NULL,
+    posted_to TEXT NOT NULL,
+    cause     TEXT NOT NULL,
+    asked_by  TEXT NOT NULL
+);
+CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+)sql"},
 };
 
 } // namespace

@@ -14,9 +14,12 @@ workflow::error storage_failed(const char* what) { return workflow::error{"stora
 
 } // namespace
 
-write_queue::write_queue(const std::string& path, commit_mode mode, std::size_t max_batch)
+write_queue::write_queue(const std::string& path, commit_mode mode, std::size_t max_batch,
+                         std::shared_ptr<const audit_key> key)
     : conn_(path), mode_(mode), max_batch_(max_batch == 0 ? 1 : max_batch), path_(path)
 {
+    // Before the writer's thread starts: the key is read only on that thread afterwards.
+    conn_.use_audit_key(std::move(key));
     // Each write's savepoint journals the pages it touches; in memory that costs a copy, not a temp file.
     conn_.db().exec("PRAGMA temp_store = MEMORY");
     // A whole batch's pages stay in cache until COMMIT writes them to the WAL once.

@@ -39,7 +39,9 @@ public:
     // thread: it must be quick (hand the rest to another thread), and must not submit and wait.
     using completion = std::function<void(std::optional<workflow::error>)>;
 
-    write_queue(const std::string& path, commit_mode mode, std::size_t max_batch);
+    // `key`: what audit appends on the write connection chain with (none: null).
+    write_queue(const std::string& path, commit_mode mode, std::size_t max_batch,
+                std::shared_ptr<const audit_key> key = {});
     ~write_queue();
     write_queue(const write_queue&) = delete;
     write_queue& operator=(const write_queue&) = delete;

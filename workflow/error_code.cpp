@@ -21,7 +21,9 @@ constexpr std::array<std::string_view, error_code_count> names{
     "unavailable",           "slack_unavailable",    "integration_refused",   "storage_failed",
     "invalid_write",         "invalid_audit",        "bad_audit_details",     "bad_payload",
     "corrupt_petition",      "database_open_failed", "database_too_new",      "backup_failed",
-    "invalid_pull_response", "manifests",
+    "invalid_pull_response", "audit_key_short",     "audit_key_unreadable",  "audit_key_unmade",
+    "audit_key_conflict",    "audit_key_mismatch",   "audit_key_missing",     "audit_seal_missing",
+    "audit_chain_broken",    "manifests",
 };
 
 } // namespace
@@ -91,6 +93,14 @@ error_class class_of(error_code c)
     case ec::database_too_new:
     case ec::backup_failed:
     case ec::invalid_pull_response:
+    case ec::audit_key_short:
+    case ec::audit_key_unreadable:
+    case ec::audit_key_unmade:
+    case ec::audit_key_conflict:
+    case ec::audit_key_mismatch:
+    case ec::audit_key_missing:
+    case ec::audit_seal_missing:
+    case ec::audit_chain_broken:
     case ec::manifests: return error_class::internal;
     }
     return error_class::internal;

@@ -74,6 +74,15 @@ enum class error_code {
     database_too_new,
     backup_failed,
     invalid_pull_response,
+    // The audit chain's key (storage/audit_key.hpp, admin/audit_key_file.hpp) and its seal.
+    audit_key_short,
+    audit_key_unreadable,
+    audit_key_unmade,
+    audit_key_conflict,
+    audit_key_mismatch,
+    audit_key_missing,
+    audit_seal_missing,
+    audit_chain_broken,
     manifests,
 };
 

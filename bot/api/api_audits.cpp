@@ -1,15 +1,17 @@
 #include "bot/api/api_internal.hpp"
 
+#include "app/audit_anchors.hpp"
 #include "app/catalog_admin.hpp"
 
 #include "bot/api/api_json.hpp"
+#include "bot/audit_anchors.hpp"
 #include "workflow/reports.hpp"
 
 #include <boost/beast/http/field.hpp>
 
 namespace checkpoint::bot::api {
 
-// GET /audit, /audit/verify, /reports/{name}: what auditors read.
+// GET /audit, /audit/verify, /reports/{name}: what auditors read; POST /audit/anchor: an admin anchors the chain.
 response api_router::audits(call& c)
 {
     const auto version = c.req.version();
@@ -36,14 +38,24 @@ response api_router::audits(call& c)
     }
 
     case endpoint::audit_verify: {
+        if (c.seg[1] == "anchor") {
+            need(c.who, scope::admin, "anchoring the audit log");
+            auto a = must(anchor_audit_now(ctx_, "demand", c.who.actor()));
+            audit(c, "audit.anchor", "anchored the audit log on demand", "",
+                  json::object{{"seq", a.seq}, {"posted_to", a.posted_to}});
+            return ok(c, json::object{{"anchor", app::anchor_json(a)}}, http::status::created);
+        }
         need(c.who, scope::audit_read, "verifying the audit log");
-        auto v = must(ctx_.audit.verify());
-        if (v.ok)
-            return ok(c, json::object{{"ok", true}, {"events", v.checked}});
-        return ok(c, json::object{{"ok", false},
-                               {"events", v.checked},
-                               {"first_bad", v.first_bad_seq ? json::value(*v.first_bad_seq) : json::value(nullptr)},
-                               {"problem", v.problem}});
+        // Anchors as the security channel shows them (?anchor=SEQ:HASH, repeatable), checked as recorded ones are.
+        std::vector<workflow::audit_anchor> told;
+        for (auto p : c.url.params())
+            if (p.key == "anchor") {
+                auto a = app::parse_told_anchor(p.value);
+                if (!a)
+                    fail(code::invalid_request, "`anchor`: " + a.error().message);
+                told.push_back(std::move(*a));
+            }
+        return ok(c, app::verification_json(must(ctx_.audit.verify(told))));
     }
 
     case endpoint::report: {

@@ -51,6 +51,9 @@ matched match(const std::vector<std::string>& seg, http::verb method)
         options = {{v::get, endpoint::audit}};
     else if (n == 2 && head == "audit" && seg[1] == "verify")
         options = {{v::get, endpoint::audit_verify}};
+    else if (n == 2 && head == "audit" && seg[1] == "anchor")
+        // Into api_audits.cpp with audit/verify, told apart there by its path: the audit chain's two calls.
+        options = {{v::post, endpoint::audit_verify}};
     else if (n == 2 && head == "reports")
         options = {{v::get, endpoint::report}};
     else if (n == 1 && head == "tokens")

@@ -1,4 +1,6 @@
 #include "tests/api/api_fixture.hpp"
+#include "app/audit_anchors.hpp"
+#include "app/jobs.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -405,6 +407,52 @@ TEST_CASE("api: audit events are listed and verified for audit:read only", "[api
     CHECK(verified.at("ok") == true);
     // The two tokens' creation (each audited with the token) and the filing.
     CHECK(verified.at("events") == 3);
+}
+
+TEST_CASE("api: an admin anchors the audit log in the security channel; verify checks keyed hashes and anchors",
+          "[api][audit]")
+{
+    test::api_fixture f;
+    const auto admin = f.token({"admin"}, "", "root");
+    const auto auditor = f.token({"audit:read"}, "", "auditor");
+    CHECK(f.call(verb::post, "/api/v1/audit/anchor", auditor).result() == status::forbidden);
+    CHECK(f.get("/api/v1/audit/anchor", admin).result() == status::method_not_allowed);
+
+    auto anchored = f.call(verb::post, "/api/v1/audit/anchor", admin);
+
+    REQUIRE(anchored.result() == status::created);
+    const auto a = body_of(anchored).at("anchor").as_object();
+    // The two tokens' creation, each audited.
+    CHECK(a.at("seq") == 2);
+    CHECK(a.at("posted_to") == "C0SECURITY");
+    CHECK(a.at("trigger") == "demand");
+    CHECK(a.at("by") == "token:root");
+    const std::string mac(a.at("keyed_hash").as_string());
+    CHECK(mac.size() == 64);
+    CHECK(mac != a.at("hash").as_string());
+    // Its post to the security channel waits in the outbox, in that channel's lane.
+    auto post = f.jobs.find(app::anchor_post_key(a.at("id").as_int64())).value();
+    REQUIRE(post);
+    CHECK(post->kind == "post_audit_anchor");
+    auto payload = app::anchor_of(*post).value();
+    CHECK(payload.channel == "C0SECURITY");
+    CHECK(payload.seq == 2);
+    CHECK(payload.mac == mac);
+    // Who asked is audited after it.
+    CHECK(f.audit.verify().value().checked == 3);
+
+    auto verified = body_of(f.get("/api/v1/audit/verify", auditor));
+    CHECK(verified.at("ok") == true);
+    CHECK(verified.at("keyed") == true);
+    CHECK(verified.at("anchor").at("seq") == 2);
+    CHECK(body_of(f.get("/api/v1/audit/verify?anchor=2:" + mac, auditor)).at("ok") == true);
+    auto other = body_of(f.get("/api/v1/audit/verify?anchor=2:" + std::string(64, 'a'), auditor));
+    CHECK(other.at("ok") == false);
+    CHECK(other.at("first_bad") == 2);
+    CHECK_THAT(std::string(other.at("problem").as_string()), Catch::Contains("the anchor given"));
+    auto malformed = f.get("/api/v1/audit/verify?anchor=two", auditor);
+    CHECK(malformed.result() == status::bad_request);
+    CHECK_THAT(malformed.body(), Catch::Contains("SEQ:HASH"));
 }
 
 TEST_CASE("api: tokens are created, listed and revoked by admins; the secret is shown once", "[api][tokens]")

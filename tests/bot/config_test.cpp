@@ -121,3 +121,48 @@ TEST_CASE("listen addresses")
         CHECK(a->port == r.port);
     }
 }
+
+TEST_CASE("the audit key and anchor schedule: one key source, a key long enough, a schedule or off")
+{
+    struct row {
+        const char* name;
+        std::map<std::string, std::string> env;
+        // Empty: accepted.
+        std::string error;
+        std::chrono::seconds every;
+    };
+    const std::string long_key(64, 'a');
+    auto r = GENERATE_COPY(values<row>({
+        {"nothing set: the key beside the database, daily anchors", {}, "", std::chrono::hours(24)},
+        {"a key", {{"CHECKPOINT_AUDIT_KEY", long_key}}, "", std::chrono::hours(24)},
+        {"a key file and 12-hourly anchors",
+         {{"CHECKPOINT_AUDIT_KEY_FILE", "/run/secrets/audit"}, {"CHECKPOINT_AUDIT_ANCHOR_EVERY", "12h"}},
+         "",
+         std::chrono::hours(12)},
+        {"anchors off", {{"CHECKPOINT_AUDIT_ANCHOR_EVERY", "off"}}, "", std::chrono::seconds(0)},
+        {"both", {{"CHECKPOINT_AUDIT_KEY", long_key}, {"CHECKPOINT_AUDIT_KEY_FILE", "/k"}}, "are both set",
+         std::chrono::hours(24)},
+        {"a short key", {{"CHECKPOINT_AUDIT_KEY", "short-key"}}, "CHECKPOINT_AUDIT_KEY is 9 characters",
+         std::chrono::hours(24)},
+        {"anchors too often", {{"CHECKPOINT_AUDIT_ANCHOR_EVERY", "10s"}}, "CHECKPOINT_AUDIT_ANCHOR_EVERY",
+         std::chrono::hours(24)},
+        {"anchors at a word", {{"CHECKPOINT_AUDIT_ANCHOR_EVERY", "daily"}}, "CHECKPOINT_AUDIT_ANCHOR_EVERY",
+         std::chrono::hours(24)},
+    }));
+    INFO(r.name);
+    auto env = r.env;
+    env["SLACK_SIGNING_SECRET"] = "s3cret";
+    std::vector<std::string> errors;
+    auto c = load_config(env_of(env), false, errors);
+    if (r.error.empty()) {
+        REQUIRE(c);
+        CHECK(c->audit_anchor_every == r.every);
+        CHECK(c->audit_key == (env.count("CHECKPOINT_AUDIT_KEY") ? env["CHECKPOINT_AUDIT_KEY"] : ""));
+    } else {
+        CHECK_FALSE(c);
+        REQUIRE(errors.size() == 1);
+        CHECK_THAT(errors[0], Catch::Contains(r.error));
+        // The key's value is never repeated in an error.
+        CHECK_THAT(errors[0], !Catch::Contains("short-key") && !Catch::Contains(long_key));
+    }
+}

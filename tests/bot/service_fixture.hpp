@@ -6,6 +6,7 @@
 #include "outbound/beast_http_client.hpp"
 #include "bot/service_context.hpp"
 #include "bot/slack/slack_client.hpp"
+#include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/away_store.hpp"
 #include "storage/card_message_store.hpp"
@@ -48,7 +49,14 @@ struct service_fixture {
     static constexpr workflow::time_point start{std::chrono::seconds{1'795'428'000}};
     workflow::manifests manifests = loader::load_manifests(write_example_manifests(dir.path() / "manifests", start)).value();
     workflow::manual_clock clock{start};
-    std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db")).value();
+    // Keyed as main keys it: the audit chain's key kept outside the database.
+    static storage::database_options keyed()
+    {
+        storage::database_options o;
+        o.audit_key = storage::audit_key::make("service-fixture-audit-key-0123456789abcdef").value();
+        return o;
+    }
+    std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db"), keyed()).value();
     storage::petition_store petitions{*db};
     storage::job_queue jobs{*db};
     storage::audit_log audit{*db};

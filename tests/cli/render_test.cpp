@@ -192,6 +192,33 @@ TEST_CASE("audit verification reads as intact or names the first bad event")
           "✓ Audit log intact: 12 events, every hash links to the one before.\n");
     CHECK(audit_verify_text(json::parse(R"({"ok":false,"first_bad":5,"problem":"hash mismatch"})").as_object()) ==
           "✗ Audit log broken at event 5: hash mismatch\n");
+    CHECK(audit_verify_text(json::parse(R"({"ok":false,"first_bad":null,"problem":"the key check is missing"})")
+                                .as_object()) == "✗ Audit log broken: the key check is missing\n");
+    CHECK(audit_verify_text(json::parse(R"({"ok":true,"events":12,"keyed":true,"sealed_before_key":5,
+        "anchor":{"seq":10,"at":"2026-11-25T00:00:00Z","posted_to":"C0SECURITY"}})")
+                                .as_object()) ==
+          "✓ Audit log intact: 12 events, every keyed hash links to the one before.\n"
+          "  Events 1 to 5 were written before the key and sealed with it.\n"
+          "  It holds its last anchor: event 10 at 2026-11-25 00:00 UTC, posted to C0SECURITY.\n");
+    CHECK(audit_verify_text(json::parse(R"({"ok":true,"events":3,"keyed":false,"sealed_before_key":0,"anchor":null})")
+                                .as_object()) ==
+          "✓ Audit log intact: 3 events, every hash links to the one before.\n"
+          "  Not keyed yet: checkpointd seals it with its audit key when it next starts.\n");
+}
+
+TEST_CASE("an anchor reads with where it went and the command that checks it later")
+{
+    const std::string mac(64, 'c');
+    CHECK(audit_anchor_text(json::parse(R"({"anchor":{"id":1,"seq":42,"keyed_hash":")" + mac +
+                                        R"(","hash":"x","at":"2026-11-25T10:00:00Z","posted_to":"C0SECURITY"}})")
+                                .as_object()) ==
+          "✓ Audit log anchored at event 42, 2026-11-25 10:00 UTC; posting to C0SECURITY.\n"
+          "  Keyed hash: " + mac + "\n"
+          "  Later, `checkpoint audit verify --anchor 42:" + mac + "` checks the log still holds it.\n");
+    CHECK_THAT(audit_anchor_text(json::parse(R"({"anchor":{"seq":1,"keyed_hash":null,"hash":"h","posted_to":"log"}})")
+                                     .as_object()),
+               Catch::Contains("recorded and logged (checkpoint.yaml names no security channel)") &&
+                   Catch::Contains("  Hash: h\n"));
 }
 
 TEST_CASE("a reviewer's reason that repeats the name says it once")

@@ -355,7 +355,7 @@ TEST_CASE("without SLACK_BOT_TOKEN: Slack is never called, an unknown user is to
     SQLite::Database db(dir.file("checkpoint.db"), SQLite::OPEN_READONLY, 5000);
     const auto unsettled = [&] {
         SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', "
-                                "'revoke', 'sync_resources')");
+                                "'revoke', 'sync_resources', 'anchor_audit')");
         q.executeStep();
         return q.getColumn(0).getInt();
     };

@@ -5,6 +5,7 @@
 #include "tests/e2e/slack_story.hpp"
 #include "tests/fakes/webhook/fake_webhook.hpp"
 
+#include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 
@@ -361,13 +362,21 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
     CHECK(not_granted == 0);
     CHECK(left_granted == 0);
 
-    // The audit chain, read by the storage layer once the service has stopped.
+    // The audit chain, read by the storage layer once the service has stopped, with the key the service made
+    // beside the database at its first start: every keyed hash and every anchor (one a day) holds.
     REQUIRE(s.server().stop() == 0);
-    auto db = checkpoint::storage::database::open(s.database_path()).value();
+    std::ifstream key_file(s.database_path() + ".audit-key");
+    std::string key;
+    std::getline(key_file, key);
+    checkpoint::storage::database_options keyed;
+    keyed.audit_key = checkpoint::storage::audit_key::make(key).value();
+    auto db = checkpoint::storage::database::open(s.database_path(), keyed).value();
     auto chain = checkpoint::storage::audit_log(*db).verify();
     REQUIRE(chain.has_value());
     INFO(chain->problem);
     CHECK(chain->ok);
+    CHECK(chain->keyed);
+    CHECK(chain->anchor.has_value());
 
     std::cout << "kill loop: seed " << seed << ": " << kills << " SIGKILLs; " << total_acknowledged << " of "
               << [&] {

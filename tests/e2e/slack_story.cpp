@@ -290,8 +290,9 @@ std::vector<slack_story::card_copy> slack_story::cards_of(const std::string& pet
 int slack_story::unsettled_jobs() const
 {
     auto db = open_db(env_.at("CHECKPOINT_DB"));
-    // Scheduled ones (expiry, reminders) are not work in flight.
-    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', 'revoke')");
+    // Scheduled ones (expiry, reminders, audit anchors) are not work in flight.
+    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status < 2 AND kind NOT IN ('expire', 'remind', 'revoke', "
+                            "'anchor_audit')");
     q.executeStep();
     return q.getColumn(0).getInt();
 }

@@ -1,0 +1,119 @@
+#include "bot/audit_anchors.hpp"
+
+#include "app/audit_anchors.hpp"
+#include "workflow/duration.hpp"
+#include "workflow/text.hpp"
+
+#include <boost/json/array.hpp>
+#include <spdlog/spdlog.h>
+
+namespace checkpoint::bot {
+
+namespace {
+
+// Slack's three control characters in mrkdwn: a token's name is the caller's text.
+std::string escaped(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '&')
+            out += "&amp;";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else
+            out += c;
+    }
+    return out;
+}
+
+job_outcome run_scheduled(service_context& ctx, const workflow::job& j)
+{
+    auto pl = app::anchor_schedule_of(j);
+    if (!pl)
+        return job_outcome::failed(pl.error().message);
+    const auto every = ctx.cfg.audit_anchor_every;
+    if (every.count() <= 0)
+        return job_outcome::done(); // turned off since it was queued
+    const auto now = ctx.clock.now();
+    // The next one first, so a failure here never ends the schedule; counted from now, so a service that was
+    // down for days anchors once when it returns, not once for every period it missed.
+    auto next = ctx.jobs.enqueue(app::anchor_schedule_job(every, app::anchor_period_of(every, now) + 1, now), now);
+    if (!next)
+        return job_outcome::retry("cannot schedule the next audit anchor: " + next.error().message);
+    auto a = anchor_audit_now(ctx, "schedule", "checkpoint");
+    if (!a)
+        return job_outcome::retry("cannot anchor the audit log: " + a.error().message);
+    return job_outcome::done();
+}
+
+} // namespace
+
+workflow::result<workflow::audit_anchor> anchor_audit_now(service_context& ctx, std::string trigger, std::string by,
+                                                          std::uint64_t sealed)
+{
+    auto a = app::anchor_audit(ctx.audit, ctx.manifests.settings, ctx.clock.now(), std::move(trigger), std::move(by),
+                               sealed);
+    if (!a) {
+        spdlog::error("audit: cannot anchor the audit log: {}", a.error().message);
+        return a;
+    }
+    // The keyed hash is safe to show (it reveals nothing of the key); the log is a second place it is kept.
+    spdlog::info("audit: anchored at event {} ({}, by {}), keyed hash {}, hash {}; {}", a->seq, a->trigger, a->by,
+                 a->mac.empty() ? "none" : a->mac, a->hash,
+                 a->posted_to == "log" ? std::string("checkpoint.yaml names no security channel (channels.security), so "
+                                                     "it is in this log only")
+                                       : "posting it to " + a->posted_to);
+    ctx.runner.wake();
+    return a;
+}
+
+void register_audit_anchors(job_runner& runner, service_context& ctx)
+{
+    runner.handle(app::job_kind::anchor_audit, {[&ctx](const workflow::job& j) { return run_scheduled(ctx, j); }, {}});
+}
+
+void schedule_audit_anchors(service_context& ctx)
+{
+    const auto every = ctx.cfg.audit_anchor_every;
+    if (every.count() <= 0) {
+        spdlog::warn("audit: scheduled anchors are off (CHECKPOINT_AUDIT_ANCHOR_EVERY=off); anchor on demand with "
+                     "`checkpoint audit anchor`");
+        return;
+    }
+    const auto now = ctx.clock.now();
+    const auto period = app::anchor_period_of(every, now) + 1;
+    if (auto r = ctx.jobs.enqueue(app::anchor_schedule_job(every, period, now), now); !r) {
+        spdlog::error("audit: cannot schedule the audit anchors: {}", r.error().message);
+        return;
+    }
+    spdlog::info("audit: the audit log is anchored every {} (CHECKPOINT_AUDIT_ANCHOR_EVERY), next at {}",
+                 workflow::describe_duration(std::chrono::duration_cast<workflow::duration>(every)),
+                 workflow::format_utc(app::anchor_period_start(every, period)));
+    ctx.runner.wake();
+}
+
+boost::json::object anchor_message(const app::anchor_payload& a)
+{
+    const std::string hash = a.mac.empty() ? a.hash : a.mac;
+    std::string why;
+    if (a.trigger == "seal")
+        why = "first start with the audit key: the " + std::to_string(a.sealed) +
+              " events written before it are keyed now";
+    else if (a.trigger == "demand")
+        why = "asked for by " + escaped(a.by);
+    else
+        why = "scheduled";
+    const std::string text = ":lock: *Audit log anchor* (" + why + ")\nThe audit log's last event is *#" +
+                             std::to_string(a.seq) + "*, at " + workflow::format_utc(a.at) + ".\n" +
+                             (a.mac.empty() ? "Hash" : "Keyed hash") + ": `" + hash +
+                             "`\nKeep this message: `checkpoint audit verify --anchor " + std::to_string(a.seq) + ":" +
+                             hash + "` checks that the log still holds this event unchanged.";
+    return boost::json::object{
+        {"text", "Audit log anchor: event #" + std::to_string(a.seq) + ", " + hash},
+        {"blocks", boost::json::array{boost::json::object{
+                       {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
+}
+
+} // namespace checkpoint::bot

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "app/jobs.hpp"
+#include "bot/service_context.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace checkpoint::bot {
+
+// Anchors the audit chain now (app::anchor_audit: the head recorded, its post to the security channel queued
+// in the same write), logs it, and wakes the workers. `trigger`: "schedule", "demand" or "seal".
+workflow::result<workflow::audit_anchor> anchor_audit_now(service_context& ctx, std::string trigger, std::string by,
+                                                          std::uint64_t sealed = 0);
+
+// The job kind of scheduled anchors (anchor_audit): each run queues the next period's first, then anchors.
+void register_audit_anchors(job_runner& runner, service_context& ctx);
+
+// At start-up: queues the anchor at the start of the next period of CHECKPOINT_AUDIT_ANCHOR_EVERY (a no-op
+// when it is queued already); says so when scheduled anchors are off.
+void schedule_audit_anchors(service_context& ctx);
+
+// The message an anchor is posted as (post_audit_anchor, bot/slack_jobs.cpp).
+boost::json::object anchor_message(const app::anchor_payload& a);
+
+} // namespace checkpoint::bot
