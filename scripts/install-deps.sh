@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev catch2 libbenchmark-dev
   wrk python3 python3-jsonschema python3-yaml faketime
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
