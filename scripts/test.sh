@@ -23,3 +23,7 @@ build build/asan -DCMAKE_BUILD_TYPE=Debug -DCHECKPOINT_SANITIZE=ON -DCHECKPOINT_
 echo "== sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$jobs"
+
+# libFuzzer (clang 14, ASan + UBSan): every seed corpus replayed, then 15 s of fuzzing per harness.
+echo "== fuzz replay and smoke"
+scripts/fuzz.sh --ci
