@@ -104,7 +104,7 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     if (attempt == 3)
         return done(workflow::error{"conflict", "Could not file the request; try again."});
     const auto now = clock_.now();
-    auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket}, now);
+    auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket, r.filed_by}, now);
     auto w = plan_write(t, filing_audit(t.petition), now);
     w.exclusive_of = workflow::blocking_states(r.break_glass);
     add_home_jobs(w.jobs, nullptr, t.petition, now);

@@ -93,8 +93,9 @@ boost::json::object request_reply(const workflow::petition& p)
     return reply(lines + "\n" + next, std::move(blocks));
 }
 
-boost::json::object status_reply(const workflow::petition& p, const workflow::directory* dir)
+boost::json::object status_reply(const workflow::petition& p, const workflow::directory* dir, bool withheld)
 {
+    const std::string kept = "_kept for the requester, its reviewers and auditors_";
     const auto& r = p.route;
     boost::json::array blocks;
     blocks.push_back(header_block("Request " + p.id + " · " + target_plain(r)));
@@ -104,13 +105,15 @@ boost::json::object status_reply(const workflow::petition& p, const workflow::di
                          {"Risk", std::string(workflow::title(r.level))},
                          {"Duration", format_length(r.length)},
                          {"Requested", slack_time(p.created_at)},
-                         {"Ticket", escape(p.ticket)}};
+                         {"Ticket", withheld ? kept : escape(p.ticket)}};
     if (p.active_since)
         f.push_back({"Active since", slack_time(*p.active_since)});
     if (p.ends_at)
         f.push_back({is_terminal(p.state) ? "Ended" : "Ends", slack_time(*p.ends_at)});
     blocks.push_back(fields_block(f));
-    blocks.push_back(section_block("*Reason*\n" + (p.reason.empty() ? std::string("_none given_") : quoted(p.reason))));
+    blocks.push_back(section_block("*Reason*\n" + (withheld         ? kept
+                                                     : p.reason.empty() ? std::string("_none given_")
+                                                                        : quoted(p.reason))));
     blocks.push_back(section_block(decision_line(r) + (r.steps.empty() ? std::string() : "\n" + progress_text(p, false, dir))));
     if (p.pending_extension) {
         const auto& e = *p.pending_extension;

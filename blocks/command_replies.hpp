@@ -17,7 +17,10 @@ namespace checkpoint::blocks {
 boost::json::object request_reply(const workflow::petition& p);
 
 // `/checkpoint status <id>`: state, steps with decisions, timestamps, expiry, a pending extension.
-boost::json::object status_reply(const workflow::petition& p, const workflow::directory* directory = nullptr);
+// `withheld`: `p` is workflow::public_view's, for someone it does not concern; the reply says the reason and
+// ticket are kept for the requester, its reviewers and auditors.
+boost::json::object status_reply(const workflow::petition& p, const workflow::directory* directory = nullptr,
+                                 bool withheld = false);
 
 // `/checkpoint mine`: the person's live access (with expiry and Extend) and open requests (with Cancel).
 boost::json::object mine_reply(std::span<const workflow::petition> petitions);

@@ -186,6 +186,9 @@ boost::json::object slack_commands::on_status(const slash_command& c, const work
     auto p = ctx_.access.get(i.petition_id);
     if (!p)
         return blocks::error_reply(p.error());
+    // Anyone may look a request up; its reason, ticket and decisions' reasons only those it concerns.
+    if (!workflow::may_read_private(*p, *me))
+        return blocks::status_reply(workflow::public_view(*p), &manifests_.directory, true);
     return blocks::status_reply(*p, &manifests_.directory);
 }
 

@@ -23,6 +23,8 @@ struct request {
     std::string reason;
     std::string ticket;
     bool break_glass = false;
+    // Who files it for the requester ("token:<id>" for a service token); empty when the requester does.
+    std::string filed_by{};
 };
 struct status {
     std::string petition_id; // empty: my latest

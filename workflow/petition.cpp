@@ -400,6 +400,7 @@ transition file(const route& r, const filing& f, time_point now)
     p.route = r;
     p.reason = f.reason;
     p.ticket = f.ticket;
+    p.filed_by = f.filed_by;
     p.created_at = now;
     p.version = 1;
     effects_builder fx(p);
@@ -708,6 +709,28 @@ std::vector<std::string> people_concerned(const petition& p)
     if (p.pending_extension)
         add_reviewers(out, p.pending_extension->route);
     return out;
+}
+
+bool may_read_private(const petition& p, std::string_view person)
+{
+    if (person.empty())
+        return false;
+    const auto people = people_concerned(p);
+    if (std::find(people.begin(), people.end(), person) != people.end() || p.closed_by == person)
+        return true;
+    return std::any_of(p.decisions.begin(), p.decisions.end(), [&](const decision_record& d) { return d.by == person; });
+}
+
+petition public_view(petition p)
+{
+    p.reason.clear();
+    p.ticket.clear();
+    p.close_reason.clear();
+    for (auto& d : p.decisions)
+        d.reason.clear();
+    if (p.pending_extension)
+        p.pending_extension->reason.clear();
+    return p;
 }
 
 } // namespace checkpoint::workflow

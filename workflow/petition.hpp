@@ -102,6 +102,8 @@ struct petition {
     // Who ended it, and why (denial reason, revocation, failure).
     std::string closed_by;
     std::string close_reason;
+    // Who filed it for the requester ("token:<id>"), when the requester did not; that caller may read it.
+    std::string filed_by;
     // Bumped by every transition; the store's compare-and-set key.
     std::uint64_t version = 0;
 
@@ -229,6 +231,8 @@ struct filing {
     std::string id;
     std::string reason;
     std::string ticket;
+    // Who filed it for the requester, when someone else did: "token:<id>" for a service token.
+    std::string filed_by{};
 };
 
 // A new petition for a decided route: pending, or approved at once (auto or break-glass).
@@ -280,5 +284,13 @@ bool awaits_decision_from(const petition& p, std::string_view person);
 // Whom `p` concerns: the requester and the reviewers of every step of its route and of a pending
 // extension's route (those who gain or lose an approval waiting on them); each once, requester first.
 std::vector<std::string> people_concerned(const petition& p);
+
+// Whether `person` may read what `p` keeps private (its reason, ticket, and the reasons given for its
+// decisions): whom it concerns, and whoever decided or closed it. Everyone else reads the public request
+// log's fields: who asked for what, when, and the state it is in.
+bool may_read_private(const petition& p, std::string_view person);
+// `p` as the public request log shows it: the reason, the ticket and every decision's and closing's reason
+// left out.
+petition public_view(petition p);
 
 } // namespace checkpoint::workflow

@@ -202,6 +202,8 @@ std::string petition_to_json(const workflow::petition& p)
                    {"closed_by", p.closed_by},
                    {"close_reason", p.close_reason},
                    {"version", p.version}};
+    if (!p.filed_by.empty())
+        o["filed_by"] = p.filed_by;
     return json::serialize(o);
 }
 
@@ -239,6 +241,8 @@ workflow::result<workflow::petition> petition_from_json(std::string_view text)
         }
         p.closed_by = str(o, "closed_by");
         p.close_reason = str(o, "close_reason");
+        if (o.contains("filed_by"))
+            p.filed_by = str(o, "filed_by");
         p.version = o.at("version").to_number<std::uint64_t>();
         return p;
     } catch (const std::exception& e) {

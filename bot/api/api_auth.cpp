@@ -13,7 +13,8 @@ bool caller::has(scope s) const { return app::allows(token.scopes, s); }
 
 std::string caller::actor() const { return personal() ? token.person_id : "token:" + token.name; }
 
-auth_result authenticate(const request& req, workflow::token_store& tokens, workflow::time_point now)
+auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::directory& dir,
+                         workflow::time_point now)
 {
     const auto header = req[http::field::authorization];
     if (header.empty())
@@ -34,6 +35,9 @@ auth_result authenticate(const request& req, workflow::token_store& tokens, work
     auto t = std::move(**found);
     if (t.revoked_at)
         return {std::nullopt, "The token \"" + t.name + "\" was revoked; ask an admin for a new one."};
+    if (t.kind == "personal" && dir.find(t.person_id) == workflow::no_person)
+        return {std::nullopt, "The token \"" + t.name + "\" acts for " + t.person_id +
+                                  ", who is no longer in the directory, so it no longer works."};
     if (auto r = tokens.touch(t, now); !r)
         spdlog::warn("api: could not record the use of token {}: {}", t.id, r.error().message);
     return {caller{std::move(t)}, {}};

@@ -29,11 +29,13 @@ struct caller {
     std::string actor() const;
 };
 
-// The bearer token of `req`, checked against the store: the caller, or why not (for a 401).
+// The bearer token of `req`, checked against the store: the caller, or why not (for a 401). A personal token
+// works only while its person is in `dir`: it stops when they leave the directory.
 struct auth_result {
     std::optional<caller> who;
     std::string refusal;
 };
-auth_result authenticate(const request& req, workflow::token_store& tokens, workflow::time_point now);
+auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::directory& dir,
+                         workflow::time_point now);
 
 } // namespace checkpoint::bot::api

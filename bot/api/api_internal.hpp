@@ -86,6 +86,8 @@ matched match(const std::vector<std::string>& seg, http::verb method);
 bool still_waiting(const workflow::petition& p);
 // Whether `c` may read petition `p`: its requester and reviewers, auditors and admins; service tokens that
 // file for people (`requests`) read what they file.
+// Whether `c` may read all of `p`: audit:read, whom it concerns (workflow::may_read_private), or the service
+// token that filed it. Others read the public log's fields only (api_router::public_out).
 bool may_see(const caller& c, const workflow::petition& p);
 void need(const caller& c, scope s, std::string_view doing);
 const std::string& acting_person(const caller& c, std::string_view doing);

@@ -61,8 +61,10 @@ response api_router::petitions(call& c)
         }
         // A service token filing for a person is recorded with the filing, in its transaction.
         std::optional<workflow::audit_event> filed_by;
-        if (!c.who.personal())
+        if (!c.who.personal()) {
+            r.filed_by = "token:" + std::to_string(c.who.token.id);
             filed_by = audit_event(c, "api.file_for", "filed for " + *requester, "", json::object{{"requester", *requester}});
+        }
         auto p = must(ctx_.access.submit(*requester, r, std::move(filed_by)));
         return ok(c, petition_out(p), http::status::created);
     }
@@ -112,8 +114,9 @@ response api_router::petitions(call& c)
         q.from = c.time_param("from", false);
         q.until = c.time_param("until", true);
         auto page = must(ctx_.petitions.request_log(q));
+        // Anyone may read the log; what a request keeps private only those may_see allows.
         for (const auto& p : page.petitions)
-            items.push_back(petition_out(p));
+            items.push_back(may_see(c.who, p) ? petition_out(p) : public_out(p));
         return ok(c, json::object{{"items", std::move(items)},
                                {"next_cursor", page.next.empty() ? json::value(nullptr) : json::value(page.next)}});
     }

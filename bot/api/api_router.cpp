@@ -80,7 +80,7 @@ api_router::api_router(service_context& ctx, workflow::token_store& tokens, work
 std::optional<response> api_router::admit_large_body(const request& head)
 {
     auto refusal = answer_or_error(head, [&] {
-        auto auth = authenticate(head, tokens_, ctx_.clock.now());
+        auto auth = authenticate(head, tokens_, ctx_.manifests.directory, ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal + " (checked before a body over " +
                                             std::to_string(max_body_bytes) + " bytes is read)");
@@ -158,7 +158,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
         !workflow::is_petition_id(c.seg[1]))
         fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
                               "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
-    auto auth = authenticate(req, tokens_, ctx_.clock.now());
+    auto auth = authenticate(req, tokens_, ctx_.manifests.directory, ctx_.clock.now());
     if (!auth.who)
         fail(code::unauthenticated, auth.refusal);
     c.who = std::move(*auth.who);
@@ -225,6 +225,20 @@ json::object api_router::petition_out(const workflow::petition& p)
     const auto colon = p.entitlement().find(':');
     auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
     return petition_json(p, dir, r && *r ? (*r)->display_name : std::string());
+}
+
+json::object api_router::public_out(const workflow::petition& p)
+{
+    auto out = petition_out(workflow::public_view(p));
+    out["reason"] = nullptr;
+    out["ticket"] = nullptr;
+    if (auto* decisions = out.if_contains("decisions"); decisions && decisions->is_array())
+        for (auto& d : decisions->as_array())
+            d.as_object()["reason"] = nullptr;
+    if (auto* extension = out.if_contains("extension"); extension && extension->is_object())
+        extension->as_object()["reason"] = nullptr;
+    out["withheld"] = json::array{"reason", "ticket", "decisions[].reason", "extension.reason"};
+    return out;
 }
 
 response api_router::poll_answer(const workflow::petition& p, unsigned version)

@@ -76,6 +76,9 @@ private:
     void wait_round(const std::shared_ptr<wait_state>& w, bool first) noexcept;
     // The petition as the API shows it: with its resource's display name, or its bundle's entitlements.
     boost::json::object petition_out(const workflow::petition& p);
+    // The petition as the public request log shows it: who, what, when and the state; "private": true, and the
+    // reason, ticket and decisions' reasons null.
+    boost::json::object public_out(const workflow::petition& p);
     // A long poll's answer: the petition, and X-Checkpoint-Waiting when it is still undecided.
     response poll_answer(const workflow::petition& p, unsigned version);
 

@@ -39,6 +39,16 @@ TEST_CASE("api: a request without a valid token is refused with 401 unauthentica
         CHECK(r.result() == status::unauthorized);
         CHECK(error_code_of(r) == "unauthenticated");
     }
+    SECTION("a personal token of someone who left the directory")
+    {
+        // Made while u-9999 was in the directory; the manifests no longer list them.
+        const auto gone = f.tokens.create("leaver-cli", "personal", "u-9999", {"requests"}, f.clock.now(),
+                                          {"test", "token.create", f.clock.now(), "", "test", "", ""}).value().secret;
+        auto r = f.get("/api/v1/me", gone);
+        CHECK(r.result() == status::unauthorized);
+        CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()),
+                   Catch::Contains("u-9999, who is no longer in the directory"));
+    }
     SECTION("a revoked token")
     {
         auto t = f.token({"requests"});

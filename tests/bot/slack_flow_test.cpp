@@ -129,9 +129,16 @@ TEST_CASE("/checkpoint status, mine, pending, cancel and revoke go through the a
     const auto reviewer_id = p.route.steps.at(0).reviewers.at(0).person_id;
     const auto& reviewer = svc.manifests.directory.at(svc.manifests.directory.find(reviewer_id));
 
-    THEN("status and mine show it to the requester")
+    THEN("status and mine show it to the requester, reason and all, and to anyone else without its reason")
     {
         CHECK(text_of(commands.handle(command("U01KOFI", "status " + p.id))).find(p.id) != std::string::npos);
+        CHECK(text_of(commands.handle(command("U01KOFI", "status " + p.id))).find("debugging latency") !=
+              std::string::npos);
+        // Sam Support is neither the requester nor a reviewer of Kofi's request.
+        const auto other = text_of(commands.handle(command("U01SAM", "status " + p.id)));
+        CHECK(other.find(p.id) != std::string::npos);
+        CHECK(other.find("debugging latency") == std::string::npos);
+        CHECK(other.find("kept for the requester, its reviewers and auditors") != std::string::npos);
         CHECK(text_of(commands.handle(command("U01KOFI", "status"))).find(p.id) != std::string::npos);
         CHECK(text_of(commands.handle(command("U01KOFI", "mine"))).find(p.id) != std::string::npos);
     }

@@ -496,3 +496,38 @@ TEST_CASE("a notice of a state is dropped once the request has moved on; a notic
         CHECK(notice_holds(r.what, *r.p) == r.holds);
     }
 }
+
+TEST_CASE("who reads a request's private words: whom it concerns and who decided it; others read the public log")
+{
+    const auto m = company();
+    auto p = pending_petition(m);
+    const auto owner = p.route.steps.at(0).reviewers.at(0).person_id;
+    struct row {
+        std::string person;
+        bool reads;
+    };
+    const std::vector<row> rows{{"sam", true}, {owner, true}, {"kofi", false}, {"", false}};
+    for (const auto& [person, reads] : rows) {
+        INFO(person);
+        CHECK(may_read_private(p, person) == reads);
+    }
+    // A reviewer who decided keeps reading it after a re-route drops them from the steps.
+    p = must_apply(p, deny_by(owner, "use staging", nov(25, 11)), m.directory);
+    p.route.steps.clear();
+    CHECK(may_read_private(p, owner));
+    CHECK_FALSE(may_read_private(p, "kofi"));
+
+    auto shown = public_view(p);
+    CHECK(shown.reason.empty());
+    CHECK(shown.ticket.empty());
+    CHECK(shown.close_reason.empty());
+    for (const auto& d : shown.decisions)
+        CHECK(d.reason.empty());
+    // Who, what, when and the state stay.
+    CHECK(shown.id == p.id);
+    CHECK(shown.requester() == "sam");
+    CHECK(shown.entitlement() == p.entitlement());
+    CHECK(shown.state == petition_state::denied);
+    CHECK(shown.created_at == p.created_at);
+    CHECK(shown.decisions.size() == p.decisions.size());
+}
