@@ -412,8 +412,11 @@ int main(int argc, char** argv)
     cli.add_flag("--dev", dev, "Generate a signing secret when SLACK_SIGNING_SECRET is unset (local trials only)");
     cli.add_flag("--check-manifests", check_manifests,
                  "Validate the manifests in CHECKPOINT_MANIFESTS (default ./manifests), print every problem, and exit");
+#ifdef CHECKPOINT_TEST_HOOKS
+    // Test builds only (CHECKPOINT_TEST_HOOKS): a service built to run has no way to move its clock.
     cli.add_option("--clock-offset-file", clock_offset_file,
                    "For end-to-end tests: move the clock by the seconds in this file (re-read on SIGUSR1)");
+#endif
     cli.add_option("--log-format", format, "Log as human-readable text or as JSON lines")
         ->check(CLI::IsMember({"text", "json"}));
     std::string token_name;

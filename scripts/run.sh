@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j "$(nproc)" --target checkpointd checkpoint
+# Its own build: no tests, no benchmarks, and none of the test-only flags.
+cmake -S . -B build/service -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHECKPOINT_BUILD_TESTS=OFF \
+  -DCHECKPOINT_BUILD_BENCH=OFF -DCHECKPOINT_TEST_HOOKS=OFF >/dev/null
+cmake --build build/service -j "$(nproc)" --target checkpointd checkpoint
 
 args=("$@")
 if [[ -z "${SLACK_SIGNING_SECRET:-}" ]]; then
   echo "run: SLACK_SIGNING_SECRET is not set; starting with --dev (a generated secret, for local trials)"
   args+=(--dev)
 fi
-exec build/release/bot/checkpointd "${args[@]}"
+exec build/service/bot/checkpointd "${args[@]}"
