@@ -12,6 +12,7 @@
 // The signing secret comes from SLACK_SIGNING_SECRET, as for checkpointd. Prints
 // "listening on http://127.0.0.1:PORT" on stdout once it accepts; stops on SIGINT/SIGTERM.
 
+#include "bot/replay_guard.hpp"
 #include "bot/slack_signature.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -55,7 +56,16 @@ constexpr std::chrono::seconds io_timeout{10};
 struct settings {
     std::string secret;
     std::string body;
+    // The same replay check checkpointd makes after the signature, so the ceiling does that work too.
+    mutable checkpoint::bot::replay_guard replays;
 };
+
+std::chrono::system_clock::time_point sent_at(std::string_view seconds)
+{
+    long long t = 0;
+    std::from_chars(seconds.data(), seconds.data() + seconds.size(), t);
+    return std::chrono::system_clock::time_point{std::chrono::seconds{t}};
+}
 
 std::string_view header(const http::request<http::string_body>& req, std::string_view name)
 {
@@ -98,6 +108,11 @@ private:
                        req.body(), std::chrono::system_clock::now())) {
             res_->result(http::status::unauthorized);
             res_->body() = R"({"error":{"code":"invalid_signature"}})";
+        } else if (!settings_.replays.first_use(header(req, "X-Slack-Signature"),
+                                                 sent_at(header(req, "X-Slack-Request-Timestamp")),
+                                                 std::chrono::system_clock::now())) {
+            res_->result(http::status::unauthorized);
+            res_->body() = R"({"error":{"code":"replayed"}})";
         } else {
             res_->result(http::status::ok);
             res_->body() = settings_.body;

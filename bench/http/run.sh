@@ -124,7 +124,12 @@ cp_pid=$!
 cp_port=$(wait_for_port "$work/checkpointd.log" "${pids[-1]}" checkpointd)
 
 # The same slash command Slack sends for `/checkpoint help`, form-encoded.
-body='token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&channel_id=C2147483705&channel_name=ops&user_id=U2147483697&user_name=alice&command=%2Fcheckpoint&text=help&api_app_id=A123456&is_enterprise_install=false&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT0001%2F5678%2FabcdefGHIJKL&trigger_id=13345224609.738474920.8088930838d88f008e0'
+# Each probe is its own command (its trigger_id differs): both servers refuse a replayed signature.
+probe=0
+next_probe() {
+  probe=$((probe + 1))
+  body="token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&channel_id=C2147483705&channel_name=ops&user_id=U2147483697&user_name=alice&command=%2Fcheckpoint&text=help&api_app_id=A123456&is_enterprise_install=false&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT0001%2F5678%2FabcdefGHIJKL&trigger_id=13345224609.738474920.probe$probe"
+}
 
 sign() { # sign SECRET TIMESTAMP -> hex HMAC-SHA256 of v0:TIMESTAMP:BODY
   printf 'v0:%s:%s' "$2" "$body" | openssl dgst -sha256 -hmac "$1" -r | cut -d' ' -f1
@@ -137,6 +142,7 @@ post() {
 }
 
 ts=$(date +%s)
+next_probe
 status=$(post "$cp_port" "$ts" "$(sign "$secret" "$ts")" "$work/reply.json") || die "checkpointd did not answer"
 [[ $status == 200 ]] || { cat "$work/reply.json" >&2; die "checkpointd answered $status to a signed /checkpoint help"; }
 grep -q '"blocks"' "$work/reply.json" || die "checkpointd's reply to /checkpoint help has no blocks"
@@ -151,32 +157,18 @@ ce_port=$(wait_for_port "$work/ceiling.log" "${pids[-1]}" bench_http_ceiling)
 for target in "checkpointd:$cp_port" "ceiling:$ce_port"; do
   name=${target%%:*} port=${target#*:}
   ts=$(date +%s)
+  next_probe
   status=$(post "$port" "$ts" "$(sign "$secret" "$ts")" "$work/check.json") || die "$name did not answer"
   [[ $status == 200 ]] || die "$name answered $status to a signed request, expected 200"
   bytes=$(wc -c <"$work/check.json")
   [[ $bytes == "$reply_bytes" ]] || die "$name replied $bytes bytes, checkpointd's help is $reply_bytes"
+  status=$(post "$port" "$ts" "$(sign "$secret" "$ts")" "$work/check.json") || die "$name did not answer"
+  [[ $status == 401 ]] || die "$name answered $status to a replayed request, expected 401"
   status=$(post "$port" "$ts" "$(sign "not-the-secret" "$ts")" "$work/check.json") || die "$name did not answer"
   [[ $status == 401 ]] || die "$name answered $status to a forged request, expected 401"
 done
 
 # ---------------------------------------------------------------- measure
-# write_script FILE: a wrk script posting the body, signed now.
-write_script() {
-  local ts sig lua_body
-  ts=$(date +%s)
-  sig=$(sign "$secret" "$ts")
-  lua_body=${body//\\/\\\\}
-  lua_body=${lua_body//\"/\\\"}
-  cat >"$1" <<EOF
-wrk.method = "POST"
-wrk.path = "/slack/events"
-wrk.body = "$lua_body"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["X-Slack-Request-Timestamp"] = "$ts"
-wrk.headers["X-Slack-Signature"] = "v0=$sig"
-EOF
-}
-
 # to_ms VALUE: wrk's 812.00us / 1.23ms / 1.02s / 2.00m in milliseconds.
 to_ms() {
   awk -v v="$1" 'BEGIN {
@@ -197,6 +189,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # numbers after the previous run's.
 request_text='request customer:bench-{n} --duration 1d --reason "bench load {n}"'
 per_second=20000
+help_per_second=60000
 next_number=0
 upload_customers() { # upload_customers COUNT: customers bench-0 … bench-(COUNT-1), 10,000 per PUT (the most one upload takes) (small, so the upload does not set the peak RSS)
   local token total=$1 from status
@@ -213,23 +206,31 @@ upload_customers() { # upload_customers COUNT: customers bench-0 … bench-(COUN
     [[ $status == 200 ]] || { cat "$work/upload.json" >&2; die "uploading customers answered $status"; }
   done
 }
-write_requests() { # write_requests FILE SECONDS: a wrk script of distinct requests, signed now, never sent before
-  "$requests" "$1" "$next_number" $(( $2 * per_second )) U01SAM "$request_text" || die "bench_http_requests failed"
-  next_number=$(( next_number + $2 * per_second ))
+write_requests() { # write_requests FILE SECONDS [help]: a wrk script of distinct requests, signed now, never sent before
+  if [[ ${3:-} == help ]]; then
+    # /checkpoint help from alice (not in the directory: help needs no one), each with its own trigger_id.
+    "$requests" "$1" "$next_number" $(( $2 * help_per_second )) U2147483697 help || die "bench_http_requests failed"
+    next_number=$(( next_number + $2 * help_per_second ))
+  else
+    "$requests" "$1" "$next_number" $(( $2 * per_second )) U01SAM "$request_text" || die "bench_http_requests failed"
+    next_number=$(( next_number + $2 * per_second ))
+  fi
 }
 stored() { sqlite3 "$work/checkpoint.db" 'SELECT count(*) FROM petitions'; }
 
 declare -A rps p50 p99 cpu answered saved
 run_wrk() { # run_wrk NAME PORT PID CONNECTIONS
   local name=$1 port=$2 pid=$3 conns=$4 out=$work/wrk-$1-$4.txt before after stored_before
-  if [[ $name == request ]]; then write_requests "$work/post.lua" "$warmup"; else write_script "$work/post.lua"; fi
+  local kind=help
+  [[ $name == request ]] && kind=request
   local url=http://127.0.0.1:$port/slack/events
   if (( warmup > 0 )); then
+    write_requests "$work/post.lua" "$warmup" "$kind"
     WRK_THREADS=$wrk_threads timeout $((warmup + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${warmup}s" \
       -s "$work/post.lua" "$url" >/dev/null || die "wrk warm-up against $name failed"
   fi
-  # The measured run sends requests the warm-up did not (a repeat would be refused, not stored).
-  [[ $name == request ]] && write_requests "$work/post.lua" "$duration"
+  # The measured run sends requests the warm-up did not (a repeat would be refused as a replay).
+  write_requests "$work/post.lua" "$duration" "$kind"
   stored_before=$(stored)
   before=$(cpu_ticks "$pid")
   WRK_THREADS=$wrk_threads timeout $((duration + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${duration}s" \

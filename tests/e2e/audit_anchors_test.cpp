@@ -18,22 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-// An admin token, made as an admin makes the first one (checkpointd --create-token) beside the running server.
-std::string admin_token(const slack_story& s)
-{
-    const std::string command = "CHECKPOINT_DB='" + s.database_path() + "' CHECKPOINT_MANIFESTS=/nonexistent '" +
-                                CHECKPOINTD_PATH + "' --create-token anchors --scopes admin,audit:read 2>&1";
-    std::string out;
-    if (FILE* f = popen(command.c_str(), "r")) {
-        char buf[256];
-        while (fgets(buf, sizeof buf, f))
-            out += buf;
-        pclose(f);
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
-        out.pop_back();
-    return out;
-}
 
 std::vector<std::string> anchors_in(fake_slack& slack, const std::string& channel)
 {
@@ -58,7 +42,7 @@ TEST_CASE("anchors: the audit log's head is posted to #security on demand and ea
           "[e2e][slack]")
 {
     slack_story s;
-    const auto token = admin_token(s);
+    const auto token = s.service_token("anchors", "admin,audit:read");
     INFO(token);
     REQUIRE(token.rfind("cpt_", 0) == 0);
     const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + token}};

@@ -17,22 +17,6 @@ constexpr const char* kofi = "U01KOFI"; // Kofi Mensah, analytics-eng (u-4001)
 
 std::string text(const json::value& reply) { return json::serialize(reply); }
 
-// A service token with `scopes`, made as an admin makes the first one (checkpointd --create-token).
-std::string service_token(const slack_story& s, const std::string& scopes)
-{
-    const std::string command = "CHECKPOINT_DB='" + s.database_path() + "' CHECKPOINT_MANIFESTS=/nonexistent '" +
-                                CHECKPOINTD_PATH + "' --create-token e2e --scopes " + scopes + " 2>&1";
-    std::string out;
-    if (FILE* f = popen(command.c_str(), "r")) {
-        char buf[256];
-        while (fgets(buf, sizeof buf, f))
-            out += buf;
-        pclose(f);
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
-        out.pop_back();
-    return out;
-}
 
 } // namespace
 
@@ -220,7 +204,7 @@ TEST_CASE("replies: a reviewer out of office who clicks is told who decides in t
 TEST_CASE("replies: a customer's card and messages name it by its uploaded name", "[e2e][slack]")
 {
     slack_story s;
-    const auto token = service_token(s, "resources:write");
+    const auto token = s.service_token("e2e", "resources:write");
     INFO(token);
     REQUIRE(token.rfind("cpt_", 0) == 0);
     const auto upload = http_request(

@@ -220,6 +220,14 @@ SQLite::Database open_db(const std::string& path)
 
 } // namespace
 
+std::string slack_story::service_token(const std::string& name, const std::string& scopes) const
+{
+    auto env = env_;
+    // The token is written to the database the server uses; the manifests are not needed to make one.
+    env["CHECKPOINT_MANIFESTS"] = "/nonexistent";
+    return mint_token(env, name, scopes);
+}
+
 std::string slack_story::latest_petition_of(const std::string& person_id) const
 {
     auto db = open_db(env_.at("CHECKPOINT_DB"));

@@ -83,6 +83,9 @@ public:
     std::vector<std::vector<std::string>> rows(const std::string& sql) const;
     // The database file, for checks after the server has stopped.
     std::string database_path() const { return env_.at("CHECKPOINT_DB"); }
+    // A service token `name` with `scopes` on this story's database, made as an admin makes the first one
+    // (checkpointd --create-token) beside the running server.
+    std::string service_token(const std::string& name, const std::string& scopes) const;
 
     // The Slack user id of a directory person (the directory's, or "UX<id>" as this story registered it).
     std::string slack_id_of(const std::string& person_id) const;
