@@ -149,11 +149,12 @@ workflow::result<json::object> backup_database(const std::string& database_file,
 workflow::result<json::object> create_token_in_file(const std::string& database_file, open_mode mode,
                                                     const std::string& name, const std::string& kind,
                                                     const std::string& person, const std::vector<std::string>& scopes,
-                                                    const std::string& manifests_dir, const std::string& actor,
+                                                    const std::string& expires, const std::string& manifests_dir,
+                                                    const std::string& actor,
                                                     const audit_key_settings& key)
 {
     auto usage = [](std::string m) { return workflow::error{"usage", std::move(m)}; };
-    const app::token_request r{name, kind, person, scopes};
+    const app::token_request r{name, kind, person, scopes, expires};
     // The directory is read only for a personal token; a service token needs no manifests.
     workflow::directory none;
     std::optional<workflow::manifests> m;
@@ -174,6 +175,7 @@ workflow::result<json::object> create_token_in_file(const std::string& database_
                          (no->message.find("not in the directory") != std::string::npos ? " (read from " + manifests_dir + ")"
                                                                                        : std::string()));
         case app::token_field::scopes: return usage("--scopes: " + no->message);
+        case app::token_field::expires: return usage("--expires: " + no->message);
         }
     }
     if (mode == open_mode::existing)
@@ -184,7 +186,8 @@ workflow::result<json::object> create_token_in_file(const std::string& database_
         return db.error();
     storage::token_store tokens(**db);
     workflow::system_clock clock;
-    auto made = app::create_token(tokens, r, std::get<std::string>(checked), actor, "cli", clock.now());
+    const app::token_maker maker{actor, {"cli", 0}, m ? m->settings.security_channel : std::string()};
+    auto made = app::create_token(tokens, r, std::get<app::token_plan>(checked), maker, clock.now());
     if (!made)
         return made.error();
     return app::token_json(made->token, made->secret);

@@ -43,13 +43,14 @@ workflow::result<boost::json::object> backup_database(const std::string& databas
 // the file without a server, in the same JSON as POST /tokens (the secret shown once). Checked as the
 // API checks it (app::check_token_request; a personal token's person must be in the directory under
 // `manifests_dir`) before the database is opened; audited as `token.create` by `actor`. Errors with
-// code "usage" name the option at fault (--kind, --person, --scopes) and what it accepts. The audit event is
+// code "usage" name the option at fault (--kind, --person, --scopes, --expires) and what it accepts. The audit event is
 // keyed with `key` (or the key beside the database; made there with the database in open_mode::create).
 enum class open_mode { existing, create };
 workflow::result<boost::json::object> create_token_in_file(const std::string& database_file, open_mode mode,
                                                            const std::string& name, const std::string& kind,
                                                            const std::string& person,
                                                            const std::vector<std::string>& scopes,
+                                                           const std::string& expires,
                                                            const std::string& manifests_dir, const std::string& actor,
                                                            const audit_key_settings& key = {});
 

@@ -69,10 +69,11 @@ workflow::result<workflow::transition> access_service::act(const std::string& id
 }
 
 workflow::result<workflow::transition> access_service::extend(const std::string& id, const std::string& by,
-                                                              workflow::duration added, const std::string& reason)
+                                                              workflow::duration added, const std::string& reason,
+                                                              const workflow::origin& via)
 {
     return wait_for<workflow::transition>(
-        [&](then<workflow::transition> d) { extend(id, by, added, reason, std::move(d)); });
+        [&](then<workflow::transition> d) { extend(id, by, added, reason, via, std::move(d)); });
 }
 
 void access_service::submit(const std::string& requester, const workflow::intent::request& r,
@@ -105,7 +106,7 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
         return done(workflow::error{"conflict", "Could not file the request; try again."});
     const auto now = clock_.now();
     auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket, r.filed_by}, now);
-    auto w = plan_write(t, filing_audit(t.petition), now);
+    auto w = plan_write(t, filing_audit(t.petition, r.via), now);
     w.exclusive_of = workflow::blocking_states(r.break_glass);
     add_home_jobs(w.jobs, nullptr, t.petition, now);
     if (filed_by) {
@@ -169,7 +170,7 @@ void access_service::act_round(std::string id, workflow::event event, int round,
 }
 
 void access_service::extend(const std::string& id, const std::string& by, workflow::duration added,
-                            const std::string& reason, then<workflow::transition> done)
+                            const std::string& reason, const workflow::origin& via, then<workflow::transition> done)
 {
     auto p = get(id);
     if (!p)
@@ -184,7 +185,9 @@ void access_service::extend(const std::string& id, const std::string& by, workfl
                          &*away);
     if (!route)
         return done(route.error());
-    act(id, workflow::extension_of(by, added, *route, now, reason), std::move(done));
+    auto e = workflow::extension_of(by, added, *route, now, reason);
+    e.via = via;
+    act(id, e, std::move(done));
 }
 
 workflow::result<workflow::away_overlay> access_service::away_now()
@@ -195,7 +198,7 @@ workflow::result<workflow::away_overlay> access_service::away_now()
 }
 
 workflow::result<std::optional<workflow::out_of_office>> access_service::set_away(
-    const std::string& person, const std::optional<away_request>& away)
+    const std::string& person, const std::optional<away_request>& away, const workflow::origin& via)
 {
     if (!away_)
         return workflow::error{"unavailable", "Out of office cannot be set on this server."};
@@ -216,7 +219,7 @@ workflow::result<std::optional<workflow::out_of_office>> access_service::set_awa
             : 0;
     boost::json::object details{{"until", until_s}, {"delegate", stored ? stored->delegate : std::string()}};
     workflow::audit_event audit{person, stored ? "ooo_set" : "ooo_off", now, "", "", "",
-                                boost::json::serialize(details)};
+                                boost::json::serialize(details), via};
     if (auto r = away_->set(person, stored, audit); !r)
         return r.error();
     return stored;

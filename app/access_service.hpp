@@ -48,9 +48,10 @@ public:
 
     // Asks for `added` more on an active grant; re-decided on the total length.
     void extend(const std::string& id, const std::string& by, workflow::duration added, const std::string& reason,
-                then<workflow::transition> done);
+                const workflow::origin& via, then<workflow::transition> done);
     workflow::result<workflow::transition> extend(const std::string& id, const std::string& by,
-                                                  workflow::duration added, const std::string& reason);
+                                                  workflow::duration added, const std::string& reason,
+                                                  const workflow::origin& via);
 
     // Where out of office set at run time (`/checkpoint ooo`) is kept; without one, the manifests alone
     // say who is away, and set_away() refuses.
@@ -63,7 +64,8 @@ public:
         std::string delegate;
     };
     workflow::result<std::optional<workflow::out_of_office>> set_away(const std::string& person,
-                                                                      const std::optional<away_request>& away);
+                                                                      const std::optional<away_request>& away,
+                                                                      const workflow::origin& via);
     // The person's out of office in effect now: set at run time, else the manifests'; nullopt when not away.
     workflow::result<std::optional<workflow::out_of_office>> away_of(const std::string& person);
     // The route a request would take now, with the out-of-office overlay (explain, the form's hints).

@@ -88,7 +88,7 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
     return w;
 }
 
-workflow::audit_event filing_audit(const workflow::petition& p)
+workflow::audit_event filing_audit(const workflow::petition& p, const workflow::origin& via)
 {
     const auto rule = p.route.outcome == workflow::route_outcome::break_glass ? std::string("break_glass")
                                                                               : std::string(name(p.route.applied));
@@ -103,7 +103,8 @@ workflow::audit_event filing_audit(const workflow::petition& p)
                                                                             {"target", p.entitlement()},
                                                                             {"outcome", name(p.route.outcome)},
                                                                             {"rule_reason", p.route.rule_reason},
-                                                                            {"ticket", p.ticket}})};
+                                                                            {"ticket", p.ticket}}),
+                                 via};
 }
 
 workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after)
@@ -119,7 +120,8 @@ workflow::audit_event transition_audit(const workflow::event& e, const workflow:
                                  after.id,
                                  boost::json::serialize(boost::json::object{{"version", after.version},
                                                                             {"state", name(after.state)},
-                                                                            {"step", after.progress.step}})};
+                                                                            {"step", after.progress.step}}),
+                                 e.via};
 }
 
 workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,

@@ -34,7 +34,7 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
                                     workflow::time_point now);
 
 // The audit event of filing `p`: the requester files it, for the route's reason, by the rule that applied.
-workflow::audit_event filing_audit(const workflow::petition& p);
+workflow::audit_event filing_audit(const workflow::petition& p, const workflow::origin& via);
 // The audit event of `e` moving a petition to `after`.
 workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after);
 

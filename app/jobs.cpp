@@ -17,11 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 17> kind_names{
+constexpr std::array<std::string_view, 18> kind_names{
     "post_card",      "update_cards",   "notify_person", "notify_channel", "provision",
     "expire",         "remind",         "revoke",        "release",        "post_in_thread",
     "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "anchor_audit",
-    "post_audit_anchor", "gave_up",
+    "post_audit_anchor", "post_token_notice", "gave_up",
 };
 static_assert(kind_names.size() == std::size(all_job_kinds), "one name per job kind");
 
@@ -241,6 +241,44 @@ anchor_payload tag_invoke(const json::value_to_tag<anchor_payload>&, const json:
     return p;
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& v, const token_notice_payload& p)
+{
+    json::array scopes;
+    for (const auto& s : p.scopes)
+        scopes.emplace_back(s);
+    v = json::object{{"channel", p.channel},
+                     {"token_id", p.token_id},
+                     {"name", p.name},
+                     {"person", p.person},
+                     {"by", p.by},
+                     {"scopes", std::move(scopes)},
+                     {"expires_at", p.expires_at ? json::value(workflow::to_millis(*p.expires_at)) : json::value(nullptr)},
+                     {"at", workflow::to_millis(p.at)}};
+}
+
+token_notice_payload tag_invoke(const json::value_to_tag<token_notice_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    token_notice_payload p;
+    p.channel = text(o, "channel");
+    p.token_id = static_cast<std::int64_t>(number(o, "token_id"));
+    p.name = text(o, "name");
+    p.person = text(o, "person");
+    p.by = text(o, "by");
+    const auto* scopes = o.if_contains("scopes");
+    if (!scopes || !scopes->is_array())
+        throw std::invalid_argument("\"scopes\" is not an array");
+    for (const auto& s : scopes->get_array()) {
+        if (!s.is_string())
+            throw std::invalid_argument("\"scopes\" holds something other than text");
+        p.scopes.emplace_back(s.get_string());
+    }
+    if (const auto* e = o.if_contains("expires_at"); e && !e->is_null())
+        p.expires_at = workflow::from_millis(static_cast<std::int64_t>(number(o, "expires_at")));
+    p.at = workflow::from_millis(static_cast<std::int64_t>(number(o, "at")));
+    return p;
+}
+
 std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 
 std::optional<job_kind> parse_job_kind(std::string_view s)
@@ -260,6 +298,7 @@ std::string encode(const home_payload& p) { return json::serialize(json::value_f
 std::string encode(const sync_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const anchor_schedule_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const anchor_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const token_notice_payload& p) { return json::serialize(json::value_from(p)); }
 
 workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
 workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
@@ -273,6 +312,10 @@ workflow::result<anchor_schedule_payload> anchor_schedule_of(const workflow::job
     return read<anchor_schedule_payload>(j);
 }
 workflow::result<anchor_payload> anchor_of(const workflow::job& j) { return read<anchor_payload>(j); }
+workflow::result<token_notice_payload> token_notice_of(const workflow::job& j)
+{
+    return read<token_notice_payload>(j);
+}
 
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
                        workflow::on_duplicate duplicate)

@@ -33,6 +33,7 @@ enum class job_kind {
     sync_resources, // sync_payload: pull a resource kind from its source
     anchor_audit,   // anchor_schedule_payload: the scheduled anchor of the audit chain
     post_audit_anchor, // anchor_payload: an anchor, told in the security channel
+    post_token_notice, // token_notice_payload: a token made to act as someone else, told in the security channel
     gave_up,        // the job a dead job leaves behind (workflow::gave_up_kind)
 };
 
@@ -41,7 +42,7 @@ inline constexpr job_kind all_job_kinds[] = {
     job_kind::provision,      job_kind::expire,         job_kind::remind,        job_kind::revoke,
     job_kind::release,        job_kind::post_in_thread, job_kind::post_ephemeral, job_kind::update_view,
     job_kind::publish_home,   job_kind::sync_resources, job_kind::anchor_audit, job_kind::post_audit_anchor,
-    job_kind::gave_up,
+    job_kind::post_token_notice, job_kind::gave_up,
 };
 
 std::string_view name(job_kind k);
@@ -119,6 +120,18 @@ struct anchor_payload {
     std::uint64_t sealed = 0;
 };
 
+// A personal token `by` made to act as `person`, to tell in `channel`.
+struct token_notice_payload {
+    std::string channel;
+    std::int64_t token_id = 0;
+    std::string name;
+    std::string person;
+    std::string by;
+    std::vector<std::string> scopes;
+    std::optional<workflow::time_point> expires_at;
+    workflow::time_point at{};
+};
+
 // Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
 std::string encode(const effect_payload& p);
 std::string encode(const revoke_payload& p);
@@ -129,6 +142,7 @@ std::string encode(const home_payload& p);
 std::string encode(const sync_payload& p);
 std::string encode(const anchor_schedule_payload& p);
 std::string encode(const anchor_payload& p);
+std::string encode(const token_notice_payload& p);
 
 // A job's payload read back; an error says which job and what is missing or malformed.
 workflow::result<effect_payload> effect_of(const workflow::job& j);
@@ -140,6 +154,7 @@ workflow::result<home_payload> home_of(const workflow::job& j);
 workflow::result<sync_payload> sync_of(const workflow::job& j);
 workflow::result<anchor_schedule_payload> anchor_schedule_of(const workflow::job& j);
 workflow::result<anchor_payload> anchor_of(const workflow::job& j);
+workflow::result<token_notice_payload> token_notice_of(const workflow::job& j);
 
 // A job of `kind` carrying `payload`.
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,

@@ -1,6 +1,7 @@
 #include "bot/audit_anchors.hpp"
 
 #include "app/audit_anchors.hpp"
+#include "blocks/kit.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/text.hpp"
 
@@ -10,23 +11,6 @@
 namespace checkpoint::bot {
 
 namespace {
-
-// Slack's three control characters in mrkdwn: a token's name is the caller's text.
-std::string escaped(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c == '&')
-            out += "&amp;";
-        else if (c == '<')
-            out += "&lt;";
-        else if (c == '>')
-            out += "&gt;";
-        else
-            out += c;
-    }
-    return out;
-}
 
 job_outcome run_scheduled(service_context& ctx, const workflow::job& j)
 {
@@ -102,7 +86,7 @@ boost::json::object anchor_message(const app::anchor_payload& a)
         why = "first start with the audit key: the " + std::to_string(a.sealed) +
               " events written before it are keyed now";
     else if (a.trigger == "demand")
-        why = "asked for by " + escaped(a.by);
+        why = "asked for by " + blocks::escape(a.by);
     else
         why = "scheduled";
     const std::string text = ":lock: *Audit log anchor* (" + why + ")\nThe audit log's last event is *#" +
@@ -112,6 +96,26 @@ boost::json::object anchor_message(const app::anchor_payload& a)
                              hash + "` checks that the log still holds this event unchanged.";
     return boost::json::object{
         {"text", "Audit log anchor: event #" + std::to_string(a.seq) + ", " + hash},
+        {"blocks", boost::json::array{boost::json::object{
+                       {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
+}
+
+boost::json::object token_notice_message(const app::token_notice_payload& n)
+{
+    std::string scopes;
+    for (const auto& s : n.scopes)
+        scopes += (scopes.empty() ? "" : ", ") + blocks::escape(s);
+    const std::string expires =
+        n.expires_at ? "expires " + workflow::format_utc(*n.expires_at) : std::string("does not expire");
+    const std::string text = ":key: *A personal token was made to act as someone else*\n*" + blocks::escape(n.by) +
+                             "* made token #" + std::to_string(n.token_id) + " \"" + blocks::escape(n.name) +
+                             "\", which acts as *" + blocks::escape(n.person) + "* (scopes " + scopes + "; " + expires +
+                             "), at " + workflow::format_utc(n.at) +
+                             ".\nWhoever holds it can request and approve as " + blocks::escape(n.person) +
+                             ". If this was not expected, revoke it: `checkpoint tokens revoke " +
+                             std::to_string(n.token_id) + "`.";
+    return boost::json::object{
+        {"text", "Token #" + std::to_string(n.token_id) + " made by " + n.by + " to act as " + n.person},
         {"blocks", boost::json::array{boost::json::object{
                        {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
 }

@@ -25,4 +25,8 @@ void schedule_audit_anchors(service_context& ctx);
 // The message an anchor is posted as (post_audit_anchor, bot/slack_jobs.cpp).
 boost::json::object anchor_message(const app::anchor_payload& a);
 
+// The message a personal token made for someone else is told as in the security channel
+// (post_token_notice, bot/slack_jobs.cpp).
+boost::json::object token_notice_message(const app::token_notice_payload& n);
+
 } // namespace checkpoint::bot

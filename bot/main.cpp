@@ -367,7 +367,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
 }
 
 // `--create-token`: the first token, made on the database directly; the secret is printed once and never again.
-int create_token_and_exit(const std::string& name, const std::string& scope_list, const std::string& person_ref)
+int create_token_and_exit(const std::string& name, const std::string& scope_list, const std::string& person_ref,
+                          const std::string& expires)
 {
     std::vector<std::string> scopes;
     for (std::size_t i = 0; i <= scope_list.size();) {
@@ -378,7 +379,7 @@ int create_token_and_exit(const std::string& name, const std::string& scope_list
     }
     const std::string path = bot::process_env("CHECKPOINT_DB").value_or("./checkpoint.db");
     auto made = admin::create_token_in_file(path, admin::open_mode::create, name,
-                                            person_ref.empty() ? "service" : "personal", person_ref, scopes,
+                                            person_ref.empty() ? "service" : "personal", person_ref, scopes, expires,
                                             bot::process_env("CHECKPOINT_MANIFESTS").value_or("./manifests"),
                                             "checkpointd", admin::audit_key_settings_from(bot::process_env));
     if (!made) {
@@ -422,6 +423,7 @@ int main(int argc, char** argv)
     std::string token_name;
     std::string token_scopes;
     std::string token_person;
+    std::string token_expires;
     auto* create_token = cli.add_option("--create-token", token_name,
                                         "Create an API token NAME in CHECKPOINT_DB, print it once, and exit "
                                         "(bootstrap the first admin token)");
@@ -430,6 +432,10 @@ int main(int argc, char** argv)
         ->needs(create_token);
     cli.add_option("--person", token_person,
                    "With --create-token: the directory person a personal token acts as (a service token without it)")
+        ->needs(create_token);
+    cli.add_option("--expires", token_expires,
+                   "With --create-token: how long it works, e.g. 30d (personal: 90d by default, at most 365d; "
+                   "service: never by default)")
         ->needs(create_token);
     cli.set_version_flag("--version", std::string(version));
     try {
@@ -452,7 +458,7 @@ int main(int argc, char** argv)
     }
 
     if (!token_name.empty())
-        return create_token_and_exit(token_name, token_scopes, token_person);
+        return create_token_and_exit(token_name, token_scopes, token_person, token_expires);
 
     std::vector<std::string> errors;
     auto cfg = bot::load_config(bot::process_env, dev, errors);

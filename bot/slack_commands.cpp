@@ -162,7 +162,9 @@ void slack_commands::on_request(const slash_command& c, const workflow::intent::
         return respond(blocks::request_usage_reply(c.command));
     }
     // Answered once the request is durable; the writer only hands the result over.
-    ctx_.access.submit(*me, i, [this, respond = std::move(respond)](workflow::result<workflow::petition> p) mutable {
+    auto filed = i;
+    filed.via = workflow::slack_origin();
+    ctx_.access.submit(*me, filed, [this, respond = std::move(respond)](workflow::result<workflow::petition> p) mutable {
         ctx_.run_off_http([p = std::move(p), respond = std::move(respond)] {
             respond(p ? blocks::request_reply(*p) : blocks::error_reply(p.error()));
         });
@@ -222,7 +224,7 @@ void slack_commands::on_extend(const slash_command& c, const workflow::intent::e
     auto me = bind_person(c, refusal);
     if (!me)
         return respond(std::move(refusal));
-    ctx_.access.extend(i.petition_id, *me, i.added, i.reason,
+    ctx_.access.extend(i.petition_id, *me, i.added, i.reason, workflow::slack_origin(),
                        [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
                            reply_changed(std::move(t), workflow::event_kind::request_extension, std::move(respond));
                        });
@@ -234,7 +236,7 @@ void slack_commands::on_cancel(const slash_command& c, const workflow::intent::c
     auto me = bind_person(c, refusal);
     if (!me)
         return respond(std::move(refusal));
-    ctx_.access.act(i.petition_id, workflow::cancel_by(*me, clock_.now()),
+    ctx_.access.act(i.petition_id, workflow::through(workflow::cancel_by(*me, clock_.now()), workflow::slack_origin()),
                     [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
                         reply_changed(std::move(t), workflow::event_kind::cancel, std::move(respond));
                     });
@@ -246,7 +248,7 @@ void slack_commands::on_revoke(const slash_command& c, const workflow::intent::r
     auto me = bind_person(c, refusal);
     if (!me)
         return respond(std::move(refusal));
-    ctx_.access.act(i.petition_id, workflow::revoke_by(*me, clock_.now(), i.reason),
+    ctx_.access.act(i.petition_id, workflow::through(workflow::revoke_by(*me, clock_.now(), i.reason), workflow::slack_origin()),
                     [this, respond = std::move(respond)](workflow::result<workflow::transition> t) mutable {
                         reply_changed(std::move(t), workflow::event_kind::revoke, std::move(respond));
                     });
@@ -289,7 +291,7 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
         if (!*current)
             return blocks::ooo_not_away_reply();
     }
-    auto stored = ctx_.access.set_away(*me, away);
+    auto stored = ctx_.access.set_away(*me, away, workflow::slack_origin());
     if (!stored)
         return blocks::error_reply(stored.error());
     return blocks::ooo_reply(*stored, delegate_name);

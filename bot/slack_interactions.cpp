@@ -214,7 +214,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         case workflow::event_kind::expire:
         case workflow::event_kind::escalate: continue;
         }
-        auto t = ctx_.access.act(id, e);
+        auto t = ctx_.access.act(id, workflow::through(e, workflow::slack_origin()));
         if (t)
             continue; // every copy of the card is updated by the update_cards job
         // A second click (or another reviewer's, a moment earlier) found it decided: say how, as it stands
@@ -347,8 +347,9 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     if (!who.found())
         return field_error(blocks::field_text::not_in_directory());
     const auto id = string_at(*view, "private_metadata");
-    auto t = ctx_.access.act(id, workflow::deny_by(ctx_.manifests.directory.at(who.person).id, reason,
-                                                   ctx_.clock.now()));
+    auto t = ctx_.access.act(id, workflow::through(workflow::deny_by(ctx_.manifests.directory.at(who.person).id,
+                                                                     reason, ctx_.clock.now()),
+                                                   workflow::slack_origin()));
     if (!t)
         return field_error(blocks::error_text(t.error()));
     return std::nullopt;
@@ -436,7 +437,7 @@ std::optional<boost::json::object> slack_interactions::on_extend_submit(const in
     if (!who.found())
         return field_errors({{duration_block, blocks::field_text::not_in_directory()}});
     auto t = ctx_.access.extend(string_at(view, "private_metadata"), ctx_.manifests.directory.at(who.person).id,
-                                *added, reason);
+                                *added, reason, workflow::slack_origin());
     if (!t)
         return field_errors({{duration_block, blocks::error_text(t.error())}});
     return std::nullopt; // the requester is told by the "extended" or "extension requested" DM
@@ -472,7 +473,8 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
             errors[block_of(blocks::action::bundle_select)] = blocks::field_text::not_in_directory();
         } else {
             auto p = ctx_.access.submit(ctx_.manifests.directory.at(who.person).id,
-                                        workflow::intent::request{bundle, length, reason, ticket, false});
+                                        workflow::intent::request{bundle, length, reason, ticket, false, {},
+                                                                  workflow::slack_origin()});
             // A refusal about the length belongs under the duration; any other, under the bundle.
             if (!p)
                 errors[block_of(p.error().code == workflow::route_error::too_long ? blocks::action::duration_select

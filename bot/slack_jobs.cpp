@@ -377,6 +377,17 @@ public:
                                     pl->channel);
     }
 
+    // A personal token made to act as someone else, told in the security channel (app::token_notice_payload).
+    job_outcome post_token_notice(const workflow::job& j)
+    {
+        auto pl = app::token_notice_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        auto r = post_once(j, pl->channel, token_notice_message(*pl)).result;
+        return outcome_of(r, j, "chat.postMessage of the notice of token " + std::to_string(pl->token_id) + " to " +
+                                    pl->channel);
+    }
+
     // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
     job_outcome update_view(const workflow::job& j)
     {
@@ -461,6 +472,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle(app::job_kind::update_view, {[jobs](const workflow::job& j) { return jobs->update_view(j); }, {}});
     runner.handle(app::job_kind::post_ephemeral, {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(app::job_kind::post_audit_anchor, {[jobs](const workflow::job& j) { return jobs->post_audit_anchor(j); }, {}});
+    runner.handle(app::job_kind::post_token_notice, {[jobs](const workflow::job& j) { return jobs->post_token_notice(j); }, {}});
     runner.handle(app::job_kind::remind,
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }

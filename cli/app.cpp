@@ -65,6 +65,8 @@ struct options {
     std::string name;
     std::string scopes;
     std::string token_kind;
+    std::string expires;
+    std::string subject;
     std::string database;
     std::string dir;
     std::vector<std::string> anchors;
@@ -362,7 +364,8 @@ public:
                 list.emplace_back(s.as_string());
             auto dir = env_.env("CHECKPOINT_MANIFESTS");
             auto made = admin::create_token_in_file(o_.database, admin::open_mode::existing, o_.name, kind, o_.person,
-                                                    list, dir && !dir->empty() ? *dir : "manifests", "checkpoint-cli",
+                                                    list, o_.expires, dir && !dir->empty() ? *dir : "manifests",
+                                                    "checkpoint-cli",
                                                     admin::audit_key_settings_from(env_.env));
             if (!made)
                 return fail(made.error(), made.error().code == "usage" ? exit_usage : exit_error);
@@ -375,6 +378,8 @@ public:
         json::object body{{"name", o_.name}, {"kind", kind}, {"scopes", std::move(scopes)}};
         if (!o_.person.empty())
             body["person"] = o_.person;
+        if (!o_.expires.empty())
+            body["expires"] = o_.expires;
         return show(call("POST", "/tokens", {}, json::value(std::move(body))),
                     [](const json::object& t) { return token_created_text(t); });
     }
@@ -415,6 +420,7 @@ public:
     {
         query q = paging();
         add_if(q, "person", o_.person);
+        add_if(q, "subject", o_.subject);
         add_if(q, "petition", o_.id);
         add_if(q, "from", o_.from);
         add_if(q, "until", o_.until);
@@ -710,6 +716,9 @@ int run(const std::vector<std::string>& args, environment& env)
     tcreate->add_option("--kind", o.token_kind, "service, or personal (the default with --person)")
         ->check(CLI::IsMember({"service", "personal"}));
     tcreate->add_option("--person", o.person, "Person id a personal token acts as");
+    tcreate->add_option("--expires", o.expires,
+                        "How long it works, e.g. 30d (personal tokens: 90d by default, at most 365d; "
+                        "service tokens: never by default)");
     tcreate->add_option("--database", o.database, "Create it directly in this SQLite file (the first admin token)");
     on(tcreate, [&] { return runner.tokens_create(); });
     auto* tlist = tokens->add_subcommand("list", "List tokens (never their secret)");
@@ -739,6 +748,8 @@ int run(const std::vector<std::string>& args, environment& env)
     on(aanchor, [&] { return runner.audit_anchor(); });
     auto* aevents = audit->add_subcommand("events", "Audit events, oldest first (audit:read)");
     aevents->add_option("--person", o.person, "Only this actor (person id, or token:<name>)");
+    aevents->add_option("--subject", o.subject,
+                        "Only events someone else did about this person (e.g. a token made to act as them)");
     aevents->add_option("--petition", o.id, "Only events about this request");
     aevents->add_option("--from", o.from, "From this day or time (2026-11-01, or RFC 3339)");
     aevents->add_option("--until", o.until, "Until this day (inclusive) or time (2026-11-30, or RFC 3339)");

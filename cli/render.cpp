@@ -683,10 +683,11 @@ std::string tokens_table(const json::array& tokens)
         std::string scopes;
         for (const auto& s : arr(t, "scopes"))
             scopes += (scopes.empty() ? "" : ",") + scalar_text(s);
+        const auto expires = str(t, "expires_at");
         rows.push_back({str(t, "id"), str(t, "name"), str(t, "kind"), who, scopes, format_time(str(t, "created_at")),
-                        format_time(str(t, "revoked_at"))});
+                        expires.empty() ? "never" : format_time(expires), format_time(str(t, "revoked_at"))});
     }
-    return table({"ID", "NAME", "KIND", "PERSON", "SCOPES", "CREATED", "REVOKED"}, rows);
+    return table({"ID", "NAME", "KIND", "PERSON", "SCOPES", "CREATED", "EXPIRES", "REVOKED"}, rows);
 }
 
 std::string token_created_text(const json::object& t)
@@ -700,8 +701,9 @@ std::string token_created_text(const json::object& t)
         out += " for " + person(p->get_object());
     else if (auto id = str(t, "person"); !id.empty())
         out += " for " + id;
-    out += ", scopes " + scopes + ")\n\n  " + str(t, "token") +
-           "\n\nKeep it now: it is shown only this once. Use it as CHECKPOINT_TOKEN.\n";
+    const auto expires = str(t, "expires_at");
+    out += ", scopes " + scopes + ", " + (expires.empty() ? "does not expire" : "expires " + format_time(expires)) +
+           ")\n\n  " + str(t, "token") + "\n\nKeep it now: it is shown only this once. Use it as CHECKPOINT_TOKEN.\n";
     return out;
 }
 

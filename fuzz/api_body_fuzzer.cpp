@@ -152,6 +152,7 @@ void tokens_create(const json::object& body)
     r.name = api::required_text(body, "name", app::max_token_name_length, "what the token is for.");
     r.kind = api::required_text(body, "kind", 20, "\"service\" or \"personal\".");
     r.person = api::text_field(body, "person", 200).value_or("");
+    r.expires = api::text_field(body, "expires", 40).value_or("");
     const auto* sv = body.if_contains("scopes");
     if (!sv || !sv->is_array())
         api::fail(api::code::invalid_request, "`scopes` is required.");

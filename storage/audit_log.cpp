@@ -36,12 +36,16 @@ std::string to_hex(const unsigned char* p, std::size_t n)
     return out;
 }
 
-// Details are stored as Boost.JSON serializes them, so the hashed text is the stored text.
-std::string normalized_details(const std::string& details)
+// Details are stored as Boost.JSON serializes them, so the hashed text is the stored text; every event's
+// details name the front it came through and the API token used (null: none).
+std::string normalized_details(const std::string& details, const workflow::origin& via)
 {
-    if (details.empty())
-        return "{}";
-    return boost::json::serialize(boost::json::parse(details));
+    auto parsed = details.empty() ? boost::json::value(boost::json::object{}) : boost::json::parse(details);
+    if (auto* o = parsed.if_object()) {
+        (*o)["channel"] = via.channel;
+        (*o)["caller_token"] = via.token_id != 0 ? boost::json::value(via.token_id) : boost::json::value(nullptr);
+    }
+    return boost::json::serialize(parsed);
 }
 
 workflow::audit_record read_record(SQLite::Statement& q)
@@ -255,7 +259,7 @@ workflow::audit_event audit_log::normalized(const workflow::audit_event& e)
 {
     auto out = e;
     out.at = from_millis(to_millis(e.at));
-    out.details = normalized_details(e.details);
+    out.details = normalized_details(e.details, e.via);
     return out;
 }
 

@@ -37,6 +37,8 @@ workflow::result<audit_page> report_queries::audit_events(const audit_query& aq)
                       "FROM audit_log WHERE 1";
     if (aq.actor)
         sql += " AND actor = :actor";
+    if (aq.subject)
+        sql += " AND json_extract(details, '$.subject') = :subject";
     if (aq.petition_id)
         sql += " AND petition_seq = (SELECT seq FROM petitions WHERE id = :petition)";
     if (aq.from)
@@ -50,6 +52,8 @@ workflow::result<audit_page> report_queries::audit_events(const audit_query& aq)
         auto q = c.use(sql);
         if (aq.actor)
             q->bind(":actor", *aq.actor);
+        if (aq.subject)
+            q->bind(":subject", *aq.subject);
         if (aq.petition_id)
             q->bind(":petition", *aq.petition_id);
         if (aq.from)

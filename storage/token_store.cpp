@@ -1,6 +1,7 @@
 #include "storage/token_store.hpp"
 
 #include "storage/audit_log.hpp"
+#include "storage/job_queue.hpp"
 #include "workflow/petition_json.hpp"
 
 #include <boost/json/parse.hpp>
@@ -55,7 +56,8 @@ std::optional<workflow::time_point> optional_time(SQLite::Statement& q, int colu
 }
 
 constexpr std::string_view token_columns =
-    "SELECT id, name, kind, COALESCE(person_id, ''), scopes, created_at, revoked_at, last_used_at FROM api_tokens";
+    "SELECT id, name, kind, COALESCE(person_id, ''), scopes, created_at, revoked_at, last_used_at, expires_at "
+    "FROM api_tokens";
 
 api_token read_token(SQLite::Statement& q)
 {
@@ -68,6 +70,7 @@ api_token read_token(SQLite::Statement& q)
     t.created_at = from_millis(q.getColumn(5).getInt64());
     t.revoked_at = optional_time(q, 6);
     t.last_used_at = optional_time(q, 7);
+    t.expires_at = optional_time(q, 8);
     return t;
 }
 
@@ -111,30 +114,34 @@ bool token_store::looks_like_token(std::string_view s)
     return true;
 }
 
-workflow::result<new_token> token_store::create(const std::string& name, const std::string& kind,
-                                                const std::string& person_id, const std::vector<std::string>& scopes,
-                                                workflow::time_point now, const workflow::audit_event& audit)
+workflow::result<new_token> token_store::create(const api_token& spec, workflow::time_point now,
+                                                const workflow::audit_event& audit, const teller& tell)
 {
     new_token out;
     out.secret = generate_secret();
-    out.token.name = name;
-    out.token.kind = kind;
-    out.token.person_id = person_id;
-    out.token.scopes = scopes;
+    out.token = spec;
     out.token.created_at = from_millis(to_millis(now));
+    out.token.revoked_at.reset();
+    out.token.last_used_at.reset();
+    if (spec.expires_at)
+        out.token.expires_at = from_millis(to_millis(*spec.expires_at));
     const auto hash = hash_of(out.secret);
     auto id = db_.write([&](connection& c) -> workflow::result<std::int64_t> {
-        auto q = c.use("INSERT INTO api_tokens (name, kind, person_id, scopes, sha256, created_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?)");
-        q->bind(1, name);
-        q->bind(2, kind);
-        if (person_id.empty())
+        auto q = c.use("INSERT INTO api_tokens (name, kind, person_id, scopes, sha256, created_at, expires_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        q->bind(1, spec.name);
+        q->bind(2, spec.kind);
+        if (spec.person_id.empty())
             q->bind(3);
         else
-            q->bind(3, person_id);
-        q->bind(4, join_scopes(scopes));
+            q->bind(3, spec.person_id);
+        q->bind(4, join_scopes(spec.scopes));
         q->bind(5, hash);
         q->bind(6, to_millis(now));
+        if (spec.expires_at)
+            q->bind(7, to_millis(*spec.expires_at));
+        else
+            q->bind(7);
         q->exec();
         const auto token_id = c.db().getLastInsertRowid();
         // The audit event names the token by the id it just got.
@@ -143,6 +150,12 @@ workflow::result<new_token> token_store::create(const std::string& name, const s
         details["token_id"] = token_id;
         event.details = boost::json::serialize(details);
         audit_log::append_in(c, audit_log::normalized(event));
+        if (tell) {
+            auto stored = out.token;
+            stored.id = token_id;
+            if (auto spec_job = tell(stored))
+                job_queue::enqueue_in(c, *spec_job, now);
+        }
         return token_id;
     });
     if (!id)

@@ -19,9 +19,8 @@ class token_store final : public workflow::token_store {
 public:
     explicit token_store(database& db) : db_(db) {}
 
-    workflow::result<new_token> create(const std::string& name, const std::string& kind, const std::string& person_id,
-                                       const std::vector<std::string>& scopes, workflow::time_point now,
-                                       const workflow::audit_event& audit) override;
+    workflow::result<new_token> create(const api_token& spec, workflow::time_point now,
+                                       const workflow::audit_event& audit, const teller& tell) override;
     workflow::result<std::optional<api_token>> find_by_secret(std::string_view secret) override;
     workflow::result<std::vector<api_token>> list() override;
     workflow::result<bool> revoke(std::int64_t id, workflow::time_point now,

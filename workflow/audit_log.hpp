@@ -3,6 +3,7 @@
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
 #include "workflow/job_queue.hpp"
+#include "workflow/origin.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,8 @@ struct audit_event {
     std::string petition_id;
     // A JSON object of anything else; empty means {}.
     std::string details;
+    // Where it came from; stored in the details as "channel" and "caller_token" (null without a token).
+    origin via{};
 };
 
 // An event as stored: its place in the chain and the hashes that link it.

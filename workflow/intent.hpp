@@ -4,6 +4,7 @@
 #include "workflow/command.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/error.hpp"
+#include "workflow/origin.hpp"
 
 #include <optional>
 #include <string>
@@ -25,6 +26,8 @@ struct request {
     bool break_glass = false;
     // Who files it for the requester ("token:<id>" for a service token); empty when the requester does.
     std::string filed_by{};
+    // The front it came through, for the audit record (the caller sets it).
+    origin via{};
 };
 struct status {
     std::string petition_id; // empty: my latest

@@ -4,6 +4,7 @@
 #include "workflow/directory.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/error.hpp"
+#include "workflow/origin.hpp"
 #include "workflow/route.hpp"
 
 #include <cstdint>
@@ -204,6 +205,8 @@ struct event {
     time_point at{};
     duration added{};
     std::optional<workflow::route> extension_route;
+    // The front it came through (the caller sets it; the service's own events are "system").
+    origin via{};
 };
 
 struct transition {
@@ -266,6 +269,13 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
 std::optional<time_point> escalation_due(const petition& p);
 
 // Event builders, so call sites read as sentences.
+// `e` as it came through `via` (a front sets where its events come from).
+inline event through(event e, origin via)
+{
+    e.via = std::move(via);
+    return e;
+}
+
 event approve_by(std::string by, time_point at);
 event deny_by(std::string by, std::string reason, time_point at);
 event cancel_by(std::string by, time_point at);

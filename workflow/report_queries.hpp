@@ -21,6 +21,8 @@ struct audit_query {
     std::size_t limit = 50;
     // Opaque: the `next` of the previous page; empty for the first page.
     std::string cursor;
+    // Whom the event is about when someone else did it (details "subject": a token made to act as them).
+    std::optional<std::string> subject{};
 };
 
 struct audit_page {

@@ -3,8 +3,10 @@
 #include "workflow/audit_log.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/error.hpp"
+#include "workflow/job_queue.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,8 @@ struct api_token {
     time_point created_at{};
     std::optional<time_point> revoked_at;
     std::optional<time_point> last_used_at;
+    // After it, the token no longer works; nullopt: it does not expire.
+    std::optional<time_point> expires_at{};
 };
 
 struct new_token {
@@ -36,11 +40,12 @@ class token_store {
 public:
     virtual ~token_store() = default;
 
-    // Draws a fresh secret and stores its hash with the token's name, kind, person and scopes, and
-    // `audit` (its details gain "token_id") in the same transaction.
-    virtual result<new_token> create(const std::string& name, const std::string& kind, const std::string& person_id,
-                                     const std::vector<std::string>& scopes, time_point now,
-                                     const audit_event& audit) = 0;
+    // Draws a fresh secret and stores its hash with `spec`'s name, kind, person, scopes and expiry (its id,
+    // times and secret are set here), `audit` (its details gain "token_id"), and the job `tell` makes of
+    // the stored token (none when it returns nullopt or is empty), all in the same transaction.
+    using teller = std::function<std::optional<job_spec>(const api_token&)>;
+    virtual result<new_token> create(const api_token& spec, time_point now, const audit_event& audit,
+                                     const teller& tell) = 0;
     // The token whose secret is `secret` (revoked ones included: the caller says why it refuses).
     virtual result<std::optional<api_token>> find_by_secret(std::string_view secret) = 0;
     // Every token, oldest first.

@@ -218,7 +218,7 @@ expiry_figures mass_expiry(std::size_t grants, unsigned workers)
                              .value()
                              .petition;
                 auto active = workflow::apply(p, workflow::provisioned_at(seeded_at), svc.manifests.directory).value();
-                auto w = app::plan_write(active, app::filing_audit(active.petition), seeded_at);
+                auto w = app::plan_write(active, app::filing_audit(active.petition, {}), seeded_at);
                 std::erase_if(w.jobs, [](const workflow::job_spec& j) { return j.kind != app::name(app::job_kind::expire); });
                 if (w.jobs.size() != 1 || !svc.petitions.file(w) ||
                     !svc.grants.hold({person, "analytics-staging", id, end})) {

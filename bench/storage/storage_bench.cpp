@@ -54,7 +54,7 @@ workflow::route bench_route(const std::string& requester, const std::string& tar
 workflow::petition_write submit_write(const std::string& id, const std::string& requester, workflow::time_point now)
 {
     auto t = workflow::file(bench_route(requester, "prod-db"), {id, "debug the outage", "INC-42"}, now);
-    return app::plan_write(t, app::filing_audit(t.petition), now);
+    return app::plan_write(t, app::filing_audit(t.petition, {}), now);
 }
 
 struct submit_result {

@@ -23,6 +23,8 @@ response api_router::audits(call& c)
         workflow::audit_query q;
         if (auto p = c.param("person"); p && !p->empty())
             q.actor = *p;
+        if (auto p = c.param("subject"); p && !p->empty())
+            q.subject = *p;
         if (auto p = c.param("petition"); p && !p->empty())
             q.petition_id = *p;
         q.from = c.time_param("from", false);

@@ -33,11 +33,8 @@ auth_result authenticate(const request& req, workflow::token_store& tokens, cons
     if (!*found)
         return {std::nullopt, "That token is not one Checkpoint issued (or it was mistyped)."};
     auto t = std::move(**found);
-    if (t.revoked_at)
-        return {std::nullopt, "The token \"" + t.name + "\" was revoked; ask an admin for a new one."};
-    if (t.kind == "personal" && dir.find(t.person_id) == workflow::no_person)
-        return {std::nullopt, "The token \"" + t.name + "\" acts for " + t.person_id +
-                                  ", who is no longer in the directory, so it no longer works."};
+    if (auto why = app::why_token_refused(t, dir, now); !why.empty())
+        return {std::nullopt, std::move(why)};
     if (auto r = tokens.touch(t, now); !r)
         spdlog::warn("api: could not record the use of token {}: {}", t.id, r.error().message);
     return {caller{std::move(t)}, {}};

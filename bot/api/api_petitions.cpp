@@ -65,6 +65,7 @@ response api_router::petitions(call& c)
             r.filed_by = "token:" + std::to_string(c.who.token.id);
             filed_by = audit_event(c, "api.file_for", "filed for " + *requester, "", json::object{{"requester", *requester}});
         }
+        r.via = origin_of(c);
         auto p = must(ctx_.access.submit(*requester, r, std::move(filed_by)));
         return ok(c, petition_out(p), http::status::created);
     }
@@ -144,24 +145,22 @@ response api_router::petitions(call& c)
         }
         const auto& me = acting_person(c.who, action);
         const auto reason = text_field(body, "reason", workflow::max_reason_length).value_or("");
+        auto acted = [&](const workflow::event& e) {
+            return ok(c, petition_out(must(ctx_.access.act(id, workflow::through(e, origin_of(c)))).petition));
+        };
         switch (*row->event) {
         case workflow::event_kind::approve: {
             auto e = workflow::approve_by(me, now);
             e.reason = reason;
-            return ok(c, petition_out(must(ctx_.access.act(id, e)).petition));
+            return acted(e);
         }
         case workflow::event_kind::deny:
-            return ok(c, petition_out(must(ctx_.access.act(
-                                            id, workflow::deny_by(me,
-                                                                  required_text(body, "reason", workflow::max_reason_length,
-                                                                                "say why, in a few words: the requester "
-                                                                                "reads this."),
-                                                                  now)))
-                                       .petition));
-        case workflow::event_kind::cancel:
-            return ok(c, petition_out(must(ctx_.access.act(id, workflow::cancel_by(me, now))).petition));
-        case workflow::event_kind::revoke:
-            return ok(c, petition_out(must(ctx_.access.act(id, workflow::revoke_by(me, now, reason))).petition));
+            return acted(workflow::deny_by(me,
+                                           required_text(body, "reason", workflow::max_reason_length,
+                                                         "say why, in a few words: the requester reads this."),
+                                           now));
+        case workflow::event_kind::cancel: return acted(workflow::cancel_by(me, now));
+        case workflow::event_kind::revoke: return acted(workflow::revoke_by(me, now, reason));
         case workflow::event_kind::request_extension:
             break;
         case workflow::event_kind::start_provisioning:
@@ -174,7 +173,7 @@ response api_router::petitions(call& c)
         auto added = duration_field(text_field(body, "duration", 40), "duration");
         if (!added)
             fail(code::invalid_request, "`duration` is required: how much longer, such as \"1d\".");
-        return ok(c, petition_out(must(ctx_.access.extend(id, me, *added, reason)).petition));
+        return ok(c, petition_out(must(ctx_.access.extend(id, me, *added, reason, origin_of(c))).petition));
     }
 
     default:

@@ -300,7 +300,14 @@ workflow::audit_event api_router::audit_event(const call& c, std::string action,
                                              std::string petition, const json::object& details) const
 {
     return {c.who.actor(), std::move(action), ctx_.clock.now(), std::move(reason), "api", std::move(petition),
-            json::serialize(details)};
+            json::serialize(details), origin_of(c)};
+}
+
+workflow::origin api_router::origin_of(const call& c)
+{
+    constexpr std::string_view cli_agent = "checkpoint-cli/";
+    const auto agent = c.req[http::field::user_agent];
+    return {agent.substr(0, cli_agent.size()) == cli_agent ? "cli" : "api", c.who.token.id};
 }
 
 void api_router::audit(const call& c, std::string action, std::string reason, std::string petition,

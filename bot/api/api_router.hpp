@@ -68,6 +68,9 @@ private:
     // An audit event for what `c` did, by its caller, through the API; audit() appends it on its own.
     workflow::audit_event audit_event(const call& c, std::string action, std::string reason, std::string petition,
                                       const boost::json::object& details) const;
+    // Where `c` came from, for its audit records: "cli" when the Checkpoint CLI sent it (its User-Agent),
+    // else "api"; and the token it presented.
+    static workflow::origin origin_of(const call& c);
     void audit(const call& c, std::string action, std::string reason, std::string petition,
                boost::json::object details);
     // handle_async's work; hands `done` on (and sets `later`) when it answers later, else returns the answer.

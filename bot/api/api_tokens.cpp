@@ -11,6 +11,7 @@ namespace checkpoint::bot::api {
 // GET, POST /tokens, DELETE /tokens/{id}: API tokens (admin).
 response api_router::tokens(call& c)
 {
+    const app::token_maker maker{c.who.actor(), origin_of(c), ctx_.manifests.settings.security_channel};
     const auto version = c.req.version();
     const auto& dir = ctx_.manifests.directory;
     const auto now = ctx_.clock.now();
@@ -32,6 +33,7 @@ response api_router::tokens(call& c)
                                "what the token is for, such as \"ci-deploy\".");
         r.kind = required_text(body, "kind", 20, "\"service\" or \"personal\".");
         r.person = text_field(body, "person", 200).value_or("");
+        r.expires = text_field(body, "expires", 40).value_or("");
         const auto* sv = body.if_contains("scopes");
         if (!sv || !sv->is_array())
             fail(code::invalid_request, "`scopes` is required: a non-empty array of " + scope_names() + ".");
@@ -42,11 +44,12 @@ response api_router::tokens(call& c)
         }
         auto checked = app::check_token_request(r, dir);
         if (auto* no = std::get_if<app::token_refusal>(&checked)) {
-            static constexpr std::string_view field_names[] = {"name", "kind", "person", "scopes"};
+            static constexpr std::string_view field_names[] = {"name", "kind", "person", "scopes", "expires"};
             fail(code::invalid_request,
                  "`" + std::string(field_names[static_cast<int>(no->field)]) + "`: " + no->message);
         }
-        auto made = must(app::create_token(tokens_, r, std::get<std::string>(checked), c.who.actor(), "api", now));
+        auto made = must(app::create_token(tokens_, r, std::get<app::token_plan>(checked), maker, now));
+        ctx_.runner.wake(); // a token made to act as someone else has a notice to post
         return ok(c, app::token_json(made.token, made.secret), http::status::created);
     }
 
@@ -57,7 +60,7 @@ response api_router::tokens(call& c)
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
         if (ec != std::errc() || end != text.data() + text.size())
             fail(code::invalid_request, "A token id is a number, as the list of tokens shows it.");
-        if (!must(app::revoke_token(tokens_, id, c.who.actor(), "api", now)))
+        if (!must(app::revoke_token(tokens_, id, maker, now)))
             fail(code::not_found, "There is no active token " + text + ".");
         response res{http::status::no_content, version};
         res.set(http::field::server, server_name);

@@ -30,8 +30,20 @@ struct api_fixture : service_fixture {
     // A fresh token; personal when `person` is given.
     std::string token(std::vector<std::string> scopes, std::string person = {}, std::string name = "test")
     {
-        return tokens.create(name, person.empty() ? "service" : "personal", person, scopes, clock.now(),
-                             {"test", "token.create", clock.now(), "", "test", "", ""}).value().secret;
+        return made(std::move(scopes), std::move(person), std::move(name)).secret;
+    }
+
+    // The same, with everything stored about it; `expires_at` as given (nullopt: it does not expire).
+    workflow::new_token made(std::vector<std::string> scopes, std::string person = {}, std::string name = "test",
+                             std::optional<workflow::time_point> expires_at = std::nullopt)
+    {
+        workflow::api_token spec;
+        spec.name = std::move(name);
+        spec.kind = person.empty() ? "service" : "personal";
+        spec.person_id = std::move(person);
+        spec.scopes = std::move(scopes);
+        spec.expires_at = expires_at;
+        return tokens.create(spec, clock.now(), {"test", "token.create", clock.now(), "", "test", "", ""}, {}).value();
     }
 
     bot::response call(bot::http::verb method, const std::string& target, const std::string& token,

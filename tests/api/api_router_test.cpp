@@ -1,6 +1,7 @@
 #include "tests/api/api_fixture.hpp"
 #include "app/audit_anchors.hpp"
 #include "app/jobs.hpp"
+#include "workflow/text.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,8 +43,7 @@ TEST_CASE("api: a request without a valid token is refused with 401 unauthentica
     SECTION("a personal token of someone who left the directory")
     {
         // Made while u-9999 was in the directory; the manifests no longer list them.
-        const auto gone = f.tokens.create("leaver-cli", "personal", "u-9999", {"requests"}, f.clock.now(),
-                                          {"test", "token.create", f.clock.now(), "", "test", "", ""}).value().secret;
+        const auto gone = f.made({"requests"}, "u-9999", "leaver-cli").secret;
         auto r = f.get("/api/v1/me", gone);
         CHECK(r.result() == status::unauthorized);
         CHECK_THAT(std::string(body_of(r).at("error").at("message").as_string()),
@@ -498,6 +498,102 @@ TEST_CASE("api: tokens are created, listed and revoked by admins; the secret is 
     CHECK(gone.result() == status::no_content);
     CHECK(f.get("/api/v1/me", secret).result() == status::unauthorized);
     CHECK(f.call(verb::delete_, "/api/v1/tokens/" + id, admin).result() == status::not_found);
+}
+
+TEST_CASE("api: tokens expire; personal ones after 90 days unless asked, and never beyond a year", "[api][tokens]")
+{
+    test::api_fixture f;
+    const auto admin = f.token({"admin"}, "", "root");
+    const auto start = f.clock.now();
+    auto lee = f.post("/api/v1/tokens", admin,
+                      json::object{{"name", "lee-cli"}, {"kind", "personal"}, {"person", "u-2001"},
+                                   {"scopes", json::array{"requests"}}});
+    REQUIRE(lee.result() == status::created);
+    CHECK(body_of(lee).at("expires_at").as_string() == workflow::format_utc(start + std::chrono::days{90}));
+    const auto lee_secret = std::string(body_of(lee).at("token").as_string());
+
+    auto ci = f.post("/api/v1/tokens", admin,
+                     json::object{{"name", "ci"}, {"kind", "service"}, {"scopes", json::array{"requests"}},
+                                  {"expires", "30d"}});
+    REQUIRE(ci.result() == status::created);
+    CHECK(body_of(ci).at("expires_at").as_string() == workflow::format_utc(start + std::chrono::days{30}));
+    const auto ci_secret = std::string(body_of(ci).at("token").as_string());
+    auto forever = f.post("/api/v1/tokens", admin,
+                          json::object{{"name", "sync"}, {"kind", "service"}, {"scopes", json::array{"requests"}}});
+    CHECK(body_of(forever).at("expires_at").is_null());
+
+    auto too_long = f.post("/api/v1/tokens", admin,
+                           json::object{{"name", "lee2"}, {"kind", "personal"}, {"person", "u-2001"},
+                                        {"scopes", json::array{"requests"}}, {"expires", "never"}});
+    CHECK(too_long.result() == status::bad_request);
+    CHECK_THAT(std::string(body_of(too_long).at("error").at("message").as_string()),
+               Catch::Contains("`expires`: a personal token cannot live forever"));
+
+    f.clock.advance(std::chrono::days{30} - std::chrono::seconds{1});
+    CHECK(f.get("/api/v1/me", ci_secret).result() == status::ok);
+    f.clock.advance(std::chrono::seconds{1});
+    auto expired = f.get("/api/v1/me", ci_secret);
+    CHECK(expired.result() == status::unauthorized);
+    CHECK_THAT(std::string(body_of(expired).at("error").at("message").as_string()), Catch::Contains("expired at"));
+    CHECK(f.get("/api/v1/me", lee_secret).result() == status::ok);
+    f.clock.advance(std::chrono::days{60});
+    CHECK(f.get("/api/v1/me", lee_secret).result() == status::unauthorized);
+}
+
+TEST_CASE("api: a personal token for someone else is told in the security channel and audited with them as subject",
+          "[api][tokens]")
+{
+    test::api_fixture f;
+    const auto admin = f.made({"admin"}, "u-2003", "jordan-laptop");
+    auto made = f.post("/api/v1/tokens", admin.secret,
+                       json::object{{"name", "lee-cli"}, {"kind", "personal"}, {"person", "u-2001"},
+                                    {"scopes", json::array{"requests", "review"}}});
+    REQUIRE(made.result() == status::created);
+    const auto id = body_of(made).at("id").as_int64();
+    auto job = f.jobs.find("token/" + std::to_string(id) + "/notice").value();
+    REQUIRE(job);
+    CHECK(app::token_notice_of(*job)->channel == f.manifests.settings.security_channel);
+
+    auto about_lee = f.get("/api/v1/audit?subject=u-2001", f.token({"audit:read"}));
+    REQUIRE(about_lee.result() == status::ok);
+    const auto items = body_of(about_lee).at("items").as_array();
+    REQUIRE(items.size() == 1);
+    CHECK(items.at(0).at("actor") == "u-2003");
+    CHECK(items.at(0).at("action") == "token.create");
+}
+
+TEST_CASE("api: every change's audit record names its channel and the token it came with", "[api][audit]")
+{
+    test::api_fixture f;
+    const auto lee = f.made({"requests", "review"}, "u-2001", "lee");
+    const auto alex = f.made({"requests", "review"}, "u-2002", "alex");
+    auto filed = f.post("/api/v1/petitions", lee.secret, request_body("api-production", "7d"));
+    REQUIRE(filed.result() == status::created);
+    const auto id = id_of(filed);
+
+    // The CLI says who it is in its User-Agent; the record says "cli" then.
+    bot::request req{verb::post, "/api/v1/petitions/" + id + "/approve", 11};
+    req.set(bot::http::field::authorization, "Bearer " + alex.secret);
+    req.set(bot::http::field::user_agent, "checkpoint-cli/0.1");
+    req.body() = "{}";
+    req.prepare_payload();
+    REQUIRE(f.api.handle(req).result() == status::ok);
+
+    auto events = f.audit.for_petition(id).value();
+    REQUIRE(events.size() >= 2);
+    auto details_of = [&](const std::string& action) {
+        for (const auto& r : events)
+            if (r.event.action == action)
+                return json::parse(r.event.details).as_object();
+        FAIL("no " << action << " event");
+        return json::object{};
+    };
+    auto file = details_of("file");
+    CHECK(file.at("channel") == "api");
+    CHECK(file.at("caller_token") == lee.token.id);
+    auto approve = details_of("approve");
+    CHECK(approve.at("channel") == "cli");
+    CHECK(approve.at("caller_token") == alex.token.id);
 }
 
 TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", "[api][limits]")

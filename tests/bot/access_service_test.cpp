@@ -197,7 +197,7 @@ TEST_CASE("an extension waiting on a reviewer is among what awaits them, until i
     REQUIRE(svc.access.act(p.id, workflow::provisioned_at(svc.clock.now())).has_value());
     CHECK(svc.access.awaiting("u-2002", 20)->empty());
 
-    auto t = svc.access.extend(p.id, "u-2001", std::chrono::hours{24}, "the load test runs another day");
+    auto t = svc.access.extend(p.id, "u-2001", std::chrono::hours{24}, "the load test runs another day", workflow::slack_origin());
     if (!t)
         FAIL(t.error().code << ": " << t.error().message);
     REQUIRE(t->petition.pending_extension);
@@ -312,7 +312,7 @@ TEST_CASE("out of office is one use case: checked, then stored with its audit ev
     };
     for (const auto& c : refused) {
         INFO(c.what);
-        auto r = svc.access.set_away("u-2002", c.request);
+        auto r = svc.access.set_away("u-2002", c.request, workflow::slack_origin());
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().code == c.code);
     }
@@ -320,7 +320,7 @@ TEST_CASE("out of office is one use case: checked, then stored with its audit ev
     CHECK(count("SELECT count(*) FROM audit_log WHERE action LIKE 'ooo_%'") == 0);
 
     // Alex Chen (u-2002) goes away for two days with Lee Lin (u-2001) approving in his place.
-    auto set = svc.access.set_away("u-2002", away{now + std::chrono::hours{48}, "u-2001"});
+    auto set = svc.access.set_away("u-2002", away{now + std::chrono::hours{48}, "u-2001"}, workflow::slack_origin());
     REQUIRE(set.has_value());
     REQUIRE(set->has_value());
     CHECK((*set)->delegate == "u-2001");
@@ -330,7 +330,7 @@ TEST_CASE("out of office is one use case: checked, then stored with its audit ev
     CHECK(svc.audit.verify()->ok);
 
     // Back now: the row says so and the audit log has both.
-    auto back = svc.access.set_away("u-2002", std::nullopt);
+    auto back = svc.access.set_away("u-2002", std::nullopt, workflow::slack_origin());
     REQUIRE(back.has_value());
     CHECK_FALSE(back->has_value());
     CHECK(count("SELECT count(*) FROM out_of_office WHERE person_id = 'u-2002' AND away = 0") == 1);

@@ -71,7 +71,7 @@ struct rig {
         auto route = workflow::decide(svc.manifests, {"u-4001", target, length, false}, now);
         REQUIRE(route.has_value());
         auto t = workflow::file(*route, {id, "overlapping", ""}, now);
-        REQUIRE(svc.petitions.file(app::plan_write(t, app::filing_audit(t.petition), now)).value() ==
+        REQUIRE(svc.petitions.file(app::plan_write(t, app::filing_audit(t.petition, {}), now)).value() ==
                 workflow::write_status::applied);
         return t.petition;
     }
@@ -237,7 +237,7 @@ SCENARIO("an extension moves the end: the first expiry does nothing, the new one
     GIVEN("an active 1-day grant extended by 2 days")
     {
         auto p = r.active();
-        REQUIRE(r.svc.access.extend(p.id, "u-4001", 48h, "still analysing").has_value());
+        REQUIRE(r.svc.access.extend(p.id, "u-4001", 48h, "still analysing", workflow::slack_origin()).has_value());
         r.svc.runner.run_until_idle();
         WHEN("the original end passes")
         {
@@ -518,7 +518,7 @@ SCENARIO("a day before the end the requester gets a reminder with the Extend but
         }
         WHEN("it is extended by 2 days first")
         {
-            REQUIRE(svc.access.extend(p.id, "u-4001", 48h, "the study runs on").has_value());
+            REQUIRE(svc.access.extend(p.id, "u-4001", 48h, "the study runs on", workflow::slack_origin()).has_value());
             settle();
             svc.clock.advance(48h - 10min + 1s);
             settle();

@@ -304,7 +304,12 @@ TEST_CASE("CLI e2e: tokens create --database refuses bad scopes and unknown peop
     CHECK_THAT(r.err, Catch::Contains("\"u-9999\" is not in the directory"));
     r = run_cli({"tokens", "create", "lee", "--scopes", "requests", "--person", "lee@example.com", "--database", db}, env);
     CHECK(r.code == 0);
-    CHECK_THAT(r.out, Catch::Contains("(personal for u-2001, scopes requests)"));
+    CHECK_THAT(r.out, Catch::Contains("(personal for u-2001, scopes requests, expires "));
+    r = run_cli({"tokens", "create", "lee", "--scopes", "requests", "--person", "u-2001", "--expires", "never",
+                 "--database", db},
+                env);
+    CHECK(r.code == 64);
+    CHECK_THAT(r.err, Catch::Contains("--expires: a personal token cannot live forever"));
     auto audit = s.as(s.admin, {"audit", "verify"});
     CHECK(audit.code == 0);
 }

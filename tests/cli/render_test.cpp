@@ -116,7 +116,8 @@ TEST_CASE("rendered outputs match their golden files")
              auto t = json::parse(R"([{"id":"t-1","name":"deploy-bot","kind":"service","person":null,
                "scopes":["requests"],"created_at":"2026-05-01T08:00:00Z"},
                {"id":"t-2","name":"lee","kind":"personal","person":{"id":"u-2001","name":"Lee Lin"},
-               "scopes":["requests","review"],"created_at":"2026-05-02T08:00:00Z","revoked_at":"2026-05-03T08:00:00Z"}])");
+               "scopes":["requests","review"],"created_at":"2026-05-02T08:00:00Z","revoked_at":"2026-05-03T08:00:00Z",
+               "expires_at":"2026-07-31T08:00:00Z"}])");
              return tokens_table(t.as_array());
          }},
         {"cli_audit_events", [] {

@@ -125,3 +125,47 @@ TEST_CASE("anchors: the audit log's head is posted to #security on demand and ea
     CHECK(chain.first_bad_seq == 1u);
     CHECK_THAT(chain.problem, Catch::Contains("keyed hash"));
 }
+
+TEST_CASE("separation of duties: a token made to act as someone else is told in #security; every change names its "
+          "channel",
+          "[e2e][slack]")
+{
+    slack_story s;
+    const auto admin = s.service_token("provisioner", "admin");
+    const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + admin}};
+
+    // An admin mints a personal token that acts as Lee: announced, and audited with Lee as subject.
+    auto r = http_request(s.server().port(), http::verb::post, "/api/v1/tokens",
+                          R"({"name":"lee-laptop","kind":"personal","person":"u-2001","scopes":["requests","review"]})",
+                          auth);
+    REQUIRE(r.result() == http::status::created);
+    const auto made = json::parse(r.body()).as_object();
+    const auto id = std::to_string(made.at("id").as_int64());
+    const bool told = slack_story::eventually([&] {
+        for (const auto& m : s.slack().messages_in("C0SECURITY"))
+            if (text_of(m.message).find("token #" + id) != std::string::npos)
+                return true;
+        return false;
+    });
+    REQUIRE(told);
+    std::string notice;
+    for (const auto& m : s.slack().messages_in("C0SECURITY"))
+        if (text_of(m.message).find("token #" + id) != std::string::npos)
+            notice = text_of(m.message);
+    CHECK_THAT(notice, Catch::Contains("token:provisioner") && Catch::Contains("u-2001") &&
+                           Catch::Contains("checkpoint tokens revoke " + id));
+    const auto subject = s.rows("SELECT actor, json_extract(details, '$.channel') FROM audit_log WHERE "
+                                "json_extract(details, '$.subject') = 'u-2001'");
+    REQUIRE(subject.size() == 1);
+    CHECK(subject[0] == std::vector<std::string>{"token:provisioner", "api"});
+
+    // A request filed in Slack is audited as coming from Slack, with no token.
+    auto reply = s.command(s.slack_id_of("u-2001"), "request api-production --duration 7d --reason \"debugging latency\"");
+    const auto petition = s.latest_petition_of("u-2001");
+    REQUIRE_FALSE(petition.empty());
+    const auto filed = s.rows("SELECT json_extract(details, '$.channel'), COALESCE(json_extract(details, "
+                              "'$.caller_token'), 'none') FROM audit_log WHERE action = 'file' AND petition_id = '" +
+                              petition + "'");
+    REQUIRE(filed.size() == 1);
+    CHECK(filed[0] == std::vector<std::string>{"slack", "none"});
+}

@@ -198,7 +198,8 @@ TEST_CASE("the events of one petition come back oldest first")
     REQUIRE(odd.size() == 3);
     CHECK(odd[0].seq == 1);
     CHECK(odd[2].seq == 5);
-    CHECK(odd[1].event.details == "{\"version\":3}");
+    // Every event's details name where it came from: the service itself here, with no token.
+    CHECK(odd[1].event.details == "{\"version\":3,\"channel\":\"system\",\"caller_token\":null}");
     CHECK(odd[1].event.at == at(3));
 }
 

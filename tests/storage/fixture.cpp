@@ -51,7 +51,7 @@ workflow::petition_write filing(const std::string& id, workflow::time_point now,
 {
     auto t = workflow::file(sample_route(std::move(requester), std::move(target), "mary", outcome),
                             {id, "debug the outage", "INC-42"}, now);
-    return app::plan_write(t, app::filing_audit(t.petition), now);
+    return app::plan_write(t, app::filing_audit(t.petition, {}), now);
 }
 
 workflow::petition_write transition(const workflow::petition& p, const workflow::event& e)
