@@ -115,9 +115,9 @@ boost::json::object app_home(const home_input& in)
     return {{"type", "home"}, {"blocks", std::move(blocks)}};
 }
 
-boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email)
+boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email, std::string_view why)
 {
-    const auto reply = not_in_directory_reply(slack_user_id, email);
+    const auto reply = not_in_directory_reply(slack_user_id, email, why);
     boost::json::array blocks;
     blocks.push_back(header_block("Checkpoint: just-in-time access"));
     if (auto* b = reply.if_contains("blocks"); b && b->is_array())

@@ -25,6 +25,7 @@ struct home_input {
 boost::json::object app_home(const home_input& in);
 
 // The Home tab of a Slack user Checkpoint cannot bind to a directory person: what an admin must add.
-boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email);
+boost::json::object app_home_unknown(std::string_view slack_user_id, std::string_view email,
+                                     std::string_view why = {});
 
 } // namespace checkpoint::blocks

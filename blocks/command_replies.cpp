@@ -266,8 +266,16 @@ boost::json::object request_usage_reply(std::string_view command_name)
     return reply(text, {section_block(text)});
 }
 
-boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email)
+boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email,
+                                           std::string_view why)
 {
+    if (!why.empty()) {
+        const std::string text = ":bust_in_silhouette: Checkpoint cannot tell who you are from your Slack email `" +
+                                 escape(email) + "`: " + escape(why) +
+                                 ". Ask an admin to add `slack_id: " + escape(slack_user_id) +
+                                 "` to your entry in `manifests/directory/people.yaml`.";
+        return reply(text, {section_block(text)});
+    }
     std::string text = ":bust_in_silhouette: Checkpoint does not know you yet: no one in the directory has Slack id `" +
                        escape(slack_user_id) + "`" +
                        (email.empty() ? std::string() : " or email `" + escape(email) + "`") +

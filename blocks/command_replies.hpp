@@ -43,7 +43,10 @@ boost::json::object ooo_not_away_reply();
 // `/checkpoint request` with nothing to request and no form to open: how to write one.
 boost::json::object request_usage_reply(std::string_view command_name);
 
-boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email);
+// `why`: the directory has someone with that email, yet it was not trusted to say who they are
+// (bot::email_binding_refusal's words); empty when no one has it.
+boost::json::object not_in_directory_reply(std::string_view slack_user_id, std::string_view email,
+                                           std::string_view why = {});
 
 // The answer to `cancel`, `revoke` or `extend` (or the matching button) once the transition is stored.
 // `still_held`: after a revoke, another request that still grants the same access.

@@ -50,7 +50,7 @@ std::optional<std::string> slack_commands::bind_person(const slash_command& c, b
     if (who.failure && who.failure->outcome == slack_outcome::retryable)
         refusal = blocks::slack_unavailable_reply(who.failure->error);
     else
-        refusal = blocks::not_in_directory_reply(c.user_id, who.email);
+        refusal = blocks::not_in_directory_reply(c.user_id, who.email, who.refusal);
     return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "bot/slack_identity.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 
 namespace checkpoint::bot {
@@ -8,7 +10,64 @@ namespace {
 
 constexpr auto cache_fresh_for = std::chrono::hours{24};
 
+const boost::json::object* user_of(const slack_result& r)
+{
+    const auto* u = r.body.if_contains("user");
+    return u != nullptr && u->is_object() ? &u->get_object() : nullptr;
+}
+
+// Binds `user` (from users.info or users.lookupByEmail) to `person` by email, or says why not: Slack's
+// answer (the workspace unknown) or the refusal.
+struct binding_check {
+    std::optional<slack_result> failure;
+    std::string refusal;
+};
+
+binding_check check_binding(service_context& ctx, const slack_result& r, const workflow::person& person)
+{
+    const auto* user = user_of(r);
+    if (user == nullptr)
+        return {std::nullopt, "Slack described the account without a user"};
+    slack_result failure;
+    auto workspace = ctx.slack.workspace(&failure);
+    if (!workspace)
+        return {std::move(failure), {}};
+    return {std::nullopt, email_binding_refusal(*user, *workspace, person)};
+}
+
 } // namespace
+
+std::string email_binding_refusal(const boost::json::object& user, const slack_workspace& workspace,
+                                  const workflow::person& person)
+{
+    auto flag = [&](std::string_view key) {
+        const auto* v = user.if_contains(key);
+        return v != nullptr && v->is_bool() && v->get_bool();
+    };
+    auto text = [](const boost::json::object& o, std::string_view key) {
+        const auto* v = o.if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    const auto id = text(user, "id");
+    if (!person.slack_id.empty() && person.slack_id != id)
+        return "the directory gives " + person.id + " the Slack id " + person.slack_id + ", not " + id;
+    if (flag("deleted"))
+        return "the Slack account is deactivated";
+    if (flag("is_bot") || flag("is_app_user") || id == "USLACKBOT")
+        return "the Slack account is a bot or an app, not a person";
+    if (!flag("is_email_confirmed"))
+        return "Slack has not confirmed the account's email address";
+    const auto team = text(user, "team_id");
+    if (team == workspace.team_id)
+        return {};
+    std::string enterprise;
+    if (const auto* e = user.if_contains("enterprise_user"); e != nullptr && e->is_object())
+        enterprise = text(e->get_object(), "enterprise_id");
+    if (!workspace.enterprise_id.empty() && enterprise == workspace.enterprise_id)
+        return {};
+    return "the Slack account belongs to another workspace (" + (team.empty() ? std::string("none given") : team) +
+           ") than Checkpoint's (" + workspace.team_id + ")";
+}
 
 slack_user_lookup slack_user_for_person(service_context& ctx, std::string_view person_id)
 {
@@ -35,6 +94,14 @@ slack_user_lookup slack_user_for_person(service_context& ctx, std::string_view p
     auto id = r.user_id();
     if (!id || id->empty())
         return {{}, std::move(r), "users.lookupByEmail for " + person.id + " answered without a user id"};
+    // Whoever holds that email in Slack gets this person's cards and messages: only a trusted account.
+    if (auto check = check_binding(ctx, r, person); check.failure || !check.refusal.empty()) {
+        if (check.failure)
+            return {{}, std::move(check.failure), "auth.test failed: " + check.failure->error};
+        slack_result refused;
+        refused.error = "email_not_trusted";
+        return {{}, std::move(refused), person.id + " is not bound to Slack user " + *id + " by email: " + check.refusal};
+    }
     (void)ctx.slack_users.put({*id, person.id, person.email, ctx.clock.now()});
     return {*id, std::nullopt, {}};
 }
@@ -59,6 +126,11 @@ person_lookup person_for_slack_user(service_context& ctx, std::string_view slack
     const auto idx = dir.find_by_email(email);
     if (idx == workflow::no_person)
         return {workflow::no_person, email, std::nullopt};
+    if (auto check = check_binding(ctx, r, dir.at(idx)); check.failure || !check.refusal.empty()) {
+        if (!check.refusal.empty())
+            spdlog::warn("slack: {} is not bound to {} by email: {}", user, dir.at(idx).id, check.refusal);
+        return {workflow::no_person, email, std::move(check.failure), std::move(check.refusal)};
+    }
     (void)ctx.slack_users.put({user, dir.at(idx).id, email, now});
     return {idx, email, std::nullopt};
 }

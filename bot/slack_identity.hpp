@@ -31,12 +31,21 @@ struct person_lookup {
     // The email Slack gave for the user, when it was asked (for not_in_directory_reply).
     std::string email;
     std::optional<slack_result> failure;
+    // Why the email was not trusted to bind the user (email_binding_refusal); empty otherwise.
+    std::string refusal{};
 
     bool found() const noexcept { return person != workflow::no_person; }
 };
 
 // Slack user id -> directory person: the directory's slack_id, else the cache (a day fresh), else the
-// email from users.info matched against the directory (cached).
+// email from users.info matched against the directory (cached) when email_binding_refusal allows it.
 person_lookup person_for_slack_user(service_context& ctx, std::string_view slack_user_id);
+
+// Why the Slack user `user` (as users.info or users.lookupByEmail describe them) may not be bound to
+// directory person `person` by their email, or empty when they may: the account is deleted, a bot, has
+// an unconfirmed email, belongs to another workspace than `workspace` (or another Enterprise Grid
+// organisation), or the directory already gives `person` a different slack_id.
+std::string email_binding_refusal(const boost::json::object& user, const slack_workspace& workspace,
+                                  const workflow::person& person);
 
 } // namespace checkpoint::bot

@@ -162,7 +162,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         }
         auto who = person_for_slack_user(ctx_, i.user_id);
         if (!who.found()) {
-            tell(i, blocks::not_in_directory_reply(i.user_id, who.email));
+            tell(i, blocks::not_in_directory_reply(i.user_id, who.email, who.refusal));
             continue;
         }
         const auto& me = ctx_.manifests.directory.at(who.person).id;

@@ -350,7 +350,7 @@ public:
                 if (who.failure && who.failure->outcome == slack_outcome::retryable)
                     return job_outcome::retry("users.info for " + slack_id + ": " + who.failure->error,
                                               retry_delay(*who.failure));
-                auto r = ctx_.slack.publish_view(slack_id, blocks::app_home_unknown(slack_id, who.email));
+                auto r = ctx_.slack.publish_view(slack_id, blocks::app_home_unknown(slack_id, who.email, who.refusal));
                 return outcome_of(r, j, "views.publish of the Home tab of " + slack_id);
             }
             person_id = ctx_.manifests.directory.at(who.person).id;

@@ -271,6 +271,32 @@ slack_result slack_client::user_info(std::string_view user_id)
     return read("users.info", {{"user", user_id}}, {}, options_.lookup_timeout);
 }
 
+std::optional<slack_workspace> slack_client::workspace(slack_result* failure)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (workspace_)
+            return workspace_;
+    }
+    auto r = read("auth.test", {}, {}, options_.lookup_timeout);
+    auto text = [&](std::string_view key) {
+        const auto* v = r.body.if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    if (r.ok() && text("team_id").empty()) {
+        r.outcome = slack_outcome::permanent;
+        r.error = "invalid_response";
+    }
+    if (!r.ok()) {
+        if (failure != nullptr)
+            *failure = std::move(r);
+        return std::nullopt;
+    }
+    std::lock_guard lock(mutex_);
+    workspace_ = slack_workspace{text("team_id"), text("enterprise_id")};
+    return workspace_;
+}
+
 slack_result slack_client::lookup_user_by_email(std::string_view email)
 {
     return read("users.lookupByEmail", {{"email", email}}, {}, options_.timeout);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ struct slack_client_options {
     std::chrono::milliseconds lookup_timeout{1'500};
     // At most one chat.postMessage per channel per interval.
     std::chrono::milliseconds post_interval{1'000};
+};
+
+// The workspace a bot token belongs to (auth.test): its team, and its Enterprise Grid organisation when
+// it has one (empty otherwise).
+struct slack_workspace {
+    std::string team_id;
+    std::string enterprise_id;
 };
 
 // The Slack Web API over an outbound::http_client: bearer token, JSON bodies (form bodies for the read
@@ -70,6 +78,9 @@ public:
     slack_result open_conversation(std::string_view user_id);
     // apps.connections.open with the app-level token: a Socket Mode WebSocket URL in body["url"].
     slack_result open_socket_connection();
+    // The bot token's workspace, from auth.test: asked once, then kept. nullopt when Slack could not be
+    // asked (its answer in `failure`, when given); asked again next time.
+    std::optional<slack_workspace> workspace(slack_result* failure = nullptr);
 
     static constexpr std::string_view paced_error = "paced";
     // Every call's answer while no bot token is set: Slack is not called at all.
@@ -95,6 +106,7 @@ private:
     std::mutex mutex_;
     // Per method: no call before this time, after Slack answered 429 or ratelimited.
     std::map<std::string, workflow::time_point, std::less<>> blocked_until_;
+    std::optional<slack_workspace> workspace_;
 };
 
 } // namespace checkpoint::bot

@@ -207,7 +207,12 @@ std::string fake_slack::api_url() const
 void fake_slack::add_user(fake_slack_user user)
 {
     std::lock_guard lock(mutex_);
-    users_.push_back(std::move(user));
+    // A user added again (the same id) is replaced: their account changed.
+    auto same = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.id == user.id; });
+    if (same != users_.end())
+        *same = std::move(user);
+    else
+        users_.push_back(std::move(user));
 }
 
 void fake_slack::rate_limit_next(std::string method, std::size_t times, std::chrono::seconds retry_after)
@@ -489,6 +494,10 @@ json::object fake_slack::dispatch(const std::string& method, const json_object& 
         return views_update(args);
     if (method == "views.publish")
         return views_publish(args);
+    if (method == "auth.test")
+        return json::object{{"ok", true},          {"url", "https://fake.slack.example/"}, {"team", "Fake Workspace"},
+                            {"user", "checkpoint"}, {"team_id", team_id},                   {"user_id", "UCHECKPOINT"},
+                            {"bot_id", "BCHECKPOINT"}};
     if (method == "users.info" || method == "users.lookupByEmail") {
         // Read methods take form-encoded arguments; JSON bodies reach them empty.
         if (json_body)
@@ -666,8 +675,14 @@ json::object fake_slack::users_info(const json_object& args)
     if (it == users_.end())
         return error_answer("user_not_found");
     json::object profile{{"email", it->email}, {"real_name", it->name}, {"display_name", it->name}};
-    json::object user{{"id", it->id},         {"team_id", team_id},    {"name", it->name},
-                      {"real_name", it->name}, {"deleted", false},      {"is_bot", false},
+    json::object user{{"id", it->id},
+                      {"team_id", it->team_id.empty() ? std::string(team_id) : it->team_id},
+                      {"name", it->name},
+                      {"real_name", it->name},
+                      {"deleted", it->deleted},
+                      {"is_bot", it->is_bot},
+                      {"is_app_user", false},
+                      {"is_email_confirmed", it->email_confirmed},
                       {"profile", std::move(profile)}};
     return json::object{{"ok", true}, {"user", std::move(user)}};
 }

@@ -59,6 +59,12 @@ struct fake_slack_user {
     std::string id;
     std::string email;
     std::string name;
+    // What users.info says besides: a confirmed email, an active account, a person, this workspace
+    // (empty team_id: the fake's own, as auth.test gives it).
+    bool email_confirmed = true;
+    bool deleted = false;
+    bool is_bot = false;
+    std::string team_id{};
 };
 
 struct fake_slack_options {
@@ -95,7 +101,7 @@ public:
     // Socket Mode's side: apps.connections.open hands out its URLs. Started on first use.
     fake_socket_mode& socket_mode();
 
-    // users.info and users.lookupByEmail answer from this table.
+    // users.info and users.lookupByEmail answer from this table; a user added again replaces the first.
     void add_user(fake_slack_user user);
 
     // The next `times` calls of `method` answer HTTP 429 with Retry-After and {ok:false,error:"ratelimited"}.
