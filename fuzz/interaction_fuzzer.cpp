@@ -9,6 +9,8 @@
 #include "fuzz_support.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <string>
 #include <variant>
@@ -17,24 +19,6 @@ namespace {
 
 using namespace checkpoint;
 namespace json = boost::json;
-
-std::string percent_encode(std::string_view s)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
 
 // What the dispatcher reads of an interaction before it needs storage: the actions pressed, the view
 // submitted and the values of its inputs, the channel, and typed search text.
@@ -97,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto text = fuzz::text_of(data, size);
 
     // Over HTTP: the payload form field, and a JSON body (Events API).
-    use(bot::parse_slack_request("application/x-www-form-urlencoded", "payload=" + percent_encode(text)));
+    use(bot::parse_slack_request("application/x-www-form-urlencoded", "payload=" + boost::urls::encode(text, boost::urls::unreserved_chars)));
     use(bot::parse_slack_request("application/json", text));
 
     // Already decoded (Socket Mode hands the object over).
