@@ -7,7 +7,7 @@ namespace checkpoint::app {
 
 workflow::result<std::size_t> upload_resources(workflow::resource_store& store, const workflow::settings& settings,
                                                std::vector<workflow::resource> resources, const std::string& actor,
-                                               const std::string& via, workflow::time_point now)
+                                               const workflow::origin& via, workflow::time_point now)
 {
     boost::json::object kinds;
     for (std::size_t i = 0; i < resources.size(); ++i) {
@@ -23,7 +23,7 @@ workflow::result<std::size_t> upload_resources(workflow::resource_store& store, 
     const boost::json::object details{{"count", resources.size()}, {"kinds", std::move(kinds)}};
     if (auto stored = store.upsert_all(resources, {actor, "resources.upsert", now,
                                                    "bulk upload of " + std::to_string(resources.size()) + " resources",
-                                                   via, "", boost::json::serialize(details)});
+                                                   via.channel, "", boost::json::serialize(details), via});
         !stored)
         return stored.error();
     return resources.size();

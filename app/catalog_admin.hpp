@@ -16,7 +16,7 @@ namespace checkpoint::app {
 // with one `resources.upsert` audit event in one transaction, or none. Returns how many.
 workflow::result<std::size_t> upload_resources(workflow::resource_store& store, const workflow::settings& settings,
                                                std::vector<workflow::resource> resources, const std::string& actor,
-                                               const std::string& via, workflow::time_point now);
+                                               const workflow::origin& via, workflow::time_point now);
 
 // Report `name` over the history the store keeps: the name is checked before the history is read, so
 // a mistyped one costs nothing.

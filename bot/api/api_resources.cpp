@@ -77,7 +77,7 @@ response api_router::resources(call& c)
             rs.push_back(catalog_row(r, now));
         // Checked against the settings' kinds, and stored with the audit event of the upload in one transaction.
         const auto count = must(app::upload_resources(ctx_.resources, ctx_.manifests.settings, std::move(rs),
-                                                      c.who.actor(), "api", now));
+                                                      c.who.actor(), origin_of(c), now));
         return ok(c, json::object{{"upserted", count}});
     }
 

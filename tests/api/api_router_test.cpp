@@ -375,6 +375,7 @@ TEST_CASE("api: resources are bulk uploaded, listed and requested one at a time"
         auto audit = f.reports.audit_events({std::string("token:crm-sync"), {}, {}, {}, 50, {}}).value();
         REQUIRE(audit.records.size() == 1);
         CHECK(audit.records[0].event.action == "resources.upsert");
+        CHECK(json::parse(audit.records[0].event.details).at("channel") == "api");
     }
 }
 
