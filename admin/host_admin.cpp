@@ -186,7 +186,11 @@ workflow::result<json::object> create_token_in_file(const std::string& database_
         return db.error();
     storage::token_store tokens(**db);
     workflow::system_clock clock;
-    const app::token_maker maker{actor, {"cli", 0}, m ? m->settings.security_channel : std::string()};
+    app::token_maker maker;
+    maker.actor = actor;
+    maker.via.channel = "cli";
+    if (m)
+        maker.security_channel = m->settings.security_channel;
     auto made = app::create_token(tokens, r, std::get<app::token_plan>(checked), maker, clock.now());
     if (!made)
         return made.error();
