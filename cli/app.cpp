@@ -678,7 +678,7 @@ int run(const std::vector<std::string>& args, environment& env)
 
     auto* report = app.add_subcommand("report", "Compliance reports (audit:read)");
     report->add_option("name", o.report,
-                       "access-during, time-to-access, bypassed-approval, duration-by-bundle, never-requested, "
+                       "access-during, time-to-access, time-to-decision, bypassed-approval, duration-by-bundle, never-requested, "
                        "auto-approval-rate or long-lived-grants")
         ->required();
     report->add_option("--from", o.from, "Period start: a day (2026-11-01) or an RFC 3339 time");

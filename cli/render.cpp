@@ -461,6 +461,33 @@ std::string status_text(const json::object& p)
     return out + outcome_text(p);
 }
 
+// Who approved it, as the request log's Approver column says it: "auto-approved", "break-glass", the
+// reviewers who decided (an extension's aside; a denial marked), or the step it waits on.
+std::string approver_text(const json::object& p)
+{
+    const auto outcome = str(obj(p, "decision"), "outcome");
+    if (outcome == "auto_approved")
+        return "auto-approved";
+    if (outcome == "break_glass")
+        return "break-glass";
+    std::string who;
+    for (const auto& d : arr(p, "decisions")) {
+        const auto& o = as_obj(d);
+        const auto verdict = str(o, "verdict");
+        if ((verdict != "approve" && verdict != "deny") || str(o, "step").starts_with("extension: "))
+            continue;
+        const auto name = person(obj(o, "by")) + (verdict == "deny" ? " (denied)" : "");
+        if (who.find(name) == std::string::npos)
+            who += (who.empty() ? "" : ", ") + name;
+    }
+    if (!who.empty())
+        return who;
+    for (const auto& s : arr(p, "steps"))
+        if (str(as_obj(s), "state") == "waiting")
+            return "waiting: " + str(as_obj(s), "name");
+    return "-";
+}
+
 std::string petitions_table(const json::array& items, std::string_view empty)
 {
     if (items.empty())
@@ -469,10 +496,10 @@ std::string petitions_table(const json::array& items, std::string_view empty)
     for (const auto& v : items) {
         const auto& p = as_obj(v);
         rows.push_back({str(p, "id"), str(p, "state"), target_name(p), person(obj(p, "requester")),
-                        str(p, "duration"), format_time(str(p, "created_at")), format_time(str(p, "ends_at")),
-                        str(p, "reason")});
+                        str(p, "duration"), approver_text(p), format_time(str(p, "created_at")),
+                        format_time(str(p, "ends_at")), str(p, "reason")});
     }
-    return table({"ID", "STATE", "TARGET", "REQUESTER", "DURATION", "REQUESTED", "ENDS", "REASON"}, rows);
+    return table({"ID", "STATE", "TARGET", "REQUESTER", "DURATION", "APPROVER", "REQUESTED", "ENDS", "REASON"}, rows);
 }
 
 std::string changed_text(std::string_view verb, const json::object& p)

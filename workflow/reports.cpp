@@ -1,6 +1,7 @@
 #include "workflow/reports.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace checkpoint::workflow::reports {
@@ -58,17 +59,62 @@ table access_during(const std::vector<petition>& ps, const catalog& bundles, con
     return t;
 }
 
+// The columns of a timing row: how many, and the mean, median and p90 of their seconds.
+const std::vector<std::string> timing_columns{"group", "count", "mean_seconds", "median_seconds", "p90_seconds"};
+
 std::vector<cell> timing_row(std::string group, std::vector<std::int64_t> v)
 {
     std::sort(v.begin(), v.end());
     if (v.empty())
-        return {std::move(group), std::int64_t{0}, std::monostate{}, std::monostate{}};
-    return {std::move(group), static_cast<std::int64_t>(v.size()), median(v), percentile(v, 90)};
+        return {std::move(group), std::int64_t{0}, std::monostate{}, std::monostate{}, std::monostate{}};
+    return {std::move(group), static_cast<std::int64_t>(v.size()), mean(v), median(v), percentile(v, 90)};
+}
+
+// When the reviewers settled a petition that needed them: its denial, or the approval of its last step
+// (extensions' decisions aside); nullopt while undecided, or when it was withdrawn first.
+std::optional<time_point> decided_at(const petition& p)
+{
+    if (p.route.outcome != route_outcome::needs_approval)
+        return std::nullopt;
+    if (p.state == petition_state::pending || p.state == petition_state::cancelled)
+        return std::nullopt;
+    std::optional<time_point> last_approval;
+    for (const auto& d : p.decisions) {
+        if (d.step.starts_with("extension: "))
+            continue;
+        if (!d.approved)
+            return d.at;
+        last_approval = d.at;
+    }
+    return last_approval;
+}
+
+table time_to_decision(const std::vector<petition>& ps, const options& o)
+{
+    table t{timing_columns, {}, {}};
+    std::vector<std::int64_t> all, approved, denied;
+    for (const auto& p : ps) {
+        if (!filed_in(p, o))
+            continue;
+        const auto at = decided_at(p);
+        if (!at)
+            continue;
+        const auto s = std::chrono::duration_cast<std::chrono::seconds>(*at - p.created_at).count();
+        all.push_back(s);
+        (p.state == petition_state::denied ? denied : approved).push_back(s);
+    }
+    t.rows.push_back(timing_row("all", all));
+    t.rows.push_back(timing_row("approved", approved));
+    t.rows.push_back(timing_row("denied", denied));
+    t.summary = {{"decided", static_cast<std::int64_t>(all.size())},
+                 {"approved", static_cast<std::int64_t>(approved.size())},
+                 {"denied", static_cast<std::int64_t>(denied.size())}};
+    return t;
 }
 
 table time_to_access(const std::vector<petition>& ps, const options& o)
 {
-    table t{{"group", "count", "median_seconds", "p90_seconds"}, {}, {}};
+    table t{timing_columns, {}, {}};
     std::vector<std::int64_t> all, manual;
     for (const auto& p : ps) {
         if (!filed_in(p, o) || !p.active_since)
@@ -195,6 +241,17 @@ std::int64_t percentile(const std::vector<std::int64_t>& sorted, int p)
     return sorted[rank - 1];
 }
 
+std::int64_t mean(const std::vector<std::int64_t>& values)
+{
+    if (values.empty())
+        return 0;
+    // Rounded to the nearest second (halves up), over a sum that holds any realistic history.
+    long double sum = 0;
+    for (auto v : values)
+        sum += static_cast<long double>(v);
+    return static_cast<std::int64_t>(std::floor(sum / static_cast<long double>(values.size()) + 0.5L));
+}
+
 std::int64_t median(const std::vector<std::int64_t>& sorted)
 {
     if (sorted.empty())
@@ -212,6 +269,8 @@ result<table> run(std::string_view report, const std::vector<petition>& ps, cons
         return access_during(ps, bundles, o);
     if (report == "time-to-access")
         return time_to_access(ps, o);
+    if (report == "time-to-decision")
+        return time_to_decision(ps, o);
     if (report == "bypassed-approval")
         return bypassed_approval(ps, o);
     if (report == "duration-by-bundle")

@@ -38,17 +38,19 @@ struct options {
     std::map<std::string, time_point, std::less<>> ended_at;
 };
 
-inline constexpr std::string_view names[] = {"access-during",    "time-to-access",       "bypassed-approval",
-                                              "duration-by-bundle", "never-requested", "auto-approval-rate",
-                                              "long-lived-grants"};
+inline constexpr std::string_view names[] = {"access-during",      "time-to-access",  "time-to-decision",
+                                              "bypassed-approval",  "duration-by-bundle", "never-requested",
+                                              "auto-approval-rate", "long-lived-grants"};
 
 // The report `name` over `petitions` (every petition filed before o.until); unknown_report otherwise.
 result<table> run(std::string_view name, const std::vector<petition>& petitions, const catalog& bundles,
                   const options& o);
 
-// Nearest-rank percentile (p in 0..100) of sorted values; the median averages the two middle values.
+// Nearest-rank percentile (p in 0..100) of sorted values; the median averages the two middle values; the
+// mean is rounded to the nearest whole value. 0 for no values.
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, int p);
 std::int64_t median(const std::vector<std::int64_t>& sorted);
+std::int64_t mean(const std::vector<std::int64_t>& values);
 
 } // namespace reports
 

@@ -82,6 +82,11 @@ TEST_CASE("reports: percentiles are nearest-rank, the median averages the middle
     CHECK(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 90) == 9);
     CHECK(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 90) == 10);
     CHECK(percentile({7}, 90) == 7);
+    using workflow::reports::mean;
+    CHECK(mean({}) == 0);
+    CHECK(mean({1, 2}) == 2); // 1.5 rounds half up
+    CHECK(mean({1, 2, 2}) == 2);
+    CHECK(mean({10, 20, 60}) == 30);
 }
 
 TEST_CASE("reports: figures over a seeded history", "[api][reports]")
@@ -105,12 +110,26 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
         const auto& all = row_where(r, "group", "all");
         // 30, 60, 7320, 14400 seconds
         CHECK(all.at("count") == 4);
+        CHECK(all.at("mean_seconds") == 5453); // 5452.5, rounded half up
         CHECK(all.at("median_seconds") == 3690);
         CHECK(all.at("p90_seconds") == 14400);
         const auto& manual = row_where(r, "group", "manual_approval");
         CHECK(manual.at("count") == 2);
+        CHECK(manual.at("mean_seconds") == 10860);
         CHECK(manual.at("median_seconds") == 10860);
         CHECK(manual.at("p90_seconds") == 14400);
+    }
+    SECTION("time to decision: only requests reviewers decided (b and c, approved)")
+    {
+        auto r = body_of(f.get("/api/v1/reports/time-to-decision?" + period, auditor));
+        const auto& all = row_where(r, "group", "all");
+        CHECK(all.at("count") == 2); // 7200 and 14400 seconds; the auto, break-glass and pending ones are left out
+        CHECK(all.at("mean_seconds") == 10800);
+        CHECK(all.at("median_seconds") == 10800);
+        CHECK(all.at("p90_seconds") == 14400);
+        CHECK(row_where(r, "group", "denied").at("count") == 0);
+        CHECK(row_where(r, "group", "denied").at("mean_seconds").is_null());
+        CHECK(r.at("summary").at("decided") == 2);
     }
     SECTION("access during a period: one bundle, or every critical bundle")
     {
@@ -163,12 +182,40 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
         auto r = f.get("/api/v1/reports/time-to-access?" + period + "&format=csv", auditor);
         REQUIRE(r.result() == status::ok);
         CHECK(r[bot::http::field::content_type] == "text/csv; charset=utf-8");
-        CHECK(r.body() == "group,count,median_seconds,p90_seconds\r\nall,4,3690,14400\r\nmanual_approval,2,10860,14400\r\n");
+        CHECK(r.body() == "group,count,mean_seconds,median_seconds,p90_seconds\r\nall,4,5453,3690,14400\r\n"
+                          "manual_approval,2,10860,10860,14400\r\n");
         auto rate = f.get("/api/v1/reports/auto-approval-rate?" + period + "&format=csv", auditor);
         CHECK_THAT(rate.body(), Catch::Contains("\r\napi-staging,1,1,1\r\n"));
         auto bypass = f.get("/api/v1/reports/bypassed-approval?" + period + "&format=csv", auditor);
         CHECK_THAT(bypass.body(), Catch::Contains(",2026-11-23T10:00:00Z,3600,seeded history,no\r\n"));
     }
+}
+
+TEST_CASE("reports: time to decision counts denials, the last step's approval, and leaves out what no one decided",
+          "[api][reports]")
+{
+    test::api_fixture f;
+    const auto t0 = f.clock.now();
+    const auto denied = f.access.submit("u-4001", ask("api-production", "7d")).value().id;
+    const auto approved = f.access.submit("u-4002", ask("api-production", "3d")).value().id;
+    const auto withdrawn = f.access.submit("u-4000", ask("api-production", "7d")).value().id;
+    f.clock.set(t0 + 30min);
+    REQUIRE(f.access.act(denied, workflow::deny_by("u-2002", "use staging", t0 + 30min)).has_value());
+    REQUIRE(f.access.act(withdrawn, workflow::cancel_by("u-4000", t0 + 30min)).has_value());
+    f.clock.set(t0 + 1h);
+    REQUIRE(f.access.act(approved, workflow::approve_by("u-2002", t0 + 1h)).has_value());
+    f.clock.set(t0 + 2h);
+
+    workflow::reports::options o;
+    o.from = t0 - 1h;
+    o.until = t0 + 2h;
+    auto t = workflow::reports::run("time-to-decision", f.reports.petitions_filed_before(o.until).value(), f.manifests.catalog, o)
+                 .value();
+    REQUIRE(t.rows.size() == 3);
+    using cells = std::vector<workflow::reports::cell>;
+    CHECK(t.rows[0] == cells{std::string("all"), std::int64_t{2}, std::int64_t{2700}, std::int64_t{2700}, std::int64_t{3600}});
+    CHECK(t.rows[1] == cells{std::string("approved"), std::int64_t{1}, std::int64_t{3600}, std::int64_t{3600}, std::int64_t{3600}});
+    CHECK(t.rows[2] == cells{std::string("denied"), std::int64_t{1}, std::int64_t{1800}, std::int64_t{1800}, std::int64_t{1800}});
 }
 
 TEST_CASE("reports: a CSV cell a spreadsheet would run as a formula stays text", "[reports][csv]")

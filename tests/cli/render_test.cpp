@@ -76,7 +76,8 @@ TEST_CASE("rendered outputs match their golden files")
          }},
         {"cli_changed_approved", [] { return changed_text("Approved", petition_second_step()); }},
         {"cli_list", [] {
-             json::array items{petition_pending(), petition_auto_active(), petition_customer_break_glass()};
+             json::array items{petition_pending(), petition_auto_active(), petition_customer_break_glass(),
+                               petition_denied()};
              return petitions_table(items, "none");
          }},
         {"cli_catalog", [] {
@@ -107,8 +108,8 @@ TEST_CASE("rendered outputs match their golden files")
         {"cli_report", [] {
              auto r = json::parse(R"({"report":"time-to-access","from":"2026-05-01T00:00:00Z",
                "until":"2026-06-01T00:00:00Z",
-               "rows":[{"bundle":"api-production","requests":12,"median_seconds":45,"p90_seconds":3600},
-                       {"bundle":"logs-read","requests":40,"median_seconds":2,"p90_seconds":3,"note":null}],
+               "rows":[{"bundle":"api-production","requests":12,"mean_seconds":900,"median_seconds":45,"p90_seconds":3600},
+                       {"bundle":"logs-read","requests":40,"mean_seconds":2,"median_seconds":2,"p90_seconds":3,"note":null}],
                "summary":{"requests":52,"manual_median_seconds":1800,"rate":0.25,"none":0.0}})");
              return report_text(r.as_object());
          }},
