@@ -165,4 +165,40 @@ void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petiti
         jobs.push_back(home_job_for_person(person, now));
 }
 
+workflow::result<std::vector<workflow::job_spec>> deprecation_notice_jobs(const workflow::catalog& bundles,
+                                                                          workflow::petition_store& petitions,
+                                                                          workflow::time_point now)
+{
+    using st = workflow::petition_state;
+    std::vector<workflow::job_spec> out;
+    for (const auto& b : bundles.bundles()) {
+        if (!b.deprecated)
+            continue;
+        for (const auto state : {st::approved, st::provisioning, st::active}) {
+            workflow::request_log_query q;
+            q.target = b.name;
+            q.state = state;
+            q.limit = 200;
+            for (;;) {
+                auto page = petitions.request_log(q);
+                if (!page)
+                    return page.error();
+                for (const auto& p : page->petitions) {
+                    const auto what = workflow::notice::deprecated;
+                    auto j = job(job_kind::notify_person, "deprecated/" + b.name + "/" + p.id,
+                                 encode(effect_payload{p.id, p.version, "notify_person", std::string(name(what)), what,
+                                                       p.requester(), 0, now}),
+                                 now);
+                    j.lane = message_lane(p.requester());
+                    out.push_back(std::move(j));
+                }
+                if (page->next.empty())
+                    break;
+                q.cursor = page->next;
+            }
+        }
+    }
+    return out;
+}
+
 } // namespace checkpoint::app

@@ -2,6 +2,7 @@
 
 #include "app/jobs.hpp"
 #include "workflow/audit_log.hpp"
+#include "workflow/catalog.hpp"
 #include "workflow/job_queue.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/petition_store.hpp"
@@ -52,5 +53,12 @@ void add_home_jobs(std::vector<workflow::job_spec>& jobs, const workflow::petiti
 // A revoke job for when the last covering grant ends.
 workflow::job_spec revoke_job(std::string_view person, std::string_view entitlement, std::string_view petition_id,
                               workflow::time_point now);
+
+// The DMs that tell each holder of live access to a deprecated bundle (approved, being set up, or active)
+// that it is deprecated and what succeeds it: one notify_person job per petition, keyed so that it is
+// queued once however often this runs (each start, each reload).
+workflow::result<std::vector<workflow::job_spec>> deprecation_notice_jobs(const workflow::catalog& bundles,
+                                                                          workflow::petition_store& petitions,
+                                                                          workflow::time_point now);
 
 } // namespace checkpoint::app

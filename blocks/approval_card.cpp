@@ -297,6 +297,7 @@ card_kind card_kind_for(workflow::notice what)
     case n::revoked:
     case n::failed:
     case n::reviewed:
+    case n::deprecated:
     case n::extended:
     case n::extension_denied:
     case n::extension_cancelled:

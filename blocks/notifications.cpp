@@ -163,6 +163,16 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
                    "; the audit log has what it answered.";
         }
         break;
+    case notice::deprecated: {
+        const auto* successor = ctx.bundle && !ctx.bundle->successor.empty() ? &ctx.bundle->successor : nullptr;
+        lead = ":warning: *" + escape(r.target) + "* is deprecated. Your access (`" + escape(p.id) + "`) stays" +
+               (p.ends_at ? " until " + slack_time(*p.ends_at) : std::string()) +
+               " and ends on its own; it cannot be extended, and new requests for it are refused.";
+        lead += successor ? "\nUse *" + escape(*successor) + "* instead: `/checkpoint request " + escape(*successor) +
+                                "` asks for it."
+                          : std::string("\nAsk ") + escape(r.owner_team) + " what replaces it.";
+        break;
+    }
     case notice::revoke_failed:
         // Told to the owning and platform teams: the access may still be there, and only a person can
         // take it away now.

@@ -257,6 +257,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         (void)bot::anchor_audit_now(ctx, "seal", "checkpoint", sealed);
     }
     bot::schedule_audit_anchors(ctx);
+    bot::tell_deprecated_holders(ctx);
 
     bot::metrics metrics;
     storage::slack_event_store events(*db);

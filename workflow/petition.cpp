@@ -322,6 +322,7 @@ std::string_view name(notice n)
     case reassigned: return "reassigned";
     case reminder: return "reminder";
     case revoke_failed: return "revoke_failed";
+    case deprecated: return "deprecated";
     }
     return "submitted";
 }
@@ -374,6 +375,7 @@ bool notice_holds(notice what, const petition& p)
     case notice::expiring: return p.state == petition_state::active;
     case notice::break_glass:
     case notice::review_requested:
+    case notice::deprecated:
         return p.state == petition_state::approved || p.state == petition_state::provisioning ||
                p.state == petition_state::active;
     case notice::approved:

@@ -150,8 +150,10 @@ enum class notice {
     reminder,
     // A revoke that failed for good: the access may still be there; told to the owner and platform teams.
     revoke_failed,
+    // The bundle of live access was deprecated: told to the holder, with its successor (the seed's step 2).
+    deprecated,
 };
-inline constexpr notice last_notice = notice::revoke_failed;
+inline constexpr notice last_notice = notice::deprecated;
 // Stable names, as jobs and stored cards carry them.
 std::string_view name(notice n);
 std::optional<notice> parse_notice(std::string_view s);

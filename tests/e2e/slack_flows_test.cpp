@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
 #include <vector>
@@ -192,4 +194,35 @@ TEST_CASE("duplicates: a request sent again, or a form submitted three times at 
     CHECK_THAT(held, Catch::Contains("You already have access to api-production (request " + id) &&
                          Catch::Contains("/checkpoint extend " + id + " &lt;duration&gt;"));
     CHECK(count_of(s, "SELECT count(*) FROM petitions WHERE requester_id = 'u-4001'") == 2);
+}
+
+TEST_CASE("deprecation: the holder of live access to a bundle deprecated since is told once, with its successor",
+          "[e2e][slack]")
+{
+    std::filesystem::path manifests;
+    slack_story s([&](const std::filesystem::path& m, std::map<std::string, std::string>&) { manifests = m; });
+    const auto lee = s.slack_id_of("u-2001");
+    // Lee's own team's staging bundle for a day is automatic.
+    s.command(lee, "request api-staging --duration 1d --reason \"load test\"");
+    const auto p = s.latest_petition_of("u-2001");
+    REQUIRE(slack_story::eventually([&] { return s.state_of(p) == "active"; }));
+
+    // The platform team deprecates it in favour of api-production and restarts the service.
+    {
+        std::ofstream out(manifests / "bundles" / "api-staging.yaml", std::ios::app);
+        out << "deprecated: { successor: api-production }\n";
+    }
+    s.kill_and_restart();
+    const std::string needle = "api-staging* is deprecated";
+    REQUIRE(slack_story::eventually([&] { return dm_count(s.slack(), lee, needle) == 1; }));
+    CHECK(dm_contains(s.slack(), lee, "Use *api-production* instead"));
+    CHECK(dm_contains(s.slack(), lee, "`" + p + "`"));
+
+    // Told once: another start finds the notice given.
+    s.kill_and_restart();
+    REQUIRE(slack_story::eventually([&] { return s.unsettled_jobs() == 0; }));
+    CHECK(dm_count(s.slack(), lee, needle) == 1);
+    // And no one can ask for it any more.
+    const auto refused = reply_text(s.command(lee, "request api-staging --duration 1d --reason \"again\""));
+    CHECK_THAT(refused, Catch::Contains("retired"));
 }
