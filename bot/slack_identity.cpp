@@ -1,5 +1,7 @@
 #include "bot/slack_identity.hpp"
 
+#include "bot/json_fields.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -10,12 +12,6 @@ namespace {
 
 constexpr auto cache_fresh_for = std::chrono::hours{24};
 
-const boost::json::object* user_of(const slack_result& r)
-{
-    const auto* u = r.body.if_contains("user");
-    return u != nullptr && u->is_object() ? &u->get_object() : nullptr;
-}
-
 // Binds `user` (from users.info or users.lookupByEmail) to `person` by email, or says why not: Slack's
 // answer (the workspace unknown) or the refusal.
 struct binding_check {
@@ -25,7 +21,7 @@ struct binding_check {
 
 binding_check check_binding(service_context& ctx, const slack_result& r, const workflow::person& person)
 {
-    const auto* user = user_of(r);
+    const auto* user = object_at(r.body, "user");
     if (user == nullptr)
         return {std::nullopt, "Slack described the account without a user"};
     slack_result failure;
@@ -44,11 +40,7 @@ std::string email_binding_refusal(const boost::json::object& user, const slack_w
         const auto* v = user.if_contains(key);
         return v != nullptr && v->is_bool() && v->get_bool();
     };
-    auto text = [](const boost::json::object& o, std::string_view key) {
-        const auto* v = o.if_contains(key);
-        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-    };
-    const auto id = text(user, "id");
+    const auto id = string_at(user, "id");
     if (!person.slack_id.empty() && person.slack_id != id)
         return "the directory gives " + person.id + " the Slack id " + person.slack_id + ", not " + id;
     if (flag("deleted"))
@@ -57,12 +49,11 @@ std::string email_binding_refusal(const boost::json::object& user, const slack_w
         return "the Slack account is a bot or an app, not a person";
     if (!flag("is_email_confirmed"))
         return "Slack has not confirmed the account's email address";
-    const auto team = text(user, "team_id");
+    const auto team = string_at(user, "team_id");
     if (team == workspace.team_id)
         return {};
-    std::string enterprise;
-    if (const auto* e = user.if_contains("enterprise_user"); e != nullptr && e->is_object())
-        enterprise = text(e->get_object(), "enterprise_id");
+    const auto* grid = object_at(user, "enterprise_user");
+    const auto enterprise = grid != nullptr ? string_at(*grid, "enterprise_id") : std::string();
     if (!workspace.enterprise_id.empty() && enterprise == workspace.enterprise_id)
         return {};
     return "the Slack account belongs to another workspace (" + (team.empty() ? std::string("none given") : team) +
@@ -96,8 +87,11 @@ slack_user_lookup slack_user_for_person(service_context& ctx, std::string_view p
         return {{}, std::move(r), "users.lookupByEmail for " + person.id + " answered without a user id"};
     // Whoever holds that email in Slack gets this person's cards and messages: only a trusted account.
     if (auto check = check_binding(ctx, r, person); check.failure || !check.refusal.empty()) {
-        if (check.failure)
-            return {{}, std::move(check.failure), "auth.test failed: " + check.failure->error};
+        if (check.failure) {
+            // The sentence first: the failure is moved into the result.
+            auto why = "auth.test failed: " + check.failure->error;
+            return {{}, std::move(check.failure), std::move(why)};
+        }
         slack_result refused;
         refused.error = "email_not_trusted";
         return {{}, std::move(refused), person.id + " is not bound to Slack user " + *id + " by email: " + check.refusal};

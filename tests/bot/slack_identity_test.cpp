@@ -139,3 +139,17 @@ TEST_CASE("cards and messages go to a person's Slack account found by email only
     slack.add_user({"UXEVE", "eve@example.com", "Eve Moreau"});
     CHECK(bot::slack_user_for_person(svc.ctx, "u-4002").slack_id == "UXEVE");
 }
+
+TEST_CASE("when Slack cannot say which workspace is Checkpoint's, no one is bound by email, and the reason says so",
+          "[slack][identity]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    slack.add_user({"UXEVE", "eve@example.com", "Eve Moreau"});
+    slack.error_next("auth.test", 1, "invalid_auth");
+    auto who = bot::slack_user_for_person(svc.ctx, "u-4002");
+    CHECK_FALSE(who.found());
+    CHECK(who.why == "auth.test failed: invalid_auth");
+    // Asked again next time, and then bound.
+    CHECK(bot::slack_user_for_person(svc.ctx, "u-4002").slack_id == "UXEVE");
+}
