@@ -160,7 +160,7 @@ TEST_CASE("separation of duties: a token made to act as someone else is told in 
     CHECK(subject[0] == std::vector<std::string>{"token:provisioner", "api"});
 
     // A request filed in Slack is audited as coming from Slack, with no token.
-    auto reply = s.command(s.slack_id_of("u-2001"), "request api-production --duration 7d --reason \"debugging latency\"");
+    s.command(s.slack_id_of("u-2001"), "request api-production --duration 7d --reason \"debugging latency\"");
     const auto petition = s.latest_petition_of("u-2001");
     REQUIRE_FALSE(petition.empty());
     const auto filed = s.rows("SELECT json_extract(details, '$.channel'), COALESCE(json_extract(details, "
