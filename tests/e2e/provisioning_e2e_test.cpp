@@ -89,13 +89,25 @@ struct rig {
         std::ofstream(offset_file, std::ios::trunc) << s.count() << "\n";
     }
 
-    // Moves the running service's clock `by` further and waits until it says it has re-read it.
+    // Moves the running service's clock `by` further, once its workers are idle (busy_jobs), and waits
+    // until it says it has re-read it.
     void advance(server_process& server, std::chrono::seconds by)
     {
+        REQUIRE(poll([&] { return busy_jobs() == 0; }));
         const auto before = occurrences(server.output(), "clock: offset reloaded");
         set_offset(offset + by);
         server.signal(SIGUSR1);
         REQUIRE(poll([&] { return occurrences(server.output(), "clock: offset reloaded") > before; }));
+    }
+
+    // Jobs leased now, or due by the service's clock and not yet leased.
+    int busy_jobs() const
+    {
+        return checkpoint::test::busy_jobs(
+            env.at("CHECKPOINT_DB"),
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                (std::chrono::system_clock::now() + offset).time_since_epoch())
+                .count());
     }
 
     // Files `/checkpoint request …` as `user`; returns the petition id from the reply.

@@ -4,6 +4,7 @@
 
 #include "bot/slack_signature.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -202,6 +203,15 @@ response slack_post(unsigned short port, const std::string& target, const std::s
     for (auto& [k, v] : extra)
         headers[k] = v;
     return http_request(port, http::verb::post, target, body, headers);
+}
+
+int busy_jobs(const std::string& database, long long now_ms)
+{
+    SQLite::Database db(database, SQLite::OPEN_READONLY, 5000);
+    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status = 1 OR (status = 0 AND due_at <= ?)");
+    q.bind(1, static_cast<std::int64_t>(now_ms));
+    q.executeStep();
+    return q.getColumn(0).getInt();
 }
 
 } // namespace checkpoint::test

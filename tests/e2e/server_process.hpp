@@ -65,6 +65,12 @@ std::map<std::string, std::string> e2e_env(const std::string& dir);
 std::string mint_token(const std::map<std::string, std::string>& env, const std::string& name,
                        const std::string& scopes, const std::string& person = {});
 
+// How many jobs in the database at `database` are leased now, or due by `now_ms` (the service's clock) and
+// not yet leased: 0 when the workers are idle. Before a test moves the service's clock, it waits for this,
+// since a batch leased before a jump finds its lease run out by the new clock and is run again the way a
+// crash would have it.
+int busy_jobs(const std::string& database, long long now_ms);
+
 // The form Slack posts for `/checkpoint <text>` typed by `user` (`text` already form-encoded). Each call has a
 // trigger_id of its own, as Slack's requests do, so no two are the same signed bytes (a repeat is a replay).
 std::string slash_command_form(const std::string& user, const std::string& encoded_text);

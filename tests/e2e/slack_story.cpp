@@ -124,6 +124,8 @@ long long slack_story::now_s() const { return system_now_s() + offset_s_; }
 
 void slack_story::move_time(std::chrono::seconds by)
 {
+    if (!eventually([&] { return busy_jobs(env_.at("CHECKPOINT_DB"), now_s() * 1000) == 0; }))
+        throw std::runtime_error("checkpointd's workers did not go idle before the clock moved:\n" + server_->output());
     offset_s_ += by.count();
     write_offset();
     const int expected = ++clock_reloads_;
