@@ -83,7 +83,8 @@ void access_service::submit(const std::string& requester, const workflow::intent
     auto away = away_now();
     if (!away)
         return done(away.error());
-    auto route = workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass}, now, &*away);
+    auto route =
+        workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass, {}, r.override_by}, now, &*away);
     if (!route)
         return done(route.error());
     if (auto missing = resolve_resource(*route))

@@ -88,10 +88,21 @@ workflow::petition_write plan_write(const workflow::transition& t, workflow::aud
     return w;
 }
 
+namespace {
+
+// The audit record's rule: how the request was let through ("break_glass", "override"), else the matrix rule.
+std::string rule_of(const workflow::route& r)
+{
+    if (r.outcome == workflow::route_outcome::break_glass || r.outcome == workflow::route_outcome::override_grant)
+        return std::string(name(r.outcome));
+    return std::string(name(r.applied));
+}
+
+} // namespace
+
 workflow::audit_event filing_audit(const workflow::petition& p, const workflow::origin& via)
 {
-    const auto rule = p.route.outcome == workflow::route_outcome::break_glass ? std::string("break_glass")
-                                                                              : std::string(name(p.route.applied));
+    const auto rule = rule_of(p.route);
     return workflow::audit_event{p.requester(),
                                  "file",
                                  p.created_at,
@@ -109,9 +120,7 @@ workflow::audit_event filing_audit(const workflow::petition& p, const workflow::
 
 workflow::audit_event transition_audit(const workflow::event& e, const workflow::petition& after)
 {
-    const auto rule = after.route.outcome == workflow::route_outcome::break_glass
-                          ? std::string("break_glass")
-                          : std::string(name(after.route.applied));
+    const auto rule = rule_of(after.route);
     return workflow::audit_event{e.by.empty() ? std::string("checkpoint") : e.by,
                                  std::string(name(e.kind)),
                                  e.at,

@@ -304,6 +304,7 @@ card_kind card_kind_for(workflow::notice what)
     case n::reassigned:
     case n::reminder:
     case n::revoke_failed:
+    case n::override_granted:
         return card_kind::request;
     }
     return card_kind::request;

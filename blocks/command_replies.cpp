@@ -27,6 +27,7 @@ std::string decision_line(const workflow::route& r)
     case workflow::route_outcome::auto_approved:
         return ":white_check_mark: " + escape(r.rule_reason);
     case workflow::route_outcome::break_glass:
+    case workflow::route_outcome::override_grant:
         return ":rotating_light: " + escape(r.rule_reason);
     case workflow::route_outcome::needs_approval:
         return ":hourglass_flowing_sand: " + escape(r.rule_reason);
@@ -73,6 +74,10 @@ boost::json::object request_reply(const workflow::petition& p)
     case workflow::route_outcome::auto_approved:
         next = ":gear: Access is being set up now; I will message you when it is active. It ends " +
                format_length(r.length) + " after it starts.";
+        break;
+    case workflow::route_outcome::override_grant:
+        next = ":gear: Access is being set up now and ends " + format_length(r.length) + " after it starts." +
+               (r.notify_channels.empty() ? std::string() : " The security channel has been told.");
         break;
     case workflow::route_outcome::break_glass:
         blocks.push_back(section_block(route_steps_text(r)));

@@ -31,6 +31,8 @@ std::string person_name(const workflow::petition& p, std::string_view id, const 
 {
     if (id == "checkpoint")
         return "Checkpoint";
+    if (id.starts_with("token:"))
+        return "service token " + std::string(id.substr(6));
     if (id == p.route.requester_id)
         return p.route.requester_name;
     auto from_route = [&](const workflow::route& r) -> const std::string* {
@@ -92,6 +94,8 @@ std::string route_hint(const workflow::route& r)
         return "Auto-approved";
     case workflow::route_outcome::break_glass:
         return "Granted at once, reviewed afterwards";
+    case workflow::route_outcome::override_grant:
+        return "Granted by an admin outside the approval flow";
     case workflow::route_outcome::needs_approval:
         break;
     }

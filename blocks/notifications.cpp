@@ -191,6 +191,24 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
                    " is being set up now. " + escape(r.rule_reason) + " Every step is in the audit log.";
         }
         break;
+    case notice::override_granted: {
+        const auto granter = by_whom(p, p.filed_by, ctx);
+        if (recipient_id.empty()) {
+            // The security channel: an exception to the approval flow, said as one, with its justification.
+            lead = ":warning: *Manual override:* " + granter + " granted " + escape(r.requester_name) + " " +
+                   what_of(p) + " for " + format_length(r.length) + " at " + slack_time(p.created_at) +
+                   ", outside the approval flow. It expires and is revoked like any other grant; `checkpoint report "
+                   "bypassed-approval` lists every exception.";
+            extra.push_back(section_block("*Justification*\n" + quoted(p.reason) +
+                                          (p.ticket.empty() ? std::string() : "\n*Ticket* " + escape(p.ticket))));
+        } else {
+            lead = ":unlock: " + granter + " granted you " + what_of(p) + " for " + format_length(r.length) +
+                   " outside the usual approval, as an exception. It is being set up now and ends on its own; the "
+                   "security channel has been told.\n" +
+                   quoted(p.reason);
+        }
+        break;
+    }
     case notice::review_requested:
         lead = ":mag: " + escape(r.requester_name) + "'s break-glass access to " + what_of(p) +
                " needs your review. The card in your messages has the details.";

@@ -168,18 +168,26 @@ public:
             q.emplace_back(key, value);
     }
 
+    // `bundle` or `resource` in `body` for a target typed as a bundle name or KIND:ID; false when it is neither.
+    static bool put_target(json::object& body, const std::string& target)
+    {
+        if (const auto colon = target.find(':'); colon != std::string::npos) {
+            const auto kind = target.substr(0, colon);
+            const auto id = target.substr(colon + 1);
+            if (kind.empty() || id.empty())
+                return false;
+            body["resource"] = json::object{{"kind", kind}, {"id", id}};
+        } else {
+            body["bundle"] = target;
+        }
+        return true;
+    }
+
     int request()
     {
         json::object body;
-        if (const auto colon = o_.target.find(':'); colon != std::string::npos) {
-            const auto kind = o_.target.substr(0, colon);
-            const auto id = o_.target.substr(colon + 1);
-            if (kind.empty() || id.empty())
-                return usage("\"" + o_.target + "\" is not a target; use a bundle name or KIND:ID such as customer:123.");
-            body["resource"] = json::object{{"kind", kind}, {"id", id}};
-        } else {
-            body["bundle"] = o_.target;
-        }
+        if (!put_target(body, o_.target))
+            return usage("\"" + o_.target + "\" is not a target; use a bundle name or KIND:ID such as customer:123.");
         body["duration"] = o_.duration;
         body["reason"] = o_.reason;
         if (!o_.ticket.empty())
@@ -212,6 +220,29 @@ public:
                          << " filed; waiting for the decision (Ctrl-C stops waiting, the request stays open).\n";
         }
         return wait_for(p, *timeout);
+    }
+
+    // A manual override (admin): granted at once outside the approval flow, announced and audited.
+    int grant()
+    {
+        json::object body{{"person", o_.person}, {"reason", o_.reason}};
+        if (!put_target(body, o_.target))
+            return usage("\"" + o_.target + "\" is not a target; use a bundle name or KIND:ID such as customer:123.");
+        if (!o_.duration.empty())
+            body["duration"] = o_.duration;
+        if (!o_.ticket.empty())
+            body["ticket"] = o_.ticket;
+        auto r = call("POST", "/overrides", {}, json::value(body));
+        if (!r)
+            return fail(r.error());
+        if (!r->body.is_object())
+            return fail(workflow::error{"api", "the server answered without the petition expected"});
+        const auto& p = r->body.get_object();
+        if (o_.json)
+            env_.out << json_line(p);
+        else
+            env_.out << grant_text(p);
+        return exit_code_for_state(state_of(p));
     }
 
     int status()
@@ -603,6 +634,26 @@ int run(const std::vector<std::string>& args, environment& env)
     request->add_flag("--no-wait", o.no_wait, "Return at once instead of waiting for approval (exit 2 while pending)");
     request->add_option("--timeout", o.timeout, "Stop waiting after this long (default 30m)");
     on(request, [&] { return runner.request(); });
+
+    auto* grant = app.add_subcommand("grant", "Grant access outside the approval flow (admin): an exception, announced "
+                                               "in the security channel and audited");
+    grant->add_option("--person", o.person, "Who gets access: directory id or email")->required();
+    auto* gbundle = grant->add_option("--bundle", o.target, "Bundle name");
+    auto* gresource = grant->add_option("--resource", o.target, "A resource as KIND:ID, such as customer:123");
+    gbundle->excludes(gresource);
+    grant->add_option("-d,--duration", o.duration, "How long, e.g. 4h, 1d (default: the bundle's usual duration)");
+    grant->add_option("-r,--reason", o.reason, "The justification (required; the security channel reads it)")
+        ->required();
+    grant->add_option("-t,--ticket", o.ticket, "A ticket reference, e.g. INC-1234");
+    on(grant, [&] {
+        if (o.target.empty())
+            return runner.usage("Give --bundle NAME or --resource KIND:ID.");
+        if (gbundle->count() > 0 && o.target.find(':') != std::string::npos)
+            return runner.usage("--bundle takes a bundle name; give a resource as --resource KIND:ID.");
+        if (gresource->count() > 0 && o.target.find(':') == std::string::npos)
+            return runner.usage("--resource takes KIND:ID, such as customer:123.");
+        return runner.grant();
+    });
 
     auto* status = app.add_subcommand("status", "Show one request: state, steps, decisions, expiry");
     status->add_option("id", o.id, "Request id")->required();

@@ -175,7 +175,7 @@ std::string decision_line(const json::object& decision)
     const std::string why = str(decision, "why");
     if (outcome == "auto_approved")
         return "✓ " + why + "\n";
-    if (outcome == "break_glass")
+    if (outcome == "break_glass" || outcome == "override")
         return "🚨 " + why + "\n";
     return "⏳ " + why + "\n";
 }
@@ -343,6 +343,14 @@ std::string request_header_text(const json::object& p)
 }
 
 std::string request_text(const json::object& p) { return request_header_text(p) + outcome_text(p); }
+
+std::string grant_text(const json::object& p)
+{
+    const auto& who = obj(p, "requester");
+    return found_line(p) + "✓ Granting " + clean(str(who, "name")) + " (" + clean(str(who, "id")) + ") access for " +
+           length_text(p) + "\n" + decision_line(obj(p, "decision")) +
+           "ℹ The security channel is told; checkpoint report bypassed-approval lists it.\n" + outcome_text(p);
+}
 
 std::string outcome_text(const json::object& p)
 {

@@ -43,6 +43,9 @@ std::string request_header_text(const boost::json::object& petition);
 // The header, then `outcome_text` for the state it is in.
 std::string request_text(const boost::json::object& petition);
 
+// `checkpoint grant`, just granted: whom for, what, and that it is an exception; then `outcome_text`.
+std::string grant_text(const boost::json::object& petition);
+
 // Where a petition ended up: access granted (expiry, what it grants), denied and why, still waiting, …
 std::string outcome_text(const boost::json::object& petition);
 

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<std::string_view, error_code_count> names{
     "unknown_person",        "unknown_bundle",       "unknown_resource_kind", "deprecated",
-    "too_long",              "break_glass_not_allowed", "break_glass_not_permitted", "no_reviewers",
+    "too_long",              "break_glass_not_allowed", "break_glass_not_permitted", "no_reviewers", "override_for_self",
     "illegal_transition",    "self_approval",        "not_a_reviewer",        "not_assigned",
     "already_approved",      "not_requester",        "not_allowed_to_revoke", "not_due",
     "extension_pending",     "bad_extension",        "already_open",          "second_step",           "unterminated_quote",    "unknown_subcommand",
@@ -64,6 +64,7 @@ error_class class_of(error_code c)
     case ec::break_glass_not_allowed:
     case ec::break_glass_not_permitted:
     case ec::no_reviewers:
+    case ec::override_for_self:
     case ec::self_approval:
     case ec::not_a_reviewer:
     case ec::second_step:

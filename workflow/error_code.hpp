@@ -18,6 +18,7 @@ enum class error_code {
     break_glass_not_allowed,
     break_glass_not_permitted,
     no_reviewers,
+    override_for_self,
     // The petition state machine (workflow/petition.hpp, petition_error).
     illegal_transition,
     self_approval,

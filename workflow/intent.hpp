@@ -28,6 +28,8 @@ struct request {
     std::string filed_by{};
     // The front it came through, for the audit record (the caller sets it).
     origin via{};
+    // A manual override by this admin (request_input::override_by); the caller has checked the scope.
+    std::string override_by{};
 };
 struct status {
     std::string petition_id; // empty: my latest

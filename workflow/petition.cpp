@@ -323,6 +323,7 @@ std::string_view name(notice n)
     case reminder: return "reminder";
     case revoke_failed: return "revoke_failed";
     case deprecated: return "deprecated";
+    case override_granted: return "override_granted";
     }
     return "submitted";
 }
@@ -389,7 +390,9 @@ bool notice_holds(notice what, const petition& p)
     case notice::extended:
     case notice::extension_denied:
     case notice::extension_cancelled:
-    case notice::revoke_failed: return true;
+    case notice::revoke_failed:
+    // Who granted it outside the flow, and why: a fact the person and the security channel keep.
+    case notice::override_granted: return true;
     }
     return true;
 }
@@ -425,6 +428,15 @@ transition file(const route& r, const filing& f, time_point now)
         fx.provision();
         if (p.review_pending)
             fx.cards(r.steps.front(), 0, 0, notice::review_requested);
+        break;
+    case route_outcome::override_grant:
+        // The admin's grant stands as the one decision: the approver in the log, the actor of the grant.
+        p.state = petition_state::approved;
+        p.decisions.push_back({f.filed_by, "override", true, now, f.reason});
+        fx.tell(notice::override_granted);
+        for (const auto& c : r.notify_channels)
+            fx.channel(c, notice::override_granted);
+        fx.provision();
         break;
     case route_outcome::needs_approval:
         p.state = petition_state::pending;

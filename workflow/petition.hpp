@@ -152,8 +152,10 @@ enum class notice {
     revoke_failed,
     // The bundle of live access was deprecated: told to the holder, with its successor (the seed's step 2).
     deprecated,
+    // Granted by an admin outside the approval flow: told to the person and the security channel.
+    override_granted,
 };
-inline constexpr notice last_notice = notice::deprecated;
+inline constexpr notice last_notice = notice::override_granted;
 // Stable names, as jobs and stored cards carry them.
 std::string_view name(notice n);
 std::optional<notice> parse_notice(std::string_view s);
@@ -236,11 +238,12 @@ struct filing {
     std::string id;
     std::string reason;
     std::string ticket;
-    // Who filed it for the requester, when someone else did: "token:<id>" for a service token.
+    // Who filed it for the requester, when someone else did: "token:<id>" for a service token; for a
+    // manual override, the admin who granted it (their decision is recorded).
     std::string filed_by{};
 };
 
-// A new petition for a decided route: pending, or approved at once (auto or break-glass).
+// A new petition for a decided route: pending, or approved at once (auto, break-glass or override).
 transition file(const route& r, const filing& f, time_point now);
 
 // When "your access ends soon" goes out for access running from `from` to `ends`: `before` the end

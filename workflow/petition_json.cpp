@@ -99,7 +99,7 @@ json::object to_json(const workflow::route& r)
 workflow::route route_from(const json::object& o)
 {
     workflow::route r;
-    r.outcome = parse_enum<workflow::route_outcome, 3>(o.at("outcome").as_string());
+    r.outcome = parse_enum<workflow::route_outcome, workflow::route_outcome_count>(o.at("outcome").as_string());
     r.requester_id = str(o, "requester_id");
     r.requester_name = str(o, "requester_name");
     r.target = str(o, "target");

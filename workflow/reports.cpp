@@ -133,19 +133,31 @@ table time_to_access(const std::vector<petition>& ps, const options& o)
 
 table bypassed_approval(const std::vector<petition>& ps, const options& o)
 {
-    table t{{"petition", "person", "person_name", "target", "filed_at", "duration_seconds", "reason", "reviewed"},
+    // Break-glass (reviewed afterwards) and manual overrides (an admin's exception, with no review step; its
+    // granted_by is the admin, "reviewed" is "n/a").
+    table t{{"petition", "person", "person_name", "target", "filed_at", "duration_seconds", "reason", "reviewed", "kind",
+             "granted_by"},
             {},
             {}};
-    std::int64_t unreviewed = 0;
+    std::int64_t unreviewed = 0, glass = 0, overrides = 0;
     for (const auto& p : ps) {
-        if (!filed_in(p, o) || p.route.outcome != route_outcome::break_glass)
+        if (!filed_in(p, o))
             continue;
-        if (p.review_pending)
-            ++unreviewed;
-        t.rows.push_back({p.id, p.requester(), p.route.requester_name, p.entitlement(), when(p.created_at),
-                          seconds_of(p.length()), p.reason, std::string(p.review_pending ? "no" : "yes")});
+        if (p.route.outcome == route_outcome::break_glass) {
+            ++glass;
+            if (p.review_pending)
+                ++unreviewed;
+            t.rows.push_back({p.id, p.requester(), p.route.requester_name, p.entitlement(), when(p.created_at),
+                              seconds_of(p.length()), p.reason, std::string(p.review_pending ? "no" : "yes"),
+                              std::string("break_glass"), p.requester()});
+        } else if (p.route.outcome == route_outcome::override_grant) {
+            ++overrides;
+            t.rows.push_back({p.id, p.requester(), p.route.requester_name, p.entitlement(), when(p.created_at),
+                              seconds_of(p.length()), p.reason, std::string("n/a"), std::string("override"),
+                              p.filed_by});
+        }
     }
-    t.summary = {{"break_glass", static_cast<std::int64_t>(t.rows.size())}, {"awaiting_review", unreviewed}};
+    t.summary = {{"break_glass", glass}, {"awaiting_review", unreviewed}, {"override", overrides}};
     return t;
 }
 

@@ -493,6 +493,33 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
         return r;
     }
 
+    if (!in.override_by.empty()) {
+        // Outside the approval flow, but not outside the bundle: its maximum still holds, and nobody grants
+        // themselves access this way (break-glass is the path for that, with its review).
+        const auto by = dir.find(in.override_by);
+        if (by == requester)
+            return error{std::string(route_error::override_for_self),
+                         "A manual override cannot grant access to yourself; another admin must grant it, or request "
+                         "it (with --break-glass if you are on call)."};
+        r.length = in.length.value_or(t.durations->initial);
+        if (r.length > t.durations->max)
+            return error{std::string(route_error::too_long), t.label + " allows at most " +
+                                                                 describe_duration(t.durations->max) +
+                                                                 ", even by a manual override; ask for " +
+                                                                 format_duration(t.durations->max) + " or less."};
+        r.outcome = route_outcome::override_grant;
+        r.cell = r.applied = m.settings.matrix.cell(t.level, r.length);
+        const auto granter = by == no_person ? (in.override_by.starts_with("token:")
+                                                    ? "service token " + in.override_by.substr(6)
+                                                    : in.override_by)
+                                             : dir.at(by).name;
+        r.rule_reason = "Manual override: granted by " + granter +
+                        " outside the approval flow, and recorded as an exception.";
+        if (!m.settings.security_channel.empty())
+            r.notify_channels.push_back(m.settings.security_channel);
+        return r;
+    }
+
     r.length = in.length.value_or(t.durations->initial);
     if (r.length > t.durations->max) {
         const auto max = t.durations->max;

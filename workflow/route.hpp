@@ -63,7 +63,9 @@ enum class route_outcome {
     auto_approved,  // no one needs to approve
     needs_approval, // the steps decide, in order
     break_glass,    // granted at once; the review step comes after
+    override_grant, // granted at once by an admin outside the approval flow (`checkpoint grant`): an exception
 };
+inline constexpr int route_outcome_count = 4;
 
 constexpr std::string_view name(route_outcome o)
 {
@@ -71,6 +73,7 @@ constexpr std::string_view name(route_outcome o)
     case route_outcome::auto_approved: return "auto_approved";
     case route_outcome::needs_approval: return "needs_approval";
     case route_outcome::break_glass: return "break_glass";
+    case route_outcome::override_grant: return "override";
     }
     return "needs_approval";
 }
@@ -117,6 +120,9 @@ struct request_input {
     // For an extension: the length already granted, included in `length` (the total). Only changes
     // what a refusal for length says.
     duration extending{};
+    // A manual override: who grants it outside the approval flow (a person id, or "token:<id>" for a
+    // service token). No steps; refused when it is the requester.
+    std::string override_by{};
 };
 
 // Error codes of decide(); the message says it for people.
@@ -129,6 +135,7 @@ constexpr std::string_view too_long = "too_long";
 constexpr std::string_view break_glass_not_allowed = "break_glass_not_allowed";
 constexpr std::string_view break_glass_not_permitted = "break_glass_not_permitted";
 constexpr std::string_view no_reviewers = "no_reviewers";
+constexpr std::string_view override_for_self = "override_for_self";
 } // namespace route_error
 
 // The route a request would take at `now`: pure; files nothing. `away`, when given, is laid over the

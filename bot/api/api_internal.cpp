@@ -41,6 +41,8 @@ matched match(const std::vector<std::string>& seg, http::verb method)
         options = {{v::get, endpoint::petitions_list}, {v::post, endpoint::petitions_create}};
     else if (n == 2 && head == "petitions")
         options = {{v::get, endpoint::petition_get}};
+    else if (n == 1 && head == "overrides")
+        options = {{v::post, endpoint::override_create}};
     else if (n == 3 && head == "petitions" && seg[2] == "wait")
         options = {{v::get, endpoint::petition_wait}};
     else if (n == 3 && head == "petitions" && is_action(seg[2]))

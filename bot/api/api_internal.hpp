@@ -63,6 +63,7 @@ enum class endpoint {
     resources_sync,
     petitions_list,
     petitions_create,
+    override_create,
     petition_get,
     petition_wait,
     petition_act,

@@ -90,6 +90,7 @@ std::string_view outcome_name(workflow::route_outcome o)
     case workflow::route_outcome::auto_approved: return "auto_approved";
     case workflow::route_outcome::needs_approval: return "approval_required";
     case workflow::route_outcome::break_glass: return "break_glass";
+    case workflow::route_outcome::override_grant: return "override";
     }
     return "approval_required";
 }
@@ -126,7 +127,7 @@ json::object petition_json(const workflow::petition& p, const workflow::director
                                          {"verdict", p.state == st::cancelled ? "cancel" : "revoke"},
                                          {"reason", p.close_reason},
                                          {"at", nullptr}});
-    // Auto-approved and break-glass petitions are decided when filed.
+    // Auto-approved, break-glass and override petitions are decided when filed.
     if (!decided_at && p.state != st::pending && r.outcome != workflow::route_outcome::needs_approval)
         decided_at = p.created_at;
 

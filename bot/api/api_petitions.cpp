@@ -8,6 +8,35 @@
 
 namespace checkpoint::bot::api {
 
+namespace {
+
+// `bundle` (a name) or `resource` ({kind, id}), exactly one, as the request's target.
+std::string target_of(const json::object& body)
+{
+    const auto bundle = text_field(body, "bundle", workflow::max_target_length);
+    const auto* resource = body.if_contains("resource");
+    if (resource && resource->is_null())
+        resource = nullptr;
+    if (bundle.has_value() == (resource != nullptr))
+        fail(code::invalid_request, "Give exactly one of `bundle` (a bundle name) or `resource` "
+                                    "({\"kind\": \"customer\", \"id\": \"123\"}).");
+    if (bundle) {
+        if (bundle->empty() || bundle->find(':') != std::string::npos)
+            fail(code::invalid_request, "`bundle` must be a bundle name such as \"api-production\"; resources go "
+                                        "in `resource`.");
+        return *bundle;
+    }
+    if (!resource->is_object())
+        fail(code::invalid_request, "`resource` must be an object: {\"kind\": \"customer\", \"id\": \"123\"}.");
+    const auto& ro = resource->get_object();
+    const auto kind = required_text(ro, "kind", 100, "the resource kind, such as \"customer\".", "resource.");
+    const auto id = required_text(ro, "id", max_resource_id_length, "the resource's id.", "resource.");
+    // Whether it exists is access_service's rule, as for `/checkpoint request customer:123`.
+    return kind + ":" + id;
+}
+
+} // namespace
+
 // POST and GET /petitions, GET /petitions/{id}, POST /petitions/{id}/<action>: requests and decisions.
 response api_router::petitions(call& c)
 {
@@ -19,27 +48,7 @@ response api_router::petitions(call& c)
         need(c.who, scope::requests, "filing a request");
         const auto body = c.body();
         workflow::intent::request r;
-        const auto bundle = text_field(body, "bundle", workflow::max_target_length);
-        const auto* resource = body.if_contains("resource");
-        if (resource && resource->is_null())
-            resource = nullptr;
-        if (bundle.has_value() == (resource != nullptr))
-            fail(code::invalid_request, "Give exactly one of `bundle` (a bundle name) or `resource` "
-                                        "({\"kind\": \"customer\", \"id\": \"123\"}).");
-        if (bundle) {
-            if (bundle->empty() || bundle->find(':') != std::string::npos)
-                fail(code::invalid_request, "`bundle` must be a bundle name such as \"api-production\"; resources go "
-                                            "in `resource`.");
-            r.target = *bundle;
-        } else {
-            if (!resource->is_object())
-                fail(code::invalid_request, "`resource` must be an object: {\"kind\": \"customer\", \"id\": \"123\"}.");
-            const auto& ro = resource->get_object();
-            const auto kind = required_text(ro, "kind", 100, "the resource kind, such as \"customer\".", "resource.");
-            const auto id = required_text(ro, "id", max_resource_id_length, "the resource's id.", "resource.");
-            // Whether it exists is access_service's rule, as for `/checkpoint request customer:123`.
-            r.target = kind + ":" + id;
-        }
+        r.target = target_of(body);
         r.length = duration_field(text_field(body, "duration", 40), "duration");
         r.reason = required_text(body, "reason", workflow::max_reason_length,
                                  "say why you need access; reviewers and the audit log read it.");
@@ -67,6 +76,33 @@ response api_router::petitions(call& c)
         }
         r.via = origin_of(c);
         auto p = must(ctx_.access.submit(*requester, r, std::move(filed_by)));
+        return ok(c, petition_out(p), http::status::created);
+    }
+
+    case endpoint::override_create: {
+        // A manual override: access granted outside the approval flow by an admin, as an exception with its
+        // justification, announced in the security channel. It expires and is revoked like any grant.
+        need(c.who, scope::admin, "granting access outside the approval flow");
+        const auto body = c.body();
+        const auto person = required_text(body, "person", 200, "the directory id (or email) of who gets access.");
+        workflow::intent::request r;
+        r.target = target_of(body);
+        r.length = duration_field(text_field(body, "duration", 40), "duration");
+        r.reason = required_text(body, "reason", workflow::max_reason_length,
+                                 "the justification: why this access cannot wait for the approval flow. The "
+                                 "security channel and the audit log read it.");
+        if (r.reason.size() < 10)
+            fail(code::invalid_request, "`reason` must be a real justification (at least 10 characters): the "
+                                        "security channel and the audit log read it.");
+        r.ticket = text_field(body, "ticket", workflow::max_ticket_length).value_or("");
+        // A service token is named by its id, as for any request it files (may_see reads it back).
+        r.override_by = c.who.personal() ? c.who.person() : "token:" + std::to_string(c.who.token.id);
+        r.filed_by = r.override_by;
+        r.via = origin_of(c);
+        auto exception = audit_event(c, "override", r.reason, "",
+                                     json::object{{"exception", true}, {"person", person}, {"target", r.target},
+                                                  {"ticket", r.ticket}});
+        auto p = must(ctx_.access.submit(person, r, std::move(exception)));
         return ok(c, petition_out(p), http::status::created);
     }
 

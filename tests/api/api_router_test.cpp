@@ -597,6 +597,96 @@ TEST_CASE("api: every change's audit record names its channel and the token it c
     CHECK(approve.at("caller_token") == alex.token.id);
 }
 
+TEST_CASE("api: an admin grants access outside the approval flow as an audited exception", "[api][overrides]")
+{
+    test::api_fixture f;
+    const auto admin = f.made({"admin"}, "u-1000", "paula");
+    const auto lee = f.token({"requests", "review"}, "u-2001", "lee");
+    auto body = [](std::string person, std::string reason) {
+        return json::object{{"person", std::move(person)}, {"bundle", "api-production"}, {"duration", "2d"},
+                            {"reason", std::move(reason)}, {"ticket", "INC-7"}};
+    };
+    const std::string why = "customer escalation INC-7; the owners are all at the offsite";
+
+    struct refusal {
+        const char* name;
+        std::string token;
+        json::object body;
+        status want;
+        std::string code, says;
+    };
+    const std::vector<refusal> refusals{
+        {"without admin", lee, body("u-4001", why), status::forbidden, "forbidden", "`admin` scope"},
+        {"without a justification", admin.secret, json::object{{"person", "u-4001"}, {"bundle", "api-production"}},
+         status::bad_request, "invalid_request", "`reason` is required"},
+        {"with a token of a justification", admin.secret, body("u-4001", "because"), status::bad_request,
+         "invalid_request", "at least 10 characters"},
+        {"without a person", admin.secret, json::object{{"bundle", "api-production"}, {"reason", why}},
+         status::bad_request, "invalid_request", "`person` is required"},
+        {"for the admin themselves", admin.secret, body("u-1000", why), status::unprocessable_entity, "refused",
+         "another admin must grant it"},
+        {"past the bundle's maximum", admin.secret,
+         json::object{{"person", "u-4001"}, {"bundle", "api-production"}, {"duration", "400d"}, {"reason", why}},
+         status::unprocessable_entity, "refused", "even by a manual override"},
+        {"for someone not in the directory", admin.secret, body("u-9999", why), status::bad_request,
+         "invalid_request", "not in the directory"},
+    };
+    for (const auto& r : refusals) {
+        INFO(r.name);
+        auto res = f.post("/api/v1/overrides", r.token, r.body);
+        INFO(res.body());
+        CHECK(res.result() == r.want);
+        CHECK(error_code_of(res) == r.code);
+        CHECK_THAT(res.body(), Catch::Contains(r.says));
+    }
+    CHECK(f.get("/api/v1/petitions?person=u-4001", admin.secret).body().find("\"id\":\"p-") == std::string::npos);
+
+    auto granted = f.post("/api/v1/overrides", admin.secret, body("u-4001", why));
+    INFO(granted.body());
+    REQUIRE(granted.result() == status::created);
+    const auto p = body_of(granted);
+    const auto id = std::string(p.at("id").as_string());
+    CHECK(p.at("state") == "approved");
+    CHECK(p.at("requester").at("id") == "u-4001");
+    CHECK(p.at("decision").at("outcome") == "override");
+    CHECK(p.at("steps").as_array().empty());
+    REQUIRE(p.at("decisions").as_array().size() == 1);
+    CHECK(p.at("decisions").at(0).at("by").at("id") == "u-1000");
+    CHECK(p.at("decisions").at(0).at("step") == "override");
+    CHECK(p.at("decisions").at(0).at("reason").as_string() == why);
+
+    // The exception and the filing, with the justification, in the petition's audit trail.
+    std::map<std::string, json::object> by_action;
+    for (const auto& e : f.audit.for_petition(id).value())
+        by_action[e.event.action] = json::parse(e.event.details).as_object();
+    REQUIRE(by_action.count("override") == 1);
+    CHECK(by_action["override"].at("exception") == true);
+    CHECK(by_action["override"].at("person") == "u-4001");
+    CHECK(by_action["override"].at("channel") == "api");
+    CHECK(by_action["override"].at("caller_token") == admin.token.id);
+    REQUIRE(by_action.count("file") == 1);
+    CHECK(by_action["file"].at("outcome") == "override");
+
+    // In bypassed-approval, with who granted it; and told to the security channel.
+    f.clock.advance(std::chrono::minutes{1});
+    auto report = body_of(f.get("/api/v1/reports/bypassed-approval", admin.secret));
+    const auto& rows = report.at("rows").as_array();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows.at(0).at("kind") == "override");
+    CHECK(rows.at(0).at("granted_by") == "u-1000");
+    CHECK(rows.at(0).at("reviewed") == "n/a");
+    CHECK(report.at("summary").at("override") == 1);
+    auto told = f.jobs.find(id + "/v1/1").value();
+    REQUIRE(told);
+    CHECK(told->kind == "notify_channel");
+    CHECK_THAT(told->payload, Catch::Contains(f.manifests.settings.security_channel));
+
+    // A second one for what is already held points at it.
+    auto again = f.post("/api/v1/overrides", admin.secret, body("u-4001", why));
+    CHECK(again.result() == status::conflict);
+    CHECK_THAT(again.body(), Catch::Contains(id));
+}
+
 TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", "[api][limits]")
 {
     CHECK(bot::api::api_router::body_limit(verb::put, "/api/v1/resources") == bot::max_upload_bytes);

@@ -187,7 +187,7 @@ TEST_CASE("reports: figures over a seeded history", "[api][reports]")
         auto rate = f.get("/api/v1/reports/auto-approval-rate?" + period + "&format=csv", auditor);
         CHECK_THAT(rate.body(), Catch::Contains("\r\napi-staging,1,1,1\r\n"));
         auto bypass = f.get("/api/v1/reports/bypassed-approval?" + period + "&format=csv", auditor);
-        CHECK_THAT(bypass.body(), Catch::Contains(",2026-11-23T10:00:00Z,3600,seeded history,no\r\n"));
+        CHECK_THAT(bypass.body(), Catch::Contains(",2026-11-23T10:00:00Z,3600,seeded history,no,break_glass,u-2002\r\n"));
     }
 }
 

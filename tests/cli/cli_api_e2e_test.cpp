@@ -183,6 +183,47 @@ TEST_CASE("CLI e2e: catalog, explain, log, tokens, audit and reports answer in t
     CHECK_FALSE(csv.out.empty());
 }
 
+TEST_CASE("CLI e2e: grant is an admin's override: at once, announced, in bypassed-approval, expiring as any grant")
+{
+    api_server s;
+    const auto paula = s.personal("paula", "u-1000", "admin");
+    const auto lee = s.personal("lee", "u-2001", "requests,review");
+    const std::vector<std::string> args{"grant", "--person", "u-4001", "--bundle", "api-production", "--duration",
+                                        "2d", "--reason", "customer escalation INC-7; the owners are offsite",
+                                        "--ticket", "INC-7"};
+
+    auto refused = s.as(lee, args);
+    CHECK(refused.code == 1);
+    CHECK_THAT(refused.err, Catch::Contains("`admin` scope"));
+    CHECK(s.as(paula, {"grant", "--person", "u-4001", "--bundle", "customer:1", "--reason", "x"}).code == 64);
+    CHECK(s.as(paula, {"grant", "--person", "u-4001", "--reason", "no target given"}).code == 64);
+    auto self = s.as(paula, {"grant", "--person", "u-1000", "--bundle", "api-production", "--reason",
+                             "I would like to skip the queue"});
+    CHECK(self.code == 1);
+    CHECK_THAT(self.err, Catch::Contains("another admin must grant it"));
+
+    auto r = s.as(paula, args);
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("✓ Bundle found: api-production (owner api-team, risk High)\n"
+                                        "✓ Granting Kofi Mensah (u-4001) access for 2 days\n"
+                                        "🚨 Manual override: granted by Paula Reyes outside the approval flow, and "
+                                        "recorded as an exception.\n"
+                                        "ℹ The security channel is told; checkpoint report bypassed-approval lists it.\n"));
+
+    auto report = s.as(paula, {"report", "bypassed-approval", "--json"});
+    REQUIRE(report.code == 0);
+    const auto rows = json::parse(report.out).at("rows").as_array();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows.at(0).at("kind") == "override");
+    CHECK(rows.at(0).at("granted_by") == "u-1000");
+    CHECK(rows.at(0).at("reason") == "customer escalation INC-7; the owners are offsite");
+
+    // The grant's log line names Paula as the approver.
+    auto log = s.as(paula, {"log", "--bundle", "api-production"});
+    CHECK_THAT(log.out, Catch::Contains("Kofi Mensah") && Catch::Contains("Paula Reyes"));
+}
+
 TEST_CASE("CLI e2e: customers uploaded from CSV can be requested one at a time")
 {
     api_server s;

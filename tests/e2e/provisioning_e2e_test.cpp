@@ -350,6 +350,57 @@ TEST_CASE("e2e: an extension moves the revoke with no gap in access", "[e2e][pro
     CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
 }
 
+TEST_CASE("e2e: a manual override is granted at once by the admin, announced in the security channel, and revoked "
+          "at its end",
+          "[e2e][provisioning]")
+{
+    rig r;
+    auto server = r.start();
+    const auto paula = mint_token(r.env, "paula", "admin", "u-1000");
+    const boost::json::object body{{"person", "u-4001"},
+                                   {"bundle", "analytics-staging"},
+                                   {"duration", "1d"},
+                                   {"reason", "the nightly load failed and the owners are asleep"},
+                                   {"ticket", "INC-42"}};
+    auto res = http_request(server->port(), http::verb::post, "/api/v1/overrides", boost::json::serialize(body),
+                            {{"Authorization", "Bearer " + paula}, {"Content-Type", "application/json"}});
+    INFO(res.body());
+    REQUIRE(res.result() == http::status::created);
+    const std::string id(boost::json::parse(res.body()).at("id").as_string());
+
+    // Granted at once, with the admin as the one who let it through.
+    REQUIRE(r.wait_effects("access/grant", 1));
+    const auto grants = events_of(r.hook.snapshot(), "access/grant");
+    REQUIRE(grants.size() == 1);
+    CHECK(grants[0].person_id == "u-4001");
+    CHECK(petition_of(grants[0]) == id);
+    CHECK(grants[0].raw.at("actor").at("id") == "u-1000");
+    REQUIRE(r.poll([&] { return r.state(*server, id) == "active"; }));
+
+    // The security channel reads the exception and its justification; Kofi hears who granted what.
+    const auto posted_to = [&](const std::string& channel, const std::string& words) {
+        return r.slack.wait_for(
+            [&](const std::vector<fake_slack_call>& calls) {
+                for (const auto& c : calls)
+                    if (c.method == "chat.postMessage" && c.args.contains("channel") &&
+                        c.args.at("channel").as_string() == channel &&
+                        boost::json::serialize(c.args).find(words) != std::string::npos)
+                        return true;
+                return false;
+            },
+            deadline);
+    };
+    CHECK(posted_to("C0SECURITY", "*Manual override:* Paula Reyes granted Kofi Mensah *analytics-staging* for 1 day"));
+    CHECK(posted_to("C0SECURITY", "the nightly load failed and the owners are asleep"));
+    CHECK(posted_to("U01KOFI", "Paula Reyes granted you *analytics-staging* for 1 day"));
+
+    // It ends like any grant: revoked once at its end.
+    r.advance(*server, 24h + 1min);
+    REQUIRE(r.wait_effects("access/revoke", 1));
+    CHECK(events_of(r.hook.snapshot(), "access/revoke").size() == 1);
+    CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
+}
+
 TEST_CASE("e2e: a second request for access held is refused, points at Extend, and grants nothing",
           "[e2e][provisioning]")
 {

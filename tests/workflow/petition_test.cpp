@@ -95,6 +95,34 @@ TEST_CASE("filing: pending with cards, or approved at once")
     }
 }
 
+TEST_CASE("a manual override is approved at once with the admin's decision, told to the person and security")
+{
+    auto m = company();
+    request_input in{"sam", "api-production", days{2}, false};
+    in.override_by = "pat";
+    auto r = decide(m, in, nov(25));
+    REQUIRE(r);
+    auto t = file(*r, {"p-9", "customer escalation INC-7, approvals are down", "INC-7", "pat"}, nov(25));
+    CHECK(t.petition.state == petition_state::approved);
+    CHECK_FALSE(t.petition.review_pending);
+    REQUIRE(t.petition.decisions.size() == 1);
+    CHECK(t.petition.decisions[0].by == "pat");
+    CHECK(t.petition.decisions[0].step == "override");
+    CHECK(t.petition.decisions[0].approved);
+    CHECK(t.petition.decisions[0].reason == "customer escalation INC-7, approvals are down");
+    CHECK(has(t.effects, effect_kind::notify_person, notice::override_granted, "sam"));
+    CHECK(has(t.effects, effect_kind::notify_channel, notice::override_granted, "C0SECURITY"));
+    CHECK(has_kind(t.effects, effect_kind::provision));
+    CHECK_FALSE(has_kind(t.effects, effect_kind::post_card));
+    // It runs out like any grant: active, then expired at its end.
+    auto p = must_apply(t.petition, provisioning_started(nov(25)), m.directory);
+    p = must_apply(p, provisioned_at(nov(25, 1)), m.directory);
+    REQUIRE(p.ends_at);
+    CHECK(*p.ends_at == nov(25, 1) + days{2});
+    p = must_apply(p, expire_at(*p.ends_at), m.directory);
+    CHECK(p.state == petition_state::expired);
+}
+
 TEST_CASE("the happy path: pending, approved, provisioning, active, expired")
 {
     auto m = company();

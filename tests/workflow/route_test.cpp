@@ -402,3 +402,48 @@ TEST_CASE("a route the matrix would auto-approve but whose bundle has steps does
     CHECK(r->rule_reason.rfind("The manager approves: api-staging has its own approval steps", 0) == 0);
     CHECK_THAT(r->rule_reason, !Catch::Contains("Auto-approved"));
 }
+
+TEST_CASE("manual override: no steps, the security channel told, within the bundle's maximum, never for oneself")
+{
+    auto m = company();
+    struct row {
+        const char* name;
+        std::string requester, target, by;
+        std::optional<duration> length;
+        std::string want_error; // empty: granted
+        std::string want_granter;
+    };
+    const std::vector<row> rows{
+        {"an admin grants someone a high-risk bundle", "sam", "api-production", "pat", days{2}, "", "Pat Platform"},
+        {"a service token grants it", "sam", "api-production", "token:7", days{2}, "", "service token 7"},
+        {"no duration is the bundle's usual one", "sam", "api-staging", "pat", std::nullopt, "", "Pat Platform"},
+        {"a resource", "sam", "customer:123", "pat", hours{4}, "", "Pat Platform"},
+        {"for oneself, by id", "pat", "api-production", "pat", days{1}, route_error::override_for_self.data(), ""},
+        {"past the bundle's maximum", "sam", "api-production", "pat", days{400}, route_error::too_long.data(), ""},
+        {"an unknown bundle", "sam", "nope", "pat", days{1}, route_error::unknown_bundle.data(), ""},
+        {"an unknown person", "nobody", "api-production", "pat", days{1}, route_error::unknown_person.data(), ""},
+    };
+    for (const auto& t : rows) {
+        INFO(t.name);
+        request_input in{t.requester, t.target, t.length, false};
+        in.override_by = t.by;
+        auto r = decide(m, in, nov(25));
+        if (!t.want_error.empty()) {
+            REQUIRE_FALSE(r);
+            CHECK(r.error().code == t.want_error);
+            continue;
+        }
+        REQUIRE(r);
+        CHECK(r->outcome == route_outcome::override_grant);
+        CHECK(r->steps.empty());
+        CHECK(r->notify_channels == std::vector<std::string>{"C0SECURITY"});
+        CHECK(r->rule_reason == "Manual override: granted by " + t.want_granter +
+                                    " outside the approval flow, and recorded as an exception.");
+        if (!t.length)
+            CHECK(r->length > duration{});
+    }
+    // The refusal says what to do instead.
+    request_input self{"pat", "api-production", days{1}, false};
+    self.override_by = "pat";
+    CHECK_THAT(decide(m, self, nov(25)).error().message, Catch::Contains("another admin must grant it"));
+}
