@@ -1,4 +1,5 @@
 #include "app/access_service.hpp"
+#include "app/demand.hpp"
 
 #include "app/effect_jobs.hpp"
 #include "app/petition_ids.hpp"
@@ -110,6 +111,9 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     auto w = plan_write(t, filing_audit(t.petition, r.via), now);
     w.exclusive_of = workflow::blocking_states(r.break_glass);
     add_home_jobs(w.jobs, nullptr, t.petition, now);
+    if (auto check = demand_check_job(manifests_.settings.demand_alert, manifests_.settings.security_channel,
+                                      t.petition, now))
+        w.jobs.push_back(std::move(*check));
     if (filed_by) {
         w.also_audit.push_back(*filed_by);
         w.also_audit.back().petition_id = t.petition.id;

@@ -17,11 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 18> kind_names{
+constexpr std::array<std::string_view, 20> kind_names{
     "post_card",      "update_cards",   "notify_person", "notify_channel", "provision",
     "expire",         "remind",         "revoke",        "release",        "post_in_thread",
     "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "anchor_audit",
-    "post_audit_anchor", "post_token_notice", "gave_up",
+    "post_audit_anchor", "post_token_notice", "check_demand", "post_demand_alert", "gave_up",
 };
 static_assert(kind_names.size() == std::size(all_job_kinds), "one name per job kind");
 
@@ -279,6 +279,50 @@ token_notice_payload tag_invoke(const json::value_to_tag<token_notice_payload>&,
     return p;
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& v, const demand_check_payload& p)
+{
+    v = json::object{{"target", p.target}, {"risk", p.risk}, {"at", workflow::to_millis(p.at)}};
+}
+
+demand_check_payload tag_invoke(const json::value_to_tag<demand_check_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    return {text(o, "target"), text(o, "risk"), workflow::from_millis(static_cast<std::int64_t>(number(o, "at")))};
+}
+
+void tag_invoke(const json::value_from_tag&, json::value& v, const demand_alert_payload& p)
+{
+    v = json::object{{"channel", p.channel},
+                     {"target", p.target},
+                     {"risk", p.risk},
+                     {"count", p.count},
+                     {"before", p.before},
+                     {"window_seconds", p.window_seconds},
+                     {"baseline_seconds", p.baseline_seconds},
+                     {"factor", p.factor},
+                     {"min_requests", p.min_requests},
+                     {"at", workflow::to_millis(p.at)}};
+}
+
+demand_alert_payload tag_invoke(const json::value_to_tag<demand_alert_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    demand_alert_payload p;
+    p.channel = text(o, "channel");
+    p.target = text(o, "target");
+    p.risk = text(o, "risk");
+    p.count = number(o, "count");
+    p.before = number(o, "before");
+    p.window_seconds = static_cast<std::int64_t>(number(o, "window_seconds"));
+    p.baseline_seconds = static_cast<std::int64_t>(number(o, "baseline_seconds"));
+    p.factor = number(o, "factor");
+    p.min_requests = number(o, "min_requests");
+    p.at = workflow::from_millis(static_cast<std::int64_t>(number(o, "at")));
+    if (p.window_seconds <= 0 || p.baseline_seconds < p.window_seconds)
+        throw std::invalid_argument("the window must be positive and the baseline at least as long");
+    return p;
+}
+
 std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 
 std::optional<job_kind> parse_job_kind(std::string_view s)
@@ -299,6 +343,8 @@ std::string encode(const sync_payload& p) { return json::serialize(json::value_f
 std::string encode(const anchor_schedule_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const anchor_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const token_notice_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const demand_check_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const demand_alert_payload& p) { return json::serialize(json::value_from(p)); }
 
 workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
 workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
@@ -316,6 +362,9 @@ workflow::result<token_notice_payload> token_notice_of(const workflow::job& j)
 {
     return read<token_notice_payload>(j);
 }
+
+workflow::result<demand_check_payload> demand_check_of(const workflow::job& j) { return read<demand_check_payload>(j); }
+workflow::result<demand_alert_payload> demand_alert_of(const workflow::job& j) { return read<demand_alert_payload>(j); }
 
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
                        workflow::on_duplicate duplicate)

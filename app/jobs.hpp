@@ -34,6 +34,8 @@ enum class job_kind {
     anchor_audit,   // anchor_schedule_payload: the scheduled anchor of the audit chain
     post_audit_anchor, // anchor_payload: an anchor, told in the security channel
     post_token_notice, // token_notice_payload: a token made to act as someone else, told in the security channel
+    check_demand,   // demand_check_payload: after a filing for a watched target, compare its demand with the usual
+    post_demand_alert, // demand_alert_payload: a spike in demand, told in the security channel
     gave_up,        // the job a dead job leaves behind (workflow::gave_up_kind)
 };
 
@@ -42,7 +44,7 @@ inline constexpr job_kind all_job_kinds[] = {
     job_kind::provision,      job_kind::expire,         job_kind::remind,        job_kind::revoke,
     job_kind::release,        job_kind::post_in_thread, job_kind::post_ephemeral, job_kind::update_view,
     job_kind::publish_home,   job_kind::sync_resources, job_kind::anchor_audit, job_kind::post_audit_anchor,
-    job_kind::post_token_notice, job_kind::gave_up,
+    job_kind::post_token_notice, job_kind::check_demand, job_kind::post_demand_alert, job_kind::gave_up,
 };
 
 std::string_view name(job_kind k);
@@ -132,6 +134,28 @@ struct token_notice_payload {
     workflow::time_point at{};
 };
 
+// A filing for `target` at `at`: count its requests in the window ending then, and in the baseline before.
+struct demand_check_payload {
+    std::string target;
+    std::string risk;
+    workflow::time_point at{};
+};
+
+// A spike to tell in `channel`: `count` requests for `target` in the `window` ending `at`, against `before`
+// in the `baseline` before it (the usual per window is before × window / baseline); the thresholds as set.
+struct demand_alert_payload {
+    std::string channel;
+    std::string target;
+    std::string risk;
+    std::uint64_t count = 0;
+    std::uint64_t before = 0;
+    std::int64_t window_seconds = 0;
+    std::int64_t baseline_seconds = 0;
+    std::uint64_t factor = 0;
+    std::uint64_t min_requests = 0;
+    workflow::time_point at{};
+};
+
 // Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
 std::string encode(const effect_payload& p);
 std::string encode(const revoke_payload& p);
@@ -143,6 +167,8 @@ std::string encode(const sync_payload& p);
 std::string encode(const anchor_schedule_payload& p);
 std::string encode(const anchor_payload& p);
 std::string encode(const token_notice_payload& p);
+std::string encode(const demand_check_payload& p);
+std::string encode(const demand_alert_payload& p);
 
 // A job's payload read back; an error says which job and what is missing or malformed.
 workflow::result<effect_payload> effect_of(const workflow::job& j);
@@ -155,6 +181,8 @@ workflow::result<sync_payload> sync_of(const workflow::job& j);
 workflow::result<anchor_schedule_payload> anchor_schedule_of(const workflow::job& j);
 workflow::result<anchor_payload> anchor_of(const workflow::job& j);
 workflow::result<token_notice_payload> token_notice_of(const workflow::job& j);
+workflow::result<demand_check_payload> demand_check_of(const workflow::job& j);
+workflow::result<demand_alert_payload> demand_alert_of(const workflow::job& j);
 
 // A job of `kind` carrying `payload`.
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,

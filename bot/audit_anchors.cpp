@@ -2,6 +2,7 @@
 
 #include "app/audit_anchors.hpp"
 #include "blocks/kit.hpp"
+#include "workflow/anomaly.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/text.hpp"
 
@@ -116,6 +117,30 @@ boost::json::object token_notice_message(const app::token_notice_payload& n)
                              std::to_string(n.token_id) + "`.";
     return boost::json::object{
         {"text", "Token #" + std::to_string(n.token_id) + " made by " + n.by + " to act as " + n.person},
+        {"blocks", boost::json::array{boost::json::object{
+                       {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
+}
+
+boost::json::object demand_alert_message(const app::demand_alert_payload& a)
+{
+    const auto window = std::chrono::seconds{a.window_seconds};
+    const auto baseline = std::chrono::seconds{a.baseline_seconds};
+    const double usual = static_cast<double>(a.before) * static_cast<double>(a.window_seconds) /
+                         static_cast<double>(a.baseline_seconds);
+    const auto target = blocks::escape(a.target);
+    const auto per = workflow::format_duration(std::chrono::duration_cast<workflow::duration>(window));
+    const std::string text =
+        ":rotating_light: *Unusual demand for " + target + "* (" + blocks::escape(a.risk) + " risk)\n*" +
+        std::to_string(a.count) + " requests* in " + per + " (up to " + workflow::format_utc(a.at) +
+        "), against a usual *" + workflow::format_usual(usual) + "* per " + per + " over the " +
+        workflow::describe_duration(std::chrono::duration_cast<workflow::duration>(baseline)) + " before (" +
+        std::to_string(a.before) + " in all). This alert fires at " + std::to_string(a.min_requests) +
+        " or more requests in " + per + " and more than " + std::to_string(a.factor) +
+        "× the usual (checkpoint.yaml `anomaly_alert`).\n" +
+        "A spike like this can be an incident, or an attack: `checkpoint log --bundle " + target +
+        "` lists the requests.";
+    return boost::json::object{
+        {"text", "Unusual demand for " + a.target + ": " + std::to_string(a.count) + " requests in " + per},
         {"blocks", boost::json::array{boost::json::object{
                        {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
 }

@@ -29,4 +29,8 @@ boost::json::object anchor_message(const app::anchor_payload& a);
 // (post_token_notice, bot/slack_jobs.cpp).
 boost::json::object token_notice_message(const app::token_notice_payload& n);
 
+// The message a spike in demand is told as in the security channel (post_demand_alert, bot/slack_jobs.cpp):
+// what was counted, what it was compared against, and the thresholds.
+boost::json::object demand_alert_message(const app::demand_alert_payload& a);
+
 } // namespace checkpoint::bot

@@ -4,14 +4,38 @@
 #include "bot/provisioning_jobs.hpp"
 #include "bot/resource_sync.hpp"
 #include "bot/slack_jobs.hpp"
+#include "app/demand.hpp"
 #include "app/effect_jobs.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace checkpoint::bot {
 
+namespace {
+
+// After a filing for a watched target (app::demand_check_job): a spike queues its alert, once per window.
+job_outcome check_demand(service_context& ctx, const workflow::job& j)
+{
+    auto pl = app::demand_check_of(j);
+    if (!pl)
+        return job_outcome::failed(pl.error().message);
+    auto checked = app::check_demand(*pl, ctx.manifests.settings, ctx.petitions, ctx.audit, ctx.clock.now());
+    if (!checked)
+        return job_outcome::retry("cannot check the demand for " + pl->target + ": " + checked.error().message);
+    if (checked->told) {
+        spdlog::warn("anomaly: {} requests for {} in {}, against a usual {}; telling {}", checked->spike->count,
+                     pl->target, workflow::describe_duration(ctx.manifests.settings.demand_alert.window),
+                     workflow::format_usual(checked->spike->usual), ctx.manifests.settings.security_channel);
+        ctx.runner.wake();
+    }
+    return job_outcome::done();
+}
+
+} // namespace
+
 void register_job_handlers(job_runner& runner, service_context& ctx)
 {
+    runner.handle(app::job_kind::check_demand, {[&ctx](const workflow::job& j) { return check_demand(ctx, j); }, {}});
     register_slack_jobs(runner, ctx);
     register_provisioning_jobs(runner, ctx);
     register_resource_sync(runner, ctx);

@@ -388,6 +388,16 @@ public:
                                     pl->channel);
     }
 
+    // A spike in demand for a watched target, told in the security channel (app::demand_alert_payload).
+    job_outcome post_demand_alert(const workflow::job& j)
+    {
+        auto pl = app::demand_alert_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        auto r = post_once(j, pl->channel, demand_alert_message(*pl)).result;
+        return outcome_of(r, j, "chat.postMessage of the demand alert for " + pl->target + " to " + pl->channel);
+    }
+
     // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
     job_outcome update_view(const workflow::job& j)
     {
@@ -473,6 +483,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle(app::job_kind::post_ephemeral, {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(app::job_kind::post_audit_anchor, {[jobs](const workflow::job& j) { return jobs->post_audit_anchor(j); }, {}});
     runner.handle(app::job_kind::post_token_notice, {[jobs](const workflow::job& j) { return jobs->post_token_notice(j); }, {}});
+    runner.handle(app::job_kind::post_demand_alert, {[jobs](const workflow::job& j) { return jobs->post_demand_alert(j); }, {}});
     runner.handle(app::job_kind::remind,
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});
 }

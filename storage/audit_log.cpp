@@ -343,6 +343,25 @@ workflow::result<workflow::audit_record> audit_log::append(const workflow::audit
     return db_.write([&](connection& c) -> workflow::result<workflow::audit_record> { return append_in(c, event); });
 }
 
+workflow::result<bool> audit_log::append_once(const workflow::audit_event& e, const workflow::job_spec& j,
+                                             workflow::time_point now)
+{
+    workflow::audit_event event;
+    try {
+        event = normalized(e);
+    } catch (const std::exception& x) {
+        return workflow::error{"bad_audit_details", std::string("the audit details are not JSON: ") + x.what()};
+    }
+    auto once = j;
+    once.duplicate = workflow::on_duplicate::keep;
+    return db_.write([&](connection& c) -> workflow::result<bool> {
+        if (!job_queue::enqueue_in(c, once, now))
+            return false;
+        append_in(c, event);
+        return true;
+    });
+}
+
 workflow::result<workflow::audit_verification> audit_log::verify(std::span<const workflow::audit_anchor> told_outside)
 {
     try {

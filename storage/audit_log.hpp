@@ -19,6 +19,8 @@ public:
     explicit audit_log(database& db) : db_(db) {}
 
     workflow::result<workflow::audit_record> append(const workflow::audit_event& e) override;
+    workflow::result<bool> append_once(const workflow::audit_event& e, const workflow::job_spec& j,
+                                       workflow::time_point now) override;
     // With the database's key when it has one (a keyed chain without it is audit_key_missing).
     workflow::result<workflow::audit_verification> verify(std::span<const workflow::audit_anchor> told = {}) override;
     workflow::result<workflow::audit_anchor> anchor(const workflow::audit_anchor_request& r) override;

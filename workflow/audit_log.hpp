@@ -94,6 +94,9 @@ public:
 
     // Durable before it returns.
     virtual result<audit_record> append(const audit_event& e) = 0;
+    // Queues `j` and, only when its key was not queued before, records `e`: one write, so an event told
+    // once (an alert per window) is recorded once however often it is found. True when it was new.
+    virtual result<bool> append_once(const audit_event& e, const job_spec& j, time_point now) = 0;
     // Walks the whole chain, its keyed hashes and its anchors; ok, or the first altered, inserted or
     // deleted event. `told`: anchors kept outside the database (as posted in the security channel: seq and
     // keyed hash in `mac`), checked as the recorded ones are. An error when the key given is not the

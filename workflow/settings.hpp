@@ -56,6 +56,19 @@ struct reminder_policy {
     duration expiring_before{std::chrono::hours{24}};
 };
 
+// A sudden rise in requests for a watched target, told in the security channel (the seed: a spike for a
+// critical bundle may be an incident or an attack). Requests filed in the last `window` are compared with
+// the usual number per window over the `baseline` before it.
+struct demand_alert_policy {
+    bool enabled = true;
+    std::vector<risk> risks{risk::critical};
+    duration window{std::chrono::hours{1}};
+    duration baseline{std::chrono::hours{24 * 7}};
+    // A spike is at least `min_requests` in the window and more than `factor` times the usual.
+    std::size_t factor = 3;
+    std::size_t min_requests = 5;
+};
+
 // checkpoint.yaml: the service-wide policy.
 struct settings {
     approval_matrix matrix = approval_matrix::standard();
@@ -66,6 +79,7 @@ struct settings {
     reminder_policy reminders;
     std::vector<integration> integrations;
     std::vector<resource_kind> resources;
+    demand_alert_policy demand_alert{};
 
     const integration* find_integration(std::string_view name) const;
     const resource_kind* find_resource(std::string_view kind) const;

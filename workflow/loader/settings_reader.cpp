@@ -167,7 +167,8 @@ void read_settings(file_reader& r, const YAML::Node& root, wf::settings& out)
     if (!r.expect_map(root, ""))
         return;
     r.check_keys(root, "",
-                 {"matrix", "platform_team", "channels", "break_glass", "reminders", "integrations", "resources"});
+                 {"matrix", "platform_team", "channels", "break_glass", "reminders", "integrations", "resources",
+                  "anomaly_alert"});
     if (root["matrix"])
         read_matrix(r, root["matrix"], out.matrix);
     out.platform_team = r.text(root, "platform_team", "", true).value_or("");
@@ -199,6 +200,31 @@ void read_settings(file_reader& r, const YAML::Node& root, wf::settings& out)
         rem.pending_after = r.duration(rm, "pending_after", "reminders", false).value_or(rem.pending_after);
         rem.escalate_after = r.duration(rm, "escalate_after", "reminders", false).value_or(rem.escalate_after);
         rem.expiring_before = r.duration(rm, "expiring_before", "reminders", false).value_or(rem.expiring_before);
+    }
+
+    if (const YAML::Node an = root["anomaly_alert"]; an && r.expect_map(an, "anomaly_alert")) {
+        r.check_keys(an, "anomaly_alert", {"enabled", "risks", "window", "baseline", "factor", "min_requests"});
+        auto& a = out.demand_alert;
+        a.enabled = r.boolean(an, "enabled", "anomaly_alert").value_or(a.enabled);
+        if (an["risks"]) {
+            a.risks.clear();
+            for (const auto& name : r.texts(an, "risks", "anomaly_alert")) {
+                if (auto level = wf::parse_risk(name))
+                    a.risks.push_back(*level);
+                else
+                    r.error(an["risks"], "anomaly_alert.risks",
+                            "\"" + name + "\" is not allowed; use low, medium, high or critical");
+            }
+        }
+        a.window = r.duration(an, "window", "anomaly_alert", false).value_or(a.window);
+        a.baseline = r.duration(an, "baseline", "anomaly_alert", false).value_or(a.baseline);
+        if (a.baseline < a.window)
+            r.error(an["baseline"] ? an["baseline"] : an, "anomaly_alert.baseline",
+                    "must be at least the window (" + wf::format_duration(a.window) +
+                        "): it is what a window is compared against, e.g. 7d");
+        // count() holds each to 1..100.
+        a.factor = r.count(an, "factor", "anomaly_alert").value_or(a.factor);
+        a.min_requests = r.count(an, "min_requests", "anomaly_alert").value_or(a.min_requests);
     }
 
     if (const YAML::Node list = root["integrations"]; list && r.expect_list(list, "integrations"))
