@@ -35,6 +35,24 @@ workflow::result<workflow::reports::table> run_report(workflow::report_queries& 
 {
     if (auto known = workflow::reports::run(name, {}, catalog, options); !known)
         return known.error();
+    if (name == "access-denied") {
+        // From the audit log: the attempts recorded in the period, a page at a time (at most 200,000).
+        workflow::audit_query q;
+        q.action = "access.denied";
+        q.from = options.from;
+        q.until = options.until;
+        q.limit = 500;
+        while (options.denials.size() < 200'000) {
+            auto page = queries.audit_events(q);
+            if (!page)
+                return page.error();
+            options.denials.insert(options.denials.end(), page->records.begin(), page->records.end());
+            if (page->next.empty())
+                break;
+            q.cursor = page->next;
+        }
+        return workflow::reports::run(name, {}, catalog, options);
+    }
     auto ended = queries.end_times();
     if (!ended)
         return ended.error();

@@ -17,11 +17,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kind_names{
+constexpr std::array<std::string_view, 21> kind_names{
     "post_card",      "update_cards",   "notify_person", "notify_channel", "provision",
     "expire",         "remind",         "revoke",        "release",        "post_in_thread",
     "post_ephemeral", "update_view",    "publish_home",  "sync_resources", "anchor_audit",
-    "post_audit_anchor", "post_token_notice", "check_demand", "post_demand_alert", "gave_up",
+    "post_audit_anchor", "post_token_notice", "check_demand", "post_demand_alert", "post_access_hint", "gave_up",
 };
 static_assert(kind_names.size() == std::size(all_job_kinds), "one name per job kind");
 
@@ -323,6 +323,20 @@ demand_alert_payload tag_invoke(const json::value_to_tag<demand_alert_payload>&,
     return p;
 }
 
+void tag_invoke(const json::value_from_tag&, json::value& v, const access_hint_payload& p)
+{
+    v = json::object{{"person", p.person},   {"entitlement", p.entitlement}, {"system", p.system},
+                     {"bundle", p.bundle},   {"matched", p.matched},         {"at", workflow::to_millis(p.at)}};
+}
+
+access_hint_payload tag_invoke(const json::value_to_tag<access_hint_payload>&, const json::value& v)
+{
+    const auto& o = object_of(v);
+    return {text(o, "person"),  text(o, "entitlement"), text(o, "system", false),
+            text(o, "bundle"),  text(o, "matched", false),
+            workflow::from_millis(static_cast<std::int64_t>(number(o, "at")))};
+}
+
 std::string_view name(job_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 
 std::optional<job_kind> parse_job_kind(std::string_view s)
@@ -345,6 +359,7 @@ std::string encode(const anchor_payload& p) { return json::serialize(json::value
 std::string encode(const token_notice_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const demand_check_payload& p) { return json::serialize(json::value_from(p)); }
 std::string encode(const demand_alert_payload& p) { return json::serialize(json::value_from(p)); }
+std::string encode(const access_hint_payload& p) { return json::serialize(json::value_from(p)); }
 
 workflow::result<effect_payload> effect_of(const workflow::job& j) { return read<effect_payload>(j); }
 workflow::result<revoke_payload> revoke_of(const workflow::job& j) { return read<revoke_payload>(j); }
@@ -365,6 +380,7 @@ workflow::result<token_notice_payload> token_notice_of(const workflow::job& j)
 
 workflow::result<demand_check_payload> demand_check_of(const workflow::job& j) { return read<demand_check_payload>(j); }
 workflow::result<demand_alert_payload> demand_alert_of(const workflow::job& j) { return read<demand_alert_payload>(j); }
+workflow::result<access_hint_payload> access_hint_of(const workflow::job& j) { return read<access_hint_payload>(j); }
 
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,
                        workflow::on_duplicate duplicate)

@@ -36,6 +36,7 @@ enum class job_kind {
     post_token_notice, // token_notice_payload: a token made to act as someone else, told in the security channel
     check_demand,   // demand_check_payload: after a filing for a watched target, compare its demand with the usual
     post_demand_alert, // demand_alert_payload: a spike in demand, told in the security channel
+    post_access_hint, // access_hint_payload: after a denied access, the bundle that grants it, with Request
     gave_up,        // the job a dead job leaves behind (workflow::gave_up_kind)
 };
 
@@ -44,7 +45,8 @@ inline constexpr job_kind all_job_kinds[] = {
     job_kind::provision,      job_kind::expire,         job_kind::remind,        job_kind::revoke,
     job_kind::release,        job_kind::post_in_thread, job_kind::post_ephemeral, job_kind::update_view,
     job_kind::publish_home,   job_kind::sync_resources, job_kind::anchor_audit, job_kind::post_audit_anchor,
-    job_kind::post_token_notice, job_kind::check_demand, job_kind::post_demand_alert, job_kind::gave_up,
+    job_kind::post_token_notice, job_kind::check_demand, job_kind::post_demand_alert,
+    job_kind::post_access_hint, job_kind::gave_up,
 };
 
 std::string_view name(job_kind k);
@@ -156,6 +158,17 @@ struct demand_alert_payload {
     workflow::time_point at{};
 };
 
+// `person` was denied `entitlement` (by `system`, when said) at `at`; `bundle` grants it, with `matched` the
+// setting that matched. Told to the person with a Request button.
+struct access_hint_payload {
+    std::string person;
+    std::string entitlement;
+    std::string system;
+    std::string bundle;
+    std::string matched;
+    workflow::time_point at{};
+};
+
 // Each payload as the JSON stored in the job (Boost.JSON tag_invoke conversions, in jobs.cpp).
 std::string encode(const effect_payload& p);
 std::string encode(const revoke_payload& p);
@@ -169,6 +182,7 @@ std::string encode(const anchor_payload& p);
 std::string encode(const token_notice_payload& p);
 std::string encode(const demand_check_payload& p);
 std::string encode(const demand_alert_payload& p);
+std::string encode(const access_hint_payload& p);
 
 // A job's payload read back; an error says which job and what is missing or malformed.
 workflow::result<effect_payload> effect_of(const workflow::job& j);
@@ -183,6 +197,7 @@ workflow::result<anchor_payload> anchor_of(const workflow::job& j);
 workflow::result<token_notice_payload> token_notice_of(const workflow::job& j);
 workflow::result<demand_check_payload> demand_check_of(const workflow::job& j);
 workflow::result<demand_alert_payload> demand_alert_of(const workflow::job& j);
+workflow::result<access_hint_payload> access_hint_of(const workflow::job& j);
 
 // A job of `kind` carrying `payload`.
 workflow::job_spec job(job_kind kind, std::string key, std::string payload, workflow::time_point run_at,

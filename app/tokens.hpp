@@ -23,6 +23,8 @@ enum class scope : unsigned {
     resources_write = 4,
     audit_read = 8,
     admin = 16,
+    // Report failed access attempts (POST /access-denied): for a log shipper or an integration.
+    denials_write = 32,
 };
 
 constexpr std::string_view name(scope s)
@@ -33,12 +35,13 @@ constexpr std::string_view name(scope s)
     case scope::resources_write: return "resources:write";
     case scope::audit_read: return "audit:read";
     case scope::admin: return "admin";
+    case scope::denials_write: return "denials:write";
     }
     return "admin";
 }
 
 inline constexpr scope all_scopes[] = {scope::requests, scope::review, scope::resources_write, scope::audit_read,
-                                       scope::admin};
+                                       scope::admin,    scope::denials_write};
 
 std::optional<scope> parse_scope(std::string_view s);
 // "requests, review, resources:write, audit:read, admin": for messages that say what is allowed.

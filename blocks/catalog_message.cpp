@@ -56,4 +56,26 @@ boost::json::object catalog_reply(std::span<const catalog_entry> entries, std::s
     return ephemeral_message(title + ": " + std::to_string(total) + " bundle" + (total == 1 ? "" : "s"), std::move(blocks));
 }
 
+boost::json::object access_hint_message(const workflow::bundle& b, std::string_view entitlement, std::string_view system,
+                                        std::string_view matched, workflow::time_point at)
+{
+    const std::string where = system.empty() ? std::string() : " in " + escape(truncate(system, 100));
+    const std::string lead = ":no_entry_sign: You were denied `" + escape(truncate(entitlement, 200)) + "`" + where +
+                             " at " + slack_time(at) + ".";
+    const std::string offer = "*" + escape(b.name) + "* grants it" +
+                              (matched.empty() || matched == b.name ? std::string()
+                                                                    : " (" + escape(truncate(matched, 200)) + ")") +
+                              ": " + escape(truncate(b.description, 300)) + "\n" + std::string(workflow::title(b.level)) +
+                              " risk · owner " + escape(b.owner_team) + " · typically " +
+                              format_length(b.durations.initial) + ", at most " + format_length(b.durations.max);
+    boost::json::array blocks{section_block(lead),
+                              section_with_button(offer, button(action::open_request_modal, "Request", b.name,
+                                                                button_style::primary)),
+                              context_block("Checkpoint suggests the bundle that grants what was denied. Nothing is "
+                                            "requested until you ask.")};
+    return boost::json::object{{"text", "You were denied " + std::string(truncate(entitlement, 200)) + "; " + b.name +
+                                            " grants it"},
+                               {"blocks", std::move(blocks)}};
+}
+
 } // namespace checkpoint::blocks

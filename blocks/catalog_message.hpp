@@ -21,4 +21,9 @@ struct catalog_entry {
 // and the hint; deprecated ones point at their successor. `words` is what was searched for (may be empty).
 boost::json::object catalog_reply(std::span<const catalog_entry> entries, std::string_view words);
 
+// A DM after a denied access attempt: what was denied (and where), the bundle that grants it (through
+// `matched`), and a Request button that opens the request form for it.
+boost::json::object access_hint_message(const workflow::bundle& b, std::string_view entitlement, std::string_view system,
+                                        std::string_view matched, workflow::time_point at);
+
 } // namespace checkpoint::blocks

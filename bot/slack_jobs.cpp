@@ -3,6 +3,7 @@
 
 #include "blocks/app_home.hpp"
 #include "blocks/approval_card.hpp"
+#include "blocks/catalog_message.hpp"
 #include "blocks/notifications.hpp"
 #include "app/effect_jobs.hpp"
 #include "app/jobs.hpp"
@@ -398,6 +399,24 @@ public:
         return outcome_of(r, j, "chat.postMessage of the demand alert for " + pl->target + " to " + pl->channel);
     }
 
+    // After a denied access: the bundle that grants it, with Request, to the person (app::access_hint_payload).
+    job_outcome post_access_hint(const workflow::job& j)
+    {
+        auto pl = app::access_hint_of(j);
+        if (!pl)
+            return job_outcome::failed(pl.error().message);
+        const auto* b = ctx_.manifests.catalog.find(pl->bundle);
+        if (!b || b->deprecated)
+            return job_outcome::failed("the bundle " + pl->bundle + " is gone or deprecated since the attempt");
+        auto who = slack_user_for_person(ctx_, pl->person);
+        if (!who.found())
+            return lookup_failed(who, j);
+        auto r = post_once(j, who.slack_id, blocks::access_hint_message(*b, pl->entitlement, pl->system, pl->matched, pl->at),
+                           pl->person)
+                     .result;
+        return outcome_of(r, j, "chat.postMessage of the access hint for " + pl->bundle + " to " + pl->person);
+    }
+
     // A modal re-rendered after a change inside it: {"view_id","hash","view"}.
     job_outcome update_view(const workflow::job& j)
     {
@@ -483,6 +502,7 @@ void register_slack_jobs(job_runner& runner, service_context& ctx)
     runner.handle(app::job_kind::post_ephemeral, {[jobs](const workflow::job& j) { return jobs->post_ephemeral(j); }, {}});
     runner.handle(app::job_kind::post_audit_anchor, {[jobs](const workflow::job& j) { return jobs->post_audit_anchor(j); }, {}});
     runner.handle(app::job_kind::post_token_notice, {[jobs](const workflow::job& j) { return jobs->post_token_notice(j); }, {}});
+    runner.handle(app::job_kind::post_access_hint, {[jobs](const workflow::job& j) { return jobs->post_access_hint(j); }, {}});
     runner.handle(app::job_kind::post_demand_alert, {[jobs](const workflow::job& j) { return jobs->post_demand_alert(j); }, {}});
     runner.handle(app::job_kind::remind,
                   {[jobs](const workflow::job& j) { return jobs->with_petition(j, &slack_jobs::remind); }, {}});

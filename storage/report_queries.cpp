@@ -39,6 +39,8 @@ workflow::result<audit_page> report_queries::audit_events(const audit_query& aq)
         sql += " AND actor = :actor";
     if (aq.subject)
         sql += " AND json_extract(details, '$.subject') = :subject";
+    if (aq.action)
+        sql += " AND action = :action";
     if (aq.petition_id)
         sql += " AND petition_seq = (SELECT seq FROM petitions WHERE id = :petition)";
     if (aq.from)
@@ -54,6 +56,8 @@ workflow::result<audit_page> report_queries::audit_events(const audit_query& aq)
             q->bind(":actor", *aq.actor);
         if (aq.subject)
             q->bind(":subject", *aq.subject);
+        if (aq.action)
+            q->bind(":action", *aq.action);
         if (aq.petition_id)
             q->bind(":petition", *aq.petition_id);
         if (aq.from)

@@ -23,6 +23,8 @@ struct audit_query {
     std::string cursor;
     // Whom the event is about when someone else did it (details "subject": a token made to act as them).
     std::optional<std::string> subject{};
+    // Only events of this action ("access.denied", …).
+    std::optional<std::string> action{};
 };
 
 struct audit_page {

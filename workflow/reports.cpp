@@ -1,5 +1,7 @@
 #include "workflow/reports.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -240,6 +242,52 @@ table long_lived_grants(const std::vector<petition>& ps, const options& o)
     return t;
 }
 
+// Failed access attempts in the period, per bundle suggested ("(none)" when no bundle grants what was
+// denied): attempts, distinct people, the last one. Most attempts first.
+table access_denied(const options& o)
+{
+    table t{{"bundle", "attempts", "people", "last_at"}, {}, {}};
+    struct acc {
+        std::int64_t attempts = 0;
+        std::set<std::string> people;
+        time_point last{};
+    };
+    std::map<std::string, acc> by;
+    std::set<std::string> everyone;
+    std::int64_t total = 0, unmatched = 0;
+    for (const auto& r : o.denials) {
+        const auto& e = r.event;
+        if (e.action != "access.denied" || e.at < o.from || e.at >= o.until)
+            continue;
+        boost::system::error_code ec;
+        const auto details = boost::json::parse(e.details, ec);
+        std::string bundle = "(none)", person;
+        if (!ec && details.is_object()) {
+            const auto& d = details.get_object();
+            if (const auto* s = d.if_contains("suggested"); s && s->is_string())
+                bundle = std::string(s->get_string());
+            if (const auto* s = d.if_contains("subject"); s && s->is_string())
+                person = std::string(s->get_string());
+        }
+        auto& a = by[bundle];
+        ++a.attempts;
+        ++total;
+        unmatched += bundle == "(none)";
+        if (!person.empty()) {
+            a.people.insert(person);
+            everyone.insert(person);
+        }
+        a.last = std::max(a.last, e.at);
+    }
+    std::vector<std::pair<std::string, acc>> sorted(by.begin(), by.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second.attempts > b.second.attempts; });
+    for (const auto& [bundle, a] : sorted)
+        t.rows.push_back({bundle, a.attempts, static_cast<std::int64_t>(a.people.size()), when(a.last)});
+    t.summary = {{"attempts", total}, {"people", static_cast<std::int64_t>(everyone.size())}, {"unmatched", unmatched}};
+    return t;
+}
+
 } // namespace
 
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, int p)
@@ -293,6 +341,8 @@ result<table> run(std::string_view report, const std::vector<petition>& ps, cons
         return auto_approval_rate(ps, o);
     if (report == "long-lived-grants")
         return long_lived_grants(ps, o);
+    if (report == "access-denied")
+        return access_denied(o);
     std::string all;
     for (auto n : names)
         all += (all.empty() ? "" : ", ") + std::string(n);

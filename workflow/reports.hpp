@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workflow/audit_log.hpp"
 #include "workflow/catalog.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/duration.hpp"
@@ -36,11 +37,13 @@ struct options {
     duration min_length{std::chrono::days{30}};
     // When access ended early (a revocation or expiry), by petition id; a live grant runs to its ends_at.
     std::map<std::string, time_point, std::less<>> ended_at;
+    // access-denied: the "access.denied" audit events of the period (the caller reads them).
+    std::vector<audit_record> denials{};
 };
 
 inline constexpr std::string_view names[] = {"access-during",      "time-to-access",  "time-to-decision",
                                               "bypassed-approval",  "duration-by-bundle", "never-requested",
-                                              "auto-approval-rate", "long-lived-grants"};
+                                              "auto-approval-rate", "long-lived-grants",  "access-denied"};
 
 // The report `name` over `petitions` (every petition filed before o.until); unknown_report otherwise.
 result<table> run(std::string_view name, const std::vector<petition>& petitions, const catalog& bundles,

@@ -41,6 +41,8 @@ matched match(const std::vector<std::string>& seg, http::verb method)
         options = {{v::get, endpoint::petitions_list}, {v::post, endpoint::petitions_create}};
     else if (n == 2 && head == "petitions")
         options = {{v::get, endpoint::petition_get}};
+    else if (n == 1 && head == "access-denied")
+        options = {{v::post, endpoint::access_denied}};
     else if (n == 1 && head == "overrides")
         options = {{v::post, endpoint::override_create}};
     else if (n == 3 && head == "petitions" && seg[2] == "wait")
@@ -162,7 +164,7 @@ std::string cell_text(const workflow::reports::cell& c, bool is_time)
     return json::serialize(v);
 }
 
-bool is_time_column(std::string_view c) { return c == "from" || c == "until" || c == "filed_at"; }
+bool is_time_column(std::string_view c) { return c == "from" || c == "until" || c == "filed_at" || c == "last_at"; }
 
 std::optional<std::string> text_field(const json::object& o, std::string_view key, std::size_t max,
                                       std::string_view where)

@@ -64,6 +64,7 @@ enum class endpoint {
     petitions_list,
     petitions_create,
     override_create,
+    access_denied,
     petition_get,
     petition_wait,
     petition_act,

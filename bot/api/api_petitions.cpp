@@ -1,5 +1,6 @@
 #include "bot/api/api_internal.hpp"
 
+#include "app/access_denied.hpp"
 #include "blocks/actions.hpp"
 #include "workflow/petition_json.hpp"
 #include "workflow/intent.hpp"
@@ -104,6 +105,39 @@ response api_router::petitions(call& c)
                                                   {"ticket", r.ticket}});
         auto p = must(ctx_.access.submit(person, r, std::move(exception)));
         return ok(c, petition_out(p), http::status::created);
+    }
+
+    case endpoint::access_denied: {
+        // A failed access attempt from a log shipper or an integration: which bundles would grant it, the best
+        // one suggested to the person in a DM (with Request), the attempt recorded for the access-denied report.
+        need(c.who, scope::denials_write, "reporting failed access attempts");
+        const auto body = c.body();
+        app::denied_attempt a;
+        a.person = required_text(body, "person", 200, "the directory id, external id or email of who was denied.");
+        a.entitlement = required_text(body, "entitlement", workflow::max_target_length,
+                                      "what was denied: a bundle, a provisioning value such as \"api-prod-s3-read\", "
+                                      "or \"permission_set: api-production\".");
+        a.system = text_field(body, "system", 100).value_or("");
+        a.detail = text_field(body, "detail", 1000).value_or("");
+        auto answer = must(app::report_access_denied(ctx_.manifests, ctx_.petitions, ctx_.audit, a, c.who.actor(),
+                                                     origin_of(c), now));
+        if (answer.told)
+            ctx_.runner.wake();
+        json::array bundles;
+        for (const auto& m : answer.matches) {
+            const auto* b = ctx_.manifests.catalog.find(m.bundle);
+            bundles.push_back(json::object{{"name", m.bundle},
+                                           {"matched", m.matched},
+                                           {"risk", name(m.level)},
+                                           {"owner_team", b ? b->owner_team : std::string()},
+                                           {"held", m.held}});
+        }
+        return ok(c, json::object{{"person", json::object{{"id", answer.person_id}, {"name", answer.person_name}}},
+                                  {"entitlement", a.entitlement},
+                                  {"bundles", std::move(bundles)},
+                                  {"suggested", answer.suggested.empty() ? json::value(nullptr)
+                                                                         : json::value(answer.suggested)},
+                                  {"told", answer.told}});
     }
 
     case endpoint::petition_get: {

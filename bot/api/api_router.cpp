@@ -331,6 +331,7 @@ response api_router::dispatch(call& c)
     case endpoint::petitions_list:
     case endpoint::petitions_create:
     case endpoint::override_create:
+    case endpoint::access_denied:
     case endpoint::petition_get:
     case endpoint::petition_wait:
     case endpoint::petition_act: return petitions(c);

@@ -687,6 +687,83 @@ TEST_CASE("api: an admin grants access outside the approval flow as an audited e
     CHECK_THAT(again.body(), Catch::Contains(id));
 }
 
+TEST_CASE("api: a failed access attempt names the bundles that grant it, suggests one by DM once an hour, and is "
+          "counted",
+          "[api][access-denied]")
+{
+    test::api_fixture f;
+    const auto shipper = f.token({"denials:write"}, "", "log-shipper");
+    const auto attempt = [](std::string person, std::string entitlement) {
+        return json::object{{"person", std::move(person)},
+                            {"entitlement", std::move(entitlement)},
+                            {"system", "aws"},
+                            {"detail", "AccessDenied: rds-db:connect on api-prod"}};
+    };
+
+    struct refusal {
+        const char* name;
+        std::string token;
+        json::object body;
+        status want;
+        std::string says;
+    };
+    const std::vector<refusal> refusals{
+        {"without the scope", f.token({"requests"}, "u-2001"), attempt("u-4001", "api-rds-connect"),
+         status::forbidden, "`denials:write` scope"},
+        {"without an entitlement", shipper, json::object{{"person", "u-4001"}}, status::bad_request,
+         "`entitlement` is required"},
+        {"for someone not in the directory", shipper, attempt("u-9999", "api-rds-connect"), status::bad_request,
+         "not in the directory"},
+    };
+    for (const auto& r : refusals) {
+        INFO(r.name);
+        auto res = f.post("/api/v1/access-denied", r.token, r.body);
+        INFO(res.body());
+        CHECK(res.result() == r.want);
+        CHECK_THAT(res.body(), Catch::Contains(r.says));
+    }
+
+    // By email: Kofi was denied a policy that api-production grants.
+    auto first = f.post("/api/v1/access-denied", shipper, attempt("kofi@example.com", "api-rds-connect"));
+    INFO(first.body());
+    REQUIRE(first.result() == status::ok);
+    auto a = body_of(first);
+    CHECK(a.at("person").at("id") == "u-4001");
+    REQUIRE(a.at("bundles").as_array().size() == 1);
+    CHECK(a.at("bundles").at(0).at("name") == "api-production");
+    CHECK(a.at("bundles").at(0).at("matched") == "policies: api-rds-connect");
+    CHECK(a.at("bundles").at(0).at("held") == false);
+    CHECK(a.at("suggested") == "api-production");
+    CHECK(a.at("told") == true);
+    const auto hour = std::chrono::duration_cast<std::chrono::hours>(f.clock.now().time_since_epoch()).count();
+    auto hint = f.jobs.find("denied/u-4001/api-production/" + std::to_string(hour)).value();
+    REQUIRE(hint);
+    CHECK(hint->kind == "post_access_hint");
+
+    // Again within the hour: recorded, not told again. Something no bundle grants: recorded, nothing suggested.
+    f.clock.advance(std::chrono::minutes{10});
+    CHECK(body_of(f.post("/api/v1/access-denied", shipper, attempt("u-4001", "api-rds-connect"))).at("told") == false);
+    auto none = body_of(f.post("/api/v1/access-denied", shipper, attempt("u-4002", "s3:DeleteBucket")));
+    CHECK(none.at("bundles").as_array().empty());
+    CHECK(none.at("suggested").is_null());
+    CHECK(none.at("told") == false);
+
+    // The access-denied report counts them per bundle; the audit log has them with the person as subject.
+    f.clock.advance(std::chrono::minutes{1});
+    auto report = body_of(f.get("/api/v1/reports/access-denied", f.token({"audit:read"}, "", "auditor")));
+    INFO(json::serialize(report));
+    const auto& rows = report.at("rows").as_array();
+    REQUIRE(rows.size() == 2);
+    CHECK(rows.at(0).at("bundle") == "api-production");
+    CHECK(rows.at(0).at("attempts") == 2);
+    CHECK(rows.at(0).at("people") == 1);
+    CHECK(rows.at(1).at("bundle") == "(none)");
+    CHECK(report.at("summary").at("attempts") == 3);
+    CHECK(report.at("summary").at("unmatched") == 1);
+    auto about_kofi = body_of(f.get("/api/v1/audit?subject=u-4001", f.token({"audit:read"}, "", "auditor2")));
+    CHECK(about_kofi.at("items").as_array().size() == 2);
+}
+
 TEST_CASE("api: body limits are 8 MiB for PUT /resources and 64 KiB elsewhere", "[api][limits]")
 {
     CHECK(bot::api::api_router::body_limit(verb::put, "/api/v1/resources") == bot::max_upload_bytes);
