@@ -8,7 +8,7 @@ namespace checkpoint::blocks {
 
 namespace {
 
-constexpr std::array<action_info, 17> table{{
+constexpr std::array<action_info, 18> table{{
     {action::approve, action_kind::button, "checkpoint.approve", "", "Approve", "Mark reviewed", button_style::primary,
      workflow::event_kind::approve, who_may::reviewer, "approve", "approving"},
     {action::deny, action_kind::button, "checkpoint.deny", "", "Deny", "Revoke access", button_style::danger,
@@ -32,6 +32,8 @@ constexpr std::array<action_info, 17> table{{
     {action::extend_submit, action_kind::view, "checkpoint.extend_modal", ""},
     {action::extend_duration_select, action_kind::select, "checkpoint.extend_duration", "extend_duration"},
     {action::extend_reason_input, action_kind::input, "checkpoint.extend_reason", "extend_reason"},
+    {action::approve_for, action_kind::menu, "checkpoint.approve_for", "", "Approve for less…", "", button_style::plain,
+     workflow::event_kind::approve, who_may::reviewer, "", "approving"},
 }};
 
 // The table is indexed by the enum; this fails to compile if a row is out of place.
@@ -43,7 +45,7 @@ constexpr bool in_enum_order()
     return true;
 }
 static_assert(in_enum_order(), "actions table rows must follow the enum order");
-static_assert(static_cast<std::size_t>(action::extend_reason_input) + 1 == table.size(), "one row per action");
+static_assert(static_cast<std::size_t>(action::approve_for) + 1 == table.size(), "one row per action");
 
 } // namespace
 

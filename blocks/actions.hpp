@@ -29,6 +29,7 @@ enum class action {
     extend_submit,          // view_submission of the extend modal (callback_id)
     extend_duration_select, // extend modal: how much longer
     extend_reason_input,    // extend modal: why
+    approve_for,            // select on a request card: approve for less; option value = "<petition id> <duration>"
 };
 
 enum class action_kind {
@@ -36,6 +37,7 @@ enum class action_kind {
     select, // an input element; block_id is the key of view state and of `response_action: errors`
     input,  // a plain_text_input; same keys as a select
     view,   // a modal's callback_id; arrives as view_submission
+    menu,   // a static select in a message's actions block (block_actions); each option's value carries the petition
 };
 
 enum class button_style { plain, primary, danger };

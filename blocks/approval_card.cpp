@@ -240,11 +240,38 @@ std::string step_context(const card_input& in)
     return out;
 }
 
+// "Approve for less…": the usual durations shorter than asked (none when an hour or less was asked).
+std::optional<boost::json::object> approve_for_menu(const card_input& in)
+{
+    using namespace std::chrono;
+    if (in.kind != card_kind::request || in.petition.state != workflow::petition_state::pending)
+        return std::nullopt;
+    boost::json::array options;
+    for (workflow::duration d : {workflow::duration{hours{1}}, workflow::duration{hours{4}}, workflow::duration{hours{24}},
+                                 workflow::duration{hours{72}}, workflow::duration{hours{24 * 7}},
+                                 workflow::duration{hours{24 * 14}}})
+        if (d < in.petition.length())
+            options.push_back(boost::json::object{
+                {"text", boost::json::object{{"type", "plain_text"}, {"text", format_length(d)}}},
+                {"value", in.petition.id + " " + workflow::format_duration(d)}});
+    if (options.empty())
+        return std::nullopt;
+    return boost::json::object{
+        {"type", "static_select"},
+        {"action_id", std::string(info(action::approve_for).name)},
+        {"placeholder", boost::json::object{{"type", "plain_text"}, {"text", std::string(info(action::approve_for).label)}}},
+        {"options", std::move(options)}};
+}
+
 boost::json::array card_buttons(const card_input& in)
 {
     const bool review = in.kind == card_kind::break_glass_review;
-    return {petition_button(action::approve, in.petition.id, review), petition_button(action::deny, in.petition.id, review),
-            petition_button(action::ask_in_thread, in.petition.id)};
+    boost::json::array out{petition_button(action::approve, in.petition.id, review),
+                           petition_button(action::deny, in.petition.id, review),
+                           petition_button(action::ask_in_thread, in.petition.id)};
+    if (auto menu = approve_for_menu(in))
+        out.push_back(std::move(*menu));
+    return out;
 }
 
 // The notification and fallback text: what a phone shows. Escaped like the blocks, since names and

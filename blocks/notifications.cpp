@@ -101,12 +101,26 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
         const auto* d = last_decision(p);
         lead = ":white_check_mark: " + std::string(p.pending_extension ? "Your extension of " : "Your request for ") +
                what_of(p) + " passed a step" + (d ? ": " + escape(d->step) + ", approved by " + by_whom(p, d->by, ctx) : "") +
+               (d && d->granted ? " for " + format_length(*d->granted) + " (you asked for " +
+                                      format_length(p.asked_length.value_or(r.length)) + ")"
+                                : std::string()) +
                ". " + waiting_on(p);
         break;
     }
     case notice::approved:
-        lead = ":white_check_mark: Your request for " + what_of(p) + " (" + format_length(r.length) +
-               ") is approved. Access is being set up; I will tell you when it is active.";
+        if (p.asked_length) {
+            // A reviewer set a shorter duration: say so, and who.
+            std::string who;
+            for (const auto& d : p.decisions)
+                if (d.granted)
+                    who = by_whom(p, d.by, ctx);
+            lead = ":white_check_mark: Your request for " + what_of(p) + " is approved for " + format_length(r.length) +
+                   " (you asked for " + format_length(*p.asked_length) + (who.empty() ? "" : "; " + who + " set it") +
+                   "). Access is being set up; I will tell you when it is active. Need longer later? Extend it.";
+        } else {
+            lead = ":white_check_mark: Your request for " + what_of(p) + " (" + format_length(r.length) +
+                   ") is approved. Access is being set up; I will tell you when it is active.";
+        }
         break;
     case notice::auto_approved:
         lead = ":white_check_mark: " + escape(r.rule_reason) + " Access to " + what_of(p) + " for " +

@@ -138,8 +138,24 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         const auto which = blocks::parse_action_id(string_at(*a, "action_id"));
         if (!which)
             continue;
-        const auto id = string_at(*a, "value");
+        auto id = string_at(*a, "value");
+        // "Approve for less…" carries the petition and the duration chosen in its option's value.
+        std::optional<workflow::duration> shorter;
+        if (*which == blocks::action::approve_for) {
+            const auto* selected = object_at(*a, "selected_option");
+            const auto value = selected ? string_at(*selected, "value") : std::string();
+            const auto space = value.find(' ');
+            auto length = space == std::string::npos ? workflow::result<workflow::duration>(workflow::error{"bad_duration", "none"})
+                                                     : workflow::parse_duration(value.substr(space + 1));
+            if (!length) {
+                spdlog::warn("slack: an approve-for option from {} carries no duration", i.user_id);
+                continue;
+            }
+            id = value.substr(0, space);
+            shorter = *length;
+        }
         switch (*which) {
+        case blocks::action::approve_for:
         case blocks::action::approve:
         case blocks::action::deny:
         case blocks::action::cancel:
@@ -205,7 +221,10 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
                 spdlog::warn("slack: views.open (deny {}) for {} failed: {}", id, i.user_id, r.error);
             continue;
         }
-        case workflow::event_kind::approve: e = workflow::approve_by(me, now); break;
+        case workflow::event_kind::approve:
+            e = workflow::approve_by(me, now);
+            e.shorten_to = shorter;
+            break;
         case workflow::event_kind::cancel: e = workflow::cancel_by(me, now); break;
         case workflow::event_kind::revoke: e = workflow::revoke_by(me, now); break;
         case workflow::event_kind::start_provisioning:
@@ -220,7 +239,8 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         // A second click (or another reviewer's, a moment earlier) found it decided: say how, as it stands
         // now, rather than the refusal's words.
         std::optional<workflow::petition> decided;
-        if (t.error().code == workflow::petition_error::illegal_transition && *which == blocks::action::approve) {
+        if (t.error().code == workflow::petition_error::illegal_transition &&
+            (*which == blocks::action::approve || *which == blocks::action::approve_for)) {
             if (auto again = ctx_.access.get(id); again && again->state != workflow::petition_state::pending)
                 decided = std::move(*again);
         }

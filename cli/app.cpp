@@ -670,10 +670,13 @@ int run(const std::vector<std::string>& args, environment& env)
     auto* approve = app.add_subcommand("approve", "Approve a request waiting on you");
     approve->add_option("id", o.id, "Request id")->required();
     approve->add_option("-r,--reason", o.reason, "A note for the requester");
+    approve->add_option("-d,--duration", o.duration, "Approve for less than was asked, e.g. 1d");
     on(approve, [&] {
         json::object body;
         if (!o.reason.empty())
             body["reason"] = o.reason;
+        if (!o.duration.empty())
+            body["duration"] = o.duration;
         return runner.decide("approve", "Approved", std::move(body));
     });
 

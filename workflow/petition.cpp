@@ -200,10 +200,22 @@ result<transition> decide_pending(const petition& p, const event& e)
 {
     if (auto ok = check_reviewer(p, p.route, p.progress, e, {"", p.created_at}); !ok)
         return ok.error();
+    if (e.shorten_to && e.kind == event_kind::approve &&
+        (*e.shorten_to < std::chrono::minutes{1} || *e.shorten_to >= p.route.length))
+        return fail("bad_duration",
+                    "Approve for less than the " + describe_duration(p.route.length) +
+                        " asked (at least 1 minute), or approve as asked.");
     transition t{p, {}};
     auto& n = t.petition;
     effects_builder fx(n);
     n.decisions.push_back({e.by, p.route.steps[p.progress.step].name, e.kind == event_kind::approve, e.at, e.reason});
+    if (e.shorten_to && e.kind == event_kind::approve) {
+        // Each step may shorten it further; the requester's own ask is kept for the messages.
+        if (!n.asked_length)
+            n.asked_length = n.route.length;
+        n.route.length = *e.shorten_to;
+        n.decisions.back().granted = *e.shorten_to;
+    }
     if (e.kind == event_kind::deny) {
         n.state = petition_state::denied;
         n.closed_by = e.by;
@@ -463,6 +475,11 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
     case event_kind::deny:
         if (p.state == petition_state::pending)
             return done(decide_pending(p, e));
+        if (e.shorten_to)
+            return fail("bad_duration",
+                        "Only a request waiting for approval can be approved for less; request " + p.id + " is " +
+                            std::string(name(p.state)) + (p.pending_extension ? " with an extension waiting" : "") +
+                            ".");
         // The review of a break-glass grant comes before any extension of it.
         if (holds_access && p.review_pending)
             return done(review(p, e));

@@ -83,6 +83,8 @@ struct decision_record {
     time_point at;
     // What the reviewer said (a denial's reason).
     std::string reason;
+    // Set when the reviewer approved for less than was asked: the duration they granted.
+    std::optional<duration> granted{};
 };
 
 struct petition {
@@ -107,6 +109,9 @@ struct petition {
     std::string filed_by;
     // Bumped by every transition; the store's compare-and-set key.
     std::uint64_t version = 0;
+    // Set when a reviewer approved for less than was asked: what the requester asked for (route.length is
+    // what was granted).
+    std::optional<duration> asked_length{};
 
     const std::string& requester() const { return route.requester_id; }
     const std::string& entitlement() const { return route.target; }
@@ -211,6 +216,9 @@ struct event {
     std::optional<workflow::route> extension_route;
     // The front it came through (the caller sets it; the service's own events are "system").
     origin via{};
+    // An approval for less than was asked (the approver sets the duration): shorter than the request's
+    // length, at least a minute. Only for a request waiting for approval.
+    std::optional<duration> shorten_to{};
 };
 
 struct transition {

@@ -178,6 +178,8 @@ std::string petition_to_json(const workflow::petition& p)
         json::object o{{"by", d.by}, {"step", d.step}, {"approved", d.approved}, {"at", ticks(d.at)}};
         if (!d.reason.empty())
             o["reason"] = d.reason; // only when said: bodies written before it read the same
+        if (d.granted)
+            o["granted"] = d.granted->count();
         decisions.emplace_back(std::move(o));
     }
     json::value extension = nullptr;
@@ -204,6 +206,8 @@ std::string petition_to_json(const workflow::petition& p)
                    {"version", p.version}};
     if (!p.filed_by.empty())
         o["filed_by"] = p.filed_by;
+    if (p.asked_length)
+        o["asked_length"] = p.asked_length->count();
     return json::serialize(o);
 }
 
@@ -238,12 +242,16 @@ workflow::result<workflow::petition> petition_from_json(std::string_view text)
             const auto& d = dv.as_object();
             p.decisions.push_back({str(d, "by"), str(d, "step"), d.at("approved").as_bool(), from_ticks(num(d, "at")),
                                    d.contains("reason") ? str(d, "reason") : std::string()});
+            if (d.contains("granted"))
+                p.decisions.back().granted = workflow::duration{num(d, "granted")};
         }
         p.closed_by = str(o, "closed_by");
         p.close_reason = str(o, "close_reason");
         if (o.contains("filed_by"))
             p.filed_by = str(o, "filed_by");
         p.version = o.at("version").to_number<std::uint64_t>();
+        if (o.contains("asked_length"))
+            p.asked_length = workflow::duration{num(o, "asked_length")};
         return p;
     } catch (const std::exception& e) {
         return workflow::error{"corrupt_petition", std::string("a stored petition cannot be read: ") + e.what()};

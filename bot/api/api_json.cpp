@@ -118,6 +118,8 @@ json::object petition_json(const workflow::petition& p, const workflow::director
                        {"step", d.step},
                        {"reason", !d.reason.empty() ? d.reason : d.approved ? std::string() : p.close_reason},
                        {"at", rfc3339(d.at)}};
+        if (d.granted)
+            o["granted_duration"] = workflow::format_duration(*d.granted);
         decisions.push_back(std::move(o));
         decided_at = d.at;
     }
@@ -140,6 +142,8 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         {"risk", name(r.level)},
         {"duration", workflow::format_duration(r.length)},
         {"duration_seconds", r.length.count()},
+        // Set when a reviewer approved for less: what the requester asked for.
+        {"asked_duration", p.asked_length ? json::value(workflow::format_duration(*p.asked_length)) : json::value(nullptr)},
         {"reason", p.reason},
         {"ticket", p.ticket.empty() ? json::value(nullptr) : json::value(p.ticket)},
         {"break_glass", r.outcome == workflow::route_outcome::break_glass},

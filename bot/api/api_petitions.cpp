@@ -222,6 +222,8 @@ response api_router::petitions(call& c)
         case workflow::event_kind::approve: {
             auto e = workflow::approve_by(me, now);
             e.reason = reason;
+            // The approver may grant less than was asked.
+            e.shorten_to = duration_field(text_field(body, "duration", 40), "duration");
             return acted(e);
         }
         case workflow::event_kind::deny:

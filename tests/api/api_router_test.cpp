@@ -597,6 +597,30 @@ TEST_CASE("api: every change's audit record names its channel and the token it c
     CHECK(approve.at("caller_token") == alex.token.id);
 }
 
+TEST_CASE("api: the approver grants less than was asked, and the petition says both", "[api][petitions]")
+{
+    test::api_fixture f;
+    const auto kofi = f.token({"requests"}, "u-4001", "kofi");
+    const auto alex = f.token({"review"}, "u-2002", "alex");
+    auto filed = f.post("/api/v1/petitions", kofi, request_body("api-production", "7d"));
+    REQUIRE(filed.result() == status::created);
+    const auto id = id_of(filed);
+    auto too_long = f.post("/api/v1/petitions/" + id + "/approve", alex, json::object{{"duration", "7d"}});
+    CHECK(too_long.result() == status::bad_request);
+    CHECK_THAT(too_long.body(), Catch::Contains("Approve for less than the 7 days asked"));
+    auto bad = f.post("/api/v1/petitions/" + id + "/approve", alex, json::object{{"duration", "soon"}});
+    CHECK(bad.result() == status::bad_request);
+
+    auto approved = f.post("/api/v1/petitions/" + id + "/approve", alex, json::object{{"duration", "2d"}});
+    INFO(approved.body());
+    REQUIRE(approved.result() == status::ok);
+    const auto p = body_of(approved);
+    CHECK(p.at("state") == "approved");
+    CHECK(p.at("duration") == "2d");
+    CHECK(p.at("asked_duration") == "7d");
+    CHECK(p.at("decisions").at(0).at("granted_duration") == "2d");
+}
+
 TEST_CASE("api: an admin grants access outside the approval flow as an audited exception", "[api][overrides]")
 {
     test::api_fixture f;

@@ -42,6 +42,7 @@ TEST_CASE("action ids and input block ids are unique, Checkpoint's own, and with
             break;
         case blocks::action_kind::button:
         case blocks::action_kind::view:
+        case blocks::action_kind::menu:
             CHECK(row.block_id.empty());
             break;
         }

@@ -271,6 +271,49 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusa
     }
 }
 
+TEST_CASE("a reviewer approves for less from the card's menu; the requester is told what was granted", "[slack]")
+{
+    test::fake_slack slack;
+    test::service_fixture svc(slack.api_url(), slack.token());
+    for (const auto& person : svc.manifests.directory.people())
+        slack.add_user({person.slack_id.empty() ? "UX" + person.id : person.slack_id, person.email, person.name});
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+    bot::slack_commands commands(svc.ctx);
+    bot::slack_interactions clicks(svc.ctx);
+
+    (void)commands.handle(command("U01KOFI", "request api-production --duration 7d --reason \"debugging latency\""));
+    const auto p = svc.access.mine("u-4001")->front();
+    settle(svc);
+    const auto copies = svc.cards.for_petition(p.id).value();
+    REQUIRE_FALSE(copies.empty());
+    // The card offers the usual durations shorter than the 7 days asked.
+    const auto card = boost::json::serialize(slack.message(copies.front().channel, copies.front().ts)->message);
+    CHECK(card.find("\"action_id\":\"checkpoint.approve_for\"") != std::string::npos);
+    CHECK(card.find("\"value\":\"" + p.id + " 3d\"") != std::string::npos);
+    CHECK(card.find("\"value\":\"" + p.id + " 7d\"") == std::string::npos);
+
+    const auto reviewer_id = p.route.steps.at(0).reviewers.at(0).person_id;
+    auto pick = click(slack_id_of(svc, reviewer_id), "checkpoint.approve_for", "", "700.1");
+    auto& action = pick.payload.at("actions").as_array().at(0).as_object();
+    action.erase("value");
+    action["selected_option"] = boost::json::object{{"value", p.id + " 1d"}};
+    (void)clicks.handle(pick);
+    settle(svc);
+
+    const auto after = svc.access.get(p.id).value();
+    CHECK(after.state != workflow::petition_state::pending);
+    CHECK(after.length() == std::chrono::hours{24});
+    REQUIRE(after.asked_length);
+    CHECK(*after.asked_length == std::chrono::hours{24 * 7});
+    REQUIRE(after.decisions.size() == 1);
+    CHECK(after.decisions[0].granted == workflow::duration{std::chrono::hours{24}});
+    bool told = false;
+    for (const auto& m : slack.messages_in(test::fake_slack::dm_channel_of("U01KOFI")))
+        told = told || boost::json::serialize(m.message).find("is approved for 1 day (you asked for 7 days; ") !=
+                           std::string::npos;
+    CHECK(told);
+}
+
 TEST_CASE("the request modal's submission is validated per field, then filed like the command", "[slack]")
 {
     test::fake_slack slack;

@@ -137,6 +137,26 @@ TEST_CASE("CLI e2e: --no-wait exits 2; a denial exits 3 with who and why")
     CHECK(json::parse(again.out).at("error").at("code") == "conflict");
 }
 
+TEST_CASE("CLI e2e: approve --duration grants less than was asked")
+{
+    api_server s;
+    const auto lee = s.personal("lee", "u-2001", "requests");
+    const auto alex = s.personal("alex", "u-2002", "review");
+    auto filed = s.as(lee, {"request", "api-production", "-d", "7d", "-r", "load test", "--no-wait", "--json"});
+    REQUIRE(filed.code == 2);
+    const auto id = id_of(filed.out);
+
+    auto too_long = s.as(alex, {"approve", id, "--duration", "14d"});
+    CHECK(too_long.code == 1);
+    CHECK_THAT(too_long.err, Catch::Contains("Approve for less than the 7 days asked"));
+    auto approved = s.as(alex, {"approve", id, "--duration", "2d", "--json"});
+    INFO(approved.err);
+    CHECK(approved.code == 0);
+    const auto p = json::parse(approved.out);
+    CHECK(p.at("duration") == "2d");
+    CHECK(p.at("asked_duration") == "7d");
+}
+
 TEST_CASE("CLI e2e: catalog, explain, log, tokens, audit and reports answer in text and --json")
 {
     api_server s;

@@ -1,5 +1,6 @@
 #include "fixture.hpp"
 #include "workflow/petition.hpp"
+#include "workflow/petition_json.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -121,6 +122,60 @@ TEST_CASE("a manual override is approved at once with the admin's decision, told
     CHECK(*p.ends_at == nov(25, 1) + days{2});
     p = must_apply(p, expire_at(*p.ends_at), m.directory);
     CHECK(p.state == petition_state::expired);
+}
+
+TEST_CASE("the approver sets the duration: less than asked, at least a minute, only while waiting")
+{
+    auto m = company();
+    const auto p = pending_petition(m); // sam, api-production, 7 days; lee (for mary) or alex approve
+    const auto reviewer = p.route.steps.at(0).reviewers.at(0).person_id;
+    struct row {
+        const char* name;
+        std::optional<duration> shorten_to;
+        std::string want_error; // empty: approved for `shorten_to`
+    };
+    const std::vector<row> rows{
+        {"two days of seven", days{2}, ""},
+        {"an hour", hours{1}, ""},
+        {"as long as asked", days{7}, "bad_duration"},
+        {"longer than asked", days{8}, "bad_duration"},
+        {"under a minute", seconds{30}, "bad_duration"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.name);
+        auto e = approve_by(reviewer, nov(25, 1));
+        e.shorten_to = r.shorten_to;
+        auto t = apply(p, e, m.directory);
+        if (!r.want_error.empty()) {
+            REQUIRE_FALSE(t);
+            CHECK(t.error().code == r.want_error);
+            CHECK_THAT(t.error().message, Catch::Contains("Approve for less than the 7 days asked"));
+            continue;
+        }
+        REQUIRE(t);
+        CHECK(t->petition.state == petition_state::approved);
+        CHECK(t->petition.length() == *r.shorten_to);
+        CHECK(t->petition.asked_length == duration{days{7}});
+        CHECK(t->petition.decisions.back().granted == r.shorten_to);
+        // Stored and read back as it was.
+        auto back = petition_from_json(petition_to_json(t->petition));
+        REQUIRE(back.has_value());
+        CHECK(back->asked_length == t->petition.asked_length);
+        CHECK(back->decisions.back().granted == r.shorten_to);
+        CHECK(back->length() == *r.shorten_to);
+    }
+    SECTION("a denial ignores a duration; an active grant cannot be approved for less")
+    {
+        auto d = deny_by(reviewer, "no", nov(25, 1));
+        d.shorten_to = days{1};
+        CHECK(apply(p, d, m.directory)->petition.state == petition_state::denied);
+        auto live = active_petition(m);
+        auto e = approve_by(reviewer, nov(26));
+        e.shorten_to = days{1};
+        auto t = apply(live, e, m.directory);
+        REQUIRE_FALSE(t);
+        CHECK(t.error().code == "bad_duration");
+    }
 }
 
 TEST_CASE("the happy path: pending, approved, provisioning, active, expired")
