@@ -1,7 +1,6 @@
 // After a failed access attempt, the person gets a DM naming the bundle that grants it, with a Request
 // button that opens the request form for it: through the real stores, the job runner and the fake Slack.
-#include "tests/bot/service_fixture.hpp"
-#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/bot/slack_service.hpp"
 
 #include "app/access_denied.hpp"
 #include "bot/job_handlers.hpp"
@@ -14,10 +13,9 @@ using namespace checkpoint;
 
 TEST_CASE("a denied access attempt DMs the person the bundle that grants it, with Request", "[access-denied]")
 {
-    test::fake_slack slack;
-    test::service_fixture svc(slack.api_url(), slack.token());
-    for (const auto& p : svc.manifests.directory.people())
-        slack.add_user({p.slack_id.empty() ? "UX" + p.id : p.slack_id, p.email, p.name});
+    test::slack_service s;
+    auto& slack = s.slack;
+    auto& svc = s.svc;
     bot::register_job_handlers(svc.runner, svc.ctx);
 
     auto a = app::report_access_denied(svc.manifests, svc.petitions, svc.audit,

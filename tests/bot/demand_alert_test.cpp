@@ -1,8 +1,7 @@
 // The anomaly alert end to end inside the service: filings for a critical bundle queue a demand check;
 // the check counts the window and the baseline; a spike is told once per window in the security channel
 // (the fake Slack), with its audit event.
-#include "tests/bot/service_fixture.hpp"
-#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/bot/slack_service.hpp"
 
 #include "app/demand.hpp"
 #include "bot/audit_anchors.hpp"
@@ -46,10 +45,9 @@ std::size_t spike_events(test::service_fixture& svc)
 TEST_CASE("a spike in requests for a critical bundle is told once per window in the security channel",
           "[anomaly]")
 {
-    test::fake_slack slack;
-    test::service_fixture svc(slack.api_url(), slack.token());
-    for (const auto& p : svc.manifests.directory.people())
-        slack.add_user({p.slack_id.empty() ? "UX" + p.id : p.slack_id, p.email, p.name});
+    test::slack_service s;
+    auto& slack = s.slack;
+    auto& svc = s.svc;
     bot::register_job_handlers(svc.runner, svc.ctx);
     const auto security = svc.manifests.settings.security_channel;
     REQUIRE_FALSE(security.empty());

@@ -1,4 +1,4 @@
-#include "tests/bot/service_fixture.hpp"
+#include "tests/bot/slack_service.hpp"
 #include "tests/fakes/slack/fake_slack.hpp"
 
 #include "bot/slack_commands.hpp"
@@ -173,8 +173,7 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusa
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    for (const auto& person : svc.manifests.directory.people())
-        slack.add_user({person.slack_id.empty() ? "UX" + person.id : person.slack_id, person.email, person.name});
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
     bot::slack_commands commands(svc.ctx);
     bot::slack_interactions clicks(svc.ctx);
@@ -275,8 +274,7 @@ TEST_CASE("a reviewer approves for less from the card's menu; the requester is t
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    for (const auto& person : svc.manifests.directory.people())
-        slack.add_user({person.slack_id.empty() ? "UX" + person.id : person.slack_id, person.email, person.name});
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
     bot::slack_commands commands(svc.ctx);
     bot::slack_interactions clicks(svc.ctx);

@@ -1,5 +1,4 @@
-#include "tests/bot/service_fixture.hpp"
-#include "tests/fakes/slack/fake_slack.hpp"
+#include "tests/bot/slack_service.hpp"
 
 #include "bot/slack_jobs.hpp"
 #include "workflow/duration.hpp"
@@ -19,13 +18,6 @@ namespace {
 in::request ask(std::string target, std::string length, std::string reason = "debugging latency")
 {
     return {std::move(target), workflow::parse_duration(length).value(), std::move(reason), "", false};
-}
-
-// Everyone in the directory is in the fake Slack: their slack_id, or a made-up one found by email.
-void add_directory_users(test::fake_slack& slack, const workflow::manifests& m)
-{
-    for (const auto& p : m.directory.people())
-        slack.add_user({p.slack_id.empty() ? "UX" + p.id : p.slack_id, p.email, p.name});
 }
 
 // Runs what is due, then lets time pass so that paced and retried jobs fall due, a few times over.
@@ -50,7 +42,7 @@ TEST_CASE("post_card DMs the step's reviewers, posts to its channels and records
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    add_directory_users(slack, svc.manifests);
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     GIVEN("Kofi asks for api-production for 7 days, which needs owner approval")
@@ -109,7 +101,7 @@ TEST_CASE("update_cards re-renders every copy once a reviewer decides", "[slack]
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    add_directory_users(slack, svc.manifests);
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
@@ -154,7 +146,7 @@ TEST_CASE("Slack's 429 puts the job off for Retry-After, then it posts once", "[
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    add_directory_users(slack, svc.manifests);
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     GIVEN("chat.postMessage answers 429 with Retry-After: 30 once")
@@ -221,7 +213,7 @@ TEST_CASE("remind tells the reviewers still owing a decision, and nobody once it
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    add_directory_users(slack, svc.manifests);
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
@@ -260,7 +252,7 @@ TEST_CASE("a retry after a crash finds the card and the DM an earlier attempt po
 {
     test::fake_slack slack;
     test::service_fixture svc(slack.api_url(), slack.token());
-    add_directory_users(slack, svc.manifests);
+    test::add_directory_users(slack, svc.manifests);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     auto p = svc.access.submit("u-4001", ask("api-production", "7d")).value();
