@@ -97,6 +97,19 @@ void access_service::submit(const std::string& requester, const workflow::intent
         return done(open.error());
     if (*open)
         return done(workflow::already_open(**open));
+    // Round-robin steps start where their rotation is (a read; the filing's write moves it on), so the work
+    // spreads across requests and across restarts.
+    std::optional<workflow::error> unread;
+    workflow::place_in_rotation(*route, [&](const std::string& key) -> std::size_t {
+        auto seen = petitions_.rotation(key);
+        if (!seen) {
+            unread = seen.error();
+            return 0;
+        }
+        return *seen;
+    });
+    if (unread)
+        return done(std::move(*unread));
     file_attempt(std::move(*route), r, 0, std::move(done), std::move(filed_by));
 }
 
@@ -110,6 +123,9 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
     auto t = workflow::file(route, {new_petition_id(now), r.reason, r.ticket, r.filed_by}, now);
     auto w = plan_write(t, filing_audit(t.petition, r.via), now);
     w.exclusive_of = workflow::blocking_states(r.break_glass);
+    for (const auto& s : route.steps)
+        if (s.assign == workflow::assign_mode::round_robin && !s.reviewers.empty())
+            w.rotate.push_back(workflow::rotation_key(route, s));
     add_home_jobs(w.jobs, nullptr, t.petition, now);
     if (auto check = demand_check_job(manifests_.settings.demand_alert, manifests_.settings.security_channel,
                                       t.petition, now))

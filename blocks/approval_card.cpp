@@ -227,8 +227,8 @@ std::string step_context(const card_input& in)
         out += " (" + join_words(names) + ")";
     }
     if (s.assign == workflow::assign_mode::round_robin && prog.assigned > 0 && !s.reviewers.empty()) {
-        const auto& now = s.reviewers[prog.assigned % s.reviewers.size()];
-        const auto& before = s.reviewers[(prog.assigned - 1) % s.reviewers.size()];
+        const auto& now = s.assignee(prog.assigned);
+        const auto& before = s.assignee(prog.assigned - 1);
         out += "\n:arrow_double_up: Escalated to *" + escape(now.name) + "*: no answer from " + escape(before.name) +
                " within " + format_length(r.escalate_after);
     }

@@ -93,7 +93,7 @@ std::string progress_text(const workflow::petition& p, bool extension, const wor
             if (!prog.approvals.empty())
                 out += " so far (" + names_of(p, prog.approvals, dir) + ")";
             if (s.assign == workflow::assign_mode::round_robin && !s.reviewers.empty())
-                out += "; assigned to " + escape(s.reviewers[prog.assigned % s.reviewers.size()].name);
+                out += "; assigned to " + escape(s.assignee(prog.assigned).name);
         } else if (!approvers.empty()) {
             out += ":white_check_mark: " + label + ": approved by " + join_words(approvers);
         } else if (open && i > prog.step) {

@@ -229,6 +229,13 @@ CREATE TABLE audit_anchors (
 CREATE TRIGGER audit_anchors_no_update BEFORE UPDATE ON audit_anchors BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
 CREATE TRIGGER audit_anchors_no_delete BEFORE DELETE ON audit_anchors BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
 )sql"},
+    migration{12, "Round-robin steps rotate across requests: how many requests each step has seen",
+              R"sql(
+CREATE TABLE rotations (
+    key  TEXT PRIMARY KEY,
+    seen INTEGER NOT NULL
+);
+)sql"},
 };
 
 } // namespace

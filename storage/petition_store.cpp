@@ -204,7 +204,23 @@ void petition_store::file_async(workflow::petition_write write, write_done done)
         const auto seq = c.db().getLastInsertRowid();
         index_reviewers(c, seq, p);
         append_consequences(c, seq, w, audit);
+        for (const auto& key : w.rotate) {
+            auto r = c.use("INSERT INTO rotations (key, seen) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET seen = seen + 1");
+            r->bind(1, key);
+            r->exec();
+        }
         return write_status::applied;
+    });
+}
+
+workflow::result<std::size_t> petition_store::rotation(const std::string& key)
+{
+    return db_.read([&](connection& c) -> workflow::result<std::size_t> {
+        auto q = c.use("SELECT seen FROM rotations WHERE key = ?");
+        q->bind(1, key);
+        if (!q->executeStep())
+            return std::size_t{0};
+        return static_cast<std::size_t>(q->getColumn(0).getInt64());
     });
 }
 

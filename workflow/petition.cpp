@@ -58,7 +58,7 @@ public:
             push({effect_kind::post_card, what, c, step, {}});
         if (s.assign == assign_mode::round_robin) {
             if (!s.reviewers.empty())
-                push({effect_kind::post_card, what, s.reviewers[assigned % s.reviewers.size()].person_id, step, {}});
+                push({effect_kind::post_card, what, s.assignee(assigned).person_id, step, {}});
             return;
         }
         for (const auto& r : s.reviewers)
@@ -155,11 +155,9 @@ result<void> check_reviewer(const petition& p, const route& r, const approval_pr
         return fail(petition_error::not_a_reviewer,
                     "Only the reviewers of the " + s.name + " step can decide on request " + p.id + ": " + names + ".");
     }
-    if (s.assign == assign_mode::round_robin && !s.reviewers.empty() &&
-        s.reviewers[progress.assigned % s.reviewers.size()].person_id != e.by)
+    if (s.assign == assign_mode::round_robin && !s.reviewers.empty() && s.assignee(progress.assigned).person_id != e.by)
         return fail(petition_error::not_assigned, "The " + s.name + " step of request " + p.id + " is assigned to " +
-                                                      s.reviewers[progress.assigned % s.reviewers.size()].name +
-                                                      " right now.");
+                                                      s.assignee(progress.assigned).name + " right now.");
     if (e.kind == event_kind::approve &&
         std::find(progress.approvals.begin(), progress.approvals.end(), e.by) != progress.approvals.end())
         return fail(petition_error::already_approved, "You already approved this step of request " + p.id + ".");
@@ -635,7 +633,7 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         const auto card = p.state == petition_state::pending ? notice::submitted : notice::extension_requested;
         if (s.assign == assign_mode::round_robin && !s.reviewers.empty()) {
             progress->assigned = (progress->assigned + 1) % s.reviewers.size();
-            fx.person(s.reviewers[progress->assigned].person_id, notice::reassigned);
+            fx.person(s.assignee(progress->assigned).person_id, notice::reassigned);
             fx.tell(notice::reassigned);
             fx.update_cards();
         } else if (auto more = fallback_reviewers(p, *r, s, dir, e.at); !more.empty()) {

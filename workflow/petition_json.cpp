@@ -72,6 +72,8 @@ json::object to_json(const workflow::route& r)
         // Only escalated steps carry it, so bodies stored before it existed read the same.
         if (!s.escalated.empty())
             step["escalated"] = s.escalated;
+        if (s.start != 0)
+            step["start"] = s.start;
         steps.emplace_back(std::move(step));
     }
     return json::object{{"outcome", name(r.outcome)},
@@ -128,6 +130,8 @@ workflow::route route_from(const json::object& o)
         s.fallback = str(so, "fallback");
         if (auto* e = so.if_contains("escalated"); e && e->is_string())
             s.escalated = std::string(e->get_string());
+        if (so.contains("start"))
+            s.start = size(so, "start");
         r.steps.push_back(std::move(s));
     }
     r.notify_channels = strings(o.at("notify_channels"));

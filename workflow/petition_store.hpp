@@ -33,6 +33,8 @@ struct petition_write {
     // requester already has one for the same target in any of these states (workflow::blocking_states),
     // checked in the write's own transaction so requests sent at once file one.
     std::vector<petition_state> exclusive_of{};
+    // For file(): round-robin rotations (workflow::rotation_key) this filing moves on by one, in its transaction.
+    std::vector<std::string> rotate{};
 };
 
 enum class write_status {
@@ -85,6 +87,8 @@ public:
     // The person's newest petition for `target` in one of `states` (an open request, access held).
     virtual result<std::optional<workflow::petition>> open_for(const std::string& person, const std::string& target,
                                                                const std::vector<petition_state>& states) = 0;
+    // How many filed requests a round-robin rotation has seen (0 for one never used).
+    virtual result<std::size_t> rotation(const std::string& key) = 0;
     // Pending petitions with `person` among the reviewers of any step; for App Home.
     virtual result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) = 0;
 };

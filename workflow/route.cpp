@@ -9,6 +9,20 @@ bool route_step::has_reviewer(std::string_view person_id) const
     return std::any_of(reviewers.begin(), reviewers.end(), [&](const auto& r) { return r.person_id == person_id; });
 }
 
+const reviewer& route_step::assignee(std::size_t moved_on) const
+{
+    return reviewers[(start + moved_on) % reviewers.size()];
+}
+
+std::string rotation_key(const route& r, const route_step& s) { return r.target + "/" + s.name; }
+
+void place_in_rotation(route& r, const std::function<std::size_t(const std::string& key)>& rotation)
+{
+    for (auto& s : r.steps)
+        if (s.assign == assign_mode::round_robin && !s.reviewers.empty())
+            s.start = rotation(rotation_key(r, s)) % s.reviewers.size();
+}
+
 namespace {
 
 // The last day a person is away, as a card names it.

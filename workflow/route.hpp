@@ -6,6 +6,7 @@
 #include "workflow/error.hpp"
 #include "workflow/manifests.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,9 +56,15 @@ struct route_step {
     std::string fallback;
     // Set when nobody answered within escalate_after and others were asked too, saying who and why.
     std::string escalated;
+    // A round-robin step's first assignee (an index into reviewers): the rotation's place when the request
+    // was filed, so the work spreads across requests. Escalation moves on from it.
+    std::size_t start = 0;
 
     bool has_reviewer(std::string_view person_id) const;
+    // The reviewer a round-robin step is assigned to after `moved_on` escalations. Needs reviewers.
+    const reviewer& assignee(std::size_t moved_on) const;
 };
+
 
 enum class route_outcome {
     auto_approved,  // no one needs to approve
@@ -108,6 +115,13 @@ struct route {
     duration escalate_after{};
     duration expiring_before{};
 };
+
+// The key under which a round-robin step's rotation is kept: the target and the step's name.
+std::string rotation_key(const route& r, const route_step& s);
+
+// Sets each round-robin step's start from `rotation`, the number of requests that step has seen (its
+// reviewers taken in turn).
+void place_in_rotation(route& r, const std::function<std::size_t(const std::string& key)>& rotation);
 
 struct request_input {
     // A person reference: id, external id or email.

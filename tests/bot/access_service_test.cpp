@@ -337,3 +337,32 @@ TEST_CASE("out of office is one use case: checked, then stored with its audit ev
     CHECK(count("SELECT count(*) FROM audit_log WHERE action = 'ooo_off' AND actor = 'u-2002'") == 1);
     CHECK(svc.audit.verify()->ok);
 }
+
+TEST_CASE("round-robin steps rotate across requests, and the rotation survives a restart", "[access]")
+{
+    test::service_fixture svc;
+    // A bundle whose one step is the platform team (Paula, Omar, Grace), one reviewer at a time.
+    auto rota = *svc.manifests.catalog.find("api-staging");
+    rota.name = "rota";
+    rota.approval.steps.push_back(
+        {"platform rota", {{workflow::reviewer_kind::team, "platform-team"}}, 1, workflow::assign_mode::round_robin});
+    std::vector<workflow::bundle> bundles(svc.manifests.catalog.bundles().begin(), svc.manifests.catalog.bundles().end());
+    bundles.push_back(rota);
+    svc.manifests.catalog = workflow::catalog(std::move(bundles));
+
+    auto first_assignee = [](const workflow::petition& p) { return p.route.steps.at(0).assignee(0).person_id; };
+    std::vector<std::string> assigned;
+    for (const auto* who : {"u-2001", "u-2002", "u-2003", "u-4001"}) {
+        auto p = svc.access.submit(who, ask("rota", "1d"));
+        REQUIRE(p.has_value());
+        assigned.push_back(first_assignee(*p));
+    }
+    CHECK(assigned == std::vector<std::string>{"u-1000", "u-1001", "u-1002", "u-1000"});
+    CHECK(svc.petitions.rotation("rota/platform rota").value() == 4);
+
+    // A new service over the same database (a restart) goes on where the rotation was.
+    app::access_service restarted{svc.manifests, svc.clock, svc.petitions, [] {}, &svc.resources};
+    auto next = restarted.submit("u-4002", ask("rota", "1d"));
+    REQUIRE(next.has_value());
+    CHECK(first_assignee(*next) == "u-1001");
+}

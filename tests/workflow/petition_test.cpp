@@ -282,6 +282,41 @@ TEST_CASE("round-robin steps take one reviewer at a time, and escalation moves o
     CHECK(must_apply(e->petition, approve_by("quinn", nov(26)), m.directory).state == petition_state::approved);
 }
 
+TEST_CASE("round robin rotates across requests: each starts where the rotation is, and escalation moves on from there")
+{
+    auto m = company();
+    auto b = make_bundle("rr", "api-team", risk::low);
+    b.approval.steps.push_back(step_spec{"rota", {{reviewer_kind::team, "platform-team"}}, 1, assign_mode::round_robin});
+    m.catalog = catalog({b});
+    struct row {
+        std::size_t seen;
+        const char* first;
+        const char* after_escalation;
+    };
+    for (const auto& r : std::vector<row>{{0, "pat", "quinn"}, {1, "quinn", "pat"}, {2, "pat", "quinn"}, {7, "quinn", "pat"}}) {
+        INFO("the rotation has seen " << r.seen);
+        auto route = must_decide(m, "sam", "rr", days{1});
+        std::vector<std::string> asked;
+        place_in_rotation(route, [&](const std::string& key) {
+            asked.push_back(key);
+            return r.seen;
+        });
+        CHECK(asked == std::vector<std::string>{"rr/rota"});
+        auto t = file(route, {"p-r", "", ""}, nov(25));
+        CHECK(has(t.effects, effect_kind::post_card, notice::submitted, r.first));
+        CHECK_FALSE(has(t.effects, effect_kind::post_card, notice::submitted, r.after_escalation));
+        CHECK(apply(t.petition, approve_by(r.after_escalation, nov(25)), m.directory).error().code ==
+              petition_error::not_assigned);
+        auto e = apply(t.petition, escalation(nov(26)), m.directory);
+        REQUIRE(e);
+        CHECK(has(e->effects, effect_kind::notify_person, notice::reassigned, r.after_escalation));
+        // Stored and read back, the rotation's place is kept.
+        auto back = petition_from_json(petition_to_json(e->petition));
+        REQUIRE(back.has_value());
+        CHECK(must_apply(*back, approve_by(r.after_escalation, nov(26)), m.directory).state == petition_state::approved);
+    }
+}
+
 TEST_CASE("deny, cancel, revoke, fail")
 {
     auto m = company();
