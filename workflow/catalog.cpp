@@ -8,10 +8,18 @@
 
 namespace checkpoint::workflow {
 
-namespace {
-
-
-} // namespace
+std::vector<std::string> entitlement_lines(const bundle& b)
+{
+    std::vector<std::string> out;
+    for (const auto& e : b.entitlements)
+        out.push_back(e.description);
+    if (!out.empty())
+        return out;
+    for (const auto& param : b.provision.params)
+        for (const auto& v : param.values)
+            out.push_back(param.key + ": " + v);
+    return out;
+}
 
 catalog::catalog(std::vector<bundle> bundles) : bundles_(std::move(bundles))
 {

@@ -25,6 +25,16 @@ struct provision_spec {
     std::vector<provision_param> params;
 };
 
+// One thing a grant of a bundle gives, in words people understand:
+// "AWS permission set via IAM Identity Center (prod IAM role for S3)".
+struct entitlement {
+    std::string description;
+};
+
+// Bounds on a bundle's `entitlements:`, so every surface that lists them (a DM, the Home tab, a terminal) has room.
+inline constexpr std::size_t max_entitlements = 10;
+inline constexpr std::size_t max_entitlement_chars = 150;
+
 // A service-owned bundle: what people request by name.
 struct bundle {
     std::string name;
@@ -39,7 +49,13 @@ struct bundle {
     // Set when the bundle takes no new requests.
     bool deprecated = false;
     std::string successor;
+    // What a grant gives, in the manifest's words; empty when the manifest does not say.
+    std::vector<entitlement> entitlements{};
 };
+
+// What a grant of `b` gives, one line each: its entitlements' descriptions, or, when the manifest
+// has none, its raw provision params as `key: value`.
+std::vector<std::string> entitlement_lines(const bundle& b);
 
 // A kind of requestable resource (`customer:123`): every resource of the kind shares this policy.
 struct resource_kind {

@@ -110,6 +110,15 @@ TEST_CASE("the shipped example manifests load cleanly")
     CHECK(m->catalog.find("api-production")->level == risk::high);
     CHECK(m->catalog.find("kubernetes-prod-debug")->approval.break_glass);
     CHECK(m->settings.find_resource("customer") != nullptr);
+    // Every shipped bundle says what a grant gives in words, not as raw provision params.
+    for (const auto& b : m->catalog.bundles()) {
+        INFO(b.name);
+        CHECK_FALSE(b.entitlements.empty());
+    }
+    CHECK(entitlement_lines(*m->catalog.find("api-production")) ==
+          std::vector<std::string>{"AWS permission set via IAM Identity Center (prod IAM role for S3)",
+                                   "Read-only on production API RDS (api-production cluster)",
+                                   "Vault paths for api-production secrets (read)"});
 
     SECTION("and every person can explain every bundle in late November 2026")
     {
@@ -378,4 +387,105 @@ TEST_CASE("a missing folder or settings file is an error, not a crash")
     auto n = loader::load_manifests(t.root());
     REQUIRE_FALSE(n);
     CHECK(loader::format(n.error()).find("checkpoint.yaml: is missing") != std::string::npos);
+}
+
+TEST_CASE("a bundle's entitlements say what a grant gives, in the manifest's words, else its provision params")
+{
+    temp_manifests t;
+    t.write("checkpoint.yaml", good_settings);
+    t.write("directory/people.yaml", good_people);
+    t.write("bundles/api.yaml", good_bundle);
+    struct row {
+        const char* name;
+        std::string yaml;
+        std::vector<std::string> lines;
+    };
+    const std::string head = "name: x\nowner_team: api-team\nrisk: low\ndurations: { default: 1d, max: 7d }\n";
+    // As long as allowed in characters, though "é" takes two bytes.
+    std::string accented(max_entitlement_chars / 2, 'x');
+    for (std::size_t i = 0; i < max_entitlement_chars / 2; ++i)
+        accented += "é";
+    auto r = GENERATE_COPY(values<row>({
+        {"descriptions, in order", head +
+             "provision: { integration: demo, params: { permission_set: x } }\n"
+             "entitlements:\n"
+             "  - description: \"AWS permission set via IAM Identity Center (prod IAM role for S3)\"\n"
+             "  - { description: \"Vault paths for api-production secrets (read)\" }\n",
+         {"AWS permission set via IAM Identity Center (prod IAM role for S3)",
+          "Vault paths for api-production secrets (read)"}},
+        {"spaces around a description are dropped", head +
+             "provision: { integration: demo }\nentitlements: [ {description: \"  Read-only on RDS  \"} ]\n",
+         {"Read-only on RDS"}},
+        {"exactly the longest allowed", head + "provision: { integration: demo }\nentitlements:\n  - description: " +
+             std::string(max_entitlement_chars, 'x') + "\n",
+         {std::string(max_entitlement_chars, 'x')}},
+        {"characters, not bytes, are counted", head + "provision: { integration: demo }\nentitlements:\n  - description: " +
+             accented + "\n",
+         {accented}},
+        {"no descriptions: the provision params, one value each", head +
+             "provision: { integration: demo, params: { permission_set: x, policies: [a, b] } }\n",
+         {"permission_set: x", "policies: a", "policies: b"}},
+        {"null entitlements are left out", head + "provision: { integration: demo, params: { permission_set: x } }\nentitlements:\n",
+         {"permission_set: x"}},
+        {"neither: nothing to list", head + "provision: { integration: demo }\n", {}},
+    }));
+    INFO(r.name);
+    t.write("bundles/x.yaml", r.yaml);
+    auto m = loader::load_manifests(t.root());
+    if (!m)
+        FAIL(loader::format(m.error()));
+    const auto* b = m->catalog.find("x");
+    REQUIRE(b);
+    CHECK(entitlement_lines(*b) == r.lines);
+}
+
+TEST_CASE("a bad entitlement names its file, line and field")
+{
+    temp_manifests t;
+    t.write("checkpoint.yaml", good_settings);
+    t.write("directory/people.yaml", good_people);
+    t.write("bundles/api.yaml", good_bundle);
+    const std::string head = "name: x\nowner_team: api-team\nrisk: low\ndurations: { default: 1d, max: 7d }\n"
+                             "provision: { integration: demo }\n";
+    std::string eleven = "entitlements:\n";
+    for (int i = 0; i < 11; ++i)
+        eleven += "  - description: \"grant " + std::to_string(i) + "\"\n";
+    struct row {
+        const char* name;
+        std::string yaml;
+        std::size_t line;
+        std::string field;
+        std::string says;
+    };
+    auto r = GENERATE_COPY(values<row>({
+        {"unknown key, with a suggestion", head + "entitlements:\n  - { description: a, descripton: b }\n", 7,
+         "entitlements[0].descripton", "did you mean \"description\"?"},
+        {"a key that belongs elsewhere", head + "entitlements:\n  - description: a\n    param: permission_set\n", 8,
+         "entitlements[0].param", "allowed here: description"},
+        {"empty description", head + "entitlements:\n  - description: \"\"\n", 7, "entitlements[0].description",
+         "must not be empty"},
+        {"only spaces", head + "entitlements:\n  - description: \"   \"\n", 7, "entitlements[0].description",
+         "must not be empty"},
+        {"no description", head + "entitlements:\n  - {}\n", 7, "entitlements[0].description", "is required"},
+        {"a list as a description", head + "entitlements:\n  - description: [a, b]\n", 7,
+         "entitlements[0].description", "must be a single value"},
+        {"a bare string", head + "entitlements:\n  - Read-only on RDS\n", 7, "entitlements[0]",
+         "must be a mapping like { description:"},
+        {"not a list", head + "entitlements: Read-only on RDS\n", 6, "entitlements", "must be a list"},
+        {"an empty list", head + "entitlements: []\n", 6, "entitlements", "at least one entitlement"},
+        {"too long", head + "entitlements:\n  - description: " + std::string(max_entitlement_chars + 1, 'x') + "\n", 7,
+         "entitlements[0].description", "is 151 characters; at most 150 are allowed"},
+        {"two lines", head + "entitlements:\n  - description: \"one\\ntwo\"\n", 7, "entitlements[0].description",
+         "must be one line"},
+        {"listed twice", head + "entitlements:\n  - description: a\n  - description: \" a\"\n", 8,
+         "entitlements[1].description", "\"a\" is listed twice"},
+        {"more than fit", head + eleven, 7, "entitlements", "lists 11 entitlements; at most 10"},
+        {"a typo of the key itself", head + "entitlement:\n  - description: a\n", 6, "entitlement",
+         "did you mean \"entitlements\"?"},
+    }));
+    INFO(r.name);
+    t.write("bundles/x.yaml", r.yaml);
+    auto m = loader::load_manifests(t.root());
+    REQUIRE_FALSE(m);
+    require_error(m.error(), {t.shown("bundles/x.yaml"), r.line, r.field, r.says});
 }

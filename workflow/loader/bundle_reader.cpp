@@ -1,8 +1,65 @@
 #include "workflow/loader/readers.hpp"
 
+#include "workflow/text.hpp"
+
+#include <algorithm>
+
 namespace checkpoint::loader::detail {
 
 namespace wf = checkpoint::workflow;
+
+namespace {
+
+// `entitlements:` — a list of `{ description: "…" }`, each one line people read in the grant DM, the
+// Home tab and the CLI.
+std::vector<wf::entitlement> read_entitlements(file_reader& r, const YAML::Node& list)
+{
+    std::vector<wf::entitlement> out;
+    if (!r.expect_list(list, "entitlements"))
+        return out;
+    if (list.size() == 0)
+        r.error(list, "entitlements", "must list at least one entitlement, or be left out");
+    if (list.size() > wf::max_entitlements)
+        r.error(list, "entitlements",
+                "lists " + std::to_string(list.size()) + " entitlements; at most " +
+                    std::to_string(wf::max_entitlements) + " fit where they are shown");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node item = list[i];
+        const auto f = index_field("entitlements", i);
+        if (!item.IsMap()) {
+            r.error(item, f, "must be a mapping like { description: \"Read access to the prod S3 bucket\" }");
+            continue;
+        }
+        r.check_keys(item, f, {"description"});
+        auto text = r.text(item, "description", f, true);
+        if (!text)
+            continue;
+        const auto field = join_field(f, "description");
+        const std::string desc(wf::trim(*text));
+        if (desc.empty()) {
+            r.error(item["description"], field, "must not be empty");
+            continue;
+        }
+        if (desc.find_first_of("\r\n") != std::string::npos) {
+            r.error(item["description"], field, "must be one line");
+            continue;
+        }
+        if (const auto n = wf::char_count(desc); n > wf::max_entitlement_chars) {
+            r.error(item["description"], field,
+                    "is " + std::to_string(n) + " characters; at most " + std::to_string(wf::max_entitlement_chars) +
+                        " are allowed");
+            continue;
+        }
+        if (std::any_of(out.begin(), out.end(), [&](const auto& e) { return e.description == desc; })) {
+            r.error(item["description"], field, "\"" + desc + "\" is listed twice");
+            continue;
+        }
+        out.push_back(wf::entitlement{desc});
+    }
+    return out;
+}
+
+} // namespace
 
 void read_bundle(file_reader& r, const YAML::Node& root, bundle_parts& out)
 {
@@ -10,7 +67,7 @@ void read_bundle(file_reader& r, const YAML::Node& root, bundle_parts& out)
         return;
     r.check_keys(root, "",
                  {"name", "description", "owner_team", "risk", "durations", "approval", "channels", "provision",
-                  "deprecated"});
+                  "entitlements", "deprecated"});
     wf::bundle b;
     b.name = r.text(root, "name", "", true).value_or("");
     if (!b.name.empty())
@@ -63,6 +120,9 @@ void read_bundle(file_reader& r, const YAML::Node& root, bundle_parts& out)
             }
         }
     }
+
+    if (const YAML::Node e = root["entitlements"]; e && !e.IsNull())
+        b.entitlements = read_entitlements(r, e);
 
     if (const YAML::Node dep = root["deprecated"]; dep && !dep.IsNull()) {
         bool flag = false;
