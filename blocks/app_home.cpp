@@ -25,13 +25,26 @@ bool holds_access(const workflow::petition& p)
            p.state == petition_state::active;
 }
 
+// What the access gives, one bullet each, as the grant DM says it; nothing for resources or unknown bundles.
+std::string gives_text(const workflow::petition& p, const workflow::catalog* catalog)
+{
+    const auto* b = catalog && !p.route.is_resource ? catalog->find(p.route.target) : nullptr;
+    if (!b)
+        return {};
+    std::string out;
+    for (const auto& line : workflow::entitlement_lines(*b))
+        out += "\n• " + escape(line);
+    return out;
+}
+
 std::vector<boost::json::array> access_items(const home_input& in)
 {
     std::vector<boost::json::array> out;
     for (const auto& p : in.mine) {
         if (!holds_access(p))
             continue;
-        std::string line = "*" + target_label(p.route) + "* · `" + escape(p.id) + "`\n" + state_text(p);
+        std::string line = "*" + target_label(p.route) + "* · `" + escape(p.id) + "`\n" + state_text(p) +
+                           gives_text(p, in.catalog);
         boost::json::array buttons;
         if (p.pending_extension)
             line += "\n:hourglass_flowing_sand: Extension of +" + format_length(p.pending_extension->added) +

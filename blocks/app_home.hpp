@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workflow/catalog.hpp"
 #include "workflow/directory.hpp"
 #include "workflow/petition.hpp"
 
@@ -18,6 +19,8 @@ struct home_input {
     // Petitions whose current step waits on the person.
     std::span<const workflow::petition> to_review;
     const workflow::directory* directory = nullptr;
+    // The bundles, so live access says what it gives; null leaves that out.
+    const workflow::catalog* catalog = nullptr;
 };
 
 // The App Home tab (`type: home`, ≤ 100 blocks): a Request access button, my access (Extend, Revoke),

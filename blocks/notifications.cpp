@@ -27,13 +27,20 @@ std::string by_whom(const workflow::petition& p, std::string_view id, const noti
     return escape(person_name(p, id, ctx.directory));
 }
 
-// "You can now use": the bundle's description and what the integration is asked to grant.
+// "You can now use": the bundle's entitlements as the manifest words them; a bundle without any says its
+// description and what the integration is asked to grant.
 std::string grants_text(const notice_context& ctx)
 {
     if (!ctx.bundle)
         return {};
     const auto& b = *ctx.bundle;
-    std::string out = "*You can now use:*\n• " + escape(b.description);
+    std::string out = "*You can now use:*";
+    if (!b.entitlements.empty()) {
+        for (const auto& e : b.entitlements)
+            out += "\n• " + escape(e.description);
+        return out;
+    }
+    out += "\n• " + escape(b.description);
     std::size_t shown = 0;
     for (const auto& param : b.provision.params) {
         if (shown++ == max_listed_params)

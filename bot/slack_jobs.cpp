@@ -362,7 +362,7 @@ public:
         auto waiting = ctx_.access.awaiting(person_id, max_home_petitions);
         if (!waiting)
             return job_outcome::retry("reading the approvals waiting on " + person_id + ": " + waiting.error().message);
-        auto view = blocks::app_home({person_id, *mine, *waiting, &ctx_.manifests.directory});
+        auto view = blocks::app_home({person_id, *mine, *waiting, &ctx_.manifests.directory, &ctx_.manifests.catalog});
         auto r = ctx_.slack.publish_view(slack_id, std::move(view));
         return outcome_of(r, j, "views.publish of the Home tab of " + person_id);
     }

@@ -86,7 +86,8 @@ TEST_CASE("notification goldens")
     CHECK(test::compare_golden("notice_expiring", blocks::notice_message(active_request(), notice::expiring, "u-6001", ctx)).empty());
     const auto active = blocks::notice_message(active_request(), notice::active, "u-6001", ctx);
     CHECK_THAT(dump(active), Catch::Contains("*You can now use:*"));
-    CHECK_THAT(dump(active), Catch::Contains("`api-prod-s3-read`"));
+    CHECK_THAT(dump(active), Catch::Contains("AWS permission set via IAM Identity Center (prod IAM role for S3)"));
+    CHECK_THAT(dump(active), !Catch::Contains("`api-prod-s3-read`"));
 }
 
 TEST_CASE("reviewers get reminders and reassignments with buttons, and the security channel hears of break-glass")
@@ -115,4 +116,42 @@ TEST_CASE("every notice renders within Slack's limits, to the requester, a revie
             CHECK_FALSE(msg.at("text").as_string().empty());
         }
     }
+}
+
+TEST_CASE("the grant DM lists what the access gives in the manifest's words, else its provision params")
+{
+    auto bare = *example().catalog.find("api-production");
+    bare.entitlements.clear();
+    auto escaped = bare;
+    escaped.entitlements = {{"Read <prod> logs & metrics"}};
+    struct row {
+        const char* name;
+        workflow::bundle bundle;
+        std::string says;
+    };
+    auto r = GENERATE_COPY(values<row>({
+        {"the manifest's descriptions, one bullet each", *example().catalog.find("api-production"),
+         "*You can now use:*\n"
+         "• AWS permission set via IAM Identity Center (prod IAM role for S3)\n"
+         "• Read-only on production API RDS (api-production cluster)\n"
+         "• Vault paths for api-production secrets (read)"},
+        {"no descriptions: the bundle's and its provision params", bare,
+         "*You can now use:*\n"
+         "• Production API: RDS read, prod S3 via IAM role, Vault secrets read\n"
+         "• permission_set: `api-production`\n"
+         "• policies: `api-prod-s3-read` and `api-rds-connect`"},
+        {"escaped for Slack", escaped, "*You can now use:*\n• Read &lt;prod&gt; logs &amp; metrics"},
+    }));
+    INFO(r.name);
+    const blocks::notice_context ctx{&example().directory, &r.bundle};
+    const auto msg = blocks::notice_message(active_request(), notice::active, "u-6001", ctx);
+    const auto& list = msg.at("blocks").as_array().at(1).at("text").at("text").as_string();
+    CHECK(std::string(list) == r.says);
+    CHECK(test::slack_limit_violations(msg).empty());
+}
+
+TEST_CASE("a grant DM for a resource, or a bundle no longer known, has no list")
+{
+    const auto msg = blocks::notice_message(active_request(), notice::active, "u-6001", {&example().directory, nullptr});
+    CHECK_THAT(dump(msg), !Catch::Contains("You can now use"));
 }
