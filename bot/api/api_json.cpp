@@ -70,8 +70,17 @@ json::array steps_json(const workflow::route& r, const std::function<std::string
     return steps;
 }
 
-// What a grant of the bundle gives: its provision params as `key: value`.
+// What a grant of the bundle gives, in the manifest's words (its provision params when it has none).
 json::array entitlements_of(const workflow::bundle& b)
+{
+    json::array out;
+    for (auto& line : workflow::entitlement_lines(b))
+        out.push_back(json::value(std::move(line)));
+    return out;
+}
+
+// What the integration is asked to grant: the provision params as `key: value`, one value each.
+json::array provision_params_of(const workflow::bundle& b)
 {
     json::array out;
     for (const auto& param : b.provision.params)
@@ -151,6 +160,7 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         {"steps", steps_json(r, [&](std::size_t i) { return step_state(p, i); })},
         {"decisions", std::move(decisions)},
         {"entitlements", bundle ? entitlements_of(*bundle) : json::array{json::value(r.target)}},
+        {"provision_params", bundle ? provision_params_of(*bundle) : json::array{}},
         {"created_at", rfc3339(p.created_at)},
         {"decided_at", time_or_null(decided_at)},
         {"starts_at", time_or_null(p.active_since)},
@@ -197,6 +207,7 @@ json::object bundle_json(const workflow::bundle& b)
                      {"default_duration", workflow::format_duration(b.durations.initial)},
                      {"max_duration", workflow::format_duration(b.durations.max)},
                      {"entitlements", entitlements_of(b)},
+                     {"provision_params", provision_params_of(b)},
                      {"channels", std::move(channels)},
                      {"break_glass", b.approval.break_glass},
                      {"deprecated", b.deprecated}};

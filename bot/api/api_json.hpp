@@ -16,7 +16,7 @@ namespace checkpoint::bot::api {
 // The API's shapes (docs/api.md): one function per object, so every endpoint renders it the same way.
 
 // `display_name` is the resource's name for resource petitions (empty when unknown); `bundle`, when given, says
-// what the grant gives (its provision params).
+// what the grant gives: `entitlements` in the manifest's words, `provision_params` as the integration is asked.
 boost::json::object petition_json(const workflow::petition& p, const workflow::directory& dir,
                                   const std::string& display_name = {}, const workflow::bundle* bundle = nullptr);
 boost::json::object bundle_json(const workflow::bundle& b);

@@ -181,8 +181,11 @@ TEST_CASE("api: a petition is filed, read and decided under the rules Slack clic
     CHECK(p.at("duration_seconds") == 604800);
     CHECK(p.at("decision").at("outcome") == "approval_required");
     CHECK(p.at("steps").at(0).at("state") == "waiting");
-    // What the grant gives: the bundle's provision params.
+    // What the grant gives, in the manifest's words; the raw provision params beside them.
     CHECK(json::serialize(p.at("entitlements")) ==
+          R"J(["AWS permission set via IAM Identity Center (prod IAM role for S3)",)J"
+          R"J("Read-only on production API RDS (api-production cluster)","Vault paths for api-production secrets (read)"])J");
+    CHECK(json::serialize(p.at("provision_params")) ==
           R"(["permission_set: api-production","policies: api-prod-s3-read","policies: api-rds-connect"])");
 
     SECTION("the requester cannot approve their own request")
