@@ -102,14 +102,15 @@ TEST_CASE("request: auto-approved and active prints the seed's lines and exits 0
 {
     harness h;
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_auto_active())});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "debugging latency spike"});
+    auto r = h.run({"request", "api-production", "--duration", "1d", "--reason", "debugging latency spike"});
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::StartsWith("✓ Bundle found: api-production (owner api-team, risk High)\n"
-                                        "✓ Requesting access for 7 days\n"));
-    CHECK_THAT(r.out, Catch::Contains("✓ Access granted (expires 2026-05-31 10:00 UTC)"));
+                                        "✓ Requesting access for 1 day\n"));
+    CHECK_THAT(r.out, Catch::Contains("✓ Access granted (expires 2026-11-26 10:01 UTC)"));
+    CHECK_THAT(r.out, Catch::Contains("  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"));
     REQUIRE(h.seen.size() == 1);
     CHECK(json::parse(h.seen[0].body) ==
-          json::parse(R"({"bundle":"api-production","duration":"7d","reason":"debugging latency spike"})"));
+          json::parse(R"({"bundle":"api-production","duration":"1d","reason":"debugging latency spike"})"));
     bool bearer = false;
     for (auto& [k, v] : h.seen[0].headers)
         bearer = bearer || (k == "Authorization" && v == "Bearer cpt_secret");
@@ -134,19 +135,21 @@ TEST_CASE("request: waiting prints one line per state change when not a terminal
 {
     harness h;
     auto [final_petition, code, last_line] = GENERATE(table<json::object, int, std::string>({
-        {petition_denied(), 3, "✗ Denied by Henry Hill: use the read replica instead\n"},
-        {petition_granted_after_approval(), 0, "  - Read/write on production API RDS (api-production cluster)\n"},
+        {petition_denied(), 3, "✗ Denied by Hank Ito: use the read replica instead\n"},
+        {petition_granted_after_approval(), 0, "  - Deploy overrides for the production API pipeline\n"},
     }));
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
-    h.script.push_back({"GET", "/petitions/p-91c2/wait?timeout=30", 200, body_of(petition_pending())});
-    h.script.push_back({"GET", "/petitions/p-91c2/wait?timeout=30", 200, body_of(petition_second_step())});
-    h.script.push_back({"GET", "/petitions/p-91c2/wait?timeout=30", 200, body_of(final_petition)});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "debugging latency spike"});
+    h.script.push_back({"GET", "/petitions/p-1kmv7b3q91c2rx/wait?timeout=30", 200, body_of(petition_pending())});
+    h.script.push_back({"GET", "/petitions/p-1kmv7b3q91c2rx/wait?timeout=30", 200, body_of(petition_second_step())});
+    h.script.push_back({"GET", "/petitions/p-1kmv7b3q91c2rx/wait?timeout=30", 200, body_of(final_petition)});
+    auto r = h.run({"request", "api-production-admin", "--duration", "1d", "--reason", "debugging latency spike"});
     CHECK(r.code == code);
-    CHECK_THAT(r.out, Catch::Contains("⏳ api-team approves: 7 days of high risk needs owner approval.\n"
-                                      "  Step 1 of 2 · manager: Mary Major (Sam Support's manager)\n"));
-    CHECK_THAT(r.out, Catch::Contains("⏳ Waiting for approval: step 1 of 2 (manager: Mary Major)\n"
-                                      "⏳ Waiting for approval: step 2 of 2 (system-owner: Henry Hill, Ana Lead)\n"));
+    CHECK_THAT(r.out, Catch::Contains("⏳ The manager, then system-owner, then api-team approve: critical risk up to 1 day "
+                                      "needs owner approval.\n"
+                                      "  Step 1 of 3 · manager: Carla Soto (Sam Support's manager)\n"));
+    CHECK_THAT(r.out, Catch::Contains("⏳ Waiting for approval: step 1 of 3 (manager: Carla Soto)\n"
+                                      "⏳ Waiting for approval: step 2 of 3 (system-owner: Hank Ito, Dana Whitfield, Lee Lin, "
+                                      "Alex Chen)\n"));
     CHECK_THAT(r.out, Catch::EndsWith(last_line));
     CHECK(r.out.find('\r') == std::string::npos);
     CHECK(h.script.empty());
@@ -157,20 +160,20 @@ TEST_CASE("request: on a terminal the progress line is redrawn in place")
     harness h;
     h.tty = true;
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
-    h.script.push_back({"GET", "/petitions/p-91c2/wait?timeout=5", 200, body_of(petition_denied())});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "x"});
+    h.script.push_back({"GET", "/petitions/p-1kmv7b3q91c2rx/wait?timeout=5", 200, body_of(petition_denied())});
+    auto r = h.run({"request", "api-production-admin", "--duration", "1d", "--reason", "x"});
     CHECK(r.code == 3);
-    CHECK_THAT(r.out, Catch::Contains("\r⏳ Waiting for approval: step 1 of 2 (manager: Mary Major)\x1b[K"));
-    CHECK_THAT(r.out, Catch::Contains("\r\x1b[K✗ Denied by Henry Hill"));
+    CHECK_THAT(r.out, Catch::Contains("\r⏳ Waiting for approval: step 1 of 3 (manager: Carla Soto)\x1b[K"));
+    CHECK_THAT(r.out, Catch::Contains("\r\x1b[K✗ Denied by Hank Ito"));
 }
 
 TEST_CASE("request --no-wait on a pending request exits 2 and says how to follow it")
 {
     harness h;
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "x", "--no-wait"});
+    auto r = h.run({"request", "api-production-admin", "--duration", "1d", "--reason", "x", "--no-wait"});
     CHECK(r.code == 2);
-    CHECK_THAT(r.out, Catch::EndsWith("⏳ Request p-91c2 is waiting for approval. Follow it with: checkpoint status p-91c2 --wait\n"));
+    CHECK_THAT(r.out, Catch::EndsWith("⏳ Request p-1kmv7b3q91c2rx is waiting for approval. Follow it with: checkpoint status p-1kmv7b3q91c2rx --wait\n"));
 }
 
 TEST_CASE("request: an automatic approval waits quietly for access to be set up")
@@ -180,8 +183,8 @@ TEST_CASE("request: an automatic approval waits quietly for access to be set up"
     approved["state"] = "provisioning";
     approved["ends_at"] = nullptr;
     h.script.push_back({"POST", "/petitions", 201, body_of(approved)});
-    h.script.push_back({"GET", "/petitions/p-7f3a/wait?timeout=30", 200, body_of(petition_auto_active())});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "debugging latency spike"});
+    h.script.push_back({"GET", "/petitions/p-1kmv7a0k27f3ah/wait?timeout=30", 200, body_of(petition_auto_active())});
+    auto r = h.run({"request", "api-production", "--duration", "1d", "--reason", "debugging latency spike"});
     CHECK(r.code == 0);
     CHECK(r.out == request_text(petition_auto_active()));
 }
@@ -190,8 +193,8 @@ TEST_CASE("request with --json prints the API's petition and keeps the exit code
 {
     harness h;
     h.script.push_back({"POST", "/petitions", 201, body_of(petition_pending())});
-    h.script.push_back({"GET", "/petitions/p-91c2/wait?timeout=30", 200, body_of(petition_denied())});
-    auto r = h.run({"request", "api-production", "--duration", "7d", "--reason", "x", "--json"});
+    h.script.push_back({"GET", "/petitions/p-1kmv7b3q91c2rx/wait?timeout=30", 200, body_of(petition_denied())});
+    auto r = h.run({"request", "api-production-admin", "--duration", "1d", "--reason", "x", "--json"});
     CHECK(r.code == 3);
     CHECK(json::parse(r.out) == petition_denied());
 }
@@ -279,15 +282,15 @@ TEST_CASE("commands call the contract's endpoints")
         std::string out;
     };
     auto c = GENERATE_COPY(values<row>({
-        {{"approve", "p-91c2", "-r", "ok"}, {"POST", "/petitions/p-91c2/approve", 200, p}, R"({"reason":"ok"})",
-         "✓ Approved p-91c2 (api-production for Sam Support); it is now pending."},
-        {{"deny", "p-91c2", "--reason", "no"}, {"POST", "/petitions/p-91c2/deny", 200, p}, R"({"reason":"no"})", "✓ Denied"},
-        {{"cancel", "p-91c2"}, {"POST", "/petitions/p-91c2/cancel", 200, p}, "{}", "✓ Cancelled"},
-        {{"revoke", "p-91c2"}, {"POST", "/petitions/p-91c2/revoke", 200, p}, "{}", "✓ Revoked"},
-        {{"extend", "p-91c2", "-d", "1d"}, {"POST", "/petitions/p-91c2/extend", 200, p}, R"({"duration":"1d"})",
+        {{"approve", "p-1kmv7b3q91c2rx", "-r", "ok"}, {"POST", "/petitions/p-1kmv7b3q91c2rx/approve", 200, p}, R"({"reason":"ok"})",
+         "✓ Approved p-1kmv7b3q91c2rx (api-production-admin for Sam Support); it is now pending."},
+        {{"deny", "p-1kmv7b3q91c2rx", "--reason", "no"}, {"POST", "/petitions/p-1kmv7b3q91c2rx/deny", 200, p}, R"({"reason":"no"})", "✓ Denied"},
+        {{"cancel", "p-1kmv7b3q91c2rx"}, {"POST", "/petitions/p-1kmv7b3q91c2rx/cancel", 200, p}, "{}", "✓ Cancelled"},
+        {{"revoke", "p-1kmv7b3q91c2rx"}, {"POST", "/petitions/p-1kmv7b3q91c2rx/revoke", 200, p}, "{}", "✓ Revoked"},
+        {{"extend", "p-1kmv7b3q91c2rx", "-d", "1d"}, {"POST", "/petitions/p-1kmv7b3q91c2rx/extend", 200, p}, R"({"duration":"1d"})",
          "✓ Extension asked for"},
         {{"list", "--awaiting"}, {"GET", "/petitions?limit=50&awaiting=me", 200, R"({"items":[)" + p + R"(],"next_cursor":null})"},
-         "", "p-91c2  pending"},
+         "", "p-1kmv7b3q91c2rx  pending"},
         {{"log", "--bundle", "api-production", "--limit", "5"},
          {"GET", "/petitions?limit=5&bundle=api-production", 200, R"({"items":[],"next_cursor":null})"}, "", "No requests match."},
         {{"catalog", "prod", "api"}, {"GET", "/bundles?limit=50&q=prod%20api", 200, R"({"items":[],"next_cursor":null})"},
@@ -318,7 +321,7 @@ TEST_CASE("commands call the contract's endpoints")
          {"POST", "/resources/sync?kind=customer", 202, R"({"queued":true,"jobs":1})"}, "",
          "✓ Sync queued for customer (1 job)"},
         {{"audit", "verify"}, {"GET", "/audit/verify", 200, R"({"ok":true,"events":3})"}, "", "✓ Audit log intact: 3 events"},
-        {{"status", "p/1"}, {"GET", "/petitions/p%2F1", 200, p}, "", "Request p-91c2 · api-production"},
+        {{"status", "p/1"}, {"GET", "/petitions/p%2F1", 200, p}, "", "Request p-1kmv7b3q91c2rx · api-production"},
     }));
     h.script.push_back(c.step);
     auto r = h.run(c.args);
@@ -375,12 +378,12 @@ TEST_CASE("a mistyped command is answered with the one meant, and a URL copied w
     CHECK(r.err == "error: `reqest` is not a checkpoint command. Did you mean `checkpoint request`?\n");
 
     h.vars["CHECKPOINT_URL"] = "https://cp.example.com/api/v1/";
-    h.script.push_back({"GET", "/petitions/p-7f3a", 200, body_of(petition_auto_active())});
-    r = h.run({"status", "p-7f3a"});
+    h.script.push_back({"GET", "/petitions/p-1kmv7a0k27f3ah", 200, body_of(petition_auto_active())});
+    r = h.run({"status", "p-1kmv7a0k27f3ah"});
     INFO(r.err);
     CHECK(r.code == 0);
     REQUIRE(h.seen.size() == 1);
-    CHECK(h.seen[0].url == "https://cp.example.com/api/v1/petitions/p-7f3a");
+    CHECK(h.seen[0].url == "https://cp.example.com/api/v1/petitions/p-1kmv7a0k27f3ah");
 }
 
 TEST_CASE("every command's --help lists --json and --url, which work after the command too")
@@ -392,9 +395,9 @@ TEST_CASE("every command's --help lists --json and --url, which work after the c
         CHECK(r.code == 0);
         CHECK_THAT(r.out, Catch::Contains("--json") && Catch::Contains("--url"));
     }
-    h.script.push_back({"GET", "/petitions/p-7f3a", 200, body_of(petition_auto_active())});
+    h.script.push_back({"GET", "/petitions/p-1kmv7a0k27f3ah", 200, body_of(petition_auto_active())});
     h.vars["CHECKPOINT_URL"] = "https://elsewhere.example.com";
-    auto r = h.run({"status", "p-7f3a", "--json", "--url", "https://cp.example.com"});
+    auto r = h.run({"status", "p-1kmv7a0k27f3ah", "--json", "--url", "https://cp.example.com"});
     CHECK(r.code == 0);
     CHECK(json::parse(r.out) == petition_auto_active());
     REQUIRE(h.seen.size() == 1);

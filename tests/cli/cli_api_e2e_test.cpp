@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 
 using namespace checkpoint::test;
 namespace json = boost::json;
@@ -55,6 +57,19 @@ struct api_server {
 
 std::string id_of(const std::string& json_text) { return std::string(json::parse(json_text).at("id").as_string()); }
 
+// tests/golden/<name>.json (the CLI's text as an array of lines, see golden_text.hpp) as the text it holds.
+std::string golden_text(const std::string& name)
+{
+    std::ifstream in(std::filesystem::path(CHECKPOINT_SOURCE_DIR) / "tests" / "golden" / (name + ".json"));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const auto lines = json::parse(buf.str());
+    std::string out;
+    for (const auto& line : lines.as_array())
+        out += std::string(line.as_string()) + "\n";
+    return out;
+}
+
 } // namespace
 
 TEST_CASE("CLI e2e: an auto-approved request prints the seed's lines and exits 0 once access is active")
@@ -68,6 +83,15 @@ TEST_CASE("CLI e2e: an auto-approved request prints the seed's lines and exits 0
                                         "✓ Requesting access for 1 day\n"
                                         "✓ Auto-approved"));
     CHECK_THAT(r.out, Catch::Contains("✓ Access granted (expires "));
+    // What the grant gives, in the words of manifests/bundles/api-production.yaml.
+    CHECK_THAT(r.out, Catch::EndsWith("\nYou can now access:\n"
+                                      "  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"
+                                      "  - Read-only on production API RDS (api-production cluster)\n"
+                                      "  - Vault paths for api-production secrets (read)\n"));
+    // The golden file render_test compares with is what this server prints, but for the day it expires.
+    const std::regex expires(R"(\(expires [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC\))");
+    CHECK(std::regex_replace(r.out, expires, "(expires …)") ==
+          std::regex_replace(golden_text("cli_request_auto"), expires, "(expires …)"));
 
     auto mine = s.as(lee, {"list", "--json"});
     CHECK(mine.code == 0);

@@ -1,102 +1,101 @@
 #pragma once
 
+#include "bot/api/api_json.hpp"
+#include "tests/blocks/scenario.hpp"
+#include "workflow/duration.hpp"
+
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
 
 #include <string>
 
 namespace checkpoint::test {
 
-// Petitions in the API contract's shape, as the server sends them.
+// Petitions as the server sends them: decided by workflow on the example manifests (manifests/), moved
+// through the state machine, and rendered by the API's own petition_json, as api_router does. The scenario
+// happens on 25 Nov 2026 from 10:00 UTC (blocks::test::nov), so no date here depends on the calendar.
 
-inline boost::json::object petition_auto_active()
+namespace scenario = checkpoint::blocks::test;
+
+// The API's JSON for `p`; `display_name` is the resource store's name for a resource petition.
+inline boost::json::object api_petition(const workflow::petition& p, const std::string& display_name = {})
 {
-    return boost::json::parse(R"J({
-      "id": "p-7f3a", "state": "active",
-      "requester": {"id": "u-2001", "name": "Lee Lin"},
-      "target": {"type": "bundle", "name": "api-production"},
-      "owner_team": "api-team", "risk": "high", "duration": "7d", "duration_seconds": 604800,
-      "reason": "debugging latency spike", "ticket": null, "break_glass": false,
-      "decision": {"outcome": "auto_approved", "why": "Auto-approved: Lee Lin is on api-team, which owns api-production."},
-      "steps": [],
-      "decisions": [],
-      "entitlements": ["AWS permission set via IAM Identity Center (prod IAM role for S3)",
-                       "Read/write on production API RDS (api-production cluster)",
-                       "Vault paths for api-production secrets (read)"],
-      "created_at": "2026-05-24T09:59:58Z", "decided_at": "2026-05-24T09:59:58Z",
-      "starts_at": "2026-05-24T10:00:00Z", "ends_at": "2026-05-31T10:00:00Z"})J").as_object();
+    const auto& m = scenario::example();
+    if (p.route.is_resource)
+        return bot::api::petition_json(p, m.directory, display_name);
+    return bot::api::petition_json(p, m.directory, {}, m.catalog.find(p.route.target));
 }
 
-inline boost::json::object petition_pending()
+inline workflow::duration days(int n) { return std::chrono::days{n}; }
+
+// Lee Lin (api-team) asks for api-production for a day: auto-approved on the owning team, then granted.
+inline workflow::petition auto_active()
 {
-    return boost::json::parse(R"J({
-      "id": "p-91c2", "state": "pending",
-      "requester": {"id": "u-3002", "name": "Sam Support"},
-      "target": {"type": "bundle", "name": "api-production"},
-      "owner_team": "api-team", "risk": "high", "duration": "7d", "duration_seconds": 604800,
-      "reason": "debugging latency spike", "ticket": "PROJ-1234", "break_glass": false,
-      "decision": {"outcome": "approval_required", "why": "api-team approves: 7 days of high risk needs owner approval."},
-      "steps": [
-        {"name": "manager", "kind": "manager", "state": "waiting",
-         "reviewers": [{"id": "u-1001", "name": "Mary Major", "why": "Sam Support's manager"}]},
-        {"name": "system-owner", "kind": "owner", "state": "waiting",
-         "reviewers": [{"id": "u-1002", "name": "Henry Hill", "why": "on call for api-team"},
-                       {"id": "u-1003", "name": "Ana Lead", "why": "api-team lead"}]}],
-      "decisions": [],
-      "entitlements": ["Read/write on production API RDS (api-production cluster)"],
-      "created_at": "2026-05-24T10:00:00Z", "decided_at": null, "starts_at": null, "ends_at": null})J").as_object();
+    auto p = scenario::filed("p-1kmv7a0k27f3ah", scenario::decided("u-2001", "api-production", "1d"),
+                             "debugging latency spike");
+    p = scenario::after(p, workflow::provisioning_started(scenario::nov(25, 10, 0)));
+    return scenario::after(p, workflow::provisioned_at(scenario::nov(25, 10, 1)));
 }
 
-// The pending petition after its first step approved.
-inline boost::json::object petition_second_step()
+inline boost::json::object petition_auto_active() { return api_petition(auto_active()); }
+
+// The same access with a day's extension asked for, which api-team must approve.
+inline workflow::petition extension_waiting()
 {
-    auto p = petition_pending();
-    p["steps"].as_array()[0].as_object()["state"] = "approved";
-    p["decisions"] = boost::json::parse(R"([{"by": {"id": "u-1001", "name": "Mary Major"}, "verdict": "approve",
-                                               "reason": "", "at": "2026-05-24T10:05:00Z"}])");
-    return p;
+    const auto at = scenario::nov(25, 15);
+    auto route = workflow::decide(scenario::example(), {"u-2001", "api-production", days(2), false, days(1)}, at);
+    if (!route)
+        FAIL(route.error().message);
+    return scenario::after(auto_active(), workflow::extension_of("u-2001", days(1), *route, at, "still debugging"));
 }
+
+// Sam Support asks for api-production-admin: their manager approves first, then a system owner, then api-team.
+inline workflow::petition pending()
+{
+    return scenario::filed("p-1kmv7b3q91c2rx", scenario::decided("u-6001", "api-production-admin", "1d"),
+                           "debugging latency spike", "PROJ-1234");
+}
+
+inline boost::json::object petition_pending() { return api_petition(pending()); }
+
+// The first step approved by the manager (Carla Soto).
+inline workflow::petition second_step()
+{
+    return scenario::after(pending(), workflow::approve_by("u-6000", scenario::nov(25, 10, 5)));
+}
+
+inline boost::json::object petition_second_step() { return api_petition(second_step()); }
 
 inline boost::json::object petition_denied()
 {
-    auto p = petition_second_step();
-    p["state"] = "denied";
-    p["decided_at"] = "2026-05-24T10:20:00Z";
-    p["decisions"].as_array().push_back(boost::json::parse(
-        R"({"by": {"id": "u-1002", "name": "Henry Hill"}, "verdict": "deny",
-            "reason": "use the read replica instead", "at": "2026-05-24T10:20:00Z"})"));
-    return p;
+    return api_petition(
+        scenario::after(second_step(), workflow::deny_by("u-5000", "use the read replica instead", scenario::nov(25, 10, 20))));
 }
 
 inline boost::json::object petition_granted_after_approval()
 {
-    auto p = petition_second_step();
-    p["state"] = "active";
-    p["steps"].as_array()[1].as_object()["state"] = "approved";
-    p["decisions"].as_array().push_back(boost::json::parse(
-        R"({"by": {"id": "u-1002", "name": "Henry Hill"}, "verdict": "approve", "reason": "ok",
-            "at": "2026-05-24T10:20:00Z"})"));
-    p["decided_at"] = "2026-05-24T10:20:00Z";
-    p["starts_at"] = "2026-05-24T10:20:02Z";
-    p["ends_at"] = "2026-05-31T10:20:02Z";
-    return p;
+    auto p = scenario::after(second_step(), workflow::approve_by("u-5000", scenario::nov(25, 10, 20)));
+    p = scenario::after(p, workflow::approve_by("u-2002", scenario::nov(25, 10, 20)));
+    p = scenario::after(p, workflow::provisioning_started(scenario::nov(25, 10, 20)));
+    return api_petition(scenario::after(p, workflow::provisioned_at(scenario::nov(25, 10, 21))));
 }
 
-inline boost::json::object petition_customer_break_glass()
+// Sam Support asks for customer 123 (Acme Corp); a support lead approves and the grant is being set up.
+inline boost::json::object petition_customer_provisioning()
 {
-    return boost::json::parse(R"J({
-      "id": "p-b00b", "state": "provisioning",
-      "requester": {"id": "u-3002", "name": "Sam Support"},
-      "target": {"type": "resource", "kind": "customer", "id": "123", "display_name": "Acme Corp"},
-      "owner_team": "support", "risk": "medium", "duration": "4h", "duration_seconds": 14400,
-      "reason": "BUG-482", "ticket": "BUG-482", "break_glass": true,
-      "decision": {"outcome": "break_glass", "why": "Break-glass: granted at once because sev1 incident; security is told."},
-      "steps": [{"name": "after-the-fact review", "kind": "owner", "state": "waiting",
-                 "reviewers": [{"id": "u-1004", "name": "Sue Support Lead", "why": "support lead"}]}],
-      "decisions": [],
-      "entitlements": ["Customer 123 in the admin console"],
-      "created_at": "2026-05-24T11:00:00Z", "decided_at": "2026-05-24T11:00:00Z",
-      "starts_at": null, "ends_at": null})J").as_object();
+    auto p = scenario::filed("p-1kmv7c8d0b00bk", scenario::decided("u-6001", "customer:123", "4h"),
+                             "BUG-482: checkout fails for Acme", "BUG-482");
+    p = scenario::after(p, workflow::approve_by("u-6002", scenario::nov(25, 10, 5)));
+    return api_petition(scenario::after(p, workflow::provisioning_started(scenario::nov(25, 10, 5))), "Acme Corp");
+}
+
+// Alex Chen, on call for production, takes kubernetes-prod-debug by break-glass: granted at once, reviewed after.
+inline boost::json::object petition_break_glass()
+{
+    auto p = scenario::filed("p-1kmv7d2f4b6g7k", scenario::decided("u-2002", "kubernetes-prod-debug", "", true),
+                             "SEV1: pods crash-looping in checkout", "INC-7");
+    p = scenario::after(p, workflow::provisioning_started(scenario::nov(25, 10, 0)));
+    return api_petition(scenario::after(p, workflow::provisioned_at(scenario::nov(25, 10, 1))));
 }
 
 } // namespace checkpoint::test

@@ -48,13 +48,17 @@ TEST_CASE("server text cannot drive the terminal")
 
 TEST_CASE("the request output is the seed's lines for an auto-approved bundle")
 {
+    // Lee Lin's day of api-production as the server renders it (cli_api_e2e_test checks the real server prints
+    // the same golden file).
     const std::string text = request_text(petition_auto_active());
-    CHECK(text.starts_with("✓ Bundle found: api-production (owner api-team, risk High)\n"
-                           "✓ Requesting access for 7 days\n"
-                           "✓ Auto-approved: Lee Lin is on api-team, which owns api-production.\n"
-                           "✓ Access granted (expires 2026-05-31 10:00 UTC)\n"
-                           "\nYou can now access:\n"
-                           "  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"));
+    CHECK(text == "✓ Bundle found: api-production (owner api-team, risk High)\n"
+                  "✓ Requesting access for 1 day\n"
+                  "✓ Auto-approved: Lee Lin is on api-team, which owns api-production (high risk up to 1 day).\n"
+                  "✓ Access granted (expires 2026-11-26 10:01 UTC)\n"
+                  "\nYou can now access:\n"
+                  "  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"
+                  "  - Read-only on production API RDS (api-production cluster)\n"
+                  "  - Vault paths for api-production secrets (read)\n");
     CHECK(compare_golden_text("cli_request_auto", text).empty());
 }
 
@@ -63,20 +67,15 @@ TEST_CASE("rendered outputs match their golden files")
     using render = std::function<std::string()>;
     auto [name, fn] = GENERATE(table<std::string, render>({
         {"cli_request_pending", [] { return request_text(petition_pending()); }},
-        {"cli_request_break_glass_customer", [] { return request_text(petition_customer_break_glass()); }},
+        {"cli_request_customer", [] { return request_text(petition_customer_provisioning()); }},
+        {"cli_request_break_glass", [] { return request_text(petition_break_glass()); }},
         {"cli_outcome_denied", [] { return outcome_text(petition_denied()); }},
         {"cli_outcome_granted", [] { return outcome_text(petition_granted_after_approval()); }},
         {"cli_status_denied", [] { return status_text(petition_denied()); }},
-        {"cli_status_extension", [] {
-             auto p = petition_auto_active();
-             p["extension"] = json::parse(R"({"duration":"1d","duration_seconds":86400,"reason":"still debugging",
-               "steps":[{"name":"owner","kind":"owner","state":"waiting",
-                         "reviewers":[{"id":"u-2002","name":"Alex Chen","why":"on api-team"}]}]})");
-             return status_text(p);
-         }},
+        {"cli_status_extension", [] { return status_text(api_petition(extension_waiting())); }},
         {"cli_changed_approved", [] { return changed_text("Approved", petition_second_step()); }},
         {"cli_list", [] {
-             json::array items{petition_pending(), petition_auto_active(), petition_customer_break_glass(),
+             json::array items{petition_pending(), petition_auto_active(), petition_customer_provisioning(),
                                petition_denied()};
              return petitions_table(items, "none");
          }},
@@ -123,7 +122,7 @@ TEST_CASE("rendered outputs match their golden files")
          }},
         {"cli_audit_events", [] {
              auto e = json::parse(R"([{"seq":1,"at":"2026-05-24T10:00:00Z","actor":"u-2001","action":"filed",
-               "petition":"p-91c2","why":"api-team approves","rule":"owner","hash":"ab"},
+               "petition":"p-1kmv7b3q91c2rx","why":"api-team approves","rule":"owner","hash":"ab"},
                {"seq":2,"at":"2026-05-24T10:01:00Z","actor":"token:crm-sync","action":"resources.upsert",
                "petition":null,"why":"2 resources","rule":"","hash":"cd"}])");
              return audit_events_table(e.as_array());
@@ -142,9 +141,9 @@ TEST_CASE("rendered outputs match their golden files")
 TEST_CASE("waiting shows one progress line per step, with the time only when asked")
 {
     CHECK(progress_line(petition_pending(), std::chrono::seconds(0)) ==
-          "⏳ Waiting for approval: step 1 of 2 (manager: Mary Major)");
+          "⏳ Waiting for approval: step 1 of 3 (manager: Carla Soto)");
     CHECK(progress_line(petition_second_step(), std::chrono::seconds(65)) ==
-          "⏳ Waiting for approval: step 2 of 2 (system-owner: Henry Hill, Ana Lead) · 1:05");
+          "⏳ Waiting for approval: step 2 of 3 (system-owner: Hank Ito, Dana Whitfield, Lee Lin, Alex Chen) · 1:05");
     CHECK(progress_key(petition_pending()) != progress_key(petition_second_step()));
     auto provisioning = petition_second_step();
     provisioning["state"] = "provisioning";
@@ -165,7 +164,7 @@ TEST_CASE("closed requests say who closed them and why")
     CHECK(outcome_text(p) == want);
     auto expired = petition_auto_active();
     expired["state"] = "expired";
-    CHECK(outcome_text(expired) == "✗ Expired at 2026-05-31 10:00 UTC\n");
+    CHECK(outcome_text(expired) == "✗ Expired at 2026-11-26 10:01 UTC\n");
 }
 
 TEST_CASE("a petition missing fields still renders, without crashing")
@@ -226,15 +225,15 @@ TEST_CASE("an anchor reads with where it went and the command that checks it lat
 TEST_CASE("a reviewer's reason that repeats the name says it once")
 {
     auto p = petition_pending();
-    p["steps"].as_array()[0].as_object()["reviewers"].as_array()[0].as_object()["why"] = "Mary Major: Sam's manager";
-    CHECK_THAT(request_text(p), Catch::Contains("  Step 1 of 2 · manager: Mary Major (Sam's manager)\n"));
+    p["steps"].as_array()[0].as_object()["reviewers"].as_array()[0].as_object()["why"] = "Carla Soto: Sam's manager";
+    CHECK_THAT(request_text(p), Catch::Contains("  Step 1 of 3 · manager: Carla Soto (Sam's manager)\n"));
 }
 
 TEST_CASE("a resource without a display name is named once")
 {
-    auto p = petition_customer_break_glass();
+    auto p = petition_customer_provisioning();
     p["target"].as_object()["display_name"] = "customer:123";
-    CHECK_THAT(request_text(p), Catch::StartsWith("✓ Resource found: customer:123 (owner support, risk Medium)\n"));
+    CHECK_THAT(request_text(p), Catch::StartsWith("✓ Resource found: customer:123 (owner support, risk High)\n"));
 }
 
 TEST_CASE("long table cells are cut with an ellipsis")
@@ -249,28 +248,24 @@ TEST_CASE("long table cells are cut with an ellipsis")
 TEST_CASE("a decision on live access speaks of its extension, not of access granted again")
 {
     using checkpoint::cli::changed_text;
-    auto waiting = checkpoint::test::petition_auto_active();
-    waiting["extension"] = json::parse(R"({"duration":"1d","duration_seconds":86400,"reason":"still debugging",
-      "steps":[{"name":"owner","kind":"owner","state":"waiting",
-                "reviewers":[{"id":"u-2002","name":"Alex Chen","why":"on api-team"}]}]})");
+    const auto waiting = api_petition(extension_waiting());
     const auto asked = changed_text("Extension asked for", waiting);
-    CHECK_THAT(asked, Catch::Contains("the extension of 1d waits for approval; access stays until 2026-05-31 10:00 UTC"));
+    CHECK_THAT(asked, Catch::Contains("the extension of 1d waits for approval; access stays until 2026-11-26 10:01 UTC"));
     CHECK_THAT(asked, Catch::Contains("Alex Chen"));
     CHECK_THAT(asked, !Catch::Contains("Access granted"));
 
     const auto settled = checkpoint::test::petition_auto_active();
     const auto denied = changed_text("Denied", settled);
-    CHECK_THAT(denied, Catch::Contains("the extension was denied; access stays until 2026-05-31 10:00 UTC"));
+    CHECK_THAT(denied, Catch::Contains("the extension was denied; access stays until 2026-11-26 10:01 UTC"));
     CHECK_THAT(denied, !Catch::Contains("Access granted") && !Catch::Contains("it is now active"));
-    CHECK_THAT(changed_text("Approved", settled), Catch::EndsWith("access now lasts until 2026-05-31 10:00 UTC.\n"));
+    CHECK_THAT(changed_text("Approved", settled), Catch::EndsWith("access now lasts until 2026-11-26 10:01 UTC.\n"));
     CHECK_THAT(changed_text("Cancelled", settled), Catch::Contains("the extension was withdrawn"));
 }
 
 TEST_CASE("the history says which decisions were about an extension, with the reason")
 {
-    auto p = checkpoint::test::petition_auto_active();
-    p["decisions"] = json::parse(R"([{"by":{"id":"u-2002","name":"Alex Chen"},"verdict":"deny","step":"extension: owner",
-      "reason":"one day is enough","at":"2026-05-25T10:00:00Z"}])");
+    const auto p = api_petition(
+        scenario::after(extension_waiting(), workflow::deny_by("u-2002", "one day is enough", scenario::nov(25, 16))));
     CHECK_THAT(checkpoint::cli::status_text(p),
                Catch::Contains("Alex Chen · deny (extension): one day is enough"));
 }
@@ -288,4 +283,47 @@ TEST_CASE("JSON output writes numbers as numbers people read, not in exponent fo
     for (const auto& [key, value] : v.as_object())
         if (value.is_number())
             CHECK(back.at(key).to_number<double>() == value.to_number<double>());
+}
+
+TEST_CASE("granted access lists what it gives as the server words it")
+{
+    auto bare = *scenario::example().catalog.find("api-production");
+    bare.entitlements.clear();
+    const auto granted = auto_active();
+    struct row {
+        const char* name;
+        json::object petition;
+        std::string tail;
+    };
+    auto r = GENERATE_COPY(values<row>({
+        {"the bundle manifest's descriptions", api_petition(granted),
+         "\nYou can now access:\n"
+         "  - AWS permission set via IAM Identity Center (prod IAM role for S3)\n"
+         "  - Read-only on production API RDS (api-production cluster)\n"
+         "  - Vault paths for api-production secrets (read)\n"},
+        {"a bundle without descriptions: its provision params",
+         bot::api::petition_json(granted, scenario::example().directory, {}, &bare),
+         "\nYou can now access:\n"
+         "  - permission_set: api-production\n"
+         "  - policies: api-prod-s3-read\n"
+         "  - policies: api-rds-connect\n"},
+        {"a bundle the server no longer knows: its name",
+         bot::api::petition_json(granted, scenario::example().directory, {}, nullptr),
+         "\nYou can now access:\n  - api-production\n"},
+        {"terminal escapes are cleaned", [&] {
+             auto p = api_petition(granted);
+             p["entitlements"] = json::array{"Read \x1b[31mprod\x1b[0m logs\nand metrics"};
+             return p;
+         }(),
+         "\nYou can now access:\n  - Read [31mprod[0m logs and metrics\n"},
+        {"nothing listed, no heading", [&] {
+             auto p = api_petition(granted);
+             p["entitlements"] = json::array{};
+             return p;
+         }(),
+         "UTC)\n"},
+    }));
+    INFO(r.name);
+    CHECK_THAT(outcome_text(r.petition), Catch::EndsWith(r.tail));
+    CHECK_THAT(outcome_text(r.petition), Catch::StartsWith("✓ Access granted (expires 2026-11-26 10:01 UTC)\n"));
 }
