@@ -169,19 +169,34 @@ TEST_CASE("/checkpoint status, mine, pending, cancel and revoke go through the a
     }
 }
 
+// Kofi's 7-day request for api-production, its cards posted through the fake Slack: what a click acts on.
+struct carded_request {
+    test::slack_service s;
+    test::fake_slack& slack = s.slack;
+    test::service_fixture& svc = s.svc;
+    bool registered = (bot::register_slack_jobs(svc.runner, svc.ctx), true);
+    bot::slack_commands commands{svc.ctx};
+    bot::slack_interactions clicks{svc.ctx};
+    workflow::petition p = file();
+    std::vector<workflow::card_message> copies = svc.cards.for_petition(p.id).value();
+
+    workflow::petition file()
+    {
+        (void)commands.handle(command("U01KOFI", "request api-production --duration 7d --reason \"debugging latency\""));
+        auto filed = svc.access.mine("u-4001")->front();
+        settle(svc);
+        return filed;
+    }
+};
+
 TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusals are explained ephemerally", "[slack]")
 {
-    test::fake_slack slack;
-    test::service_fixture svc(slack.api_url(), slack.token());
-    test::add_directory_users(slack, svc.manifests);
-    bot::register_slack_jobs(svc.runner, svc.ctx);
-    bot::slack_commands commands(svc.ctx);
-    bot::slack_interactions clicks(svc.ctx);
-
-    (void)commands.handle(command("U01KOFI", "request api-production --duration 7d --reason \"debugging latency\""));
-    const auto p = svc.access.mine("u-4001")->front();
-    settle(svc);
-    const auto copies = svc.cards.for_petition(p.id).value();
+    carded_request r;
+    auto& slack = r.slack;
+    auto& svc = r.svc;
+    auto& clicks = r.clicks;
+    const auto& p = r.p;
+    const auto& copies = r.copies;
     REQUIRE_FALSE(copies.empty());
     const auto reviewer = slack_id_of(svc, p.route.steps.at(0).reviewers.at(0).person_id);
 
@@ -272,17 +287,12 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusa
 
 TEST_CASE("a reviewer approves for less from the card's menu; the requester is told what was granted", "[slack]")
 {
-    test::fake_slack slack;
-    test::service_fixture svc(slack.api_url(), slack.token());
-    test::add_directory_users(slack, svc.manifests);
-    bot::register_slack_jobs(svc.runner, svc.ctx);
-    bot::slack_commands commands(svc.ctx);
-    bot::slack_interactions clicks(svc.ctx);
-
-    (void)commands.handle(command("U01KOFI", "request api-production --duration 7d --reason \"debugging latency\""));
-    const auto p = svc.access.mine("u-4001")->front();
-    settle(svc);
-    const auto copies = svc.cards.for_petition(p.id).value();
+    carded_request r;
+    auto& slack = r.slack;
+    auto& svc = r.svc;
+    auto& clicks = r.clicks;
+    const auto& p = r.p;
+    const auto& copies = r.copies;
     REQUIRE_FALSE(copies.empty());
     // The card offers the usual durations shorter than the 7 days asked.
     const auto card = boost::json::serialize(slack.message(copies.front().channel, copies.front().ts)->message);
