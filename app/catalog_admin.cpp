@@ -63,4 +63,25 @@ workflow::result<workflow::reports::table> run_report(workflow::report_queries& 
     return workflow::reports::run(name, *filed, catalog, options);
 }
 
+workflow::result<std::map<std::string, workflow::bundle_history, std::less<>>>
+catalog_history(workflow::petition_store& petitions, workflow::time_point now)
+{
+    workflow::request_log_query q;
+    q.from = now - history_window;
+    q.limit = 500;
+    std::vector<workflow::petition> newest_first;
+    while (newest_first.size() < history_cap) {
+        auto page = petitions.request_log(q);
+        if (!page)
+            return page.error();
+        newest_first.insert(newest_first.end(), page->petitions.begin(), page->petitions.end());
+        if (page->next.empty())
+            break;
+        q.cursor = page->next;
+    }
+    if (newest_first.size() > history_cap)
+        newest_first.resize(history_cap);
+    return workflow::summarize_history(newest_first);
+}
+
 } // namespace checkpoint::app

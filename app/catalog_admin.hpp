@@ -1,6 +1,8 @@
 #pragma once
 
 #include "workflow/catalog.hpp"
+#include "workflow/catalog_history.hpp"
+#include "workflow/petition_store.hpp"
 #include "workflow/error.hpp"
 #include "workflow/report_queries.hpp"
 #include "workflow/reports.hpp"
@@ -23,5 +25,12 @@ workflow::result<std::size_t> upload_resources(workflow::resource_store& store, 
 workflow::result<workflow::reports::table> run_report(workflow::report_queries& queries,
                                                       const workflow::catalog& catalog, const std::string& name,
                                                       workflow::reports::options options);
+
+// What the catalog shows of each target's history: the requests of the last `window` (90 days), at most the
+// `cap` newest (2,000), read once for every bundle (workflow::summarize_history).
+inline constexpr workflow::duration history_window = std::chrono::hours{24 * 90};
+inline constexpr std::size_t history_cap = 2'000;
+workflow::result<std::map<std::string, workflow::bundle_history, std::less<>>>
+catalog_history(workflow::petition_store& petitions, workflow::time_point now);
 
 } // namespace checkpoint::app

@@ -10,6 +10,27 @@ namespace checkpoint::blocks {
 
 namespace {
 
+// The seed's catalog: what is usually granted, how long approval takes, and who asked lately.
+std::string history_text(const catalog_entry& e)
+{
+    if (!e.history || e.history->requests == 0)
+        return "No requests in the last 90 days.";
+    const auto& h = *e.history;
+    std::vector<std::string> parts;
+    if (auto t = workflow::typical_text(h); !t.empty())
+        parts.push_back(t);
+    if (h.time_to_approval)
+        parts.push_back("approval usually takes " + format_length(*h.time_to_approval));
+    std::vector<std::string> who;
+    for (const auto& r : h.recent)
+        who.push_back(escape(r.person_name) + " (" + format_length(r.length) + ")");
+    parts.push_back("lately " + join_words(who));
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : " · ") + p;
+    return out + " · " + std::to_string(h.requests) + " request" + (h.requests == 1 ? "" : "s") + " in 90 days";
+}
+
 std::string entry_text(const catalog_entry& e)
 {
     const auto& b = *e.bundle;
@@ -21,6 +42,8 @@ std::string entry_text(const catalog_entry& e)
     out += "\nTypically " + format_length(b.durations.initial) + ", at most " + format_length(b.durations.max);
     if (!e.hint.empty())
         out += "\n:stopwatch: " + escape(e.hint);
+    if (auto h = history_text(e); !h.empty())
+        out += "\n:bar_chart: " + h;
     return out;
 }
 

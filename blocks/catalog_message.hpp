@@ -1,9 +1,11 @@
 #pragma once
 
 #include "workflow/catalog.hpp"
+#include "workflow/catalog_history.hpp"
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +17,8 @@ namespace checkpoint::blocks {
 struct catalog_entry {
     const workflow::bundle* bundle = nullptr;
     std::string hint;
+    // Its history (workflow::summarize_history); none when nobody asked for it lately.
+    std::optional<workflow::bundle_history> history{};
 };
 
 // `/checkpoint catalog [words]`: bundles with owner, risk, description, default and maximum duration,

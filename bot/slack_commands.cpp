@@ -1,5 +1,7 @@
 #include "bot/slack_commands.hpp"
 
+#include "app/catalog_admin.hpp"
+
 #include "blocks/catalog_message.hpp"
 #include "blocks/command_replies.hpp"
 #include "blocks/error_text.hpp"
@@ -123,8 +125,15 @@ boost::json::object slack_commands::on_catalog(const slash_command& c, const wor
 {
     const auto me = bind(c);
     std::vector<blocks::catalog_entry> entries;
+    // One read of the recent request log for every bundle listed.
+    auto history = app::catalog_history(ctx_.petitions, ctx_.clock.now());
+    if (!history)
+        spdlog::warn("slack: the catalog is shown without its history: {}", history.error().message);
     for (const workflow::bundle* b : manifests_.catalog.search(i.words)) {
         blocks::catalog_entry e{b, {}};
+        if (history)
+            if (auto h = history->find(b->name); h != history->end())
+                e.history = h->second;
         // The hint is personal: the same bundle may be instant for its owners and reviewed for others.
         if (me != workflow::no_person)
             if (auto r = ctx_.access.explain(manifests_.directory.at(me).id, b->name, std::nullopt))

@@ -555,15 +555,29 @@ std::string catalog_text(const json::array& bundles, std::string_view query)
         std::string for_you;
         if (const auto* i = field(b, "instant_for_you"); i && i->is_bool())
             for_you = i->get_bool() ? "instant" : "approval";
+        // From its history (the last 90 days): what is usually granted, and the median wait for approval.
+        std::string usually, approval;
+        if (const auto* h = field(b, "history"); h && h->is_object()) {
+            const auto& span = arr(h->get_object(), "typical_durations");
+            if (span.size() == 2)
+                usually = scalar_text(span[0]) == scalar_text(span[1])
+                              ? scalar_text(span[0])
+                              : scalar_text(span[0]) + "-" + scalar_text(span[1]);
+            if (const auto* w = field(h->get_object(), "median_time_to_approval_seconds"); w && w->is_number())
+                approval = workflow::format_duration(workflow::duration{w->to_number<std::int64_t>()});
+        }
         rows.push_back({name, risk_title(str(b, "risk")), str(b, "owner_team"), durations, str(b, "max_duration"),
-                        for_you, about});
+                        usually, approval, for_you, about});
     }
-    std::vector<std::string> header{"BUNDLE", "RISK", "OWNER", "DURATIONS", "MAX", "FOR YOU", "DESCRIPTION"};
-    if (std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r[5].empty(); })) {
-        // A service token speaks for nobody in particular: no column for it.
-        header.erase(header.begin() + 5);
+    std::vector<std::string> header{"BUNDLE", "RISK",     "OWNER",   "DURATIONS",  "MAX",
+                                    "USUALLY", "APPROVAL", "FOR YOU", "DESCRIPTION"};
+    // Columns with nothing to say (a service token speaks for nobody; no history yet) are left out.
+    for (std::size_t col : {7u, 6u, 5u}) {
+        if (!std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r[col].empty(); }))
+            continue;
+        header.erase(header.begin() + static_cast<std::ptrdiff_t>(col));
         for (auto& r : rows)
-            r.erase(r.begin() + 5);
+            r.erase(r.begin() + static_cast<std::ptrdiff_t>(col));
     }
     return table(header, rows) + "Request one with: checkpoint request BUNDLE --duration D --reason \"…\"\n";
 }

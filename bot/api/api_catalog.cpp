@@ -1,5 +1,7 @@
 #include "bot/api/api_internal.hpp"
 
+#include "app/catalog_admin.hpp"
+
 #include "bot/api/api_json.hpp"
 
 #include <optional>
@@ -35,9 +37,12 @@ response api_router::catalog(call& c)
         if (q.size() > workflow::max_target_length)
             fail(code::invalid_request, "`q` is longer than " + std::to_string(workflow::max_target_length) + " characters.");
         // For a personal token, whether a request at the default duration would be instant for its person
-        // (decided in memory, as GET /explain does: no read per bundle).
+        // (decided in memory, as GET /explain does: no read per bundle). The history is one read for all.
+        const auto history = must(app::catalog_history(ctx_.petitions, now));
         const auto entry = [&](const workflow::bundle& b) {
             auto out = bundle_json(b);
+            const auto h = history.find(b.name);
+            out["history"] = history_json(h == history.end() ? workflow::bundle_history{} : h->second);
             if (c.who.personal() && !b.deprecated)
                 if (auto r = workflow::explain(ctx_.manifests, c.who.person(), b.name, std::nullopt, now))
                     out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
@@ -63,7 +68,11 @@ response api_router::catalog(call& c)
                 msg += "?";
             fail(code::not_found, msg);
         }
-        return ok(c, bundle_json(*b));
+        auto out = bundle_json(*b);
+        const auto history = must(app::catalog_history(ctx_.petitions, now));
+        const auto h = history.find(b->name);
+        out["history"] = history_json(h == history.end() ? workflow::bundle_history{} : h->second);
+        return ok(c, out);
     }
 
     case endpoint::explain: {

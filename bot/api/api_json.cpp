@@ -1,5 +1,6 @@
 #include "bot/api/api_json.hpp"
 
+#include "app/catalog_admin.hpp"
 #include "bot/integrations/event_json.hpp"
 #include "workflow/duration.hpp"
 #include "workflow/text.hpp"
@@ -186,6 +187,28 @@ json::object petition_json(const workflow::petition& p, const workflow::director
         };
     }
     return out;
+}
+
+json::object history_json(const workflow::bundle_history& h)
+{
+    json::array recent;
+    for (const auto& r : h.recent)
+        recent.push_back(json::object{{"person", r.person_name},
+                                      {"duration", workflow::format_duration(r.length)},
+                                      {"at", rfc3339(r.at)},
+                                      {"state", name(r.state)}});
+    const auto typical = workflow::typical_text(h);
+    return json::object{
+        {"days", std::chrono::duration_cast<std::chrono::hours>(app::history_window).count() / 24},
+        {"requests", h.requests},
+        {"granted", h.granted},
+        {"typical", typical.empty() ? json::value(nullptr) : json::value(typical)},
+        {"typical_durations", h.typical_low ? json::value(json::array{json::value(workflow::format_duration(*h.typical_low)),
+                                                                      json::value(workflow::format_duration(*h.typical_high))})
+                                            : json::value(nullptr)},
+        {"median_time_to_approval_seconds",
+         h.time_to_approval ? json::value(h.time_to_approval->count()) : json::value(nullptr)},
+        {"recent", std::move(recent)}};
 }
 
 json::object bundle_json(const workflow::bundle& b)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workflow/catalog_history.hpp"
+
 #include "workflow/audit_log.hpp"
 #include "workflow/catalog.hpp"
 #include "workflow/directory.hpp"
@@ -26,6 +28,9 @@ boost::json::object audit_json(const workflow::audit_record& r);
 
 // The API's name for a route outcome: auto_approved, approval_required, break_glass.
 std::string_view outcome_name(workflow::route_outcome o);
+// A bundle's history for the catalog (workflow::bundle_history): requests and grants in the window, the
+// typical durations, the median time to approval, the latest requests.
+boost::json::object history_json(const workflow::bundle_history& h);
 
 // RFC 3339 UTC, seconds precision: 2026-11-23T10:00:00Z.
 std::string rfc3339(workflow::time_point t);

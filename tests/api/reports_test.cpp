@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 using namespace checkpoint;
 using test::body_of;
 namespace json = boost::json;
@@ -240,4 +242,43 @@ TEST_CASE("reports: a CSV cell a spreadsheet would run as a formula stays text",
         INFO(r.cell);
         CHECK(bot::api::csv_escape(r.cell) == r.written);
     }
+}
+
+TEST_CASE("the catalog shows each bundle's history: usual durations, time to approval, the latest requests",
+          "[api][bundles]")
+{
+    test::api_fixture f;
+    history h(f);
+    const auto lee = f.token({"requests"}, "u-2001", "lee");
+    auto r = f.get("/api/v1/bundles/api-production", lee);
+    REQUIRE(r.result() == status::ok);
+    const auto b = body_of(r);
+    INFO(json::serialize(b));
+    const auto& hist = b.at("history");
+    CHECK(hist.at("days") == 90);
+    CHECK(hist.at("requests") == 3); // Kofi's and Eve's granted, Nina's pending
+    CHECK(hist.at("granted") == 2);
+    CHECK(hist.at("typical") == "Most requests are approved for 3–7 days");
+    CHECK(hist.at("typical_durations") == json::array{"3d", "7d"});
+    CHECK(hist.at("median_time_to_approval_seconds") == 7200); // 2 h and 4 h: nearest rank
+    const auto& recent = hist.at("recent").as_array();
+    REQUIRE(recent.size() == 3);
+    // All three were filed in the same instant: who, for how long and how it went, in any order.
+    std::set<std::string> seen;
+    for (const auto& x : recent)
+        seen.insert(std::string(x.at("person").as_string()) + " " + std::string(x.at("duration").as_string()) + " " +
+                    std::string(x.at("state").as_string()));
+    CHECK(seen == std::set<std::string>{"Nina Alvarez 7d pending", "Eve Moreau 3d revoked", "Kofi Mensah 7d active"});
+
+    // The list has it for every bundle, from one read; a bundle nobody asked for says so.
+    auto all = body_of(f.get("/api/v1/bundles?limit=200", lee));
+    bool never_seen = false;
+    for (const auto& item : all.at("items").as_array()) {
+        CHECK(item.as_object().contains("history"));
+        if (item.at("name") == "data-warehouse") {
+            never_seen = item.at("history").at("requests") == 0;
+            CHECK(item.at("history").at("typical").is_null());
+        }
+    }
+    CHECK(never_seen);
 }

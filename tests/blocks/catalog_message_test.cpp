@@ -17,6 +17,19 @@ TEST_CASE("the catalog lists bundles with owner, risk, description, durations an
         std::vector<blocks::catalog_entry> entries;
         for (const auto* b : example().catalog.search("api"))
             entries.push_back({b, b->name == "api-production" ? "7 days: needs api-team" : ""});
+        // api-production has a history: four granted (1, 3, 3, 7 days), approval after an hour at the median.
+        for (auto& e : entries)
+            if (e.bundle->name == "api-production") {
+                workflow::bundle_history h;
+                h.requests = 5;
+                h.granted = 4;
+                h.typical_low = std::chrono::hours{24};
+                h.typical_high = std::chrono::hours{72};
+                h.time_to_approval = std::chrono::hours{1};
+                h.recent = {{"Sam Support", std::chrono::hours{24 * 7}, {}, workflow::petition_state::pending},
+                            {"Mia <Jones>", std::chrono::hours{24 * 7}, {}, workflow::petition_state::active}};
+                e.history = h;
+            }
         WHEN("it is rendered")
         {
             auto msg = blocks::catalog_reply(entries, "api");
@@ -28,6 +41,11 @@ TEST_CASE("the catalog lists bundles with owner, risk, description, durations an
                 CHECK_THAT(s, Catch::Contains("Typically 1 day, at most 30 days"));
                 CHECK_THAT(s, Catch::Contains(":stopwatch: 7 days: needs api-team"));
                 CHECK_THAT(s, Catch::Contains("_deprecated_, use *api-production*"));
+                // The seed's catalog: what is usually granted, how long approval takes, who asked lately.
+                CHECK_THAT(s, Catch::Contains(":bar_chart: Most requests are approved for 1–3 days · approval usually "
+                                              "takes 1 hour · lately Sam Support (7 days) and Mia &lt;Jones&gt; (7 "
+                                              "days) · 5 requests in 90 days"));
+                CHECK_THAT(s, Catch::Contains(":bar_chart: No requests in the last 90 days."));
                 CHECK(test::slack_limit_violations(msg).empty());
             }
         }
