@@ -19,17 +19,8 @@ TEST_CASE("the catalog lists bundles with owner, risk, description, durations an
             entries.push_back({b, b->name == "api-production" ? "7 days: needs api-team" : ""});
         // api-production has a history: four granted (1, 3, 3, 7 days), approval after an hour at the median.
         for (auto& e : entries)
-            if (e.bundle->name == "api-production") {
-                workflow::bundle_history h;
-                h.requests = 5;
-                h.granted = 4;
-                h.typical_low = std::chrono::hours{24};
-                h.typical_high = std::chrono::hours{72};
-                h.time_to_approval = std::chrono::hours{1};
-                h.recent = {{"Sam Support", std::chrono::hours{24 * 7}, {}, workflow::petition_state::pending},
-                            {"Mia <Jones>", std::chrono::hours{24 * 7}, {}, workflow::petition_state::active}};
-                e.history = h;
-            }
+            if (e.bundle->name == "api-production")
+                e.history = blocks::test::busy_history();
         WHEN("it is rendered")
         {
             auto msg = blocks::catalog_reply(entries, "api");

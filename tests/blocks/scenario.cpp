@@ -51,4 +51,17 @@ workflow::petition after(const workflow::petition& p, const workflow::event& e)
     return t->petition;
 }
 
+workflow::bundle_history busy_history()
+{
+    workflow::bundle_history h;
+    h.requests = 5;
+    h.granted = 4;
+    h.typical_low = std::chrono::hours{24};
+    h.typical_high = std::chrono::hours{72};
+    h.time_to_approval = std::chrono::hours{1};
+    h.recent = {{"Sam Support", std::chrono::hours{24 * 7}, {}, workflow::petition_state::pending},
+                {"Mia <Jones>", std::chrono::hours{24 * 7}, {}, workflow::petition_state::active}};
+    return h;
+}
+
 } // namespace checkpoint::blocks::test

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workflow/catalog_history.hpp"
+
 #include "workflow/loader/manifest_loader.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/route.hpp"
@@ -23,5 +25,9 @@ workflow::petition filed(const std::string& id, const workflow::route& r, std::s
 
 // Applies an event and returns the next petition; fails the test on an error.
 workflow::petition after(const workflow::petition& p, const workflow::event& e);
+
+// A bundle's history as the catalog shows it: 5 requests, 4 granted for 1 to 3 days, approval after an hour
+// at the median, Sam's and Mia's 7 days the latest.
+workflow::bundle_history busy_history();
 
 } // namespace checkpoint::blocks::test

@@ -91,14 +91,8 @@ TEST_CASE("rendered outputs match their golden files")
              // As GET /bundles sends them: the example manifests' bundles with their history (api-production
              // granted for 1 to 3 days, approval after an hour at the median; api-staging never asked for).
              const auto& m = scenario::example();
-             workflow::bundle_history h;
-             h.requests = 5;
-             h.granted = 4;
-             h.typical_low = std::chrono::hours{24};
-             h.typical_high = std::chrono::hours{72};
-             h.time_to_approval = std::chrono::hours{1};
              auto prod = bot::api::bundle_json(*m.catalog.find("api-production"));
-             prod["history"] = bot::api::history_json(h);
+             prod["history"] = bot::api::history_json(scenario::busy_history());
              auto staging = bot::api::bundle_json(*m.catalog.find("api-staging"));
              staging["history"] = bot::api::history_json({});
              return catalog_text(json::array{prod, staging}, "");
