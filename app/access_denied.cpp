@@ -8,25 +8,19 @@ namespace checkpoint::app {
 
 namespace {
 
-// What the person holds now, or is being granted: by bundle name.
+// Of the bundles that grant it, those the person holds, is being granted, or has asked for and waits on:
+// one indexed read per bundle (workflow::blocking_states), never their whole history.
 workflow::result<std::set<std::string, std::less<>>> held_by(workflow::petition_store& petitions,
-                                                            const std::string& person)
+                                                            const std::string& person,
+                                                            const std::vector<workflow::denied_match>& matches)
 {
     std::set<std::string, std::less<>> held;
-    workflow::request_log_query q;
-    q.person = person;
-    q.limit = 500;
-    for (int page = 0; page < 20; ++page) {
-        auto r = petitions.request_log(q);
-        if (!r)
-            return r.error();
-        for (const auto& p : r->petitions)
-            if (p.state == workflow::petition_state::approved || p.state == workflow::petition_state::provisioning ||
-                p.state == workflow::petition_state::active)
-                held.insert(p.entitlement());
-        if (r->next.empty())
-            break;
-        q.cursor = r->next;
+    for (const auto& m : matches) {
+        auto open = petitions.open_for(person, m.bundle, workflow::blocking_states(false));
+        if (!open)
+            return open.error();
+        if (*open)
+            held.insert(m.bundle);
     }
     return held;
 }
@@ -44,7 +38,7 @@ workflow::result<denied_answer> report_access_denied(const workflow::manifests& 
                                                      "\" is not in the directory; give a person's id, external id "
                                                      "or email."};
     const auto& person = m.directory.at(i);
-    auto held = held_by(petitions, person.id);
+    auto held = held_by(petitions, person.id, workflow::bundles_granting(m.catalog, a.entitlement, {}));
     if (!held)
         return held.error();
     denied_answer out;

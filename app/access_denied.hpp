@@ -36,7 +36,7 @@ struct denied_answer {
 };
 
 // Records the attempt in the audit log ("access.denied", the person as subject, the bundles that would grant
-// it) and, when a bundle they do not hold grants it, queues a DM suggesting it with a Request button, in the
+// it) and, when a bundle they neither hold nor wait on grants it, queues a DM suggesting it with a Request button, in the
 // same write, at most once an hour per person and bundle. `actor`: who reported it (a token).
 workflow::result<denied_answer> report_access_denied(const workflow::manifests& m, workflow::petition_store& petitions,
                                                      workflow::audit_log& audit, const denied_attempt& a,

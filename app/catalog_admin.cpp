@@ -64,9 +64,10 @@ workflow::result<workflow::reports::table> run_report(workflow::report_queries& 
 }
 
 workflow::result<std::map<std::string, workflow::bundle_history, std::less<>>>
-catalog_history(workflow::petition_store& petitions, workflow::time_point now)
+catalog_history(workflow::petition_store& petitions, workflow::time_point now, const std::optional<std::string>& target)
 {
     workflow::request_log_query q;
+    q.target = target;
     q.from = now - history_window;
     q.limit = 500;
     std::vector<workflow::petition> newest_first;

@@ -9,6 +9,7 @@
 #include "workflow/resource_store.hpp"
 #include "workflow/settings.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,9 @@ workflow::result<workflow::reports::table> run_report(workflow::report_queries& 
 // `cap` newest (2,000), read once for every bundle (workflow::summarize_history).
 inline constexpr workflow::duration history_window = std::chrono::hours{24 * 90};
 inline constexpr std::size_t history_cap = 2'000;
+// With `target`, only that bundle's requests are read.
 workflow::result<std::map<std::string, workflow::bundle_history, std::less<>>>
-catalog_history(workflow::petition_store& petitions, workflow::time_point now);
+catalog_history(workflow::petition_store& petitions, workflow::time_point now,
+                const std::optional<std::string>& target = std::nullopt);
 
 } // namespace checkpoint::app

@@ -13,6 +13,8 @@ namespace {
 // The seed's catalog: what is usually granted, how long approval takes, and who asked lately.
 std::string history_text(const catalog_entry& e)
 {
+    if (!e.history_known)
+        return {};
     if (!e.history || e.history->requests == 0)
         return "No requests in the last 90 days.";
     const auto& h = *e.history;
@@ -96,7 +98,7 @@ boost::json::object access_hint_message(const workflow::bundle& b, std::string_v
                                                                 button_style::primary)),
                               context_block("Checkpoint suggests the bundle that grants what was denied. Nothing is "
                                             "requested until you ask.")};
-    return boost::json::object{{"text", "You were denied " + std::string(truncate(entitlement, 200)) + "; " + b.name +
+    return boost::json::object{{"text", "You were denied " + escape(truncate(entitlement, 200)) + "; " + escape(b.name) +
                                             " grants it"},
                                {"blocks", std::move(blocks)}};
 }

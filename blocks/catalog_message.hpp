@@ -19,6 +19,8 @@ struct catalog_entry {
     std::string hint;
     // Its history (workflow::summarize_history); none when nobody asked for it lately.
     std::optional<workflow::bundle_history> history{};
+    // Whether the history could be read at all; when not, the entry says nothing of it.
+    bool history_known = false;
 };
 
 // `/checkpoint catalog [words]`: bundles with owner, risk, description, default and maximum duration,

@@ -140,7 +140,7 @@ boost::json::object demand_alert_message(const app::demand_alert_payload& a)
         "A spike like this can be an incident, or an attack: `checkpoint log --bundle " + target +
         "` lists the requests.";
     return boost::json::object{
-        {"text", "Unusual demand for " + a.target + ": " + std::to_string(a.count) + " requests in " + per},
+        {"text", "Unusual demand for " + target + ": " + std::to_string(a.count) + " requests in " + per},
         {"blocks", boost::json::array{boost::json::object{
                        {"type", "section"}, {"text", boost::json::object{{"type", "mrkdwn"}, {"text", text}}}}}}};
 }

@@ -131,6 +131,7 @@ boost::json::object slack_commands::on_catalog(const slash_command& c, const wor
         spdlog::warn("slack: the catalog is shown without its history: {}", history.error().message);
     for (const workflow::bundle* b : manifests_.catalog.search(i.words)) {
         blocks::catalog_entry e{b, {}};
+        e.history_known = history.has_value();
         if (history)
             if (auto h = history->find(b->name); h != history->end())
                 e.history = h->second;

@@ -281,7 +281,7 @@ public:
                     progress->approvals.end())
                     who.push_back(r.person_id);
         } else if (!step.reviewers.empty()) {
-            who.push_back(step.reviewers[progress->assigned % step.reviewers.size()].person_id);
+            who.push_back(step.assignee(progress->assigned).person_id);
         }
         bool told_someone = false;
         for (const auto& person : who) {

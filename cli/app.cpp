@@ -386,7 +386,7 @@ public:
             if (!s.empty())
                 scopes.emplace_back(s);
         if (scopes.empty())
-            return usage("--scopes needs at least one of requests, review, resources:write, audit:read, admin.");
+            return usage("--scopes needs at least one of requests, review, resources:write, audit:read, denials:write, admin.");
         // --person alone means a personal token.
         const std::string kind = !o_.token_kind.empty() ? o_.token_kind : o_.person.empty() ? "service" : "personal";
         if (!o_.database.empty()) {
@@ -765,7 +765,7 @@ int run(const std::vector<std::string>& args, environment& env)
     tokens->require_subcommand(1);
     auto* tcreate = tokens->add_subcommand("create", "Create a token; it is shown once");
     tcreate->add_option("name", o.name, "A name for the token, e.g. deploy-bot")->required();
-    tcreate->add_option("--scopes", o.scopes, "Comma-separated: requests, review, resources:write, audit:read, admin")
+    tcreate->add_option("--scopes", o.scopes, "Comma-separated: requests, review, resources:write, audit:read, denials:write, admin")
         ->required();
     tcreate->add_option("--kind", o.token_kind, "service, or personal (the default with --person)")
         ->check(CLI::IsMember({"service", "personal"}));

@@ -14,7 +14,12 @@ const reviewer& route_step::assignee(std::size_t moved_on) const
     return reviewers[(start + moved_on) % reviewers.size()];
 }
 
-std::string rotation_key(const route& r, const route_step& s) { return r.target + "/" + s.name; }
+std::string rotation_key(const route& r, const route_step& s)
+{
+    // A resource kind's requests share its policy, so they share its rotation (not one per resource id).
+    const auto target = r.is_resource ? r.target.substr(0, r.target.find(':')) : r.target;
+    return target + "/" + s.name;
+}
 
 void place_in_rotation(route& r, const std::function<std::size_t(const std::string& key)>& rotation)
 {
@@ -511,6 +516,10 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
         // Outside the approval flow, but not outside the bundle: its maximum still holds, and nobody grants
         // themselves access this way (break-glass is the path for that, with its review).
         const auto by = dir.find(in.override_by);
+        if (by == no_person)
+            return error{std::string(route_error::unknown_person),
+                         "A manual override is granted by a person in the directory; \"" + in.override_by +
+                             "\" is not one."};
         if (by == requester)
             return error{std::string(route_error::override_for_self),
                          "A manual override cannot grant access to yourself; another admin must grant it, or request "
@@ -523,10 +532,7 @@ result<route> decide(const manifests& m, const request_input& in, time_point now
                                                                  format_duration(t.durations->max) + " or less."};
         r.outcome = route_outcome::override_grant;
         r.cell = r.applied = m.settings.matrix.cell(t.level, r.length);
-        const auto granter = by == no_person ? (in.override_by.starts_with("token:")
-                                                    ? "service token " + in.override_by.substr(6)
-                                                    : in.override_by)
-                                             : dir.at(by).name;
+        const auto& granter = dir.at(by).name;
         r.rule_reason = "Manual override: granted by " + granter +
                         " outside the approval flow, and recorded as an exception.";
         if (!m.settings.security_channel.empty())

@@ -116,7 +116,8 @@ struct route {
     duration expiring_before{};
 };
 
-// The key under which a round-robin step's rotation is kept: the target and the step's name.
+// The key under which a round-robin step's rotation is kept: the bundle (or a resource's kind) and the
+// step's name.
 std::string rotation_key(const route& r, const route_step& s);
 
 // Sets each round-robin step's start from `rotation`, the number of requests that step has seen (its
@@ -134,8 +135,8 @@ struct request_input {
     // For an extension: the length already granted, included in `length` (the total). Only changes
     // what a refusal for length says.
     duration extending{};
-    // A manual override: who grants it outside the approval flow (a person id, or "token:<id>" for a
-    // service token). No steps; refused when it is the requester.
+    // A manual override: the person (id) who grants it outside the approval flow. No steps; refused when it
+    // is the requester, or not a person in the directory.
     std::string override_by{};
 };
 

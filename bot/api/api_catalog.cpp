@@ -69,7 +69,7 @@ response api_router::catalog(call& c)
             fail(code::not_found, msg);
         }
         auto out = bundle_json(*b);
-        const auto history = must(app::catalog_history(ctx_.petitions, now));
+        const auto history = must(app::catalog_history(ctx_.petitions, now, b->name));
         const auto h = history.find(b->name);
         out["history"] = history_json(h == history.end() ? workflow::bundle_history{} : h->second);
         return ok(c, out);

@@ -84,6 +84,10 @@ response api_router::petitions(call& c)
         // A manual override: access granted outside the approval flow by an admin, as an exception with its
         // justification, announced in the security channel. It expires and is revoked like any grant.
         need(c.who, scope::admin, "granting access outside the approval flow");
+        // The exception names the admin who grants it, and nobody grants themselves: only a person can.
+        if (!c.who.personal())
+            fail(code::forbidden, "A manual override is granted by a person: use a personal token with the `admin` "
+                                  "scope (a service token names no one who could be held to it).");
         const auto body = c.body();
         const auto person = required_text(body, "person", 200, "the directory id (or email) of who gets access.");
         workflow::intent::request r;
@@ -96,8 +100,7 @@ response api_router::petitions(call& c)
             fail(code::invalid_request, "`reason` must be a real justification (at least 10 characters): the "
                                         "security channel and the audit log read it.");
         r.ticket = text_field(body, "ticket", workflow::max_ticket_length).value_or("");
-        // A service token is named by its id, as for any request it files (may_see reads it back).
-        r.override_by = c.who.personal() ? c.who.person() : "token:" + std::to_string(c.who.token.id);
+        r.override_by = c.who.person();
         r.filed_by = r.override_by;
         r.via = origin_of(c);
         auto exception = audit_event(c, "override", r.reason, "",

@@ -644,6 +644,8 @@ TEST_CASE("api: an admin grants access outside the approval flow as an audited e
     };
     const std::vector<refusal> refusals{
         {"without admin", lee, body("u-4001", why), status::forbidden, "forbidden", "`admin` scope"},
+        {"with a service token", f.token({"admin"}, "", "robot"), body("u-4001", why), status::forbidden, "forbidden",
+         "granted by a person"},
         {"without a justification", admin.secret, json::object{{"person", "u-4001"}, {"bundle", "api-production"}},
          status::bad_request, "invalid_request", "`reason` is required"},
         {"with a token of a justification", admin.secret, body("u-4001", "because"), status::bad_request,

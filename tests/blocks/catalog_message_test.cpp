@@ -18,9 +18,11 @@ TEST_CASE("the catalog lists bundles with owner, risk, description, durations an
         for (const auto* b : example().catalog.search("api"))
             entries.push_back({b, b->name == "api-production" ? "7 days: needs api-team" : ""});
         // api-production has a history: four granted (1, 3, 3, 7 days), approval after an hour at the median.
-        for (auto& e : entries)
+        for (auto& e : entries) {
+            e.history_known = true;
             if (e.bundle->name == "api-production")
                 e.history = blocks::test::busy_history();
+        }
         WHEN("it is rendered")
         {
             auto msg = blocks::catalog_reply(entries, "api");
@@ -40,6 +42,11 @@ TEST_CASE("the catalog lists bundles with owner, risk, description, durations an
                 CHECK(test::slack_limit_violations(msg).empty());
             }
         }
+    }
+    GIVEN("a catalog whose history could not be read")
+    {
+        std::vector<blocks::catalog_entry> entries{{example().catalog.find("api-production"), ""}};
+        CHECK(boost::json::serialize(blocks::catalog_reply(entries, "")).find(":bar_chart:") == std::string::npos);
     }
     GIVEN("a search that finds nothing")
     {

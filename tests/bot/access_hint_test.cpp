@@ -34,6 +34,18 @@ TEST_CASE("a denied access attempt DMs the person the bundle that grants it, wit
     CHECK(text.find("\"action_id\":\"checkpoint.open_request_modal\"") != std::string::npos);
     CHECK(text.find("\"value\":\"api-staging\"") != std::string::npos);
 
+    // Eve asked for api-production and waits on its approval: not told to ask again.
+    REQUIRE(svc.access.submit("u-4002", {"api-production", std::chrono::hours{24 * 7}, "load test", "", false})
+                .has_value());
+    auto waiting = app::report_access_denied(svc.manifests, svc.petitions, svc.audit,
+                                             {"u-4002", "api-rds-connect", "aws", ""}, "token:shipper", {"api", 7},
+                                             svc.clock.now());
+    REQUIRE(waiting.has_value());
+    REQUIRE(waiting->matches.size() == 1);
+    CHECK(waiting->matches.front().held);
+    CHECK(waiting->suggested.empty());
+    CHECK_FALSE(waiting->told);
+
     // Once Kofi holds it, nothing is suggested: the attempt is only recorded.
     REQUIRE(svc.access.submit("u-4001", {"api-staging", std::chrono::hours{24}, "on call", "", false}).has_value());
     auto again = app::report_access_denied(svc.manifests, svc.petitions, svc.audit,

@@ -1,9 +1,14 @@
-#include "tests/bot/service_fixture.hpp"
+#include "tests/bot/slack_service.hpp"
+
+#include "bot/slack_jobs.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include "app/effect_jobs.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -365,4 +370,34 @@ TEST_CASE("round-robin steps rotate across requests, and the rotation survives a
     auto next = restarted.submit("u-4002", ask("rota", "1d"));
     REQUIRE(next.has_value());
     CHECK(first_assignee(*next) == "u-1001");
+}
+
+TEST_CASE("a round-robin step's reminder goes to the reviewer the rotation assigned", "[access]")
+{
+    test::slack_service s;
+    auto& svc = s.svc;
+    auto rota = *svc.manifests.catalog.find("api-staging");
+    rota.name = "rota";
+    rota.approval.steps.push_back(
+        {"platform rota", {{workflow::reviewer_kind::team, "platform-team"}}, 1, workflow::assign_mode::round_robin});
+    std::vector<workflow::bundle> bundles(svc.manifests.catalog.bundles().begin(), svc.manifests.catalog.bundles().end());
+    bundles.push_back(rota);
+    svc.manifests.catalog = workflow::catalog(std::move(bundles));
+    bot::register_slack_jobs(svc.runner, svc.ctx);
+
+    // The second request of the rotation is Omar's; its reminder at pending_after goes to him, not Paula.
+    REQUIRE(svc.access.submit("u-2001", ask("rota", "1d")).has_value());
+    auto second = svc.access.submit("u-2002", ask("rota", "1d"));
+    REQUIRE(second.has_value());
+    REQUIRE(second->route.steps.at(0).assignee(0).person_id == "u-1001");
+    svc.runner.run_until_idle();
+    s.slack.clear_calls();
+    svc.clock.advance(svc.manifests.settings.reminders.pending_after + std::chrono::minutes{1});
+    svc.runner.run_until_idle();
+    std::vector<std::string> reminded;
+    for (const auto& c : s.slack.calls("chat.postMessage"))
+        if (boost::json::serialize(c.args).find(second->id) != std::string::npos)
+            reminded.push_back(std::string(c.args.at("channel").as_string()));
+    CHECK(std::count(reminded.begin(), reminded.end(), "U01OMAR") == 1);
+    CHECK(std::count(reminded.begin(), reminded.end(), "U01PAULA") == 0);
 }

@@ -302,6 +302,11 @@ TEST_CASE("round robin rotates across requests: each starts where the rotation i
             return r.seen;
         });
         CHECK(asked == std::vector<std::string>{"rr/rota"});
+        // A resource kind's requests share one rotation, whatever the resource.
+        auto customer = route;
+        customer.target = "customer:123";
+        customer.is_resource = true;
+        CHECK(rotation_key(customer, customer.steps.at(0)) == "customer/rota");
         auto t = file(route, {"p-r", "", ""}, nov(25));
         CHECK(has(t.effects, effect_kind::post_card, notice::submitted, r.first));
         CHECK_FALSE(has(t.effects, effect_kind::post_card, notice::submitted, r.after_escalation));

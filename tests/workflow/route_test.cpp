@@ -415,7 +415,8 @@ TEST_CASE("manual override: no steps, the security channel told, within the bund
     };
     const std::vector<row> rows{
         {"an admin grants someone a high-risk bundle", "sam", "api-production", "pat", days{2}, "", "Pat Platform"},
-        {"a service token grants it", "sam", "api-production", "token:7", days{2}, "", "service token 7"},
+        {"a granter who is not a person (a service token)", "sam", "api-production", "token:7", days{2},
+         route_error::unknown_person.data(), ""},
         {"no duration is the bundle's usual one", "sam", "api-staging", "pat", std::nullopt, "", "Pat Platform"},
         {"a resource", "sam", "customer:123", "pat", hours{4}, "", "Pat Platform"},
         {"for oneself, by id", "pat", "api-production", "pat", days{1}, route_error::override_for_self.data(), ""},
