@@ -27,10 +27,10 @@ workflow::error conflict_error(const std::string& id)
 
 } // namespace
 
-access_service::access_service(const workflow::manifests& manifests, const workflow::clock& clock,
+access_service::access_service(const live_manifests& manifests, const workflow::clock& clock,
                                workflow::petition_store& petitions, std::function<void()> wake_workers,
                                workflow::resource_store* resources)
-    : manifests_(manifests), clock_(clock), petitions_(petitions), wake_workers_(std::move(wake_workers)),
+    : live_(manifests), clock_(clock), petitions_(petitions), wake_workers_(std::move(wake_workers)),
       resources_(resources)
 {
 }
@@ -85,7 +85,7 @@ void access_service::submit(const std::string& requester, const workflow::intent
     if (!away)
         return done(away.error());
     auto route =
-        workflow::decide(manifests_, {requester, r.target, r.length, r.break_glass, {}, r.override_by}, now, &*away);
+        workflow::decide(*live_.now(), {requester, r.target, r.length, r.break_glass, {}, r.override_by}, now, &*away);
     if (!route)
         return done(route.error());
     if (auto missing = resolve_resource(*route))
@@ -127,8 +127,8 @@ void access_service::file_attempt(workflow::route route, workflow::intent::reque
         if (s.assign == workflow::assign_mode::round_robin && !s.reviewers.empty())
             w.rotate.push_back(workflow::rotation_key(route, s));
     add_home_jobs(w.jobs, nullptr, t.petition, now);
-    if (auto check = demand_check_job(manifests_.settings.demand_alert, manifests_.settings.security_channel,
-                                      t.petition, now))
+    const auto policy = live_.now();
+    if (auto check = demand_check_job(policy->settings.demand_alert, policy->settings.security_channel, t.petition, now))
         w.jobs.push_back(std::move(*check));
     if (filed_by) {
         w.also_audit.push_back(*filed_by);
@@ -169,7 +169,7 @@ void access_service::act_round(std::string id, workflow::event event, int round,
     auto p = get(id);
     if (!p)
         return done(p.error());
-    auto t = workflow::apply(*p, event, manifests_.directory);
+    auto t = workflow::apply(*p, event, live_.now()->directory);
     if (!t)
         return done(t.error());
     auto w = plan_write(*t, transition_audit(event, t->petition), clock_.now());
@@ -202,7 +202,7 @@ void access_service::extend(const std::string& id, const std::string& by, workfl
     if (!away)
         return done(away.error());
     auto route =
-        workflow::decide(manifests_, {p->requester(), p->entitlement(), p->length() + added, false, p->length()}, now,
+        workflow::decide(*live_.now(), {p->requester(), p->entitlement(), p->length() + added, false, p->length()}, now,
                          &*away);
     if (!route)
         return done(route.error());
@@ -228,7 +228,7 @@ workflow::result<std::optional<workflow::out_of_office>> access_service::set_awa
     if (away) {
         if (away->until && *away->until <= now)
             return workflow::error{"bad_date", "The day you are back must be in the future."};
-        if (!away->delegate.empty() && manifests_.directory.find(away->delegate) == workflow::no_person)
+        if (!away->delegate.empty() && live_.now()->directory.find(away->delegate) == workflow::no_person)
             return workflow::error{"unknown_delegate", "No one in the directory is \"" + away->delegate + "\"."};
         if (away->delegate == person)
             return workflow::error{"bad_delegate", "You cannot be your own delegate."};
@@ -255,8 +255,8 @@ workflow::result<std::optional<workflow::out_of_office>> access_service::away_of
     std::optional<workflow::out_of_office> away;
     if (auto it = overlay->find(person); it != overlay->end())
         away = it->second;
-    else if (auto p = manifests_.directory.find(person); p != workflow::no_person)
-        away = manifests_.directory.at(p).away;
+    else if (const auto policy = live_.now(); policy->directory.find(person) != workflow::no_person)
+        away = policy->directory.at(policy->directory.find(person)).away;
     if (away && !away->covers(now))
         away.reset();
     return away;
@@ -268,7 +268,7 @@ workflow::result<workflow::route> access_service::explain(const std::string& per
     auto away = away_now();
     if (!away)
         return away.error();
-    auto route = workflow::explain(manifests_, person, target, length, clock_.now(), &*away);
+    auto route = workflow::explain(*live_.now(), person, target, length, clock_.now(), &*away);
     // Explained as it would be filed: a resource that does not exist is not "found".
     if (route)
         if (auto missing = resolve_resource(*route))

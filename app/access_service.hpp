@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/live_manifests.hpp"
 #include "workflow/away_store.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/intent.hpp"
@@ -22,7 +23,7 @@ namespace checkpoint::app {
 class access_service {
 public:
     // With `resources`, a request for `kind:id` must name a resource that was uploaded or synced.
-    access_service(const workflow::manifests& manifests, const workflow::clock& clock,
+    access_service(const live_manifests& manifests, const workflow::clock& clock,
                    workflow::petition_store& petitions, std::function<void()> wake_workers,
                    workflow::resource_store* resources = nullptr);
 
@@ -84,11 +85,13 @@ public:
     // Set once, before requests or workers start.
     void on_change(std::function<void(const workflow::petition&)> f) { on_change_ = std::move(f); }
 
-    const workflow::manifests& manifests() const { return manifests_; }
+    // Out of office set at run time, to lay over the manifests' (empty without an away store).
+    workflow::result<workflow::away_overlay> away_now();
+    // The manifests in force now.
+    live_manifests::snapshot manifests() const { return live_.now(); }
     const workflow::clock& clock() const { return clock_; }
 
 private:
-    workflow::result<workflow::away_overlay> away_now();
     // For a resource route: why it cannot be filed when the resource is not in the store (or cannot be
     // read); else the resource's display name goes on the route, for cards and messages.
     std::optional<workflow::error> resolve_resource(workflow::route& route);
@@ -96,7 +99,7 @@ private:
                       std::optional<workflow::audit_event> filed_by);
     void act_round(std::string id, workflow::event event, int round, then<workflow::transition> done);
 
-    const workflow::manifests& manifests_;
+    const live_manifests& live_;
     const workflow::clock& clock_;
     workflow::petition_store& petitions_;
     std::function<void()> wake_workers_;

@@ -332,6 +332,7 @@ card_kind card_kind_for(workflow::notice what)
     case n::reminder:
     case n::revoke_failed:
     case n::override_granted:
+    case n::rerouted:
         return card_kind::request;
     }
     return card_kind::request;

@@ -326,6 +326,7 @@ boost::json::object changed_reply(const workflow::petition& p, workflow::event_k
     case e::provisioning_failed:
     case e::expire:
     case e::escalate:
+    case e::reroute:
         text = petition_line(p) + ": " + state_text(p);
         break;
     }

@@ -38,7 +38,7 @@ job_outcome run_scheduled(service_context& ctx, const workflow::job& j)
 workflow::result<workflow::audit_anchor> anchor_audit_now(service_context& ctx, std::string trigger, std::string by,
                                                           std::uint64_t sealed)
 {
-    auto a = app::anchor_audit(ctx.audit, ctx.manifests.settings, ctx.clock.now(), std::move(trigger), std::move(by),
+    auto a = app::anchor_audit(ctx.audit, ctx.policy.now()->settings, ctx.clock.now(), std::move(trigger), std::move(by),
                                sealed);
     if (!a) {
         spdlog::error("audit: cannot anchor the audit log: {}", a.error().message);

@@ -19,13 +19,14 @@ job_outcome check_demand(service_context& ctx, const workflow::job& j)
     auto pl = app::demand_check_of(j);
     if (!pl)
         return job_outcome::failed(pl.error().message);
-    auto checked = app::check_demand(*pl, ctx.manifests.settings, ctx.petitions, ctx.audit, ctx.clock.now());
+    const auto policy = ctx.policy.now();
+    auto checked = app::check_demand(*pl, policy->settings, ctx.petitions, ctx.audit, ctx.clock.now());
     if (!checked)
         return job_outcome::retry("cannot check the demand for " + pl->target + ": " + checked.error().message);
     if (checked->told) {
         spdlog::warn("anomaly: {} requests for {} in {}, against a usual {}; telling {}", checked->spike->count,
-                     pl->target, workflow::describe_duration(ctx.manifests.settings.demand_alert.window),
-                     workflow::format_usual(checked->spike->usual), ctx.manifests.settings.security_channel);
+                     pl->target, workflow::describe_duration(policy->settings.demand_alert.window),
+                     workflow::format_usual(checked->spike->usual), policy->settings.security_channel);
         ctx.runner.wake();
     }
     return job_outcome::done();
@@ -44,7 +45,7 @@ void register_job_handlers(job_runner& runner, service_context& ctx)
 
 void tell_deprecated_holders(service_context& ctx)
 {
-    auto jobs = app::deprecation_notice_jobs(ctx.manifests.catalog, ctx.petitions, ctx.clock.now());
+    auto jobs = app::deprecation_notice_jobs(ctx.policy.now()->catalog, ctx.petitions, ctx.clock.now());
     if (!jobs) {
         spdlog::error("deprecation: cannot list the holders of deprecated bundles: {}", jobs.error().message);
         return;

@@ -6,6 +6,7 @@
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
 #include "bot/job_handlers.hpp"
+#include "bot/manifests_reload.hpp"
 #include "bot/http_server.hpp"
 #include "bot/logging.hpp"
 #include "bot/metrics.hpp"
@@ -169,6 +170,10 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         return 2;
     }
     spdlog::info("manifests {} loaded: {}", cfg.manifests_path, manifests_summary(*manifests));
+    auto manifests_version = bot::manifests_version_of(cfg.manifests_path);
+    spdlog::info("manifests version {}{}", manifests_version.hash.substr(0, 12),
+                 manifests_version.commit.empty() ? std::string() : " (git commit " + manifests_version.commit + ")");
+    app::live_manifests live(std::move(*manifests), std::move(manifests_version));
 
     // The audit chain's key, from outside the database (README.md, Operations); never logged.
     auto audit_secret = admin::find_audit_key({cfg.audit_key, cfg.audit_key_file}, cfg.database_path, true);
@@ -224,14 +229,14 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     slack_options.bot_token = cfg.bot_token;
     slack_options.app_token = cfg.app_token;
     bot::slack_client slack_api(http, clock, slack_options);
-    auto integrations = bot::make_integrations(manifests->settings, {http, clock});
+    auto integrations = bot::make_integrations(live.now()->settings, {http, clock});
     if (!integrations) {
         spdlog::critical("integrations: {}", integrations.error().message);
         return 2;
     }
 
     bot::job_runner runner(jobs, clock, {cfg.worker_threads});
-    app::access_service access(*manifests, clock, petitions, [&runner] { runner.wake(); }, &resources);
+    app::access_service access(live, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_store(away);
     auto offload = [&app_threads](std::function<void()> task) {
@@ -244,7 +249,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
             }
         });
     };
-    bot::service_context ctx{cfg,   *manifests, clock,       petitions,     jobs,   audit, cards,
+    bot::service_context ctx{cfg,   live, clock,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
     bot::register_job_handlers(runner, ctx);
     for (auto k : bot::jobs_without_handler(runner))
@@ -274,7 +279,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     std::optional<bot::socket_mode::client> socket;
     std::vector<bot::readiness_check> checks{
         {"database", [&db] { return db->ping(); }},
-        {"manifests", [&manifests] { return !manifests->catalog.bundles().empty(); }},
+        {"manifests", [&live] { return !live.now()->catalog.bundles().empty(); }},
     };
     if (cfg.socket_mode()) {
         bot::socket_mode::client_options socket_options;
@@ -309,6 +314,17 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         });
     };
     on_reload();
+    // SIGHUP re-reads the manifests: invalid ones are reported and the old stay; valid ones swap at once.
+    net::signal_set reload_manifests(ioc, SIGHUP);
+    std::function<void()> on_hangup = [&] {
+        reload_manifests.async_wait([&](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            offload([&ctx] { (void)bot::reload_from_disk(ctx, "checkpoint", workflow::origin{}); });
+            on_hangup();
+        });
+    };
+    on_hangup();
     const auto ep = listening->local_endpoint();
     bot::http_server server(ioc, std::move(*listening), app, cfg);
     server.start();

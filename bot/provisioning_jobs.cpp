@@ -144,14 +144,16 @@ std::string provisioning_jobs::integration_of(const petition& p) const
 {
     if (!p.route.integration.empty() || p.route.is_resource)
         return p.route.integration;
-    if (const auto* b = ctx_.manifests.catalog.find(p.route.target))
+    const auto policy = ctx_.policy.now();
+    if (const auto* b = policy->catalog.find(p.route.target))
         return b->provision.integration;
     return {};
 }
 
 event_person provisioning_jobs::person_of(const std::string& id) const
 {
-    const auto& dir = ctx_.manifests.directory;
+    const auto policy = ctx_.policy.now();
+    const auto& dir = policy->directory;
     const auto i = dir.find(id);
     if (i == workflow::no_person)
         return {id, {}, {}};
@@ -197,7 +199,8 @@ event_resource provisioning_jobs::resource_of(const workflow::route& r) const
         }
         return out;
     }
-    if (const auto* b = ctx_.manifests.catalog.find(r.target))
+    const auto policy = ctx_.policy.now();
+    if (const auto* b = policy->catalog.find(r.target))
         return resource_from(*b);
     return {"bundle", r.target, r.target, {}};
 }
@@ -239,7 +242,8 @@ std::optional<delivery_outcome> provisioning_jobs::deliver(const std::string& in
 
 std::size_t provisioning_jobs::max_in_flight(const std::string& integration_name) const
 {
-    const auto* settings = ctx_.manifests.settings.find_integration(integration_name);
+    const auto policy = ctx_.policy.now();
+    const auto* settings = policy->settings.find_integration(integration_name);
     return settings ? settings->max_in_flight : workflow::integration{}.max_in_flight;
 }
 
@@ -428,7 +432,8 @@ job_outcome provisioning_jobs::mark_failed(const std::string& id, const std::str
 
 job_outcome provisioning_jobs::tell_teams(const petition& p, workflow::notice what)
 {
-    const auto& dir = ctx_.manifests.directory;
+    const auto policy = ctx_.policy.now();
+    const auto& dir = policy->directory;
     std::vector<std::string> told;
     for (const std::string* team : {&p.route.owner_team, &p.route.platform_team}) {
         if (team->empty())

@@ -17,9 +17,9 @@ namespace {
 
 // Only a webhook answers pull/update with a list; a log or exec integration lists nothing, and
 // reading "nothing" as "everything is gone" would empty the catalog.
-bool can_list(const service_context& ctx, const workflow::resource_kind& rk)
+bool can_list(const workflow::settings& settings, const workflow::resource_kind& rk)
 {
-    const auto* integ = ctx.manifests.settings.find_integration(rk.integration);
+    const auto* integ = settings.find_integration(rk.integration);
     return integ && integ->kind == workflow::integration_kind::webhook;
 }
 
@@ -55,7 +55,8 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
     if (!payload)
         return job_outcome::failed(payload.error().message);
     const std::string& kind = payload->kind;
-    const auto* rk = ctx.manifests.settings.find_resource(kind);
+    const auto policy = ctx.policy.now();
+    const auto* rk = policy->settings.find_resource(kind);
     if (!rk)
         return job_outcome::failed("no resource kind '" + kind + "' in checkpoint.yaml any more");
     const auto now = ctx.clock.now();
@@ -64,7 +65,7 @@ job_outcome sync(service_context& ctx, const workflow::job& j)
         if (auto next = enqueue_period(ctx, kind, *payload->period + 1, now); !next)
             return job_outcome::retry("cannot schedule the next sync of " + kind + ": " + next.error().message);
     }
-    if (!can_list(ctx, *rk))
+    if (!can_list(policy->settings, *rk))
         return job_outcome::done();
     auto it = ctx.integrations.find(rk->integration);
     if (it == ctx.integrations.end() || !it->second)
@@ -134,8 +135,9 @@ void register_resource_sync(job_runner& runner, service_context& ctx)
 void schedule_resource_sync(service_context& ctx)
 {
     const auto now = ctx.clock.now();
-    for (const auto& rk : ctx.manifests.settings.resources) {
-        if (!can_list(ctx, rk))
+    const auto policy = ctx.policy.now();
+    for (const auto& rk : policy->settings.resources) {
+        if (!can_list(policy->settings, rk))
             continue;
         if (auto r = enqueue_period(ctx, rk.kind, period_of(now), now); !r)
             spdlog::error("resources: cannot schedule the sync of {}: {}", rk.kind, r.error().message);
@@ -145,17 +147,18 @@ void schedule_resource_sync(service_context& ctx)
 
 workflow::result<std::vector<std::string>> request_resource_sync(service_context& ctx, const std::string& kind)
 {
+    const auto policy = ctx.policy.now();
     std::vector<const workflow::resource_kind*> kinds;
     if (kind.empty()) {
-        for (const auto& rk : ctx.manifests.settings.resources)
-            if (can_list(ctx, rk))
+        for (const auto& rk : policy->settings.resources)
+            if (can_list(policy->settings, rk))
                 kinds.push_back(&rk);
     } else {
-        const auto* rk = ctx.manifests.settings.find_resource(kind);
+        const auto* rk = policy->settings.find_resource(kind);
         if (!rk)
             return workflow::error{"unknown_kind", "No resource kind '" + kind.substr(0, 64) +
                                                        "' in checkpoint.yaml; its resources: section lists them."};
-        if (!can_list(ctx, *rk))
+        if (!can_list(policy->settings, *rk))
             return workflow::error{"not_syncable", "Resources of kind '" + kind + "' come from integration '" +
                                                        rk->integration +
                                                        "', which is not a webhook and cannot list them; upload them "

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "app/access_service.hpp"
+#include "app/live_manifests.hpp"
 #include "bot/config.hpp"
 #include "bot/integrations/integration_factory.hpp"
 #include "bot/job_runner.hpp"
@@ -22,7 +23,8 @@ namespace checkpoint::bot {
 // Everything the handlers and job kinds use, built once in main (the composition root).
 struct service_context {
     const config& cfg;
-    const workflow::manifests& manifests;
+    // The manifests in force: a handler pins one snapshot (`policy.now()`) and reads only it.
+    app::live_manifests& policy;
     const workflow::clock& clock;
     workflow::petition_store& petitions;
     workflow::job_queue& jobs;

@@ -35,20 +35,20 @@ overloaded(F...) -> overloaded<F...>;
 } // namespace
 
 slack_commands::slack_commands(service_context& ctx)
-    : ctx_(ctx), manifests_(ctx.manifests), clock_(ctx.clock)
+    : ctx_(ctx), clock_(ctx.clock)
 {
 }
 
-workflow::person_index slack_commands::bind(const slash_command& c) const
+person_lookup slack_commands::bind(const slash_command& c) const
 {
-    return person_for_slack_user(ctx_, c.user_id).person;
+    return person_for_slack_user(ctx_, c.user_id);
 }
 
 std::optional<std::string> slack_commands::bind_person(const slash_command& c, boost::json::object& refusal) const
 {
     auto who = person_for_slack_user(ctx_, c.user_id);
     if (who.found())
-        return manifests_.directory.at(who.person).id;
+        return who.who().id;
     if (who.failure && who.failure->outcome == slack_outcome::retryable)
         refusal = blocks::slack_unavailable_reply(who.failure->error);
     else
@@ -129,15 +129,15 @@ boost::json::object slack_commands::on_catalog(const slash_command& c, const wor
     auto history = app::catalog_history(ctx_.petitions, ctx_.clock.now());
     if (!history)
         spdlog::warn("slack: the catalog is shown without its history: {}", history.error().message);
-    for (const workflow::bundle* b : manifests_.catalog.search(i.words)) {
+    for (const workflow::bundle* b : me.policy->catalog.search(i.words)) {
         blocks::catalog_entry e{b, {}};
         e.history_known = history.has_value();
         if (history)
             if (auto h = history->find(b->name); h != history->end())
                 e.history = h->second;
         // The hint is personal: the same bundle may be instant for its owners and reviewed for others.
-        if (me != workflow::no_person)
-            if (auto r = ctx_.access.explain(manifests_.directory.at(me).id, b->name, std::nullopt))
+        if (me.found())
+            if (auto r = ctx_.access.explain(me.who().id, b->name, std::nullopt))
                 e.hint = blocks::route_hint(*r);
         entries.push_back(std::move(e));
     }
@@ -147,9 +147,9 @@ boost::json::object slack_commands::on_catalog(const slash_command& c, const wor
 boost::json::object slack_commands::on_explain(const slash_command& c, const workflow::intent::explain& i)
 {
     const auto me = bind(c);
-    if (me == workflow::no_person)
+    if (!me.found())
         return blocks::not_in_directory_reply(c.user_id, "");
-    auto r = ctx_.access.explain(manifests_.directory.at(me).id, i.target, i.length);
+    auto r = ctx_.access.explain(me.who().id, i.target, i.length);
     if (!r)
         return blocks::error_reply(r.error());
     return blocks::explain_reply(*r);
@@ -187,21 +187,22 @@ boost::json::object slack_commands::on_status(const slash_command& c, const work
     auto me = bind_person(c, refusal);
     if (!me)
         return refusal;
+    const auto policy = ctx_.policy.now();
     if (i.petition_id.empty()) {
         auto mine = ctx_.access.mine(*me, 1);
         if (!mine)
             return blocks::error_reply(mine.error());
         if (mine->empty())
             return blocks::no_requests_yet_reply(c.command);
-        return blocks::status_reply(mine->front(), &manifests_.directory);
+        return blocks::status_reply(mine->front(), &policy->directory);
     }
     auto p = ctx_.access.get(i.petition_id);
     if (!p)
         return blocks::error_reply(p.error());
     // Anyone may look a request up; its reason, ticket and decisions' reasons only those it concerns.
     if (!workflow::may_read_private(*p, *me))
-        return blocks::status_reply(workflow::public_view(*p), &manifests_.directory, true);
-    return blocks::status_reply(*p, &manifests_.directory);
+        return blocks::status_reply(workflow::public_view(*p), &policy->directory, true);
+    return blocks::status_reply(*p, &policy->directory);
 }
 
 boost::json::object slack_commands::on_mine(const slash_command& c)
@@ -271,26 +272,27 @@ boost::json::object slack_commands::on_ooo(const slash_command& c,
     auto me = bind_person(c, refusal);
     if (!me)
         return refusal;
-    const auto& dir = manifests_.directory;
+    const auto policy = ctx_.policy.now();
+    const auto& dir = policy->directory;
     std::optional<app::access_service::away_request> away;
     std::string delegate_name;
     if (set) {
         away.emplace();
         away->until = set->until;
         if (!set->delegate_slack_id.empty() || !set->delegate_ref.empty()) {
-            workflow::person_index d = workflow::no_person;
             if (!set->delegate_slack_id.empty()) {
                 auto who = person_for_slack_user(ctx_, set->delegate_slack_id);
                 if (!who.found())
                     return blocks::delegate_not_in_directory_reply(set->delegate_slack_id);
-                d = who.person;
+                away->delegate = who.who().id;
+                delegate_name = who.who().name;
             } else {
-                d = dir.find(set->delegate_ref);
+                const auto d = dir.find(set->delegate_ref);
                 if (d == workflow::no_person)
                     return blocks::delegate_unknown_reply(set->delegate_ref);
+                away->delegate = dir.at(d).id;
+                delegate_name = dir.at(d).name;
             }
-            away->delegate = dir.at(d).id;
-            delegate_name = dir.at(d).name;
         }
     }
     if (!set) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/service_context.hpp"
+#include "bot/slack_identity.hpp"
 #include "bot/slack_request.hpp"
 #include "workflow/clock.hpp"
 #include "workflow/directory.hpp"
@@ -48,13 +49,12 @@ private:
     // Out of office, kept in storage and laid over the manifests when requests are routed.
     boost::json::object on_ooo(const slash_command& c, const std::optional<workflow::intent::ooo_set>& set);
 
-    // The directory person behind a Slack user, or no_person.
-    workflow::person_index bind(const slash_command& c) const;
+    // The directory person behind a Slack user (not found() when none), with the manifests it was found in.
+    person_lookup bind(const slash_command& c) const;
     // The person id behind the command's user; else nullopt and `refusal` says what an admin must add.
     std::optional<std::string> bind_person(const slash_command& c, boost::json::object& refusal) const;
 
     service_context& ctx_;
-    const workflow::manifests& manifests_;
     const workflow::clock& clock_;
 };
 

@@ -62,7 +62,8 @@ std::string email_binding_refusal(const boost::json::object& user, const slack_w
 
 slack_user_lookup slack_user_for_person(service_context& ctx, std::string_view person_id)
 {
-    const auto& dir = ctx.manifests.directory;
+    const auto policy = ctx.policy.now();
+    const auto& dir = policy->directory;
     const auto idx = dir.find(person_id);
     if (idx == workflow::no_person)
         return {{}, std::nullopt, "'" + std::string(person_id) + "' is not in the directory"};
@@ -100,9 +101,10 @@ slack_user_lookup slack_user_for_person(service_context& ctx, std::string_view p
     return {*id, std::nullopt, {}};
 }
 
-person_lookup person_for_slack_user(service_context& ctx, std::string_view slack_user_id)
+namespace {
+
+person_lookup find_slack_user(service_context& ctx, const workflow::directory& dir, std::string_view slack_user_id)
 {
-    const auto& dir = ctx.manifests.directory;
     if (auto idx = dir.find_by_slack_id(slack_user_id); idx != workflow::no_person)
         return {idx, {}, std::nullopt};
     const auto now = ctx.clock.now();
@@ -127,6 +129,16 @@ person_lookup person_for_slack_user(service_context& ctx, std::string_view slack
     }
     (void)ctx.slack_users.put({user, dir.at(idx).id, email, now});
     return {idx, email, std::nullopt};
+}
+
+} // namespace
+
+person_lookup person_for_slack_user(service_context& ctx, std::string_view slack_user_id)
+{
+    auto policy = ctx.policy.now();
+    auto found = find_slack_user(ctx, policy->directory, slack_user_id);
+    found.policy = std::move(policy);
+    return found;
 }
 
 } // namespace checkpoint::bot

@@ -33,8 +33,12 @@ struct person_lookup {
     std::optional<slack_result> failure;
     // Why the email was not trusted to bind the user (email_binding_refusal); empty otherwise.
     std::string refusal{};
+    // The manifests `person` indexes into: read the person, and anything else the handler decides, from
+    // this snapshot.
+    app::live_manifests::snapshot policy{};
 
     bool found() const noexcept { return person != workflow::no_person; }
+    const workflow::person& who() const { return policy->directory.at(person); }
 };
 
 // Slack user id -> directory person: the directory's slack_id, else the cache (a day fresh), else the

@@ -77,14 +77,15 @@ boost::json::object field_errors(boost::json::object errors)
 boost::json::object request_modal_for(service_context& ctx, const std::string& person_id, std::string_view bundle,
                                       std::string_view private_metadata, std::optional<workflow::duration> wanted)
 {
-    const auto& catalog = ctx.manifests.catalog;
+    const auto policy = ctx.policy.now();
+    const auto& catalog = policy->catalog;
     const workflow::bundle* selected = bundle.empty() ? nullptr : catalog.find(bundle);
     std::vector<blocks::duration_choice> choices;
     if (selected && !person_id.empty()) {
         const auto now = ctx.clock.now();
         for (auto length : blocks::offered_durations(selected->durations)) {
             blocks::duration_choice c{length, {}};
-            if (auto r = workflow::explain(ctx.manifests, person_id, selected->name, length, now))
+            if (auto r = workflow::explain(*policy, person_id, selected->name, length, now))
                 c.hint = blocks::route_hint(*r);
             choices.push_back(std::move(c));
         }
@@ -181,7 +182,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
             tell(i, blocks::not_in_directory_reply(i.user_id, who.email, who.refusal));
             continue;
         }
-        const auto& me = ctx_.manifests.directory.at(who.person).id;
+        const auto& me = who.who().id;
         if (*which == blocks::action::open_request_modal) {
             // The only Slack call in this handler: the trigger_id dies after 3 s.
             auto r = ctx_.slack.open_view(string_at(i.payload, "trigger_id"),
@@ -201,7 +202,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         // their reason (and length) in a modal first; the others act at once.
         const auto& row = blocks::info(*which);
         if (!row.event) {
-            ask_in_thread(i, *current, who.person);
+            ask_in_thread(i, *current, who);
             continue;
         }
         workflow::event e;
@@ -210,7 +211,7 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         case workflow::event_kind::deny: {
             // The reason is asked in a modal; the denial happens on its submission. Whoever could not deny
             // is told now, in the workflow's words, not after typing a reason.
-            if (auto may = workflow::apply(*current, workflow::deny_by(me, "(a reason)", now), ctx_.manifests.directory);
+            if (auto may = workflow::apply(*current, workflow::deny_by(me, "(a reason)", now), who.policy->directory);
                 !may) {
                 tell(i, blocks::error_reply(may.error()));
                 continue;
@@ -231,7 +232,8 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         case workflow::event_kind::provisioned:
         case workflow::event_kind::provisioning_failed:
         case workflow::event_kind::expire:
-        case workflow::event_kind::escalate: continue;
+        case workflow::event_kind::escalate:
+        case workflow::event_kind::reroute: continue;
         }
         auto t = ctx_.access.act(id, workflow::through(e, workflow::slack_origin()));
         if (t)
@@ -248,15 +250,15 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
         if (!decided && t.error().code == workflow::petition_error::not_a_reviewer) {
             if (auto away = ctx_.access.away_of(me); away && *away) {
                 std::string delegate_name;
-                if (auto d = ctx_.manifests.directory.find((*away)->delegate); d != workflow::no_person)
-                    delegate_name = ctx_.manifests.directory.at(d).name;
+                if (auto d = who.policy->directory.find((*away)->delegate); d != workflow::no_person)
+                    delegate_name = who.policy->directory.at(d).name;
                 tell(i, blocks::away_reviewer_reply(**away, delegate_name, t.error()));
                 continue;
             }
         }
         if (decided) {
             tell(i, blocks::already_decided_reply({*decided, card_kind_of(*decided), decided->progress.step, me,
-                                                   &ctx_.manifests.directory}));
+                                                   &who.policy->directory}));
         } else {
             tell(i, blocks::error_reply(t.error()));
         }
@@ -265,10 +267,10 @@ std::optional<boost::json::object> slack_interactions::on_block_actions(const in
 }
 
 void slack_interactions::ask_in_thread(const interaction& i, const workflow::petition& p,
-                                       workflow::person_index asker)
+                                       const person_lookup& asker)
 {
-    const auto& dir = ctx_.manifests.directory;
-    if (dir.at(asker).id == p.requester()) {
+    const auto& dir = asker.policy->directory;
+    if (asker.who().id == p.requester()) {
         tell(i, blocks::ask_in_thread_own_request_reply());
         return;
     }
@@ -305,7 +307,7 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
         thread_ts = shared->ts;
     }
 
-    auto message = blocks::ask_in_thread_message(p, requester_slack, i.user_id, dir.at(asker).name);
+    auto message = blocks::ask_in_thread_message(p, requester_slack, i.user_id, asker.who().name);
     message["thread_ts"] = thread_ts;
     const auto now = ctx_.clock.now();
     const auto key = "thread/" + p.id + "/" + i.user_id + "/" + thread_ts;
@@ -324,7 +326,7 @@ void slack_interactions::ask_in_thread(const interaction& i, const workflow::pet
     }
     // The requester hears of the question by DM (a thread reply notifies no one who has not joined it).
     if (!requester_slack.empty()) {
-        auto dm = blocks::asked_about_your_request_message(p, i.user_id, dir.at(asker).name, channel);
+        auto dm = blocks::asked_about_your_request_message(p, i.user_id, asker.who().name, channel);
         if (auto r = ctx_.jobs.enqueue(app::job(app::job_kind::post_in_thread, key + "/dm",
                                                 app::encode(app::thread_payload{requester_slack, std::move(dm)}), now),
                                        now);
@@ -367,7 +369,7 @@ std::optional<boost::json::object> slack_interactions::on_view_submission(const 
     if (!who.found())
         return field_error(blocks::field_text::not_in_directory());
     const auto id = string_at(*view, "private_metadata");
-    auto t = ctx_.access.act(id, workflow::through(workflow::deny_by(ctx_.manifests.directory.at(who.person).id,
+    auto t = ctx_.access.act(id, workflow::through(workflow::deny_by(who.who().id,
                                                                      reason, ctx_.clock.now()),
                                                    workflow::slack_origin()));
     if (!t)
@@ -382,7 +384,7 @@ boost::json::object slack_interactions::on_block_suggestion(const interaction& i
     auto query = string_at(i.payload, "value");
     if (query.size() > max_query_length)
         query.resize(max_query_length);
-    return blocks::bundle_suggestions(ctx_.manifests.catalog, query);
+    return blocks::bundle_suggestions(ctx_.policy.now()->catalog, query);
 }
 
 void slack_interactions::on_bundle_picked(const interaction& i, const boost::json::object& action)
@@ -397,7 +399,7 @@ void slack_interactions::on_bundle_picked(const interaction& i, const boost::jso
     if (view_id.empty())
         return;
     auto who = person_for_slack_user(ctx_, i.user_id);
-    const std::string me = who.found() ? ctx_.manifests.directory.at(who.person).id : std::string();
+    const std::string me = who.found() ? who.who().id : std::string();
     auto modal = request_modal_for(ctx_, me, bundle, string_at(*view, "private_metadata"));
     // views.update is not bound to the trigger's 3 s: a job carries it, with the hash against stale views.
     const auto now = ctx_.clock.now();
@@ -420,7 +422,8 @@ void slack_interactions::open_extend_modal(const interaction& i, const workflow:
         tell(i, blocks::only_active_extends_reply(p));
         return;
     }
-    const auto* bundle = ctx_.manifests.catalog.find(p.entitlement());
+    const auto policy = ctx_.policy.now();
+    const auto* bundle = policy->catalog.find(p.entitlement());
     if (!bundle) {
         tell(i, blocks::extend_by_command_reply(p));
         return;
@@ -429,7 +432,7 @@ void slack_interactions::open_extend_modal(const interaction& i, const workflow:
     const auto now = ctx_.clock.now();
     for (auto added : blocks::offered_extensions(bundle->durations, p.length())) {
         blocks::duration_choice c{added, {}};
-        if (auto r = workflow::explain(ctx_.manifests, me, p.entitlement(), p.length() + added, now))
+        if (auto r = workflow::explain(*policy, me, p.entitlement(), p.length() + added, now))
             c.hint = blocks::route_hint(*r);
         choices.push_back(std::move(c));
     }
@@ -456,7 +459,7 @@ std::optional<boost::json::object> slack_interactions::on_extend_submit(const in
     auto who = person_for_slack_user(ctx_, i.user_id);
     if (!who.found())
         return field_errors({{duration_block, blocks::field_text::not_in_directory()}});
-    auto t = ctx_.access.extend(string_at(view, "private_metadata"), ctx_.manifests.directory.at(who.person).id,
+    auto t = ctx_.access.extend(string_at(view, "private_metadata"), who.who().id,
                                 *added, reason, workflow::slack_origin());
     if (!t)
         return field_errors({{duration_block, blocks::error_text(t.error())}});
@@ -492,7 +495,7 @@ std::optional<boost::json::object> slack_interactions::on_request_submit(const i
         if (!who.found()) {
             errors[block_of(blocks::action::bundle_select)] = blocks::field_text::not_in_directory();
         } else {
-            auto p = ctx_.access.submit(ctx_.manifests.directory.at(who.person).id,
+            auto p = ctx_.access.submit(who.who().id,
                                         workflow::intent::request{bundle, length, reason, ticket, false, {},
                                                                   workflow::slack_origin()});
             // A refusal about the length belongs under the duration; any other, under the bundle.

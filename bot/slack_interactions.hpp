@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/service_context.hpp"
+#include "bot/slack_identity.hpp"
 #include "bot/slack_request.hpp"
 
 #include <boost/json/object.hpp>
@@ -41,7 +42,7 @@ private:
     std::optional<boost::json::object> on_extend_submit(const interaction& i, const boost::json::object& view);
 
     // Enqueues a post in the clicked card's thread mentioning the requester and the asker.
-    void ask_in_thread(const interaction& i, const workflow::petition& p, workflow::person_index asker);
+    void ask_in_thread(const interaction& i, const workflow::petition& p, const person_lookup& asker);
     // Enqueues an ephemeral message to `user` in the channel the click came from.
     void tell(const interaction& i, boost::json::object message);
 

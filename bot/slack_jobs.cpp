@@ -66,14 +66,10 @@ job_outcome lookup_failed(const slack_user_lookup& who, const workflow::job& j)
     return job_outcome::failed(who.why);
 }
 
-bool is_person(service_context& ctx, std::string_view to)
+// Points into `m`: keep the snapshot pinned while the context is used.
+blocks::notice_context notice_context_for(const workflow::manifests& m, const workflow::petition& p)
 {
-    return ctx.manifests.directory.find(to) != workflow::no_person;
-}
-
-blocks::notice_context notice_context_for(service_context& ctx, const workflow::petition& p)
-{
-    return {&ctx.manifests.directory, ctx.manifests.catalog.find(p.entitlement())};
+    return {&m.directory, m.catalog.find(p.entitlement())};
 }
 
 // What a post carries in its metadata to be found again: the job's key, the part of the job (a
@@ -115,10 +111,12 @@ public:
 
     job_outcome post_card(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        const bool dm = is_person(ctx_, pl.to);
-        const std::string recipient = dm ? ctx_.manifests.directory.at(ctx_.manifests.directory.find(pl.to)).id : "";
-        auto card = blocks::approval_card({p, blocks::card_kind_for(pl.what), pl.step, recipient,
-                                           &ctx_.manifests.directory});
+        const auto policy = ctx_.policy.now();
+        const auto& dir = policy->directory;
+        const auto to = dir.find(pl.to);
+        const bool dm = to != workflow::no_person;
+        const std::string recipient = dm ? dir.at(to).id : "";
+        auto card = blocks::approval_card({p, blocks::card_kind_for(pl.what), pl.step, recipient, &dir});
 
         if (pl.what == workflow::notice::extension_requested && !p.pending_extension)
             return job_outcome::done(); // decided (or withdrawn) before its card's turn came: nothing to ask
@@ -197,6 +195,7 @@ public:
         if (!copies)
             return job_outcome::retry("reading cards of " + p.id + ": " + copies.error().message);
 
+        const auto policy = ctx_.policy.now();
         std::vector<std::string> failures;
         for (const auto& c : *copies) {
             // A channel's card carried through the steps is recorded once per step: drawn for the last.
@@ -206,7 +205,7 @@ public:
                 continue;
             const std::string recipient = c.kind == workflow::card_kind::dm ? c.destination : "";
             auto card = blocks::approval_card(
-                {p, blocks::card_kind_for(c.asked), c.step, recipient, &ctx_.manifests.directory});
+                {p, blocks::card_kind_for(c.asked), c.step, recipient, &policy->directory});
             auto r = ctx_.slack.update_message(c.channel, c.ts, std::move(card));
             if (r.outcome == slack_outcome::retryable)
                 return job_outcome::retry("chat.update of " + c.channel + "/" + c.ts + ": " + r.error,
@@ -237,7 +236,7 @@ public:
 
     job_outcome notify_channel(const workflow::job& j, const effect_payload& pl, const workflow::petition& p)
     {
-        auto msg = blocks::notice_message(p, pl.what, "", notice_context_for(ctx_, p));
+        auto msg = blocks::notice_message(p, pl.what, "", notice_context_for(*ctx_.policy.now(), p));
         auto r = post_once(j, pl.to, std::move(msg)).result;
         return outcome_of(r, j, "chat.postMessage of " + pl.notice + " for " + p.id + " to " + pl.to);
     }
@@ -354,7 +353,7 @@ public:
                 auto r = ctx_.slack.publish_view(slack_id, blocks::app_home_unknown(slack_id, who.email, who.refusal));
                 return outcome_of(r, j, "views.publish of the Home tab of " + slack_id);
             }
-            person_id = ctx_.manifests.directory.at(who.person).id;
+            person_id = who.who().id;
         }
         auto mine = ctx_.access.mine(person_id, max_home_petitions);
         if (!mine)
@@ -362,7 +361,8 @@ public:
         auto waiting = ctx_.access.awaiting(person_id, max_home_petitions);
         if (!waiting)
             return job_outcome::retry("reading the approvals waiting on " + person_id + ": " + waiting.error().message);
-        auto view = blocks::app_home({person_id, *mine, *waiting, &ctx_.manifests.directory, &ctx_.manifests.catalog});
+        const auto policy = ctx_.policy.now();
+        auto view = blocks::app_home({person_id, *mine, *waiting, &policy->directory, &policy->catalog});
         auto r = ctx_.slack.publish_view(slack_id, std::move(view));
         return outcome_of(r, j, "views.publish of the Home tab of " + person_id);
     }
@@ -405,7 +405,8 @@ public:
         auto pl = app::access_hint_of(j);
         if (!pl)
             return job_outcome::failed(pl.error().message);
-        const auto* b = ctx_.manifests.catalog.find(pl->bundle);
+        const auto policy = ctx_.policy.now();
+        const auto* b = policy->catalog.find(pl->bundle);
         if (!b || b->deprecated)
             return job_outcome::failed("the bundle " + pl->bundle + " is gone or deprecated since the attempt");
         auto who = slack_user_for_person(ctx_, pl->person);
@@ -477,7 +478,7 @@ private:
         auto who = slack_user_for_person(ctx_, person_id);
         if (!who.found())
             return lookup_failed(who, j);
-        auto msg = blocks::notice_message(p, what, person_id, notice_context_for(ctx_, p));
+        auto msg = blocks::notice_message(p, what, person_id, notice_context_for(*ctx_.policy.now(), p));
         auto r = post_once(j, who.slack_id, std::move(msg), person_id).result;
         return outcome_of(r, j,
                           "chat.postMessage of " + std::string(app::name(what)) + " for " + p.id + " to " +

@@ -6,6 +6,7 @@
 #include "cli/resource_file.hpp"
 #include "workflow/command.hpp"
 #include "workflow/duration.hpp"
+#include "workflow/loader/manifest_loader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 
 namespace checkpoint::cli {
@@ -69,6 +71,7 @@ struct options {
     std::string subject;
     std::string database;
     std::string dir;
+    std::string since;
     std::vector<std::string> anchors;
 };
 
@@ -447,6 +450,41 @@ public:
         return check.at("ok").as_bool() ? exit_ok : exit_error;
     }
 
+    // The manifests folder `dir` as POST /policy/preview takes it: each file load_manifests reads, by its path
+    // under the folder.
+    int policy_diff()
+    {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::is_directory(o_.dir, ec))
+            return usage(o_.dir + " is not a folder of manifests (checkpoint.yaml, bundles/, directory/).");
+        json::object files;
+        std::size_t total = 0;
+        for (const auto& f : loader::manifest_files(o_.dir)) {
+            auto text = read_bounded(f.string(), max_upload_bytes);
+            if (!text)
+                return fail(text.error());
+            total += text->size();
+            if (total > max_upload_bytes)
+                return fail(workflow::error{"too_large", "The manifests in " + o_.dir + " are larger than " +
+                                                             std::to_string(max_upload_bytes / (1024 * 1024)) + " MiB."});
+            files[f.lexically_relative(o_.dir).generic_string()] = std::move(*text);
+        }
+        if (files.empty())
+            return usage(o_.dir + " holds no manifests (checkpoint.yaml, bundles/*.yaml, directory/*.yaml).");
+        json::object body{{"files", std::move(files)}};
+        if (!o_.since.empty())
+            body["since"] = o_.since;
+        return show(call("POST", "/policy/preview", {}, json::value(std::move(body)), std::chrono::minutes(5)),
+                    [](const json::object& p) { return policy_preview_text(p); });
+    }
+
+    int manifests_reload()
+    {
+        return show(call("POST", "/manifests/reload", {}, std::nullopt, std::chrono::minutes(5)),
+                    [](const json::object& r) { return manifests_reload_text(r); });
+    }
+
     int audit_events()
     {
         query q = paging();
@@ -787,6 +825,17 @@ int run(const std::vector<std::string>& args, environment& env)
     auto* mcheck = manifests->add_subcommand("check", "Validate manifests locally (no server needed)");
     mcheck->add_option("dir", o.dir, "Manifests folder (default $CHECKPOINT_MANIFESTS, else ./manifests)");
     on(mcheck, [&] { return runner.manifests_check(); });
+    auto* mreload = manifests->add_subcommand("reload", "Re-read the server's manifests now (admin): invalid ones are "
+                                                      "refused with every problem and the old stay in force");
+    on(mreload, [&] { return runner.manifests_reload(); });
+
+    auto* policy = app.add_subcommand("policy", "What a change of manifests would do, before it applies");
+    policy->require_subcommand(1);
+    auto* pdiff = policy->add_subcommand("diff", "Replay the stored requests under the manifests in DIR and list the "
+                                                  "waiting requests that would re-route (audit:read); nothing changes");
+    pdiff->add_option("dir", o.dir, "The manifests folder to compare with the server's")->required();
+    pdiff->add_option("--since", o.since, "How far back to replay (default 90d)");
+    on(pdiff, [&] { return runner.policy_diff(); });
 
     auto* audit = app.add_subcommand("audit", "The audit log");
     audit->require_subcommand(1);

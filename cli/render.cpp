@@ -874,3 +874,110 @@ std::string plain_numbers(std::string_view serialized)
 std::string json_line(const json::value& v) { return plain_numbers(json::serialize(v)) + "\n"; }
 
 } // namespace checkpoint::cli
+
+namespace checkpoint::cli {
+
+namespace {
+
+std::string people_list(const json::array& people)
+{
+    std::string out;
+    for (const auto& v : people)
+        out += (out.empty() ? "" : ", ") + (v.is_object() ? person(v.get_object()) : scalar_text(v));
+    return out.empty() ? std::string("-") : out;
+}
+
+std::string short_hash(const json::object& version)
+{
+    auto h = str(version, "hash").substr(0, 12);
+    auto c = str(version, "commit");
+    return c.empty() ? h : h + " (commit " + c.substr(0, 12) + ")";
+}
+
+// The diff's lines: each changed bundle field and each move, under the one-line summary.
+std::string changes_text(const json::object& changes)
+{
+    std::string out = "Changes: " + str(changes, "summary") + "\n";
+    for (const auto& b : arr(changes, "bundles_changed"))
+        for (const auto& f : arr(as_obj(b), "fields"))
+            out += "  " + str(as_obj(b), "bundle") + "  " + str(as_obj(f), "field") + ": " + str(as_obj(f), "before") +
+                   " → " + str(as_obj(f), "after") + "\n";
+    for (const auto& m : arr(changes, "people_moved")) {
+        const auto& p = as_obj(m);
+        for (const auto* what : {"team", "manager"})
+            if (const auto* c = field(p, what); c && c->is_object())
+                out += "  " + str(p, "id") + " " + str(p, "name") + "  " + what + ": " + str(c->get_object(), "before") +
+                       " → " + str(c->get_object(), "after") + "\n";
+    }
+    for (const auto& s : arr(changes, "settings_changed"))
+        out += "  checkpoint.yaml  " + str(as_obj(s), "field") + ": " + str(as_obj(s), "before") + " → " +
+               str(as_obj(s), "after") + "\n";
+    return out;
+}
+
+} // namespace
+
+std::string policy_preview_text(const json::object& p)
+{
+    std::string out = "Policy preview of " + short_hash(obj(p, "version")) + " against the manifests in force, " +
+                      short_hash(obj(p, "in_force")) + "\n";
+    out += changes_text(obj(p, "changes"));
+    out += "\nReplayed " + scalar_text(*field(p, "replayed")) + " request(s) of the last " + str(p, "since") + ": " +
+           scalar_text(*field(p, "decisions_changed")) + " decision(s) and " +
+           scalar_text(*field(p, "reviewers_changed")) + " set(s) of reviewers would change.\n";
+    const auto& targets = arr(p, "targets");
+    if (!targets.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& v : targets) {
+            const auto& t = as_obj(v);
+            std::string shifts;
+            for (const auto& s : arr(t, "shifts"))
+                shifts += (shifts.empty() ? "" : ", ") + str(as_obj(s), "from") + " → " + str(as_obj(s), "to") + " (" +
+                          scalar_text(*field(as_obj(s), "count")) + ")";
+            rows.push_back({str(t, "target"), scalar_text(*field(t, "replayed")), shifts.empty() ? "-" : shifts,
+                            scalar_text(*field(t, "reviewers_changed")), people_list(arr(t, "reviewers_added")),
+                            people_list(arr(t, "reviewers_removed"))});
+        }
+        out += table({"TARGET", "REPLAYED", "DECISIONS", "REVIEWERS CHANGED", "ASKED NOW", "NO LONGER ASKED"}, rows);
+    }
+    const auto& waiting = arr(p, "waiting");
+    if (waiting.empty()) {
+        out += "\nNo request waiting now would re-route.\n";
+        return out;
+    }
+    out += "\nWaiting now, and what the change would do to them:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& v : waiting) {
+        const auto& w = as_obj(v);
+        std::string outcome = str(w, "outcome");
+        if (outcome == "withdrawn")
+            outcome += ": " + str(w, "reason");
+        rows.push_back({str(w, "petition"), str(w, "requester"), str(w, "target"),
+                        std::string(field(w, "extension") && field(w, "extension")->is_bool() &&
+                                            field(w, "extension")->get_bool()
+                                        ? "extension, "
+                                        : "") + str(w, "step"),
+                        people_list(arr(w, "waiting_before")), people_list(arr(w, "waiting_after")), outcome});
+    }
+    out += table({"REQUEST", "REQUESTER", "TARGET", "STEP", "WAITS ON NOW", "WOULD WAIT ON", "OUTCOME"}, rows);
+    return out;
+}
+
+std::string manifests_reload_text(const json::object& r)
+{
+    const auto* changed = field(r, "changed");
+    if (!changed || !changed->is_bool() || !changed->get_bool())
+        return "✓ The manifests " + short_hash(obj(r, "version")) + " are in force already; nothing changed.\n";
+    std::string out = "✓ Manifests " + short_hash(obj(r, "version")) + " in force (were " +
+                      short_hash(obj(r, "previous")) + ").\n" + changes_text(obj(r, "changes"));
+    const auto& rerouted = arr(r, "rerouted");
+    out += std::to_string(rerouted.size()) + " waiting request(s) re-routed or withdrawn";
+    for (const auto& v : rerouted)
+        out += (&v == &rerouted.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "outcome") + ")";
+    out += ".\n";
+    for (const auto& f : arr(r, "failures"))
+        out += "! " + scalar_text(f) + "\n";
+    return out;
+}
+
+} // namespace checkpoint::cli

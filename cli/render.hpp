@@ -95,6 +95,10 @@ std::string sync_text(const boost::json::object& answer, const std::string& kind
 
 // `checkpoint manifests check`: check_manifests()'s JSON; errors one a line, as `file:line: field: message`.
 std::string manifests_check_text(const boost::json::object& check);
+// `checkpoint policy diff`: the diff, the replayed decisions per target, and the waiting requests that re-route.
+std::string policy_preview_text(const boost::json::object& preview);
+// `checkpoint manifests reload`: the version now in force, what changed, and what was re-routed.
+std::string manifests_reload_text(const boost::json::object& reload);
 
 // `checkpoint db backup`: backup_database()'s JSON.
 std::string backup_text(const boost::json::object& backup);

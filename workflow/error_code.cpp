@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, error_code_count> names{
     "corrupt_petition",      "database_open_failed", "database_too_new",      "backup_failed",
     "invalid_pull_response", "audit_key_short",     "audit_key_unreadable",  "audit_key_unmade",
     "audit_key_conflict",    "audit_key_mismatch",   "audit_key_missing",     "audit_seal_missing",
-    "audit_chain_broken",    "manifests",
+    "audit_chain_broken",    "manifests",            "restart_needed",        "bad_reroute",
 };
 
 } // namespace
@@ -74,14 +74,16 @@ error_class class_of(error_code c)
     case ec::bad_extension:
     case ec::not_syncable:
     case ec::too_many:
-    case ec::integration_refused: return error_class::refused;
+    case ec::integration_refused:
+    case ec::restart_needed: return error_class::refused;
     case ec::illegal_transition:
     case ec::already_approved:
     case ec::not_due:
     case ec::extension_pending:
     case ec::already_open:
     case ec::conflict:
-    case ec::exists: return error_class::conflict;
+    case ec::exists:
+    case ec::bad_reroute: return error_class::conflict;
     case ec::unavailable:
     case ec::slack_unavailable:
     case ec::storage_failed:

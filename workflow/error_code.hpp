@@ -85,9 +85,12 @@ enum class error_code {
     audit_seal_missing,
     audit_chain_broken,
     manifests,
+    // A change of manifests (workflow/policy_change.hpp, app/policy_changes.hpp).
+    restart_needed,
+    bad_reroute,
 };
 
-inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::manifests) + 1;
+inline constexpr std::size_t error_code_count = static_cast<std::size_t>(error_code::bad_reroute) + 1;
 
 // What kind of failure a code is: the API's code and status follow from it, and so does how Slack
 // words a code that has no sentence of its own.

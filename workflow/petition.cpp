@@ -18,6 +18,7 @@ std::string_view done_as(event_kind k)
     case event_kind::revoke: return "revoked";
     case event_kind::request_extension: return "extended";
     case event_kind::escalate: return "escalated";
+    case event_kind::reroute: return "re-routed";
     case event_kind::start_provisioning:
     case event_kind::provisioned:
     case event_kind::provisioning_failed:
@@ -334,6 +335,7 @@ std::string_view name(notice n)
     case revoke_failed: return "revoke_failed";
     case deprecated: return "deprecated";
     case override_granted: return "override_granted";
+    case rerouted: return "rerouted";
     }
     return "submitted";
 }
@@ -402,10 +404,89 @@ bool notice_holds(notice what, const petition& p)
     case notice::extension_cancelled:
     case notice::revoke_failed:
     // Who granted it outside the flow, and why: a fact the person and the security channel keep.
-    case notice::override_granted: return true;
+    case notice::override_granted:
+    // A re-routing or a withdrawal happened; later changes are told after it.
+    case notice::rerouted: return true;
     }
     return true;
 }
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// The manifests changed (event_kind::reroute): the steps still to come take the re-decided route's, the
+// approvals given at the waiting step stand for those still its reviewers, and a reload never completes a
+// step by itself. Whoever the waiting step gains gets its card; whoever it loses, and the requester, are told.
+result<transition> reroute(const petition& p, const event& e)
+{
+    const bool extension = p.state == petition_state::active && p.pending_extension;
+    if (p.state != petition_state::pending && !extension)
+        return illegal(p, e);
+    transition t{p, {}};
+    auto& n = t.petition;
+    effects_builder fx(n);
+    if (!e.extension_route) {
+        // Withdrawn by the service, saying why: the requester is told in those words (notice::rerouted).
+        if (extension) {
+            n.pending_extension.reset();
+            n.decisions.push_back({e.by, "extension", false, e.at, e.reason});
+        } else {
+            n.state = petition_state::cancelled;
+            n.closed_by = e.by;
+            n.close_reason = e.reason;
+        }
+        fx.tell(notice::rerouted);
+        fx.update_cards();
+        t.effects = fx.take();
+        return t;
+    }
+    route& r = extension ? n.pending_extension->route : n.route;
+    approval_progress& progress = extension ? n.pending_extension->progress : n.progress;
+    const route& next = *e.extension_route;
+    if (next.steps.size() != r.steps.size() || next.requester_id != r.requester_id || next.target != r.target ||
+        progress.step >= r.steps.size())
+        return fail("bad_reroute", "Request " + p.id + " cannot take a route of another shape, person or target.");
+    const auto before = waiting_on(r.steps[progress.step], progress.assigned);
+    const auto channels_before = r.steps[progress.step].channels;
+    for (std::size_t i = progress.step; i < r.steps.size(); ++i)
+        r.steps[i] = next.steps[i];
+    // Who owns it now, and the decision's sentence, say the new route too (cards, revocation rights, DMs).
+    r.owner_team = next.owner_team;
+    r.platform_team = next.platform_team;
+    r.rule_reason = next.rule_reason;
+    auto& s = r.steps[progress.step];
+    std::erase_if(progress.approvals, [&](const std::string& id) { return !s.has_reviewer(id); });
+    if (progress.approvals.size() >= s.min_approvals)
+        s.min_approvals = progress.approvals.size() + 1;
+    if (!s.reviewers.empty())
+        progress.assigned %= s.reviewers.size();
+    const auto after = waiting_on(s, progress.assigned);
+    const auto card = extension ? notice::extension_requested : notice::submitted;
+    bool changed = false;
+    for (const auto& id : after)
+        if (!contains(before, id) && !contains(progress.approvals, id)) {
+            fx.post_card(id, progress.step, card);
+            changed = true;
+        }
+    for (const auto& c : s.channels)
+        if (!contains(channels_before, c)) {
+            fx.post_card(c, progress.step, card);
+            changed = true;
+        }
+    for (const auto& id : before)
+        if (!contains(after, id) && id != p.requester()) {
+            fx.person(id, notice::rerouted);
+            changed = true;
+        }
+    if (changed)
+        fx.tell(notice::rerouted);
+    fx.update_cards();
+    t.effects = fx.take();
+    return t;
+}
+
+} // namespace
 
 transition file(const route& r, const filing& f, time_point now)
 {
@@ -615,6 +696,8 @@ result<transition> apply(const petition& p, const event& e, const directory& dir
         return done(std::move(t));
     }
 
+    case event_kind::reroute: return done(reroute(p, e));
+
     case event_kind::escalate: {
         route* r = nullptr;
         approval_progress* progress = nullptr;
@@ -706,6 +789,23 @@ event extension_of(std::string by, duration added, route decided, time_point at,
     return event{event_kind::request_extension, std::move(by), std::move(reason), at, added, std::move(decided)};
 }
 event escalation(time_point at) { return event{event_kind::escalate, {}, {}, at, {}, {}}; }
+event reroute_to(std::optional<route> next, std::string why, time_point at)
+{
+    return event{event_kind::reroute, "checkpoint", std::move(why), at, {}, std::move(next)};
+}
+
+std::vector<std::string> waiting_on(const route_step& s, std::size_t assigned)
+{
+    std::vector<std::string> out;
+    if (s.assign == assign_mode::round_robin) {
+        if (!s.reviewers.empty())
+            out.push_back(s.assignee(assigned).person_id);
+        return out;
+    }
+    for (const auto& r : s.reviewers)
+        out.push_back(r.person_id);
+    return out;
+}
 
 namespace {
 

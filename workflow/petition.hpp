@@ -159,8 +159,11 @@ enum class notice {
     deprecated,
     // Granted by an admin outside the approval flow: told to the person and the security channel.
     override_granted,
+    // The manifests changed who must approve a waiting request: told to the requester and to reviewers it no
+    // longer waits on (those it now waits on get its card).
+    rerouted,
 };
-inline constexpr notice last_notice = notice::override_granted;
+inline constexpr notice last_notice = notice::rerouted;
 // Stable names, as jobs and stored cards carry them.
 std::string_view name(notice n);
 std::optional<notice> parse_notice(std::string_view s);
@@ -186,6 +189,9 @@ enum class event_kind {
     revoke,               // `by` ends access early
     request_extension,    // the requester asks for `added` more, decided as `extension_route`
     escalate,             // reviewers took too long: round-robin moves on, broadcast is reminded
+    reroute,              // the manifests changed: `extension_route` is the waiting route with its steps still to
+                          // come re-decided (workflow/reroute.hpp); without one the request (or its extension) can
+                          // no longer be filed and is withdrawn, `reason` saying why
 };
 
 constexpr std::string_view name(event_kind k)
@@ -201,6 +207,7 @@ constexpr std::string_view name(event_kind k)
     case event_kind::revoke: return "revoke";
     case event_kind::request_extension: return "request_extension";
     case event_kind::escalate: return "escalate";
+    case event_kind::reroute: return "reroute";
     }
     return "approve";
 }
@@ -299,6 +306,12 @@ event provisioning_failed_because(std::string reason, time_point at);
 event expire_at(time_point at);
 event extension_of(std::string by, duration added, route decided, time_point at, std::string reason = {});
 event escalation(time_point at);
+// The manifests changed: `next` is `p`'s waiting route with its steps still to come re-decided; nullopt
+// withdraws the waiting request (or extension) because it can no longer be filed, for `why`.
+event reroute_to(std::optional<route> next, std::string why, time_point at);
+
+// Who a step waits on now: its one assignee (round robin, `assigned` escalations on), or every reviewer.
+std::vector<std::string> waiting_on(const route_step& s, std::size_t assigned);
 
 // Whether `person` is a reviewer of the step being decided now: of the request while it is pending,
 // or of its pending extension while the access is active.

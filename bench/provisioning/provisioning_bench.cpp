@@ -79,11 +79,11 @@ workflow::manifests bench_manifests(const std::string& url)
 // The service as main composes it, minus the HTTP front door and Slack.
 struct service {
     explicit service(const std::filesystem::path& dir, const std::string& url, unsigned workers)
-        : manifests(bench_manifests(url)),
+        : live(bench_manifests(url)), manifests(*live.now()),
           db(storage::database::open((dir / "bench.db").string()).value()),
           integrations(bot::make_integrations(manifests.settings, {http, clock}).value()),
           runner(jobs, clock, {workers}),
-          access(manifests, clock, petitions, [this] { runner.wake(); })
+          access(live, clock, petitions, [this] { runner.wake(); })
     {
         for (const char* kind :
              {"notify_person", "notify_channel", "post_card", "update_cards", "remind", "post_ephemeral", "post_in_thread",
@@ -93,7 +93,8 @@ struct service {
     }
 
     bot::config cfg;
-    workflow::manifests manifests;
+    app::live_manifests live;
+    const workflow::manifests& manifests;
     jump_clock clock;
     std::unique_ptr<storage::database> db;
     storage::petition_store petitions{*db};
@@ -108,7 +109,7 @@ struct service {
     bot::integration_map integrations;
     bot::job_runner runner;
     app::access_service access;
-    bot::service_context ctx{cfg,    manifests,   clock,     petitions,    jobs,   audit, cards,
+    bot::service_context ctx{cfg,    live,   clock,     petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
 

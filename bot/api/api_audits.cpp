@@ -68,7 +68,7 @@ response api_router::audits(call& c)
         if (o.from >= o.until)
             fail(code::invalid_request, "`from` must be before `until`.");
         o.bundle = c.param("bundle").value_or("");
-        if (!o.bundle.empty() && !ctx_.manifests.catalog.find(o.bundle))
+        if (!o.bundle.empty() && !c.m().catalog.find(o.bundle))
             fail(code::not_found, "There is no bundle named \"" + o.bundle.substr(0, 100) + "\".");
         if (auto m = duration_field(c.param("min"), "min"))
             o.min_length = *m;
@@ -76,7 +76,7 @@ response api_router::audits(call& c)
         if (format != "json" && format != "csv")
             fail(code::invalid_request, "`format` is json or csv.");
         const auto& report = c.seg[1];
-        auto t = must(app::run_report(reports_, ctx_.manifests.catalog, report, o));
+        auto t = must(app::run_report(reports_, c.m().catalog, report, o));
         if (format == "csv") {
             std::string out;
             for (std::size_t i = 0; i < t.columns.size(); ++i)

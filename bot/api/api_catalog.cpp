@@ -11,7 +11,7 @@ namespace checkpoint::bot::api {
 // GET /me, /bundles, /bundles/{name}, /explain: who is calling, the catalog, and how a request would be routed.
 response api_router::catalog(call& c)
 {
-    const auto& dir = ctx_.manifests.directory;
+    const auto& dir = c.m().directory;
     const auto now = ctx_.clock.now();
 
     switch (c.which) {
@@ -44,24 +44,24 @@ response api_router::catalog(call& c)
             const auto h = history.find(b.name);
             out["history"] = history_json(h == history.end() ? workflow::bundle_history{} : h->second);
             if (c.who.personal() && !b.deprecated)
-                if (auto r = workflow::explain(ctx_.manifests, c.who.person(), b.name, std::nullopt, now))
+                if (auto r = workflow::explain(c.m(), c.who.person(), b.name, std::nullopt, now))
                     out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
             return out;
         };
         if (q.find_first_not_of(" \t") == std::string::npos)
-            for (const auto& b : ctx_.manifests.catalog.bundles())
+            for (const auto& b : c.m().catalog.bundles())
                 all.push_back(entry(b));
         else
-            for (const auto* b : ctx_.manifests.catalog.search(q))
+            for (const auto* b : c.m().catalog.search(q))
                 all.push_back(entry(*b));
         return ok(c, page_of(std::move(all), c.limit(), c.param("cursor")));
     }
 
     case endpoint::bundle: {
-        const auto* b = ctx_.manifests.catalog.find(c.seg[1]);
+        const auto* b = c.m().catalog.find(c.seg[1]);
         if (!b) {
             std::string msg = "There is no bundle named \"" + c.seg[1].substr(0, workflow::max_target_length) + "\".";
-            auto near = ctx_.manifests.catalog.closest(c.seg[1]);
+            auto near = c.m().catalog.closest(c.seg[1]);
             for (std::size_t i = 0; i < near.size(); ++i)
                 msg += (i == 0 ? " Did you mean " : i + 1 == near.size() ? " or " : ", ") + std::string(near[i]);
             if (!near.empty())
@@ -86,7 +86,7 @@ response api_router::catalog(call& c)
             requester = c.who.person();
         }
         auto length = duration_field(c.param("duration"), "duration");
-        return ok(c, explain_json(must(workflow::explain(ctx_.manifests, *requester, target, length, now))));
+        return ok(c, explain_json(must(workflow::explain(c.m(), *requester, target, length, now))));
     }
 
     default:

@@ -75,6 +75,8 @@ enum class endpoint {
     tokens_list,
     tokens_create,
     token_delete,
+    manifests_reload,
+    policy_preview,
 };
 
 struct matched {
@@ -115,6 +117,10 @@ struct api_router::call {
     std::vector<std::string> seg;
     endpoint which{};
     caller who;
+    // The manifests this call reads, pinned when it arrived: one version for the whole call.
+    app::live_manifests::snapshot policy;
+
+    const workflow::manifests& m() const { return *policy; }
 
     std::optional<std::string> param(std::string_view key) const
     {

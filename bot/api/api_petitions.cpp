@@ -41,7 +41,7 @@ std::string target_of(const json::object& body)
 // POST and GET /petitions, GET /petitions/{id}, POST /petitions/{id}/<action>: requests and decisions.
 response api_router::petitions(call& c)
 {
-    const auto& dir = ctx_.manifests.directory;
+    const auto& dir = c.m().directory;
     const auto now = ctx_.clock.now();
 
     switch (c.which) {
@@ -122,13 +122,13 @@ response api_router::petitions(call& c)
                                       "or \"permission_set: api-production\".");
         a.system = text_field(body, "system", 100).value_or("");
         a.detail = text_field(body, "detail", 1000).value_or("");
-        auto answer = must(app::report_access_denied(ctx_.manifests, ctx_.petitions, ctx_.audit, a, c.who.actor(),
+        auto answer = must(app::report_access_denied(c.m(), ctx_.petitions, ctx_.audit, a, c.who.actor(),
                                                      origin_of(c), now));
         if (answer.told)
             ctx_.runner.wake();
         json::array bundles;
         for (const auto& m : answer.matches) {
-            const auto* b = ctx_.manifests.catalog.find(m.bundle);
+            const auto* b = c.m().catalog.find(m.bundle);
             bundles.push_back(json::object{{"name", m.bundle},
                                            {"matched", m.matched},
                                            {"risk", name(m.level)},
@@ -243,6 +243,7 @@ response api_router::petitions(call& c)
         case workflow::event_kind::provisioning_failed:
         case workflow::event_kind::expire:
         case workflow::event_kind::escalate:
+        case workflow::event_kind::reroute:
             fail(code::not_found, "There is no action \"" + action + "\".");
         }
         auto added = duration_field(text_field(body, "duration", 40), "duration");

@@ -17,12 +17,12 @@ response api_router::resources(call& c)
     case endpoint::resources_list: {
         std::vector<std::string> kinds;
         if (auto k = c.param("kind")) {
-            if (!ctx_.manifests.settings.find_resource(*k))
+            if (!c.m().settings.find_resource(*k))
                 fail(code::not_found, "There is no resource kind \"" + k->substr(0, 100) + "\"; checkpoint.yaml "
                                       "lists the kinds under `resources`.");
             kinds.push_back(*k);
         } else {
-            for (const auto& r : ctx_.manifests.settings.resources)
+            for (const auto& r : c.m().settings.resources)
                 kinds.push_back(r.kind);
         }
         const auto q = workflow::to_lower(c.param("q").value_or(""));
@@ -42,7 +42,7 @@ response api_router::resources(call& c)
         auto body = c.body();
         // Rows without a kind are of the one kind checkpoint.yaml defines, when it defines only one.
         if (auto* rows = body.if_contains("resources"); rows && rows->is_array()) {
-            const auto& defined = ctx_.manifests.settings.resources;
+            const auto& defined = c.m().settings.resources;
             std::string names;
             for (const auto& k : defined)
                 names += (names.empty() ? "" : ", ") + k.kind;
@@ -76,7 +76,7 @@ response api_router::resources(call& c)
         for (const auto& r : *listed)
             rs.push_back(catalog_row(r, now));
         // Checked against the settings' kinds, and stored with the audit event of the upload in one transaction.
-        const auto count = must(app::upload_resources(ctx_.resources, ctx_.manifests.settings, std::move(rs),
+        const auto count = must(app::upload_resources(ctx_.resources, c.m().settings, std::move(rs),
                                                       c.who.actor(), origin_of(c), now));
         return ok(c, json::object{{"upserted", count}});
     }

@@ -80,11 +80,15 @@ api_router::api_router(service_context& ctx, workflow::token_store& tokens, work
 std::optional<response> api_router::admit_large_body(const request& head)
 {
     auto refusal = answer_or_error(head, [&] {
-        auto auth = authenticate(head, tokens_, ctx_.manifests.directory, ctx_.clock.now());
+        auto auth = authenticate(head, tokens_, ctx_.policy.now()->directory, ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal + " (checked before a body over " +
                                             std::to_string(max_body_bytes) + " bytes is read)");
-        need(*auth.who, scope::resources_write, "uploading resources");
+        const auto path = head.target().substr(0, head.target().find('?'));
+        if (path.starts_with("/api/v1/policy/preview"))
+            need(*auth.who, scope::audit_read, "previewing a policy change");
+        else
+            need(*auth.who, scope::resources_write, "uploading resources");
         return response{http::status::ok, head.version()};
     });
     if (refusal.result() == http::status::ok)
@@ -103,6 +107,8 @@ std::size_t api_router::body_limit(http::verb method, std::string_view target)
     const auto q = target.find('?');
     const auto path = target.substr(0, q);
     if (method == http::verb::put && (path == "/api/v1/resources" || path == "/api/v1/resources/"))
+        return max_upload_bytes;
+    if (method == http::verb::post && (path == "/api/v1/policy/preview" || path == "/api/v1/policy/preview/"))
         return max_upload_bytes;
     return max_body_bytes;
 }
@@ -133,7 +139,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target)
         fail(code::invalid_request, "The request target is not a valid path: " + target.error().message());
-    call c{req, *target, {}, {}, {}};
+    call c{req, *target, {}, {}, {}, ctx_.policy.now()};
     for (auto s : target->segments())
         c.seg.push_back(std::string(s));
     // Drop "api", "v1", and a trailing slash's empty segment.
@@ -158,7 +164,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
         !workflow::is_petition_id(c.seg[1]))
         fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
                               "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
-    auto auth = authenticate(req, tokens_, ctx_.manifests.directory, ctx_.clock.now());
+    auto auth = authenticate(req, tokens_, c.m().directory, ctx_.clock.now());
     if (!auth.who)
         fail(code::unauthenticated, auth.refusal);
     c.who = std::move(*auth.who);
@@ -167,15 +173,23 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
                              " requests in a burst, or more than " + std::to_string(limits_.rate) +
                              " a second; retry after " + std::to_string(wait->count()) + " s.",
                          *wait, version);
-    if (c.which == endpoint::report && ex) {
-        // A report reads up to 200,000 requests: it runs on a thread of its own, one at a time, not on
-        // the threads that answer Slack within its 3 seconds. Only a caller who may read it is queued, and
-        // only a few at once. The session keeps `req` until `done`.
-        need(c.who, scope::audit_read, "reading reports");
+    const bool heavy =
+        c.which == endpoint::report || c.which == endpoint::manifests_reload || c.which == endpoint::policy_preview;
+    if (heavy && ex) {
+        // A report reads up to 200,000 requests, a preview replays them, a reload re-routes every waiting one:
+        // each runs on a thread of its own, one at a time, not on the threads that answer Slack within its 3
+        // seconds. Only a caller who may run it is queued, and only a few at once. The session keeps `req`
+        // until `done`.
+        if (c.which == endpoint::report)
+            need(c.who, scope::audit_read, "reading reports");
+        else if (c.which == endpoint::policy_preview)
+            need(c.who, scope::audit_read, "previewing a policy change");
+        else
+            need(c.who, scope::admin, "reloading the manifests");
         if (queued_reports_.fetch_add(1) >= limits_.queued_reports) {
             queued_reports_.fetch_sub(1);
             return slow_down("The service is already running " + std::to_string(limits_.queued_reports) +
-                                 " reports; ask again in a few seconds.",
+                                 " reports, previews or reloads; ask again in a few seconds.",
                              std::chrono::seconds{5}, version);
         }
         boost::asio::post(reports_on_, [this, c, ex, done = std::move(done)]() mutable {
@@ -219,9 +233,10 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
 
 json::object api_router::petition_out(const workflow::petition& p)
 {
-    const auto& dir = ctx_.manifests.directory;
+    const auto policy = ctx_.policy.now();
+    const auto& dir = policy->directory;
     if (!p.route.is_resource)
-        return petition_json(p, dir, {}, ctx_.manifests.catalog.find(p.entitlement()));
+        return petition_json(p, dir, {}, policy->catalog.find(p.entitlement()));
     const auto colon = p.entitlement().find(':');
     auto r = ctx_.resources.find(p.entitlement().substr(0, colon), p.entitlement().substr(colon + 1));
     return petition_json(p, dir, r && *r ? (*r)->display_name : std::string());
@@ -341,6 +356,8 @@ response api_router::dispatch(call& c)
     case endpoint::tokens_list:
     case endpoint::tokens_create:
     case endpoint::token_delete: return tokens(c);
+    case endpoint::manifests_reload:
+    case endpoint::policy_preview: return manifests(c);
     }
     fail(code::internal, "unrouted endpoint");
 }

@@ -41,7 +41,8 @@ public:
 
     static constexpr std::string_view prefix = "/api/v1";
     static bool owns(std::string_view path);
-    // The largest body a request may carry: 8 MiB for PUT /api/v1/resources, 64 KiB for everything else.
+    // The largest body a request may carry: 8 MiB for PUT /api/v1/resources and POST /api/v1/policy/preview,
+    // 64 KiB for everything else.
     static std::size_t body_limit(http::verb method, std::string_view target);
 
     // Whether a request may send a body over max_body_bytes, decided from its header alone: nullopt when its
@@ -63,6 +64,7 @@ private:
     response petitions(call& c);
     response audits(call& c);
     response tokens(call& c);
+    response manifests(call& c);
     // `v` as the JSON answer to `c`.
     static response ok(const call& c, boost::json::value v, http::status s = http::status::ok);
     // An audit event for what `c` did, by its caller, through the API; audit() appends it on its own.

@@ -11,9 +11,9 @@ namespace checkpoint::bot::api {
 // GET, POST /tokens, DELETE /tokens/{id}: API tokens (admin).
 response api_router::tokens(call& c)
 {
-    const app::token_maker maker{c.who.actor(), origin_of(c), ctx_.manifests.settings.security_channel};
+    const app::token_maker maker{c.who.actor(), origin_of(c), c.m().settings.security_channel};
     const auto version = c.req.version();
-    const auto& dir = ctx_.manifests.directory;
+    const auto& dir = c.m().directory;
     const auto now = ctx_.clock.now();
 
     switch (c.which) {

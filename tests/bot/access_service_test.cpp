@@ -343,17 +343,25 @@ TEST_CASE("out of office is one use case: checked, then stored with its audit ev
     CHECK(svc.audit.verify()->ok);
 }
 
-TEST_CASE("round-robin steps rotate across requests, and the rotation survives a restart", "[access]")
+// Puts in force a bundle "rota" whose one step is the platform team (Paula, Omar, Grace), one reviewer at a
+// time.
+static void add_rota_bundle(test::service_fixture& svc)
 {
-    test::service_fixture svc;
-    // A bundle whose one step is the platform team (Paula, Omar, Grace), one reviewer at a time.
-    auto rota = *svc.manifests.catalog.find("api-staging");
+    auto m = *svc.live.now();
+    auto rota = *m.catalog.find("api-staging");
     rota.name = "rota";
     rota.approval.steps.push_back(
         {"platform rota", {{workflow::reviewer_kind::team, "platform-team"}}, 1, workflow::assign_mode::round_robin});
-    std::vector<workflow::bundle> bundles(svc.manifests.catalog.bundles().begin(), svc.manifests.catalog.bundles().end());
+    std::vector<workflow::bundle> bundles(m.catalog.bundles().begin(), m.catalog.bundles().end());
     bundles.push_back(rota);
-    svc.manifests.catalog = workflow::catalog(std::move(bundles));
+    m.catalog = workflow::catalog(std::move(bundles));
+    svc.live.replace(std::move(m), {});
+}
+
+TEST_CASE("round-robin steps rotate across requests, and the rotation survives a restart", "[access]")
+{
+    test::service_fixture svc;
+    add_rota_bundle(svc);
 
     auto first_assignee = [](const workflow::petition& p) { return p.route.steps.at(0).assignee(0).person_id; };
     std::vector<std::string> assigned;
@@ -366,7 +374,7 @@ TEST_CASE("round-robin steps rotate across requests, and the rotation survives a
     CHECK(svc.petitions.rotation("rota/platform rota").value() == 4);
 
     // A new service over the same database (a restart) goes on where the rotation was.
-    app::access_service restarted{svc.manifests, svc.clock, svc.petitions, [] {}, &svc.resources};
+    app::access_service restarted{svc.live, svc.clock, svc.petitions, [] {}, &svc.resources};
     auto next = restarted.submit("u-4002", ask("rota", "1d"));
     REQUIRE(next.has_value());
     CHECK(first_assignee(*next) == "u-1001");
@@ -376,13 +384,7 @@ TEST_CASE("a round-robin step's reminder goes to the reviewer the rotation assig
 {
     test::slack_service s;
     auto& svc = s.svc;
-    auto rota = *svc.manifests.catalog.find("api-staging");
-    rota.name = "rota";
-    rota.approval.steps.push_back(
-        {"platform rota", {{workflow::reviewer_kind::team, "platform-team"}}, 1, workflow::assign_mode::round_robin});
-    std::vector<workflow::bundle> bundles(svc.manifests.catalog.bundles().begin(), svc.manifests.catalog.bundles().end());
-    bundles.push_back(rota);
-    svc.manifests.catalog = workflow::catalog(std::move(bundles));
+    add_rota_bundle(svc);
     bot::register_slack_jobs(svc.runner, svc.ctx);
 
     // The second request of the rotation is Omar's; its reminder at pending_after goes to him, not Paula.

@@ -31,12 +31,14 @@ struct rig {
     {
         ::setenv(secret_env, secret, 1);
         if (webhook) {
-            for (auto& i : svc.manifests.settings.integrations)
+            auto m = *svc.live.now();
+            for (auto& i : m.settings.integrations)
                 if (i.name == "customer-acl") {
                     i.kind = workflow::integration_kind::webhook;
                     i.url = hook.url();
                     i.secret_env = secret_env;
                 }
+            svc.live.replace(std::move(m), {});
             svc.integrations["customer-acl"] = std::make_unique<bot::webhook_integration>(
                 "customer-acl",
                 bot::webhook_settings{hook.url(), secret_env, workflow::webhook_format::checkpoint, 2000ms}, svc.http,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/access_service.hpp"
+#include "app/live_manifests.hpp"
 #include "bot/config.hpp"
 #include "bot/job_runner.hpp"
 #include "outbound/beast_http_client.hpp"
@@ -47,7 +48,10 @@ struct service_fixture {
     bot::config cfg;
     // 2026-11-23 10:00 UTC: Mary Major is out of office (delegate Lee Lin), Raj Davis too (no delegate).
     static constexpr workflow::time_point start{std::chrono::seconds{1'795'428'000}};
-    workflow::manifests manifests = loader::load_manifests(write_example_manifests(dir.path() / "manifests", start)).value();
+    // The manifests in force (reloadable); `manifests` is the version the fixture started with.
+    app::live_manifests live{loader::load_manifests(write_example_manifests(dir.path() / "manifests", start)).value()};
+    app::live_manifests::snapshot initial = live.now();
+    const workflow::manifests& manifests = *initial;
     workflow::manual_clock clock{start};
     // Keyed as main keys it: the audit chain's key kept outside the database.
     static storage::database_options keyed()
@@ -68,11 +72,11 @@ struct service_fixture {
     bot::slack_client slack{http, clock, {cfg.slack_api_url, cfg.bot_token}};
     bot::integration_map integrations = bot::make_integrations(manifests.settings, {http, clock}).value();
     bot::job_runner runner{jobs, clock, {}};
-    app::access_service access{manifests, clock, petitions, [] {}, &resources};
+    app::access_service access{live, clock, petitions, [] {}, &resources};
     storage::away_store away{*db};
     // Out of office set with `/checkpoint ooo` is read from the database, as main wires it.
     bool away_wired = (access.use_away_store(away), true);
-    bot::service_context ctx{cfg,    manifests,   clock,     petitions,    jobs,   audit, cards,
+    bot::service_context ctx{cfg,    live,   clock,     petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
 

@@ -9,6 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <thread>
 #include <sstream>
 
 using namespace checkpoint::test;
@@ -397,4 +401,142 @@ TEST_CASE("CLI e2e: tokens create --database refuses bad scopes and unknown peop
     CHECK_THAT(r.err, Catch::Contains("--expires: a personal token cannot live forever"));
     auto audit = s.as(s.admin, {"audit", "verify"});
     CHECK(audit.code == 0);
+}
+
+namespace {
+
+// Replaces the first `from` in the file with `to`.
+void edit_file(const std::filesystem::path& p, const std::string& from, const std::string& to)
+{
+    std::ifstream in(p);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto text = buf.str();
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::ofstream(p, std::ios::trunc) << text;
+}
+
+} // namespace
+
+TEST_CASE("CLI e2e: policy diff says what a reorg would do, and a reload under load does exactly that")
+{
+    api_server s;
+    const auto kofi = s.personal("kofi", "u-4001", "requests");
+    // Kofi (analytics-eng) waits on api-team for api-production.
+    auto filed = s.as(kofi, {"request", "api-production", "-d", "1d", "-r", "debugging latency", "--no-wait", "--json"});
+    INFO(filed.err);
+    REQUIRE(filed.code == 2);
+    const auto id = id_of(filed.out);
+
+    // The reorg, in a copy of the manifests: api-production moves to data-platform.
+    const auto live = s.dir.path() / "manifests";
+    const auto next = s.dir.path() / "next";
+    std::filesystem::copy(live, next, std::filesystem::copy_options::recursive);
+    edit_file(next / "bundles" / "api-production.yaml", "owner_team: api-team", "owner_team: data-platform");
+
+    // The preview: nothing changes yet.
+    auto preview = s.as(s.admin, {"policy", "diff", next.string(), "--json"});
+    INFO(preview.out << preview.err);
+    REQUIRE(preview.code == 0);
+    const auto p = json::parse(preview.out);
+    CHECK(p.at("changes").at("summary") == "1 bundle changed (api-production: owner_team)");
+    REQUIRE(p.at("waiting").as_array().size() == 1);
+    const auto& w = p.at("waiting").as_array()[0];
+    CHECK(w.at("petition") == id.c_str());
+    CHECK(w.at("outcome") == "rerouted");
+    json::array after_ids;
+    for (const auto& v : w.at("waiting_after").as_array())
+        after_ids.push_back(v.at("id"));
+    CHECK(json::serialize(after_ids).find("u-3001") != std::string::npos);
+    CHECK(p.at("replayed").as_int64() >= 1);
+    auto text = s.as(s.admin, {"policy", "diff", next.string()});
+    CHECK(text.code == 0);
+    CHECK_THAT(text.out, Catch::Contains("api-production  owner_team: api-team → data-platform"));
+    CHECK_THAT(text.out, Catch::Contains(id));
+    CHECK_THAT(text.out, Catch::Contains("Mia Jones"));
+    // Previewing is not applying.
+    auto still = s.as(kofi, {"status", id, "--json"});
+    CHECK(still.out.find("u-3001") == std::string::npos);
+    // Bad manifests to preview: every problem, at its file and line.
+    const auto broken = s.dir.path() / "broken";
+    std::filesystem::copy(live, broken, std::filesystem::copy_options::recursive);
+    edit_file(broken / "bundles" / "api-production.yaml", "risk: high", "risk: extreme");
+    auto bad = s.as(s.admin, {"policy", "diff", broken.string()});
+    CHECK(bad.code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("bundles/api-production.yaml:4: risk"));
+    // A requester's token may not preview or reload.
+    CHECK(s.as(kofi, {"policy", "diff", next.string()}).code == 1);
+    CHECK(s.as(kofi, {"manifests", "reload"}).code == 1);
+
+    // Under load (Slack commands asking who would approve), the new manifests go in with SIGHUP.
+    std::atomic<bool> stop{false};
+    std::atomic<int> answered{0}, failed{0}, saw_new{0}, old_after_new{0};
+    std::mutex last_mutex;
+    std::string last;
+    // Each client asks one question at a time: once it has seen the new manifests, it never sees the old again.
+    const auto ask_who_approves = [&] {
+        bool seen_new = false;
+        while (!stop) {
+            auto r = slack_post(s.server.port(), "/slack/events", "application/x-www-form-urlencoded",
+                                slash_command_form("U01KOFI", "explain+api-production+--duration+1d"));
+            if (r.result_int() != 200) {
+                ++failed;
+                continue;
+            }
+            ++answered;
+            {
+                std::lock_guard lock(last_mutex);
+                last = r.body();
+            }
+            const bool is_new = r.body().find("Mia Jones") != std::string::npos;
+            if (is_new) {
+                ++saw_new;
+                seen_new = true;
+            } else if (seen_new) {
+                ++old_after_new;
+            }
+        }
+    };
+    // Two clients at once, so requests are in flight while the manifests swap.
+    std::thread load(ask_who_approves), load2(ask_who_approves);
+    const auto answers = [&](int n) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (answered < n && failed == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    answers(50);
+    std::filesystem::copy(next / "bundles" / "api-production.yaml", live / "bundles" / "api-production.yaml",
+                          std::filesystem::copy_options::overwrite_existing);
+    s.server.signal(SIGHUP);
+    REQUIRE(s.server.wait_for_output("waiting request(s) re-routed", std::chrono::seconds(20)));
+    const int at_reload = answered;
+    answers(at_reload + 50);
+    stop = true;
+    load.join();
+    load2.join();
+    INFO("the last answer: " << last);
+    CHECK(failed == 0);
+    CHECK(saw_new > 0);
+    CHECK(old_after_new == 0);
+
+    // Exactly what the preview said: Kofi's request now waits on data-platform.
+    auto status = s.as(kofi, {"status", id, "--json"});
+    CHECK(status.out.find("u-3001") != std::string::npos);
+    CHECK(s.server.output().find("1 bundle changed (api-production: owner_team); 1 waiting request(s) re-routed") !=
+          std::string::npos);
+    // Reloading the same files again changes nothing; invalid ones are refused and the service goes on.
+    auto again = s.as(s.admin, {"manifests", "reload"});
+    INFO(again.err);
+    CHECK(again.code == 0);
+    CHECK_THAT(again.out, Catch::Contains("in force already; nothing changed"));
+    std::filesystem::copy(broken / "bundles" / "api-production.yaml", live / "bundles" / "api-production.yaml",
+                          std::filesystem::copy_options::overwrite_existing);
+    auto refused = s.as(s.admin, {"manifests", "reload", "--json"});
+    CHECK(refused.code == 1);
+    CHECK(json::parse(refused.out).at("error").at("code") == "invalid_manifests");
+    CHECK(json::parse(refused.out).at("error").at("problems").as_array().size() >= 1);
+    auto audit = s.as(s.admin, {"audit", "events", "--json", "--limit", "200"});
+    CHECK(audit.out.find("manifests.reloaded") != std::string::npos);
 }

@@ -283,6 +283,18 @@ load_result load(const std::filesystem::path& dir)
 
 } // namespace
 
+std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& dir)
+{
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    if (std::filesystem::exists(dir / "checkpoint.yaml", ec))
+        out.push_back(dir / "checkpoint.yaml");
+    for (const auto* sub : {"directory", "bundles"})
+        for (auto& f : yaml_files(dir / sub))
+            out.push_back(std::move(f));
+    return out;
+}
+
 load_result load_manifests(const std::filesystem::path& dir)
 {
     // Nothing thrown below may cross into the service: report it as a problem with the manifests.

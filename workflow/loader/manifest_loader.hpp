@@ -37,6 +37,10 @@ using load_result = boost::system::result<workflow::manifests, manifest_errors>;
 // integrations name their environment variable and the worker reads it when it calls out.
 load_result load_manifests(const std::filesystem::path& dir);
 
+// The files load_manifests reads, in the order it reads them: checkpoint.yaml, then directory/ and bundles/
+// (*.yaml and *.yml, by name). What a manifests version is the hash of.
+std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& dir);
+
 // `manifests/bundles/x.yaml:7: durations.max: "3x" is not a duration; use forms like …`
 std::string format(const manifest_error& e);
 // One error a line, each ending in a newline.
