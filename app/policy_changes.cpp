@@ -128,13 +128,18 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
                          {"previous_commit",
                           out.previous.commit.empty() ? json::value(nullptr) : json::value(out.previous.commit)},
                          {"changes", diff_json(out.diff)}};
-    auto waiting = waiting_requests(petitions);
     auto away = access.away_now();
-    std::vector<workflow::waiting_preview> planned;
-    if (waiting && away)
-        for (const auto& p : *waiting)
-            if (auto plan = workflow::plan_reroute(p, *current, *policy, now, &*away); plan.change)
-                planned.push_back({p.id, p.requester(), p.entitlement(), std::move(plan)});
+    // What the new manifests change for the requests waiting now (listed at `waiting`'s call).
+    const auto plan_waiting = [&](const workflow::result<std::vector<workflow::petition>>& waiting) {
+        std::vector<workflow::waiting_preview> planned;
+        if (waiting && away)
+            for (const auto& p : *waiting)
+                if (auto plan = workflow::plan_reroute(p, *current, *policy, now, &*away); plan.change)
+                    planned.push_back({p.id, p.requester(), p.entitlement(), std::move(plan)});
+        return planned;
+    };
+    auto waiting = waiting_requests(petitions);
+    auto planned = plan_waiting(waiting);
     details["rerouted"] = static_cast<std::uint64_t>(planned.size());
     const std::string reason = "manifests " + version.hash.substr(0, 12) +
                                (version.commit.empty() ? std::string() : " (commit " + version.commit.substr(0, 12) + ")") +
@@ -145,20 +150,29 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
         out.failures.push_back("listing the waiting requests: " + waiting.error().message);
     if (!away)
         out.failures.push_back("reading out of office: " + away.error().message);
-    for (auto& w : planned) {
-        auto e = *w.plan.change;
-        e.reason = (w.plan.what == workflow::reroute_plan::outcome::withdrawn ? e.reason : e.reason + " (" + reason + ")");
-        auto t = access.act(w.petition_id, workflow::through(std::move(e), via));
-        if (!t) {
-            out.failures.push_back(w.petition_id + ": " + t.error().message);
-            continue;
+    const auto apply_plans = [&](std::vector<workflow::waiting_preview> plans) {
+        for (auto& w : plans) {
+            auto e = *w.plan.change;
+            if (w.plan.what != workflow::reroute_plan::outcome::withdrawn)
+                e.reason += " (" + reason + ")";
+            auto t = access.act(w.petition_id, workflow::through(std::move(e), via));
+            if (!t) {
+                out.failures.push_back(w.petition_id + ": " + t.error().message);
+                continue;
+            }
+            out.rerouted.push_back(std::move(w));
         }
-        out.rerouted.push_back(std::move(w));
-    }
+    };
+    apply_plans(std::move(planned));
+    // A request decided under the old manifests whose filing was still being written when the waiting ones were
+    // listed: a second look, after the first pass's writes went through the same single writer, catches it (those
+    // already re-routed now match the new manifests and plan no change).
+    if (waiting)
+        apply_plans(plan_waiting(waiting_requests(petitions)));
     return out;
 }
 
-workflow::result<workflow::policy_preview> preview_policy(const live_manifests& live, const workflow::manifests& next,
+workflow::result<workflow::policy_preview> preview_policy(const workflow::manifests& current, const workflow::manifests& next,
                                                           access_service& access, workflow::petition_store& petitions,
                                                           workflow::duration since, workflow::time_point now)
 {
@@ -173,7 +187,7 @@ workflow::result<workflow::policy_preview> preview_policy(const live_manifests& 
     auto away = access.away_now();
     if (!away)
         return away.error();
-    return workflow::preview_policy(*live.now(), next, *history, *waiting, now, &*away);
+    return workflow::preview_policy(current, next, *history, *waiting, now, &*away);
 }
 
 } // namespace checkpoint::app

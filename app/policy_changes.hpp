@@ -41,9 +41,9 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
 inline constexpr workflow::duration preview_window = std::chrono::hours{24 * 90};
 inline constexpr std::size_t preview_cap = 20'000;
 
-// `checkpoint policy diff`: the stored requests of the last `since` replayed under `next` against the manifests
-// in force, and the waiting requests that would re-route. Reads only.
-workflow::result<workflow::policy_preview> preview_policy(const live_manifests& live, const workflow::manifests& next,
+// `checkpoint policy diff`: the stored requests of the last `since` replayed under `next` against `current` (the
+// manifests in force, as the caller pinned them), and the waiting requests that would re-route. Reads only.
+workflow::result<workflow::policy_preview> preview_policy(const workflow::manifests& current, const workflow::manifests& next,
                                                           access_service& access, workflow::petition_store& petitions,
                                                           workflow::duration since, workflow::time_point now);
 

@@ -163,6 +163,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         return 1;
     }
 
+    const auto hashed_before = bot::manifests_version_of(cfg.manifests_path);
     auto manifests = load_manifests(cfg.manifests_path);
     if (!manifests) {
         spdlog::critical("checkpointd refuses to start on invalid manifests; fix the problems above "
@@ -170,7 +171,15 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         return 2;
     }
     spdlog::info("manifests {} loaded: {}", cfg.manifests_path, manifests_summary(*manifests));
+    // The version of what was loaded: the files hashed before and after the load. A checkout landing meanwhile is
+    // read again; if that fails, no version is claimed, so the next reload applies whatever is there.
     auto manifests_version = bot::manifests_version_of(cfg.manifests_path);
+    if (manifests_version.hash != hashed_before.hash) {
+        auto reread = bot::read_manifests(cfg.manifests_path);
+        if (reread.manifests)
+            manifests = std::move(reread.manifests);
+        manifests_version = reread.manifests ? std::move(reread.version) : app::manifests_version{};
+    }
     spdlog::info("manifests version {}{}", manifests_version.hash.substr(0, 12),
                  manifests_version.commit.empty() ? std::string() : " (git commit " + manifests_version.commit + ")");
     app::live_manifests live(std::move(*manifests), std::move(manifests_version));

@@ -459,6 +459,9 @@ result<transition> reroute(const petition& p, const event& e)
     std::erase_if(progress.approvals, [&](const std::string& id) { return !s.has_reviewer(id); });
     if (progress.approvals.size() >= s.min_approvals)
         s.min_approvals = progress.approvals.size() + 1;
+    // Someone must be left to give the approval still owed (plan_reroute keeps such a step as it was).
+    if (s.min_approvals > s.reviewers.size())
+        return fail("bad_reroute", "Request " + p.id + "'s waiting step would keep no reviewer who has not approved.");
     if (!s.reviewers.empty())
         progress.assigned %= s.reviewers.size();
     const auto after = waiting_on(s, progress.assigned);

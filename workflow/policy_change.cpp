@@ -372,6 +372,13 @@ reroute_plan plan_reroute(const petition& p, const manifests& current, const man
         const auto* s = counterpart(*decided, r.steps[i]);
         if (!s || same_reviewers(*s, r.steps[i]))
             continue;
+        // The waiting step keeps its reviewers when everyone the new one asks has approved it already: nobody
+        // would be left to give the approval still owed, and a reload never completes a step.
+        if (i == progress.step && std::all_of(s->reviewers.begin(), s->reviewers.end(), [&](const reviewer& rv) {
+                return std::find(progress.approvals.begin(), progress.approvals.end(), rv.person_id) !=
+                       progress.approvals.end();
+            }))
+            continue;
         if (const auto* before = was ? counterpart(*was, r.steps[i]) : nullptr; before && same_reviewers(*s, *before))
             continue;
         r.steps[i] = *s;

@@ -18,6 +18,8 @@ constexpr std::size_t max_preview_files = 5'000;
 // checkpoint.yaml, bundles/NAME.yaml or directory/NAME.yaml (.yml too), NAME of letters, digits, '.', '_', '-'.
 bool is_manifest_path(std::string_view p)
 {
+    if (p.size() > 200)
+        return false;
     if (p == "checkpoint.yaml")
         return true;
     const auto slash = p.find('/');
@@ -215,7 +217,7 @@ response api_router::manifests(call& c)
                                          " problem(s):",
                                      version);
         const auto now = ctx_.clock.now();
-        auto preview = must(app::preview_policy(ctx_.policy, *read.manifests, ctx_.access, ctx_.petitions, since, now));
+        auto preview = must(app::preview_policy(c.m(), *read.manifests, ctx_.access, ctx_.petitions, since, now));
         auto out = preview_json(preview, c.m(), *read.manifests, since_text);
         out["version"] = version_json(read.version);
         out["in_force"] = version_json(ctx_.policy.version());

@@ -254,3 +254,53 @@ TEST_CASE("the policy preview replays history per bundle and lists the waiting r
     CHECK(same.waiting.empty());
     CHECK(same.decisions_changed == 0);
 }
+
+TEST_CASE("a re-route keeps the approvals given, and never leaves a step nobody can finish")
+{
+    // A bundle step of two approvals from group sec; Pat has approved, one more is owed.
+    const auto at = nov(25);
+    auto make = [&](std::vector<std::string> sec, std::size_t min) {
+        std::vector<person> people{someone("boss", "Dana Boss", "leadership"), someone("pat", "Pat", "platform-team", "boss"),
+                                   someone("quinn", "Quinn", "platform-team", "boss"),
+                                   someone("ivy", "Ivy", "infrastructure", "boss"), someone("sam", "Sam", "support", "boss")};
+        auto b = make_bundle("vault-root", "infrastructure", risk::low);
+        b.approval.steps.push_back(step_spec{"security", {{reviewer_kind::group, "sec"}}, min, assign_mode::broadcast});
+        return make_manifests(std::move(people), {b}, {{"sec", std::move(sec)}});
+    };
+    const auto m = make({"pat", "quinn", "ivy"}, 2);
+    auto p = filed(m, "sam", "vault-root", days{1}, at, "p-fffffffffffff");
+    REQUIRE(p.route.steps.size() == 1);
+    auto t = apply(p, approve_by("pat", at), m.directory);
+    REQUIRE(t.has_value());
+    p = t->petition;
+    REQUIRE(p.progress.approvals == std::vector<std::string>{"pat"});
+
+    SECTION("the group shrinks to the one who approved: the step stays as it was")
+    {
+        const auto next = make({"pat"}, 1);
+        const auto plan = plan_reroute(p, m, next, at);
+        CHECK(plan.what == reroute_plan::outcome::kept);
+        // Forced anyway, the state machine refuses a step with no one left to approve.
+        auto r = p.route;
+        r.steps[0] = decide(next, {"sam", "vault-root", days{1}}, at)->steps[0];
+        auto refused = apply(p, reroute_to(r, "x", at), next.directory);
+        REQUIRE_FALSE(refused.has_value());
+        CHECK(refused.error().code == "bad_reroute");
+    }
+    SECTION("Quinn and Ivy leave the group, Boss joins: Pat's approval stands and Boss owes the second")
+    {
+        const auto next = make({"pat", "boss"}, 2);
+        const auto plan = plan_reroute(p, m, next, at);
+        REQUIRE(plan.what == reroute_plan::outcome::rerouted);
+        auto moved = apply(p, *plan.change, next.directory);
+        REQUIRE(moved.has_value());
+        CHECK(moved->petition.progress.approvals == std::vector<std::string>{"pat"});
+        CHECK(effect_targets(*moved, effect_kind::post_card, notice::submitted) == std::vector<std::string>{"boss"});
+        auto told = effect_targets(*moved, effect_kind::notify_person, notice::rerouted);
+        CHECK(has(told, "quinn"));
+        CHECK(has(told, "ivy"));
+        auto done = apply(moved->petition, approve_by("boss", at), next.directory);
+        REQUIRE(done.has_value());
+        CHECK(done->petition.state == petition_state::approved);
+    }
+}
