@@ -1,5 +1,6 @@
 #pragma once
 
+#include "workflow/directory_overlay.hpp"
 #include "workflow/manifests.hpp"
 
 #include <memory>
@@ -15,9 +16,10 @@ struct manifests_version {
     std::string commit;
 };
 
-// The manifests in force, swapped whole by a reload. A use case pins one snapshot (`now()`) and reads
-// only it, so no request sees half of one version and half of the next; a snapshot lives as long as
-// someone holds it.
+// The manifests in force, swapped whole by a reload or a directory change: the manifests read from the folder
+// (the base) with the directory records of SCIM and imports laid over (workflow::lay_over). A use case pins one
+// snapshot (`now()`) and reads only it, so no request sees half of one version and half of the next; a snapshot
+// lives as long as someone holds it.
 class live_manifests {
 public:
     using snapshot = std::shared_ptr<const workflow::manifests>;
@@ -26,11 +28,25 @@ public:
 
     snapshot now() const;
     manifests_version version() const;
-    // Puts `next` in force; requests that pinned the previous snapshot finish on it.
+    // Puts `next` in force as the base, with the directory records in force laid over it; requests that pinned
+    // the previous snapshot finish on it.
     void replace(workflow::manifests next, manifests_version version);
+    // Puts `records` in force over the same base.
+    void lay(workflow::directory_overlay records);
+    // `base` with the directory records in force laid over it: what replace(base) would put in force.
+    workflow::manifests composed(const workflow::manifests& base) const;
+    workflow::directory_overlay records() const;
+    // The base in force with `records` laid over it: what lay(records) would put in force.
+    workflow::manifests with_records(const workflow::directory_overlay& records) const;
+
+    // One change at a time (a reload, a SCIM call, an import): held from reading what is in force to the swap.
+    std::unique_lock<std::mutex> changing() { return std::unique_lock(changing_); }
 
 private:
+    std::mutex changing_;
     mutable std::mutex mutex_;
+    std::shared_ptr<const workflow::manifests> base_;
+    workflow::directory_overlay records_;
     snapshot current_;
     manifests_version version_;
 };

@@ -101,53 +101,50 @@ workflow::result<std::vector<workflow::petition>> waiting_requests(workflow::pet
     return out;
 }
 
-workflow::result<reload_result> reload_manifests(live_manifests& live, workflow::manifests next, manifests_version version,
-                                                 access_service& access, workflow::petition_store& petitions,
-                                                 workflow::audit_log& audit, const std::string& by,
-                                                 const workflow::origin& via, workflow::time_point now)
+workflow::result<std::vector<workflow::petition>> holding_requests(workflow::petition_store& petitions,
+                                                                   const std::vector<std::string>& people)
 {
-    reload_result out;
-    out.previous = live.version();
-    out.version = version;
-    if (!version.hash.empty() && version.hash == out.previous.hash)
-        return out;
-    const auto current = live.now();
-    out.diff = workflow::diff_manifests(*current, next);
-    if (auto names = integrations_changed(out.diff); !names.empty())
-        return workflow::error{"restart_needed",
-                               "The integrations in checkpoint.yaml changed (" + names +
-                                   "); they are built once, at start: restart checkpointd to apply them. The manifests "
-                                   "in force are unchanged."};
-    out.changed = true;
-    live.replace(std::move(next), version);
-    const auto policy = live.now();
+    std::vector<workflow::petition> out;
+    for (const auto& id : people)
+        for (auto state : {workflow::petition_state::approved, workflow::petition_state::provisioning,
+                           workflow::petition_state::active}) {
+            workflow::request_log_query q;
+            q.person = id;
+            q.state = state;
+            auto some = read_log(petitions, q, std::numeric_limits<std::size_t>::max());
+            if (!some)
+                return some.error();
+            for (auto& p : *some)
+                out.push_back(std::move(p));
+        }
+    return out;
+}
 
-    json::object details{{"version", version.hash},
-                         {"commit", version.commit.empty() ? json::value(nullptr) : json::value(version.commit)},
-                         {"previous_version", out.previous.hash},
-                         {"previous_commit",
-                          out.previous.commit.empty() ? json::value(nullptr) : json::value(out.previous.commit)},
-                         {"changes", diff_json(out.diff)}};
+void follow_change(const live_manifests& live, const workflow::manifests& before, access_service& access,
+                   workflow::petition_store& petitions, const std::string& reason, const workflow::origin& via,
+                   workflow::time_point now, const std::function<void(std::size_t rerouted, std::size_t ended)>& audit,
+                   reload_result& out)
+{
+    const auto policy = live.now();
     auto away = access.away_now();
     // What the new manifests change for the requests waiting now (listed at `waiting`'s call).
     const auto plan_waiting = [&](const workflow::result<std::vector<workflow::petition>>& waiting) {
         std::vector<workflow::waiting_preview> planned;
         if (waiting && away)
             for (const auto& p : *waiting)
-                if (auto plan = workflow::plan_reroute(p, *current, *policy, now, &*away); plan.change)
+                if (auto plan = workflow::plan_reroute(p, before, *policy, now, &*away); plan.change)
                     planned.push_back({p.id, p.requester(), p.entitlement(), std::move(plan)});
         return planned;
     };
     auto waiting = waiting_requests(petitions);
     auto planned = plan_waiting(waiting);
-    details["rerouted"] = static_cast<std::uint64_t>(planned.size());
-    const std::string reason = "manifests " + version.hash.substr(0, 12) +
-                               (version.commit.empty() ? std::string() : " (commit " + version.commit.substr(0, 12) + ")") +
-                               ": " + out.diff.summary();
-    if (auto a = audit.append({by, "manifests.reloaded", now, reason, "", "", json::serialize(details), via}); !a)
-        out.failures.push_back("the reload's audit record: " + a.error().message);
+    auto holding = holding_requests(petitions, out.diff.people_removed);
+    auto departures = holding ? workflow::plan_departures(*holding, *policy, now) : std::vector<workflow::departure>{};
+    audit(planned.size(), departures.size());
     if (!waiting)
         out.failures.push_back("listing the waiting requests: " + waiting.error().message);
+    if (!holding)
+        out.failures.push_back("listing the access of people who left: " + holding.error().message);
     if (!away)
         out.failures.push_back("reading out of office: " + away.error().message);
     const auto apply_plans = [&](std::vector<workflow::waiting_preview> plans) {
@@ -164,11 +161,61 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
         }
     };
     apply_plans(std::move(planned));
+    for (auto& d : departures) {
+        auto t = access.act(d.petition_id, workflow::through(d.change, via));
+        if (!t) {
+            out.failures.push_back(d.petition_id + ": " + t.error().message);
+            continue;
+        }
+        out.ended.push_back(std::move(d));
+    }
     // A request decided under the old manifests whose filing was still being written when the waiting ones were
     // listed: a second look, after the first pass's writes went through the same single writer, catches it (those
     // already re-routed now match the new manifests and plan no change).
     if (waiting)
         apply_plans(plan_waiting(waiting_requests(petitions)));
+}
+
+workflow::result<reload_result> reload_manifests(live_manifests& live, workflow::manifests next, manifests_version version,
+                                                 access_service& access, workflow::petition_store& petitions,
+                                                 workflow::audit_log& audit, const std::string& by,
+                                                 const workflow::origin& via, workflow::time_point now)
+{
+    auto lock = live.changing();
+    reload_result out;
+    out.previous = live.version();
+    out.version = version;
+    if (!version.hash.empty() && version.hash == out.previous.hash)
+        return out;
+    const auto current = live.now();
+    out.diff = workflow::diff_manifests(*current, live.composed(next));
+    if (auto names = integrations_changed(out.diff); !names.empty())
+        return workflow::error{"restart_needed",
+                               "The integrations in checkpoint.yaml changed (" + names +
+                                   "); they are built once, at start: restart checkpointd to apply them. The manifests "
+                                   "in force are unchanged."};
+    out.changed = true;
+    live.replace(std::move(next), version);
+
+    const std::string reason = "manifests " + version.hash.substr(0, 12) +
+                               (version.commit.empty() ? std::string() : " (commit " + version.commit.substr(0, 12) + ")") +
+                               ": " + out.diff.summary();
+    follow_change(live, *current, access, petitions, reason, via, now,
+                  [&](std::size_t rerouted, std::size_t ended) {
+                      json::object details{
+                          {"version", version.hash},
+                          {"commit", version.commit.empty() ? json::value(nullptr) : json::value(version.commit)},
+                          {"previous_version", out.previous.hash},
+                          {"previous_commit",
+                           out.previous.commit.empty() ? json::value(nullptr) : json::value(out.previous.commit)},
+                          {"changes", diff_json(out.diff)},
+                          {"rerouted", static_cast<std::uint64_t>(rerouted)},
+                          {"access_ended", static_cast<std::uint64_t>(ended)}};
+                      if (auto a = audit.append({by, "manifests.reloaded", now, reason, "", "", json::serialize(details), via});
+                          !a)
+                          out.failures.push_back("the reload's audit record: " + a.error().message);
+                  },
+                  out);
     return out;
 }
 
@@ -187,7 +234,10 @@ workflow::result<workflow::policy_preview> preview_policy(const workflow::manife
     auto away = access.away_now();
     if (!away)
         return away.error();
-    return workflow::preview_policy(current, next, *history, *waiting, now, &*away);
+    auto holding = holding_requests(petitions, workflow::diff_manifests(current, next).people_removed);
+    if (!holding)
+        return holding.error();
+    return workflow::preview_policy(current, next, *history, *waiting, now, &*away, *holding);
 }
 
 } // namespace checkpoint::app

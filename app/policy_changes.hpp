@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct reload_result {
     workflow::manifests_diff diff;
     // The waiting requests re-routed or withdrawn, as planned and applied.
     std::vector<workflow::waiting_preview> rerouted;
+    // Access revoked because its holder left the directory.
+    std::vector<workflow::departure> ended;
     // Requests whose re-routing could not be stored ("p-…: why"); they keep their route until the next reload.
     std::vector<std::string> failures;
 };
@@ -37,6 +40,16 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
                                                  workflow::audit_log& audit, const std::string& by,
                                                  const workflow::origin& via, workflow::time_point now);
 
+// What a change of the manifests in force does to the requests, once `live` holds the next version and `before`
+// the previous: the waiting ones re-routed by workflow::plan_reroute, the access of people who left the directory
+// revoked (workflow::plan_departures), each through the state machine with its own audit event and jobs. `audit`
+// runs once the plan is known (how many it re-routes and ends), before any of it is applied: the change's own
+// audit record comes first. Fills `out`'s rerouted, ended and failures. Call it with live.changing() held.
+void follow_change(const live_manifests& live, const workflow::manifests& before, access_service& access,
+                   workflow::petition_store& petitions, const std::string& reason, const workflow::origin& via,
+                   workflow::time_point now, const std::function<void(std::size_t rerouted, std::size_t ended)>& audit,
+                   reload_result& out);
+
 // How far back a preview replays by default, and how many requests at most (the newest).
 inline constexpr workflow::duration preview_window = std::chrono::hours{24 * 90};
 inline constexpr std::size_t preview_cap = 20'000;
@@ -49,6 +62,9 @@ workflow::result<workflow::policy_preview> preview_policy(const workflow::manife
 
 // The requests waiting for approval now, and active ones with an extension waiting.
 workflow::result<std::vector<workflow::petition>> waiting_requests(workflow::petition_store& petitions);
+// The requests of `people` that hold access now (approved, provisioning or active).
+workflow::result<std::vector<workflow::petition>> holding_requests(workflow::petition_store& petitions,
+                                                                   const std::vector<std::string>& people);
 
 // JSON of what changed, for the audit record and the API.
 boost::json::object diff_json(const workflow::manifests_diff& d);

@@ -25,6 +25,8 @@ enum class scope : unsigned {
     admin = 16,
     // Report failed access attempts (POST /access-denied): for a log shipper or an integration.
     denials_write = 32,
+    // Push people and groups from an identity provider (/scim/v2): for Okta or Microsoft Entra ID.
+    scim = 64,
 };
 
 constexpr std::string_view name(scope s)
@@ -36,12 +38,13 @@ constexpr std::string_view name(scope s)
     case scope::audit_read: return "audit:read";
     case scope::admin: return "admin";
     case scope::denials_write: return "denials:write";
+    case scope::scim: return "scim";
     }
     return "admin";
 }
 
 inline constexpr scope all_scopes[] = {scope::requests, scope::review, scope::resources_write, scope::audit_read,
-                                       scope::admin,    scope::denials_write};
+                                       scope::admin,    scope::denials_write, scope::scim};
 
 std::optional<scope> parse_scope(std::string_view s);
 // "requests, review, resources:write, audit:read, admin": for messages that say what is allowed.

@@ -21,6 +21,7 @@
 #include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/away_store.hpp"
+#include "storage/directory_store.hpp"
 #include "storage/card_message_store.hpp"
 #include "storage/database.hpp"
 #include "storage/grant_store.hpp"
@@ -248,6 +249,9 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     app::access_service access(live, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_store(away);
+    storage::token_store tokens(*db);
+    storage::directory_store directory_records(*db);
+    app::directory_sync directory(live, directory_records, access, petitions, tokens, audit, clock);
     auto offload = [&app_threads](std::function<void()> task) {
         net::post(app_threads, [task = std::move(task)] {
             // A handler that throws loses its answer (Slack retries or the client times out), not the service.
@@ -259,7 +263,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         });
     };
     bot::service_context ctx{cfg,   live, clock,       petitions,     jobs,   audit, cards,
-                             grants, slack_users, resources, slack_api, *integrations, access, runner, offload};
+                             grants, slack_users, resources, slack_api, *integrations, access, runner, offload,
+                             &directory};
     bot::register_job_handlers(runner, ctx);
     for (auto k : bot::jobs_without_handler(runner))
         spdlog::critical("jobs: no handler for job kind '{}'; such jobs will wait in the queue", app::name(k));
@@ -272,12 +277,23 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     }
     bot::schedule_audit_anchors(ctx);
     bot::tell_deprecated_holders(ctx);
+    // The people and groups SCIM and imports keep, laid over the manifests' directory; what a change cut short by a
+    // stop left to end for deactivated people is ended now.
+    if (auto loaded = directory.load(); !loaded) {
+        spdlog::critical("directory records: {}", loaded.error().message);
+        return 2;
+    } else {
+        if (loaded->changed)
+            spdlog::info("directory: {} record(s) from SCIM and imports laid over the manifests",
+                         directory.records().people.size());
+        for (const auto& f : loaded->failures)
+            spdlog::error("directory: {}", f);
+    }
 
     bot::metrics metrics;
     storage::slack_event_store events(*db);
     bot::slack_commands commands(ctx);
     bot::slack_endpoint slack(cfg.signing_secret, clock, events, metrics, commands);
-    storage::token_store tokens(*db);
     storage::report_queries report_queries(*db);
     // After the io_context: its timers live on the connections' strands and go first.
     bot::api::petition_waiters waiters;

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "app/access_service.hpp"
+#include "app/directory_sync.hpp"
 #include "app/live_manifests.hpp"
 #include "bot/config.hpp"
 #include "bot/integrations/integration_factory.hpp"
@@ -41,6 +42,8 @@ struct service_context {
     // once they need storage or Slack, and where an asynchronous write's continuation renders its
     // answer. Unset (tests), the task runs at once on the calling thread.
     std::function<void(std::function<void()>)> offload = {};
+    // SCIM and directory imports; unset, /scim/v2 and POST /directory/import answer that they are not set up.
+    app::directory_sync* directory = nullptr;
 
     void run_off_http(std::function<void()> task) const
     {

@@ -72,6 +72,8 @@ struct options {
     std::string database;
     std::string dir;
     std::string since;
+    bool full = false;
+    bool dry_run = false;
     std::vector<std::string> anchors;
 };
 
@@ -389,7 +391,7 @@ public:
             if (!s.empty())
                 scopes.emplace_back(s);
         if (scopes.empty())
-            return usage("--scopes needs at least one of requests, review, resources:write, audit:read, denials:write, admin.");
+            return usage("--scopes needs at least one of requests, review, resources:write, audit:read, denials:write, scim, admin.");
         // --person alone means a personal token.
         const std::string kind = !o_.token_kind.empty() ? o_.token_kind : o_.person.empty() ? "service" : "personal";
         if (!o_.database.empty()) {
@@ -477,6 +479,24 @@ public:
             body["since"] = o_.since;
         return show(call("POST", "/policy/preview", {}, json::value(std::move(body)), std::chrono::minutes(5)),
                     [](const json::object& p) { return policy_preview_text(p); });
+    }
+
+    int directory_import()
+    {
+        auto text = read_bounded(o_.file, max_upload_bytes);
+        if (!text)
+            return fail(text.error());
+        auto people = read_people(*text, guess_format(o_.file, *text));
+        if (!people)
+            return fail(workflow::error{people.error().code, o_.file + ": " + people.error().message});
+        json::object body{{"people", std::move(*people)}, {"full", o_.full}, {"dry_run", o_.dry_run}};
+        if (!o_.since.empty())
+            body["since"] = o_.since;
+        const auto title = "Directory import preview of " + o_.file + " against the directory in force";
+        return show(call("POST", "/directory/import", {}, json::value(std::move(body)), std::chrono::minutes(5)),
+                    [&](const json::object& r) {
+                        return o_.dry_run ? preview_text(r, title) : directory_import_text(r);
+                    });
     }
 
     int manifests_reload()
@@ -803,7 +823,7 @@ int run(const std::vector<std::string>& args, environment& env)
     tokens->require_subcommand(1);
     auto* tcreate = tokens->add_subcommand("create", "Create a token; it is shown once");
     tcreate->add_option("name", o.name, "A name for the token, e.g. deploy-bot")->required();
-    tcreate->add_option("--scopes", o.scopes, "Comma-separated: requests, review, resources:write, audit:read, denials:write, admin")
+    tcreate->add_option("--scopes", o.scopes, "Comma-separated: requests, review, resources:write, audit:read, denials:write, scim, admin")
         ->required();
     tcreate->add_option("--kind", o.token_kind, "service, or personal (the default with --person)")
         ->check(CLI::IsMember({"service", "personal"}));
@@ -836,6 +856,19 @@ int run(const std::vector<std::string>& args, environment& env)
     pdiff->add_option("dir", o.dir, "The manifests folder to compare with the server's")->required();
     pdiff->add_option("--since", o.since, "How far back to replay (default 90d)");
     on(pdiff, [&] { return runner.policy_diff(); });
+
+    auto* directory = app.add_subcommand("directory", "The people routing uses, from an HR system");
+    directory->require_subcommand(1);
+    auto* dimport = directory->add_subcommand(
+        "import", "Import an HR export (CSV or JSON: id, name, email, manager, team, active, external_id, slack_id) "
+                  "over the manifests' directory (admin); --dry-run previews what it would change");
+    dimport->add_option("file", o.file, "The export: .csv with a header row, or .json")->required();
+    dimport->add_flag("--full", o.full, "The file lists everyone: people an earlier import listed and this one does "
+                                        "not are deactivated");
+    dimport->add_flag("--dry-run", o.dry_run, "Show what the import would change, to decisions and waiting requests, "
+                                              "and change nothing");
+    dimport->add_option("--since", o.since, "With --dry-run: how far back to replay (default 90d)");
+    on(dimport, [&] { return runner.directory_import(); });
 
     auto* audit = app.add_subcommand("audit", "The audit log");
     audit->require_subcommand(1);

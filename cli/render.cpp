@@ -909,6 +909,8 @@ std::string changes_text(const json::object& changes)
                 out += "  " + str(p, "id") + " " + str(p, "name") + "  " + what + ": " + str(c->get_object(), "before") +
                        " → " + str(c->get_object(), "after") + "\n";
     }
+    for (const auto& id : arr(changes, "people_removed"))
+        out += "  " + scalar_text(id) + "  leaves the directory\n";
     for (const auto& s : arr(changes, "settings_changed"))
         out += "  checkpoint.yaml  " + str(as_obj(s), "field") + ": " + str(as_obj(s), "before") + " → " +
                str(as_obj(s), "after") + "\n";
@@ -919,8 +921,13 @@ std::string changes_text(const json::object& changes)
 
 std::string policy_preview_text(const json::object& p)
 {
-    std::string out = "Policy preview of " + short_hash(obj(p, "version")) + " against the manifests in force, " +
-                      short_hash(obj(p, "in_force")) + "\n";
+    return preview_text(p, "Policy preview of " + short_hash(obj(p, "version")) + " against the manifests in force, " +
+                               short_hash(obj(p, "in_force")));
+}
+
+std::string preview_text(const json::object& p, const std::string& title)
+{
+    std::string out = title + "\n";
     out += changes_text(obj(p, "changes"));
     out += "\nReplayed " + scalar_text(*field(p, "replayed")) + " request(s) of the last " + str(p, "since") + ": " +
            scalar_text(*field(p, "decisions_changed")) + " decision(s) and " +
@@ -939,6 +946,13 @@ std::string policy_preview_text(const json::object& p)
                             people_list(arr(t, "reviewers_removed"))});
         }
         out += table({"TARGET", "REPLAYED", "DECISIONS", "REVIEWERS CHANGED", "ASKED NOW", "NO LONGER ASKED"}, rows);
+    }
+    if (const auto& ending = arr(p, "access_ending"); !ending.empty()) {
+        out += "\nAccess that would end (its holder leaves the directory):\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& v : ending)
+            rows.push_back({str(as_obj(v), "petition"), person(obj(as_obj(v), "requester")), str(as_obj(v), "target")});
+        out += table({"REQUEST", "HOLDER", "TARGET"}, rows);
     }
     const auto& waiting = arr(p, "waiting");
     if (waiting.empty()) {
@@ -975,9 +989,40 @@ std::string manifests_reload_text(const json::object& r)
     for (const auto& v : rerouted)
         out += (&v == &rerouted.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "outcome") + ")";
     out += ".\n";
+    out += ended_text(r);
     for (const auto& f : arr(r, "failures"))
         out += "! " + scalar_text(f) + "\n";
     return out;
+}
+
+std::string directory_import_text(const json::object& r)
+{
+    const auto* changed = field(r, "changed");
+    const auto people = field(r, "people") ? scalar_text(*field(r, "people")) : std::string("0");
+    if (!changed || !changed->is_bool() || !changed->get_bool())
+        return "✓ Imported " + people + " people; the directory was already so: nothing changed.\n";
+    std::string out = "✓ Imported " + people + " people.\n" + changes_text(obj(r, "changes"));
+    const auto& rerouted = arr(r, "rerouted");
+    out += std::to_string(rerouted.size()) + " waiting request(s) re-routed or withdrawn";
+    for (const auto& v : rerouted)
+        out += (&v == &rerouted.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "outcome") + ")";
+    out += ".\n";
+    out += ended_text(r);
+    for (const auto& f : arr(r, "failures"))
+        out += "! " + scalar_text(f) + "\n";
+    return out;
+}
+
+std::string ended_text(const json::object& r)
+{
+    const auto& ended = arr(r, "access_ended");
+    if (ended.empty())
+        return {};
+    std::string out = std::to_string(ended.size()) + " grant(s) revoked, their holders no longer in the directory";
+    for (const auto& v : ended)
+        out += (&v == &ended.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "requester") +
+               ", " + str(as_obj(v), "target") + ")";
+    return out + ".\n";
 }
 
 } // namespace checkpoint::cli

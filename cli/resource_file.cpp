@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -250,6 +251,56 @@ workflow::result<json::array> read_resources(std::string_view text, resource_for
     auto out = format == resource_format::json ? from_json(text, default_kind) : from_csv(text, default_kind);
     if (out && out->empty())
         return bad("the file holds no resources.");
+    return out;
+}
+
+workflow::result<json::array> read_people(std::string_view text, resource_format format)
+{
+    if (text.size() > max_upload_bytes)
+        return bad("the file is larger than 8 MiB, the most the server takes at once.");
+    static constexpr std::string_view columns[] = {"id",   "name",   "email",       "manager",
+                                                   "team", "active", "external_id", "slack_id"};
+    json::array out;
+    if (format == resource_format::json) {
+        boost::system::error_code ec;
+        auto v = json::parse(text, ec);
+        if (ec)
+            return bad("the file is not valid JSON: " + ec.message() + ".");
+        if (v.is_object() && v.get_object().contains("people") && v.get_object().at("people").is_array())
+            out = v.get_object().at("people").get_array();
+        else if (v.is_array())
+            out = v.get_array();
+        else
+            return bad("expected an array of people or {\"people\": [...]}, each with id (or email), name, email, "
+                       "manager, team, active, external_id, slack_id.");
+    } else {
+        auto records = csv_records(text);
+        if (!records)
+            return records.error();
+        if (records->empty())
+            return bad("the CSV file is empty; its first line names the columns, e.g. id,name,email,manager,team,active");
+        auto header = records->front().second;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            if (i == 0 && header[i].starts_with("\xEF\xBB\xBF"))
+                header[i].erase(0, 3);
+            if (std::find(std::begin(columns), std::end(columns), header[i]) == std::end(columns))
+                return bad("line 1: unknown column \"" + header[i].substr(0, 40) +
+                           "\"; the columns are id, name, email, manager, team, active, external_id and slack_id.");
+        }
+        for (std::size_t r = 1; r < records->size(); ++r) {
+            const auto& [line, cells] = (*records)[r];
+            if (cells.size() != header.size())
+                return bad("line " + std::to_string(line) + ": " + std::to_string(cells.size()) +
+                           " fields, but the header has " + std::to_string(header.size()) + ".");
+            json::object person;
+            for (std::size_t i = 0; i < cells.size(); ++i)
+                if (!cells[i].empty())
+                    person[header[i]] = cells[i];
+            out.push_back(std::move(person));
+        }
+    }
+    if (out.empty())
+        return bad("the file lists no one.");
     return out;
 }
 

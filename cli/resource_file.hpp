@@ -27,4 +27,9 @@ resource_format guess_format(const std::string& file_name, std::string_view text
 workflow::result<boost::json::array> read_resources(std::string_view text, resource_format format,
                                                     std::string_view default_kind);
 
+// The people of an HR export as POST /directory/import takes them: a CSV with a header row of the columns id, name,
+// email, manager, team, active, external_id, slack_id (empty cells left out), or JSON (an array of people, or
+// {"people": [...]}), passed on for the server to check.
+workflow::result<boost::json::array> read_people(std::string_view text, resource_format format);
+
 } // namespace checkpoint::cli

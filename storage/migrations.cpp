@@ -236,6 +236,40 @@ CREATE TABLE rotations (
     seen INTEGER NOT NULL
 );
 )sql"},
+    migration{13, "People and groups from the identity provider (SCIM) or an HR export, laid over the manifests' directory",
+              R"sql(
+CREATE TABLE directory_people (
+    source      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    user_name   TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    slack_id    TEXT NOT NULL,
+    manager     TEXT NOT NULL,
+    team        TEXT NOT NULL,
+    active      INTEGER NOT NULL,
+    resource    TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    PRIMARY KEY (source, key)
+);
+CREATE UNIQUE INDEX directory_people_user_name ON directory_people (source, user_name COLLATE NOCASE);
+CREATE TABLE directory_groups (
+    source      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    members     TEXT NOT NULL,
+    resource    TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    PRIMARY KEY (source, key)
+);
+CREATE UNIQUE INDEX directory_groups_name ON directory_groups (source, name);
+)sql"},
 };
 
 } // namespace

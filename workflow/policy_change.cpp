@@ -422,8 +422,23 @@ std::string decision_word(const result<route>& r)
     return kinds.empty() ? std::string("approval") : join(kinds, "+");
 }
 
+std::vector<departure> plan_departures(std::span<const petition> holding, const manifests& next, time_point now)
+{
+    std::vector<departure> out;
+    for (const auto& p : holding) {
+        const bool holds = p.state == petition_state::approved || p.state == petition_state::provisioning ||
+                           p.state == petition_state::active;
+        if (!holds || next.directory.find(p.requester()) != no_person)
+            continue;
+        out.push_back({p.id, p.requester(), p.entitlement(),
+                       revoke_by("checkpoint", now, p.requester() + " is no longer in the directory")});
+    }
+    return out;
+}
+
 policy_preview preview_policy(const manifests& current, const manifests& next, std::span<const petition> history,
-                              std::span<const petition> waiting, time_point now, const away_overlay* away)
+                              std::span<const petition> waiting, time_point now, const away_overlay* away,
+                              std::span<const petition> holding)
 {
     policy_preview out;
     out.diff = diff_manifests(current, next);
@@ -480,6 +495,7 @@ policy_preview preview_policy(const manifests& current, const manifests& next, s
             continue;
         out.waiting.push_back({p.id, p.requester(), p.entitlement(), std::move(plan)});
     }
+    out.departures = plan_departures(holding, next, now);
     return out;
 }
 

@@ -108,6 +108,18 @@ struct waiting_preview {
     reroute_plan plan;
 };
 
+// Access held by someone the next directory no longer has (deactivated by SCIM or an import, or removed from the
+// manifests): it ends when the change applies, revoked by "checkpoint" with the reason.
+struct departure {
+    std::string petition_id;
+    std::string requester;
+    std::string target;
+    event change;
+};
+
+// `holding`: requests that hold access now (approved, provisioning or active).
+std::vector<departure> plan_departures(std::span<const petition> holding, const manifests& next, time_point now);
+
 struct policy_preview {
     std::size_t replayed = 0;
     std::size_t decisions_changed = 0;
@@ -116,13 +128,16 @@ struct policy_preview {
     std::vector<target_preview> targets;
     // Requests waiting now that would be re-routed or withdrawn.
     std::vector<waiting_preview> waiting;
+    // Access that would end because its holder leaves the directory.
+    std::vector<departure> departures;
     manifests_diff diff;
 };
 
 // `history`: requests filed in the window; `waiting`: those waiting for approval (or with an extension
-// waiting) now. Manual overrides are not replayed: no policy decided them.
+// waiting) now; `holding`: those holding access now. Manual overrides are not replayed: no policy decided them.
 policy_preview preview_policy(const manifests& current, const manifests& next, std::span<const petition> history,
-                              std::span<const petition> waiting, time_point now, const away_overlay* away = nullptr);
+                              std::span<const petition> waiting, time_point now, const away_overlay* away = nullptr,
+                              std::span<const petition> holding = {});
 
 // The decision in one word: "auto", "owner", "platform", "manager", "break-glass", or "refused".
 std::string decision_word(const result<route>& r);

@@ -6,6 +6,21 @@
 
 namespace checkpoint::workflow {
 
+std::string slug_of(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u))
+            out += static_cast<char>(std::tolower(u));
+        else if (!out.empty() && out.back() != '-')
+            out += '-';
+    }
+    while (!out.empty() && out.back() == '-')
+        out.pop_back();
+    return out;
+}
+
 std::string to_lower(std::string_view s)
 {
     std::string out(s);

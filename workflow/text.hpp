@@ -8,6 +8,9 @@ namespace checkpoint::workflow {
 
 // ASCII lower case, for names, emails and search terms compared without case.
 std::string to_lower(std::string_view s);
+// "Data Platform" → "data-platform": a department as the manifests name a team (letters and digits lower-cased,
+// anything else one hyphen between them).
+std::string slug_of(std::string_view s);
 
 // Characters as a person (and Slack's length limits) counts them: UTF-8 code points, not bytes, so
 // "🙂" is one and "ok 🙂🙂🙂" six.

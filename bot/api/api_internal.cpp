@@ -64,6 +64,8 @@ matched match(const std::vector<std::string>& seg, http::verb method)
         options = {{v::post, endpoint::manifests_reload}};
     else if (n == 2 && head == "policy" && seg[1] == "preview")
         options = {{v::post, endpoint::policy_preview}};
+    else if (n == 2 && head == "directory" && seg[1] == "import")
+        options = {{v::post, endpoint::directory_import}};
     else if (n == 1 && head == "tokens")
         options = {{v::get, endpoint::tokens_list}, {v::post, endpoint::tokens_create}};
     else if (n == 2 && head == "tokens")

@@ -77,6 +77,7 @@ enum class endpoint {
     token_delete,
     manifests_reload,
     policy_preview,
+    directory_import,
 };
 
 struct matched {

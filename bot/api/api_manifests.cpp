@@ -3,7 +3,13 @@
 #include "app/policy_changes.hpp"
 #include "bot/manifests_reload.hpp"
 
+#include "workflow/text.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <random>
 
 namespace checkpoint::bot::api {
@@ -14,6 +20,8 @@ namespace fs = std::filesystem;
 
 // What a preview may upload: the files of a manifests folder, and no more.
 constexpr std::size_t max_preview_files = 5'000;
+// People in one directory import.
+constexpr std::size_t max_import_people = 50'000;
 
 // checkpoint.yaml, bundles/NAME.yaml or directory/NAME.yaml (.yml too), NAME of letters, digits, '.', '_', '-'.
 bool is_manifest_path(std::string_view p)
@@ -128,13 +136,20 @@ json::object preview_json(const workflow::policy_preview& p, const workflow::man
                                        {"reason", w.plan.reason},
                                        {"waiting_before", names(w.plan.waiting_before, now.directory, next.directory)},
                                        {"waiting_after", names(w.plan.waiting_after, next.directory, now.directory)}});
+    json::array departures;
+    for (const auto& d : p.departures)
+        departures.push_back(json::object{{"petition", d.petition_id},
+                                          {"requester", names({d.requester}, now.directory, next.directory).at(0)},
+                                          {"target", d.target},
+                                          {"reason", d.change.reason}});
     return json::object{{"since", since},
                         {"replayed", p.replayed},
                         {"decisions_changed", p.decisions_changed},
                         {"reviewers_changed", p.reviewers_changed},
                         {"changes", app::diff_json(p.diff)},
                         {"targets", std::move(targets)},
-                        {"waiting", std::move(waiting)}};
+                        {"waiting", std::move(waiting)},
+                        {"access_ending", std::move(departures)}};
 }
 
 json::array strings(const std::vector<std::string>& v)
@@ -143,6 +158,65 @@ json::array strings(const std::vector<std::string>& v)
     for (const auto& s : v)
         out.push_back(json::value(s));
     return out;
+}
+
+json::array ended_json(const std::vector<workflow::departure>& ended)
+{
+    json::array out;
+    for (const auto& d : ended)
+        out.push_back(json::object{{"petition", d.petition_id}, {"requester", d.requester}, {"target", d.target}});
+    return out;
+}
+
+// One row of an HR export as the import reads it (POST /directory/import): keys id (or email), name, email,
+// manager, team, active, external_id, slack_id; values strings (active also a boolean).
+workflow::directory_record import_row(const json::value& v, std::size_t n, workflow::time_point now)
+{
+    const std::string where = "people[" + std::to_string(n) + "]";
+    if (!v.is_object())
+        fail(code::invalid_request, where + " must be an object.");
+    const auto& o = v.get_object();
+    static constexpr std::string_view keys[] = {"id", "name", "email", "manager", "team", "active", "external_id", "slack_id"};
+    for (const auto& kv : o)
+        if (std::find(std::begin(keys), std::end(keys), kv.key()) == std::end(keys))
+            fail(code::invalid_request, where + ": unknown field \"" + std::string(kv.key()).substr(0, 40) +
+                                            "\"; the fields are id, name, email, manager, team, active, external_id and "
+                                            "slack_id.");
+    workflow::directory_record r;
+    r.source = "import";
+    const auto field = [&](std::string_view key) { return text_field(o, key, 256, where).value_or(""); };
+    r.user_name = field("id");
+    r.email = field("email");
+    if (r.user_name.empty())
+        r.user_name = r.email;
+    if (r.user_name.empty())
+        fail(code::invalid_request, where + ": needs an id or an email.");
+    if (workflow::to_lower(r.user_name) == "checkpoint")
+        fail(code::invalid_request, where + ": the id \"checkpoint\" is reserved for the service itself.");
+    if (!r.email.empty() && r.email.find('@') == std::string::npos)
+        fail(code::invalid_request, where + ": \"" + r.email.substr(0, 80) + "\" is not an email address.");
+    r.key = workflow::to_lower(r.user_name);
+    r.name = field("name");
+    r.manager = workflow::to_lower(field("manager"));
+    if (!r.manager.empty() && r.manager == r.key)
+        fail(code::invalid_request, where + ": a person cannot be their own manager.");
+    r.team = workflow::slug_of(field("team"));
+    r.external_id = field("external_id");
+    r.slack_id = field("slack_id");
+    if (const auto* a = o.if_contains("active"); a && !a->is_null()) {
+        const auto t = a->is_string() ? workflow::to_lower(a->get_string()) : std::string();
+        if (a->is_bool())
+            r.active = a->get_bool();
+        else if (t == "true" || t == "yes" || t == "1" || t.empty())
+            r.active = true;
+        else if (t == "false" || t == "no" || t == "0")
+            r.active = false;
+        else
+            fail(code::invalid_request, where + ": active must be true or false (yes/no, 1/0), not \"" +
+                                            t.substr(0, 20) + "\".");
+    }
+    r.created = r.modified = now;
+    return r;
 }
 
 json::value version_json(const app::manifests_version& v)
@@ -180,6 +254,7 @@ response api_router::manifests(call& c)
                                   {"previous", version_json(r.previous)},
                                   {"changes", app::diff_json(r.diff)},
                                   {"rerouted", std::move(rerouted)},
+                                  {"access_ended", ended_json(r.ended)},
                                   {"failures", strings(r.failures)}});
     }
     case endpoint::policy_preview: {
@@ -217,11 +292,81 @@ response api_router::manifests(call& c)
                                          " problem(s):",
                                      version);
         const auto now = ctx_.clock.now();
-        auto preview = must(app::preview_policy(c.m(), *read.manifests, ctx_.access, ctx_.petitions, since, now));
-        auto out = preview_json(preview, c.m(), *read.manifests, since_text);
+        const auto next = ctx_.policy.composed(*read.manifests);
+        auto preview = must(app::preview_policy(c.m(), next, ctx_.access, ctx_.petitions, since, now));
+        auto out = preview_json(preview, c.m(), next, since_text);
         out["version"] = version_json(read.version);
         out["in_force"] = version_json(ctx_.policy.version());
         return ok(c, out);
+    }
+    case endpoint::directory_import: {
+        need(c.who, scope::admin, "importing the directory");
+        if (!ctx_.directory)
+            fail(code::refused, "This server keeps no directory records.");
+        const auto body = c.body();
+        const auto* people = body.if_contains("people");
+        if (!people || !people->is_array() || people->as_array().empty())
+            fail(code::invalid_request, "`people` is required: an array of the people in the export, each with id (or "
+                                        "email), name, email, manager, team, active, external_id, slack_id.");
+        if (people->as_array().size() > max_import_people)
+            fail(code::invalid_request, "`people` holds more than " + std::to_string(max_import_people) + " people.");
+        const auto* full = body.if_contains("full");
+        const auto* dry = body.if_contains("dry_run");
+        if ((full && !full->is_bool()) || (dry && !dry->is_bool()))
+            fail(code::invalid_request, "`full` and `dry_run` must be true or false.");
+        const auto now = ctx_.clock.now();
+        workflow::directory_change change;
+        change.source = "import";
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < people->as_array().size(); ++i) {
+            auto r = import_row(people->as_array()[i], i, now);
+            if (!seen.insert(r.key).second)
+                fail(code::invalid_request, "people[" + std::to_string(i) + "]: \"" + r.user_name +
+                                                "\" appears twice in the export.");
+            change.put_people.push_back(std::move(r));
+        }
+        const auto earlier = ctx_.directory->records();
+        for (const auto& r : earlier.people) {
+            if (r.source != "import")
+                continue;
+            for (auto& mine : change.put_people)
+                if (mine.key == r.key)
+                    mine.created = r.created;
+            if (full && full->get_bool() && !seen.contains(r.key) && r.active) {
+                // The export is the whole HR system: whom it no longer lists has left.
+                auto gone = r;
+                gone.active = false;
+                gone.modified = now;
+                change.put_people.push_back(std::move(gone));
+            }
+        }
+        if (dry && dry->get_bool()) {
+            const auto since_text = text_field(body, "since", 16).value_or("90d");
+            const auto since = duration_field(since_text, "since").value_or(app::preview_window);
+            const auto next = ctx_.policy.with_records(workflow::apply_change(ctx_.policy.records(), change));
+            auto preview = must(ctx_.directory->preview(change, since));
+            auto out = preview_json(preview, c.m(), next, since_text);
+            out["people"] = people->as_array().size();
+            return ok(c, out);
+        }
+        auto r = must(ctx_.directory->apply(change, "directory.imported", c.who.actor(), origin_of(c)));
+        for (const auto& f : r.failures)
+            spdlog::error("directory import: {}", f);
+        spdlog::info("directory import by {}: {}; {} waiting request(s) re-routed, {} grant(s) revoked", c.who.actor(),
+                     r.diff.summary(), r.rerouted.size(), r.ended.size());
+        ctx_.runner.wake();
+        json::array rerouted;
+        for (const auto& w : r.rerouted)
+            rerouted.push_back(json::object{{"petition", w.petition_id},
+                                            {"outcome", std::string(workflow::name(w.plan.what))},
+                                            {"waiting_before", strings(w.plan.waiting_before)},
+                                            {"waiting_after", strings(w.plan.waiting_after)}});
+        return ok(c, json::object{{"changed", r.changed},
+                                  {"people", people->as_array().size()},
+                                  {"changes", app::diff_json(r.diff)},
+                                  {"rerouted", std::move(rerouted)},
+                                  {"access_ended", ended_json(r.ended)},
+                                  {"failures", strings(r.failures)}});
     }
     default: break;
     }

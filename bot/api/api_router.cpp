@@ -87,6 +87,10 @@ std::optional<response> api_router::admit_large_body(const request& head)
         const auto path = head.target().substr(0, head.target().find('?'));
         if (path.starts_with("/api/v1/policy/preview"))
             need(*auth.who, scope::audit_read, "previewing a policy change");
+        else if (path.starts_with("/api/v1/directory/import"))
+            need(*auth.who, scope::admin, "importing the directory");
+        else if (owns_scim(path))
+            need(*auth.who, scope::scim, "writing the directory through SCIM");
         else
             need(*auth.who, scope::resources_write, "uploading resources");
         return response{http::status::ok, head.version()};
@@ -99,6 +103,8 @@ std::optional<response> api_router::admit_large_body(const request& head)
 
 bool api_router::owns(std::string_view path)
 {
+    if (owns_scim(path))
+        return true;
     return path == prefix || (path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/');
 }
 
@@ -108,7 +114,10 @@ std::size_t api_router::body_limit(http::verb method, std::string_view target)
     const auto path = target.substr(0, q);
     if (method == http::verb::put && (path == "/api/v1/resources" || path == "/api/v1/resources/"))
         return max_upload_bytes;
-    if (method == http::verb::post && (path == "/api/v1/policy/preview" || path == "/api/v1/policy/preview/"))
+    if (method == http::verb::post && (path == "/api/v1/policy/preview" || path == "/api/v1/policy/preview/" ||
+                                       path == "/api/v1/directory/import" || path == "/api/v1/directory/import/"))
+        return max_upload_bytes;
+    if (owns_scim(path) && method != http::verb::get)
         return max_upload_bytes;
     return max_body_bytes;
 }
@@ -125,6 +134,9 @@ response api_router::handle(const request& req)
 void api_router::handle_async(const request& req, const boost::asio::any_io_executor& ex,
                               std::function<void(response)> done)
 {
+    const auto path = req.target().substr(0, req.target().find('?'));
+    if (owns_scim(path))
+        return done(scim(req));
     // `later` is set once `done` is handed on (a report queued, a long poll registered): it answers then.
     bool later = false;
     auto res = answer_or_error(req, [&] { return start(req, ex, done, later); });
@@ -174,7 +186,8 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
                              " a second; retry after " + std::to_string(wait->count()) + " s.",
                          *wait, version);
     const bool heavy =
-        c.which == endpoint::report || c.which == endpoint::manifests_reload || c.which == endpoint::policy_preview;
+        c.which == endpoint::report || c.which == endpoint::manifests_reload || c.which == endpoint::policy_preview ||
+        c.which == endpoint::directory_import;
     if (heavy && ex) {
         // A report reads up to 200,000 requests, a preview replays them, a reload re-routes every waiting one:
         // each runs on a thread of its own, one at a time, not on the threads that answer Slack within its 3
@@ -184,6 +197,8 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
             need(c.who, scope::audit_read, "reading reports");
         else if (c.which == endpoint::policy_preview)
             need(c.who, scope::audit_read, "previewing a policy change");
+        else if (c.which == endpoint::directory_import)
+            need(c.who, scope::admin, "importing the directory");
         else
             need(c.who, scope::admin, "reloading the manifests");
         if (queued_reports_.fetch_add(1) >= limits_.queued_reports) {
@@ -357,7 +372,8 @@ response api_router::dispatch(call& c)
     case endpoint::tokens_create:
     case endpoint::token_delete: return tokens(c);
     case endpoint::manifests_reload:
-    case endpoint::policy_preview: return manifests(c);
+    case endpoint::policy_preview:
+    case endpoint::directory_import: return manifests(c);
     }
     fail(code::internal, "unrouted endpoint");
 }

@@ -40,9 +40,11 @@ public:
                petition_waiters& waiters, api_limits limits, boost::asio::any_io_executor reports_on);
 
     static constexpr std::string_view prefix = "/api/v1";
+    // /api/v1 and the SCIM service provider under /scim/v2 (api_scim.cpp).
     static bool owns(std::string_view path);
-    // The largest body a request may carry: 8 MiB for PUT /api/v1/resources and POST /api/v1/policy/preview,
-    // 64 KiB for everything else.
+    static bool owns_scim(std::string_view path);
+    // The largest body a request may carry: 8 MiB for PUT /api/v1/resources, POST /api/v1/policy/preview,
+    // POST /api/v1/directory/import and SCIM writes (a group of many members), 64 KiB for everything else.
     static std::size_t body_limit(http::verb method, std::string_view target);
 
     // Whether a request may send a body over max_body_bytes, decided from its header alone: nullopt when its
@@ -65,6 +67,10 @@ private:
     response audits(call& c);
     response tokens(call& c);
     response manifests(call& c);
+    response directory(call& c);
+    // /scim/v2: SCIM 2.0 for Okta and Entra ID, answered in SCIM's own shapes (RFC 7644), errors included.
+    response scim(const request& req);
+    response scim_route(const request& req);
     // `v` as the JSON answer to `c`.
     static response ok(const call& c, boost::json::value v, http::status s = http::status::ok);
     // An audit event for what `c` did, by its caller, through the API; audit() appends it on its own.

@@ -2,6 +2,8 @@
 
 #include "bot/api/api_router.hpp"
 #include "bot/api/petition_waiters.hpp"
+#include "app/directory_sync.hpp"
+#include "storage/directory_store.hpp"
 #include "storage/report_queries.hpp"
 #include "storage/token_store.hpp"
 #include "tests/bot/service_fixture.hpp"
@@ -21,6 +23,10 @@ struct api_fixture : service_fixture {
     storage::report_queries reports{*db};
     bot::api::petition_waiters waiters{4};
     bot::api::api_router api{ctx, tokens, reports, waiters};
+    // SCIM and imports, as main wires them.
+    storage::directory_store directory_records{*db};
+    app::directory_sync directory{live, directory_records, access, petitions, tokens, audit, clock};
+    bool directory_wired = (ctx.directory = &directory, true);
 
     api_fixture()
     {
@@ -57,6 +63,14 @@ struct api_fixture : service_fixture {
         return api.handle(req);
     }
 
+    bot::response patch(const std::string& target, const std::string& token, const boost::json::value& body)
+    {
+        return call(bot::http::verb::patch, target, token, boost::json::serialize(body));
+    }
+    bot::response put(const std::string& target, const std::string& token, const boost::json::value& body)
+    {
+        return call(bot::http::verb::put, target, token, boost::json::serialize(body));
+    }
     bot::response get(const std::string& target, const std::string& token)
     {
         return call(bot::http::verb::get, target, token);

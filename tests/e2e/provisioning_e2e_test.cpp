@@ -498,3 +498,70 @@ TEST_CASE("e2e: an expiry that passed while the service was down is revoked with
     CHECK(took < 5s);
     CHECK(r.poll([&] { return r.state(*server, id) == "expired"; }));
 }
+
+TEST_CASE("e2e: a person Okta deactivates loses their access: the grant revoked through the webhook, once, across a "
+          "restart",
+          "[e2e][provisioning][scim]")
+{
+    rig r;
+    std::string id;
+    const auto okta = mint_token(r.env, "okta", "scim");
+    const auto auditor = mint_token(r.env, "auditor", "audit:read");
+    const auto petition_state = [&](server_process& server) {
+        auto res = http_request(server.port(), http::verb::get, "/api/v1/petitions/" + id, {},
+                                {{"Authorization", "Bearer " + auditor}});
+        return res.result() == http::status::ok
+                   ? std::string(boost::json::parse(res.body()).at("state").as_string())
+                   : std::string("(") + std::to_string(res.result_int()) + ")";
+    };
+    {
+        auto server = r.start();
+        id = r.request(*server, "analytics-staging --duration 1d --reason \"checking the nightly load\"");
+        REQUIRE(r.wait_effects("access/grant", 1));
+        REQUIRE(r.poll([&] { return petition_state(*server) == "active"; }));
+
+        const auto scim = [&](http::verb method, const std::string& target, const boost::json::object& body) {
+            auto res = http_request(server->port(), method, target, boost::json::serialize(body),
+                                    {{"Authorization", "Bearer " + okta}, {"Content-Type", "application/scim+json"}});
+            INFO(res.body());
+            return res;
+        };
+        // Okta pushes Kofi, then deactivates him.
+        auto created = scim(http::verb::post, "/scim/v2/Users",
+                            {{"schemas", boost::json::array{"urn:ietf:params:scim:schemas:core:2.0:User"}},
+                             {"userName", "kofi@example.com"},
+                             {"name", boost::json::object{{"givenName", "Kofi"}, {"familyName", "Mensah"}}},
+                             {"emails", boost::json::array{boost::json::object{{"primary", true}, {"value", "kofi@example.com"}}}},
+                             {"active", true}});
+        REQUIRE(created.result() == http::status::created);
+        const std::string user(boost::json::parse(created.body()).at("id").as_string());
+        auto off = scim(http::verb::patch, "/scim/v2/Users/" + user,
+                        {{"schemas", boost::json::array{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}},
+                         {"Operations", boost::json::array{boost::json::object{
+                                            {"op", "replace"}, {"value", boost::json::object{{"active", false}}}}}}});
+        REQUIRE(off.result() == http::status::ok);
+
+        REQUIRE(r.wait_effects("access/revoke", 1));
+        const auto revokes = events_of(r.hook.snapshot(), "access/revoke");
+        REQUIRE(revokes.size() == 1);
+        CHECK(revokes[0].person_id == "u-4001");
+        CHECK(petition_of(revokes[0]) == id);
+        CHECK(r.poll([&] { return petition_state(*server) == "revoked"; }));
+        // Kofi's Slack commands stop too: he is no longer anyone Checkpoint knows.
+        const auto refused = r.command(*server, "request analytics-staging --duration 1d --reason \"again\"");
+        INFO(refused);
+        CHECK(refused.find("Checkpoint does not know you") != std::string::npos);
+        REQUIRE(r.poll([&] { return r.busy_jobs() == 0; }));
+        server->signal(SIGKILL);
+        server->wait_exit();
+    }
+    // After a restart the records are laid over again: nothing is revoked twice, nothing granted back.
+    auto server = r.start();
+    REQUIRE(r.poll([&] { return petition_state(*server) == "revoked"; }));
+    REQUIRE(server->wait_for_output("directory: 1 record(s) from SCIM and imports", deadline));
+    REQUIRE(r.poll([&] { return r.busy_jobs() == 0; }));
+    const auto log = r.hook.snapshot();
+    CHECK(log.effects_of("access/revoke") == 1);
+    CHECK(log.effects_of("access/grant") == 1);
+    check_signed(log);
+}

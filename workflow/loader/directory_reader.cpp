@@ -26,6 +26,8 @@ void read_person(file_reader& r, const YAML::Node& n, const std::string& f, dire
     r.check_keys(n, f, {"id", "external_id", "email", "name", "slack_id", "manager_id", "team", "out_of_office"});
     wf::person p;
     p.id = r.text(n, "id", f, true).value_or("");
+    if (p.id == "checkpoint")
+        r.error(n["id"], join_field(f, "id"), "\"checkpoint\" is reserved: the audit log names the service itself so");
     p.external_id = r.text(n, "external_id", f, false).value_or("");
     p.email = r.text(n, "email", f, false).value_or("");
     if (!p.email.empty() && p.email.find('@') == std::string::npos)

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "storage/database.hpp"
+#include "workflow/directory_store.hpp"
+
+namespace checkpoint::storage {
+
+// The directory_people and directory_groups tables; each change carries its audit event in the same transaction.
+class directory_store final : public workflow::directory_store {
+public:
+    explicit directory_store(database& db) : db_(db) {}
+
+    workflow::result<workflow::directory_overlay> overlay() override;
+    workflow::result<void> apply(const workflow::directory_change& c, const workflow::audit_event& audit) override;
+
+private:
+    database& db_;
+};
+
+} // namespace checkpoint::storage
