@@ -540,3 +540,100 @@ TEST_CASE("CLI e2e: policy diff says what a reorg would do, and a reload under l
     auto audit = s.as(s.admin, {"audit", "events", "--json", "--limit", "200"});
     CHECK(audit.out.find("manifests.reloaded") != std::string::npos);
 }
+
+TEST_CASE("CLI e2e: a manager move through SCIM and a deactivation through an import do what their previews said")
+{
+    api_server s;
+    const auto kofi = s.personal("kofi", "u-4001", "requests");
+    const auto eve = s.personal("eve", "u-4002", "requests");
+    // Kofi holds analytics-staging (granted at once); Eve waits on her manager, Nina, for api-production-admin.
+    auto held = s.as(kofi, {"request", "analytics-staging", "-d", "1d", "-r", "checking the nightly load", "--json"});
+    INFO(held.out << held.err);
+    REQUIRE(held.code == 0);
+    const auto held_id = id_of(held.out);
+    auto waiting = s.as(eve, {"request", "api-production-admin", "-d", "4h", "-r", "rotating keys", "--no-wait", "--json"});
+    REQUIRE(waiting.code == 2);
+    const auto eve_id = id_of(waiting.out);
+    const auto status = [&](const std::string& id) {
+        auto st = s.as(s.admin, {"status", id, "--json"});
+        INFO(st.err);
+        REQUIRE(st.out.find("\"id\"") != std::string::npos);
+        return json::parse(st.out);
+    };
+    // Who the manager step asks.
+    const auto manager_step = [&](const std::string& id) {
+        std::string ids;
+        const auto petition = status(id);
+        for (const auto& step : petition.at("steps").as_array())
+            if (step.at("kind") == "manager")
+                for (const auto& r : step.at("reviewers").as_array())
+                    ids += std::string(ids.empty() ? "" : ",") + std::string(r.at("id").as_string());
+        return ids;
+    };
+    REQUIRE(manager_step(eve_id) == "u-4000");
+
+    // 1. Eve moves to Hank. The preview first (the same move as a one-line export).
+    const auto move = s.dir.file("move.csv");
+    std::ofstream(move) << "id,manager\nu-4002,hank@example.com\n";
+    auto preview = s.as(s.admin, {"directory", "import", move, "--dry-run", "--json"});
+    INFO(preview.out << preview.err);
+    REQUIRE(preview.code == 0);
+    const auto p = json::parse(preview.out);
+    CHECK(p.at("changes").at("summary") == "1 person moved team or manager (u-4002)");
+    REQUIRE(p.at("waiting").as_array().size() == 1);
+    CHECK(p.at("waiting").as_array()[0].at("petition") == eve_id.c_str());
+    CHECK(p.at("waiting").as_array()[0].at("waiting_after").as_array()[0].at("id") == "u-5000");
+    auto text = s.as(s.admin, {"directory", "import", move, "--dry-run"});
+    CHECK_THAT(text.out, Catch::Contains("Directory import preview of " + move));
+    CHECK_THAT(text.out, Catch::Contains("u-4002 Eve Moreau  manager: u-4000 → u-5000"));
+    CHECK(manager_step(eve_id) == "u-4000");
+    // Then the move arrives from the identity provider, through SCIM.
+    auto okta_token = s.as(s.admin, {"tokens", "create", "okta", "--scopes", "scim", "--json"});
+    REQUIRE(okta_token.code == 0);
+    const std::string okta(json::parse(okta_token.out).at("token").as_string());
+    const auto scim = [&](http::verb method, const std::string& target, const json::object& body) {
+        auto res = http_request(s.server.port(), method, target, json::serialize(body),
+                                {{"Authorization", "Bearer " + okta}, {"Content-Type", "application/scim+json"}});
+        INFO(res.body());
+        REQUIRE(res.result_int() < 300);
+        return json::parse(res.body());
+    };
+    const auto eve_user = scim(http::verb::post, "/scim/v2/Users", {{"userName", "eve@example.com"}}).at("id");
+    const auto hank_user = scim(http::verb::post, "/scim/v2/Users", {{"userName", "hank@example.com"}}).at("id");
+    scim(http::verb::patch, "/scim/v2/Users/" + std::string(eve_user.as_string()),
+         {{"Operations", json::array{json::object{
+                             {"op", "replace"},
+                             {"value", json::object{{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                                                     json::object{{"manager", json::object{{"value", hank_user}}}}}}}}}}});
+    // Exactly what the preview said: Eve's request waits on Hank.
+    CHECK(manager_step(eve_id) == "u-5000");
+
+    // 2. Kofi leaves, in the HR export. The preview: his grant would end.
+    const auto leavers = s.dir.file("leavers.json");
+    std::ofstream(leavers) << R"({"people": [{"id": "u-4001", "active": false}]})";
+    auto ending = s.as(s.admin, {"directory", "import", leavers, "--dry-run", "--json"});
+    INFO(ending.out << ending.err);
+    REQUIRE(ending.code == 0);
+    const auto e = json::parse(ending.out);
+    REQUIRE(e.at("access_ending").as_array().size() == 1);
+    CHECK(e.at("access_ending").as_array()[0].at("petition") == held_id.c_str());
+    CHECK_THAT(s.as(s.admin, {"directory", "import", leavers, "--dry-run"}).out,
+               Catch::Contains("Access that would end (its holder leaves the directory)"));
+    CHECK(status(held_id).at("state") == "active");
+    // Applied: the grant revoked, as previewed, and Kofi's token no longer works.
+    auto applied = s.as(s.admin, {"directory", "import", leavers});
+    INFO(applied.out << applied.err);
+    REQUIRE(applied.code == 0);
+    CHECK_THAT(applied.out, Catch::Contains("1 grant(s) revoked, their holders no longer in the directory: " + held_id));
+    CHECK(status(held_id).at("state") == "revoked");
+    CHECK(s.as(kofi, {"list"}).code == 1);
+    // A bad export is refused with where and why, and changes nothing.
+    const auto bad = s.dir.file("bad.csv");
+    std::ofstream(bad) << "id,title\nu-4002,CEO\n";
+    auto refused = s.as(s.admin, {"directory", "import", bad});
+    CHECK(refused.code != 0);
+    CHECK_THAT(refused.err, Catch::Contains("unknown column \"title\""));
+    auto audit = s.as(s.admin, {"audit", "events", "--json", "--limit", "200"});
+    CHECK(audit.out.find("directory.imported") != std::string::npos);
+    CHECK(audit.out.find("directory.scim") != std::string::npos);
+}

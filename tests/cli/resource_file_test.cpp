@@ -88,3 +88,41 @@ TEST_CASE("the format is told by the extension, else by the first character")
     CHECK(guess_format("c.txt", "  \n[{}]") == resource_format::json);
     CHECK(guess_format("-", "id,name") == resource_format::csv);
 }
+
+TEST_CASE("an HR export's people are read from CSV or JSON, and a bad one says where and why")
+{
+    struct row {
+        std::string what;
+        std::string text;
+        resource_format format;
+        std::string error;  // empty: read
+        std::size_t people;
+    };
+    const std::vector<row> rows{
+        {"CSV with a header and a BOM, empty cells left out",
+         "\xEF\xBB\xBFid,name,email,manager,team,active\nu-1,Ann,ann@example.com,,Data Platform,true\nu-2,Bo,,u-1,,false\n",
+         resource_format::csv, "", 2},
+        {"quoted fields", "id,name\nu-1,\"Lin, Lee\"\n", resource_format::csv, "", 1},
+        {"JSON array", R"([{"id":"u-1","active":false}])", resource_format::json, "", 1},
+        {"JSON object", R"({"people":[{"id":"u-1"},{"email":"b@example.com"}]})", resource_format::json, "", 2},
+        {"an unknown column", "id,title\nu-1,CEO\n", resource_format::csv, "line 1: unknown column \"title\"", 0},
+        {"a short row", "id,name\nu-1\n", resource_format::csv, "line 2: 1 fields, but the header has 2", 0},
+        {"nobody", "id,name\n", resource_format::csv, "lists no one", 0},
+        {"not JSON", "[{", resource_format::json, "not valid JSON", 0},
+        {"JSON of another shape", R"({"users":[]})", resource_format::json, "expected an array of people", 0},
+    };
+    for (const auto& r : rows) {
+        INFO(r.what);
+        auto people = read_people(r.text, r.format);
+        if (!r.error.empty()) {
+            REQUIRE_FALSE(people.has_value());
+            CHECK_THAT(people.error().message, Catch::Contains(r.error));
+            continue;
+        }
+        REQUIRE(people.has_value());
+        CHECK(people->size() == r.people);
+    }
+    auto csv = read_people("id,name,manager\nu-2,Bo,\n", resource_format::csv).value();
+    CHECK(csv.at(0).as_object().size() == 2);
+    CHECK(csv.at(0).at("name") == "Bo");
+}
