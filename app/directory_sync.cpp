@@ -6,10 +6,58 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace checkpoint::app {
 
 namespace json = boost::json;
+
+namespace {
+
+// The change that puts back what `c` replaces in `records`: the records it overwrites or deletes as they were,
+// and those it adds deleted.
+workflow::directory_change undo_of(const workflow::directory_change& c, const workflow::directory_overlay& records)
+{
+    workflow::directory_change u;
+    u.source = c.source;
+    const auto find = [&](const auto& list, const std::string& key) -> decltype(&list.front()) {
+        for (const auto& r : list)
+            if (r.source == c.source && r.key == key)
+                return &r;
+        return nullptr;
+    };
+    for (const auto& r : c.put_people) {
+        if (const auto* was = find(records.people, r.key))
+            u.put_people.push_back(*was);
+        else
+            u.remove_people.push_back(r.key);
+    }
+    for (const auto& key : c.remove_people)
+        if (const auto* was = find(records.people, key))
+            u.put_people.push_back(*was);
+    for (const auto& g : c.put_groups) {
+        if (const auto* was = find(records.groups, g.key))
+            u.put_groups.push_back(*was);
+        else
+            u.remove_groups.push_back(g.key);
+    }
+    for (const auto& key : c.remove_groups)
+        if (const auto* was = find(records.groups, key))
+            u.put_groups.push_back(*was);
+    return u;
+}
+
+std::vector<std::string> new_conflicts(const workflow::directory& before, const workflow::directory& after)
+{
+    const auto old = workflow::identity_conflicts(before);
+    std::vector<std::string> out;
+    for (auto& c : workflow::identity_conflicts(after))
+        if (std::find(old.begin(), old.end(), c) == old.end())
+            out.push_back(std::move(c));
+    return out;
+}
+
+} // namespace
 
 directory_sync::directory_sync(live_manifests& live, workflow::directory_store& store, access_service& access,
                                workflow::petition_store& petitions, workflow::token_store& tokens,
@@ -18,29 +66,54 @@ directory_sync::directory_sync(live_manifests& live, workflow::directory_store& 
 {
 }
 
+workflow::directory_change directory_sync::bound(workflow::directory_change c,
+                                                 const workflow::directory_overlay& in_force) const
+{
+    const auto base = live_.base();
+    for (auto& r : c.put_people)
+        if (r.person.empty())
+            r.person = workflow::bind_record(r, base->directory, in_force);
+    return c;
+}
+
 workflow::result<reload_result> directory_sync::load()
 {
     auto lock = live_.changing();
     auto records = store_.overlay();
     if (!records)
         return records.error();
-    const auto yaml = live_.now();
+    auto pending = store_.unfollowed();
+    if (!pending)
+        return pending.error();
     live_.lay(*records);
     const auto now = live_.now();
     reload_result out;
     out.changed = !records->empty();
-    // Whom the records take out of the directory and who may still hold something: ended now, as when the
-    // change applied (a no-op when it was all done then).
+    const workflow::origin system{};
+    // A change stored before a stop whose effects were cut short: what it changed, told by its undo, followed now.
+    for (const auto& [id, undo] : *pending) {
+        const auto before = live_.with_records(workflow::apply_change(*records, undo));
+        reload_result resumed;
+        resumed.diff = workflow::diff_manifests(before, *now);
+        const auto why = "directory change resumed after a stop: " + resumed.diff.summary();
+        follow_change(live_, before, access_, petitions_, why, system, clock_.now(), [](std::size_t, std::size_t) {},
+                      resumed);
+        stop_tokens(resumed.diff.people_removed, "no longer in the directory", system, resumed);
+        for (auto& r : resumed.rerouted)
+            out.rerouted.push_back(std::move(r));
+        for (auto& e : resumed.ended)
+            out.ended.push_back(std::move(e));
+        for (auto& f : resumed.failures)
+            out.failures.push_back(std::move(f));
+        if (auto done = store_.followed(id); !done)
+            out.failures.push_back("marking a resumed directory change done: " + done.error().message);
+    }
+    // Whom the records take out of the directory may still hold something: ended now (nothing when all was done).
+    const auto base = live_.base();
     for (const auto& r : records->people) {
         if (r.active)
             continue;
-        std::string id = workflow::to_lower(r.user_name);
-        for (const auto* ref : {&r.user_name, &r.external_id, &r.email})
-            if (!ref->empty())
-                if (auto i = yaml->directory.find(*ref); i != workflow::no_person) {
-                    id = yaml->directory.at(i).id;
-                    break;
-                }
+        const auto id = r.person.empty() ? workflow::bind_record(r, base->directory, {}) : r.person;
         if (!id.empty() && now->directory.find(id) == workflow::no_person)
             out.diff.people_removed.push_back(id);
     }
@@ -49,22 +122,33 @@ workflow::result<reload_result> directory_sync::load()
                                   out.diff.people_removed.end());
     if (out.diff.people_removed.empty())
         return out;
-    follow_change(live_, *now, access_, petitions_, "no longer in the directory", workflow::origin{}, clock_.now(),
+    follow_change(live_, *now, access_, petitions_, "no longer in the directory", system, clock_.now(),
                   [](std::size_t, std::size_t) {}, out);
-    stop_tokens(out.diff.people_removed, "no longer in the directory", workflow::origin{}, out);
+    stop_tokens(out.diff.people_removed, "no longer in the directory", system, out);
     return out;
 }
 
-workflow::result<reload_result> directory_sync::apply(const workflow::directory_change& c, const std::string& action,
-                                                      const std::string& by, const workflow::origin& via)
+workflow::result<reload_result> directory_sync::apply(const change_maker& make, const std::string& action,
+                                                      const std::string& by, const workflow::origin& via,
+                                                      workflow::directory_change* written)
 {
     auto lock = live_.changing();
     const auto now = clock_.now();
     const auto before = live_.now();
-    auto records = workflow::apply_change(live_.records(), c);
+    const auto in_force = live_.records();
+    const auto c = bound(make(in_force), in_force);
+    auto records = workflow::apply_change(in_force, c);
+    const auto next = live_.with_records(records);
+    if (auto conflicts = new_conflicts(before->directory, next.directory); !conflicts.empty()) {
+        std::string list;
+        for (const auto& x : conflicts)
+            list += (list.empty() ? "" : "; ") + x;
+        return workflow::error{"conflict", "This change would make two people share an identity (" + list +
+                                               "); nothing was changed."};
+    }
     reload_result out;
     out.previous = out.version = live_.version();
-    out.diff = workflow::diff_manifests(*before, live_.with_records(records));
+    out.diff = workflow::diff_manifests(*before, next);
     out.changed = !out.diff.empty();
     const auto summary = (action == "directory.imported" ? "directory import: " : "directory from SCIM: ") +
                          out.diff.summary();
@@ -74,13 +158,18 @@ workflow::result<reload_result> directory_sync::apply(const workflow::directory_
                          {"people_deleted", static_cast<std::uint64_t>(c.remove_people.size())},
                          {"groups_deleted", static_cast<std::uint64_t>(c.remove_groups.size())},
                          {"changes", diff_json(out.diff)}};
-    if (auto stored = store_.apply(c, {by, action, now, summary, "", "", json::serialize(details), via}); !stored)
+    auto stored = store_.apply(c, undo_of(c, in_force), {by, action, now, summary, "", "", json::serialize(details), via});
+    if (!stored)
         return stored.error();
     live_.lay(std::move(records));
-    if (!out.changed)
-        return out;
-    follow_change(live_, *before, access_, petitions_, summary, via, now, [](std::size_t, std::size_t) {}, out);
-    stop_tokens(out.diff.people_removed, summary, via, out);
+    if (written)
+        *written = c;
+    if (out.changed) {
+        follow_change(live_, *before, access_, petitions_, summary, via, now, [](std::size_t, std::size_t) {}, out);
+        stop_tokens(out.diff.people_removed, summary, via, out);
+    }
+    if (auto done = store_.followed(*stored); !done)
+        out.failures.push_back("marking the directory change done: " + done.error().message);
     return out;
 }
 
@@ -88,7 +177,8 @@ workflow::result<workflow::policy_preview> directory_sync::preview(const workflo
                                                                    workflow::duration since)
 {
     const auto current = live_.now();
-    const auto next = live_.with_records(workflow::apply_change(live_.records(), c));
+    const auto in_force = live_.records();
+    const auto next = live_.with_records(workflow::apply_change(in_force, bound(c, in_force)));
     return preview_policy(*current, next, access_, petitions_, since, clock_.now());
 }
 
@@ -102,10 +192,10 @@ void directory_sync::stop_tokens(const std::vector<std::string>& people, const s
         out.failures.push_back("listing the API tokens: " + tokens.error().message);
         return;
     }
+    const std::set<std::string> leaving(people.begin(), people.end());
     const auto now = clock_.now();
     for (const auto& t : *tokens) {
-        if (t.revoked_at || t.kind != "personal" ||
-            std::find(people.begin(), people.end(), t.person_id) == people.end())
+        if (t.revoked_at || t.kind != "personal" || !leaving.contains(t.person_id))
             continue;
         json::object details{{"token", t.id}, {"name", t.name}, {"person", t.person_id}};
         auto r = tokens_.revoke(t.id, now,

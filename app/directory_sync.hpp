@@ -8,6 +8,7 @@
 #include "workflow/petition_store.hpp"
 #include "workflow/token_store.hpp"
 
+#include <functional>
 #include <string>
 
 namespace checkpoint::app {
@@ -23,17 +24,21 @@ public:
                    workflow::petition_store& petitions, workflow::token_store& tokens, workflow::audit_log& audit,
                    const workflow::clock& clock);
 
-    // At start: the stored records laid over the manifests, and what deactivated people still hold ended (a
-    // change whose effects a crash cut short is finished here).
+    // At start: the stored records laid over the manifests; then a change whose following a stop cut short is
+    // followed now, and what deactivated people still hold is ended.
     workflow::result<reload_result> load();
 
     // The records in force.
     workflow::directory_overlay records() const { return live_.records(); }
 
-    // `c` stored (audited as `action`, "directory.scim" or "directory.imported", with what it changes), put in force
-    // and followed. `out.diff` says what changed in the directory; rerouted, ended and failures what it did.
-    workflow::result<reload_result> apply(const workflow::directory_change& c, const std::string& action,
-                                          const std::string& by, const workflow::origin& via);
+    // What `make` decides from the records in force (read and written under one lock, so two writers never
+    // undo each other; it may throw to refuse), bound to its people (workflow::bind_record), checked (no two
+    // people sharing an email, external id or Slack id: conflict), stored with its audit event `action`
+    // ("directory.scim", "directory.imported") and what it changes, put in force and followed. `out.diff` says
+    // what changed; rerouted, ended and failures what it did. `written` receives the change as stored.
+    using change_maker = std::function<workflow::directory_change(const workflow::directory_overlay& in_force)>;
+    workflow::result<reload_result> apply(const change_maker& make, const std::string& action, const std::string& by,
+                                          const workflow::origin& via, workflow::directory_change* written = nullptr);
 
     // What `c` would do, replayed over the requests of the last `since`: nothing is stored.
     workflow::result<workflow::policy_preview> preview(const workflow::directory_change& c, workflow::duration since);
@@ -42,6 +47,8 @@ private:
     // Ends the personal tokens of `people`, audited; failures are added to `out`.
     void stop_tokens(const std::vector<std::string>& people, const std::string& why, const workflow::origin& via,
                      reload_result& out);
+    // `c` with every record bound to its person.
+    workflow::directory_change bound(workflow::directory_change c, const workflow::directory_overlay& in_force) const;
 
     live_manifests& live_;
     workflow::directory_store& store_;

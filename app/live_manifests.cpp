@@ -60,6 +60,12 @@ workflow::manifests live_manifests::with_records(const workflow::directory_overl
     return workflow::lay_over(*base, records);
 }
 
+live_manifests::snapshot live_manifests::base() const
+{
+    std::lock_guard lock(mutex_);
+    return base_;
+}
+
 workflow::directory_overlay live_manifests::records() const
 {
     std::lock_guard lock(mutex_);

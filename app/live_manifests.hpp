@@ -36,6 +36,8 @@ public:
     // `base` with the directory records in force laid over it: what replace(base) would put in force.
     workflow::manifests composed(const workflow::manifests& base) const;
     workflow::directory_overlay records() const;
+    // The folder's manifests in force, without the records.
+    snapshot base() const;
     // The base in force with `records` laid over it: what lay(records) would put in force.
     workflow::manifests with_records(const workflow::directory_overlay& records) const;
 

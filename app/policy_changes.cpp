@@ -81,24 +81,8 @@ json::object diff_json(const workflow::manifests_diff& d)
                         {"people_removed", strings(d.people_removed)},
                         {"people_moved", std::move(moved)},
                         {"groups_changed", strings(d.groups_changed)},
+                        {"identities_changed", field_changes(d.identities_changed)},
                         {"settings_changed", field_changes(d.settings_changed)}};
-}
-
-workflow::result<std::vector<workflow::petition>> waiting_requests(workflow::petition_store& petitions)
-{
-    workflow::request_log_query q;
-    q.state = workflow::petition_state::pending;
-    auto out = read_log(petitions, q, std::numeric_limits<std::size_t>::max());
-    if (!out)
-        return out;
-    q.state = workflow::petition_state::active;
-    auto active = read_log(petitions, q, std::numeric_limits<std::size_t>::max());
-    if (!active)
-        return active;
-    for (auto& p : *active)
-        if (p.pending_extension)
-            out->push_back(std::move(p));
-    return out;
 }
 
 workflow::result<std::vector<workflow::petition>> holding_requests(workflow::petition_store& petitions,
@@ -136,7 +120,7 @@ void follow_change(const live_manifests& live, const workflow::manifests& before
                     planned.push_back({p.id, p.requester(), p.entitlement(), std::move(plan)});
         return planned;
     };
-    auto waiting = waiting_requests(petitions);
+    auto waiting = petitions.waiting();
     auto planned = plan_waiting(waiting);
     auto holding = holding_requests(petitions, out.diff.people_removed);
     auto departures = holding ? workflow::plan_departures(*holding, *policy, now) : std::vector<workflow::departure>{};
@@ -173,7 +157,7 @@ void follow_change(const live_manifests& live, const workflow::manifests& before
     // listed: a second look, after the first pass's writes went through the same single writer, catches it (those
     // already re-routed now match the new manifests and plan no change).
     if (waiting)
-        apply_plans(plan_waiting(waiting_requests(petitions)));
+        apply_plans(plan_waiting(petitions.waiting()));
 }
 
 workflow::result<reload_result> reload_manifests(live_manifests& live, workflow::manifests next, manifests_version version,
@@ -228,7 +212,7 @@ workflow::result<workflow::policy_preview> preview_policy(const workflow::manife
     auto history = read_log(petitions, q, preview_cap);
     if (!history)
         return history.error();
-    auto waiting = waiting_requests(petitions);
+    auto waiting = petitions.waiting();
     if (!waiting)
         return waiting.error();
     auto away = access.away_now();

@@ -60,8 +60,6 @@ workflow::result<workflow::policy_preview> preview_policy(const workflow::manife
                                                           access_service& access, workflow::petition_store& petitions,
                                                           workflow::duration since, workflow::time_point now);
 
-// The requests waiting for approval now, and active ones with an extension waiting.
-workflow::result<std::vector<workflow::petition>> waiting_requests(workflow::petition_store& petitions);
 // The requests of `people` that hold access now (approved, provisioning or active).
 workflow::result<std::vector<workflow::petition>> holding_requests(workflow::petition_store& petitions,
                                                                    const std::vector<std::string>& people);

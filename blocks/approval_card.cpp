@@ -333,6 +333,8 @@ card_kind card_kind_for(workflow::notice what)
     case n::revoke_failed:
     case n::override_granted:
     case n::rerouted:
+    case n::withdrawn:
+    case n::extension_withdrawn:
         return card_kind::request;
     }
     return card_kind::request;

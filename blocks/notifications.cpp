@@ -282,29 +282,32 @@ boost::json::object notice_message(const workflow::petition& p, notice what, std
             extra.push_back(decide_buttons(p));
         }
         break;
-    case notice::rerouted: {
-        // The manifests changed: withdrawn (the request, or an extension), or waiting on other reviewers.
-        const workflow::decision_record* withdrawn_extension = nullptr;
-        if (p.state == workflow::petition_state::active && !p.pending_extension && !p.decisions.empty() &&
-            p.decisions.back().by == "checkpoint" && p.decisions.back().step == "extension" && !p.decisions.back().approved)
-            withdrawn_extension = &p.decisions.back();
-        if (p.state == workflow::petition_state::cancelled) {
-            lead = ":heavy_multiplication_x: Your request for " + what_of(p) + " was withdrawn; nothing was granted.\n" +
-                   quoted(p.close_reason);
-        } else if (withdrawn_extension) {
-            lead = ":heavy_multiplication_x: The extension you asked for on " + what_of(p) + " was withdrawn; access stays " +
-                   (p.ends_at ? "until " + slack_time(*p.ends_at) : std::string("as it was")) + ".\n" +
-                   quoted(withdrawn_extension->reason);
-        } else if (to_requester) {
+    case notice::withdrawn:
+        lead = ":heavy_multiplication_x: Your request for " + what_of(p) + " was withdrawn; nothing was granted.\n" +
+               quoted(p.close_reason);
+        break;
+    case notice::extension_withdrawn: {
+        // The withdrawal's reason is the service's decision on the extension: the newest such one.
+        std::string reason;
+        for (auto it = p.decisions.rbegin(); it != p.decisions.rend(); ++it)
+            if (it->by == "checkpoint" && it->step == "extension" && !it->approved) {
+                reason = it->reason;
+                break;
+            }
+        lead = ":heavy_multiplication_x: The extension you asked for on " + what_of(p) + " was withdrawn; access stays " +
+               (p.ends_at ? "until " + slack_time(*p.ends_at) : std::string("as it was")) + ".\n" + quoted(reason);
+        break;
+    }
+    case notice::rerouted:
+        // The manifests or the directory changed who must approve.
+        if (to_requester)
             lead = ":twisted_rightwards_arrows: The approval policy changed, so your " +
                    std::string(p.pending_extension ? "extension of " : "request for ") + what_of(p) +
                    " waits on other reviewers. " + waiting_on(p);
-        } else {
+        else
             lead = ":twisted_rightwards_arrows: " + petition_line(p) +
                    " no longer waits on you: the approval policy changed. " + waiting_on(p);
-        }
         break;
-    }
     case notice::reminder:
         lead = ":alarm_clock: Reminder: " + petition_line(p) + " has waited for you since " + slack_time(p.created_at) +
                ".";

@@ -276,7 +276,6 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         (void)bot::anchor_audit_now(ctx, "seal", "checkpoint", sealed);
     }
     bot::schedule_audit_anchors(ctx);
-    bot::tell_deprecated_holders(ctx);
     // The people and groups SCIM and imports keep, laid over the manifests' directory; what a change cut short by a
     // stop left to end for deactivated people is ended now.
     if (auto loaded = directory.load(); !loaded) {
@@ -290,6 +289,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
             spdlog::error("directory: {}", f);
     }
 
+    bot::tell_deprecated_holders(ctx);
     bot::metrics metrics;
     storage::slack_event_store events(*db);
     bot::slack_commands commands(ctx);

@@ -140,6 +140,9 @@ manifests_read read_manifests(const fs::path& dir)
 
 reload_answer reload_from_disk(service_context& ctx, const std::string& by, const workflow::origin& via)
 {
+    // One read and swap at a time, so a reload that read the files earlier never lands after one that read them later.
+    static std::mutex one_at_a_time;
+    std::lock_guard lock(one_at_a_time);
     reload_answer answer;
     const auto& dir = ctx.cfg.manifests_path;
     auto read = read_manifests(dir);

@@ -909,6 +909,8 @@ std::string changes_text(const json::object& changes)
                 out += "  " + str(p, "id") + " " + str(p, "name") + "  " + what + ": " + str(c->get_object(), "before") +
                        " → " + str(c->get_object(), "after") + "\n";
     }
+    for (const auto& c : arr(changes, "identities_changed"))
+        out += "  " + str(as_obj(c), "field") + ": " + str(as_obj(c), "before") + " → " + str(as_obj(c), "after") + "\n";
     for (const auto& id : arr(changes, "people_removed"))
         out += "  " + scalar_text(id) + "  leaves the directory\n";
     for (const auto& s : arr(changes, "settings_changed"))

@@ -11,7 +11,10 @@ public:
     explicit directory_store(database& db) : db_(db) {}
 
     workflow::result<workflow::directory_overlay> overlay() override;
-    workflow::result<void> apply(const workflow::directory_change& c, const workflow::audit_event& audit) override;
+    workflow::result<std::int64_t> apply(const workflow::directory_change& c, const workflow::directory_change& undo,
+                                         const workflow::audit_event& audit) override;
+    workflow::result<void> followed(std::int64_t id) override;
+    workflow::result<std::vector<std::pair<std::int64_t, workflow::directory_change>>> unfollowed() override;
 
 private:
     database& db_;

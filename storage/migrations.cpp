@@ -253,9 +253,12 @@ CREATE TABLE directory_people (
     created_at  INTEGER NOT NULL,
     modified_at INTEGER NOT NULL,
     seq         INTEGER NOT NULL,
+    -- The person id the record was bound to when first written.
+    person      TEXT NOT NULL,
     PRIMARY KEY (source, key)
 );
 CREATE UNIQUE INDEX directory_people_user_name ON directory_people (source, user_name COLLATE NOCASE);
+CREATE INDEX directory_people_seq ON directory_people (seq);
 CREATE TABLE directory_groups (
     source      TEXT NOT NULL,
     key         TEXT NOT NULL,
@@ -269,6 +272,14 @@ CREATE TABLE directory_groups (
     PRIMARY KEY (source, key)
 );
 CREATE UNIQUE INDEX directory_groups_name ON directory_groups (source, name);
+CREATE INDEX directory_groups_seq ON directory_groups (seq);
+-- A change stored whose effects on requests and access are not yet all applied: what puts the records back as
+-- they were (JSON), so a start after a stop can tell what changed and finish it.
+CREATE TABLE directory_follow (
+    id   INTEGER PRIMARY KEY,
+    undo TEXT NOT NULL,
+    at   INTEGER NOT NULL
+);
 )sql"},
 };
 

@@ -408,4 +408,28 @@ workflow::result<std::vector<workflow::petition>> petition_store::awaiting(const
     return out;
 }
 
+workflow::result<std::vector<workflow::petition>> petition_store::waiting()
+{
+    std::vector<workflow::petition> out;
+    auto read = db_.read([&](connection& c) -> workflow::result<void> {
+        // An active request is read only if it ever had an extension's steps (numbered from extension_steps, by
+        // its primary key); its body says whether one waits now.
+        auto q = c.use("SELECT p.body FROM petitions p WHERE p.state = 'pending' OR (p.state = 'active' AND EXISTS "
+                       "(SELECT 1 FROM petition_steps s WHERE s.petition_seq = p.seq AND s.step >= ?)) "
+                       "ORDER BY p.created_at, p.id");
+        q->bind(1, extension_steps);
+        while (q->executeStep()) {
+            auto p = petition_from_json(q->getColumn(0).getString());
+            if (!p)
+                return p.error();
+            if (p->state == workflow::petition_state::pending || p->pending_extension)
+                out.push_back(std::move(*p));
+        }
+        return {};
+    });
+    if (!read)
+        return read.error();
+    return out;
+}
+
 } // namespace checkpoint::storage

@@ -18,6 +18,7 @@ public:
     workflow::result<workflow::request_log_page> request_log(const workflow::request_log_query& q) override;
     workflow::result<std::size_t> rotation(const std::string& key) override;
     workflow::result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) override;
+    workflow::result<std::vector<workflow::petition>> waiting() override;
     workflow::result<std::optional<workflow::petition>> open_for(const std::string& person, const std::string& target,
                                                                  const std::vector<workflow::petition_state>& states) override;
 

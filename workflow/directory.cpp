@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_set>
 
 namespace checkpoint::workflow {
 
@@ -47,8 +48,9 @@ directory::directory(std::vector<person> people, std::vector<group> groups, std:
     }
     for (const auto& g : groups_) {
         auto& members = group_members_[g.name];
+        std::unordered_set<person_index> in;
         for (const auto& ref : g.members)
-            if (auto p = find(ref); p != no_person && std::find(members.begin(), members.end(), p) == members.end())
+            if (auto p = find(ref); p != no_person && in.insert(p).second)
                 members.push_back(p);
     }
     for (std::size_t r = 0; r < oncall_.size(); ++r) {

@@ -4,6 +4,7 @@
 #include "workflow/text.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace checkpoint::workflow {
 
@@ -45,6 +46,61 @@ directory_overlay apply_change(directory_overlay o, const directory_change& c)
     return o;
 }
 
+namespace {
+
+// `ref` in `dir` by id, external id or email; an id also lower-cased.
+person_index find_any_case(const directory& dir, const std::string& ref)
+{
+    if (ref.empty())
+        return no_person;
+    if (auto i = dir.find(ref); i != no_person)
+        return i;
+    return dir.find(to_lower(ref));
+}
+
+bool same_text(const std::string& a, const std::string& b) { return !a.empty() && to_lower(a) == to_lower(b); }
+
+} // namespace
+
+std::string bind_record(const directory_record& r, const directory& base, const directory_overlay& records)
+{
+    for (const auto& x : records.people)
+        if (x.source == r.source && x.key == r.key && !x.person.empty())
+            return x.person;
+    for (const auto& x : records.people) {
+        if (x.person.empty())
+            continue;
+        for (const auto* mine : {&r.user_name, &r.email, &r.external_id})
+            for (const auto* theirs : {&x.user_name, &x.email, &x.external_id})
+                if (same_text(*mine, *theirs))
+                    return x.person;
+    }
+    for (const auto* ref : {&r.user_name, &r.external_id, &r.email})
+        if (auto i = find_any_case(base, *ref); i != no_person)
+            return base.at(i).id;
+    return to_lower(r.user_name);
+}
+
+std::vector<std::string> identity_conflicts(const directory& d)
+{
+    std::vector<std::string> out;
+    std::map<std::string, std::string> seen;
+    const auto check = [&](const std::string& kind, const std::string& value, const std::string& id) {
+        if (value.empty())
+            return;
+        auto [it, fresh] = seen.emplace(kind + " " + value, id);
+        if (!fresh && it->second != id)
+            out.push_back(kind + " " + value + ": " + it->second + " and " + id);
+    };
+    for (const auto& p : d.people()) {
+        check("id", to_lower(p.id), p.id);
+        check("email", to_lower(p.email), p.id);
+        check("external id", p.external_id, p.id);
+        check("Slack id", p.slack_id, p.id);
+    }
+    return out;
+}
+
 manifests lay_over(const manifests& base, const directory_overlay& o)
 {
     if (o.empty())
@@ -62,34 +118,30 @@ manifests lay_over(const manifests& base, const directory_overlay& o)
     };
     std::vector<manager_link> managers;
 
-    const auto match = [&](const directory_record& r) -> std::size_t {
-        for (const auto* ref : {&r.user_name, &r.external_id, &r.email}) {
-            if (ref->empty())
-                continue;
-            if (auto i = dir.find(*ref); i != no_person)
-                return i;
-            if (auto it = added.find(to_lower(*ref)); it != added.end())
-                return it->second;
-        }
-        return none;
+    const auto index_of = [&](const directory_record& r) -> std::size_t {
+        const std::string id = r.person.empty() ? bind_record(r, dir, {}) : r.person;
+        if (auto i = find_any_case(dir, id); i != no_person)
+            return i;
+        if (auto it = added.find(to_lower(id)); it != added.end())
+            return it->second;
+        if (id.empty())
+            return none;
+        people.push_back(person{to_lower(id), {}, {}, {}, {}, {}, {}, std::nullopt});
+        gone.push_back(false);
+        added.emplace(people.back().id, people.size() - 1);
+        return people.size() - 1;
     };
     for (const auto& r : o.people) {
-        auto i = match(r);
-        if (i == none) {
-            if (!r.active || r.user_name.empty())
-                continue;
-            i = people.size();
-            people.push_back(person{to_lower(r.user_name), {}, {}, {}, {}, {}, {}, std::nullopt});
-            gone.push_back(false);
-            added.emplace(people.back().id, i);
-        }
+        const auto i = index_of(r);
+        if (i == none)
+            continue;
         auto& p = people[i];
         person_of[record_ref(r.source, r.key)] = p.id;
         if (!r.active) {
+            // Any source may say someone left; no other source brings them back.
             gone[i] = true;
             continue;
         }
-        gone[i] = false;
         const auto set = [](std::string& field, const std::string& value) {
             if (!value.empty())
                 field = value;

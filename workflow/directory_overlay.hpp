@@ -25,6 +25,9 @@ struct directory_record {
     std::string team;
     // False: deactivated. The person leaves the directory (and with it their access; see plan_departures).
     bool active = true;
+    // The person this record is bound to, fixed when it is first written (bind_records): a later change of
+    // user name or email changes that person, never whom the record describes. Empty: matched by lay_over.
+    std::string person;
     // The resource as the source last wrote it (SCIM JSON, without id and meta), to answer a GET; empty for imports.
     std::string resource;
     time_point created{};
@@ -57,12 +60,22 @@ struct directory_change;
 directory_overlay apply_change(directory_overlay o, const directory_change& c);
 
 // `base` with `o` laid over its directory, records applied in order (a later one wins):
-// - an active record updates the person it matches (user name, then external id, then email, as references are
-//   matched) with every field it sets, keeping what it leaves empty and the manifests' out of office; a record
-//   that matches no one adds a person with id = its user name, lower-cased;
-// - an inactive record removes the person it matches: gone from teams, groups, rotations and as anyone's manager;
+// - an active record updates its person (`person`, else the one it matches by user name, external id or email,
+//   as references are matched) with every field it sets, keeping what it leaves empty and the manifests' out of
+//   office; a person no one in `base` is adds a person with that id;
+// - an inactive record, of any source, removes its person: gone from teams, groups, rotations and as anyone's
+//   manager, whatever another source says;
 // - a group record sets the members of the group of its name.
 // Bundles and settings are `base`'s.
 manifests lay_over(const manifests& base, const directory_overlay& o);
+
+// The person `r` describes, for a record written now: the person of the record it replaces (same source and
+// key), else of another record that names the same user name, email or external id, else the one `base`'s
+// directory finds by those (ids without regard to case), else its user name lower-cased (a new person).
+std::string bind_record(const directory_record& r, const directory& base, const directory_overlay& records);
+
+// Identities two people of `d` share (an email without regard to case, an external id, a Slack id): "email
+// ann@example.com: u-1 and u-2". Records must not make one person answer for another.
+std::vector<std::string> identity_conflicts(const directory& d);
 
 } // namespace checkpoint::workflow

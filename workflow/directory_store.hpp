@@ -4,7 +4,9 @@
 #include "workflow/directory_overlay.hpp"
 #include "workflow/error.hpp"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace checkpoint::workflow {
@@ -27,9 +29,13 @@ public:
 
     // Every record, in the order they were first written (a later one wins where two match one person).
     virtual result<directory_overlay> overlay() = 0;
-    // Writes `c` whole, with `audit`, in one transaction. A user name or group name another record of the same
-    // source holds is refused (conflict).
-    virtual result<void> apply(const directory_change& c, const audit_event& audit) = 0;
+    // Writes `c` whole, with `audit`, in one transaction, and with it `undo` (the change that puts back what `c`
+    // replaced), kept until followed() says what `c` does to requests and access was done: its id. A user name or
+    // group name another record of the same source holds is refused (conflict).
+    virtual result<std::int64_t> apply(const directory_change& c, const directory_change& undo, const audit_event& audit) = 0;
+    virtual result<void> followed(std::int64_t id) = 0;
+    // Changes stored whose following a stop cut short, oldest first, each with its undo.
+    virtual result<std::vector<std::pair<std::int64_t, directory_change>>> unfollowed() = 0;
 };
 
 } // namespace checkpoint::workflow

@@ -337,6 +337,8 @@ std::string_view name(notice n)
     case deprecated: return "deprecated";
     case override_granted: return "override_granted";
     case rerouted: return "rerouted";
+    case withdrawn: return "withdrawn";
+    case extension_withdrawn: return "extension_withdrawn";
     }
     return "submitted";
 }
@@ -407,7 +409,9 @@ bool notice_holds(notice what, const petition& p)
     // Who granted it outside the flow, and why: a fact the person and the security channel keep.
     case notice::override_granted:
     // A re-routing or a withdrawal happened; later changes are told after it.
-    case notice::rerouted: return true;
+    case notice::rerouted:
+    case notice::withdrawn:
+    case notice::extension_withdrawn: return true;
     }
     return true;
 }
@@ -428,7 +432,7 @@ result<transition> reroute(const petition& p, const event& e)
     auto& n = t.petition;
     effects_builder fx(n);
     if (!e.extension_route) {
-        // Withdrawn by the service, saying why: the requester is told in those words (notice::rerouted).
+        // Withdrawn by the service, saying why: the requester is told in those words.
         if (extension) {
             n.pending_extension.reset();
             n.decisions.push_back({e.by, "extension", false, e.at, e.reason});
@@ -437,7 +441,7 @@ result<transition> reroute(const petition& p, const event& e)
             n.closed_by = e.by;
             n.close_reason = e.reason;
         }
-        fx.tell(notice::rerouted);
+        fx.tell(extension ? notice::extension_withdrawn : notice::withdrawn);
         fx.update_cards();
         t.effects = fx.take();
         return t;

@@ -162,8 +162,12 @@ enum class notice {
     // The manifests changed who must approve a waiting request: told to the requester and to reviewers it no
     // longer waits on (those it now waits on get its card).
     rerouted,
+    // A change of manifests or directory withdrew a waiting request (cancelled), or an active one's waiting
+    // extension: told to the requester with the reason.
+    withdrawn,
+    extension_withdrawn,
 };
-inline constexpr notice last_notice = notice::rerouted;
+inline constexpr notice last_notice = notice::extension_withdrawn;
 // Stable names, as jobs and stored cards carry them.
 std::string_view name(notice n);
 std::optional<notice> parse_notice(std::string_view s);

@@ -91,6 +91,9 @@ public:
     virtual result<std::size_t> rotation(const std::string& key) = 0;
     // Pending petitions with `person` among the reviewers of any step; for App Home.
     virtual result<std::vector<workflow::petition>> awaiting(const std::string& person, std::size_t limit) = 0;
+    // Every request waiting for approval, and every active one with an extension waiting: what a change of
+    // manifests or directory may re-route.
+    virtual result<std::vector<workflow::petition>> waiting() = 0;
 };
 
 } // namespace checkpoint::workflow

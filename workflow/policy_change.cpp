@@ -3,6 +3,7 @@
 #include "workflow/duration.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <map>
 #include <set>
 #include <utility>
@@ -227,7 +228,8 @@ std::set<std::string> reviewer_ids(const route& r)
 bool manifests_diff::empty() const
 {
     return bundles_added.empty() && bundles_removed.empty() && bundles_changed.empty() && people_added.empty() &&
-           people_removed.empty() && people_moved.empty() && settings_changed.empty() && groups_changed.empty();
+           people_removed.empty() && people_moved.empty() && settings_changed.empty() && groups_changed.empty() &&
+           identities_changed.empty();
 }
 
 std::string manifests_diff::summary() const
@@ -264,6 +266,12 @@ std::string manifests_diff::summary() const
             each.push_back(m.id);
         parts.push_back(count(people_moved.size(), "person moved team or manager", "people moved team or manager") +
                         " (" + join(each) + ")");
+    }
+    if (!identities_changed.empty()) {
+        std::vector<std::string> f;
+        for (const auto& c : identities_changed)
+            f.push_back(c.field);
+        parts.push_back(count(identities_changed.size(), "identity changed", "identities changed") + " (" + join(f) + ")");
     }
     if (!groups_changed.empty())
         parts.push_back(count(groups_changed.size(), "group or rotation changed", "groups or rotations changed") + " (" +
@@ -308,6 +316,11 @@ manifests_diff diff_manifests(const manifests& before, const manifests& after)
         const auto manager_after = person_ref(is, q.manager_id);
         if (p.team != q.team || manager_before != manager_after)
             d.people_moved.push_back({p.id, q.name, p.team, q.team, manager_before, manager_after});
+        for (const auto& [field, b, a] : {std::tuple{"email", &p.email, &q.email},
+                                          std::tuple{"slack_id", &p.slack_id, &q.slack_id},
+                                          std::tuple{"external_id", &p.external_id, &q.external_id}})
+            if (*b != *a)
+                d.identities_changed.push_back({p.id + " " + field, *b, *a});
     }
     std::map<std::string, std::pair<std::string, std::string>> groups;
     for (const auto& g : was.groups())

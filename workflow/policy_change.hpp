@@ -44,6 +44,8 @@ struct manifests_diff {
     std::vector<field_change> settings_changed;
     // Groups and on-call rotations whose members changed, by name.
     std::vector<std::string> groups_changed;
+    // What binds a Slack account or a login to a person, changed: field "u-4002 email", "u-4002 slack_id", …
+    std::vector<field_change> identities_changed;
 
     bool empty() const;
     // "2 bundles changed (api-production: owner_team), 1 person moved", or "no change".

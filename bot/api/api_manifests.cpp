@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <random>
 
 namespace checkpoint::bot::api {
@@ -315,41 +317,50 @@ response api_router::manifests(call& c)
         if ((full && !full->is_bool()) || (dry && !dry->is_bool()))
             fail(code::invalid_request, "`full` and `dry_run` must be true or false.");
         const auto now = ctx_.clock.now();
-        workflow::directory_change change;
-        change.source = "import";
-        std::set<std::string> seen;
+        std::vector<workflow::directory_record> rows;
+        std::unordered_set<std::string> seen;
         for (std::size_t i = 0; i < people->as_array().size(); ++i) {
             auto r = import_row(people->as_array()[i], i, now);
             if (!seen.insert(r.key).second)
                 fail(code::invalid_request, "people[" + std::to_string(i) + "]: \"" + r.user_name +
                                                 "\" appears twice in the export.");
-            change.put_people.push_back(std::move(r));
+            rows.push_back(std::move(r));
         }
-        const auto earlier = ctx_.directory->records();
-        for (const auto& r : earlier.people) {
-            if (r.source != "import")
-                continue;
-            for (auto& mine : change.put_people)
-                if (mine.key == r.key)
-                    mine.created = r.created;
-            if (full && full->get_bool() && !seen.contains(r.key) && r.active) {
-                // The export is the whole HR system: whom it no longer lists has left.
-                auto gone = r;
-                gone.active = false;
-                gone.modified = now;
-                change.put_people.push_back(std::move(gone));
+        const bool whole = full && full->get_bool();
+        // The export over the records in force: earlier imports keep their first-seen time; with `full`, whom it no
+        // longer lists is deactivated.
+        const auto make = [&](const workflow::directory_overlay& in_force) {
+            workflow::directory_change change;
+            change.source = "import";
+            change.put_people = rows;
+            std::unordered_map<std::string, std::size_t> at;
+            for (std::size_t i = 0; i < change.put_people.size(); ++i)
+                at.emplace(change.put_people[i].key, i);
+            for (const auto& r : in_force.people) {
+                if (r.source != "import")
+                    continue;
+                if (auto it = at.find(r.key); it != at.end())
+                    change.put_people[it->second].created = r.created;
+                else if (whole && r.active) {
+                    auto gone = r;
+                    gone.active = false;
+                    gone.modified = now;
+                    change.put_people.push_back(std::move(gone));
+                }
             }
-        }
+            return change;
+        };
         if (dry && dry->get_bool()) {
             const auto since_text = text_field(body, "since", 16).value_or("90d");
             const auto since = duration_field(since_text, "since").value_or(app::preview_window);
+            const auto change = make(ctx_.policy.records());
             const auto next = ctx_.policy.with_records(workflow::apply_change(ctx_.policy.records(), change));
             auto preview = must(ctx_.directory->preview(change, since));
             auto out = preview_json(preview, c.m(), next, since_text);
             out["people"] = people->as_array().size();
             return ok(c, out);
         }
-        auto r = must(ctx_.directory->apply(change, "directory.imported", c.who.actor(), origin_of(c)));
+        auto r = must(ctx_.directory->apply(make, "directory.imported", c.who.actor(), origin_of(c)));
         for (const auto& f : r.failures)
             spdlog::error("directory import: {}", f);
         spdlog::info("directory import by {}: {}; {} waiting request(s) re-routed, {} grant(s) revoked", c.who.actor(),

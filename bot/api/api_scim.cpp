@@ -11,12 +11,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 namespace checkpoint::bot::api {
 
 namespace {
 
 constexpr std::string_view scim_base = "/scim/v2";
+// A user's body: a group of many members may be larger (up to the upload limit), a user never needs to be.
+constexpr std::size_t max_user_bytes = 64 * 1024;
 
 response scim_answer(unsigned status, const json::value& body, unsigned version)
 {
@@ -193,52 +196,59 @@ response api_router::scim_route(const request& req)
     const workflow::origin via{"scim", who.token.id};
     const auto actor = who.actor();
     const auto now = ctx_.clock.now();
-    auto records = sync.records();
+    using overlay = workflow::directory_overlay;
     const auto live_user = [](const workflow::directory_record& r) { return r.source == "scim" && !r.resource.empty(); };
-    const auto find_user = [&](const std::string& id) -> workflow::directory_record& {
-        for (auto& r : records.people)
+    const auto find_user = [&](const overlay& records, const std::string& id) -> const workflow::directory_record& {
+        for (const auto& r : records.people)
             if (r.key == id && live_user(r))
                 return r;
         scim::fail(404, "", "There is no user " + id.substr(0, 64) + ".");
     };
-    const auto find_group = [&](const std::string& id) -> workflow::directory_group_record& {
-        for (auto& g : records.groups)
+    const auto find_group = [&](const overlay& records, const std::string& id) -> const workflow::directory_group_record& {
+        for (const auto& g : records.groups)
             if (g.key == id && g.source == "scim")
                 return g;
         scim::fail(404, "", "There is no group " + id.substr(0, 64) + ".");
     };
-    const auto apply = [&](const workflow::directory_change& change) {
-        auto done = must(sync.apply(change, "directory.scim", actor, via));
+    // One change, decided from the records in force under the directory's lock (two clients never undo each
+    // other), stored and followed; the change as written.
+    const auto change = [&](const app::directory_sync::change_maker& make) {
+        workflow::directory_change written;
+        auto done = must(sync.apply(make, "directory.scim", actor, via, &written));
         for (const auto& f : done.failures)
             spdlog::error("scim: {}", f);
         if (done.changed)
             spdlog::info("scim by {}: {}; {} waiting request(s) re-routed, {} grant(s) revoked", actor,
                          done.diff.summary(), done.rerouted.size(), done.ended.size());
         ctx_.runner.wake();
+        return written;
     };
-    // A user written: unique user name among live users, the tombstone of a deleted one with that name replaced.
-    const auto put_user = [&](workflow::directory_record r, const json::object& body) {
-        workflow::directory_change change;
-        change.source = "scim";
+    // A user written: its user name unique among live users, the tombstone of a deleted one with that name replaced.
+    const auto user_change = [&](const overlay& records, workflow::directory_record r, const json::object& body) {
+        workflow::directory_change c;
+        c.source = "scim";
         for (const auto& other : records.people) {
-            if (other.source != "scim" || other.key == r.key || workflow::to_lower(other.user_name) != workflow::to_lower(r.user_name))
+            if (other.source != "scim" || other.key == r.key ||
+                workflow::to_lower(other.user_name) != workflow::to_lower(r.user_name))
                 continue;
             if (live_user(other))
                 scim::fail(409, "uniqueness", "userName \"" + r.user_name + "\" is taken by user " + other.key + ".");
-            change.remove_people.push_back(other.key);
+            c.remove_people.push_back(other.key);
         }
         if (!r.manager.empty() && r.manager == r.key)
             scim::fail(400, "invalidValue", "A user cannot be their own manager.");
         r.resource = resource_text(body, r.active);
         r.modified = now;
-        change.put_people.push_back(r);
-        apply(change);
-        return r;
+        c.put_people.push_back(std::move(r));
+        return c;
     };
-    const auto put_group = [&](workflow::directory_group_record g, const json::object& body) {
+    const auto group_change = [&](const overlay& records, workflow::directory_group_record g, const json::object& body) {
+        std::unordered_set<std::string> known;
+        for (const auto& r : records.people)
+            if (live_user(r))
+                known.insert(r.key);
         for (const auto& m : g.members)
-            if (std::none_of(records.people.begin(), records.people.end(),
-                             [&](const workflow::directory_record& r) { return r.key == m && live_user(r); }))
+            if (!known.contains(m))
                 scim::fail(400, "invalidValue", "Member \"" + m.substr(0, 64) + "\" is not a user of this service; push "
                                                 "the user before the group.");
         for (const auto& other : records.groups)
@@ -246,28 +256,40 @@ response api_router::scim_route(const request& req)
                 scim::fail(409, "uniqueness", "displayName \"" + g.name + "\" is taken by group " + other.key + ".");
         g.resource = group_text(body);
         g.modified = now;
-        workflow::directory_change change;
-        change.source = "scim";
-        change.put_groups.push_back(g);
-        apply(change);
-        return g;
+        workflow::directory_change c;
+        c.source = "scim";
+        c.put_groups.push_back(std::move(g));
+        return c;
+    };
+    const auto patch_ops = [](const json::object& body) -> const json::array& {
+        const auto* ops = body.if_contains("Operations");
+        if (!ops || !ops->is_array())
+            scim::fail(400, "invalidSyntax", "A PATCH body needs Operations: an array of operations.");
+        return ops->get_array();
+    };
+    const auto stored_resource = [](const std::string& text) {
+        boost::system::error_code ec;
+        auto parsed = json::parse(text, ec);
+        return !ec && parsed.is_object() ? std::move(parsed.get_object()) : json::object{};
     };
 
     if (seg.size() == 1) {
         if (method == http::verb::post) {
+            if (users && req.body().size() > max_user_bytes)
+                scim::fail(413, "tooLarge", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
             const auto body = body_of(req);
             if (users) {
                 auto r = scim::user_record(body);
                 r.key = new_id();
                 r.created = now;
-                r = put_user(std::move(r), body);
-                return scim_answer(201, scim::user_out(r, scim_base), version);
+                auto w = change([&](const overlay& records) { return user_change(records, r, body); });
+                return scim_answer(201, scim::user_out(w.put_people.back(), scim_base), version);
             }
             auto g = scim::group_record(body);
             g.key = new_id();
             g.created = now;
-            g = put_group(std::move(g), body);
-            return scim_answer(201, scim::group_out(g, scim_base), version);
+            auto w = change([&](const overlay& records) { return group_change(records, g, body); });
+            return scim_answer(201, scim::group_out(w.put_groups.back(), scim_base), version);
         }
         if (method != http::verb::get)
             return not_allowed("GET, POST");
@@ -277,36 +299,33 @@ response api_router::scim_route(const request& req)
         if (auto f = param("filter"); f && !f->empty())
             filter = users ? scim::parse_filter(*f, {"userName", "externalId", "id"})
                            : scim::parse_filter(*f, {"displayName", "externalId", "id"});
-        json::array all;
         const auto keep = [&](std::string_view attr_value, bool case_exact) {
             return case_exact ? attr_value == filter->value : workflow::to_lower(attr_value) == workflow::to_lower(filter->value);
         };
-        if (users) {
-            for (const auto& r : records.people) {
-                if (!live_user(r))
-                    continue;
-                if (filter && !(filter->attr == "userName"     ? keep(r.user_name, false)
-                                : filter->attr == "externalId" ? keep(r.external_id, true)
-                                                               : keep(r.key, true)))
-                    continue;
-                all.push_back(scim::user_out(r, scim_base));
-            }
-        } else {
-            for (const auto& g : records.groups) {
-                if (g.source != "scim")
-                    continue;
-                if (filter && !(filter->attr == "displayName"  ? keep(g.name, false)
-                                : filter->attr == "externalId" ? keep(g.external_id, true)
-                                                               : keep(g.key, true)))
-                    continue;
-                all.push_back(scim::group_out(g, scim_base));
-            }
-        }
+        const auto records = sync.records();
+        std::size_t total = 0;
         json::array page;
-        for (std::size_t i = start - 1; i < all.size() && page.size() < count; ++i)
-            page.push_back(all[i]);
+        // Counted whole, rendered only for the page asked.
+        const auto take = [&](auto&& render) {
+            ++total;
+            if (total >= start && page.size() < count)
+                page.push_back(render());
+        };
+        if (users) {
+            for (const auto& r : records.people)
+                if (live_user(r) && (!filter || (filter->attr == "userName"     ? keep(r.user_name, false)
+                                                 : filter->attr == "externalId" ? keep(r.external_id, true)
+                                                                                : keep(r.key, true))))
+                    take([&] { return scim::user_out(r, scim_base); });
+        } else {
+            for (const auto& g : records.groups)
+                if (g.source == "scim" && (!filter || (filter->attr == "displayName"  ? keep(g.name, false)
+                                                       : filter->attr == "externalId" ? keep(g.external_id, true)
+                                                                                      : keep(g.key, true))))
+                    take([&] { return scim::group_out(g, scim_base); });
+        }
         json::object out{{"schemas", json::array{scim::list_schema}},
-                         {"totalResults", all.size()},
+                         {"totalResults", total},
                          {"itemsPerPage", page.size()},
                          {"startIndex", start},
                          {"Resources", std::move(page)}};
@@ -315,76 +334,94 @@ response api_router::scim_route(const request& req)
 
     const auto& id = seg[1];
     if (users) {
-        auto& current = find_user(id);
+        if (method != http::verb::get && req.body().size() > max_user_bytes)
+            scim::fail(413, "tooLarge", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
         switch (method) {
-        case http::verb::get: return scim_answer(200, scim::user_out(current, scim_base), version);
+        case http::verb::get: return scim_answer(200, scim::user_out(find_user(sync.records(), id), scim_base), version);
         case http::verb::put: {
             const auto body = body_of(req);
-            auto r = scim::user_record(body);
-            r.key = current.key;
-            r.created = current.created;
-            return scim_answer(200, scim::user_out(put_user(std::move(r), body), scim_base), version);
+            auto fresh = scim::user_record(body);
+            auto w = change([&](const overlay& records) {
+                const auto& current = find_user(records, id);
+                auto r = fresh;
+                r.key = current.key;
+                r.created = current.created;
+                return user_change(records, std::move(r), body);
+            });
+            return scim_answer(200, scim::user_out(w.put_people.back(), scim_base), version);
         }
         case http::verb::patch: {
             const auto body = body_of(req);
-            const auto* ops = body.if_contains("Operations");
-            if (!ops || !ops->is_array())
-                scim::fail(400, "invalidSyntax", "A PATCH body needs Operations: an array of operations.");
-            boost::system::error_code ec;
-            auto parsed = json::parse(current.resource, ec);
-            auto resource = !ec && parsed.is_object() ? std::move(parsed.get_object()) : json::object{};
-            resource["userName"] = current.user_name;
-            scim::patch(resource, ops->get_array());
-            auto r = scim::user_record(resource);
-            r.key = current.key;
-            r.created = current.created;
-            return scim_answer(200, scim::user_out(put_user(std::move(r), resource), scim_base), version);
+            const auto& ops = patch_ops(body);
+            auto w = change([&](const overlay& records) {
+                const auto& current = find_user(records, id);
+                auto resource = stored_resource(current.resource);
+                resource["userName"] = current.user_name;
+                scim::patch(resource, ops);
+                auto r = scim::user_record(resource);
+                // `remove active` leaves it as it was: a user is deactivated only by saying so.
+                if (!scim::has_attribute(resource, "active"))
+                    r.active = current.active;
+                r.key = current.key;
+                r.created = current.created;
+                return user_change(records, std::move(r), resource);
+            });
+            return scim_answer(200, scim::user_out(w.put_people.back(), scim_base), version);
         }
         case http::verb::delete_: {
             // Kept as deactivated with no resource: the person stays out of the directory, and GET says 404.
-            auto r = current;
-            r.active = false;
-            r.resource.clear();
-            r.modified = now;
-            workflow::directory_change change;
-            change.source = "scim";
-            change.put_people.push_back(std::move(r));
-            apply(change);
+            change([&](const overlay& records) {
+                auto r = find_user(records, id);
+                r.active = false;
+                r.resource.clear();
+                r.modified = now;
+                workflow::directory_change c;
+                c.source = "scim";
+                c.put_people.push_back(std::move(r));
+                return c;
+            });
             return scim_answer(204, nullptr, version);
         }
         default: return not_allowed("GET, PUT, PATCH, DELETE");
         }
     }
-    auto& current = find_group(id);
     switch (method) {
-    case http::verb::get: return scim_answer(200, scim::group_out(current, scim_base), version);
+    case http::verb::get: return scim_answer(200, scim::group_out(find_group(sync.records(), id), scim_base), version);
     case http::verb::put: {
         const auto body = body_of(req);
-        auto g = scim::group_record(body);
-        g.key = current.key;
-        g.created = current.created;
-        return scim_answer(200, scim::group_out(put_group(std::move(g), body), scim_base), version);
+        auto fresh = scim::group_record(body);
+        auto w = change([&](const overlay& records) {
+            const auto& current = find_group(records, id);
+            auto g = fresh;
+            g.key = current.key;
+            g.created = current.created;
+            return group_change(records, std::move(g), body);
+        });
+        return scim_answer(200, scim::group_out(w.put_groups.back(), scim_base), version);
     }
     case http::verb::patch: {
         const auto body = body_of(req);
-        const auto* ops = body.if_contains("Operations");
-        if (!ops || !ops->is_array())
-            scim::fail(400, "invalidSyntax", "A PATCH body needs Operations: an array of operations.");
-        boost::system::error_code ec;
-        auto parsed = json::parse(current.resource, ec);
-        auto resource = !ec && parsed.is_object() ? std::move(parsed.get_object()) : json::object{};
-        resource["displayName"] = current.name;
-        scim::patch(resource, ops->get_array());
-        auto g = scim::group_record(resource);
-        g.key = current.key;
-        g.created = current.created;
-        return scim_answer(200, scim::group_out(put_group(std::move(g), resource), scim_base), version);
+        const auto& ops = patch_ops(body);
+        auto w = change([&](const overlay& records) {
+            const auto& current = find_group(records, id);
+            auto resource = stored_resource(current.resource);
+            resource["displayName"] = current.name;
+            scim::patch(resource, ops);
+            auto g = scim::group_record(resource);
+            g.key = current.key;
+            g.created = current.created;
+            return group_change(records, std::move(g), resource);
+        });
+        return scim_answer(200, scim::group_out(w.put_groups.back(), scim_base), version);
     }
     case http::verb::delete_: {
-        workflow::directory_change change;
-        change.source = "scim";
-        change.remove_groups.push_back(current.key);
-        apply(change);
+        change([&](const overlay& records) {
+            const auto& current = find_group(records, id);
+            workflow::directory_change c;
+            c.source = "scim";
+            c.remove_groups.push_back(current.key);
+            return c;
+        });
         return scim_answer(204, nullptr, version);
     }
     default: return not_allowed("GET, PUT, PATCH, DELETE");

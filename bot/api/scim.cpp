@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 namespace checkpoint::bot::api::scim {
 
@@ -71,12 +72,15 @@ bool boolean(const json::value& v, std::string_view what)
 // The value a reference names: a string, or an object's "value" (manager, members).
 std::string reference(const json::value& v, std::string_view what)
 {
-    if (v.is_string())
-        return std::string(v.get_string());
+    const json::value* s = &v;
     if (v.is_object())
-        if (const auto* inner = member(v.get_object(), "value"); inner && inner->is_string())
-            return std::string(inner->get_string());
-    if (v.is_null())
+        s = member(v.get_object(), "value");
+    if (s && s->is_string()) {
+        if (s->get_string().size() > max_text)
+            fail(400, "invalidValue", std::string(what) + " is longer than " + std::to_string(max_text) + " characters.");
+        return std::string(s->get_string());
+    }
+    if (v.is_null() || (v.is_object() && (!s || s->is_null())))
         return {};
     fail(400, "invalidValue", std::string(what) + " must be a string or an object with a string \"value\".");
 }
@@ -94,6 +98,11 @@ path parse_path(std::string_view p)
 {
     path out;
     std::string_view rest = p;
+    if (same(rest, enterprise_schema) || same(rest, user_schema) || same(rest, group_schema)) {
+        // The extension itself: its attributes are the value's.
+        out.schema = std::string(rest);
+        return out;
+    }
     if (rest.size() > 4 && same(rest.substr(0, 4), "urn:")) {
         // urn:…:User:attr — the attribute follows the last colon before any '[' or '.'.
         const auto stop = rest.find_first_of("[");
@@ -176,12 +185,18 @@ void add_values(json::value& target, const json::value& value)
     if (!target.is_array())
         target = json::array{};
     auto& arr = target.get_array();
-    const auto add = [&](const json::value& e) {
+    const auto value_of = [](const json::value& e) -> std::optional<std::string> {
         const auto* v = e.is_object() ? member(e.get_object(), "value") : nullptr;
-        if (v && std::any_of(arr.begin(), arr.end(), [&](const json::value& x) {
-                const auto* xv = x.is_object() ? member(x.get_object(), "value") : nullptr;
-                return xv && *xv == *v;
-            }))
+        if (v && v->is_string())
+            return std::string(v->get_string());
+        return std::nullopt;
+    };
+    std::unordered_set<std::string> present;
+    for (const auto& e : arr)
+        if (auto v = value_of(e))
+            present.insert(*v);
+    const auto add = [&](const json::value& e) {
+        if (auto v = value_of(e); v && !present.insert(*v).second)
             return;
         arr.push_back(e);
     };
@@ -229,6 +244,23 @@ void apply_op(json::object& resource, std::string_view op, const json::value* pa
     if (!path_value->is_string())
         fail(400, "invalidPath", "A PATCH operation's path must be a string.");
     const auto p = parse_path(path_value->get_string());
+    if (p.attr.empty()) {
+        // A path naming a schema extension: an object of its attributes, set (or the extension removed).
+        if (remove) {
+            for (auto it = resource.begin(); it != resource.end(); ++it)
+                if (same(it->key(), p.schema)) {
+                    resource.erase(it);
+                    break;
+                }
+            return;
+        }
+        if (!value || !value->is_object())
+            fail(400, "invalidValue", "A value for " + p.schema + " must be an object of its attributes.");
+        auto& c = container(resource, p.schema);
+        for (const auto& inner : value->get_object())
+            set_attr(c, std::string(inner.key()), inner.value());
+        return;
+    }
     auto& c = container(resource, p.schema);
     auto* target = member(c, p.attr);
     if (remove) {
@@ -315,6 +347,8 @@ void apply_op(json::object& resource, std::string_view op, const json::value* pa
 
 } // namespace
 
+bool has_attribute(const json::object& resource, std::string_view name) { return member(resource, name) != nullptr; }
+
 void fail(unsigned status, std::string scim_type, std::string detail)
 {
     throw failure{status, std::move(scim_type), std::move(detail)};
@@ -348,7 +382,8 @@ workflow::directory_record user_record(const json::object& user)
                 continue;
             auto v = text(e.get_object(), "value", "emails[].");
             const auto* primary = member(e.get_object(), "primary");
-            if (!v.empty() && (r.email.empty() || (primary && primary->is_bool() && primary->get_bool())))
+            const bool is_primary = primary && !primary->is_null() && boolean(*primary, "emails[].primary");
+            if (!v.empty() && (r.email.empty() || is_primary))
                 r.email = v;
         }
     }
@@ -379,11 +414,12 @@ workflow::directory_group_record group_record(const json::object& group)
             fail(400, "invalidValue", "members must be an array.");
         if (members->get_array().size() > max_members)
             fail(400, "invalidValue", "A group holds at most " + std::to_string(max_members) + " members.");
+        std::unordered_set<std::string> seen;
         for (const auto& m : members->get_array()) {
             auto ref = reference(m, "members[]");
             if (ref.empty())
                 fail(400, "invalidValue", "Every member needs a value: the id of a user.");
-            if (std::find(g.members.begin(), g.members.end(), ref) == g.members.end())
+            if (seen.insert(ref).second)
                 g.members.push_back(std::move(ref));
         }
     }
@@ -417,6 +453,8 @@ equality parse_filter(std::string_view filter, std::initializer_list<std::string
     if (value.size() < 2 || value.front() != '"' || value.back() != '"')
         fail(400, "invalidFilter", "The value of a filter must be a quoted string.");
     value = value.substr(1, value.size() - 2);
+    if (value.find('"') != std::string_view::npos)
+        fail(400, "invalidFilter", "Only one `attribute eq \"value\"` comparison is supported; a value holds no quote.");
     for (auto a : attrs)
         if (same(a, attr))
             return {std::string(a), std::string(value)};

@@ -45,6 +45,9 @@ workflow::directory_group_record group_record(const boost::json::object& group);
 // failure (400 invalidPath, invalidValue, noTarget).
 void patch(boost::json::object& resource, const boost::json::array& ops);
 
+// Whether `resource` has the top-level attribute `name` (without regard to case).
+bool has_attribute(const boost::json::object& resource, std::string_view name);
+
 // A filter `ATTR eq "VALUE"` on one of `attrs` (matched without case): the attribute as spelled in `attrs` and the
 // value. Throws failure (400 invalidFilter) for anything else.
 struct equality {

@@ -162,7 +162,7 @@ TEST_CASE("Okta provisions a user: checks by filter, creates, reads, replaces, a
     auto refused = f.get("/api/v1/me", kofi_token);
     CHECK(refused.result_int() == 401);
     CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'directory.scim' AND actor = 'token:okta' AND "
-                   "details LIKE '%people_removed%u-4001%' AND details LIKE '%\"channel\":\"scim\"%'") == 1);
+                   "details LIKE '%\"people_removed\":[\"u-4001\"]%' AND details LIKE '%\"channel\":\"scim\"%'") == 1);
     CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'revoke' AND petition_id = '" + held.id + "'") == 1);
     CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'token.revoke' AND reason LIKE 'u-4001 %'") == 1);
     CHECK(count(f, "SELECT count(*) FROM jobs WHERE kind = 'revoke' AND payload LIKE '%" + held.id + "%'") == 1);
@@ -368,4 +368,97 @@ TEST_CASE("SCIM refusals come in RFC 7644's error shape and change nothing", "[s
     REQUIRE(bad.result_int() == 400);
     CHECK(scim_error(bad) == "invalidSyntax");
     CHECK(f.directory.records().people.at(0).name.empty());
+}
+
+TEST_CASE("a SCIM user stays bound to the person it was first matched to, and cannot take another's identity", "[scim]")
+{
+    test::api_fixture f;
+    const auto okta = f.token({"scim"}, {}, "okta");
+    auto made = f.post("/scim/v2/Users", okta, okta_user("lee@example.com", "Lee", "Lin"));
+    REQUIRE(made.result_int() == 201);
+    const std::string lee(body_of(made).at("id").as_string());
+    // Renamed at the IdP (user name and email): still u-2001, not a new person and a leaver.
+    auto renamed = f.put("/scim/v2/Users/" + lee, okta, okta_user("lee.lin@corp.example", "Lee", "Lin"));
+    REQUIRE(renamed.result_int() == 200);
+    {
+        const auto policy = f.live.now();
+        auto i = policy->directory.find("u-2001");
+        REQUIRE(i != workflow::no_person);
+        CHECK(policy->directory.at(i).email == "lee.lin@corp.example");
+        CHECK(policy->directory.find("lee.lin@corp.example") == i);
+        CHECK(policy->directory.size() == f.initial->directory.size());
+    }
+    CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'directory.scim' AND "
+                   "details LIKE '%u-2001 email%lee@example.com%lee.lin@corp.example%'") == 1);
+    // Taking Paula's (an admin's) email, or an id in another case: refused, nothing changes.
+    auto takeover = f.put("/scim/v2/Users/" + lee, okta, okta_user("paula@example.com", "Lee", "Lin"));
+    REQUIRE(takeover.result_int() == 409);
+    CHECK(scim_error(takeover) == "uniqueness");
+    CHECK(f.live.now()->directory.at(f.live.now()->directory.find("u-1000")).email == "paula@example.com");
+    auto upper = f.post("/scim/v2/Users", okta, json::object{{"userName", "U-1001"}, {"displayName", "Omar H."}});
+    REQUIRE(upper.result_int() == 201);
+    CHECK(f.live.now()->directory.size() == f.initial->directory.size());
+    CHECK(f.live.now()->directory.at(f.live.now()->directory.find("u-1001")).name == "Omar H.");
+}
+
+TEST_CASE("a deactivation by one source is not undone by another, and remove active changes nothing", "[scim]")
+{
+    test::api_fixture f;
+    const auto okta = f.token({"scim"}, {}, "okta");
+    const auto admin = f.token({"admin"}, {}, "hr");
+    auto made = f.post("/scim/v2/Users", okta, json::object{{"userName", "mia@example.com"}});
+    REQUIRE(made.result_int() == 201);
+    const std::string mia(body_of(made).at("id").as_string());
+    // HR still lists Mia as active, after Okta created her.
+    REQUIRE(f.post("/api/v1/directory/import", admin,
+                   json::object{{"people", json::array{json::object{{"id", "u-3001"}, {"active", true}}}}})
+                .result_int() == 200);
+    const auto ops = [](json::array o) { return json::object{{"Operations", std::move(o)}}; };
+    // `remove active` is not a deactivation.
+    REQUIRE(f.patch("/scim/v2/Users/" + mia, okta, ops({json::object{{"op", "remove"}, {"path", "active"}}})).result_int() ==
+            200);
+    CHECK(f.live.now()->directory.find("u-3001") != workflow::no_person);
+    // Okta deactivates her: gone, though the import says active.
+    REQUIRE(f.patch("/scim/v2/Users/" + mia, okta, ops({json::object{{"op", "replace"}, {"path", "active"}, {"value", false}}}))
+                .result_int() == 200);
+    CHECK(f.live.now()->directory.find("u-3001") == workflow::no_person);
+    // A filter that is two comparisons is refused, not read as one odd value.
+    auto two = f.get("/scim/v2/Users?filter=userName%20eq%20%22a%22%20or%20userName%20eq%20%22b%22", okta);
+    CHECK(two.result_int() == 400);
+    CHECK(scim_error(two) == "invalidFilter");
+}
+
+TEST_CASE("a directory change cut short by a stop is followed at the next start", "[scim]")
+{
+    test::api_fixture f;
+    // Eve's request waits on Nina; then a change moving Eve to Hank is stored, and the process dies before
+    // following it (the store's apply, as directory_sync makes it, without what comes after).
+    auto eves = f.access.submit("u-4002", ask("api-production-admin", "4h")).value();
+    REQUIRE(waiting_ids(eves) == std::vector<std::string>{"u-4000"});
+    workflow::directory_record eve;
+    eve.source = "import";
+    eve.key = "u-4002";
+    eve.user_name = "u-4002";
+    eve.person = "u-4002";
+    eve.manager = "u-5000";
+    workflow::directory_change c;
+    c.source = "import";
+    c.put_people = {eve};
+    workflow::directory_change undo;
+    undo.source = "import";
+    undo.remove_people = {"u-4002"};
+    REQUIRE(f.directory_records.apply(c, undo, {"hr", "directory.imported", f.clock.now(), "", "", "", "", {}}).has_value());
+    CHECK(waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-4000"});
+
+    // The next start: the records laid over, the change followed, and marked done.
+    app::live_manifests fresh{workflow::manifests(*f.initial)};
+    app::directory_sync again{fresh, f.directory_records, f.access, f.petitions, f.tokens, f.audit, f.clock};
+    auto loaded = again.load();
+    REQUIRE(loaded.has_value());
+    CHECK(loaded->rerouted.size() == 1);
+    CHECK(f.directory_records.unfollowed().value().empty());
+    CHECK(waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-5000"});
+    // Once only: another start finds nothing to do.
+    app::directory_sync third{fresh, f.directory_records, f.access, f.petitions, f.tokens, f.audit, f.clock};
+    CHECK(third.load().value().rerouted.empty());
 }

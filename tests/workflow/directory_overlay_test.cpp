@@ -177,3 +177,57 @@ TEST_CASE("the access of someone who leaves the directory ends; others' and past
         }
     }
 }
+
+TEST_CASE("a record is bound once: to the record it replaces, a record naming the same person, or the manifests",
+          "[directory]")
+{
+    const auto base = company();
+    auto bound_lee = rec("1", "lee@corp.example", "scim");
+    bound_lee.person = "lee";
+    const directory_overlay in_force{{bound_lee}, {}};
+    struct row {
+        std::string what;
+        directory_record r;
+        std::string person;
+    };
+    auto renamed = rec("1", "lee.lin@corp.example");
+    auto same_name_other_source = rec("lee-hr", "LEE@corp.example", "import");
+    auto by_id_other_case = rec("9", "MIA");
+    auto nobody = rec("8", "Zoe@Example.com");
+    const std::vector<row> rows{
+        {"the record it replaces keeps its person, whatever its new user name", renamed, "lee"},
+        {"another source's record naming the same user name", same_name_other_source, "lee"},
+        {"the manifests' id, in another case", by_id_other_case, "mia"},
+        {"nobody: a new person under the user name", nobody, "zoe@example.com"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.what);
+        CHECK(bind_record(r.r, base.directory, in_force) == r.person);
+    }
+    // Bound records follow their person through renames; any inactive one takes them out.
+    auto moved = renamed;
+    moved.person = "lee";
+    moved.email = "lee.lin@corp.example";
+    auto hr = same_name_other_source;
+    hr.person = "lee";
+    hr.active = false;
+    auto back = moved;
+    back.key = "2";
+    const auto m = lay_over(base, {{moved, hr, back}, {}});
+    CHECK(m.directory.find("lee") == no_person);
+    CHECK(m.directory.size() == base.directory.size() - 1);
+}
+
+TEST_CASE("two people may not share an email, an external id or a Slack id", "[directory]")
+{
+    auto m = company();
+    CHECK(identity_conflicts(m.directory).empty());
+    auto lee = rec("1", "lee");
+    lee.person = "lee";
+    lee.email = "MIA@example.com";
+    auto mia = rec("2", "mia");
+    mia.person = "mia";
+    mia.email = "mia@example.com";
+    const auto both = lay_over(m, {{lee, mia}, {}});
+    CHECK(identity_conflicts(both.directory) == std::vector<std::string>{"email mia@example.com: lee and mia"});
+}

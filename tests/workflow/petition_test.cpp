@@ -438,6 +438,14 @@ TEST_CASE("extensions are decided on the total, and an auto-approved one moves t
         CHECK_FALSE(yes.pending_extension);
         auto no = must_apply(t->petition, deny_by("alex", "too long", nov(26)), m.directory);
         CHECK(no.state == petition_state::active);
+        // A change of policy that withdraws the waiting extension: access stays, the requester is told so.
+        auto pulled = apply(t->petition, reroute_to(std::nullopt, "api-staging is deprecated", nov(27)), m.directory);
+        REQUIRE(pulled);
+        CHECK(pulled->petition.state == petition_state::active);
+        CHECK_FALSE(pulled->petition.pending_extension);
+        CHECK(pulled->petition.ends_at == end);
+        CHECK(has(pulled->effects, effect_kind::notify_person, notice::extension_withdrawn, "sam"));
+        CHECK_FALSE(has(pulled->effects, effect_kind::notify_person, notice::rerouted, "sam"));
         CHECK(no.ends_at == end);
         CHECK_FALSE(no.pending_extension);
         auto withdrawn = must_apply(t->petition, cancel_by("sam", nov(26)), m.directory);

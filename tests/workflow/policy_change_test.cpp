@@ -166,7 +166,7 @@ TEST_CASE("a change of manifests re-routes, keeps or withdraws a waiting request
             CHECK(t->petition.state == petition_state::cancelled);
             CHECK(t->petition.closed_by == "checkpoint");
             CHECK_THAT(t->petition.close_reason, Catch::Contains(r.reason_has));
-            CHECK(effect_targets(*t, effect_kind::notify_person, notice::rerouted) == std::vector<std::string>{"sam"});
+            CHECK(effect_targets(*t, effect_kind::notify_person, notice::withdrawn) == std::vector<std::string>{"sam"});
             return;
         }
         // The platform team now: Pat and Quinn get cards; api-team's reviewers are told it moved; Sam is told.
