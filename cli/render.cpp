@@ -986,15 +986,7 @@ std::string manifests_reload_text(const json::object& r)
         return "✓ The manifests " + short_hash(obj(r, "version")) + " are in force already; nothing changed.\n";
     std::string out = "✓ Manifests " + short_hash(obj(r, "version")) + " in force (were " +
                       short_hash(obj(r, "previous")) + ").\n" + changes_text(obj(r, "changes"));
-    const auto& rerouted = arr(r, "rerouted");
-    out += std::to_string(rerouted.size()) + " waiting request(s) re-routed or withdrawn";
-    for (const auto& v : rerouted)
-        out += (&v == &rerouted.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "outcome") + ")";
-    out += ".\n";
-    out += ended_text(r);
-    for (const auto& f : arr(r, "failures"))
-        out += "! " + scalar_text(f) + "\n";
-    return out;
+    return out + effects_text(r);
 }
 
 std::string directory_import_text(const json::object& r)
@@ -1004,27 +996,26 @@ std::string directory_import_text(const json::object& r)
     if (!changed || !changed->is_bool() || !changed->get_bool())
         return "✓ Imported " + people + " people; the directory was already so: nothing changed.\n";
     std::string out = "✓ Imported " + people + " people.\n" + changes_text(obj(r, "changes"));
+    return out + effects_text(r);
+}
+
+std::string effects_text(const json::object& r)
+{
     const auto& rerouted = arr(r, "rerouted");
-    out += std::to_string(rerouted.size()) + " waiting request(s) re-routed or withdrawn";
+    std::string out = std::to_string(rerouted.size()) + " waiting request(s) re-routed or withdrawn";
     for (const auto& v : rerouted)
         out += (&v == &rerouted.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "outcome") + ")";
     out += ".\n";
-    out += ended_text(r);
+    if (const auto& ended = arr(r, "access_ended"); !ended.empty()) {
+        out += std::to_string(ended.size()) + " grant(s) revoked, their holders no longer in the directory";
+        for (const auto& v : ended)
+            out += (&v == &ended.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "requester") +
+                   ", " + str(as_obj(v), "target") + ")";
+        out += ".\n";
+    }
     for (const auto& f : arr(r, "failures"))
         out += "! " + scalar_text(f) + "\n";
     return out;
-}
-
-std::string ended_text(const json::object& r)
-{
-    const auto& ended = arr(r, "access_ended");
-    if (ended.empty())
-        return {};
-    std::string out = std::to_string(ended.size()) + " grant(s) revoked, their holders no longer in the directory";
-    for (const auto& v : ended)
-        out += (&v == &ended.front() ? ": " : ", ") + str(as_obj(v), "petition") + " (" + str(as_obj(v), "requester") +
-               ", " + str(as_obj(v), "target") + ")";
-    return out + ".\n";
 }
 
 } // namespace checkpoint::cli

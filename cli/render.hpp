@@ -102,8 +102,9 @@ std::string manifests_reload_text(const boost::json::object& reload);
 // A preview (policy diff, directory import --dry-run) under `title`: what changes, the replayed decisions, the
 // access that would end and the waiting requests that would re-route.
 std::string preview_text(const boost::json::object& preview, const std::string& title);
-// "2 grant(s) revoked, …": the `access_ended` of a reload's or a directory change's answer; empty when none.
-std::string ended_text(const boost::json::object& answer);
+// What a reload or a directory change did: the waiting requests re-routed, the grants revoked (`access_ended`) and
+// what failed.
+std::string effects_text(const boost::json::object& answer);
 // `checkpoint directory import`: how many people, what changed, what was re-routed and revoked.
 std::string directory_import_text(const boost::json::object& answer);
 

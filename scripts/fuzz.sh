@@ -12,12 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(form interaction command duration manifest api_body webhook_reply csv_upload http_request)
+all=(form interaction command duration manifest api_body webhook_reply csv_upload http_request scim)
 # The longest input worth trying per harness: a little over what the server or the CLI accepts in one
 # piece where that is small (a line of HTTP, commands), and enough for a realistic document elsewhere.
 declare -A max_len=(
   [form]=8192 [interaction]=16384 [command]=4096 [duration]=64 [manifest]=8192
-  [api_body]=16384 [webhook_reply]=8192 [csv_upload]=16384 [http_request]=90000
+  [api_body]=16384 [webhook_reply]=8192 [csv_upload]=16384 [http_request]=90000 [scim]=16384
 )
 
 seconds=600

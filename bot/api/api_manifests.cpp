@@ -162,12 +162,23 @@ json::array strings(const std::vector<std::string>& v)
     return out;
 }
 
-json::array ended_json(const std::vector<workflow::departure>& ended)
+// What a reload or a directory change did: changed, the changes, the requests re-routed, the grants revoked.
+json::object effects_json(const app::reload_result& r)
 {
-    json::array out;
-    for (const auto& d : ended)
-        out.push_back(json::object{{"petition", d.petition_id}, {"requester", d.requester}, {"target", d.target}});
-    return out;
+    json::array rerouted;
+    for (const auto& w : r.rerouted)
+        rerouted.push_back(json::object{{"petition", w.petition_id},
+                                        {"outcome", std::string(workflow::name(w.plan.what))},
+                                        {"waiting_before", strings(w.plan.waiting_before)},
+                                        {"waiting_after", strings(w.plan.waiting_after)}});
+    json::array ended;
+    for (const auto& d : r.ended)
+        ended.push_back(json::object{{"petition", d.petition_id}, {"requester", d.requester}, {"target", d.target}});
+    return json::object{{"changed", r.changed},
+                        {"changes", app::diff_json(r.diff)},
+                        {"rerouted", std::move(rerouted)},
+                        {"access_ended", std::move(ended)},
+                        {"failures", strings(r.failures)}};
 }
 
 // One row of an HR export as the import reads it (POST /directory/import): keys id (or email), name, email,
@@ -245,19 +256,10 @@ response api_router::manifests(call& c)
         if (answer.refused)
             fail(code::refused, answer.refused->message);
         const auto& r = *answer.done;
-        json::array rerouted;
-        for (const auto& w : r.rerouted)
-            rerouted.push_back(json::object{{"petition", w.petition_id},
-                                            {"outcome", std::string(workflow::name(w.plan.what))},
-                                            {"waiting_before", strings(w.plan.waiting_before)},
-                                            {"waiting_after", strings(w.plan.waiting_after)}});
-        return ok(c, json::object{{"changed", r.changed},
-                                  {"version", version_json(r.version)},
-                                  {"previous", version_json(r.previous)},
-                                  {"changes", app::diff_json(r.diff)},
-                                  {"rerouted", std::move(rerouted)},
-                                  {"access_ended", ended_json(r.ended)},
-                                  {"failures", strings(r.failures)}});
+        auto out = effects_json(r);
+        out["version"] = version_json(r.version);
+        out["previous"] = version_json(r.previous);
+        return ok(c, out);
     }
     case endpoint::policy_preview: {
         need(c.who, scope::audit_read, "previewing a policy change");
@@ -366,18 +368,9 @@ response api_router::manifests(call& c)
         spdlog::info("directory import by {}: {}; {} waiting request(s) re-routed, {} grant(s) revoked", c.who.actor(),
                      r.diff.summary(), r.rerouted.size(), r.ended.size());
         ctx_.runner.wake();
-        json::array rerouted;
-        for (const auto& w : r.rerouted)
-            rerouted.push_back(json::object{{"petition", w.petition_id},
-                                            {"outcome", std::string(workflow::name(w.plan.what))},
-                                            {"waiting_before", strings(w.plan.waiting_before)},
-                                            {"waiting_after", strings(w.plan.waiting_after)}});
-        return ok(c, json::object{{"changed", r.changed},
-                                  {"people", people->as_array().size()},
-                                  {"changes", app::diff_json(r.diff)},
-                                  {"rerouted", std::move(rerouted)},
-                                  {"access_ended", ended_json(r.ended)},
-                                  {"failures", strings(r.failures)}});
+        auto out = effects_json(r);
+        out["people"] = people->as_array().size();
+        return ok(c, out);
     }
     default: break;
     }

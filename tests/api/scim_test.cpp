@@ -14,19 +14,7 @@ using test::body_of;
 
 namespace {
 
-workflow::intent::request ask(std::string target, std::string length)
-{
-    workflow::intent::request r;
-    r.target = std::move(target);
-    r.length = workflow::parse_duration(length).value();
-    r.reason = "debugging latency";
-    return r;
-}
 
-std::vector<std::string> waiting_ids(const workflow::petition& p)
-{
-    return workflow::waiting_on(p.route.steps.at(p.progress.step), p.progress.assigned);
-}
 
 // A user as Okta's provisioning POSTs it.
 json::object okta_user(const std::string& email, const std::string& given, const std::string& family,
@@ -75,15 +63,15 @@ TEST_CASE("Okta provisions a user: checks by filter, creates, reads, replaces, a
     const auto kofi_token = f.token({"requests"}, "u-4001", "kofi-laptop");
 
     // Kofi holds api-staging (granted at once) and waits on api-production-admin (his manager first).
-    auto held = f.access.submit("u-4001", ask("api-staging", "1d")).value();
+    auto held = f.access.submit("u-4001", test::request_for("api-staging", "1d")).value();
     REQUIRE(held.state == workflow::petition_state::approved);
     REQUIRE(f.access.act(held.id, workflow::provisioning_started(f.clock.now())).has_value());
     REQUIRE(f.access.act(held.id, workflow::provisioned_at(f.clock.now())).has_value());
-    auto waiting = f.access.submit("u-4001", ask("api-production-admin", "4h")).value();
+    auto waiting = f.access.submit("u-4001", test::request_for("api-production-admin", "4h")).value();
     REQUIRE(waiting.state == workflow::petition_state::pending);
     // Eve's request waits on her manager, Nina.
-    auto eves = f.access.submit("u-4002", ask("api-production-admin", "4h")).value();
-    REQUIRE(waiting_ids(eves) == std::vector<std::string>{"u-4000"});
+    auto eves = f.access.submit("u-4002", test::request_for("api-production-admin", "4h")).value();
+    REQUIRE(test::waiting_ids(eves) == std::vector<std::string>{"u-4000"});
 
     // Okta's connection test and its check before creating: nobody yet.
     auto probe = f.get("/scim/v2/Users?startIndex=1&count=2", okta);
@@ -167,7 +155,7 @@ TEST_CASE("Okta provisions a user: checks by filter, creates, reads, replaces, a
     CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'token.revoke' AND reason LIKE 'u-4001 %'") == 1);
     CHECK(count(f, "SELECT count(*) FROM jobs WHERE kind = 'revoke' AND payload LIKE '%" + held.id + "%'") == 1);
     // Eve's request, which waits on Nina, is not touched.
-    CHECK(waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-4000"});
+    CHECK(test::waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-4000"});
 
     // The records outlive a restart: a new service over the same database lays them over again.
     app::live_manifests fresh_live{workflow::manifests(*f.initial)};
@@ -192,8 +180,8 @@ TEST_CASE("Entra ID moves a manager with a PATCH and the approval waiting on the
     test::api_fixture f;
     const auto entra = f.token({"scim"}, {}, "entra");
     // Eve's request waits on her manager, Nina.
-    auto eves = f.access.submit("u-4002", ask("api-production-admin", "4h")).value();
-    REQUIRE(waiting_ids(eves) == std::vector<std::string>{"u-4000"});
+    auto eves = f.access.submit("u-4002", test::request_for("api-production-admin", "4h")).value();
+    REQUIRE(test::waiting_ids(eves) == std::vector<std::string>{"u-4000"});
 
     const auto create = [&](const std::string& email, const std::string& name) {
         auto r = f.post("/scim/v2/Users", entra,
@@ -226,7 +214,7 @@ TEST_CASE("Entra ID moves a manager with a PATCH and the approval waiting on the
         CHECK(dir.at(dir.manager_of(dir.find("u-4002"))).id == "u-5000");
     }
     auto now = f.access.get(eves.id).value();
-    CHECK(waiting_ids(now) == std::vector<std::string>{"u-5000"});
+    CHECK(test::waiting_ids(now) == std::vector<std::string>{"u-5000"});
     CHECK(count(f, "SELECT count(*) FROM audit_log WHERE action = 'reroute' AND petition_id = '" + eves.id + "'") == 1);
     // Hank gets the card; Nina and Eve are told.
     CHECK(count(f, "SELECT count(*) FROM jobs WHERE kind = 'post_card' AND payload LIKE '%" + eves.id +
@@ -433,8 +421,8 @@ TEST_CASE("a directory change cut short by a stop is followed at the next start"
     test::api_fixture f;
     // Eve's request waits on Nina; then a change moving Eve to Hank is stored, and the process dies before
     // following it (the store's apply, as directory_sync makes it, without what comes after).
-    auto eves = f.access.submit("u-4002", ask("api-production-admin", "4h")).value();
-    REQUIRE(waiting_ids(eves) == std::vector<std::string>{"u-4000"});
+    auto eves = f.access.submit("u-4002", test::request_for("api-production-admin", "4h")).value();
+    REQUIRE(test::waiting_ids(eves) == std::vector<std::string>{"u-4000"});
     workflow::directory_record eve;
     eve.source = "import";
     eve.key = "u-4002";
@@ -448,7 +436,7 @@ TEST_CASE("a directory change cut short by a stop is followed at the next start"
     undo.source = "import";
     undo.remove_people = {"u-4002"};
     REQUIRE(f.directory_records.apply(c, undo, {"hr", "directory.imported", f.clock.now(), "", "", "", "", {}}).has_value());
-    CHECK(waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-4000"});
+    CHECK(test::waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-4000"});
 
     // The next start: the records laid over, the change followed, and marked done.
     app::live_manifests fresh{workflow::manifests(*f.initial)};
@@ -457,7 +445,7 @@ TEST_CASE("a directory change cut short by a stop is followed at the next start"
     REQUIRE(loaded.has_value());
     CHECK(loaded->rerouted.size() == 1);
     CHECK(f.directory_records.unfollowed().value().empty());
-    CHECK(waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-5000"});
+    CHECK(test::waiting_ids(f.access.get(eves.id).value()) == std::vector<std::string>{"u-5000"});
     // Once only: another start finds nothing to do.
     app::directory_sync third{fresh, f.directory_records, f.access, f.petitions, f.tokens, f.audit, f.clock};
     CHECK(third.load().value().rerouted.empty());

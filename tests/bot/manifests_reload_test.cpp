@@ -2,47 +2,19 @@
 // and what changed, and the requests waiting for approval re-routed by the documented rule.
 #include "bot/manifests_reload.hpp"
 #include "service_fixture.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 using namespace checkpoint;
 
 namespace {
 
-std::string read(const std::filesystem::path& p)
-{
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-void write(const std::filesystem::path& p, const std::string& text)
-{
-    std::ofstream out(p, std::ios::trunc);
-    out << text;
-}
-
 // Replaces the first match of `from` in the file.
 void edit(const std::filesystem::path& p, const std::string& from, const std::string& to)
 {
-    auto text = read(p);
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    write(p, text);
-}
-
-workflow::intent::request ask(std::string target, std::string length)
-{
-    workflow::intent::request r;
-    r.target = std::move(target);
-    r.length = workflow::parse_duration(length).value();
-    r.reason = "debugging latency";
-    return r;
+    REQUIRE(test::edit_text(p, from, to));
 }
 
 struct reload_rig {
@@ -65,10 +37,6 @@ struct reload_rig {
     bot::reload_answer reload() { return bot::reload_from_disk(svc.ctx, "u-1000", {"api", 7}); }
 };
 
-std::vector<std::string> waiting_ids(const workflow::petition& p)
-{
-    return workflow::waiting_on(p.route.steps.at(p.progress.step), p.progress.assigned);
-}
 
 } // namespace
 
@@ -77,9 +45,9 @@ TEST_CASE("a reload puts valid manifests in force, audits its version and re-rou
     reload_rig rig;
     auto& svc = rig.svc;
     // Kofi (analytics-eng) asks for api-production for a day: api-team approves.
-    auto p = svc.access.submit("u-4001", ask("api-production", "1d"));
+    auto p = svc.access.submit("u-4001", test::request_for("api-production", "1d"));
     REQUIRE(p.has_value());
-    const auto before = waiting_ids(*p);
+    const auto before = test::waiting_ids(*p);
     REQUIRE(std::find(before.begin(), before.end(), "u-2001") != before.end());
     const auto first = svc.live.version();
     CHECK(first.hash.size() == 64);
@@ -109,7 +77,7 @@ TEST_CASE("a reload puts valid manifests in force, audits its version and re-rou
     auto now = svc.access.get(p->id);
     REQUIRE(now.has_value());
     CHECK(now->state == workflow::petition_state::pending);
-    const auto after = waiting_ids(*now);
+    const auto after = test::waiting_ids(*now);
     CHECK(after == r.done->rerouted[0].plan.waiting_after);
     CHECK(std::find(after.begin(), after.end(), "u-3001") != after.end());
     CHECK(std::find(after.begin(), after.end(), "u-2001") == after.end());
@@ -167,27 +135,27 @@ TEST_CASE("a manifests version is the hash of the files loaded, and the git comm
     test::temp_dir dir;
     const auto m = dir.path() / "repo" / "manifests";
     std::filesystem::create_directories(m / "bundles");
-    write(m / "checkpoint.yaml", "a: 1\n");
-    write(m / "bundles" / "x.yaml", "name: x\n");
-    write(m / "README.md", "not read\n");
+    test::write_text(m / "checkpoint.yaml", "a: 1\n");
+    test::write_text(m / "bundles" / "x.yaml", "name: x\n");
+    test::write_text(m / "README.md", "not read\n");
     const auto v1 = bot::manifests_version_of(m);
     CHECK(v1.commit.empty());
-    write(m / "README.md", "still not read\n");
+    test::write_text(m / "README.md", "still not read\n");
     CHECK(bot::manifests_version_of(m).hash == v1.hash);
-    write(m / "bundles" / "x.yaml", "name: y\n");
+    test::write_text(m / "bundles" / "x.yaml", "name: y\n");
     const auto v2 = bot::manifests_version_of(m);
     CHECK(v2.hash != v1.hash);
 
     // A checkout: HEAD names a branch, whose ref is loose or packed.
     const auto git = dir.path() / "repo" / ".git";
     std::filesystem::create_directories(git / "refs" / "heads");
-    write(git / "HEAD", "ref: refs/heads/main\n");
-    write(git / "refs" / "heads" / "main", "0123456789abcdef0123456789abcdef01234567\n");
+    test::write_text(git / "HEAD", "ref: refs/heads/main\n");
+    test::write_text(git / "refs" / "heads" / "main", "0123456789abcdef0123456789abcdef01234567\n");
     CHECK(bot::manifests_version_of(m).commit == "0123456789abcdef0123456789abcdef01234567");
     std::filesystem::remove(git / "refs" / "heads" / "main");
-    write(git / "packed-refs", "# pack-refs with: peeled\nfedcba9876543210fedcba9876543210fedcba98 refs/heads/main\n");
+    test::write_text(git / "packed-refs", "# pack-refs with: peeled\nfedcba9876543210fedcba9876543210fedcba98 refs/heads/main\n");
     CHECK(bot::manifests_version_of(m).commit == "fedcba9876543210fedcba9876543210fedcba98");
-    write(git / "HEAD", "aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\n");
+    test::write_text(git / "HEAD", "aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd\n");
     CHECK(bot::manifests_version_of(m).commit == "aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd");
     CHECK(bot::manifests_version_of(m).hash == v2.hash);
 }

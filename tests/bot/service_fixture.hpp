@@ -19,7 +19,9 @@
 #include "storage/slack_user_cache.hpp"
 #include "tests/support/example_manifests.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "workflow/intent.hpp"
 #include "workflow/loader/manifest_loader.hpp"
+#include "workflow/petition.hpp"
 
 #include <memory>
 #include <string>
@@ -79,5 +81,22 @@ struct service_fixture {
     bot::service_context ctx{cfg,    live,   clock,     petitions,    jobs,   audit, cards,
                              grants, slack_users, resources, slack, integrations, access, runner};
 };
+
+// A request as a person files it: `target` for `length` ("1d"), with a reason.
+inline workflow::intent::request request_for(std::string target, const std::string& length,
+                                             std::string reason = "debugging latency")
+{
+    workflow::intent::request r;
+    r.target = std::move(target);
+    r.length = workflow::parse_duration(length).value();
+    r.reason = std::move(reason);
+    return r;
+}
+
+// Whom a pending request waits on at its current step.
+inline std::vector<std::string> waiting_ids(const workflow::petition& p)
+{
+    return workflow::waiting_on(p.route.steps.at(p.progress.step), p.progress.assigned);
+}
 
 } // namespace checkpoint::test

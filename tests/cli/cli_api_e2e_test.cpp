@@ -1,6 +1,7 @@
 #include "tests/cli/cli_process.hpp"
 #include "tests/e2e/server_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -408,14 +409,7 @@ namespace {
 // Replaces the first `from` in the file with `to`.
 void edit_file(const std::filesystem::path& p, const std::string& from, const std::string& to)
 {
-    std::ifstream in(p);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    auto text = buf.str();
-    const auto at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    std::ofstream(p, std::ios::trunc) << text;
+    REQUIRE(edit_text(p, from, to));
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "tests/fakes/webhook/fake_webhook.hpp"
 #include "tests/support/example_manifests.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -33,19 +34,11 @@ constexpr const char* form = "application/x-www-form-urlencoded";
 constexpr const char* hook_secret = "e2e-provisioning-hook-secret";
 constexpr auto deadline = 15s;
 
-std::string read_file(const std::filesystem::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // The example manifests at today's date, with staging-access turned into a webhook to `url`.
 void write_manifests(const std::filesystem::path& dir, const std::string& url)
 {
     write_example_manifests(dir, std::chrono::system_clock::now());
-    std::string settings = read_file(dir / "checkpoint.yaml");
+    std::string settings = read_text(dir / "checkpoint.yaml");
     const std::string log_entry = "  - name: staging-access\n    kind: log\n";
     const auto at = settings.find(log_entry);
     REQUIRE(at != std::string::npos);
