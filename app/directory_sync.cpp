@@ -91,11 +91,19 @@ workflow::result<reload_result> directory_sync::load()
     out.changed = !records->empty();
     const workflow::origin system{};
     // A change stored before a stop whose effects were cut short: what it changed, told by its undo, followed now.
-    for (const auto& [id, undo] : *pending) {
-        const auto before = live_.with_records(workflow::apply_change(*records, undo));
+    for (const auto& u : *pending) {
         reload_result resumed;
-        resumed.diff = workflow::diff_manifests(before, *now);
-        const auto why = "directory change resumed after a stop: " + resumed.diff.summary();
+        workflow::manifests before = *now;
+        if (u.leaving.empty()) {
+            before = live_.with_records(workflow::apply_change(*records, u.undo));
+            resumed.diff = workflow::diff_manifests(before, *now);
+        } else {
+            // A reload's departures: who is still out of the directory loses what they hold.
+            for (const auto& id : u.leaving)
+                if (now->directory.find(id) == workflow::no_person)
+                    resumed.diff.people_removed.push_back(id);
+        }
+        const auto why = "a change of the directory resumed after a stop: " + resumed.diff.summary();
         follow_change(live_, before, access_, petitions_, why, system, clock_.now(), [](std::size_t, std::size_t) {},
                       resumed);
         stop_tokens(resumed.diff.people_removed, "no longer in the directory", system, resumed);
@@ -105,7 +113,7 @@ workflow::result<reload_result> directory_sync::load()
             out.ended.push_back(std::move(e));
         for (auto& f : resumed.failures)
             out.failures.push_back(std::move(f));
-        if (auto done = store_.followed(id); !done)
+        if (auto done = store_.followed(u.id); !done)
             out.failures.push_back("marking a resumed directory change done: " + done.error().message);
     }
     // Whom the records take out of the directory may still hold something: ended now (nothing when all was done).

@@ -40,6 +40,9 @@ public:
     workflow::result<reload_result> apply(const change_maker& make, const std::string& action, const std::string& by,
                                           const workflow::origin& via, workflow::directory_change* written = nullptr);
 
+    // Where a reload notes whom it takes out of the directory before ending their access (reload_manifests).
+    workflow::directory_store& journal() { return store_; }
+
     // What `c` would do, replayed over the requests of the last `since`: nothing is stored.
     workflow::result<workflow::policy_preview> preview(const workflow::directory_change& c, workflow::duration since);
 

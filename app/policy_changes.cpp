@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace checkpoint::app {
 
@@ -163,7 +164,8 @@ void follow_change(const live_manifests& live, const workflow::manifests& before
 workflow::result<reload_result> reload_manifests(live_manifests& live, workflow::manifests next, manifests_version version,
                                                  access_service& access, workflow::petition_store& petitions,
                                                  workflow::audit_log& audit, const std::string& by,
-                                                 const workflow::origin& via, workflow::time_point now)
+                                                 const workflow::origin& via, workflow::time_point now,
+                                                 workflow::directory_store* journal)
 {
     auto lock = live.changing();
     reload_result out;
@@ -179,6 +181,13 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
                                    "); they are built once, at start: restart checkpointd to apply them. The manifests "
                                    "in force are unchanged."};
     out.changed = true;
+    std::optional<std::int64_t> noted;
+    if (journal && !out.diff.people_removed.empty()) {
+        auto n = journal->note_departures(out.diff.people_removed, now);
+        if (!n)
+            return n.error();
+        noted = *n;
+    }
     live.replace(std::move(next), version);
 
     const std::string reason = "manifests " + version.hash.substr(0, 12) +
@@ -200,6 +209,9 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
                           out.failures.push_back("the reload's audit record: " + a.error().message);
                   },
                   out);
+    if (noted)
+        if (auto done = journal->followed(*noted); !done)
+            out.failures.push_back("marking the reload's departures done: " + done.error().message);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "app/access_service.hpp"
 #include "app/live_manifests.hpp"
 #include "workflow/audit_log.hpp"
+#include "workflow/directory_store.hpp"
 #include "workflow/error.hpp"
 #include "workflow/origin.hpp"
 #include "workflow/petition_store.hpp"
@@ -34,11 +35,13 @@ struct reload_result {
 // Puts `next` (validated) in force, atomically, and audits it ("manifests.reloaded", with the version and the
 // diff); then re-routes the requests waiting for approval by workflow::plan_reroute, each through the state
 // machine with its own audit event and jobs. Refused, with the old manifests kept, when integrations changed:
-// they are built once at start.
+// they are built once at start. With a `journal`, the people it takes out of the directory are noted first, so a
+// start after a stop ends their access (directory_sync::load).
 workflow::result<reload_result> reload_manifests(live_manifests& live, workflow::manifests next, manifests_version version,
                                                  access_service& access, workflow::petition_store& petitions,
                                                  workflow::audit_log& audit, const std::string& by,
-                                                 const workflow::origin& via, workflow::time_point now);
+                                                 const workflow::origin& via, workflow::time_point now,
+                                                 workflow::directory_store* journal = nullptr);
 
 // What a change of the manifests in force does to the requests, once `live` holds the next version and `before`
 // the previous: the waiting ones re-routed by workflow::plan_reroute, the access of people who left the directory

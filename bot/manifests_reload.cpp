@@ -155,7 +155,8 @@ reload_answer reload_from_disk(service_context& ctx, const std::string& by, cons
         return answer;
     }
     auto done = app::reload_manifests(ctx.policy, std::move(*read.manifests), read.version, ctx.access, ctx.petitions,
-                                      ctx.audit, by, via, ctx.clock.now());
+                                      ctx.audit, by, via, ctx.clock.now(),
+                                      ctx.directory ? &ctx.directory->journal() : nullptr);
     if (!done) {
         spdlog::error("manifests reload by {}: {}", by, done.error().message);
         answer.refused = done.error();

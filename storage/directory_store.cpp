@@ -279,13 +279,32 @@ workflow::result<void> directory_store::followed(std::int64_t id)
     });
 }
 
-workflow::result<std::vector<std::pair<std::int64_t, workflow::directory_change>>> directory_store::unfollowed()
+workflow::result<std::int64_t> directory_store::note_departures(const std::vector<std::string>& people,
+                                                                workflow::time_point at)
 {
-    return db_.read([&](connection& c) -> workflow::result<std::vector<std::pair<std::int64_t, workflow::directory_change>>> {
-        std::vector<std::pair<std::int64_t, workflow::directory_change>> out;
-        auto q = c.use("SELECT id, undo FROM directory_follow ORDER BY id");
-        while (q->executeStep())
-            out.emplace_back(q->getColumn(0).getInt64(), change_of(q->getColumn(1).getString()));
+    return db_.write([&](connection& c) -> workflow::result<std::int64_t> {
+        auto f = c.use("INSERT INTO directory_follow (undo, leaving, at) VALUES ('{}', ?, ?)");
+        f->bind(1, json::serialize(strings(people)));
+        f->bind(2, to_millis(at));
+        f->exec();
+        return c.db().getLastInsertRowid();
+    });
+}
+
+workflow::result<std::vector<workflow::directory_store::unfollowed_change>> directory_store::unfollowed()
+{
+    return db_.read([&](connection& c) -> workflow::result<std::vector<unfollowed_change>> {
+        std::vector<unfollowed_change> out;
+        auto q = c.use("SELECT id, undo, leaving FROM directory_follow ORDER BY id");
+        while (q->executeStep()) {
+            unfollowed_change u;
+            u.id = q->getColumn(0).getInt64();
+            u.undo = change_of(q->getColumn(1).getString());
+            boost::system::error_code ec;
+            auto leaving = json::parse(q->getColumn(2).getString(), ec);
+            u.leaving = strings_of(ec ? nullptr : &leaving);
+            out.push_back(std::move(u));
+        }
         return out;
     });
 }

@@ -13,8 +13,9 @@ public:
     workflow::result<workflow::directory_overlay> overlay() override;
     workflow::result<std::int64_t> apply(const workflow::directory_change& c, const workflow::directory_change& undo,
                                          const workflow::audit_event& audit) override;
+    workflow::result<std::int64_t> note_departures(const std::vector<std::string>& people, workflow::time_point at) override;
     workflow::result<void> followed(std::int64_t id) override;
-    workflow::result<std::vector<std::pair<std::int64_t, workflow::directory_change>>> unfollowed() override;
+    workflow::result<std::vector<unfollowed_change>> unfollowed() override;
 
 private:
     database& db_;

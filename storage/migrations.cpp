@@ -275,10 +275,12 @@ CREATE UNIQUE INDEX directory_groups_name ON directory_groups (source, name);
 CREATE INDEX directory_groups_seq ON directory_groups (seq);
 -- A change stored whose effects on requests and access are not yet all applied: what puts the records back as
 -- they were (JSON), so a start after a stop can tell what changed and finish it.
+-- Or, for a reload, the people it takes out of the directory (JSON array).
 CREATE TABLE directory_follow (
-    id   INTEGER PRIMARY KEY,
-    undo TEXT NOT NULL,
-    at   INTEGER NOT NULL
+    id      INTEGER PRIMARY KEY,
+    undo    TEXT NOT NULL,
+    leaving TEXT NOT NULL DEFAULT '[]',
+    at      INTEGER NOT NULL
 );
 )sql"},
 };

@@ -33,9 +33,18 @@ public:
     // replaced), kept until followed() says what `c` does to requests and access was done: its id. A user name or
     // group name another record of the same source holds is refused (conflict).
     virtual result<std::int64_t> apply(const directory_change& c, const directory_change& undo, const audit_event& audit) = 0;
+    // Before a reload that takes `people` out of the directory ends their access: noted, so a start after a stop
+    // ends it (the records do not tell). Its id, for followed().
+    virtual result<std::int64_t> note_departures(const std::vector<std::string>& people, time_point at) = 0;
     virtual result<void> followed(std::int64_t id) = 0;
-    // Changes stored whose following a stop cut short, oldest first, each with its undo.
-    virtual result<std::vector<std::pair<std::int64_t, directory_change>>> unfollowed() = 0;
+    // Changes stored whose following a stop cut short, oldest first: a records change with its undo, or a
+    // reload's departures.
+    struct unfollowed_change {
+        std::int64_t id = 0;
+        directory_change undo;
+        std::vector<std::string> leaving;
+    };
+    virtual result<std::vector<unfollowed_change>> unfollowed() = 0;
 };
 
 } // namespace checkpoint::workflow

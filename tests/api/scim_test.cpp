@@ -450,3 +450,32 @@ TEST_CASE("a directory change cut short by a stop is followed at the next start"
     app::directory_sync third{fresh, f.directory_records, f.access, f.petitions, f.tokens, f.audit, f.clock};
     CHECK(third.load().value().rerouted.empty());
 }
+
+TEST_CASE("a reload that took someone out of the directory and was cut short ends their access at the next start",
+          "[scim][reload]")
+{
+    test::api_fixture f;
+    auto held = f.access.submit("u-4001", test::request_for("api-staging", "1d")).value();
+    REQUIRE(f.access.act(held.id, workflow::provisioning_started(f.clock.now())).has_value());
+    REQUIRE(f.access.act(held.id, workflow::provisioned_at(f.clock.now())).has_value());
+    auto waiting = f.access.submit("u-4001", test::request_for("api-production-admin", "4h")).value();
+    // The new manifests no longer list Kofi; the reload noted him, and the process died before ending his access.
+    auto without = *f.initial;
+    std::vector<workflow::person> people;
+    for (const auto& p : without.directory.people())
+        if (p.id != "u-4001")
+            people.push_back(p);
+    without.directory = workflow::directory(
+        std::move(people), std::vector<workflow::group>(without.directory.groups().begin(), without.directory.groups().end()),
+        std::vector<workflow::oncall_rotation>(without.directory.oncall().begin(), without.directory.oncall().end()));
+    REQUIRE(f.directory_records.note_departures({"u-4001"}, f.clock.now()).has_value());
+
+    app::live_manifests restarted{std::move(without)};
+    app::directory_sync sync{restarted, f.directory_records, f.access, f.petitions, f.tokens, f.audit, f.clock};
+    auto loaded = sync.load();
+    REQUIRE(loaded.has_value());
+    CHECK(loaded->ended.size() == 1);
+    CHECK(f.access.get(held.id).value().state == workflow::petition_state::revoked);
+    CHECK(f.access.get(waiting.id).value().state == workflow::petition_state::cancelled);
+    CHECK(f.directory_records.unfollowed().value().empty());
+}
