@@ -218,12 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::optional<api::endpoint> which;
     if (auto url = boost::urls::parse_origin_form(target)) {
         (void)api::api_router::owns(url->encoded_path());
-        for (auto s : url->segments())
-            seg.push_back(std::string(s));
-        // As the router: drop "api", "v1", and a trailing slash's empty segment.
-        seg.erase(seg.begin(), seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(seg.size())));
-        if (!seg.empty() && seg.back().empty())
-            seg.pop_back();
+        seg = api::segments_after_prefix(*url);
         auto m = api::match(seg, method);
         fuzz::check(!m.which || !m.allow.empty(), "a matched endpoint is among the allowed methods");
         which = m.which;

@@ -158,13 +158,7 @@ void before_dispatch(const bot::request& req)
     }
     const std::string_view path = target->encoded_path();
     if (bot::api::api_router::owns(path)) {
-        std::vector<std::string> seg;
-        for (auto s : target->segments())
-            seg.push_back(std::string(s));
-        seg.erase(seg.begin(), seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(seg.size())));
-        if (!seg.empty() && seg.back().empty())
-            seg.pop_back();
-        (void)bot::api::match(seg, req.method());
+        (void)bot::api::match(bot::api::segments_after_prefix(*target), req.method());
         // authenticate(): the bearer scheme is checked before the token store is asked.
         const auto auth = req[http::field::authorization];
         if (auth.size() > 7)

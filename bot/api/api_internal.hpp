@@ -86,6 +86,8 @@ struct matched {
     std::string allow;
 };
 
+// The path's segments after its two-segment prefix (/api/v1, /scim/v2), without a trailing slash's empty one.
+std::vector<std::string> segments_after_prefix(const boost::urls::url_view& target);
 // Which endpoint a path and method name, or the methods the path accepts (for 405).
 matched match(const std::vector<std::string>& seg, http::verb method);
 bool still_waiting(const workflow::petition& p);

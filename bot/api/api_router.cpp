@@ -101,6 +101,18 @@ std::optional<response> api_router::admit_large_body(const request& head)
     return refusal;
 }
 
+std::vector<std::string> segments_after_prefix(const boost::urls::url_view& target)
+{
+    std::vector<std::string> seg;
+    for (auto s : target.segments())
+        seg.push_back(std::string(s));
+    // Drop "api", "v1" (or "scim", "v2"), and a trailing slash's empty segment.
+    seg.erase(seg.begin(), seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(seg.size())));
+    if (!seg.empty() && seg.back().empty())
+        seg.pop_back();
+    return seg;
+}
+
 bool api_router::owns(std::string_view path)
 {
     if (owns_scim(path))
@@ -152,12 +164,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
     if (!target)
         fail(code::invalid_request, "The request target is not a valid path: " + target.error().message());
     call c{req, *target, {}, {}, {}, ctx_.policy.now()};
-    for (auto s : target->segments())
-        c.seg.push_back(std::string(s));
-    // Drop "api", "v1", and a trailing slash's empty segment.
-    c.seg.erase(c.seg.begin(), c.seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(c.seg.size())));
-    if (!c.seg.empty() && c.seg.back().empty())
-        c.seg.pop_back();
+    c.seg = segments_after_prefix(*target);
     auto m = match(c.seg, req.method());
     if (m.allow.empty())
         fail(code::not_found, "No such endpoint: " + std::string(req.method_string()) + " " +

@@ -148,12 +148,7 @@ response api_router::scim_route(const request& req)
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target)
         scim::fail(400, "invalidSyntax", "The request target is not a valid path.");
-    std::vector<std::string> seg;
-    for (auto s : target->segments())
-        seg.push_back(std::string(s));
-    seg.erase(seg.begin(), seg.begin() + std::min<std::ptrdiff_t>(2, static_cast<std::ptrdiff_t>(seg.size())));
-    if (!seg.empty() && seg.back().empty())
-        seg.pop_back();
+    const auto seg = segments_after_prefix(*target);
     const auto policy = ctx_.policy.now();
     auto auth = authenticate(req, tokens_, policy->directory, ctx_.clock.now());
     if (!auth.who)
