@@ -104,8 +104,7 @@ workflow::result<reload_result> directory_sync::load()
                     resumed.diff.people_removed.push_back(id);
         }
         const auto why = "a change of the directory resumed after a stop: " + resumed.diff.summary();
-        follow_change(live_, before, access_, petitions_, why, system, clock_.now(), [](std::size_t, std::size_t) {},
-                      resumed);
+        follow_change(live_, before, access_, petitions_, why, system, clock_.now(), resumed);
         stop_tokens(resumed.diff.people_removed, "no longer in the directory", system, resumed);
         for (auto& r : resumed.rerouted)
             out.rerouted.push_back(std::move(r));
@@ -130,8 +129,7 @@ workflow::result<reload_result> directory_sync::load()
                                   out.diff.people_removed.end());
     if (out.diff.people_removed.empty())
         return out;
-    follow_change(live_, *now, access_, petitions_, "no longer in the directory", system, clock_.now(),
-                  [](std::size_t, std::size_t) {}, out);
+    follow_change(live_, *now, access_, petitions_, "no longer in the directory", system, clock_.now(), out);
     stop_tokens(out.diff.people_removed, "no longer in the directory", system, out);
     return out;
 }
@@ -173,7 +171,7 @@ workflow::result<reload_result> directory_sync::apply(const change_maker& make, 
     if (written)
         *written = c;
     if (out.changed) {
-        follow_change(live_, *before, access_, petitions_, summary, via, now, [](std::size_t, std::size_t) {}, out);
+        follow_change(live_, *before, access_, petitions_, summary, via, now, out);
         stop_tokens(out.diff.people_removed, summary, via, out);
     }
     if (auto done = store_.followed(*stored); !done)

@@ -40,7 +40,6 @@ void live_manifests::lay(workflow::directory_overlay records)
     }
     auto fresh = records.empty() ? base : std::make_shared<const workflow::manifests>(workflow::lay_over(*base, records));
     std::lock_guard lock(mutex_);
-    base_ = std::move(base);
     records_ = std::move(records);
     current_ = std::move(fresh);
 }

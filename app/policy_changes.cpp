@@ -107,8 +107,8 @@ workflow::result<std::vector<workflow::petition>> holding_requests(workflow::pet
 
 void follow_change(const live_manifests& live, const workflow::manifests& before, access_service& access,
                    workflow::petition_store& petitions, const std::string& reason, const workflow::origin& via,
-                   workflow::time_point now, const std::function<void(std::size_t rerouted, std::size_t ended)>& audit,
-                   reload_result& out)
+                   workflow::time_point now, reload_result& out,
+                   const std::function<void(std::size_t rerouted, std::size_t ended)>& audit)
 {
     const auto policy = live.now();
     auto away = access.away_now();
@@ -125,7 +125,8 @@ void follow_change(const live_manifests& live, const workflow::manifests& before
     auto planned = plan_waiting(waiting);
     auto holding = holding_requests(petitions, out.diff.people_removed);
     auto departures = holding ? workflow::plan_departures(*holding, *policy, now) : std::vector<workflow::departure>{};
-    audit(planned.size(), departures.size());
+    if (audit)
+        audit(planned.size(), departures.size());
     if (!waiting)
         out.failures.push_back("listing the waiting requests: " + waiting.error().message);
     if (!holding)
@@ -193,7 +194,7 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
     const std::string reason = "manifests " + version.hash.substr(0, 12) +
                                (version.commit.empty() ? std::string() : " (commit " + version.commit.substr(0, 12) + ")") +
                                ": " + out.diff.summary();
-    follow_change(live, *current, access, petitions, reason, via, now,
+    follow_change(live, *current, access, petitions, reason, via, now, out,
                   [&](std::size_t rerouted, std::size_t ended) {
                       json::object details{
                           {"version", version.hash},
@@ -207,8 +208,7 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
                       if (auto a = audit.append({by, "manifests.reloaded", now, reason, "", "", json::serialize(details), via});
                           !a)
                           out.failures.push_back("the reload's audit record: " + a.error().message);
-                  },
-                  out);
+                  });
     if (noted)
         if (auto done = journal->followed(*noted); !done)
             out.failures.push_back("marking the reload's departures done: " + done.error().message);

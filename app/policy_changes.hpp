@@ -46,12 +46,12 @@ workflow::result<reload_result> reload_manifests(live_manifests& live, workflow:
 // What a change of the manifests in force does to the requests, once `live` holds the next version and `before`
 // the previous: the waiting ones re-routed by workflow::plan_reroute, the access of people who left the directory
 // revoked (workflow::plan_departures), each through the state machine with its own audit event and jobs. `audit`
-// runs once the plan is known (how many it re-routes and ends), before any of it is applied: the change's own
+// (when set) runs once the plan is known (how many it re-routes and ends), before any of it is applied: the change's own
 // audit record comes first. Fills `out`'s rerouted, ended and failures. Call it with live.changing() held.
 void follow_change(const live_manifests& live, const workflow::manifests& before, access_service& access,
                    workflow::petition_store& petitions, const std::string& reason, const workflow::origin& via,
-                   workflow::time_point now, const std::function<void(std::size_t rerouted, std::size_t ended)>& audit,
-                   reload_result& out);
+                   workflow::time_point now, reload_result& out,
+                   const std::function<void(std::size_t rerouted, std::size_t ended)>& audit = {});
 
 // How far back a preview replays by default, and how many requests at most (the newest).
 inline constexpr workflow::duration preview_window = std::chrono::hours{24 * 90};

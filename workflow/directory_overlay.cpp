@@ -1,6 +1,5 @@
 #include "workflow/directory_overlay.hpp"
 
-#include "workflow/directory_store.hpp"
 #include "workflow/text.hpp"
 
 #include <algorithm>

@@ -54,9 +54,18 @@ struct directory_overlay {
     bool empty() const { return people.empty() && groups.empty(); }
 };
 
+// One change to the stored directory records: a SCIM call, or an import.
+struct directory_change {
+    std::vector<directory_record> put_people;
+    std::vector<directory_group_record> put_groups;
+    // Keys of the `source` records to delete.
+    std::string source;
+    std::vector<std::string> remove_people;
+    std::vector<std::string> remove_groups;
+};
+
 // `o` with `c` applied: records of `c.source` removed by key, and put (replacing the one of the same source and key
 // in its place, or added last).
-struct directory_change;
 directory_overlay apply_change(directory_overlay o, const directory_change& c);
 
 // `base` with `o` laid over its directory, records applied in order (a later one wins):

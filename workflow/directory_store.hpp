@@ -11,15 +11,6 @@
 
 namespace checkpoint::workflow {
 
-// One change to the stored directory records: a SCIM call, or an import.
-struct directory_change {
-    std::vector<directory_record> put_people;
-    std::vector<directory_group_record> put_groups;
-    // Keys of the `source` records to delete.
-    std::string source;
-    std::vector<std::string> remove_people;
-    std::vector<std::string> remove_groups;
-};
 
 // People and groups from the identity provider or an HR export, kept across restarts and laid over the
 // manifests' directory (lay_over).

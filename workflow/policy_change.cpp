@@ -372,7 +372,7 @@ reroute_plan plan_reroute(const petition& p, const manifests& current, const man
         if (withdraws(decided.error().code)) {
             plan.what = reroute_plan::outcome::withdrawn;
             plan.waiting_after.clear();
-            plan.change = reroute_to(std::nullopt, "Withdrawn: the manifests changed. " + decided.error().message, now);
+            plan.change = reroute_to(std::nullopt, "Withdrawn: the approval policy or the directory changed. " + decided.error().message, now);
         }
         return plan;
     }

@@ -232,6 +232,14 @@ workflow::directory_record import_row(const json::value& v, std::size_t n, workf
     return r;
 }
 
+// A preview's window: the body's `since` as given ("90d" when absent) and as a duration.
+std::pair<std::string, workflow::duration> since_of(const json::object& body)
+{
+    auto text = text_field(body, "since", 16).value_or("90d");
+    const auto d = duration_field(text, "since").value_or(app::preview_window);
+    return {std::move(text), d};
+}
+
 json::value version_json(const app::manifests_version& v)
 {
     return json::object{{"hash", v.hash}, {"commit", v.commit.empty() ? json::value(nullptr) : json::value(v.commit)}};
@@ -270,8 +278,7 @@ response api_router::manifests(call& c)
                                         "content (checkpoint.yaml, bundles/NAME.yaml, directory/NAME.yaml).");
         if (files->as_object().size() > max_preview_files)
             fail(code::invalid_request, "`files` holds more than " + std::to_string(max_preview_files) + " files.");
-        const auto since_text = text_field(body, "since", 16).value_or("90d");
-        const auto since = duration_field(since_text, "since").value_or(app::preview_window);
+        const auto [since_text, since] = since_of(body);
         scratch_folder scratch;
         const auto dir = scratch.root / "manifests";
         std::error_code ec;
@@ -353,8 +360,7 @@ response api_router::manifests(call& c)
             return change;
         };
         if (dry && dry->get_bool()) {
-            const auto since_text = text_field(body, "since", 16).value_or("90d");
-            const auto since = duration_field(since_text, "since").value_or(app::preview_window);
+            const auto [since_text, since] = since_of(body);
             const auto change = make(ctx_.policy.records());
             const auto next = ctx_.policy.with_records(workflow::apply_change(ctx_.policy.records(), change));
             auto preview = must(ctx_.directory->preview(change, since));

@@ -271,7 +271,7 @@ response api_router::scim_route(const request& req)
     if (seg.size() == 1) {
         if (method == http::verb::post) {
             if (users && req.body().size() > max_user_bytes)
-                scim::fail(413, "tooLarge", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
+                scim::fail(413, "", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
             const auto body = body_of(req);
             if (users) {
                 auto r = scim::user_record(body);
@@ -330,7 +330,7 @@ response api_router::scim_route(const request& req)
     const auto& id = seg[1];
     if (users) {
         if (method != http::verb::get && req.body().size() > max_user_bytes)
-            scim::fail(413, "tooLarge", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
+            scim::fail(413, "", "A user is at most " + std::to_string(max_user_bytes) + " bytes.");
         switch (method) {
         case http::verb::get: return scim_answer(200, scim::user_out(find_user(sync.records(), id), scim_base), version);
         case http::verb::put: {
