@@ -182,7 +182,9 @@ response slack_story::interact(const boost::json::object& payload)
 response slack_story::click(const std::string& user, const std::string& action_id, const std::string& petition_id,
                             const std::string& channel, const std::string& ts, const std::string& trigger_id)
 {
-    static int clicks = 0;
+    // Clicks are made from several threads at once (the double-click story): two clicks that shared an
+    // action_ts would be one click delivered twice to the server, which answers it once.
+    static std::atomic<int> clicks{0};
     const std::string action_ts = std::to_string(now_s()) + "." + std::to_string(++clicks);
     boost::json::object action{{"type", "button"},
                                {"action_id", action_id},
