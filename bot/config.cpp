@@ -3,8 +3,12 @@
 #include "workflow/duration.hpp"
 
 #include <boost/algorithm/hex.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/address_v6.hpp>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
@@ -57,6 +61,82 @@ std::optional<listen_address> parse_listen_address(std::string_view text)
     if (ec != std::errc{} || ptr != port.data() + port.size() || p > 65535)
         return std::nullopt;
     return listen_address{std::string(host), static_cast<unsigned short>(p)};
+}
+
+namespace {
+
+// An address or a CIDR range, v4 or v6, as a v6 network (v4 as v4-mapped), so one comparison covers both.
+std::optional<boost::asio::ip::network_v6> parse_network(std::string_view text)
+{
+    boost::system::error_code ec;
+    const auto slash = text.find('/');
+    const auto host = std::string(text.substr(0, slash));
+    auto address = boost::asio::ip::make_address(host, ec);
+    if (ec)
+        return std::nullopt;
+    unsigned prefix = address.is_v4() ? 32 : 128;
+    if (slash != std::string_view::npos) {
+        auto n = parse_positive(text.substr(slash + 1), prefix);
+        if (!n && text.substr(slash + 1) != "0")
+            return std::nullopt;
+        prefix = n ? static_cast<unsigned>(*n) : 0;
+    }
+    if (address.is_v4())
+        return boost::asio::ip::network_v6(
+                   boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()),
+                   static_cast<unsigned short>(96 + prefix))
+            .canonical();
+    return boost::asio::ip::network_v6(address.to_v6(), static_cast<unsigned short>(prefix)).canonical();
+}
+
+void read_web_settings(const env_lookup& env, config& c, std::vector<std::string>& errors)
+{
+    const auto header = env("CHECKPOINT_WEB_TRUSTED_HEADER").value_or("");
+    const auto proxies = env("CHECKPOINT_WEB_TRUSTED_PROXIES").value_or("");
+    if (header.empty() && proxies.empty())
+        return;
+    if (header.empty() || proxies.empty()) {
+        errors.emplace_back("CHECKPOINT_WEB_TRUSTED_HEADER and CHECKPOINT_WEB_TRUSTED_PROXIES go together: the "
+                            "header your SSO proxy sets (e.g. X-Forwarded-Email) and the proxy's addresses, so "
+                            "the header is believed from the proxy only");
+        return;
+    }
+    const bool token_chars = std::all_of(header.begin(), header.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    });
+    if (!token_chars || header.size() > 100)
+        errors.emplace_back("CHECKPOINT_WEB_TRUSTED_HEADER must be a header name such as X-Forwarded-Email (letters, "
+                            "digits, - and _), got '" + header.substr(0, 80) + "'");
+    c.web_trusted_header = header;
+    std::string_view rest = proxies;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        auto item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ')
+            item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ')
+            item.remove_suffix(1);
+        if (item.empty())
+            continue;
+        if (auto n = parse_network(item))
+            c.web_trusted_proxies.push_back(*n);
+        else
+            errors.emplace_back("CHECKPOINT_WEB_TRUSTED_PROXIES must list addresses or CIDR ranges such as "
+                                "127.0.0.1, 10.0.0.0/8 or ::1, comma-separated; '" + std::string(item.substr(0, 60)) +
+                                "' is neither");
+    }
+}
+
+} // namespace
+
+bool trusted_proxy(const config& c, const boost::asio::ip::address& peer)
+{
+    const auto v6 = peer.is_v4() ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, peer.to_v4())
+                                 : peer.to_v6();
+    return std::any_of(c.web_trusted_proxies.begin(), c.web_trusted_proxies.end(), [&](const auto& n) {
+        return boost::asio::ip::network_v6(v6, n.prefix_length()).canonical() == n;
+    });
 }
 
 std::string generate_secret()
@@ -164,6 +244,9 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
         else
             c.audit_anchor_every = std::chrono::duration_cast<std::chrono::seconds>(*d);
     }
+
+    c.dev = dev;
+    read_web_settings(env, c, errors);
 
     if (errors.size() != start)
         return std::nullopt;

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v6.hpp>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,6 +58,13 @@ struct config {
     std::chrono::seconds audit_anchor_every{std::chrono::hours{24}};
     // True when --dev made up the signing secret.
     bool generated_secret = false;
+    // --dev: the web pages also offer a sign-in as anyone in the directory, to browsers on loopback only.
+    bool dev = false;
+    // The web pages behind an SSO proxy (CHECKPOINT_WEB_TRUSTED_HEADER, e.g. X-Forwarded-Email): the header
+    // that names who signed in, honoured only from CHECKPOINT_WEB_TRUSTED_PROXIES (addresses or CIDR ranges,
+    // comma-separated). Empty: off.
+    std::string web_trusted_header{};
+    std::vector<boost::asio::ip::network_v6> web_trusted_proxies{};
 
     bool socket_mode() const noexcept { return !app_token.empty(); }
 };
@@ -72,6 +82,9 @@ std::optional<std::string> process_env(std::string_view name);
 std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<std::string>& errors);
 
 std::optional<listen_address> parse_listen_address(std::string_view text);
+
+// Whether `peer` is one of CHECKPOINT_WEB_TRUSTED_PROXIES.
+bool trusted_proxy(const config& c, const boost::asio::ip::address& peer);
 
 // A random 32-byte hex secret from OpenSSL's CSPRNG.
 std::string generate_secret();

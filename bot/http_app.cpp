@@ -2,6 +2,7 @@
 
 #include "bot/api/api_errors.hpp"
 #include "bot/api/api_router.hpp"
+#include "bot/web/web_front.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -34,16 +35,25 @@ constexpr std::array routes{
 } // namespace
 
 http_app::http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api,
-                   std::function<void(std::function<void()>)> offload)
-    : metrics_(m), slack_(slack), checks_(std::move(checks)), api_(api), offload_(std::move(offload))
+                   std::function<void(std::function<void()>)> offload, web::web_front* web)
+    : metrics_(m), slack_(slack), checks_(std::move(checks)), api_(api), offload_(std::move(offload)), web_(web)
 {
 }
 
-void http_app::handle_async(const request& req, const boost::asio::any_io_executor& ex,
-                            std::function<void(response)> done)
+void http_app::handle_async(const request& req, const boost::asio::ip::address& peer,
+                            const boost::asio::any_io_executor& ex, std::function<void(response)> done)
 {
     auto target = boost::urls::parse_origin_form(req.target());
     const std::string_view path = target ? std::string_view(target->encoded_path()) : std::string_view{};
+    if (web_ && target && web::web_front::owns(path)) {
+        // The page shell and its files are in memory; sign-in and the session read storage, off these threads.
+        if (offload_ && web::web_front::needs_storage(path))
+            return offload_([this, &req, peer, ex, done = std::move(done)]() mutable {
+                auto res = web_->handle(req, peer);
+                boost::asio::post(ex, [done = std::move(done), res = std::move(res)]() mutable { done(std::move(res)); });
+            });
+        return done(web_->handle(req, peer));
+    }
     const bool api = api_ && target && api::api_router::owns(path);
     const bool slack = target && req.method() == http::verb::post &&
                        std::any_of(routes.begin(), routes.end(),
@@ -134,6 +144,8 @@ response http_app::route(const request& req, route_id& id)
         id = route_id::api;
         return api_->handle(req);
     }
+    if (web_ && web::web_front::owns(path))
+        return web_->handle(req, boost::asio::ip::address{});
 
     const route_entry* same_path = nullptr;
     for (const auto& r : routes) {

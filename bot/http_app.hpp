@@ -5,6 +5,7 @@
 #include "bot/slack_endpoint.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <functional>
 #include <optional>
@@ -15,6 +16,9 @@ namespace checkpoint::bot {
 
 namespace api {
 class api_router;
+}
+namespace web {
+class web_front;
 }
 
 // What /readyz checks: each names a dependency and says whether it is usable now.
@@ -30,12 +34,14 @@ class http_app {
 public:
     // `offload` runs a task on the application's threads (see service_context::offload); unset, inline.
     http_app(metrics& m, slack_endpoint& slack, std::vector<readiness_check> checks, api::api_router* api = nullptr,
-             std::function<void(std::function<void()>)> offload = {});
+             std::function<void(std::function<void()>)> offload = {}, web::web_front* web = nullptr);
 
     response handle(const request& req);
     // Like handle(), but answers later, from `ex` (the connection's strand): Slack and the API run off the
     // thread that read the request whenever they need storage or Slack, and a write answers once durable.
-    void handle_async(const request& req, const boost::asio::any_io_executor& ex, std::function<void(response)> done);
+    // `peer`: the address the connection came from (the web pages' sign-in asks).
+    void handle_async(const request& req, const boost::asio::ip::address& peer, const boost::asio::any_io_executor& ex,
+                      std::function<void(response)> done);
 
     // The largest body accepted for `method` `target`, decided once the header is read.
     std::size_t body_limit(http::verb method, std::string_view target) const;
@@ -56,6 +62,7 @@ private:
     std::vector<readiness_check> checks_;
     api::api_router* api_;
     std::function<void(std::function<void()>)> offload_;
+    web::web_front* web_;
 };
 
 } // namespace checkpoint::bot

@@ -16,6 +16,9 @@ http_session::http_session(net::ip::tcp::socket&& socket, http_app& app, const c
                            std::shared_ptr<server_state> state)
     : stream_(std::move(socket)), app_(app), config_(cfg), state_(std::move(state))
 {
+    boost::system::error_code ec;
+    if (auto ep = stream_.socket().remote_endpoint(ec); !ec)
+        peer_ = ep.address();
     state_->connections.fetch_add(1);
 }
 
@@ -96,7 +99,7 @@ void http_session::on_read(beast::error_code ec, std::size_t)
 
     state_->in_flight.fetch_add(1);
     auto req = std::make_shared<request>(parser_->release());
-    app_.handle_async(*req, stream_.get_executor(), [self = shared_from_this(), req](response res) {
+    app_.handle_async(*req, peer_, stream_.get_executor(), [self = shared_from_this(), req](response res) {
         res.keep_alive(req->keep_alive() && !self->state_->draining.load());
         self->send(std::move(res), true);
     });

@@ -38,6 +38,8 @@ private:
     void fail(boost::beast::error_code ec, std::string_view what);
 
     boost::beast::tcp_stream stream_;
+    // Where the connection came from (unspecified when the socket could not say).
+    boost::asio::ip::address peer_;
     boost::beast::flat_buffer buffer_{max_read_buffer_bytes};
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<response> res_;

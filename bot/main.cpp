@@ -5,6 +5,7 @@
 #include "bot/audit_anchors.hpp"
 #include "bot/config.hpp"
 #include "bot/http_app.hpp"
+#include "bot/web/web_front.hpp"
 #include "bot/job_handlers.hpp"
 #include "bot/manifests_reload.hpp"
 #include "bot/http_server.hpp"
@@ -31,6 +32,7 @@
 #include "storage/slack_user_cache.hpp"
 #include "storage/slack_event_store.hpp"
 #include "storage/report_queries.hpp"
+#include "storage/session_store.hpp"
 #include "storage/token_store.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 #include "workflow/clock.hpp"
@@ -250,6 +252,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     storage::away_store away(*db);
     access.use_away_store(away);
     storage::token_store tokens(*db);
+    storage::session_store web_sessions(*db);
     storage::directory_store directory_records(*db);
     app::directory_sync directory(live, directory_records, access, petitions, tokens, audit, clock);
     auto offload = [&app_threads](std::function<void()> task) {
@@ -264,7 +267,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     };
     bot::service_context ctx{cfg,   live, clock,       petitions,     jobs,   audit, cards,
                              grants, slack_users, resources, slack_api, *integrations, access, runner, offload,
-                             &directory};
+                             &directory, &web_sessions};
     bot::register_job_handlers(runner, ctx);
     for (auto k : bot::jobs_without_handler(runner))
         spdlog::critical("jobs: no handler for job kind '{}'; such jobs will wait in the queue", app::name(k));
@@ -319,7 +322,8 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         checks.push_back({"slack_socket_mode", [&socket] { return socket->open_connections() > 0; },
                           [&socket] { return socket->state(); }});
     }
-    bot::http_app app(metrics, slack, std::move(checks), &api, offload);
+    bot::web::web_front web(ctx);
+    bot::http_app app(metrics, slack, std::move(checks), &api, offload, &web);
 
     // Installed before anything is announced, so a signal at any moment after start-up is handled.
     net::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -17,6 +17,7 @@
 #include "workflow/manifests.hpp"
 #include "workflow/petition_store.hpp"
 #include "workflow/resource_store.hpp"
+#include "workflow/session_store.hpp"
 #include "workflow/slack_user_cache.hpp"
 
 namespace checkpoint::bot {
@@ -44,6 +45,8 @@ struct service_context {
     std::function<void(std::function<void()>)> offload = {};
     // SCIM and directory imports; unset, /scim/v2 and POST /directory/import answer that they are not set up.
     app::directory_sync* directory = nullptr;
+    // The web pages' sessions (bot/web/); unset, no one signs in and the API takes bearer tokens only.
+    workflow::session_store* sessions = nullptr;
 
     void run_off_http(std::function<void()> task) const
     {

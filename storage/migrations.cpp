@@ -283,6 +283,20 @@ CREATE TABLE directory_follow (
     at      INTEGER NOT NULL
 );
 )sql"},
+    migration{14, "Web sessions: a browser signed in to the pages, kept server-side (only the SHA-256 of its cookie)",
+              R"sql(
+CREATE TABLE web_sessions (
+    id         INTEGER PRIMARY KEY,
+    sha256     TEXT NOT NULL UNIQUE,
+    person_id  TEXT NOT NULL,
+    via        TEXT NOT NULL CHECK (via IN ('slack', 'trusted_header', 'dev')),
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    ended_at   INTEGER
+);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+)sql"},
 };
 
 } // namespace

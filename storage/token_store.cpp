@@ -18,7 +18,6 @@ namespace checkpoint::storage {
 
 namespace {
 
-constexpr std::string_view prefix = "cpt_";
 constexpr std::size_t secret_chars = 40;
 constexpr std::string_view base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -76,7 +75,7 @@ api_token read_token(SQLite::Statement& q)
 
 } // namespace
 
-std::string token_store::generate_secret()
+std::string token_store::generate_secret(std::string_view prefix)
 {
     std::string out(prefix);
     // Rejection sampling keeps every character equally likely: bytes >= 248 (4 * 62) are drawn again.
@@ -104,7 +103,7 @@ std::string token_store::hash_of(std::string_view secret)
     return out;
 }
 
-bool token_store::looks_like_token(std::string_view s)
+bool token_store::looks_like_token(std::string_view s, std::string_view prefix)
 {
     if (s.size() != prefix.size() + secret_chars || s.substr(0, prefix.size()) != prefix)
         return false;

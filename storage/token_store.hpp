@@ -27,12 +27,13 @@ public:
                                   const workflow::audit_event& audit) override;
     workflow::result<void> touch(const api_token& t, workflow::time_point now) override;
 
-    // `cpt_` + 40 characters of [0-9A-Za-z] from OpenSSL's RAND_bytes.
-    static std::string generate_secret();
+    // `prefix` + 40 characters of [0-9A-Za-z] from OpenSSL's RAND_bytes (`cpt_` for tokens, `cps_` for web
+    // sessions).
+    static std::string generate_secret(std::string_view prefix = "cpt_");
     // Lower-case hex SHA-256 of the secret, as stored.
     static std::string hash_of(std::string_view secret);
-    // Whether `s` has the shape of a token (so junk is refused without a query).
-    static bool looks_like_token(std::string_view s);
+    // Whether `s` has the shape of a secret with `prefix` (so junk is refused without a query).
+    static bool looks_like_token(std::string_view s, std::string_view prefix = "cpt_");
 
 private:
     database& db_;

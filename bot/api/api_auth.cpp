@@ -1,5 +1,6 @@
 #include "bot/api/api_auth.hpp"
 
+#include "app/web_sessions.hpp"
 #include "workflow/text.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -13,10 +14,74 @@ bool caller::has(scope s) const { return app::allows(token.scopes, s); }
 
 std::string caller::actor() const { return personal() ? token.person_id : "token:" + token.name; }
 
+std::string_view cookie_value(const request& req, std::string_view name)
+{
+    // Cookie: a=1; b=2 (RFC 6265 section 5.4): pairs split by "; ", each name=value.
+    for (auto header = req.find(http::field::cookie); header != req.end() && header->name() == http::field::cookie;
+         ++header) {
+        std::string_view rest = header->value();
+        while (!rest.empty()) {
+            const auto end = rest.find(';');
+            auto pair = rest.substr(0, end);
+            rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+            while (!pair.empty() && pair.front() == ' ')
+                pair.remove_prefix(1);
+            const auto eq = pair.find('=');
+            if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+                return pair.substr(eq + 1);
+        }
+    }
+    return {};
+}
+
+workflow::api_token session_caller_token(const workflow::web_session& s)
+{
+    workflow::api_token t;
+    t.name = "web session " + std::to_string(s.id);
+    t.kind = "personal";
+    t.person_id = s.person_id;
+    t.scopes = {std::string(app::name(scope::requests)), std::string(app::name(scope::review))};
+    t.created_at = s.created_at;
+    t.expires_at = s.expires_at;
+    return t;
+}
+
+session_result find_session(const request& req, workflow::session_store& sessions, const workflow::directory& dir,
+                            workflow::time_point now)
+{
+    const auto secret = cookie_value(req, session_cookie);
+    if (secret.empty())
+        return {std::nullopt, "You are not signed in."};
+    auto found = sessions.find(secret);
+    if (!found) {
+        spdlog::error("web: session lookup failed: {}", found.error().message);
+        return {std::nullopt, "Your session could not be checked just now; try again."};
+    }
+    if (!*found)
+        return {std::nullopt, "Your session is not one Checkpoint knows (it may have been cleared); sign in again."};
+    if (auto why = app::why_session_refused(**found, dir, now); !why.empty())
+        return {std::nullopt, std::move(why)};
+    return {std::move(*found), {}};
+}
+
 auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::directory& dir,
-                         workflow::time_point now)
+                         workflow::time_point now, workflow::session_store* sessions)
 {
     const auto header = req[http::field::authorization];
+    if (header.empty() && sessions && !cookie_value(req, session_cookie).empty()) {
+        auto found = find_session(req, *sessions, dir, now);
+        if (!found.session)
+            return {std::nullopt, std::move(found.refusal)};
+        const auto method = req.method();
+        const bool changes = method != http::verb::get && method != http::verb::head;
+        if (changes && req[csrf_header] != found.session->csrf)
+            return {std::nullopt,
+                    "The page's CSRF token is missing or wrong (header " + std::string(csrf_header) +
+                        "), so nothing was changed; reload the page and try again.",
+                    true};
+        caller who{session_caller_token(*found.session), found.session->id};
+        return {std::move(who), {}};
+    }
     if (header.empty())
         return {std::nullopt, "Send a token as `Authorization: Bearer cpt_…`; `checkpoint tokens create` makes one."};
     constexpr std::string_view scheme = "bearer ";

@@ -183,11 +183,11 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
         !workflow::is_petition_id(c.seg[1]))
         fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
                               "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
-    auto auth = authenticate(req, tokens_, c.m().directory, ctx_.clock.now());
+    auto auth = authenticate(req, tokens_, c.m().directory, ctx_.clock.now(), ctx_.sessions);
     if (!auth.who)
-        fail(code::unauthenticated, auth.refusal);
+        fail(auth.forbidden ? code::forbidden : code::unauthenticated, auth.refusal);
     c.who = std::move(*auth.who);
-    if (auto wait = budget_.spend(c.who.token.id, ctx_.clock.now()))
+    if (auto wait = budget_.spend(c.who.budget_key(), ctx_.clock.now()))
         return slow_down("This token has made more than " + std::to_string(limits_.burst) +
                              " requests in a burst, or more than " + std::to_string(limits_.rate) +
                              " a second; retry after " + std::to_string(wait->count()) + " s.",
@@ -241,7 +241,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
         // No connection to wait on (called through handle()): answer with the petition as it is.
         return poll_answer(p, version);
     }
-    auto slot = budget_.hold_wait(c.who.token.id);
+    auto slot = budget_.hold_wait(c.who.budget_key());
     if (!slot)
         return slow_down("This token already holds " + std::to_string(budget_.waits_per_token()) +
                              " long polls, its share; answer one before opening another.",
@@ -342,6 +342,8 @@ workflow::audit_event api_router::audit_event(const call& c, std::string action,
 
 workflow::origin api_router::origin_of(const call& c)
 {
+    if (c.who.web())
+        return {"web", 0};
     constexpr std::string_view cli_agent = "checkpoint-cli/";
     const auto agent = c.req[http::field::user_agent];
     return {agent.substr(0, cli_agent.size()) == cli_agent ? "cli" : "api", c.who.token.id};

@@ -166,3 +166,56 @@ TEST_CASE("the audit key and anchor schedule: one key source, a key long enough,
         CHECK_THAT(errors[0], !Catch::Contains("short-key") && !Catch::Contains(long_key));
     }
 }
+
+TEST_CASE("the web's trusted header: both variables or neither, header names and proxy ranges checked")
+{
+    struct row {
+        std::map<std::string, std::string> env;
+        bool ok;
+        std::string error_names;
+    };
+    const std::string h = "CHECKPOINT_WEB_TRUSTED_HEADER";
+    const std::string p = "CHECKPOINT_WEB_TRUSTED_PROXIES";
+    const std::vector<row> rows{
+        {{}, true, ""},
+        {{{h, "X-Forwarded-Email"}, {p, "127.0.0.1"}}, true, ""},
+        {{{h, "X-Forwarded-Email"}, {p, " 10.0.0.0/8 , ::1, fd00::/8,192.168.1.7/32"}}, true, ""},
+        {{{h, "X-Forwarded-Email"}}, false, "go together"},
+        {{{p, "127.0.0.1"}}, false, "go together"},
+        {{{h, "X Forwarded: Email"}, {p, "127.0.0.1"}}, false, "must be a header name"},
+        {{{h, "X-Forwarded-Email"}, {p, "10.0.0.0/33"}}, false, "'10.0.0.0/33' is neither"},
+        {{{h, "X-Forwarded-Email"}, {p, "proxy.internal"}}, false, "'proxy.internal' is neither"},
+        {{{h, "X-Forwarded-Email"}, {p, "::1/129"}}, false, "'::1/129' is neither"},
+    };
+    for (const auto& r : rows) {
+        auto env = r.env;
+        env["SLACK_SIGNING_SECRET"] = "s3cret";
+        std::vector<std::string> errors;
+        auto c = load_config(env_of(env), false, errors);
+        INFO((env.contains(p) ? env.at(p) : std::string("(no proxies)")));
+        CHECK(c.has_value() == r.ok);
+        if (!r.ok) {
+            REQUIRE(errors.size() == 1);
+            CHECK_THAT(errors.front(), Catch::Contains(r.error_names));
+        }
+    }
+}
+
+TEST_CASE("the web's trusted proxies match addresses and ranges, v4 and v6")
+{
+    std::vector<std::string> errors;
+    auto c = load_config(env_of({{"SLACK_SIGNING_SECRET", "s"},
+                                 {"CHECKPOINT_WEB_TRUSTED_HEADER", "X-Forwarded-Email"},
+                                 {"CHECKPOINT_WEB_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1, fd00::/8"}}),
+                         false, errors);
+    REQUIRE(c);
+    const std::vector<std::pair<std::string, bool>> rows{
+        {"10.1.2.3", true},     {"10.255.255.255", true}, {"11.0.0.1", false}, {"127.0.0.1", true},
+        {"127.0.0.2", false},   {"::ffff:10.9.9.9", true}, {"fd12::1", true},  {"fe80::1", false},
+        {"::1", false},         {"192.168.0.1", false},
+    };
+    for (const auto& [address, trusted] : rows) {
+        INFO(address);
+        CHECK(trusted_proxy(*c, boost::asio::ip::make_address(address)) == trusted);
+    }
+}
