@@ -6,12 +6,17 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libsqlitecpp-dev sqlite3
+  libssl-dev zlib1g-dev libsqlite3-dev libsqlitecpp-dev sqlite3
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev catch2 libbenchmark-dev
   wrk python3 python3-jsonschema python3-yaml faketime
   clang-14 libclang-rt-14-dev
+  chromium
 )
+# Node.js and npm run the browser tests (tests/browser/); a machine that has them already (from NodeSource, say)
+# keeps its own, since Debian's npm package would conflict with it.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+# The browser tests' packages (puppeteer-core, axe-core), exactly as package-lock.json pins them. No browser is
+# downloaded: they drive Debian's chromium.
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 jobs=$(nproc)
 build() { # dir, extra cmake args…
