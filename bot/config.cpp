@@ -91,6 +91,20 @@ std::optional<boost::asio::ip::network_v6> parse_network(std::string_view text)
 
 void read_web_settings(const env_lookup& env, config& c, std::vector<std::string>& errors)
 {
+    c.slack_client_id = env("SLACK_CLIENT_ID").value_or("");
+    c.slack_client_secret = env("SLACK_CLIENT_SECRET").value_or("");
+    if (c.slack_client_id.empty() != c.slack_client_secret.empty())
+        errors.emplace_back("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Sign in with Slack on the web pages): "
+                            "both from your Slack app's Basic Information page, or neither");
+    c.public_url = env("CHECKPOINT_PUBLIC_URL").value_or("");
+    if (!c.public_url.empty()) {
+        if (!c.public_url.starts_with("https://") && !c.public_url.starts_with("http://"))
+            errors.emplace_back("CHECKPOINT_PUBLIC_URL must be the address browsers reach the service at, such as "
+                                "https://access.example.com, got '" + c.public_url.substr(0, 80) + "'");
+        while (c.public_url.ends_with('/'))
+            c.public_url.pop_back();
+    }
+
     const auto header = env("CHECKPOINT_WEB_TRUSTED_HEADER").value_or("");
     const auto proxies = env("CHECKPOINT_WEB_TRUSTED_PROXIES").value_or("");
     if (header.empty() && proxies.empty())

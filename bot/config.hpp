@@ -65,6 +65,13 @@ struct config {
     // comma-separated). Empty: off.
     std::string web_trusted_header{};
     std::vector<boost::asio::ip::network_v6> web_trusted_proxies{};
+    // Sign in with Slack on the web pages (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, from the Slack app's Basic
+    // Information page); empty: off. The secret is never logged.
+    std::string slack_client_id{};
+    std::string slack_client_secret{};
+    // Where browsers reach the service (CHECKPOINT_PUBLIC_URL, e.g. https://access.example.com): Slack sends them
+    // back to <it>/web/signin/slack/callback. Empty: the address the browser used (https unless on loopback).
+    std::string public_url{};
 
     bool socket_mode() const noexcept { return !app_token.empty(); }
 };

@@ -94,7 +94,8 @@ function go(path) {
 // Links inside the pages move without reloading.
 document.addEventListener('click', (ev) => {
   const a = ev.target.closest && ev.target.closest('a[href^="/"]');
-  if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey || a.target) return;
+  // Sign-in links leave the pages (to Slack and back); everything else moves within them.
+  if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey || a.target || a.getAttribute('href').startsWith('/web/')) return;
   ev.preventDefault();
   go(a.getAttribute('href'));
 });
@@ -130,7 +131,10 @@ function field(label, name, control, hint) {
 
 async function signInPage(options, why) {
   const parts = [h('h1', {}, 'Sign in to Checkpoint')];
-  if (why) parts.push(h('p', { class: 'notice' }, why));
+  if (why) parts.push(h('p', { class: 'notice', role: 'status' }, why));
+  if (options.slack) {
+    parts.push(h('p', {}, h('a', { class: 'button', href: '/web/signin/slack' }, 'Sign in with Slack')));
+  }
   if (options.trusted_header) {
     parts.push(h('p', {}, 'This server signs you in through your company\'s single sign-on. Open it through the ' +
       'SSO address your team uses.'));
@@ -159,7 +163,7 @@ async function signInPage(options, why) {
     });
     parts.push(form);
   }
-  if (!options.dev && !options.trusted_header) {
+  if (!options.dev && !options.trusted_header && !options.slack) {
     parts.push(h('p', {}, 'Sign-in to the web pages is not set up on this server. Ask your platform team, or use ' +
       '/checkpoint in Slack.'));
   }
@@ -423,8 +427,12 @@ async function start() {
   } catch (e) {
     document.getElementById('nav').hidden = true;
     document.getElementById('who').hidden = true;
-    return signInPage((e.body && e.body.sign_in) || {}, e.status === 401 ? e.message : e.message);
+    // Back from a sign-in that did not work (Slack's, say): the server says why in the address.
+    const failed = new URLSearchParams(location.search).get('signin_error');
+    // Not signed in yet is the usual case, not news; anything else (an expired session, a refusal) is said.
+    return signInPage((e.body && e.body.sign_in) || {}, failed || (e.message === 'You are not signed in.' ? '' : e.message));
   }
+  if (new URLSearchParams(location.search).has('signin_error')) history.replaceState({}, '', '/');
   state.me = session;
   state.csrf = session.csrf;
   document.getElementById('nav').hidden = false;

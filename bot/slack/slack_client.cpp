@@ -266,6 +266,40 @@ slack_result slack_client::read(std::string_view method,
     return send(method, form_body(args), form_content_type, channel, timeout);
 }
 
+slack_result slack_client::openid_token(std::string_view client_id, std::string_view client_secret,
+                                        std::string_view code, std::string_view redirect_uri)
+{
+    outbound::outbound_request req;
+    req.method = "POST";
+    req.url = options_.api_url + "openid.connect.token";
+    // client_secret_post: the app's credentials in the form, no Authorization header.
+    req.headers = {{"Content-Type", std::string(form_content_type)}};
+    req.body = form_body({{"client_id", client_id},
+                          {"client_secret", client_secret},
+                          {"code", code},
+                          {"redirect_uri", redirect_uri},
+                          {"grant_type", "authorization_code"}});
+    req.timeout = options_.lookup_timeout;
+    auto [res, failure] = http_.send(req);
+    auto r = res ? classify_slack_response(*res) : classify_transport_failure(*failure);
+    log_result("openid.connect.token", {}, r);
+    return r;
+}
+
+slack_result slack_client::openid_user_info(std::string_view access_token)
+{
+    return send("openid.connect.userInfo", {}, form_content_type, {}, options_.lookup_timeout, access_token);
+}
+
+std::string slack_client::openid_authorize_url() const
+{
+    constexpr std::string_view api = "api/";
+    auto base = options_.api_url;
+    if (base.ends_with(api))
+        base.resize(base.size() - api.size());
+    return base + "openid/connect/authorize";
+}
+
 slack_result slack_client::user_info(std::string_view user_id)
 {
     return read("users.info", {{"user", user_id}}, {}, options_.lookup_timeout);

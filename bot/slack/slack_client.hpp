@@ -78,6 +78,14 @@ public:
     slack_result open_conversation(std::string_view user_id);
     // apps.connections.open with the app-level token: a Socket Mode WebSocket URL in body["url"].
     slack_result open_socket_connection();
+    // Sign in with Slack (OpenID Connect): a code from Slack's authorize page exchanged for the person's tokens
+    // (with the app's client id and secret, no bot token), and who they are (with their access token).
+    slack_result openid_token(std::string_view client_id, std::string_view client_secret, std::string_view code,
+                              std::string_view redirect_uri);
+    slack_result openid_user_info(std::string_view access_token);
+    // Slack's authorize page for Sign in with Slack, beside the Web API: https://slack.com/openid/connect/authorize
+    // for https://slack.com/api/ (a fake Slack on loopback serves both).
+    std::string openid_authorize_url() const;
     // The bot token's workspace, from auth.test: asked once, then kept. nullopt when Slack could not be
     // asked (its answer in `failure`, when given); asked again next time.
     std::optional<slack_workspace> workspace(slack_result* failure = nullptr);

@@ -3,6 +3,7 @@
 #include "app/web_sessions.hpp"
 #include "bot/api/api_auth.hpp"
 #include "bot/api/api_errors.hpp"
+#include "bot/slack_identity.hpp"
 #include "bot/web/web_assets.hpp"
 #include "workflow/text.hpp"
 
@@ -10,6 +11,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <zlib.h>
@@ -86,6 +89,9 @@ bool accepts_gzip(const request& req)
     return ae.find("gzip") != std::string::npos && ae.find("gzip;q=0") == std::string::npos;
 }
 
+// The state and nonce of a Sign in with Slack under way, "<state>.<nonce>".
+constexpr std::string_view oidc_cookie = "checkpoint_oidc";
+
 bool is_loopback_host(std::string_view host)
 {
     if (host.starts_with("["))
@@ -110,6 +116,53 @@ std::optional<std::string> cross_site(const request& req)
                    "), so it was refused.";
     }
     return std::nullopt;
+}
+
+// Where a browser is sent after a sign-in that did not work: the sign-in page, which says why.
+response back_to_sign_in(const request& req, std::string_view why)
+{
+    boost::urls::url to("/");
+    to.params().set("signin_error", why);
+    response res{http::status::found, req.version()};
+    res.set(http::field::server, server_name);
+    res.set(http::field::location, to.buffer());
+    res.set(http::field::cache_control, "no-store");
+    return res;
+}
+
+// The claims of a JWT, unverified: the ID token comes straight from Slack's token endpoint over TLS, which vouches
+// for it (OpenID Connect Core 3.1.3.7), so its signature is not what is checked here; its nonce and audience are.
+std::optional<json::object> jwt_claims(std::string_view token)
+{
+    const auto first = token.find('.');
+    const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    if (second == std::string_view::npos)
+        return std::nullopt;
+    std::string b64(token.substr(first + 1, second - first - 1));
+    for (auto& ch : b64)
+        ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+    while (b64.size() % 4 != 0)
+        b64 += '=';
+    std::string raw(b64.size() / 4 * 3, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                  reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+    if (n < 0)
+        return std::nullopt;
+    // EVP_DecodeBlock counts the padding's zero bytes; JSON ends at its closing brace.
+    raw.resize(static_cast<std::size_t>(n));
+    while (!raw.empty() && raw.back() == '\0')
+        raw.pop_back();
+    boost::system::error_code ec;
+    auto v = json::parse(raw, ec);
+    if (ec || !v.is_object())
+        return std::nullopt;
+    return std::move(v.get_object());
+}
+
+std::string text_of(const json::object& o, std::string_view key)
+{
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 json::object person_json(const workflow::directory& dir, std::string_view id)
@@ -178,7 +231,12 @@ response web_front::handle(const request& req, const boost::asio::ip::address& p
                 return sign_in_dev(req, peer);
             if (path == "/web/signout" && method == http::verb::post)
                 return sign_out(req);
-            if (path == "/web/session" || path == "/web/people" || path == "/web/signin/dev" || path == "/web/signout")
+            if (path == "/web/signin/slack" && read)
+                return slack_start(req, peer);
+            if (path == "/web/signin/slack/callback" && read)
+                return slack_callback(req, peer);
+            if (path == "/web/session" || path == "/web/people" || path == "/web/signin/dev" || path == "/web/signout" ||
+                path.starts_with("/web/signin/slack"))
                 return api::api_error(code::method_not_allowed,
                                       std::string(path) + " does not accept " + std::string(req.method_string()) + ".",
                                       req.version());
@@ -314,7 +372,7 @@ response web_front::not_signed_in(const request& req, const boost::asio::ip::add
         {"error", json::object{{"code", code::unauthenticated}, {"message", why}}},
         {"sign_in", json::object{{"dev", dev_allowed(req, peer)},
                                  {"trusted_header", !ctx_.cfg.web_trusted_header.empty()},
-                                 {"slack", false}}}};
+                                 {"slack", !ctx_.cfg.slack_client_id.empty()}}}};
     auto res = json_response(http::status::unauthorized, body, req.version());
     res.set(http::field::cache_control, "no-store");
     return res;
@@ -360,6 +418,116 @@ response web_front::sign_in_dev(const request& req, const boost::asio::ip::addre
         return api::api_error(code::invalid_request, refusal->message, req.version());
     auto& o = std::get<workflow::opened_session>(opened);
     return signed_in(req, o.session, o.secret, peer);
+}
+
+std::string web_front::redirect_uri(const request& req) const
+{
+    std::string base = ctx_.cfg.public_url;
+    if (base.empty()) {
+        const auto host = std::string(req[http::field::host]).substr(0, 255);
+        base = (is_loopback_host(host) ? "http://" : "https://") + host;
+    }
+    return base + "/web/signin/slack/callback";
+}
+
+response web_front::slack_start(const request& req, const boost::asio::ip::address& peer)
+{
+    if (ctx_.cfg.slack_client_id.empty())
+        return back_to_sign_in(req, "Sign in with Slack is not set up on this server (SLACK_CLIENT_ID and "
+                                    "SLACK_CLIENT_SECRET).");
+    // 32 random bytes each, from OpenSSL's CSPRNG, in hex.
+    const auto state = generate_secret();
+    const auto nonce = generate_secret();
+    boost::urls::url to(ctx_.slack.openid_authorize_url());
+    to.params().set("response_type", "code");
+    to.params().set("scope", "openid email profile");
+    to.params().set("client_id", ctx_.cfg.slack_client_id);
+    to.params().set("state", state);
+    to.params().set("nonce", nonce);
+    to.params().set("redirect_uri", redirect_uri(req));
+    response res{http::status::found, req.version()};
+    res.set(http::field::server, server_name);
+    res.set(http::field::location, to.buffer());
+    res.set(http::field::cache_control, "no-store");
+    // Ten minutes to come back from Slack, to this path only.
+    std::string cookie = std::string(oidc_cookie) + "=" + state + "." + nonce +
+                         "; Path=/web/signin/slack; HttpOnly; SameSite=Lax; Max-Age=600";
+    if (!(peer.is_loopback() && is_loopback_host(req[http::field::host])))
+        cookie += "; Secure";
+    res.set(http::field::set_cookie, cookie);
+    return res;
+}
+
+response web_front::slack_callback(const request& req, const boost::asio::ip::address& peer)
+{
+    if (ctx_.cfg.slack_client_id.empty() || !ctx_.sessions)
+        return back_to_sign_in(req, "Sign in with Slack is not set up on this server.");
+    auto target = boost::urls::parse_origin_form(req.target());
+    if (!target)
+        return back_to_sign_in(req, "Slack sent the browser back with an address that could not be read; try again.");
+    auto param = [&](std::string_view key) {
+        auto it = target->params().find(key);
+        return it == target->params().end() ? std::string() : std::string((*it).value).substr(0, 2000);
+    };
+    if (const auto error = param("error"); !error.empty())
+        return back_to_sign_in(req, error == "access_denied" ? "You cancelled signing in with Slack."
+                                                             : "Slack did not sign you in (" + error.substr(0, 60) + ").");
+    // The state proves this browser started the sign-in (no one else's code lands in it); the nonce, that the ID
+    // token was made for this sign-in.
+    const std::string kept(api::cookie_value(req, oidc_cookie));
+    const auto dot = kept.find('.');
+    const auto state = dot == std::string::npos ? std::string() : kept.substr(0, dot);
+    const auto nonce = dot == std::string::npos ? std::string() : kept.substr(dot + 1);
+    if (state.empty() || param("state") != state)
+        return back_to_sign_in(req, "That sign-in with Slack was not started from this browser (or took longer than "
+                                    "ten minutes); start again.");
+    const auto code = param("code");
+    if (code.empty())
+        return back_to_sign_in(req, "Slack sent the browser back without a code; start again.");
+
+    auto tokens = ctx_.slack.openid_token(ctx_.cfg.slack_client_id, ctx_.cfg.slack_client_secret, code,
+                                          redirect_uri(req));
+    if (!tokens.ok())
+        return back_to_sign_in(req, "Slack did not confirm the sign-in (" + tokens.error.substr(0, 60) + "); try again.");
+    const auto claims = jwt_claims(text_of(tokens.body, "id_token"));
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(ctx_.clock.now().time_since_epoch()).count();
+    const auto* exp = claims ? claims->if_contains("exp") : nullptr;
+    if (!claims || text_of(*claims, "nonce") != nonce || text_of(*claims, "aud") != ctx_.cfg.slack_client_id ||
+        text_of(*claims, "iss") != "https://slack.com" || !exp || !exp->is_number() ||
+        exp->to_number<double>() < static_cast<double>(now_s))
+        return back_to_sign_in(req, "Slack's answer was not for this sign-in (its nonce, audience or expiry did not "
+                                    "match); start again.");
+    auto info = ctx_.slack.openid_user_info(text_of(tokens.body, "access_token"));
+    if (!info.ok())
+        return back_to_sign_in(req, "Slack did not say who you are (" + info.error.substr(0, 60) + "); try again.");
+    const auto slack_user = text_of(info.body, "https://slack.com/user_id");
+    if (slack_user.empty() || slack_user != text_of(*claims, "https://slack.com/user_id"))
+        return back_to_sign_in(req, "Slack's answer named no user; try again.");
+    if (ctx_.slack.configured()) {
+        // Only people of the workspace the bot is in.
+        if (auto ws = ctx_.slack.workspace(); ws && text_of(info.body, "https://slack.com/team_id") != ws->team_id)
+            return back_to_sign_in(req, "You signed in to another Slack workspace than the one Checkpoint is in.");
+    }
+    // Bound to a person the way a command's user is: the directory's slack_id, else an email Slack vouches for.
+    auto found = person_for_slack_user(ctx_, slack_user);
+    if (!found.found())
+        return back_to_sign_in(req, found.refusal.empty()
+                                        ? "Your Slack account is not linked to anyone in Checkpoint's directory; ask the "
+                                          "platform team to add you."
+                                        : found.refusal);
+    auto opened = app::sign_in(*ctx_.sessions, found.policy->directory, found.who().id, app::sign_in_via::slack,
+                               ctx_.clock.now());
+    if (auto* refusal = std::get_if<app::sign_in_refusal>(&opened))
+        return back_to_sign_in(req, refusal->message);
+    auto& o = std::get<workflow::opened_session>(opened);
+    auto res = signed_in(req, o.session, o.secret, peer);
+    res.result(http::status::found);
+    res.set(http::field::location, "/");
+    res.body().clear();
+    res.prepare_payload();
+    // The state and nonce are spent.
+    res.insert(http::field::set_cookie, std::string(oidc_cookie) + "=; Path=/web/signin/slack; HttpOnly; SameSite=Lax; Max-Age=0");
+    return res;
 }
 
 response web_front::sign_out(const request& req)

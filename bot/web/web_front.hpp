@@ -45,6 +45,11 @@ private:
     response people(const request& req, const boost::asio::ip::address& peer);
     response sign_in_dev(const request& req, const boost::asio::ip::address& peer);
     response sign_out(const request& req);
+    // Sign in with Slack: off to Slack's authorize page with a fresh state and nonce (kept in a short cookie), and
+    // back: the code exchanged, the ID token's nonce and audience checked, the Slack user bound to a person.
+    response slack_start(const request& req, const boost::asio::ip::address& peer);
+    response slack_callback(const request& req, const boost::asio::ip::address& peer);
+    std::string redirect_uri(const request& req) const;
     // The session's answer, with its cookie when `secret` is set (a new sign-in).
     response signed_in(const request& req, const workflow::web_session& s, const std::string& secret,
                        const boost::asio::ip::address& peer) const;

@@ -1,7 +1,8 @@
 // Checkpoint's web pages in a real browser: Debian's chromium, driven by puppeteer-core, against the real
-// checkpointd (CHECKPOINTD) on loopback with the example manifests moved to today (WRITE_MANIFESTS). Two people in
-// two browser contexts: a requester signed in with the --dev sign-in, a reviewer signed in through the trusted
-// header an SSO proxy would set. Every page is checked with axe-core and at 375 px, and screenshotted to
+// checkpointd (CHECKPOINTD) on loopback with the example manifests moved to today (WRITE_MANIFESTS) and the fake
+// Slack (FAKE_SLACK). Three people in three browser contexts: a requester who signs in with Slack (OpenID Connect
+// through the fake Slack's authorize page), a reviewer signed in through the trusted header an SSO proxy would
+// set, and a colleague who uses the --dev picker. Every page is checked with axe-core and at 375 px, and screenshotted to
 // SCREENSHOTS. Nothing here waits a fixed time: each step waits for what the page shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,13 +19,46 @@ const shots = process.env.SCREENSHOTS || join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
 let server;
+let slack;
+let slackInfo = {};
 let base;
 let browser;
 let workdir;
 let serverLog = '';
 const axeResults = [];
 
+// A process that prints `key value` lines at start: resolves with them once `last` is printed.
+function startPrinting(command, args, env, last, onOutput) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      out += chunk.toString();
+      if (onOutput) onOutput(out);
+      const m = last.exec(out);
+      if (m) resolve(m);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${out}`)));
+  });
+  return { child, ready, output: () => out };
+}
+
+async function startSlack() {
+  const fake = startPrinting(process.env.FAKE_SLACK,
+    ['--user', 'U01KOFI,kofi@example.com,Kofi Mensah', '--user', 'U01NINA,nina@example.com,Nina Alvarez'],
+    { PATH: process.env.PATH }, /client_secret (\S+)/);
+  slack = fake.child;
+  await fake.ready;
+  for (const line of fake.output().split('\n')) {
+    const [k, v] = line.split(' ');
+    if (v) slackInfo[k] = v;
+  }
+}
+
 async function startServer() {
+  await startSlack();
   workdir = mkdtempSync(join(tmpdir(), 'checkpoint-web-'));
   const manifests = execFileSync(process.env.WRITE_MANIFESTS, [join(workdir, 'manifests')]).toString().trim();
   server = spawn(process.env.CHECKPOINTD, ['--dev'], {
@@ -34,9 +68,10 @@ async function startServer() {
       CHECKPOINT_DB: join(workdir, 'checkpoint.db'),
       CHECKPOINT_MANIFESTS: manifests,
       CHECKPOINT_THREADS: '2',
-      // Slack is not part of this test: an address where nothing listens, so its posts wait and retry.
-      SLACK_API_URL: 'http://127.0.0.1:9/api/',
-      SLACK_BOT_TOKEN: 'xoxb-browser-test',
+      SLACK_API_URL: slackInfo.api_url,
+      SLACK_BOT_TOKEN: slackInfo.token,
+      SLACK_CLIENT_ID: slackInfo.client_id,
+      SLACK_CLIENT_SECRET: slackInfo.client_secret,
       // The reviewer arrives through "the SSO proxy": this machine.
       CHECKPOINT_WEB_TRUSTED_HEADER: 'X-Forwarded-Email',
       CHECKPOINT_WEB_TRUSTED_PROXIES: '127.0.0.1',
@@ -74,6 +109,7 @@ after(async () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.on('exit', resolve));
   }
+  if (slack && slack.exitCode === null) slack.kill('SIGTERM');
   if (workdir) rmSync(workdir, { recursive: true, force: true });
   console.log(`axe: ${axeResults.map((r) => `${r.page}: ${r.serious} serious/critical, ${r.minor} minor`).join('; ')}`);
 });
@@ -119,17 +155,50 @@ async function check(page, name) {
   assert.deepEqual(page.problems, [], `${name}: the page logged CSP violations or script errors`);
 }
 
+// On a failure, what each browser showed and what the servers said, so a failure in CI can be read.
+const open = [];
+async function explainFailure(err) {
+  for (const [name, p] of open) {
+    let shown = '';
+    try {
+      shown = await p.evaluate(() => document.body.innerText);
+      await p.screenshot({ path: join(shots, `failed-${name}.png`), fullPage: true });
+    } catch (e) {
+      shown = `(could not read the page: ${e.message})`;
+    }
+    console.error(`--- ${name} at ${p.url()}:\n${shown.slice(0, 2000)}`);
+  }
+  console.error(`--- checkpointd:\n${serverLog.slice(-6000)}`);
+  throw err;
+}
+
 test('a requester signs in, browses the catalog and files a request; a reviewer approves it', async () => {
+  try {
+    await story();
+  } catch (err) {
+    await explainFailure(err);
+  }
+});
+
+async function story() {
   const kofi = await person();
   const page = kofi.page;
+  open.push(['kofi', page]);
 
-  // Signed out: the sign-in page, with the --dev picker (this browser is on loopback).
+  // Signed out: the sign-in page offers Sign in with Slack, and the --dev picker (this browser is on loopback).
   await page.goto(`${base}/`);
   await page.waitForSelector('form select[name="person"]');
+  await page.waitForSelector('a[href="/web/signin/slack"]');
+  assert.equal(await page.$eval('#nav', (n) => getComputedStyle(n).display), 'none');
+  assert.equal(await page.$eval('#signout', (n) => n.offsetParent), null);
   await check(page, 'signin');
-  await page.select('select[name="person"]', 'u-4001');
-  await page.click('form button[type="submit"]');
+  // Sign in with Slack: off to (the fake) Slack, pick the account there, and back, signed in.
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/web/signin/slack"]')]);
+  await page.waitForSelector('select[name="user"]');
+  await page.select('select[name="user"]', 'U01KOFI');
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
   await waitForText(page, 'Catalog');
+  assert.equal(new URL(page.url()).origin, base);
   await page.waitForSelector('article.bundle');
   assert.match(await page.$eval('#who-name', (e) => e.textContent), /Kofi Mensah/);
   await check(page, 'catalog');
@@ -186,9 +255,16 @@ test('a requester signs in, browses the catalog and files a request; a reviewer 
     return p.steps.find((s) => s.state === 'waiting').reviewers[0].id;
   }, id);
 
-  // Someone who is not a reviewer cannot approve it: a clear refusal, and nothing changes.
-  const eve = await person({ 'X-Forwarded-Email': 'eve@example.com' });
+  // Someone who is not a reviewer (signed in with the --dev picker) cannot approve it: a clear refusal, and nothing
+  // changes.
+  const eve = await person();
+  open.push(['eve', eve.page]);
   await eve.page.goto(`${base}/approvals`);
+  await eve.page.waitForSelector('form select[name="person"]');
+  await eve.page.select('select[name="person"]', 'u-4002');
+  await eve.page.click('form button[type="submit"]');
+  // Signed in once the page names her (the element is there, empty, before).
+  await eve.page.waitForFunction(() => document.getElementById('who-name').textContent.includes('Eve Moreau'));
   await waitForText(eve.page, 'Nothing waits on you');
   const refused = await eve.page.evaluate(async (pid) => {
     const s = await (await fetch('/web/session')).json();
@@ -202,6 +278,7 @@ test('a requester signs in, browses the catalog and files a request; a reviewer 
 
   // The reviewer, through the SSO proxy, in a second browser context: the approval waits on them; they approve.
   const rev = await person({ 'X-Forwarded-Email': reviewer });
+  open.push(['reviewer', rev.page]);
   await rev.page.goto(`${base}/approvals`);
   await rev.page.waitForSelector(`a[href="/requests/${id}"]`);
   await check(rev.page, 'approvals');
@@ -226,9 +303,9 @@ test('a requester signs in, browses the catalog and files a request; a reviewer 
   await page.goto(`${base}/`);
   await page.waitForSelector('#signout');
   await page.click('#signout');
-  await page.waitForSelector('form select[name="person"]');
+  await page.waitForSelector('a[href="/web/signin/slack"]');
   const after = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
   assert.equal(after, 401);
 
   for (const p of [kofi, eve, rev]) await p.context.close();
-});
+}

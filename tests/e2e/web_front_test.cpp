@@ -2,6 +2,7 @@
 // sign-ins (dev on loopback, the trusted header from trusted proxies only), the session's cookie and CSRF token
 // in front of /api/v1, and sign-out. The pages' behaviour in a browser is tests/browser/.
 #include "tests/e2e/server_process.hpp"
+#include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -9,9 +10,12 @@
 #include <catch2/catch.hpp>
 #include <zlib.h>
 
+#include <functional>
 #include <regex>
 
 using namespace checkpoint::test;
+using checkpoint::test::fake_slack;
+using checkpoint::test::fake_slack_options;
 namespace json = boost::json;
 
 namespace {
@@ -276,4 +280,108 @@ TEST_CASE("web: without --dev there is no sign-in as anyone; the trusted header 
         CHECK(server.wait_exit() != 0);
         CHECK_THAT(server.output(), Catch::Contains("CHECKPOINT_WEB_TRUSTED_PROXIES") && Catch::Contains("10.0.0.0/99"));
     }
+}
+
+namespace {
+
+// The path and query of an absolute URL (http://127.0.0.1:PORT/path?query).
+std::string target_of(const std::string& url)
+{
+    const auto scheme = url.find("://");
+    const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    return slash == std::string::npos ? "/" : url.substr(slash);
+}
+
+std::string oidc_cookie_in(const response& r)
+{
+    const std::string set(r[http::field::set_cookie]);
+    std::smatch m;
+    REQUIRE(std::regex_search(set, m, std::regex("checkpoint_oidc=([^;]*)")));
+    return m[1];
+}
+
+std::string signin_error_of(const response& r)
+{
+    const std::string location(r[http::field::location]);
+    const auto at = location.find("signin_error=");
+    return at == std::string::npos ? std::string() : location.substr(at);
+}
+
+} // namespace
+
+TEST_CASE("web: Sign in with Slack (OpenID Connect against the fake Slack) binds the Slack user as commands do",
+          "[e2e][web]")
+{
+    temp_dir dir;
+    fake_slack slack;
+    slack.add_user({"U01KOFI", "kofi@example.com", "Kofi Mensah"});
+    slack.add_user({"U0STRANGER", "stranger@elsewhere.example", "Stranger"});
+    auto env = e2e_env(dir.path().string());
+    env["SLACK_API_URL"] = slack.api_url();
+    env["SLACK_BOT_TOKEN"] = slack.token();
+    env["SLACK_CLIENT_ID"] = fake_slack_options{}.client_id;
+    env["SLACK_CLIENT_SECRET"] = fake_slack_options{}.client_secret;
+    server_process server(env);
+    const auto port = server.port();
+    const std::map<std::string, std::string> host{{"Host", "localhost:" + std::to_string(port)}};
+    CHECK(json_of(http_request(port, http::verb::get, "/web/session", {}, host)).at("sign_in").at("slack") == true);
+
+    // Off to Slack, as a user of `slack_user`: the authorize page, then back with a code. The checkpoint_oidc
+    // cookie is what this browser holds (`tamper` changes it before it goes back).
+    auto sign_in_as = [&](const std::string& slack_user, const std::function<void(std::string&)>& tamper = {}) {
+        auto start = http_request(port, http::verb::get, "/web/signin/slack", {}, host);
+        REQUIRE(start.result() == http::status::found);
+        const std::string to_slack(start[http::field::location]);
+        CHECK_THAT(to_slack, Catch::StartsWith(slack.api_url().substr(0, slack.api_url().size() - 4) +
+                                               "openid/connect/authorize?") &&
+                                 Catch::Contains("scope=openid%20email%20profile") && Catch::Contains("nonce=") &&
+                                 Catch::Contains("redirect_uri=http://localhost:" + std::to_string(port) +
+                                                 "/web/signin/slack/callback"));
+        auto kept = oidc_cookie_in(start);
+        CHECK_THAT(std::string(start[http::field::set_cookie]),
+                   Catch::Contains("HttpOnly") && Catch::Contains("Path=/web/signin/slack"));
+        auto at_slack = http_request(slack.port(), http::verb::get, target_of(to_slack), {},
+                                     {{"Cookie", "fake_slack_user=" + slack_user}});
+        REQUIRE(at_slack.result() == http::status::found);
+        const std::string back(at_slack[http::field::location]);
+        if (tamper)
+            tamper(kept);
+        auto h = host;
+        h["Cookie"] = "checkpoint_oidc=" + kept;
+        return std::make_tuple(http_request(port, http::verb::get, target_of(back), {}, h), target_of(back), kept);
+    };
+
+    auto [done, callback, first_cookie] = sign_in_as("U01KOFI");
+    REQUIRE(done.result() == http::status::found);
+    CHECK(done[http::field::location] == "/");
+    browser kofi{port, cookie_in(done), {}};
+    auto session = kofi.get("/web/session");
+    REQUIRE(session.result() == http::status::ok);
+    CHECK(json_of(session).at("person").at("id") == "u-4001");
+    CHECK(json_of(session).at("via") == "slack");
+    CHECK(!slack.calls("openid.connect.token").empty());
+    CHECK(!slack.calls("openid.connect.userInfo").empty());
+
+    // The same code again (a replayed callback): Slack refuses it, and no session is opened.
+    auto h = host;
+    h["Cookie"] = "checkpoint_oidc=" + first_cookie;
+    auto replay = http_request(port, http::verb::get, callback, {}, h);
+    CHECK(replay.result() == http::status::found);
+    CHECK_THAT(signin_error_of(replay), Catch::Contains("did%20not%20confirm"));
+    CHECK(replay[http::field::set_cookie].find("checkpoint_session=cps_") == std::string::npos);
+
+    // A callback this browser did not start (its state differs), and an ID token for another sign-in (its nonce).
+    auto [wrong_state, c1, k1] = sign_in_as("U01KOFI", [](std::string& kept) { kept = "someone-elses-state" + kept.substr(kept.find('.')); });
+    CHECK_THAT(signin_error_of(wrong_state), Catch::Contains("not%20started%20from%20this%20browser"));
+    auto [wrong_nonce, c2, k2] = sign_in_as("U01KOFI", [](std::string& kept) { kept = kept.substr(0, kept.find('.')) + ".another-nonce"; });
+    CHECK_THAT(signin_error_of(wrong_nonce), Catch::Contains("nonce"));
+    // Someone Slack knows but the directory does not.
+    auto [stranger, c3, k3] = sign_in_as("U0STRANGER");
+    CHECK(stranger.result() == http::status::found);
+    CHECK_THAT(signin_error_of(stranger), Catch::Contains("signin_error="));
+    CHECK(stranger[http::field::set_cookie].find("checkpoint_session=cps_") == std::string::npos);
+    // Cancelled at Slack.
+    auto cancelled = http_request(port, http::verb::get, "/web/signin/slack/callback?error=access_denied&state=x", {}, host);
+    CHECK_THAT(signin_error_of(cancelled), Catch::Contains("cancelled"));
+    CHECK(server.stop() == 0);
 }

@@ -5,6 +5,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <boost/url/parse_query.hpp>
 
 #include <algorithm>
@@ -391,6 +395,8 @@ fake_slack::response fake_slack::handle(const request& req)
     std::string_view target = req.target;
     if (const auto q = target.find('?'); q != std::string_view::npos)
         target = target.substr(0, q);
+    if (target == "/openid/connect/authorize")
+        return openid_authorize(req);
     if (target.substr(0, api_prefix.size()) != api_prefix)
         return json_response(404, error_answer("unknown_method"));
     fake_slack_call call;
@@ -418,6 +424,12 @@ fake_slack::response fake_slack::handle(const request& req)
     } else {
         call.args = form_args(req.body);
     }
+
+    // Sign in with Slack's two methods: the app's credentials in the form, and the person's own token.
+    if (call.method == "openid.connect.token")
+        return answer(200, openid_token(call.args));
+    if (call.method == "openid.connect.userInfo")
+        return answer(200, openid_user_info(req.authorization));
 
     // Slack reads tokens only from the Authorization header once JSON is involved; so does the fake.
     if (req.authorization.empty())
@@ -476,6 +488,176 @@ fake_socket_mode& fake_slack::socket_mode()
     if (!socket_mode_)
         socket_mode_ = std::make_unique<fake_socket_mode>(options_.socket_mode);
     return *socket_mode_;
+}
+
+namespace {
+
+std::string base64url(std::string_view in)
+{
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    for (auto& c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
+std::string random_hex(std::size_t bytes)
+{
+    std::string raw(bytes, '\0');
+    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+    std::string out;
+    for (unsigned char c : raw) {
+        char two[3];
+        std::snprintf(two, sizeof two, "%02x", c);
+        out += two;
+    }
+    return out;
+}
+
+std::string cookie_of(std::string_view header, std::string_view name)
+{
+    std::size_t at = 0;
+    while (at < header.size()) {
+        auto end = header.find(';', at);
+        if (end == std::string_view::npos)
+            end = header.size();
+        auto pair = header.substr(at, end - at);
+        while (!pair.empty() && pair.front() == ' ')
+            pair.remove_prefix(1);
+        if (pair.substr(0, name.size() + 1) == std::string(name) + "=")
+            return std::string(pair.substr(name.size() + 1));
+        at = end + 1;
+    }
+    return {};
+}
+
+std::string html_escape(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+fake_slack::response fake_slack::openid_authorize(const request& req)
+{
+    const auto text = [](unsigned status, std::string body) {
+        return response{status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
+    };
+    auto url = boost::urls::parse_origin_form(req.target);
+    if (!url)
+        return text(400, "bad target");
+    auto param = [&](std::string_view key) {
+        auto it = url->params().find(key);
+        return it == url->params().end() ? std::string() : std::string((*it).value);
+    };
+    if (param("response_type") != "code" || param("client_id") != options_.client_id ||
+        param("scope").find("openid") == std::string::npos || param("redirect_uri").empty() || param("state").empty())
+        return text(400, "invalid authorize request: response_type=code, this app's client_id, scope openid, a "
+                         "redirect_uri and a state are required");
+    // Picking who you are in Slack: the form posts back here and is remembered in the fake's own cookie.
+    if (req.method == "POST") {
+        const auto user = string_arg(form_args(req.body), "user");
+        return response{303, {{"Location", req.target}, {"Set-Cookie", "fake_slack_user=" + user + "; Path=/; HttpOnly"}}, {}};
+    }
+    const auto who = cookie_of(req.cookie, "fake_slack_user");
+    std::lock_guard lock(mutex_);
+    const auto user = std::find_if(users_.begin(), users_.end(), [&](const fake_slack_user& u) { return u.id == who; });
+    if (user == users_.end()) {
+        std::string page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to Slack</title>"
+                           "</head><body><main><h1>Sign in to Slack (fake)</h1><form method=\"post\"><label for=\"user\">"
+                           "Your Slack account</label> <select id=\"user\" name=\"user\">";
+        for (const auto& u : users_)
+            page += "<option value=\"" + html_escape(u.id) + "\">" + html_escape(u.name + " (" + u.email + ")") + "</option>";
+        page += "</select> <button type=\"submit\">Continue</button></form></main></body></html>";
+        return response{200, {{"Content-Type", "text/html; charset=utf-8"}}, std::move(page)};
+    }
+    const auto code = "fakecode." + random_hex(16);
+    openid_codes_[code] = openid_grant{user->id, param("nonce"), param("redirect_uri")};
+    boost::urls::url back(param("redirect_uri"));
+    back.params().set("code", code);
+    back.params().set("state", param("state"));
+    return response{302, {{"Location", std::string(back.buffer())}}, {}};
+}
+
+json::object fake_slack::openid_token(const json_object& args)
+{
+    if (string_arg(args, "client_id") != options_.client_id || string_arg(args, "client_secret") != options_.client_secret)
+        return error_answer("invalid_client_id");
+    if (string_arg(args, "grant_type") != "authorization_code")
+        return error_answer("invalid_grant_type");
+    std::lock_guard lock(mutex_);
+    auto it = openid_codes_.find(string_arg(args, "code"));
+    if (it == openid_codes_.end() || it->second.used)
+        return error_answer("invalid_code");
+    if (string_arg(args, "redirect_uri") != it->second.redirect_uri)
+        return error_answer("bad_redirect_uri");
+    it->second.used = true;
+    const auto user = std::find_if(users_.begin(), users_.end(),
+                                   [&](const fake_slack_user& u) { return u.id == it->second.user_id; });
+    if (user == users_.end())
+        return error_answer("user_not_found");
+    const auto access = "xoxp-oidc-" + random_hex(12);
+    openid_tokens_[access] = user->id;
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(options_.now().time_since_epoch()).count();
+    const json::object claims{{"iss", "https://slack.com"},
+                              {"sub", user->id},
+                              {"aud", options_.client_id},
+                              {"exp", now + 3600},
+                              {"iat", now},
+                              {"auth_time", now},
+                              {"nonce", it->second.nonce},
+                              {"https://slack.com/user_id", user->id},
+                              {"https://slack.com/team_id", user->team_id.empty() ? std::string(team_id) : user->team_id},
+                              {"email", user->email},
+                              {"email_verified", user->email_confirmed},
+                              {"name", user->name}};
+    const auto id_token = base64url(R"({"alg":"RS256","typ":"JWT","kid":"fake"})") + "." +
+                          base64url(json::serialize(claims)) + "." + base64url("not-a-real-signature");
+    return {{"ok", true}, {"access_token", access}, {"token_type", "Bearer"}, {"id_token", id_token}};
+}
+
+json::object fake_slack::openid_user_info(const std::string& authorization)
+{
+    constexpr std::string_view bearer = "Bearer ";
+    if (authorization.substr(0, bearer.size()) != bearer)
+        return error_answer("not_authed");
+    std::lock_guard lock(mutex_);
+    auto it = openid_tokens_.find(authorization.substr(bearer.size()));
+    if (it == openid_tokens_.end())
+        return error_answer("invalid_auth");
+    const auto user = std::find_if(users_.begin(), users_.end(), [&](const fake_slack_user& u) { return u.id == it->second; });
+    if (user == users_.end())
+        return error_answer("user_not_found");
+    return {{"ok", true},
+            {"sub", user->id},
+            {"https://slack.com/user_id", user->id},
+            {"https://slack.com/team_id", user->team_id.empty() ? std::string(team_id) : user->team_id},
+            {"email", user->email},
+            {"email_verified", user->email_confirmed},
+            {"name", user->name}};
+}
+
+std::vector<std::string> fake_slack::openid_codes() const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [code, grant] : openid_codes_)
+        out.push_back(code);
+    return out;
 }
 
 json::object fake_slack::dispatch(const std::string& method, const json_object& args, bool json_body)

@@ -76,6 +76,9 @@ struct fake_slack_options {
     unsigned short port = 0;
     // Time stamped on recorded calls; tests with a manual clock may pass theirs.
     std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+    // Sign in with Slack: the app's credentials openid.connect.token checks.
+    std::string client_id = "1111111111.2222222222";
+    std::string client_secret = "fake-client-secret-0b7c";
     // Called after each call is recorded, outside the fake's lock (the standalone binary prints them).
     std::function<void(const fake_slack_call&)> on_call;
 };
@@ -140,12 +143,22 @@ public:
     std::optional<fake_slack_view> view(std::string_view view_id) const;
     std::optional<fake_slack_view> home_view(std::string_view user_id) const;
 
+    // Sign in with Slack, as a browser meets it: GET /openid/connect/authorize shows a page to pick who you are in
+    // Slack (a form, as signing in to Slack would), remembers it in a cookie, and sends the browser back to the
+    // redirect_uri with a code and the state; openid.connect.token exchanges the code (once, with the client id and
+    // secret and the same redirect_uri) for an access token and an ID token carrying the nonce;
+    // openid.connect.userInfo says who the access token's user is. Users come from add_user().
+    // The codes handed out so far (a test may check one is refused the second time).
+    std::vector<std::string> openid_codes() const;
+
     // What the HTTP server hands over; public for the server glue, not for tests.
     struct request {
         std::string target;
         std::string authorization;
         std::string content_type;
         std::string body;
+        std::string method = "POST";
+        std::string cookie{};
     };
     struct response {
         unsigned status = 200;
@@ -172,6 +185,9 @@ private:
     json_object views_update(const json_object& args);
     json_object views_publish(const json_object& args);
     json_object users_info(const json_object& args);
+    response openid_authorize(const request& req);
+    json_object openid_token(const json_object& args);
+    json_object openid_user_info(const std::string& authorization);
     json_object users_lookup_by_email(const json_object& args);
     json_object conversations_open(const json_object& args);
     json_object conversations_history(const json_object& args);
@@ -198,6 +214,15 @@ private:
     std::size_t view_counter_ = 0;
     std::size_t hash_counter_ = 0;
     std::size_t trigger_counter_ = 0;
+    struct openid_grant {
+        std::string user_id;
+        std::string nonce;
+        std::string redirect_uri;
+        bool used = false;
+    };
+    std::map<std::string, openid_grant, std::less<>> openid_codes_;
+    // access token -> user id
+    std::map<std::string, std::string, std::less<>> openid_tokens_;
     std::size_t mpim_counter_ = 0;
     std::mutex socket_mode_mutex_;
     std::unique_ptr<fake_socket_mode> socket_mode_;

@@ -61,7 +61,8 @@ int main(int argc, char** argv)
     checkpoint::test::fake_slack slack(options);
     for (auto& user : users)
         slack.add_user(std::move(user));
-    std::cout << "port " << slack.port() << "\napi_url " << slack.api_url() << "\ntoken " << slack.token() << std::endl;
+    std::cout << "port " << slack.port() << "\napi_url " << slack.api_url() << "\ntoken " << slack.token()
+              << "\nclient_id " << options.client_id << "\nclient_secret " << options.client_secret << std::endl;
 
     int received = 0;
     sigwait(&signals, &received);

@@ -46,8 +46,12 @@ private:
         if (ec)
             return;
         const auto& req = parser_->get();
-        fake_slack::request in{to_std(req.target()), to_std(req[http::field::authorization]),
-                               to_std(req[http::field::content_type]), req.body()};
+        fake_slack::request in{to_std(req.target()),
+                               to_std(req[http::field::authorization]),
+                               to_std(req[http::field::content_type]),
+                               req.body(),
+                               to_std(req.method_string()),
+                               to_std(req[http::field::cookie])};
         auto out = api_.handle(in);
         res_ = http::response<http::string_body>{static_cast<http::status>(out.status), req.version()};
         for (const auto& [name, value] : out.headers)
