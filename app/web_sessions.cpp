@@ -1,5 +1,6 @@
 #include "app/web_sessions.hpp"
 
+#include "workflow/route.hpp"
 #include "workflow/text.hpp"
 
 #include <boost/json/object.hpp>
@@ -67,6 +68,13 @@ std::string why_session_refused(const workflow::web_session& s, const workflow::
     if (dir.find(s.person_id) == workflow::no_person)
         return "You are no longer in Checkpoint's directory, so this session no longer works.";
     return {};
+}
+
+bool is_auditor(const workflow::settings& s, const workflow::directory& dir, std::string_view person_id,
+                workflow::time_point now)
+{
+    const auto p = dir.find(person_id);
+    return p != workflow::no_person && workflow::named_in(s.auditors, "the auditors", dir, p, now).has_value();
 }
 
 workflow::result<bool> sign_out(workflow::session_store& sessions, const workflow::web_session& s,

@@ -4,6 +4,7 @@
 #include "workflow/duration.hpp"
 #include "workflow/error.hpp"
 #include "workflow/session_store.hpp"
+#include "workflow/settings.hpp"
 
 #include <string>
 #include <string_view>
@@ -33,6 +34,11 @@ std::variant<workflow::opened_session, sign_in_refusal> sign_in(workflow::sessio
 // Why a stored session does not work at `now` (signed out, expired, or its person left `dir`), or empty.
 std::string why_session_refused(const workflow::web_session& s, const workflow::directory& dir,
                                 workflow::time_point now);
+
+// Whether `person_id` is among checkpoint.yaml's `auditors` at `now`: their session may read the audit log and the
+// reports (audit:read).
+bool is_auditor(const workflow::settings& s, const workflow::directory& dir, std::string_view person_id,
+                workflow::time_point now);
 
 // Ends the session (signing out), audited as `web.signed_out`; false when it had ended already.
 workflow::result<bool> sign_out(workflow::session_store& sessions, const workflow::web_session& s,

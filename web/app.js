@@ -402,6 +402,90 @@ async function logPage(params) {
   }
 }
 
+// ---- for auditors -----------------------------------------------------------------------------------------------
+
+const reports = [
+  ['access-during', 'Who had access (to a bundle, or to any critical bundle) during a period'],
+  ['time-to-access', 'Time from request to access'],
+  ['time-to-decision', 'Time from request to the reviewers\' decision'],
+  ['bypassed-approval', 'Break-glass and overrides'],
+  ['duration-by-bundle', 'Requested duration by bundle'],
+  ['never-requested', 'Bundles never requested'],
+  ['auto-approval-rate', 'Auto-approval rate'],
+  ['long-lived-grants', 'Long-lived grants'],
+  ['access-denied', 'Failed access attempts'],
+];
+
+function table(rows) {
+  if (!rows.length) return h('p', {}, 'No rows.');
+  const cols = Object.keys(rows[0]);
+  const cell = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return h('div', { class: 'scroll' }, h('table', {},
+    h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, cols.map((c) => h('td', {}, cell(r[c]))))))));
+}
+
+async function auditPage(params) {
+  if (!state.me.auditor) {
+    return show(h('h1', {}, 'Audit'), h('p', {}, 'The audit pages are for the auditors checkpoint.yaml names. Ask the ' +
+      'platform team if you need them.'));
+  }
+  const chain = h('div', { 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Checking the audit chain…'));
+  const name = params.get('report') || 'access-during';
+  const select = h('select', {}, reports.map(([n, label]) => h('option', { value: n, selected: n === name }, label)));
+  const inputs = {
+    from: h('input', { type: 'text', value: params.get('from') || '', placeholder: 'YYYY-MM-DD' }),
+    until: h('input', { type: 'text', value: params.get('until') || '', placeholder: 'YYYY-MM-DD' }),
+    bundle: h('input', { type: 'text', value: params.get('bundle') || '', placeholder: 'any critical bundle' }),
+  };
+  const form = h('form', { class: 'filters', novalidate: true }, field('Report', 'report', select),
+    field('From', 'from', inputs.from), field('Until', 'until', inputs.until), field('Bundle', 'bundle', inputs.bundle),
+    h('button', { type: 'submit' }, 'Run'));
+  const q = () => {
+    const out = new URLSearchParams();
+    for (const [k, el] of Object.entries(inputs)) if (el.value) out.set(k, el.value);
+    return out;
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = q();
+    next.set('report', select.value);
+    go(`/audit?${next}`);
+  });
+  const result = h('div', {});
+  const events = h('div', {});
+  show(h('h1', {}, 'Audit'), h('h2', {}, 'Audit chain'), chain, h('h2', {}, 'Reports'), form, result,
+    h('h2', {}, 'Audit events'), events);
+  try {
+    const v = await api('GET', '/audit/verify');
+    chain.replaceChildren(v.ok
+      ? h('p', { class: 'instant' }, `Intact: ${v.events} events, every hash${v.keyed ? ' and keyed hash' : ''} checks out.`)
+      : h('p', { class: 'error' }, `Broken at event ${v.first_bad}: ${v.problem}`));
+  } catch (e) {
+    chain.replaceChildren(problem(e));
+  }
+  if (params.get('report')) {
+    const query = q();
+    try {
+      const r = await api('GET', `/reports/${encodeURIComponent(name)}?${query}`);
+      query.set('format', 'csv');
+      result.replaceChildren(
+        h('p', {}, `${r.from || ''} – ${r.until || ''} `,
+          h('a', { href: `/api/v1/reports/${encodeURIComponent(name)}?${query}`, download: `${name}.csv` }, 'Download CSV')),
+        r.summary ? h('p', { class: 'hint' }, Object.entries(r.summary).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')) : null,
+        table(r.rows || []));
+    } catch (e) {
+      fieldError(form, e);
+    }
+  }
+  try {
+    const page = await api('GET', '/audit?limit=25');
+    events.replaceChildren(table(page.items.map((e) => ({ seq: e.seq, at: when(e.at), actor: e.actor, action: e.action, request: e.petition || '', why: e.why || '' }))));
+  } catch (e) {
+    events.replaceChildren(problem(e));
+  }
+}
+
 // ---- the frame -------------------------------------------------------------------------------------------------
 
 async function route() {
@@ -416,6 +500,7 @@ async function route() {
   if (path === '/mine') return minePage();
   if (path === '/approvals') return approvalsPage();
   if (path === '/log') return logPage(params);
+  if (path === '/audit') return auditPage(params);
   if (path === '/signin') return go('/');
   return show(h('h1', {}, 'Not found'), h('p', {}, 'There is no such page. '), h('a', { href: '/' }, 'Back to the catalog'));
 }
@@ -438,6 +523,7 @@ async function start() {
   document.getElementById('nav').hidden = false;
   document.getElementById('who').hidden = false;
   document.getElementById('who-name').textContent = `${session.person.name} (${session.person.id})`;
+  document.getElementById('nav-audit').hidden = !session.auditor;
   route();
 }
 

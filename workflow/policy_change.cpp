@@ -121,9 +121,14 @@ fields fields_of(const settings& s)
     f.emplace_back("platform_team", s.platform_team);
     f.emplace_back("default_channel", s.default_channel);
     f.emplace_back("security_channel", s.security_channel);
-    std::vector<std::string> who;
-    for (const auto& r : s.break_glass.who)
-        who.push_back(std::string(name(r.kind)) + " " + r.name);
+    auto named = [](const std::vector<reviewer_spec>& specs) {
+        std::vector<std::string> out;
+        for (const auto& r : specs)
+            out.push_back(std::string(name(r.kind)) + " " + r.name);
+        return out;
+    };
+    const auto who = named(s.break_glass.who);
+    f.emplace_back("auditors", join(named(s.auditors)));
     f.emplace_back("break_glass", "who " + join(who) + "; max " + format_duration(s.break_glass.max_duration) +
                                       "; review_by " + s.break_glass.review_by);
     f.emplace_back("reminders", "pending_after " + format_duration(s.reminders.pending_after) + ", escalate_after " +

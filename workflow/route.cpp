@@ -258,31 +258,7 @@ public:
     // Why the requester may break glass, or nothing.
     std::optional<std::string> break_glass_reason() const
     {
-        const auto& req = dir_.at(requester_);
-        for (const auto& spec : m_.settings.break_glass.who) {
-            switch (spec.kind) {
-            case reviewer_kind::person:
-            case reviewer_kind::email:
-                if (dir_.find(spec.name) == requester_)
-                    return req.name + " is named in the break-glass settings";
-                break;
-            case reviewer_kind::group: {
-                auto members = dir_.group_members(spec.name);
-                if (std::find(members.begin(), members.end(), requester_) != members.end())
-                    return req.name + " is in group " + spec.name;
-                break;
-            }
-            case reviewer_kind::team:
-                if (req.team == spec.name)
-                    return req.name + " is on " + spec.name;
-                break;
-            case reviewer_kind::oncall:
-                if (dir_.on_call(spec.name, now_) == requester_)
-                    return req.name + " is on call for " + spec.name;
-                break;
-            }
-        }
-        return std::nullopt;
+        return named_in(m_.settings.break_glass.who, "the break-glass settings", dir_, requester_, now_);
     }
 
     std::string who_may_break_glass() const
@@ -636,6 +612,36 @@ result<route> explain(const manifests& m, std::string_view person, std::string_v
                       std::optional<duration> length, time_point now, const away_overlay* away)
 {
     return decide(m, request_input{std::string(person), std::string(target), length, false}, now, away);
+}
+
+std::optional<std::string> named_in(std::span<const reviewer_spec> who, std::string_view where, const directory& dir,
+                                    person_index p, time_point now)
+{
+    const auto& person = dir.at(p);
+    for (const auto& spec : who) {
+        switch (spec.kind) {
+        case reviewer_kind::person:
+        case reviewer_kind::email:
+            if (dir.find(spec.name) == p)
+                return person.name + " is named in " + std::string(where);
+            break;
+        case reviewer_kind::group: {
+            auto members = dir.group_members(spec.name);
+            if (std::find(members.begin(), members.end(), p) != members.end())
+                return person.name + " is in group " + spec.name;
+            break;
+        }
+        case reviewer_kind::team:
+            if (person.team == spec.name)
+                return person.name + " is on " + spec.name;
+            break;
+        case reviewer_kind::oncall:
+            if (dir.on_call(spec.name, now) == p)
+                return person.name + " is on call for " + spec.name;
+            break;
+        }
+    }
+    return std::nullopt;
 }
 
 std::vector<std::string> describe(const route& r)

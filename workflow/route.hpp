@@ -7,6 +7,7 @@
 #include "workflow/manifests.hpp"
 
 #include <functional>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -164,5 +165,10 @@ result<route> explain(const manifests& m, std::string_view person, std::string_v
 
 // The route in lines a person reads: the decision, then each step with its reviewers and reasons.
 std::vector<std::string> describe(const route& r);
+
+// Why person `p` is among `who` (break-glass's who, the auditors) at `now`: "Kofi Mensah is in group sre", "… is on
+// call for production", "… is named in <where>"; nothing when they are not.
+std::optional<std::string> named_in(std::span<const reviewer_spec> who, std::string_view where, const directory& dir,
+                                    person_index p, time_point now);
 
 } // namespace checkpoint::workflow

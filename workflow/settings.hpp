@@ -80,6 +80,9 @@ struct settings {
     std::vector<integration> integrations;
     std::vector<resource_kind> resources;
     demand_alert_policy demand_alert{};
+    // Who reads the audit log and the reports on the web pages (a web session's audit:read): people, groups,
+    // teams or on-call rotations, as reviewers are named. Empty: no one through the web (tokens still can).
+    std::vector<reviewer_spec> auditors{};
 
     const integration* find_integration(std::string_view name) const;
     const resource_kind* find_resource(std::string_view kind) const;

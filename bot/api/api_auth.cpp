@@ -34,13 +34,15 @@ std::string_view cookie_value(const request& req, std::string_view name)
     return {};
 }
 
-workflow::api_token session_caller_token(const workflow::web_session& s)
+workflow::api_token session_caller_token(const workflow::web_session& s, bool auditor)
 {
     workflow::api_token t;
     t.name = "web session " + std::to_string(s.id);
     t.kind = "personal";
     t.person_id = s.person_id;
     t.scopes = {std::string(app::name(scope::requests)), std::string(app::name(scope::review))};
+    if (auditor)
+        t.scopes.emplace_back(app::name(scope::audit_read));
     t.created_at = s.created_at;
     t.expires_at = s.expires_at;
     return t;
@@ -64,9 +66,10 @@ session_result find_session(const request& req, workflow::session_store& session
     return {std::move(*found), {}};
 }
 
-auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::directory& dir,
+auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::manifests& m,
                          workflow::time_point now, workflow::session_store* sessions)
 {
+    const auto& dir = m.directory;
     const auto header = req[http::field::authorization];
     if (header.empty() && sessions && !cookie_value(req, session_cookie).empty()) {
         auto found = find_session(req, *sessions, dir, now);
@@ -79,7 +82,9 @@ auth_result authenticate(const request& req, workflow::token_store& tokens, cons
                     "The page's CSRF token is missing or wrong (header " + std::string(csrf_header) +
                         "), so nothing was changed; reload the page and try again.",
                     true};
-        caller who{session_caller_token(*found.session), found.session->id};
+        caller who{session_caller_token(*found.session,
+                                        app::is_auditor(m.settings, dir, found.session->person_id, now)),
+                   found.session->id};
         return {std::move(who), {}};
     }
     if (header.empty())

@@ -2,6 +2,7 @@
 
 #include "app/tokens.hpp"
 #include "bot/http.hpp"
+#include "workflow/manifests.hpp"
 #include "workflow/session_store.hpp"
 #include "workflow/token_store.hpp"
 #include "workflow/clock.hpp"
@@ -44,8 +45,9 @@ inline constexpr std::string_view csrf_header = "X-CSRF-Token";
 // The value of cookie `name` in the Cookie header of `req`, or empty.
 std::string_view cookie_value(const request& req, std::string_view name);
 
-// What a web session's caller may do: file and follow their own requests, and review.
-workflow::api_token session_caller_token(const workflow::web_session& s);
+// What a web session's caller may do: file and follow their own requests, and review; an auditor (checkpoint.yaml's
+// `auditors`) also reads the audit log and the reports.
+workflow::api_token session_caller_token(const workflow::web_session& s, bool auditor);
 
 // The bearer token of `req`, checked against the store: the caller, or why not (for a 401). A personal token
 // works only while its person is in `dir`: it stops when they leave the directory. Without an Authorization
@@ -56,7 +58,7 @@ struct auth_result {
     std::string refusal;
     bool forbidden = false;
 };
-auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::directory& dir,
+auth_result authenticate(const request& req, workflow::token_store& tokens, const workflow::manifests& m,
                          workflow::time_point now, workflow::session_store* sessions = nullptr);
 // A web session's cookie in `req`, checked: the session, or why not. No CSRF check (see authenticate).
 struct session_result {

@@ -80,7 +80,7 @@ api_router::api_router(service_context& ctx, workflow::token_store& tokens, work
 std::optional<response> api_router::admit_large_body(const request& head)
 {
     auto refusal = answer_or_error(head, [&] {
-        auto auth = authenticate(head, tokens_, ctx_.policy.now()->directory, ctx_.clock.now());
+        auto auth = authenticate(head, tokens_, *ctx_.policy.now(), ctx_.clock.now());
         if (!auth.who)
             fail(code::unauthenticated, auth.refusal + " (checked before a body over " +
                                             std::to_string(max_body_bytes) + " bytes is read)");
@@ -183,7 +183,7 @@ response api_router::start(const request& req, const boost::asio::any_io_executo
         !workflow::is_petition_id(c.seg[1]))
         fail(code::not_found, "\"" + c.seg[1].substr(0, 40) + "\" is not a request id; ids look like "
                               "p-0bq3k7d2m9x4f (see GET /api/v1/petitions?mine=true).");
-    auto auth = authenticate(req, tokens_, c.m().directory, ctx_.clock.now(), ctx_.sessions);
+    auto auth = authenticate(req, tokens_, c.m(), ctx_.clock.now(), ctx_.sessions);
     if (!auth.who)
         fail(auth.forbidden ? code::forbidden : code::unauthenticated, auth.refusal);
     c.who = std::move(*auth.who);

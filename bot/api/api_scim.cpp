@@ -150,7 +150,7 @@ response api_router::scim_route(const request& req)
         scim::fail(400, "invalidSyntax", "The request target is not a valid path.");
     const auto seg = segments_after_prefix(*target);
     const auto policy = ctx_.policy.now();
-    auto auth = authenticate(req, tokens_, policy->directory, ctx_.clock.now());
+    auto auth = authenticate(req, tokens_, *policy, ctx_.clock.now());
     if (!auth.who)
         scim::fail(401, "", auth.refusal);
     const auto& who = *auth.who;

@@ -28,7 +28,7 @@ namespace code = api::code;
 namespace {
 
 // The pages the shell answers; web/app.js draws the one the path names.
-constexpr std::string_view page_paths[] = {"/", "/catalog", "/mine", "/approvals", "/log", "/signin"};
+constexpr std::string_view page_paths[] = {"/", "/catalog", "/mine", "/approvals", "/log", "/signin", "/audit"};
 constexpr std::string_view page_prefixes[] = {"/request/", "/requests/"};
 
 std::string_view content_type_of(std::string_view name)
@@ -349,6 +349,7 @@ response web_front::signed_in(const request& req, const workflow::web_session& s
 {
     const auto snapshot = ctx_.policy.now();
     json::object body{{"person", person_json(snapshot->directory, s.person_id)},
+                      {"auditor", app::is_auditor(snapshot->settings, snapshot->directory, s.person_id, ctx_.clock.now())},
                       {"via", s.via},
                       {"csrf", s.csrf},
                       {"expires_at", workflow::format_utc(s.expires_at)}};

@@ -299,6 +299,24 @@ async function story() {
   await page.waitForSelector(`main table a[href="/requests/${id}"]`);
   await check(page, 'log');
 
+  // An auditor (the platform team, in the examples) checks the audit chain and runs a report, with a CSV link.
+  assert.equal(await page.$eval('#nav-audit', (a) => a.hidden), true);
+  const paula = await person({ 'X-Forwarded-Email': 'paula@example.com' });
+  open.push(['auditor', paula.page]);
+  await paula.page.goto(`${base}/audit?report=access-during&bundle=api-production`);
+  await waitForText(paula.page, 'Intact:');
+  await paula.page.waitForSelector('main a[download="access-during.csv"]');
+  await paula.page.waitForSelector('main table');
+  assert.equal(await paula.page.$eval('#nav-audit', (a) => a.hidden), false);
+  const csv = await paula.page.evaluate(async () => {
+    const a = document.querySelector('main a[download]');
+    const r = await fetch(a.href);
+    return { type: r.headers.get('content-type'), text: await r.text() };
+  });
+  assert.match(csv.type, /text\/csv/);
+  assert.ok(csv.text.split('\n')[0].length > 0, 'the CSV has a header row');
+  await check(paula.page, 'audit');
+
   // Signing out ends the session: the sign-in page again.
   await page.goto(`${base}/`);
   await page.waitForSelector('#signout');
@@ -307,5 +325,5 @@ async function story() {
   const after = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
   assert.equal(after, 401);
 
-  for (const p of [kofi, eve, rev]) await p.context.close();
+  for (const p of [kofi, eve, rev, paula]) await p.context.close();
 }

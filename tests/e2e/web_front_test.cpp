@@ -205,6 +205,21 @@ TEST_CASE("web: a dev sign-in on loopback files a request and its reviewer appro
     const auto after = json_of(approved);
     CHECK(after.at("decisions").as_array().back().at("by").at("id").as_string() == reviewer);
 
+    // The audit log and the reports are for checkpoint.yaml's auditors (the platform team, in the examples).
+    CHECK(json_of(kofi.get("/web/session")).at("auditor") == false);
+    CHECK(kofi.get("/api/v1/audit/verify").result() == http::status::forbidden);
+    auto paula = sign_in_dev(port, "u-1000");
+    CHECK(json_of(paula.get("/web/session")).at("auditor") == true);
+    auto verified = paula.get("/api/v1/audit/verify");
+    REQUIRE(verified.result() == http::status::ok);
+    CHECK(json_of(verified).at("ok") == true);
+    auto csv = paula.get("/api/v1/reports/access-during?format=csv&bundle=api-production");
+    CHECK(csv.result() == http::status::ok);
+    CHECK(csv[http::field::content_type] == "text/csv; charset=utf-8");
+    // Sessions' sign-ins are in the audit log, through the web.
+    auto events = json_of(paula.get("/api/v1/audit?limit=200")).at("items").as_array();
+    CHECK(std::any_of(events.begin(), events.end(), [](const json::value& e) { return e.at("action") == "web.signed_in"; }));
+
     // Signing out needs the CSRF token too; afterwards the cookie no longer works.
     CHECK(kofi.post("/web/signout", {}, false).result() == http::status::forbidden);
     CHECK(kofi.get("/api/v1/me").result() == http::status::ok);

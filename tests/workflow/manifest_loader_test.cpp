@@ -335,6 +335,8 @@ TEST_CASE("errors in checkpoint.yaml name their field")
          {"checkpoint.yaml", 4, "integrations[1].name", "already named \"aws\""}},
         {"break-glass by unknown rotation", "platform_team: platform-team\nintegrations: [ {name: aws, kind: log} ]\nbreak_glass: { who: [ {oncall: nights} ], max_duration: 4h }\n",
          {"checkpoint.yaml", 3, "break_glass.who[0].oncall", "unknown on-call rotation \"nights\""}},
+        {"auditors naming an unknown group", "platform_team: platform-team\nintegrations: [ {name: aws, kind: log} ]\nauditors: [ {team: platform-team}, {group: auditors-nobody-made} ]\n",
+         {"checkpoint.yaml", 3, "auditors[1].group", "unknown group \"auditors-nobody-made\""}},
         {"bad reminder", "platform_team: platform-team\nintegrations: [ {name: aws, kind: log} ]\nreminders: { pending_after: -4h }\n",
          {"checkpoint.yaml", 3, "reminders.pending_after", "is negative"}},
         {"resource with unknown integration", "platform_team: platform-team\nintegrations: [ {name: aws, kind: log} ]\nresources:\n  - kind: customer\n    integration: crm\n    risk: high\n",

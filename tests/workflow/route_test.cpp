@@ -448,3 +448,36 @@ TEST_CASE("manual override: no steps, the security channel told, within the bund
     self.override_by = "pat";
     CHECK_THAT(decide(m, self, nov(25)).error().message, Catch::Contains("another admin must grant it"));
 }
+
+TEST_CASE("named_in: who a list of people, groups, teams and on-call rotations names, and why")
+{
+    const auto m = company();
+    const auto& dir = m.directory;
+    const std::vector<reviewer_spec> who{{reviewer_kind::group, "leads"},
+                                         {reviewer_kind::team, "platform-team"},
+                                         {reviewer_kind::oncall, "production"},
+                                         {reviewer_kind::email, "mia@example.com"}};
+    struct row {
+        const char* person;
+        time_point at;
+        const char* why; // empty: not named
+    };
+    auto r = GENERATE(values<row>({
+        {"mary", nov(25), "Mary Major is in group leads"},
+        {"pat", nov(25), "is on platform-team"},
+        {"alex", nov(25), "is on call for production"},
+        {"alex", dec(2), ""},
+        {"sam", nov(25), ""},
+    }));
+    INFO(r.person);
+    const auto p = dir.find(r.person);
+    REQUIRE(p != no_person);
+    const auto named = named_in(who, "the auditors", dir, p, r.at);
+    if (std::string(r.why).empty()) {
+        CHECK_FALSE(named);
+    } else {
+        REQUIRE(named);
+        CHECK_THAT(*named, Catch::Contains(r.why));
+    }
+    CHECK_FALSE(named_in({}, "the auditors", dir, p, r.at));
+}

@@ -168,7 +168,7 @@ void read_settings(file_reader& r, const YAML::Node& root, wf::settings& out)
         return;
     r.check_keys(root, "",
                  {"matrix", "platform_team", "channels", "break_glass", "reminders", "integrations", "resources",
-                  "anomaly_alert"});
+                  "anomaly_alert", "auditors"});
     if (root["matrix"])
         read_matrix(r, root["matrix"], out.matrix);
     out.platform_team = r.text(root, "platform_team", "", true).value_or("");
@@ -193,6 +193,9 @@ void read_settings(file_reader& r, const YAML::Node& root, wf::settings& out)
         if (!out.break_glass.review_by.empty())
             r.refer(bg["review_by"], "break_glass.review_by", ref_kind::team, out.break_glass.review_by);
     }
+
+    if (root["auditors"])
+        out.auditors = r.reviewers(root["auditors"], "auditors");
 
     if (const YAML::Node rm = root["reminders"]; rm && r.expect_map(rm, "reminders")) {
         r.check_keys(rm, "reminders", {"pending_after", "escalate_after", "expiring_before"});
