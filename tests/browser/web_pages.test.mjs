@@ -1,100 +1,35 @@
 // Checkpoint's web pages in a real browser: Debian's chromium, driven by puppeteer-core, against the real
 // checkpointd (CHECKPOINTD) on loopback with the example manifests moved to today (WRITE_MANIFESTS) and the fake
-// Slack (FAKE_SLACK). Three people in three browser contexts: a requester who signs in with Slack (OpenID Connect
-// through the fake Slack's authorize page), a reviewer signed in through the trusted header an SSO proxy would
-// set, and a colleague who uses the --dev picker. Every page is checked with axe-core and at 375 px, and screenshotted to
+// Slack (FAKE_SLACK). People in browser contexts of their own: a requester who signs in with Slack (OpenID
+// Connect through the fake Slack's authorize page), a reviewer and an auditor signed in through the trusted header
+// an SSO proxy would set, and a colleague who uses the --dev picker. Every page is checked with axe-core and at 375 px, and screenshotted to
 // SCREENSHOTS. Nothing here waits a fixed time: each step waits for what the page shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { startCheckpoint } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const shots = process.env.SCREENSHOTS || join(here, 'screenshots');
 mkdirSync(shots, { recursive: true });
 
-let server;
-let slack;
-let slackInfo = {};
+let checkpoint;
 let base;
 let browser;
-let workdir;
-let serverLog = '';
 const axeResults = [];
 
-// A process that prints `key value` lines at start: resolves with them once `last` is printed.
-function startPrinting(command, args, env, last, onOutput) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const ready = new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      out += chunk.toString();
-      if (onOutput) onOutput(out);
-      const m = last.exec(out);
-      if (m) resolve(m);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${out}`)));
-  });
-  return { child, ready, output: () => out };
-}
-
-async function startSlack() {
-  const fake = startPrinting(process.env.FAKE_SLACK,
-    ['--user', 'U01KOFI,kofi@example.com,Kofi Mensah', '--user', 'U01NINA,nina@example.com,Nina Alvarez'],
-    { PATH: process.env.PATH }, /client_secret (\S+)/);
-  slack = fake.child;
-  await fake.ready;
-  for (const line of fake.output().split('\n')) {
-    const [k, v] = line.split(' ');
-    if (v) slackInfo[k] = v;
-  }
-}
-
-async function startServer() {
-  await startSlack();
-  workdir = mkdtempSync(join(tmpdir(), 'checkpoint-web-'));
-  const manifests = execFileSync(process.env.WRITE_MANIFESTS, [join(workdir, 'manifests')]).toString().trim();
-  server = spawn(process.env.CHECKPOINTD, ['--dev'], {
-    env: {
-      PATH: process.env.PATH,
-      CHECKPOINT_LISTEN: '127.0.0.1:0',
-      CHECKPOINT_DB: join(workdir, 'checkpoint.db'),
-      CHECKPOINT_MANIFESTS: manifests,
-      CHECKPOINT_THREADS: '2',
-      SLACK_API_URL: slackInfo.api_url,
-      SLACK_BOT_TOKEN: slackInfo.token,
-      SLACK_CLIENT_ID: slackInfo.client_id,
-      SLACK_CLIENT_SECRET: slackInfo.client_secret,
-      // The reviewer arrives through "the SSO proxy": this machine.
-      CHECKPOINT_WEB_TRUSTED_HEADER: 'X-Forwarded-Email',
-      CHECKPOINT_WEB_TRUSTED_PROXIES: '127.0.0.1',
-      ASAN_OPTIONS: process.env.ASAN_OPTIONS || '',
-      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      serverLog += chunk.toString();
-      const m = /listening on http:\/\/[^ ]*:(\d+)/.exec(serverLog);
-      if (m) resolve(Number(m[1]));
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`checkpointd exited with ${code}:\n${serverLog}`)));
-  });
-  base = `http://localhost:${port}`;
-}
-
 before(async () => {
-  await startServer();
+  checkpoint = await startCheckpoint({
+    args: ['--dev'],
+    slackUsers: ['U01KOFI,kofi@example.com,Kofi Mensah', 'U01NINA,nina@example.com,Nina Alvarez'],
+    // The reviewer and the auditor arrive through "the SSO proxy": this machine.
+    env: { CHECKPOINT_WEB_TRUSTED_HEADER: 'X-Forwarded-Email', CHECKPOINT_WEB_TRUSTED_PROXIES: '127.0.0.1' },
+  });
+  base = checkpoint.base;
   browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -105,12 +40,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.on('exit', resolve));
-  }
-  if (slack && slack.exitCode === null) slack.kill('SIGTERM');
-  if (workdir) rmSync(workdir, { recursive: true, force: true });
+  if (checkpoint) await checkpoint.stop();
   console.log(`axe: ${axeResults.map((r) => `${r.page}: ${r.serious} serious/critical, ${r.minor} minor`).join('; ')}`);
 });
 
@@ -168,7 +98,7 @@ async function explainFailure(err) {
     }
     console.error(`--- ${name} at ${p.url()}:\n${shown.slice(0, 2000)}`);
   }
-  console.error(`--- checkpointd:\n${serverLog.slice(-6000)}`);
+  console.error(`--- checkpointd:\n${checkpoint.log().slice(-6000)}`);
   throw err;
 }
 
