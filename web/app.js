@@ -181,8 +181,9 @@ function bundleCard(b) {
       b.deprecated ? h('span', { class: 'badge deprecated' }, 'deprecated') : null),
     b.description ? h('p', {}, b.description) : null,
     h('p', {}, `Typical: ${hist.typical || b.default_duration} · at most ${b.max_duration}`),
-    h('p', { class: b.instant_for_you ? 'instant' : 'approval' },
-      b.instant_for_you ? 'Instant for you at the default duration' : 'Needs approval for you'),
+    b.deprecated ? h('p', { class: 'approval' }, `Deprecated${b.successor ? `: request ${b.successor} instead` : ''}`) : h('p', { class: b.instant_for_you ? 'instant' : 'approval' },
+      b.instant_for_you ? 'Instant for you at the default duration'
+        : `Needs approval for you: ${(b.approvals_for_you || []).map((s) => `${s.step} (${s.reviewers.slice(0, 3).join(', ')}${s.reviewers.length > 3 ? ` and ${s.reviewers.length - 3} more` : ''})`).join(', then ') || 'ask the owners'}`),
     recent.length ? h('details', {}, h('summary', {}, 'Recent requests'), h('ul', {}, recent)) : null,
     h('p', {}, h('a', { class: 'button', href: `/request/${encodeURIComponent(b.name)}` }, 'Request access')));
 }
@@ -197,13 +198,27 @@ async function catalogPage(params) {
     go(search.value ? `/?q=${encodeURIComponent(search.value)}` : '/');
   });
   const list = h('div', { class: 'cards' }, h('p', { class: 'loading' }, 'Loading…'));
-  show(h('h1', {}, 'Catalog'), form, list);
+  const found = h('div', {});
+  show(h('h1', {}, 'Catalog'), form, found, list);
   try {
     const page = await api('GET', `/bundles?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`);
     list.replaceChildren(...(page.items.length ? page.items.map(bundleCard)
-      : [h('p', {}, `Nothing in the catalog matches “${q}”.`)]));
+      : [h('p', {}, `No bundle matches “${q}”.`)]));
   } catch (e) {
     list.replaceChildren(problem(e));
+  }
+  // One customer's data (or another resource) is asked for by name: searched, never listed whole.
+  if (q) {
+    try {
+      const res = await api('GET', `/resources?q=${encodeURIComponent(q)}&limit=20`);
+      if (res.items.length) {
+        found.replaceChildren(h('h2', {}, 'Resources'), h('ul', { class: 'resources' }, res.items.map((r) => h('li', {},
+          h('a', { href: `/request/${encodeURIComponent(`${r.kind}:${r.id}`)}` }, `${r.display_name || r.id}`),
+          ` (${r.kind} ${r.id})`))));
+      }
+    } catch (e) {
+      found.replaceChildren(problem(e));
+    }
   }
 }
 

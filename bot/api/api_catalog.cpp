@@ -44,8 +44,18 @@ response api_router::catalog(call& c)
             const auto h = history.find(b.name);
             out["history"] = history_json(h == history.end() ? workflow::bundle_history{} : h->second);
             if (c.who.personal() && !b.deprecated)
-                if (auto r = workflow::explain(c.m(), c.who.person(), b.name, std::nullopt, now))
+                if (auto r = workflow::explain(c.m(), c.who.person(), b.name, std::nullopt, now)) {
                     out["instant_for_you"] = r->outcome == workflow::route_outcome::auto_approved;
+                    // Otherwise who would approve it, step by step (the catalog's "what it needs for you").
+                    json::array steps;
+                    for (const auto& s : r->steps) {
+                        json::array names;
+                        for (const auto& rv : s.reviewers)
+                            names.push_back(json::string(rv.name));
+                        steps.push_back(json::object{{"step", s.name}, {"reviewers", std::move(names)}});
+                    }
+                    out["approvals_for_you"] = std::move(steps);
+                }
             return out;
         };
         if (q.find_first_not_of(" \t") == std::string::npos)

@@ -229,6 +229,23 @@ async function story() {
   await page.waitForSelector(`main table a[href="/requests/${id}"]`);
   await check(page, 'log');
 
+  // One customer's data: found by the catalog's search, asked for with the same form.
+  const loader = checkpoint.mint('web-test-loader', 'resources:write');
+  const up = await fetch(`${base}/api/v1/resources`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${loader}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ resources: [{ kind: 'customer', id: '123', displayName: 'Acme Corp' }] }),
+  });
+  assert.equal(up.status, 200);
+  await page.goto(`${base}/?q=acme`);
+  await page.waitForSelector('main ul.resources a');
+  await Promise.all([page.waitForSelector('main form textarea[name="reason"]'), page.click('main ul.resources a')]);
+  await page.type('main input[name="duration"]', '1d');
+  await page.type('main textarea[name="reason"]', 'SUP-42: their invoices look wrong');
+  await page.click('main form button[type="submit"]');
+  await page.waitForFunction(() => location.pathname.startsWith('/requests/p-'));
+  await waitForText(page, 'Acme Corp');
+  await waitForText(page, 'Waiting for approval');
+
   // An auditor (the platform team, in the examples) checks the audit chain and runs a report, with a CSV link.
   assert.equal(await page.$eval('#nav-audit', (a) => a.hidden), true);
   const paula = await person({ 'X-Forwarded-Email': 'paula@example.com' });
