@@ -1,6 +1,7 @@
 #include "bot/config.hpp"
 
 #include "workflow/duration.hpp"
+#include "workflow/text.hpp"
 
 #include <boost/algorithm/hex.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -122,17 +123,7 @@ void read_web_settings(const env_lookup& env, config& c, std::vector<std::string
         errors.emplace_back("CHECKPOINT_WEB_TRUSTED_HEADER must be a header name such as X-Forwarded-Email (letters, "
                             "digits, - and _), got '" + header.substr(0, 80) + "'");
     c.web_trusted_header = header;
-    std::string_view rest = proxies;
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        auto item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        while (!item.empty() && item.front() == ' ')
-            item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ')
-            item.remove_suffix(1);
-        if (item.empty())
-            continue;
+    for (const auto item : workflow::split_trimmed(proxies, ',')) {
         if (auto n = parse_network(item))
             c.web_trusted_proxies.push_back(*n);
         else

@@ -222,6 +222,23 @@ std::string audit_log::mac_of(const audit_key& key, std::string_view prev_mac, s
     return key.mac(content);
 }
 
+workflow::result<bool> audit_log::end_once(database& db, std::string_view update, std::int64_t id,
+                                           workflow::time_point now, const workflow::audit_event& audit)
+{
+    auto event = checked(audit);
+    if (!event)
+        return event.error();
+    return db.write([&](connection& c) -> workflow::result<bool> {
+        auto q = c.use(std::string(update));
+        q->bind(1, to_millis(now));
+        q->bind(2, id);
+        if (q->exec() != 1)
+            return false;
+        append_in(c, *event);
+        return true;
+    });
+}
+
 std::string audit_log::hash_of(std::string_view prev_hash, std::uint64_t seq, const workflow::audit_event& e)
 {
     std::string content;

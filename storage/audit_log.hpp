@@ -36,6 +36,11 @@ public:
     // Keyed with the connection's audit key; throws when the chain is keyed and the connection has no key.
     static workflow::audit_record append_in(connection& c, const workflow::audit_event& e,
                                             std::optional<std::int64_t> petition_seq = std::nullopt);
+    // Sets a row's end once, audited: runs `update` ("UPDATE t SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
+    // with `now` and `id` and, when it changed the row, appends `audit` in the same transaction. False (and no
+    // event) when the row was ended already or is not there. A token's revocation, a session's sign-out.
+    static workflow::result<bool> end_once(database& db, std::string_view update, std::int64_t id,
+                                           workflow::time_point now, const workflow::audit_event& audit);
     // hex(SHA-256(prev_hash || canonical content)); `at` counts in whole milliseconds, as stored.
     static std::string hash_of(std::string_view prev_hash, std::uint64_t seq, const workflow::audit_event& e);
     static constexpr std::string_view genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -73,18 +73,8 @@ workflow::result<std::optional<workflow::web_session>> session_store::find(std::
 
 workflow::result<bool> session_store::end(std::int64_t id, workflow::time_point now, const workflow::audit_event& audit)
 {
-    auto event = audit_log::checked(audit);
-    if (!event)
-        return event.error();
-    return db_.write([&](connection& c) -> workflow::result<bool> {
-        auto q = c.use("UPDATE web_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL");
-        q->bind(1, to_millis(now));
-        q->bind(2, id);
-        if (q->exec() != 1)
-            return false;
-        audit_log::append_in(c, *event);
-        return true;
-    });
+    return audit_log::end_once(db_, "UPDATE web_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL", id, now,
+                               audit);
 }
 
 } // namespace checkpoint::storage

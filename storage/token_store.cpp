@@ -191,18 +191,8 @@ workflow::result<std::vector<api_token>> token_store::list()
 workflow::result<bool> token_store::revoke(std::int64_t id, workflow::time_point now,
                                            const workflow::audit_event& audit)
 {
-    auto event = audit_log::checked(audit);
-    if (!event)
-        return event.error();
-    return db_.write([&](connection& c) -> workflow::result<bool> {
-        auto q = c.use("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
-        q->bind(1, to_millis(now));
-        q->bind(2, id);
-        if (q->exec() != 1)
-            return false;
-        audit_log::append_in(c, *event);
-        return true;
-    });
+    return audit_log::end_once(db_, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", id,
+                               now, audit);
 }
 
 workflow::result<void> token_store::touch(const api_token& t, workflow::time_point now)

@@ -46,6 +46,18 @@ std::string_view trim(std::string_view s)
     return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
 
+std::vector<std::string_view> split_trimmed(std::string_view s, char separator)
+{
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        const auto at = s.find(separator);
+        if (auto part = trim(s.substr(0, at)); !part.empty())
+            out.push_back(part);
+        s = at == std::string_view::npos ? std::string_view{} : s.substr(at + 1);
+    }
+    return out;
+}
+
 std::string format_utc(std::chrono::system_clock::time_point t)
 {
     using namespace std::chrono;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace checkpoint::workflow {
 
@@ -18,6 +19,9 @@ std::size_t char_count(std::string_view utf8);
 
 // Without the spaces, tabs and line breaks around it: a reason of only spaces is no reason.
 std::string_view trim(std::string_view s);
+
+// The parts of `s` between `separator`s, each trimmed, empty ones left out ("a, b,,c" → a, b, c). Views into `s`.
+std::vector<std::string_view> split_trimmed(std::string_view s, char separator);
 
 // RFC 3339 in UTC to the second: "2026-01-02T03:04:05Z" (API and webhook timestamps).
 std::string format_utc(std::chrono::system_clock::time_point t);

@@ -18,19 +18,10 @@ std::string_view cookie_value(const request& req, std::string_view name)
 {
     // Cookie: a=1; b=2 (RFC 6265 section 5.4): pairs split by "; ", each name=value.
     for (auto header = req.find(http::field::cookie); header != req.end() && header->name() == http::field::cookie;
-         ++header) {
-        std::string_view rest = header->value();
-        while (!rest.empty()) {
-            const auto end = rest.find(';');
-            auto pair = rest.substr(0, end);
-            rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-            while (!pair.empty() && pair.front() == ' ')
-                pair.remove_prefix(1);
-            const auto eq = pair.find('=');
-            if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+         ++header)
+        for (auto pair : workflow::split_trimmed(header->value(), ';'))
+            if (const auto eq = pair.find('='); eq != std::string_view::npos && pair.substr(0, eq) == name)
                 return pair.substr(eq + 1);
-        }
-    }
     return {};
 }
 

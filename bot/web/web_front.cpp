@@ -101,6 +101,19 @@ bool is_loopback_host(std::string_view host)
     return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
 
+// A cookie only this service reads (HttpOnly), sent on top-level navigations from elsewhere but not on their
+// sub-requests (SameSite=Lax), and Secure everywhere but a browser on this machine over plain HTTP (the README's
+// first run).
+std::string cookie_for(const request& req, const boost::asio::ip::address& peer, std::string_view name,
+                       std::string_view value, std::string_view path, std::chrono::seconds max_age)
+{
+    std::string cookie = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
+                         "; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age.count());
+    if (!(peer.is_loopback() && is_loopback_host(req[http::field::host])))
+        cookie += "; Secure";
+    return cookie;
+}
+
 // A POST from another site: a JSON body cannot be sent cross-site without the browser asking first, and an
 // Origin that is not this host is refused outright.
 std::optional<std::string> cross_site(const request& req)
@@ -357,12 +370,7 @@ response web_front::signed_in(const request& req, const workflow::web_session& s
     res.set(http::field::cache_control, "no-store");
     if (!secret.empty()) {
         const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - ctx_.clock.now());
-        std::string cookie = std::string(api::session_cookie) + "=" + secret +
-                             "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age.count());
-        // Secure everywhere but a browser on this machine over plain HTTP (the README's first run).
-        if (!(peer.is_loopback() && is_loopback_host(req[http::field::host])))
-            cookie += "; Secure";
-        res.set(http::field::set_cookie, cookie);
+        res.set(http::field::set_cookie, cookie_for(req, peer, api::session_cookie, secret, "/", max_age));
     }
     return res;
 }
@@ -451,11 +459,8 @@ response web_front::slack_start(const request& req, const boost::asio::ip::addre
     res.set(http::field::location, to.buffer());
     res.set(http::field::cache_control, "no-store");
     // Ten minutes to come back from Slack, to this path only.
-    std::string cookie = std::string(oidc_cookie) + "=" + state + "." + nonce +
-                         "; Path=/web/signin/slack; HttpOnly; SameSite=Lax; Max-Age=600";
-    if (!(peer.is_loopback() && is_loopback_host(req[http::field::host])))
-        cookie += "; Secure";
-    res.set(http::field::set_cookie, cookie);
+    res.set(http::field::set_cookie,
+            cookie_for(req, peer, oidc_cookie, state + "." + nonce, "/web/signin/slack", std::chrono::minutes{10}));
     return res;
 }
 
