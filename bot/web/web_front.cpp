@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include <array>
+#include <atomic>
 #include <stdexcept>
 
 namespace checkpoint::bot::web {
@@ -101,17 +102,34 @@ bool is_loopback_host(std::string_view host)
     return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
 
+// Loopback, also as an IPv4 address mapped into IPv6 (a dual-stack listener's view of 127.0.0.1).
+bool loopback(const boost::asio::ip::address& a)
+{
+    if (a.is_loopback())
+        return true;
+    return a.is_v6() && a.to_v6().is_v4_mapped() &&
+           boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
+}
+
 // A cookie only this service reads (HttpOnly), sent on top-level navigations from elsewhere but not on their
-// sub-requests (SameSite=Lax), and Secure everywhere but a browser on this machine over plain HTTP (the README's
-// first run).
-std::string cookie_for(const request& req, const boost::asio::ip::address& peer, std::string_view name,
-                       std::string_view value, std::string_view path, std::chrono::seconds max_age)
+// sub-requests (SameSite=Lax), and Secure unless `plain` (plain HTTP is how the browser reaches the service).
+std::string cookie_for(bool plain, std::string_view name, std::string_view value, std::string_view path,
+                       std::chrono::seconds max_age)
 {
     std::string cookie = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
                          "; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age.count());
-    if (!(peer.is_loopback() && is_loopback_host(req[http::field::host])))
+    if (!plain)
         cookie += "; Secure";
     return cookie;
+}
+
+// At most one warning a minute about a trusted header from an untrusted peer: a client cannot flood the log.
+bool time_to_warn()
+{
+    static std::atomic<long long> last{0};
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    auto seen = last.load();
+    return now - seen >= 60 && last.compare_exchange_strong(seen, now);
 }
 
 // A POST from another site: a JSON body cannot be sent cross-site without the browser asking first, and an
@@ -313,9 +331,18 @@ response web_front::serve(const request& req, const asset& a) const
 
 bool web_front::dev_allowed(const request& req, const boost::asio::ip::address& peer) const
 {
-    // --dev, a browser on this machine, and no proxy in between (a proxy on this host would make everyone local).
-    return ctx_.cfg.dev && peer.is_loopback() && req.find(http::field::forwarded) == req.end() &&
-           req.find("X-Forwarded-For") == req.end();
+    // --dev, a browser on this machine that calls it by a loopback name (not a rebound DNS name), and no proxy in
+    // between that says so (a proxy on this host would make everyone local).
+    return ctx_.cfg.dev && loopback(peer) && is_loopback_host(req[http::field::host]) &&
+           req.find(http::field::forwarded) == req.end() && req.find("X-Forwarded-For") == req.end();
+}
+
+bool web_front::plain_http(const request& req, const boost::asio::ip::address& peer) const
+{
+    // Secure cookies everywhere but a --dev trial in a browser on this machine, or a service whose public address is
+    // plain http (CHECKPOINT_PUBLIC_URL says so). A proxy on this host does not make its visitors local.
+    return (ctx_.cfg.dev && loopback(peer) && is_loopback_host(req[http::field::host])) ||
+           ctx_.cfg.public_url.starts_with("http://");
 }
 
 std::optional<std::string> web_front::proxy_says(const request& req, const boost::asio::ip::address& peer) const
@@ -326,8 +353,17 @@ std::optional<std::string> web_front::proxy_says(const request& req, const boost
     if (value.empty())
         return std::nullopt;
     if (!trusted_proxy(ctx_.cfg, peer)) {
-        spdlog::warn("web: {} came from {}, which is not in CHECKPOINT_WEB_TRUSTED_PROXIES; ignored",
-                     ctx_.cfg.web_trusted_header, peer.to_string());
+        if (time_to_warn())
+            spdlog::warn("web: {} came from {}, which is not in CHECKPOINT_WEB_TRUSTED_PROXIES; ignored (said once a "
+                         "minute at most)",
+                         ctx_.cfg.web_trusted_header, peer.to_string());
+        return std::nullopt;
+    }
+    // Twice: a proxy that adds its header beside the browser's instead of replacing it. Neither is believed.
+    if (req.count(ctx_.cfg.web_trusted_header) != 1) {
+        if (time_to_warn())
+            spdlog::warn("web: {} came more than once in one request; ignored (make the proxy replace it, not add it)",
+                         ctx_.cfg.web_trusted_header);
         return std::nullopt;
     }
     return std::string(value.substr(0, 320));
@@ -370,7 +406,7 @@ response web_front::signed_in(const request& req, const workflow::web_session& s
     res.set(http::field::cache_control, "no-store");
     if (!secret.empty()) {
         const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(s.expires_at - ctx_.clock.now());
-        res.set(http::field::set_cookie, cookie_for(req, peer, api::session_cookie, secret, "/", max_age));
+        res.set(http::field::set_cookie, cookie_for(plain_http(req, peer), api::session_cookie, secret, "/", max_age));
     }
     return res;
 }
@@ -460,7 +496,8 @@ response web_front::slack_start(const request& req, const boost::asio::ip::addre
     res.set(http::field::cache_control, "no-store");
     // Ten minutes to come back from Slack, to this path only.
     res.set(http::field::set_cookie,
-            cookie_for(req, peer, oidc_cookie, state + "." + nonce, "/web/signin/slack", std::chrono::minutes{10}));
+            cookie_for(plain_http(req, peer), oidc_cookie, state + "." + nonce, "/web/signin/slack",
+                       std::chrono::minutes{10}));
     return res;
 }
 
@@ -468,6 +505,13 @@ response web_front::slack_callback(const request& req, const boost::asio::ip::ad
 {
     if (ctx_.cfg.slack_client_id.empty() || !ctx_.sessions)
         return back_to_sign_in(req, "Sign in with Slack is not set up on this server.");
+    // Each callback waits on Slack twice: only a few at once, so no one ties up the application's threads with them.
+    struct in_flight {
+        std::atomic<int>& n;
+        ~in_flight() { n.fetch_sub(1); }
+    } held{callbacks_};
+    if (callbacks_.fetch_add(1) >= max_callbacks)
+        return back_to_sign_in(req, "Too many sign-ins with Slack at once; try again in a moment.");
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target)
         return back_to_sign_in(req, "Slack sent the browser back with an address that could not be read; try again.");
@@ -503,7 +547,10 @@ response web_front::slack_callback(const request& req, const boost::asio::ip::ad
         exp->to_number<double>() < static_cast<double>(now_s))
         return back_to_sign_in(req, "Slack's answer was not for this sign-in (its nonce, audience or expiry did not "
                                     "match); start again.");
-    auto info = ctx_.slack.openid_user_info(text_of(tokens.body, "access_token"));
+    const auto access_token = text_of(tokens.body, "access_token");
+    if (access_token.empty())
+        return back_to_sign_in(req, "Slack's answer carried no access token; try again.");
+    auto info = ctx_.slack.openid_user_info(access_token);
     if (!info.ok())
         return back_to_sign_in(req, "Slack did not say who you are (" + info.error.substr(0, 60) + "); try again.");
     const auto slack_user = text_of(info.body, "https://slack.com/user_id");
@@ -511,7 +558,10 @@ response web_front::slack_callback(const request& req, const boost::asio::ip::ad
         return back_to_sign_in(req, "Slack's answer named no user; try again.");
     if (ctx_.slack.configured()) {
         // Only people of the workspace the bot is in.
-        if (auto ws = ctx_.slack.workspace(); ws && text_of(info.body, "https://slack.com/team_id") != ws->team_id)
+        auto ws = ctx_.slack.workspace();
+        if (!ws)
+            return back_to_sign_in(req, "Slack could not say which workspace Checkpoint is in just now; try again.");
+        if (text_of(info.body, "https://slack.com/team_id") != ws->team_id)
             return back_to_sign_in(req, "You signed in to another Slack workspace than the one Checkpoint is in.");
     }
     // Bound to a person the way a command's user is: the directory's slack_id, else an email Slack vouches for.

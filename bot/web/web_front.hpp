@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,10 +56,15 @@ private:
                        const boost::asio::ip::address& peer) const;
     response not_signed_in(const request& req, const boost::asio::ip::address& peer, std::string_view why) const;
     bool dev_allowed(const request& req, const boost::asio::ip::address& peer) const;
+    // Whether cookies may go without Secure: see plain_http in web_front.cpp.
+    bool plain_http(const request& req, const boost::asio::ip::address& peer) const;
     // Who the SSO proxy in front says is there: the header's value, from a trusted proxy only.
     std::optional<std::string> proxy_says(const request& req, const boost::asio::ip::address& peer) const;
 
     service_context& ctx_;
+    // Sign in with Slack callbacks running now (each waits on Slack), at most max_callbacks.
+    std::atomic<int> callbacks_{0};
+    static constexpr int max_callbacks = 8;
     // By URL path: "/assets/app.js"; the shell is "/index.html".
     std::unordered_map<std::string, asset> assets_;
 };

@@ -5,6 +5,12 @@
 #include "tests/fakes/slack/fake_slack.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -143,6 +149,13 @@ TEST_CASE("web: a dev sign-in on loopback files a request and its reviewer appro
                                    {{"Content-Type", "application/json"}, {"Origin", "https://evil.example"},
                                     {"Host", "localhost:" + std::to_string(port)}});
     CHECK(other_site.result() == http::status::forbidden);
+    // A page of another name that resolves here (DNS rebinding) is not a browser on this machine.
+    auto rebound = http_request(port, http::verb::post, "/web/signin/dev", R"({"person":"u-4001"})",
+                                {{"Content-Type", "application/json"}, {"Host", "rebind.evil.example:" + std::to_string(port)},
+                                 {"Origin", "http://rebind.evil.example:" + std::to_string(port)}});
+    CHECK(rebound.result() == http::status::forbidden);
+    CHECK(http_request(port, http::verb::get, "/web/people", {}, {{"Host", "rebind.evil.example"}}).result() ==
+          http::status::forbidden);
     // Through a proxy, loopback is not the browser's machine: no dev sign-in.
     auto proxied = http_request(port, http::verb::post, "/web/signin/dev", R"({"person":"u-4001"})",
                                 {{"Content-Type", "application/json"}, {"X-Forwarded-For", "203.0.113.9"}});
@@ -272,6 +285,21 @@ TEST_CASE("web: without --dev there is no sign-in as anyone; the trusted header 
         auto other = http_request(server.port(), http::verb::get, "/web/session", {}, h);
         REQUIRE(other.result() == http::status::ok);
         CHECK(json_of(other).at("person").at("id") == "u-4002");
+        // The header twice (a proxy that adds its own beside the browser's): neither is believed.
+        {
+            boost::asio::io_context ioc;
+            boost::beast::tcp_stream stream(ioc);
+            stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server.port()));
+            http::request<http::string_body> twice{http::verb::get, "/web/session", 11};
+            twice.set(http::field::host, "access.example.com");
+            twice.insert("X-Forwarded-Email", "kofi@example.com");
+            twice.insert("X-Forwarded-Email", "eve@example.com");
+            http::write(stream, twice);
+            boost::beast::flat_buffer buffer;
+            response answer;
+            http::read(stream, buffer, answer);
+            CHECK(answer.result() == http::status::unauthorized);
+        }
         auto unknown = http_request(server.port(), http::verb::get, "/web/session", {},
                                     {{"X-Forwarded-Email", "mallory@elsewhere.example"}});
         CHECK(unknown.result() == http::status::unauthorized);
