@@ -24,6 +24,11 @@ workflow::result<workflow::opened_session> session_store::open(const workflow::w
     out.session.ended_at.reset();
     const auto hash = token_store::hash_of(out.secret);
     auto id = db_.write([&](connection& c) -> workflow::result<std::int64_t> {
+        // Sessions a day past their end go as new ones come (the audit log keeps their sign-ins): the table holds
+        // about a day and a half of sign-ins, whatever runs for years. Indexed by expires_at.
+        auto purge = c.use("DELETE FROM web_sessions WHERE expires_at < ?");
+        purge->bind(1, to_millis(now - kept_after_end));
+        purge->exec();
         auto q = c.use("INSERT INTO web_sessions (sha256, person_id, via, csrf, created_at, expires_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)");
         q->bind(1, hash);

@@ -15,6 +15,9 @@ public:
     workflow::result<std::optional<workflow::web_session>> find(std::string_view secret) override;
     workflow::result<bool> end(std::int64_t id, workflow::time_point now, const workflow::audit_event& audit) override;
 
+    // How long a session's row outlives its end (so a browser that comes back hears it ended, not that it is
+    // unknown); older rows are deleted when a new session opens.
+    static constexpr workflow::duration kept_after_end = std::chrono::hours{24};
     // What a session's cookie starts with.
     static constexpr std::string_view secret_prefix = "cps_";
 

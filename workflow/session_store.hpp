@@ -36,7 +36,7 @@ class session_store {
 public:
     virtual ~session_store() = default;
     // Draws a secret and a CSRF token and stores the session `spec` (person, via, expiry) with `audit` (its
-    // details gain "session_id") in one transaction.
+    // details gain "session_id") in one transaction. Sessions long past their end may be forgotten meanwhile.
     virtual result<opened_session> open(const web_session& spec, time_point now, const audit_event& audit) = 0;
     // The session whose secret is `secret` (ended and expired ones included: the caller says why it refuses).
     virtual result<std::optional<web_session>> find(std::string_view secret) = 0;

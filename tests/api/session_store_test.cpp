@@ -110,3 +110,24 @@ TEST_CASE("web sessions: why one no longer works", "[web]")
     CHECK_THAT(std::get<app::sign_in_refusal>(nobody).message, Catch::Contains("not a person in Checkpoint's directory"));
     CHECK(std::holds_alternative<app::sign_in_refusal>(app::sign_in(sessions, dir_now, "", app::sign_in_via::dev, now)));
 }
+
+TEST_CASE("web sessions: rows a day past their end are forgotten as new sessions open", "[web]")
+{
+    test::temp_dir dir;
+    auto db = storage::database::open(dir.file("s.db")).value();
+    storage::session_store sessions(*db);
+    const auto dir_now = people();
+    const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
+    auto first = std::get<workflow::opened_session>(app::sign_in(sessions, dir_now, "u-4001", app::sign_in_via::dev, now));
+    // Ended, but within a day of its end: still known, and it says why it no longer works.
+    const auto soon = first.session.expires_at + std::chrono::hours{23};
+    auto second = std::get<workflow::opened_session>(app::sign_in(sessions, dir_now, "u-4002", app::sign_in_via::dev, soon));
+    auto kept = sessions.find(first.secret).value();
+    REQUIRE(kept);
+    CHECK_THAT(app::why_session_refused(*kept, dir_now, soon), Catch::Contains("ended at"));
+    // A day past its end, the next sign-in deletes it; the newer one stays.
+    const auto later = first.session.expires_at + storage::session_store::kept_after_end + std::chrono::minutes{1};
+    (void)app::sign_in(sessions, dir_now, "u-4001", app::sign_in_via::dev, later);
+    CHECK_FALSE(sessions.find(first.secret).value());
+    CHECK(sessions.find(second.secret).value());
+}
