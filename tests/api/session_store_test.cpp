@@ -28,15 +28,23 @@ workflow::directory people()
     return workflow::directory({kofi, eve}, {}, {});
 }
 
+// A database of its own, its session store, two people and a fixed time: what every case here starts from.
+struct session_fixture {
+    test::temp_dir dir;
+    std::unique_ptr<storage::database> db = storage::database::open(dir.file("s.db")).value();
+    storage::session_store sessions{*db};
+    workflow::directory dir_now = people();
+    workflow::time_point now{std::chrono::seconds{1'795'428'000}};
+
+    auto parts() { return std::tie(db, sessions, dir_now, now); }
+};
+
 } // namespace
 
 TEST_CASE("web sessions: a sign-in by email opens a session kept only as a hash, audited through the web", "[web]")
 {
-    test::temp_dir dir;
-    auto db = storage::database::open(dir.file("s.db")).value();
-    storage::session_store sessions(*db);
-    const auto dir_now = people();
-    const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
+    session_fixture f;
+    auto [db, sessions, dir_now, now] = f.parts();
 
     auto opened = app::sign_in(sessions, dir_now, "KOFI@example.com", app::sign_in_via::trusted_header, now);
     REQUIRE(std::holds_alternative<workflow::opened_session>(opened));
@@ -71,11 +79,8 @@ TEST_CASE("web sessions: a sign-in by email opens a session kept only as a hash,
 
 TEST_CASE("web sessions: why one no longer works", "[web]")
 {
-    test::temp_dir dir;
-    auto db = storage::database::open(dir.file("s.db")).value();
-    storage::session_store sessions(*db);
-    const auto dir_now = people();
-    const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
+    session_fixture f;
+    auto [db, sessions, dir_now, now] = f.parts();
     auto o = std::get<workflow::opened_session>(app::sign_in(sessions, dir_now, "u-4002", app::sign_in_via::dev, now));
 
     struct row {
@@ -113,11 +118,8 @@ TEST_CASE("web sessions: why one no longer works", "[web]")
 
 TEST_CASE("web sessions: rows a day past their end are forgotten as new sessions open", "[web]")
 {
-    test::temp_dir dir;
-    auto db = storage::database::open(dir.file("s.db")).value();
-    storage::session_store sessions(*db);
-    const auto dir_now = people();
-    const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
+    session_fixture f;
+    auto [db, sessions, dir_now, now] = f.parts();
     auto first = std::get<workflow::opened_session>(app::sign_in(sessions, dir_now, "u-4001", app::sign_in_via::dev, now));
     // Ended, but within a day of its end: still known, and it says why it no longer works.
     const auto soon = first.session.expires_at + std::chrono::hours{23};
