@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev zlib1g-dev libsqlite3-dev libsqlitecpp-dev sqlite3
+  libpq-dev postgresql-15 haproxy
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev catch2 libbenchmark-dev
   wrk python3 python3-jsonschema python3-yaml faketime

@@ -48,7 +48,7 @@ std::string normalized_details(const std::string& details, const workflow::origi
     return boost::json::serialize(parsed);
 }
 
-workflow::audit_record read_record(SQLite::Statement& q)
+workflow::audit_record read_record(statement& q)
 {
     workflow::audit_record r;
     r.seq = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
@@ -65,7 +65,7 @@ workflow::audit_record read_record(SQLite::Statement& q)
     return r;
 }
 
-std::string text_or_empty(const SQLite::Column& c) { return c.isNull() ? std::string() : c.getString(); }
+std::string text_or_empty(const column_value& c) { return c.isNull() ? std::string() : c.getString(); }
 
 std::string when(workflow::time_point t) { return workflow::format_utc(t); }
 
@@ -92,20 +92,20 @@ bool matches(const workflow::audit_anchor& a, const workflow::audit_record& r, b
 }
 
 // Every anchor, oldest first.
-std::vector<workflow::audit_anchor> read_anchors(SQLite::Database& c)
+std::vector<workflow::audit_anchor> read_anchors(connection& c)
 {
     std::vector<workflow::audit_anchor> out;
-    SQLite::Statement q(c, "SELECT id, seq, hash, mac, at, posted_to, cause, asked_by FROM audit_anchors ORDER BY id");
-    while (q.executeStep()) {
+    auto q = c.use("SELECT id, seq, hash, mac, at, posted_to, cause, asked_by FROM audit_anchors ORDER BY id");
+    while (q->executeStep()) {
         workflow::audit_anchor a;
-        a.id = q.getColumn(0).getInt64();
-        a.seq = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
-        a.hash = q.getColumn(2).getString();
-        a.mac = text_or_empty(q.getColumn(3));
-        a.at = from_millis(q.getColumn(4).getInt64());
-        a.posted_to = q.getColumn(5).getString();
-        a.trigger = q.getColumn(6).getString();
-        a.by = q.getColumn(7).getString();
+        a.id = q->getColumn(0).getInt64();
+        a.seq = static_cast<std::uint64_t>(q->getColumn(1).getInt64());
+        a.hash = q->getColumn(2).getString();
+        a.mac = text_or_empty(q->getColumn(3));
+        a.at = from_millis(q->getColumn(4).getInt64());
+        a.posted_to = q->getColumn(5).getString();
+        a.trigger = q->getColumn(6).getString();
+        a.by = q->getColumn(7).getString();
         out.push_back(std::move(a));
     }
     return out;
@@ -116,26 +116,26 @@ struct seal_row {
     std::uint64_t sealed_seq = 0;
 };
 
-std::optional<seal_row> read_seal(SQLite::Database& c)
+std::optional<seal_row> read_seal(connection& c)
 {
-    SQLite::Statement q(c, "SELECT key_check, sealed_seq FROM audit_seal WHERE one = 1");
-    if (!q.executeStep())
+    auto q = c.use("SELECT key_check, sealed_seq FROM audit_seal WHERE one = 1");
+    if (!q->executeStep())
         return std::nullopt;
-    return seal_row{q.getColumn(0).getString(), static_cast<std::uint64_t>(q.getColumn(1).getInt64())};
+    return seal_row{q->getColumn(0).getString(), static_cast<std::uint64_t>(q->getColumn(1).getInt64())};
 }
 
 // Whether anything in the database was ever keyed: a mac on an event, the head or an anchor.
-bool has_keyed_hashes(SQLite::Database& c)
+bool has_keyed_hashes(connection& c)
 {
-    return c.execAndGet("SELECT EXISTS (SELECT 1 FROM audit_log WHERE mac IS NOT NULL) OR "
-                        "EXISTS (SELECT 1 FROM audit_head WHERE mac IS NOT NULL) OR "
-                        "EXISTS (SELECT 1 FROM audit_anchors WHERE mac IS NOT NULL)")
-               .getInt() != 0;
+    auto q = c.use("SELECT EXISTS (SELECT 1 FROM audit_log WHERE mac IS NOT NULL) OR "
+                   "EXISTS (SELECT 1 FROM audit_head WHERE mac IS NOT NULL) OR "
+                   "EXISTS (SELECT 1 FROM audit_anchors WHERE mac IS NOT NULL)");
+    return q->executeStep() && q->getColumn(0).getInt() != 0;
 }
 
 // The walk over the chain `c` holds (inside the caller's read transaction): every link, every plain hash,
 // every keyed hash when `key` is given, the recorded head, and every anchor.
-workflow::audit_verification walk(SQLite::Database& c, const audit_key* key,
+workflow::audit_verification walk(connection& c, const audit_key* key,
                                   std::span<const workflow::audit_anchor> outside = {})
 {
     workflow::audit_verification v;
@@ -155,12 +155,12 @@ workflow::audit_verification walk(SQLite::Database& c, const audit_key* key,
     if (!anchors.empty())
         v.anchor = anchors.back();
 
-    SQLite::Statement q(c, "SELECT " + std::string(columns) + " FROM audit_log ORDER BY seq");
+    auto q = c.use("SELECT " + std::string(columns) + " FROM audit_log ORDER BY seq");
     std::uint64_t expected = 1;
     std::string prev(audit_log::genesis_hash);
     std::string prev_mac(audit_log::genesis_hash);
-    while (q.executeStep()) {
-        auto r = read_record(q);
+    while (q->executeStep()) {
+        auto r = read_record(*q);
         const auto n = std::to_string(r.seq);
         if (r.seq != expected)
             return bad(expected, "event " + std::to_string(expected) + " is missing: it was deleted");
@@ -187,16 +187,16 @@ workflow::audit_verification walk(SQLite::Database& c, const audit_key* key,
         ++v.checked;
     }
     const std::uint64_t last = expected - 1;
-    SQLite::Statement head(c, "SELECT seq, hash, mac FROM audit_head WHERE one = 1");
-    if (head.executeStep()) {
-        const auto head_seq = static_cast<std::uint64_t>(head.getColumn(0).getInt64());
+    auto head = c.use("SELECT seq, hash, mac FROM audit_head WHERE one = 1");
+    if (head->executeStep()) {
+        const auto head_seq = static_cast<std::uint64_t>(head->getColumn(0).getInt64());
         if (head_seq > last)
             return bad(last + 1, "events " + std::to_string(last + 1) + " to " + std::to_string(head_seq) +
                                      " are missing: the end of the log was deleted");
         if (head_seq < last)
             return bad(head_seq + 1, "event " + std::to_string(head_seq + 1) +
                                          " was inserted after the last event the log recorded");
-        if (head.getColumn(1).getString() != prev || (key && text_or_empty(head.getColumn(2)) != prev_mac))
+        if (head->getColumn(1).getString() != prev || (key && text_or_empty(head->getColumn(2)) != prev_mac))
             return bad(last, "event " + std::to_string(last) + " was altered: it is not the recorded last event");
     } else if (last > 0) {
         return bad(1, "the record of the last event is missing");
@@ -383,10 +383,10 @@ workflow::result<workflow::audit_verification> audit_log::verify(std::span<const
 {
     try {
         // A connection of its own: a long walk must not hold up the shared reader.
-        SQLite::Database c(db_.path(), SQLite::OPEN_READONLY);
-        c.setBusyTimeout(5000);
+        auto own = db_.connect();
+        auto& c = *own;
         // One read transaction, so the chain, its head, seal and anchors come from the same snapshot.
-        c.exec("BEGIN");
+        c.begin_read();
         const auto* key = db_.audit_key();
         const auto seal = read_seal(c);
         if (key && seal && seal->key_check != key->check_value())
@@ -412,12 +412,11 @@ workflow::result<workflow::audit_verification> audit_log::verify(std::span<const
     }
 }
 
-workflow::result<audit_seal_report> audit_log::bind_key(connection& conn, const audit_key& key, bool seal_existing)
+workflow::result<audit_seal_report> audit_log::bind_key(connection& c, const audit_key& key, bool seal_existing)
 {
-    auto& c = conn.db();
     try {
         // The write lock first: another process may be writing, and the seal is one change.
-        c.exec("BEGIN IMMEDIATE");
+        c.begin_write();
         auto rollback = [&c](workflow::error e) -> workflow::result<audit_seal_report> {
             c.exec("ROLLBACK");
             return e;
@@ -454,38 +453,39 @@ workflow::result<audit_seal_report> audit_log::bind_key(connection& conn, const 
         for (;;) {
             std::vector<std::pair<std::uint64_t, std::string>> page;
             {
-                SQLite::Statement q(c, "SELECT seq, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 4096");
-                q.bind(1, static_cast<std::int64_t>(last));
-                while (q.executeStep())
-                    page.emplace_back(static_cast<std::uint64_t>(q.getColumn(0).getInt64()), q.getColumn(1).getString());
+                auto q = c.use("SELECT seq, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 4096");
+                q->bind(1, static_cast<std::int64_t>(last));
+                while (q->executeStep())
+                    page.emplace_back(static_cast<std::uint64_t>(q->getColumn(0).getInt64()), q->getColumn(1).getString());
             }
             if (page.empty())
                 break;
-            SQLite::Statement update(c, "UPDATE audit_log SET mac = ? WHERE seq = ?");
+            auto update = c.use("UPDATE audit_log SET mac = ? WHERE seq = ?");
             for (const auto& [seq, hash] : page) {
                 prev_mac = mac_of(key, prev_mac, seq, hash);
-                update.bind(1, prev_mac);
-                update.bind(2, static_cast<std::int64_t>(seq));
-                update.exec();
-                update.reset();
+                update->bind(1, prev_mac);
+                update->bind(2, static_cast<std::int64_t>(seq));
+                update->exec();
+                update->reset();
                 last = seq;
             }
         }
         {
-            SQLite::Statement head(c, "UPDATE audit_head SET mac = ? WHERE one = 1");
-            head.bind(1, prev_mac);
-            head.exec();
-            SQLite::Statement seal(c, "INSERT INTO audit_seal (one, key_check, sealed_seq, sealed_at) VALUES (1, ?, ?, ?)");
-            seal.bind(1, key.check_value());
-            seal.bind(2, static_cast<std::int64_t>(last));
-            seal.bind(3, to_millis(std::chrono::system_clock::now()));
-            seal.exec();
+            auto head = c.use("UPDATE audit_head SET mac = ? WHERE one = 1");
+            head->bind(1, prev_mac);
+            head->exec();
+            auto seal = c.use("INSERT INTO audit_seal (one, key_check, sealed_seq, sealed_at) VALUES (1, ?, ?, ?)");
+            seal->bind(1, key.check_value());
+            seal->bind(2, static_cast<std::int64_t>(last));
+            seal->bind(3, to_millis(std::chrono::system_clock::now()));
+            seal->exec();
         }
         c.exec("COMMIT");
         return audit_seal_report{last, true};
     } catch (const std::exception& e) {
         try {
-            c.exec("ROLLBACK");
+            if (c.in_transaction())
+                c.exec("ROLLBACK");
         } catch (const std::exception&) {
             // No transaction was open (BEGIN failed): nothing to undo.
         }
@@ -511,7 +511,7 @@ workflow::result<workflow::audit_anchor> audit_log::anchor(const workflow::audit
             }
         }
         auto insert = c.use("INSERT INTO audit_anchors (seq, hash, mac, at, posted_to, cause, asked_by) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
         insert->bind(1, static_cast<std::int64_t>(a.seq));
         insert->bind(2, a.hash);
         if (!a.mac.empty())
@@ -520,8 +520,8 @@ workflow::result<workflow::audit_anchor> audit_log::anchor(const workflow::audit
         insert->bind(5, a.posted_to);
         insert->bind(6, a.trigger);
         insert->bind(7, a.by);
-        insert->exec();
-        a.id = c.db().getLastInsertRowid();
+        insert->executeStep();
+        a.id = insert->getColumn(0).getInt64();
         if (r.post)
             if (auto spec = r.post(a))
                 job_queue::enqueue_in(c, *spec, r.at);

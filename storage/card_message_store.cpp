@@ -6,7 +6,7 @@ namespace checkpoint::storage {
 
 namespace {
 
-workflow::card_message read_card(SQLite::Statement& q)
+workflow::card_message read_card(statement& q)
 {
     workflow::card_message m;
     m.petition_id = q.getColumn(0).getString();

@@ -3,12 +3,13 @@
 #include "workflow/directory.hpp"
 #include "workflow/petition_json.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
+#include <concepts>
+#include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace checkpoint::storage {
 
@@ -19,10 +20,89 @@ using workflow::petition_from_json;
 using workflow::petition_to_json;
 using workflow::to_millis;
 
+// Which database a connection talks to. The stores' SQL is the subset both understand (`?` parameters,
+// ON CONFLICT, RETURNING, partial indexes); the few places that differ ask the connection which it is.
+enum class backend { sqlite, postgresql };
+
+// A statement that failed in the database, from either backend.
+class sql_error : public std::runtime_error {
+public:
+    enum class kind { other, unique_violation, serialization };
+    sql_error(const std::string& what, kind k = kind::other) : std::runtime_error(what), kind_(k) {}
+    bool unique_violation() const { return kind_ == kind::unique_violation; }
+    // Another transaction changed what this one read (PostgreSQL's 40001/40P01): run it again.
+    bool retryable() const { return kind_ == kind::serialization; }
+
+private:
+    kind kind_;
+};
+
+class statement;
+
+// One value of the current row. The names follow SQLiteCpp's Column, which the stores were written against.
+class column_value {
+public:
+    column_value(statement& s, int index) : s_(s), index_(index) {}
+    std::int64_t getInt64() const;
+    int getInt() const;
+    std::string getString() const;
+    bool isNull() const;
+
+private:
+    statement& s_;
+    int index_;
+};
+
+// A prepared statement of either backend: bind parameters (1-based; `?`, `?N` or `:name` in the SQL),
+// then step through rows or exec. The names follow SQLiteCpp's Statement, which the stores were written against.
+class statement {
+public:
+    virtual ~statement() = default;
+
+    template <std::integral T>
+    void bind(int index, T value)
+    {
+        bind_int64(index, static_cast<std::int64_t>(value));
+    }
+    void bind(int index, std::string_view value) { bind_text(index, value); }
+    void bind(int index, const char* value) { bind_text(index, value); }
+    void bind(int index, const std::string& value) { bind_text(index, value); }
+    // NULL.
+    void bind(int index) { bind_null(index); }
+    template <class T>
+    void bind(const char* name, const T& value)
+    {
+        bind(index_of(name), value);
+    }
+
+    // Runs the statement on the first call; true while there is a row to read.
+    virtual bool executeStep() = 0;
+    // Runs a statement that returns no rows; how many rows it changed.
+    virtual int exec() = 0;
+    column_value getColumn(int index) { return column_value(*this, index); }
+    // Ready to run again with new bindings.
+    virtual void reset() = 0;
+
+    virtual std::int64_t int64_at(int index) = 0;
+    virtual std::string text_at(int index) = 0;
+    virtual bool null_at(int index) = 0;
+
+protected:
+    virtual void bind_int64(int index, std::int64_t value) = 0;
+    virtual void bind_text(int index, std::string_view value) = 0;
+    virtual void bind_null(int index) = 0;
+    virtual int index_of(const char* name) = 0;
+};
+
+inline std::int64_t column_value::getInt64() const { return s_.int64_at(index_); }
+inline int column_value::getInt() const { return static_cast<int>(s_.int64_at(index_)); }
+inline std::string column_value::getString() const { return s_.text_at(index_); }
+inline bool column_value::isNull() const { return s_.null_at(index_); }
+
 // A prepared statement borrowed from a connection's cache; reset on return so it never pins a snapshot.
 class statement_ref {
 public:
-    explicit statement_ref(SQLite::Statement& s) : s_(&s) {}
+    explicit statement_ref(statement& s) : s_(&s) {}
     statement_ref(statement_ref&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
     statement_ref(const statement_ref&) = delete;
     statement_ref& operator=(const statement_ref&) = delete;
@@ -30,38 +110,59 @@ public:
     ~statement_ref()
     {
         if (s_)
-            s_->tryReset();
+            s_->reset();
     }
 
-    SQLite::Statement* operator->() const { return s_; }
-    SQLite::Statement& operator*() const { return *s_; }
+    statement* operator->() const { return s_; }
+    statement& operator*() const { return *s_; }
 
 private:
-    SQLite::Statement* s_;
+    statement* s_;
 };
 
 class audit_key;
 
-// One SQLite connection with the durable settings and a cache of prepared statements; one thread at a time.
+// One database connection with a cache of prepared statements; one thread at a time. SQLite's is in
+// storage/sqlite_connection, PostgreSQL's in storage/pg_connection.
 class connection {
 public:
-    explicit connection(const std::string& path);
+    virtual ~connection() = default;
+    connection() = default;
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
 
-    SQLite::Database& db() { return db_; }
-    // The cached statement for `sql`, with its bindings cleared.
+    virtual storage::backend backend() const = 0;
+
+    // The cached statement for `sql`, reset and ready to bind.
     statement_ref use(std::string_view sql);
     // Runs a statement that returns no rows, through the cache.
-    int exec(std::string_view sql);
+    int exec(std::string_view sql) { return use(sql)->exec(); }
+    // Runs several statements at once (a migration), not cached.
+    virtual void exec_script(const std::string& sql) = 0;
+
+    // Opens a transaction that will write: SQLite takes the write lock now (BEGIN IMMEDIATE).
+    virtual void begin_write() = 0;
+    // Opens a transaction that reads one consistent snapshot.
+    virtual void begin_read() = 0;
+    // Whether a transaction is open (false also when the database abandoned it by itself).
+    virtual bool in_transaction() = 0;
+    // Before a unit of work, outside any transaction: a connection the server dropped is opened again (its
+    // prepared statements are forgotten, so no statement_ref may be held across this call).
+    virtual void ensure_open() {}
 
     // The key audit appends on this connection chain with; null when the process has none. Set before the
     // connection is shared (at open), never after.
     const audit_key* audit_key_in_use() const { return audit_key_.get(); }
     void use_audit_key(std::shared_ptr<const audit_key> key) { audit_key_ = std::move(key); }
 
+protected:
+    virtual std::unique_ptr<statement> prepare(const std::string& sql) = 0;
+    // After a reconnect: the server forgot every prepared statement.
+    void forget_statements() { cache_.clear(); }
+
 private:
-    SQLite::Database db_;
     std::shared_ptr<const audit_key> audit_key_;
-    workflow::string_map<std::unique_ptr<SQLite::Statement>> cache_;
+    workflow::string_map<std::unique_ptr<statement>> cache_;
 };
 
 } // namespace checkpoint::storage

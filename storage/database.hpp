@@ -4,8 +4,6 @@
 #include "storage/write_queue.hpp"
 #include "workflow/error.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstdint>
 
 #include <exception>
@@ -41,25 +39,38 @@ struct audit_seal_report {
     bool keyed = false;
 };
 
-// The SQLite database: WAL, foreign keys, durable commits, numbered migrations applied at open.
+// Where the data lives: an SQLite file (a path, or `sqlite:PATH`) or a PostgreSQL database
+// (`postgresql://…` or `postgres://…`, libpq's URI syntax).
+struct database_target {
+    storage::backend backend = storage::backend::sqlite;
+    // The file's path, or the libpq URI.
+    std::string location;
+    // For messages and logs: the path, or the URI without its password.
+    std::string shown() const;
+};
+workflow::result<database_target> parse_database_target(std::string_view given);
+
+// The database: numbered migrations applied at open (SQLite: WAL, foreign keys, durable commits;
+// PostgreSQL: under an advisory lock, so replicas starting together take turns).
 // Reads share one connection behind a mutex (`lock()` + `connection()`, or `read()`); writes go
 // through a single writer that commits concurrent callers' writes together (`write()`).
 class database {
 public:
-    // Opens (creating if needed) and migrates; refuses a database newer than this binary.
-    static workflow::result<std::unique_ptr<database>> open(const std::string& path, database_options options = {});
+    // Opens (creating an SQLite file if needed) and migrates; refuses a database newer than this binary.
+    static workflow::result<std::unique_ptr<database>> open(const std::string& target, database_options options = {});
 
     std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
     // The read connection; hold `lock()` while using it.
-    SQLite::Database& connection() { return reader_.db(); }
+    storage::connection& connection() { return *reader_; }
+    storage::backend backend() const { return target_.backend; }
 
     // The audit key appends are chained with (null: none), and what open() did with it.
     const storage::audit_key* audit_key() const { return audit_key_.get(); }
     const audit_seal_report& audit_seal() const { return audit_seal_; }
 
-    // The schema version applied (PRAGMA user_version).
+    // The schema version applied (SQLite: PRAGMA user_version; PostgreSQL: the checkpoint_schema row).
     int schema_version();
-    // A cheap query that proves the file is open and readable.
+    // A cheap query that proves the database is reachable and readable.
     bool ping();
 
     static int latest_schema_version();
@@ -70,7 +81,8 @@ public:
     {
         auto guard = lock();
         try {
-            return f(reader_);
+            reader_->ensure_open();
+            return f(*reader_);
         } catch (const std::exception& e) {
             return workflow::error{"storage_failed", e.what()};
         }
@@ -112,21 +124,28 @@ public:
     }
 
     write_queue& writer() { return *writer_; }
-    const std::string& path() const { return path_; }
+    // The SQLite file's path, or the PostgreSQL URI (with its password: never log it; see target().shown()).
+    const std::string& path() const { return target_.location; }
+    const database_target& target() const { return target_; }
+
+    // A connection of its own, for a long read that must not hold up the shared reader (SQLite: read-only).
+    std::unique_ptr<storage::connection> connect();
 
     // A consistent copy of the live database to `file` through SQLite's online backup; writers carry on.
+    // (PostgreSQL: refused; pg_dump is the tool.)
     workflow::result<void> backup(const std::string& file);
-    // PRAGMA integrity_check: "ok", or what it found.
+    // SQLite's PRAGMA integrity_check: "ok", or what it found. (PostgreSQL: refused.)
     workflow::result<std::string> integrity_check();
 
 private:
-    explicit database(const std::string& path);
+    explicit database(database_target target);
+    void migrate();
 
-    std::string path_;
+    database_target target_;
     std::shared_ptr<const storage::audit_key> audit_key_;
     audit_seal_report audit_seal_;
     std::mutex mutex_;
-    storage::connection reader_;
+    std::unique_ptr<storage::connection> reader_;
     // Declared last: its thread stops before the read connection closes.
     std::unique_ptr<write_queue> writer_;
 };

@@ -131,11 +131,6 @@ workflow::directory_change change_of(const std::string& textual)
     return c;
 }
 
-bool is_unique_violation(const SQLite::Exception& e)
-{
-    return e.getExtendedErrorCode() == 2067 /* SQLITE_CONSTRAINT_UNIQUE */;
-}
-
 // The next `seq` of `table`: records are laid over in the order they were first written.
 std::int64_t next_seq(connection& c, const std::string& table)
 {
@@ -254,16 +249,16 @@ workflow::result<std::int64_t> directory_store::apply(const workflow::directory_
                 q->bind(9, gseq++);
                 q->exec();
             }
-        } catch (const SQLite::Exception& e) {
-            if (is_unique_violation(e))
+        } catch (const sql_error& e) {
+            if (e.unique_violation())
                 return workflow::error{"conflict", "Another record already holds that user name or group name."};
             throw;
         }
-        auto f = c.use("INSERT INTO directory_follow (undo, at) VALUES (?, ?)");
+        auto f = c.use("INSERT INTO directory_follow (undo, at) VALUES (?, ?) RETURNING id");
         f->bind(1, change_text(undo));
         f->bind(2, to_millis(audit.at));
-        f->exec();
-        const auto id = c.db().getLastInsertRowid();
+        f->executeStep();
+        const auto id = f->getColumn(0).getInt64();
         audit_log::append_in(c, *event);
         return id;
     });
@@ -283,11 +278,11 @@ workflow::result<std::int64_t> directory_store::note_departures(const std::vecto
                                                                 workflow::time_point at)
 {
     return db_.write([&](connection& c) -> workflow::result<std::int64_t> {
-        auto f = c.use("INSERT INTO directory_follow (undo, leaving, at) VALUES ('{}', ?, ?)");
+        auto f = c.use("INSERT INTO directory_follow (undo, leaving, at) VALUES ('{}', ?, ?) RETURNING id");
         f->bind(1, json::serialize(strings(people)));
         f->bind(2, to_millis(at));
-        f->exec();
-        return c.db().getLastInsertRowid();
+        f->executeStep();
+        return f->getColumn(0).getInt64();
     });
 }
 

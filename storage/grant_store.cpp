@@ -16,7 +16,7 @@ std::int64_t holders(connection& c, const std::string& person, const std::string
     return q->getColumn(0).getInt64();
 }
 
-std::vector<workflow::grant_holding> read_holdings(SQLite::Statement& q)
+std::vector<workflow::grant_holding> read_holdings(statement& q)
 {
     std::vector<workflow::grant_holding> out;
     while (q.executeStep())

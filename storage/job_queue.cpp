@@ -26,7 +26,7 @@ constexpr int pending = 0;
 constexpr int leased = 1;
 constexpr int dead = 3;
 
-workflow::job read_job(SQLite::Statement& q)
+workflow::job read_job(statement& q)
 {
     workflow::job j;
     j.id = q.getColumn(0).getInt64();
@@ -60,7 +60,7 @@ std::optional<workflow::job> find_in(connection& c, std::string_view key)
 // waits, becomes due at its run_at (or now).
 void promote_next(connection& c, const std::string& lane, std::int64_t id, workflow::time_point now)
 {
-    auto q = c.use("UPDATE jobs SET due_at = max(run_at, ?1) WHERE id = (SELECT id FROM jobs WHERE lane = ?2 AND "
+    auto q = c.use("UPDATE jobs SET due_at = CASE WHEN run_at > ?1 THEN run_at ELSE ?1 END WHERE id = (SELECT id FROM jobs WHERE lane = ?2 AND "
                    "status < 2 AND id > ?3 ORDER BY id LIMIT 1) AND due_at = ?4");
     q->bind(1, to_millis(now));
     q->bind(2, lane);
@@ -71,7 +71,7 @@ void promote_next(connection& c, const std::string& lane, std::int64_t id, workf
 
 // Runs `settle` (an UPDATE … RETURNING id, lane) and promotes the lane's next job for each row it
 // settled; returns how many it settled.
-std::size_t settle_in_lane(connection& c, SQLite::Statement& settle, workflow::time_point now)
+std::size_t settle_in_lane(connection& c, statement& settle, workflow::time_point now)
 {
     std::vector<std::pair<std::int64_t, std::string>> settled;
     while (settle.executeStep())
@@ -301,7 +301,7 @@ workflow::result<bool> job_queue::hand_back(std::int64_t id, std::string_view ow
                                            workflow::time_point now)
 {
     return db_.write([&](connection& c) -> workflow::result<bool> {
-        auto q = c.use("UPDATE jobs SET status = 0, run_at = ?1, due_at = ?1, attempts = max(attempts - 1, 0), "
+        auto q = c.use("UPDATE jobs SET status = 0, run_at = ?1, due_at = ?1, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
                        "lease_owner = NULL, lease_expires = NULL, updated_at = ?4 "
                        "WHERE id = ?2 AND status = 1 AND lease_owner = ?3");
         q->bind(1, to_millis(due));

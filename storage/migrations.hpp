@@ -14,5 +14,8 @@ struct migration {
 // Applied in order at start-up, each in its own transaction with PRAGMA user_version. Never edit a
 // shipped migration: add the next number.
 std::span<const migration> migrations();
+// The same numbers for PostgreSQL (storage/pg_migrations.cpp), each in its own transaction with the
+// checkpoint_schema row, under the advisory lock database::open takes.
+std::span<const migration> pg_migrations();
 
 } // namespace checkpoint::storage

@@ -14,7 +14,7 @@ namespace {
 
 using workflow::write_status;
 
-void bind_optional_time(SQLite::Statement& s, int index, const std::optional<workflow::time_point>& t)
+void bind_optional_time(statement& s, int index, const std::optional<workflow::time_point>& t)
 {
     if (t)
         s.bind(index, to_millis(*t));
@@ -26,8 +26,8 @@ void insert_decisions(connection& c, std::int64_t petition_seq, const workflow::
 {
     std::int64_t seq = 0;
     for (const auto& d : p.decisions) {
-        auto q = c.use("INSERT OR IGNORE INTO decisions (petition_seq, seq, decided_by, step, approved, decided_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?)");
+        auto q = c.use("INSERT INTO decisions (petition_seq, seq, decided_by, step, approved, decided_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
         q->bind(1, petition_seq);
         q->bind(2, seq++);
         q->bind(3, d.by);
@@ -47,8 +47,8 @@ void store_route(connection& c, std::int64_t petition_seq, const workflow::route
 {
     std::int64_t index = first_step;
     for (const auto& s : route.steps) {
-        auto step = c.use("INSERT OR IGNORE INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
-                          "VALUES (?, ?, ?, ?, ?)");
+        auto step = c.use("INSERT INTO petition_steps (petition_seq, step, kind, name, min_approvals) "
+                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
         step->bind(1, petition_seq);
         step->bind(2, index);
         step->bind(3, std::string(name(s.kind)));
@@ -56,7 +56,7 @@ void store_route(connection& c, std::int64_t petition_seq, const workflow::route
         step->bind(5, static_cast<std::int64_t>(s.min_approvals));
         step->exec();
         for (const auto& r : s.reviewers) {
-            auto q = c.use("INSERT OR IGNORE INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?)");
+            auto q = c.use("INSERT INTO step_reviewers (petition_seq, step, person_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
             q->bind(1, petition_seq);
             q->bind(2, index);
             q->bind(3, r.person_id);
@@ -189,7 +189,7 @@ void petition_store::file_async(workflow::petition_write write, write_done done)
         if (!w.exclusive_of.empty() && newest_open_body(c, p.requester(), p.entitlement(), w.exclusive_of))
             return write_status::duplicate;
         auto q = c.use("INSERT INTO petitions (id, version, state, requester_id, target, created_at, updated_at, "
-                       "ends_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+                       "ends_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq");
         q->bind(1, p.id);
         q->bind(2, static_cast<std::int64_t>(p.version));
         q->bind(3, std::string(name(p.state)));
@@ -199,13 +199,13 @@ void petition_store::file_async(workflow::petition_write write, write_done done)
         q->bind(7, to_millis(w.audit.at));
         bind_optional_time(*q, 8, p.ends_at);
         q->bind(9, body);
-        if (q->exec() == 0)
+        if (!q->executeStep())
             return write_status::conflict;
-        const auto seq = c.db().getLastInsertRowid();
+        const auto seq = q->getColumn(0).getInt64();
         index_reviewers(c, seq, p);
         append_consequences(c, seq, w, audit);
         for (const auto& key : w.rotate) {
-            auto r = c.use("INSERT INTO rotations (key, seen) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET seen = seen + 1");
+            auto r = c.use("INSERT INTO rotations (key, seen) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET seen = rotations.seen + 1");
             r->bind(1, key);
             r->exec();
         }

@@ -34,11 +34,12 @@ workflow::result<audit_page> report_queries::audit_events(const audit_query& aq)
     }
     const std::size_t limit = std::clamp<std::size_t>(aq.limit, 1, 500);
     std::string sql = "SELECT seq, at, actor, action, reason, rule, petition_id, details, prev_hash, hash "
-                      "FROM audit_log WHERE 1";
+                      "FROM audit_log WHERE 1 = 1";
     if (aq.actor)
         sql += " AND actor = :actor";
     if (aq.subject)
-        sql += " AND json_extract(details, '$.subject') = :subject";
+        sql += db_.backend() == backend::postgresql ? " AND (details::jsonb ->> 'subject') = :subject"
+                                                    : " AND json_extract(details, '$.subject') = :subject";
     if (aq.action)
         sql += " AND action = :action";
     if (aq.petition_id)
@@ -98,17 +99,16 @@ workflow::result<std::vector<workflow::petition>> report_queries::petitions_file
     bool too_many = false;
     try {
         // A connection of its own: a report's long read must not hold up the shared reader that requests use.
-        SQLite::Database c(db_.path(), SQLite::OPEN_READONLY);
-        c.setBusyTimeout(5000);
-        SQLite::Statement q(c, "SELECT body FROM petitions WHERE created_at < ? ORDER BY created_at, id LIMIT ?");
-        q.bind(1, to_millis(until));
-        q.bind(2, static_cast<std::int64_t>(cap + 1));
-        while (q.executeStep()) {
+        auto c = db_.connect();
+        auto q = c->use("SELECT body FROM petitions WHERE created_at < ? ORDER BY created_at, id LIMIT ?");
+        q->bind(1, to_millis(until));
+        q->bind(2, static_cast<std::int64_t>(cap + 1));
+        while (q->executeStep()) {
             if (bodies.size() == cap) {
                 too_many = true;
                 break;
             }
-            bodies.push_back(q.getColumn(0).getString());
+            bodies.push_back(q->getColumn(0).getString());
         }
     } catch (const std::exception& e) {
         return workflow::error{"storage_failed", e.what()};

@@ -10,7 +10,7 @@ namespace checkpoint::storage {
 
 namespace {
 
-workflow::resource read_resource(SQLite::Statement& q)
+workflow::resource read_resource(statement& q)
 {
     return workflow::resource{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                               q.getColumn(3).getString(), from_millis(q.getColumn(4).getInt64())};

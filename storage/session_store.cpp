@@ -30,15 +30,15 @@ workflow::result<workflow::opened_session> session_store::open(const workflow::w
         purge->bind(1, to_millis(now - kept_after_end));
         purge->exec();
         auto q = c.use("INSERT INTO web_sessions (sha256, person_id, via, csrf, created_at, expires_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?)");
+                       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
         q->bind(1, hash);
         q->bind(2, out.session.person_id);
         q->bind(3, out.session.via);
         q->bind(4, out.session.csrf);
         q->bind(5, to_millis(out.session.created_at));
         q->bind(6, to_millis(out.session.expires_at));
-        q->exec();
-        const auto session_id = c.db().getLastInsertRowid();
+        q->executeStep();
+        const auto session_id = q->getColumn(0).getInt64();
         auto event = *checked;
         auto details = event.details.empty() ? boost::json::object{} : boost::json::parse(event.details).as_object();
         details["session_id"] = session_id;

@@ -1,6 +1,5 @@
 #include "storage/slack_event_store.hpp"
 
-#include <SQLiteCpp/Statement.h>
 
 #include <chrono>
 
@@ -18,7 +17,7 @@ std::int64_t unix_seconds(workflow::time_point t)
 bool slack_event_store::first_delivery(std::string_view event_id, workflow::time_point now)
 {
     auto first = db_.write([&](connection& c) -> workflow::result<bool> {
-        auto insert = c.use("INSERT OR IGNORE INTO slack_events (event_id, received_at) VALUES (?, ?)");
+        auto insert = c.use("INSERT INTO slack_events (event_id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING");
         insert->bind(1, std::string(event_id));
         insert->bind(2, unix_seconds(now));
         return insert->exec() == 1;

@@ -6,7 +6,7 @@ namespace checkpoint::storage {
 
 namespace {
 
-std::optional<workflow::slack_user> read_user(SQLite::Statement& q)
+std::optional<workflow::slack_user> read_user(statement& q)
 {
     if (!q.executeStep())
         return std::nullopt;

@@ -47,7 +47,7 @@ std::vector<std::string> split_scopes(const std::string& text)
     return out;
 }
 
-std::optional<workflow::time_point> optional_time(SQLite::Statement& q, int column)
+std::optional<workflow::time_point> optional_time(statement& q, int column)
 {
     if (q.getColumn(column).isNull())
         return std::nullopt;
@@ -58,7 +58,7 @@ constexpr std::string_view token_columns =
     "SELECT id, name, kind, COALESCE(person_id, ''), scopes, created_at, revoked_at, last_used_at, expires_at "
     "FROM api_tokens";
 
-api_token read_token(SQLite::Statement& q)
+api_token read_token(statement& q)
 {
     api_token t;
     t.id = q.getColumn(0).getInt64();
@@ -127,7 +127,7 @@ workflow::result<new_token> token_store::create(const api_token& spec, workflow:
     const auto hash = hash_of(out.secret);
     auto id = db_.write([&](connection& c) -> workflow::result<std::int64_t> {
         auto q = c.use("INSERT INTO api_tokens (name, kind, person_id, scopes, sha256, created_at, expires_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                       "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
         q->bind(1, spec.name);
         q->bind(2, spec.kind);
         if (spec.person_id.empty())
@@ -141,8 +141,8 @@ workflow::result<new_token> token_store::create(const api_token& spec, workflow:
             q->bind(7, to_millis(*spec.expires_at));
         else
             q->bind(7);
-        q->exec();
-        const auto token_id = c.db().getLastInsertRowid();
+        q->executeStep();
+        const auto token_id = q->getColumn(0).getInt64();
         // The audit event names the token by the id it just got.
         auto event = audit;
         auto details = event.details.empty() ? boost::json::object{} : boost::json::parse(event.details).as_object();

@@ -1,7 +1,5 @@
 #include "storage/write_queue.hpp"
 
-#include <sqlite3.h>
-
 #include <optional>
 #include <semaphore>
 #include <vector>
@@ -14,21 +12,9 @@ workflow::error storage_failed(const char* what) { return workflow::error{"stora
 
 } // namespace
 
-write_queue::write_queue(const std::string& path, commit_mode mode, std::size_t max_batch,
-                         std::shared_ptr<const audit_key> key)
-    : conn_(path), mode_(mode), max_batch_(max_batch == 0 ? 1 : max_batch), path_(path)
+write_queue::write_queue(std::unique_ptr<connection> conn, commit_mode mode, std::size_t max_batch)
+    : conn_(std::move(conn)), mode_(mode), max_batch_(max_batch == 0 ? 1 : max_batch)
 {
-    // Before the writer's thread starts: the key is read only on that thread afterwards.
-    conn_.use_audit_key(std::move(key));
-    // Each write's savepoint journals the pages it touches; in memory that costs a copy, not a temp file.
-    conn_.db().exec("PRAGMA temp_store = MEMORY");
-    // A whole batch's pages stay in cache until COMMIT writes them to the WAL once.
-    // 16 MiB: a batch of 1,024 filings touches a few thousand pages; more only grows the resident set.
-    conn_.db().exec("PRAGMA cache_size = -16384");
-    // Checkpoints run on a thread of their own, so copying the WAL into the database (and its fsync)
-    // never holds up a commit; the hook replaces SQLite's automatic checkpoint in the writer.
-    sqlite3_wal_hook(conn_.db().getHandle(), &write_queue::on_wal_commit, this);
-    checkpointer_ = std::thread([this] { checkpoint_when_asked(); });
     if (mode_ == commit_mode::group)
         thread_ = std::thread([this] { run(); });
 }
@@ -40,51 +26,8 @@ write_queue::~write_queue()
         stopping_ = true;
     }
     has_work_.notify_one();
-    checkpoint_cv_.notify_one();
     if (thread_.joinable())
         thread_.join();
-    if (checkpointer_.joinable())
-        checkpointer_.join();
-}
-
-int write_queue::on_wal_commit(void* self, sqlite3*, const char*, int frames)
-{
-    // 4,096 pages (16 MiB) between checkpoints: SQLite's own default is 1,000.
-    constexpr int checkpoint_after = 4096;
-    if (frames >= checkpoint_after) {
-        auto* q = static_cast<write_queue*>(self);
-        {
-            std::lock_guard lk(q->mutex_);
-            q->checkpoint_wanted_ = true;
-        }
-        q->checkpoint_cv_.notify_one();
-    }
-    return SQLITE_OK;
-}
-
-void write_queue::checkpoint_when_asked()
-{
-    std::optional<SQLite::Database> c;
-    for (;;) {
-        {
-            std::unique_lock lk(mutex_);
-            checkpoint_cv_.wait(lk, [&] { return stopping_ || checkpoint_wanted_; });
-            if (stopping_)
-                return;
-            checkpoint_wanted_ = false;
-        }
-        try {
-            if (!c) {
-                c.emplace(path_, SQLite::OPEN_READWRITE);
-                c->setBusyTimeout(5000);
-                c->exec("PRAGMA synchronous=FULL");
-            }
-            // PASSIVE: copies what no reader still needs, without waiting for or blocking the writer.
-            c->exec("PRAGMA wal_checkpoint(PASSIVE)");
-        } catch (const std::exception&) {
-            // A checkpoint that fails is retried at the next request; the WAL keeps every commit meanwhile.
-        }
-    }
 }
 
 write_queue::statistics write_queue::stats() const
@@ -196,7 +139,8 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         stats_.in_commits += finished - written;
     };
     try {
-        conn_.exec("BEGIN IMMEDIATE");
+        conn_->ensure_open();
+        conn_->begin_write();
     } catch (const std::exception& e) {
         return fail_all(storage_failed(e.what()));
     }
@@ -206,8 +150,8 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         bool keep = false;
         try {
             if (savepoints)
-                conn_.exec("SAVEPOINT item");
-            keep = it->fn(conn_);
+                conn_->exec("SAVEPOINT item");
+            keep = it->fn(*conn_);
         } catch (const std::exception& e) {
             it->failure = storage_failed(e.what());
         }
@@ -218,22 +162,22 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         try {
             if (savepoints) {
                 if (!keep)
-                    conn_.exec("ROLLBACK TO item");
-                conn_.exec("RELEASE item");
+                    conn_->exec("ROLLBACK TO item");
+                conn_->exec("RELEASE item");
             }
         } catch (const std::exception& e) {
             broken = storage_failed(e.what());
         }
-        // Some errors (disk full, I/O) make SQLite roll back the whole transaction by itself.
-        if (!broken && sqlite3_get_autocommit(conn_.db().getHandle()))
-            broken = storage_failed("the transaction was rolled back by SQLite");
+        // Some errors (disk full, I/O, a lost connection) make the database roll back the whole transaction by itself.
+        if (!broken && !conn_->in_transaction())
+            broken = storage_failed("the transaction was rolled back by the database");
         if (broken)
             break;
     }
     written = clock::now();
     if (!broken && !rolled_back) {
         try {
-            conn_.exec("COMMIT");
+            conn_->exec("COMMIT");
             count();
             return attempt_outcome::committed;
         } catch (const std::exception& e) {
@@ -241,9 +185,9 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         }
     }
     // Nothing of this attempt is durable.
-    if (!sqlite3_get_autocommit(conn_.db().getHandle())) {
+    if (conn_->in_transaction()) {
         try {
-            conn_.exec("ROLLBACK");
+            conn_->exec("ROLLBACK");
         } catch (const std::exception&) {
             // The connection already abandoned the transaction; nothing more to undo.
         }

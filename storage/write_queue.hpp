@@ -3,8 +3,6 @@
 #include "storage/connection.hpp"
 #include "workflow/error.hpp"
 
-#include <sqlite3.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -39,9 +37,8 @@ public:
     // thread: it must be quick (hand the rest to another thread), and must not submit and wait.
     using completion = std::function<void(std::optional<workflow::error>)>;
 
-    // `key`: what audit appends on the write connection chain with (none: null).
-    write_queue(const std::string& path, commit_mode mode, std::size_t max_batch,
-                std::shared_ptr<const audit_key> key = {});
+    // `conn`: the write connection, used by the writer's thread only from now on.
+    write_queue(std::unique_ptr<connection> conn, commit_mode mode, std::size_t max_batch);
     ~write_queue();
     write_queue(const write_queue&) = delete;
     write_queue& operator=(const write_queue&) = delete;
@@ -76,10 +73,8 @@ private:
     enum class attempt_outcome { committed, item_rolled_back, failed };
     void commit(std::span<item*> batch);
     attempt_outcome attempt(std::span<item*> batch, bool savepoints, std::chrono::steady_clock::time_point started);
-    void checkpoint_when_asked();
-    static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
 
-    connection conn_;
+    std::unique_ptr<connection> conn_;
     commit_mode mode_;
     std::size_t max_batch_;
     mutable std::mutex mutex_;
@@ -88,10 +83,6 @@ private:
     bool stopping_ = false;
     statistics stats_;
     std::mutex per_call_mutex_;
-    std::string path_;
-    bool checkpoint_wanted_ = false;
-    std::condition_variable checkpoint_cv_;
-    std::thread checkpointer_;
     std::thread thread_;
 };
 

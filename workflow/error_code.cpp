@@ -21,7 +21,7 @@ constexpr std::array<std::string_view, error_code_count> names{
     "unavailable",           "slack_unavailable",    "integration_refused",   "storage_failed",
     "invalid_write",         "invalid_audit",        "bad_audit_details",     "bad_payload",
     "corrupt_petition",      "database_open_failed", "database_too_new",      "backup_failed",
-    "invalid_pull_response", "audit_key_short",     "audit_key_unreadable",  "audit_key_unmade",
+    "bad_database",          "not_supported",        "invalid_pull_response", "audit_key_short",     "audit_key_unreadable",  "audit_key_unmade",
     "audit_key_conflict",    "audit_key_mismatch",   "audit_key_missing",     "audit_seal_missing",
     "audit_chain_broken",    "manifests",            "restart_needed",        "bad_reroute",
 };
@@ -95,6 +95,8 @@ error_class class_of(error_code c)
     case ec::database_open_failed:
     case ec::database_too_new:
     case ec::backup_failed:
+    case ec::bad_database:
+    case ec::not_supported:
     case ec::invalid_pull_response:
     case ec::audit_key_short:
     case ec::audit_key_unreadable:

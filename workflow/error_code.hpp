@@ -74,6 +74,8 @@ enum class error_code {
     database_open_failed,
     database_too_new,
     backup_failed,
+    bad_database,
+    not_supported,
     invalid_pull_response,
     // The audit chain's key (storage/audit_key.hpp, admin/audit_key_file.hpp) and its seal.
     audit_key_short,

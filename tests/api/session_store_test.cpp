@@ -65,14 +65,14 @@ TEST_CASE("web sessions: a sign-in by email opens a session kept only as a hash,
     CHECK_FALSE(sessions.find(storage::token_store::generate_secret("cps_")).value());
     CHECK_FALSE(sessions.find(storage::token_store::generate_secret()).value());
     auto lock = db->lock();
-    SQLite::Statement q(db->connection(), "SELECT sha256 FROM web_sessions");
-    REQUIRE(q.executeStep());
-    CHECK(q.getColumn(0).getString() == storage::token_store::hash_of(o.secret));
-    SQLite::Statement a(db->connection(), "SELECT actor, action, details FROM audit_log ORDER BY seq DESC LIMIT 1");
-    REQUIRE(a.executeStep());
-    CHECK(a.getColumn(0).getString() == "u-4001");
-    CHECK(a.getColumn(1).getString() == "web.signed_in");
-    CHECK_THAT(a.getColumn(2).getString(), Catch::Contains("\"channel\":\"web\"") &&
+    auto q = db->connection().use("SELECT sha256 FROM web_sessions");
+    REQUIRE(q->executeStep());
+    CHECK(q->getColumn(0).getString() == storage::token_store::hash_of(o.secret));
+    auto a = db->connection().use("SELECT actor, action, details FROM audit_log ORDER BY seq DESC LIMIT 1");
+    REQUIRE(a->executeStep());
+    CHECK(a->getColumn(0).getString() == "u-4001");
+    CHECK(a->getColumn(1).getString() == "web.signed_in");
+    CHECK_THAT(a->getColumn(2).getString(), Catch::Contains("\"channel\":\"web\"") &&
                                                Catch::Contains("\"session_id\"") &&
                                                Catch::Contains("\"via\":\"trusted_header\""));
 }

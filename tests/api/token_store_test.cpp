@@ -54,10 +54,10 @@ TEST_CASE("token store: secrets are random, well-formed, and only their hash is 
     CHECK_FALSE(tokens.find_by_secret(storage::token_store::generate_secret()).value());
 
     auto lock = db->lock();
-    SQLite::Statement q(db->connection(), "SELECT sha256 FROM api_tokens");
-    REQUIRE(q.executeStep());
-    CHECK(q.getColumn(0).getString() == storage::token_store::hash_of(made.secret));
-    CHECK(q.getColumn(0).getString() != made.secret);
+    auto q = db->connection().use("SELECT sha256 FROM api_tokens");
+    REQUIRE(q->executeStep());
+    CHECK(q->getColumn(0).getString() == storage::token_store::hash_of(made.secret));
+    CHECK(q->getColumn(0).getString() != made.secret);
 }
 
 TEST_CASE("token store: revoke once, touch at most once a minute", "[tokens]")

@@ -24,8 +24,8 @@ workflow::audit_event event(int n)
 void tamper(storage::database& db, const std::string& sql)
 {
     auto guard = db.lock();
-    db.connection().exec("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;");
-    db.connection().exec(sql);
+    drop_audit_triggers(db.connection());
+    db.connection().exec_script(sql);
 }
 
 } // namespace
@@ -234,17 +234,17 @@ std::unique_ptr<storage::database> open_keyed(const std::string& path, std::shar
 std::vector<workflow::audit_record> records_of(storage::database& db)
 {
     auto guard = db.lock();
-    SQLite::Statement q(db.connection(), "SELECT seq, at, actor, action, reason, rule, petition_id, details, prev_hash, "
+    auto q = db.connection().use("SELECT seq, at, actor, action, reason, rule, petition_id, details, prev_hash, "
                                          "hash FROM audit_log ORDER BY seq");
     std::vector<workflow::audit_record> out;
-    while (q.executeStep()) {
+    while (q->executeStep()) {
         workflow::audit_record r;
-        r.seq = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
-        r.event = {q.getColumn(2).getString(), q.getColumn(3).getString(), workflow::from_millis(q.getColumn(1).getInt64()),
-                   q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(),
-                   q.getColumn(7).getString()};
-        r.prev_hash = q.getColumn(8).getString();
-        r.hash = q.getColumn(9).getString();
+        r.seq = static_cast<std::uint64_t>(q->getColumn(0).getInt64());
+        r.event = {q->getColumn(2).getString(), q->getColumn(3).getString(), workflow::from_millis(q->getColumn(1).getInt64()),
+                   q->getColumn(4).getString(), q->getColumn(5).getString(), q->getColumn(6).getString(),
+                   q->getColumn(7).getString()};
+        r.prev_hash = q->getColumn(8).getString();
+        r.hash = q->getColumn(9).getString();
         out.push_back(std::move(r));
     }
     return out;
@@ -259,10 +259,8 @@ bool plain_chain_holds(storage::database& db)
             return false;
         prev = r.hash;
     }
-    return prev == (scalar(db, "SELECT count(*) FROM audit_head") ? [&] {
-        auto guard = db.lock();
-        return db.connection().execAndGet("SELECT hash FROM audit_head").getString();
-    }() : std::string(storage::audit_log::genesis_hash));
+    return prev == (scalar(db, "SELECT count(*) FROM audit_head") ? text(db, "SELECT hash FROM audit_head")
+                                                                   : std::string(storage::audit_log::genesis_hash));
 }
 
 // The attack from issue 16, by someone who can write the database but does not hold the key: the triggers go,
@@ -272,7 +270,7 @@ void rewrite_with_fresh_hashes(storage::database& db, std::uint64_t seq, const s
     auto records = records_of(db);
     auto guard = db.lock();
     auto& c = db.connection();
-    c.exec("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;");
+    drop_audit_triggers(c);
     std::string prev(storage::audit_log::genesis_hash);
     for (auto& r : records) {
         if (r.seq == seq)
@@ -280,18 +278,18 @@ void rewrite_with_fresh_hashes(storage::database& db, std::uint64_t seq, const s
         if (r.seq >= seq) {
             r.prev_hash = prev;
             r.hash = storage::audit_log::hash_of(prev, r.seq, r.event);
-            SQLite::Statement u(c, "UPDATE audit_log SET reason = ?, prev_hash = ?, hash = ? WHERE seq = ?");
-            u.bind(1, r.event.reason);
-            u.bind(2, r.prev_hash);
-            u.bind(3, r.hash);
-            u.bind(4, static_cast<std::int64_t>(r.seq));
-            u.exec();
+            auto u = c.use("UPDATE audit_log SET reason = ?, prev_hash = ?, hash = ? WHERE seq = ?");
+            u->bind(1, r.event.reason);
+            u->bind(2, r.prev_hash);
+            u->bind(3, r.hash);
+            u->bind(4, static_cast<std::int64_t>(r.seq));
+            u->exec();
         }
         prev = r.hash;
     }
-    SQLite::Statement head(c, "UPDATE audit_head SET hash = ?");
-    head.bind(1, prev);
-    head.exec();
+    auto head = c.use("UPDATE audit_head SET hash = ?");
+    head->bind(1, prev);
+    head->exec();
 }
 
 // A database as checkpointd made it before keys (schema 10): migrations 1 to 10 and a plain chain of `n` events.

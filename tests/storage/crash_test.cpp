@@ -123,9 +123,9 @@ void check_after_restart(const std::string& path, const std::set<std::string>& f
     std::map<std::string, std::uint64_t> versions;
     {
         auto guard = db->lock();
-        SQLite::Statement q(db->connection(), "SELECT id, version FROM petitions");
-        while (q.executeStep())
-            versions[q.getColumn(0).getString()] = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+        auto q = db->connection().use("SELECT id, version FROM petitions");
+        while (q->executeStep())
+            versions[q->getColumn(0).getString()] = static_cast<std::uint64_t>(q->getColumn(1).getInt64());
     }
     for (const auto& id : filed) {
         INFO("acknowledged petition " << id);
@@ -136,19 +136,19 @@ void check_after_restart(const std::string& path, const std::set<std::string>& f
     std::map<std::string, std::size_t> jobs_by_version;
     {
         auto guard = db->lock();
-        SQLite::Statement q(db->connection(), "SELECT key FROM jobs WHERE key LIKE 'R%/v%/%'");
-        while (q.executeStep()) {
-            auto key = q.getColumn(0).getString();
+        auto q = db->connection().use("SELECT key FROM jobs WHERE key LIKE 'R%/v%/%'");
+        while (q->executeStep()) {
+            auto key = q->getColumn(0).getString();
             ++jobs_by_version[key.substr(0, key.rfind('/'))];
         }
     }
     std::map<std::string, std::set<std::uint64_t>> audited;
     {
         auto guard = db->lock();
-        SQLite::Statement q(db->connection(), "SELECT petition_id, details FROM audit_log WHERE petition_id != ''");
-        while (q.executeStep()) {
-            const auto id = q.getColumn(0).getString();
-            const auto details = boost::json::parse(q.getColumn(1).getString()).as_object();
+        auto q = db->connection().use("SELECT petition_id, details FROM audit_log WHERE petition_id != ''");
+        while (q->executeStep()) {
+            const auto id = q->getColumn(0).getString();
+            const auto details = boost::json::parse(q->getColumn(1).getString()).as_object();
             const auto v = details.at("version").to_number<std::uint64_t>();
             const auto planned = details.at("jobs").to_number<std::size_t>();
             INFO(id << " v" << v);

@@ -16,9 +16,10 @@ TEST_CASE("a new database is migrated to the latest schema with durable settings
     REQUIRE(db.has_value());
     auto& c = (*db)->connection();
     CHECK((*db)->schema_version() == storage::database::latest_schema_version());
-    CHECK(c.execAndGet("PRAGMA journal_mode").getString() == "wal");
-    CHECK(c.execAndGet("PRAGMA synchronous").getInt() == 2);
-    CHECK(c.execAndGet("PRAGMA foreign_keys").getInt() == 1);
+    auto& raw = storage::test::sqlite_of(c);
+    CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(raw.execAndGet("PRAGMA synchronous").getInt() == 2);
+    CHECK(raw.execAndGet("PRAGMA foreign_keys").getInt() == 1);
     CHECK((*db)->ping());
 }
 
@@ -30,7 +31,7 @@ TEST_CASE("reopening keeps the data and applies nothing twice")
         db->connection().exec("INSERT INTO slack_events VALUES ('Ev1', 1)");
     }
     auto db = storage::database::open(dir.file("c.db")).value();
-    CHECK(db->connection().execAndGet("SELECT count(*) FROM slack_events").getInt() == 1);
+    CHECK(storage::test::scalar(*db, "SELECT count(*) FROM slack_events") == 1);
 }
 
 TEST_CASE("a database newer than this binary is refused with a clear message")
@@ -66,9 +67,9 @@ TEST_CASE("a version-1 database is migrated forward and keeps its rows")
     auto db = storage::database::open(dir.file("c.db")).value();
 
     CHECK(db->schema_version() == storage::database::latest_schema_version());
+    CHECK(storage::test::scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id = 'Ev-old'") == 1);
     auto guard = db->lock();
-    auto& c = db->connection();
-    CHECK(c.execAndGet("SELECT count(*) FROM slack_events WHERE event_id = 'Ev-old'").getInt() == 1);
+    auto& c = storage::test::sqlite_of(db->connection());
     for (const char* table : {"petitions", "petition_steps", "step_reviewers", "decisions", "grants", "card_messages",
                               "resources", "slack_users", "jobs", "audit_log", "audit_head"}) {
         INFO(table);
@@ -88,8 +89,8 @@ TEST_CASE("the writer connection is durable too")
     checkpoint::test::temp_dir dir;
     auto db = storage::database::open(dir.file("c.db")).value();
     auto settings = db->write([](storage::connection& c) -> workflow::result<std::pair<int, int>> {
-        return std::pair{c.db().execAndGet("PRAGMA synchronous").getInt(),
-                         c.db().execAndGet("PRAGMA foreign_keys").getInt()};
+        auto& raw = static_cast<storage::sqlite_connection&>(c).db();
+        return std::pair{raw.execAndGet("PRAGMA synchronous").getInt(), raw.execAndGet("PRAGMA foreign_keys").getInt()};
     });
     REQUIRE(settings);
     CHECK(settings->first == 2);

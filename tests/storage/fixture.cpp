@@ -74,7 +74,29 @@ std::unique_ptr<database> open_db(const std::string& path, database_options opti
 long long scalar(database& db, const std::string& sql)
 {
     auto guard = db.lock();
-    return db.connection().execAndGet(sql).getInt64();
+    auto q = db.connection().use(sql);
+    REQUIRE(q->executeStep());
+    return q->getColumn(0).getInt64();
+}
+
+std::string text(database& db, const std::string& sql)
+{
+    auto guard = db.lock();
+    auto q = db.connection().use(sql);
+    REQUIRE(q->executeStep());
+    return q->getColumn(0).getString();
+}
+
+void drop_audit_triggers(connection& c)
+{
+    const std::string on = c.backend() == backend::postgresql ? " ON audit_log" : "";
+    c.exec_script("DROP TRIGGER IF EXISTS audit_log_no_update" + on + "; DROP TRIGGER IF EXISTS audit_log_no_delete" + on);
+}
+
+SQLite::Database& sqlite_of(connection& c)
+{
+    REQUIRE(c.backend() == backend::sqlite);
+    return static_cast<sqlite_connection&>(c).db();
 }
 
 } // namespace checkpoint::storage::test

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/database.hpp"
+#include "storage/sqlite_connection.hpp"
 #include "workflow/petition_json.hpp"
 #include "workflow/petition.hpp"
 #include "workflow/petition_store.hpp"
@@ -33,8 +34,15 @@ workflow::petition_write transition(const workflow::petition& p, const workflow:
 // Opens a fresh database at `path`, failing the test if it cannot.
 std::unique_ptr<database> open_db(const std::string& path, database_options options = {});
 
-// A single number from the read connection.
+// A single number, or text, from the read connection.
 long long scalar(database& db, const std::string& sql);
+std::string text(database& db, const std::string& sql);
+
+// What an attacker with write access to the database does first: the audit log's append-only triggers go.
+void drop_audit_triggers(connection& c);
+
+// The SQLite handle behind a connection, for the tests of what only SQLite has (PRAGMAs, query plans).
+SQLite::Database& sqlite_of(connection& c);
 
 } // namespace checkpoint::storage::test
 

@@ -338,7 +338,7 @@ TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not
     for (const std::string sql :
          {"EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE status < 2 AND due_at <= 5 ORDER BY due_at LIMIT 10",
           "EXPLAIN QUERY PLAN SELECT min(due_at) FROM jobs WHERE status < 2 AND due_at < 9223372036854775807"}) {
-        SQLite::Statement plan(db->connection(), sql);
+        SQLite::Statement plan(sqlite_of(db->connection()), sql);
         std::string detail;
         while (plan.executeStep())
             detail += plan.getColumn(3).getString() + "\n";

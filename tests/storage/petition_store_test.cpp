@@ -163,10 +163,10 @@ TEST_CASE("the lifecycle's scheduled jobs move with an extension and are cancell
 
     auto expiry = [&] {
         auto guard = db->lock();
-        SQLite::Statement q(db->connection(), "SELECT status, run_at FROM jobs WHERE key = ?");
-        q.bind(1, app::expiry_key("P-1"));
-        REQUIRE(q.executeStep());
-        return std::pair{q.getColumn(0).getInt(), q.getColumn(1).getInt64()};
+        auto q = db->connection().use("SELECT status, run_at FROM jobs WHERE key = ?");
+        q->bind(1, app::expiry_key("P-1"));
+        REQUIRE(q->executeStep());
+        return std::pair{q->getColumn(0).getInt(), q->getColumn(1).getInt64()};
     };
     CHECK(expiry().first == 0);
     CHECK(expiry().second == workflow::to_millis(*active.ends_at));
@@ -345,7 +345,7 @@ TEST_CASE("request log queries use an index for every filter")
     const auto& where = r.where;
     INFO(where);
     auto guard = db->lock();
-    SQLite::Statement plan(db->connection(), "EXPLAIN QUERY PLAN SELECT body FROM petitions WHERE " + where +
+    SQLite::Statement plan(sqlite_of(db->connection()), "EXPLAIN QUERY PLAN SELECT body FROM petitions WHERE " + where +
                                                  " ORDER BY created_at DESC, id DESC LIMIT 51");
     std::string detail;
     while (plan.executeStep())

@@ -20,8 +20,7 @@ workflow::result<long long> insert_event(storage::connection& c, const std::stri
 {
     auto q = c.use("INSERT INTO slack_events (event_id, received_at) VALUES (?, 1)");
     q->bind(1, id);
-    q->exec();
-    return c.db().getLastInsertRowid();
+    return q->exec();
 }
 
 // The writer held up by a first write, spinning (no sleep) until release(): whatever is submitted

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "storage/connection.hpp"
+
+#include <string>
+
+struct pg_conn;
+
+namespace checkpoint::storage {
+
+// A connection to PostgreSQL through libpq, given a libpq URI (postgresql://user:pass@host:port/db).
+// Statements are prepared on the server once per connection; `?`, `?N` and `:name` in the stores' SQL become
+// `$N`. A connection the server dropped is opened again at the next transaction (ensure_open).
+class pg_connection final : public connection {
+public:
+    // Throws sql_error when the server cannot be reached; its message never holds the password.
+    explicit pg_connection(const std::string& uri);
+    ~pg_connection() override;
+
+    storage::backend backend() const override { return storage::backend::postgresql; }
+    void exec_script(const std::string& sql) override;
+    void begin_write() override;
+    void begin_read() override;
+    bool in_transaction() override;
+    void ensure_open() override;
+
+    pg_conn* raw() { return conn_; }
+    // The next prepared statement's server-side name.
+    std::string next_statement_name();
+
+protected:
+    std::unique_ptr<statement> prepare(const std::string& sql) override;
+
+private:
+    pg_conn* conn_ = nullptr;
+    unsigned long named_ = 0;
+};
+
+// `sql` with `?`, `?N` and `:name` parameters numbered as PostgreSQL's `$N`, and each `:name`'s number (1-based,
+// in `names` order). Quoted text and `::` casts are left alone.
+struct numbered_sql {
+    std::string sql;
+    std::vector<std::string> names;
+    int parameters = 0;
+};
+numbered_sql number_parameters(std::string_view sql);
+
+// `uri` with its password replaced by ***, for messages and logs.
+std::string redacted_uri(std::string_view uri);
+
+} // namespace checkpoint::storage
