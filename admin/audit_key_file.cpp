@@ -111,6 +111,15 @@ workflow::result<std::optional<audit_secret>> find_audit_key(const audit_key_set
             return k.error();
         return std::optional<audit_secret>(std::move(*k));
     }
+    // A database on a server has no "beside": its key is given, as production keeps it anyway.
+    if (database_path.find("://") != std::string::npos) {
+        if (!generate)
+            return std::optional<audit_secret>();
+        return workflow::error{"audit_key_missing",
+                               "the database is on a PostgreSQL server, so there is no key file beside it: set " +
+                                   std::string(key_variable) + " or " + std::string(file_variable) +
+                                   " (the same key on every replica; make one with `openssl rand -hex 32`)"};
+    }
     const auto beside = default_audit_key_file(database_path);
     const auto named = beside + " (beside the database)";
     std::error_code ec;

@@ -22,11 +22,18 @@ namespace json = boost::json;
 
 namespace {
 
+// A file must be there already (a typo must not make an empty database); a PostgreSQL server is asked at open.
 workflow::result<void> must_exist(const std::string& file)
 {
+    auto target = storage::parse_database_target(file);
+    if (!target)
+        return target.error();
+    if (target->backend != storage::backend::sqlite)
+        return {};
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-        return workflow::error{"not_found", "no database at " + file + "; pass the server's CHECKPOINT_DB file with --database."};
+    if (!std::filesystem::is_regular_file(target->location, ec))
+        return workflow::error{"not_found", "no database at " + file + "; pass the server's CHECKPOINT_DB (a file, or "
+                                            "its postgresql:// address) with --database."};
     return {};
 }
 

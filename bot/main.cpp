@@ -217,7 +217,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         return opened.error().code.starts_with("audit_") ? 2 : 1;
     }
     auto db = std::move(*opened);
-    spdlog::info("database {} open at schema version {}", cfg.database_path, db->schema_version());
+    spdlog::info("database {} open at schema version {}", db->target().shown(), db->schema_version());
 
     workflow::system_clock system_clock;
     std::optional<bot::offset_clock> moved_clock;
@@ -375,7 +375,7 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     spdlog::info("try it without Slack: `checkpoint tokens create me --scopes requests,review --person u-2001 "
                  "--database {}` prints a token; then CHECKPOINT_URL=http://{}:{} CHECKPOINT_TOKEN=<token> "
                  "checkpoint catalog (the CLI is build/release/cli/checkpoint; README: API and CLI)",
-                 cfg.database_path, ep.address().is_unspecified() ? std::string("127.0.0.1") : host, ep.port());
+                 db->target().shown(), ep.address().is_unspecified() ? std::string("127.0.0.1") : host, ep.port());
     if (!slack_api.configured())
         spdlog::warn("SLACK_BOT_TOKEN is not set: Slack calls are off (no cards, DMs or Home tabs are sent, and "
                      "Slack users are known only by the directory's slack_id)");

@@ -81,8 +81,10 @@ std::optional<std::string> newest_open_body(connection& c, const std::string& pe
     std::string in;
     for (std::size_t i = 0; i < states.size(); ++i)
         in += i == 0 ? "?" : ", ?";
-    // Named, so the planner never walks all of a person's requests in time order instead (petitions_requester).
-    auto q = c.use("SELECT body FROM petitions INDEXED BY petitions_person_target WHERE requester_id = ? AND "
+    // Named, so SQLite's planner never walks all of a person's requests in time order instead
+    // (petitions_requester); PostgreSQL's has statistics and no such clause.
+    const char* indexed = c.backend() == backend::sqlite ? " INDEXED BY petitions_person_target" : "";
+    auto q = c.use(std::string("SELECT body FROM petitions") + indexed + " WHERE requester_id = ? AND "
                    "target = ? AND state IN (" + in + ") ORDER BY created_at DESC LIMIT 1");
     q->bind(1, person);
     q->bind(2, target);
@@ -299,15 +301,17 @@ workflow::result<workflow::request_log_page> petition_store::request_log(const w
     // One exception: a person's active requests for one target (asked on every filing) have a partial
     // index of their own, which the planner uses only for the literal state in its WHERE.
     const bool active_of_person = rq.person && rq.target && rq.state == workflow::petition_state::active;
-    std::string sql = "SELECT body, created_at, id FROM petitions WHERE 1";
+    // (PostgreSQL keeps statistics and has no unary + on text: there the filters are plain.)
+    const std::string off_index = db_.backend() == backend::postgresql ? "" : "+";
+    std::string sql = "SELECT body, created_at, id FROM petitions WHERE 1 = 1";
     if (rq.person)
         sql += " AND requester_id = :person";
     if (active_of_person)
         sql += " AND target = :target AND state = 'active'";
     if (rq.target && !active_of_person)
-        sql += rq.person ? " AND +target = :target" : " AND target = :target";
+        sql += rq.person ? " AND " + off_index + "target = :target" : " AND target = :target";
     if (rq.state && !active_of_person)
-        sql += rq.person || rq.target ? " AND +state = :state" : " AND state = :state";
+        sql += rq.person || rq.target ? " AND " + off_index + "state = :state" : " AND state = :state";
     if (rq.from)
         sql += " AND created_at >= :from";
     if (rq.until)

@@ -4,6 +4,7 @@
 #include "storage/session_store.hpp"
 #include "storage/token_store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 #include "workflow/directory.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -31,7 +32,7 @@ workflow::directory people()
 // A database of its own, its session store, two people and a fixed time: what every case here starts from.
 struct session_fixture {
     test::temp_dir dir;
-    std::unique_ptr<storage::database> db = storage::database::open(dir.file("s.db")).value();
+    std::unique_ptr<storage::database> db = storage::database::open(checkpoint::test::database_for(dir.file("s.db"))).value();
     storage::session_store sessions{*db};
     workflow::directory dir_now = people();
     workflow::time_point now{std::chrono::seconds{1'795'428'000}};

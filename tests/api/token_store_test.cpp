@@ -5,6 +5,7 @@
 #include "storage/report_queries.hpp"
 #include "storage/token_store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
@@ -30,7 +31,7 @@ workflow::api_token spec(std::string name, std::string kind, std::string person,
 TEST_CASE("token store: secrets are random, well-formed, and only their hash is stored", "[tokens]")
 {
     test::temp_dir dir;
-    auto db = storage::database::open(dir.file("t.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("t.db"))).value();
     storage::token_store tokens(*db);
     const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
 
@@ -63,7 +64,7 @@ TEST_CASE("token store: secrets are random, well-formed, and only their hash is 
 TEST_CASE("token store: revoke once, touch at most once a minute", "[tokens]")
 {
     test::temp_dir dir;
-    auto db = storage::database::open(dir.file("t.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("t.db"))).value();
     storage::token_store tokens(*db);
     const workflow::time_point now{std::chrono::seconds{1'795'428'000}};
     auto made = tokens.create(spec("lee", "personal", "u-2001", {"requests"}), now, {"test", "token.create", now, "", "", "", ""}, {}).value();
@@ -156,7 +157,7 @@ TEST_CASE("a personal token made for someone else is told in the security channe
           "[tokens]")
 {
     test::temp_dir dir;
-    auto db = storage::database::open(dir.file("t.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("t.db"))).value();
     storage::token_store tokens(*db);
     storage::audit_log audit(*db);
     storage::report_queries reports(*db);
@@ -221,7 +222,7 @@ TEST_CASE("a personal token made for someone else is told in the security channe
 TEST_CASE("making and revoking a token each commit with their audit event", "[tokens]")
 {
     test::temp_dir dir;
-    auto db = storage::database::open(dir.file("t.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("t.db"))).value();
     storage::token_store tokens(*db);
     storage::audit_log audit(*db);
     const workflow::time_point now{std::chrono::seconds{1'795'428'000}};

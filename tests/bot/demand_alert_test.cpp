@@ -10,7 +10,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json/serialize.hpp>
 
 using namespace checkpoint;
@@ -34,10 +33,10 @@ std::size_t alerts_in(const test::fake_slack& slack, const std::string& channel)
 
 std::size_t spike_events(test::service_fixture& svc)
 {
-    SQLite::Database db(svc.dir.file("t.db"), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT count(*) FROM audit_log WHERE action = 'anomaly.demand_spike'");
-    q.executeStep();
-    return static_cast<std::size_t>(q.getColumn(0).getInt64());
+    auto guard = svc.db->lock();
+    auto q = svc.db->connection().use("SELECT count(*) FROM audit_log WHERE action = 'anomaly.demand_spike'");
+    q->executeStep();
+    return static_cast<std::size_t>(q->getColumn(0).getInt64());
 }
 
 } // namespace

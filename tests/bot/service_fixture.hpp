@@ -19,6 +19,7 @@
 #include "storage/slack_user_cache.hpp"
 #include "tests/support/example_manifests.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 #include "workflow/intent.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 #include "workflow/petition.hpp"
@@ -62,7 +63,7 @@ struct service_fixture {
         o.audit_key = storage::audit_key::make("service-fixture-audit-key-0123456789abcdef").value();
         return o;
     }
-    std::unique_ptr<storage::database> db = storage::database::open(dir.file("t.db"), keyed()).value();
+    std::unique_ptr<storage::database> db = storage::database::open(checkpoint::test::database_for(dir.file("t.db")), keyed()).value();
     storage::petition_store petitions{*db};
     storage::job_queue jobs{*db};
     storage::audit_log audit{*db};

@@ -1,4 +1,5 @@
 #include "fixture.hpp"
+#include "tests/support/test_database.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/slack_event_store.hpp"
@@ -9,10 +10,10 @@
 
 using namespace checkpoint;
 
-TEST_CASE("a new database is migrated to the latest schema with durable settings")
+TEST_CASE("a new database is migrated to the latest schema with durable settings", "[sqlite]")
 {
     test::temp_dir dir;
-    auto db = storage::database::open(dir.file("c.db"));
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db")));
     REQUIRE(db.has_value());
     auto& c = (*db)->connection();
     CHECK((*db)->schema_version() == storage::database::latest_schema_version());
@@ -27,34 +28,34 @@ TEST_CASE("reopening keeps the data and applies nothing twice")
 {
     test::temp_dir dir;
     {
-        auto db = storage::database::open(dir.file("c.db")).value();
+        auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db"))).value();
         db->connection().exec("INSERT INTO slack_events VALUES ('Ev1', 1)");
     }
-    auto db = storage::database::open(dir.file("c.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db"))).value();
     CHECK(storage::test::scalar(*db, "SELECT count(*) FROM slack_events") == 1);
 }
 
-TEST_CASE("a database newer than this binary is refused with a clear message")
+TEST_CASE("a database newer than this binary is refused with a clear message", "[sqlite]")
 {
     test::temp_dir dir;
     {
         SQLite::Database raw(dir.file("c.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
         raw.exec("PRAGMA user_version = 999");
     }
-    auto db = storage::database::open(dir.file("c.db"));
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db")));
     REQUIRE_FALSE(db.has_value());
     CHECK(db.error().code == "database_too_new");
     CHECK_THAT(db.error().message, Catch::Contains("999") && Catch::Contains("newer"));
 }
 
-TEST_CASE("an unopenable path is an error, not a crash")
+TEST_CASE("an unopenable path is an error, not a crash", "[sqlite]")
 {
     auto db = storage::database::open("/nonexistent-dir/x/y.db");
     REQUIRE_FALSE(db.has_value());
     CHECK(db.error().code == "database_open_failed");
 }
 
-TEST_CASE("a version-1 database is migrated forward and keeps its rows")
+TEST_CASE("a version-1 database is migrated forward and keeps its rows", "[sqlite]")
 {
     checkpoint::test::temp_dir dir;
     {
@@ -64,7 +65,7 @@ TEST_CASE("a version-1 database is migrated forward and keeps its rows")
         raw.exec("INSERT INTO slack_events VALUES ('Ev-old', 7)");
     }
 
-    auto db = storage::database::open(dir.file("c.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db"))).value();
 
     CHECK(db->schema_version() == storage::database::latest_schema_version());
     CHECK(storage::test::scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id = 'Ev-old'") == 1);
@@ -84,10 +85,10 @@ TEST_CASE("migrations are numbered 1, 2, … without gaps")
         CHECK(m.version == expected++);
 }
 
-TEST_CASE("the writer connection is durable too")
+TEST_CASE("the writer connection is durable too", "[sqlite]")
 {
     checkpoint::test::temp_dir dir;
-    auto db = storage::database::open(dir.file("c.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db"))).value();
     auto settings = db->write([](storage::connection& c) -> workflow::result<std::pair<int, int>> {
         auto& raw = static_cast<storage::sqlite_connection&>(c).db();
         return std::pair{raw.execAndGet("PRAGMA synchronous").getInt(), raw.execAndGet("PRAGMA foreign_keys").getInt()};
@@ -97,7 +98,7 @@ TEST_CASE("the writer connection is durable too")
     CHECK(settings->second == 1);
 }
 
-TEST_CASE("an online backup is a consistent, openable copy")
+TEST_CASE("an online backup is a consistent, openable copy", "[sqlite]")
 {
     checkpoint::test::temp_dir dir;
     auto db = storage::database::open(dir.file("live.db")).value();
@@ -123,7 +124,7 @@ TEST_CASE("an online backup is a consistent, openable copy")
 TEST_CASE("Slack event ids are remembered durably and purged by age")
 {
     checkpoint::test::temp_dir dir;
-    auto db = storage::database::open(dir.file("c.db")).value();
+    auto db = storage::database::open(checkpoint::test::database_for(dir.file("c.db"))).value();
     storage::slack_event_store events(*db);
     CHECK(events.first_delivery("Ev1", storage::test::at(0)));
     CHECK_FALSE(events.first_delivery("Ev1", storage::test::at(1)));

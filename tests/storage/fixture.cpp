@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 
 #include "app/effect_jobs.hpp"
+#include "tests/support/test_database.hpp"
 #include "workflow/directory.hpp"
 
 #include <catch2/catch.hpp>
@@ -65,7 +66,7 @@ workflow::petition_write transition(const workflow::petition& p, const workflow:
 
 std::unique_ptr<database> open_db(const std::string& path, database_options options)
 {
-    auto db = database::open(path, options);
+    auto db = database::open(checkpoint::test::database_for(path), options);
     if (!db)
         FAIL(db.error().code << ": " << db.error().message);
     return std::move(*db);
@@ -89,8 +90,10 @@ std::string text(database& db, const std::string& sql)
 
 void drop_audit_triggers(connection& c)
 {
-    const std::string on = c.backend() == backend::postgresql ? " ON audit_log" : "";
-    c.exec_script("DROP TRIGGER IF EXISTS audit_log_no_update" + on + "; DROP TRIGGER IF EXISTS audit_log_no_delete" + on);
+    const bool pg = c.backend() == backend::postgresql;
+    for (const std::string table : {"audit_log", "audit_anchors"})
+        for (const char* what : {"_no_update", "_no_delete"})
+            c.exec_script("DROP TRIGGER IF EXISTS " + table + what + (pg ? " ON " + table : std::string()));
 }
 
 SQLite::Database& sqlite_of(connection& c)

@@ -38,7 +38,8 @@ std::unique_ptr<database> open_db(const std::string& path, database_options opti
 long long scalar(database& db, const std::string& sql);
 std::string text(database& db, const std::string& sql);
 
-// What an attacker with write access to the database does first: the audit log's append-only triggers go.
+// What an attacker with write access to the database does first: the append-only triggers of the audit log and
+// its anchors go.
 void drop_audit_triggers(connection& c);
 
 // The SQLite handle behind a connection, for the tests of what only SQLite has (PRAGMAs, query plans).

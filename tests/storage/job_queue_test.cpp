@@ -332,7 +332,7 @@ TEST_CASE_METHOD(queue_fixture, "cancel and reschedule by key")
     }
 }
 
-TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not the future jobs")
+TEST_CASE_METHOD(queue_fixture, "the due-job lookup reads the partial index, not the future jobs", "[sqlite]")
 {
     auto guard = db->lock();
     for (const std::string sql :

@@ -327,7 +327,7 @@ TEST_CASE("a cursor the service did not hand out is refused")
     CHECK(page.error().code == "bad_cursor");
 }
 
-TEST_CASE("request log queries use an index for every filter")
+TEST_CASE("request log queries use an index for every filter", "[sqlite]")
 {
     checkpoint::test::temp_dir dir;
     auto db = open_db(dir.file("c.db"));
