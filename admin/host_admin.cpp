@@ -5,6 +5,7 @@
 #include "storage/audit_key.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
+#include "storage/database_copy.hpp"
 #include "storage/token_store.hpp"
 #include "workflow/loader/manifest_loader.hpp"
 
@@ -150,6 +151,72 @@ workflow::result<json::object> backup_database(const std::string& database_file,
     out["database"] = database_file;
     out["backup"] = backup_file;
     out["integrity"] = *integrity;
+    return out;
+}
+
+workflow::result<json::object> copy_database(const std::string& from_file, const std::string& to,
+                                             const audit_key_settings& key)
+{
+    auto from_target = storage::parse_database_target(from_file);
+    if (!from_target)
+        return from_target.error();
+    if (from_target->backend != storage::backend::sqlite)
+        return workflow::error{"usage", "--from: give the SQLite file checkpointd used (its CHECKPOINT_DB)"};
+    auto to_target = storage::parse_database_target(to);
+    if (!to_target)
+        return to_target.error();
+    if (to_target->backend != storage::backend::postgresql)
+        return workflow::error{"usage", "--to: give the PostgreSQL database as postgresql://user:password@host:port/db"};
+    if (auto there = must_exist(from_file); !there)
+        return there.error();
+    // The source's key: what its chain was sealed with, and what the copy is verified with.
+    auto found = find_audit_key(key, from_target->location, false);
+    if (!found)
+        return found.error();
+    auto source = open_keyed(from_file, key, false);
+    if (!source)
+        return source.error();
+    // The destination opens without a key, so it is not sealed before the source's seal arrives with the chain.
+    storage::database_options unsealed;
+    unsealed.seal_audit = false;
+    auto destination = storage::database::open(to, unsealed);
+    if (!destination)
+        return destination.error();
+    auto copied = storage::copy_database(**source, **destination);
+    if (!copied)
+        return copied.error();
+    destination->reset();
+
+    storage::database_options keyed;
+    keyed.seal_audit = false;
+    if (*found) {
+        auto k = storage::audit_key::make((*found)->secret);
+        if (!k)
+            return k.error();
+        keyed.audit_key = *k;
+    }
+    auto copy = storage::database::open(to, keyed);
+    if (!copy)
+        return explain_audit_key_error(copy.error(), *found);
+    storage::audit_log log(**copy);
+    auto v = log.verify();
+    if (!v)
+        return explain_audit_key_error(v.error(), *found);
+    if (!v->ok)
+        return workflow::error{"audit_chain_broken", "the copy's audit chain does not verify: " + v->problem};
+    json::object out;
+    out["from"] = from_file;
+    out["to"] = (*copy)->target().shown();
+    json::array tables;
+    std::uint64_t rows = 0;
+    for (const auto& t : *copied) {
+        tables.push_back(json::object{{"table", t.table}, {"rows", t.rows}});
+        rows += t.rows;
+    }
+    out["tables"] = std::move(tables);
+    out["rows"] = rows;
+    out["audit"] = app::verification_json(*v);
+    out["key_source"] = *found ? (*found)->source : std::string("none");
     return out;
 }
 

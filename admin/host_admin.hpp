@@ -39,6 +39,13 @@ workflow::result<void> check_told_anchor(std::string_view text);
 // {"database","backup","integrity":"ok"}. Refuses to overwrite an existing FILE.
 workflow::result<boost::json::object> backup_database(const std::string& database_file, const std::string& backup_file);
 
+// `db copy --from FILE --to postgresql://…`: the SQLite database FILE copied whole into an empty PostgreSQL
+// database (storage::copy_database), then the copy opened with FILE's audit key (`key`, else the key beside
+// FILE) and its chain verified: {"from","to" (without its password),"tables":[{"table","rows"}],"rows",
+// "audit":{…verification…},"key_source"}. An error if the copy's chain does not verify.
+workflow::result<boost::json::object> copy_database(const std::string& from_file, const std::string& to,
+                                                    const audit_key_settings& key = {});
+
 // `tokens create NAME --database FILE` and `checkpointd --create-token`: the first admin token, made on
 // the file without a server, in the same JSON as POST /tokens (the secret shown once). Checked as the
 // API checks it (app::check_token_request; a personal token's person must be in the directory under

@@ -76,6 +76,16 @@ workflow::directory_change directory_sync::bound(workflow::directory_change c,
     return c;
 }
 
+workflow::result<void> directory_sync::refresh()
+{
+    auto lock = live_.changing();
+    auto records = store_.overlay();
+    if (!records)
+        return records.error();
+    live_.lay(*records);
+    return {};
+}
+
 workflow::result<reload_result> directory_sync::load()
 {
     auto lock = live_.changing();

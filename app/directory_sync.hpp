@@ -27,6 +27,8 @@ public:
     // At start: the stored records laid over the manifests; then a change whose following a stop cut short is
     // followed now, and what deactivated people still hold is ended.
     workflow::result<reload_result> load();
+    // Another replica stored a change (its effects are its to follow): the records laid over the manifests again.
+    workflow::result<void> refresh();
 
     // The records in force.
     workflow::directory_overlay records() const { return live_.records(); }

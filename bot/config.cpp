@@ -200,6 +200,16 @@ std::optional<config> load_config(const env_lookup& env, bool dev, std::vector<s
     }
     if (auto d = env("CHECKPOINT_DB"); d && !d->empty())
         c.database_path = *d;
+    if (auto r = env("CHECKPOINT_REPLICA"); r && !r->empty()) {
+        const bool fits = r->size() <= 64 && std::all_of(r->begin(), r->end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_' || ch == ':';
+        });
+        if (fits)
+            c.replica = *r;
+        else
+            errors.emplace_back("CHECKPOINT_REPLICA must be 1 to 64 letters, digits, '.', '-', '_' or ':' (a name "
+                                "unique among the replicas, the same across restarts), got '" + r->substr(0, 80) + "'");
+    }
     if (auto m = env("CHECKPOINT_MANIFESTS"); m && !m->empty())
         c.manifests_path = *m;
     // A count from 1 to `max` in `name`, if set; otherwise `into` keeps its default.

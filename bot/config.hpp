@@ -28,6 +28,10 @@ struct config {
     std::string slack_api_url = "https://slack.com/api/";
     listen_address listen{"0.0.0.0", 3000};
     std::string database_path = "./checkpoint.db";
+    // This replica's name among those sharing one PostgreSQL database (CHECKPOINT_REPLICA): its job leases carry
+    // it, and a restart under the same name takes its own leases back at once. Empty: "checkpointd" on SQLite,
+    // host:port on PostgreSQL.
+    std::string replica;
     std::string manifests_path = "./manifests";
     unsigned threads = 0;
     // Background job workers (Slack calls, provisioning, expiry). They mostly wait, on a receiver or

@@ -185,7 +185,7 @@ void job_runner::start()
 {
     // Leases held when the previous process died (SIGKILL mid-delivery) run again now, not when they
     // would have expired; the receiver sees the same idempotency key and applies the effect once.
-    if (auto r = queue_.reclaim_all(clock_.now()); !r)
+    if (auto r = queue_.reclaim_all(clock_.now(), options_.owner); !r)
         spdlog::error("jobs: cannot take back the leases of the previous run: {}", r.error().message);
     else if (*r > 0)
         spdlog::warn("jobs: took back {} leases the previous run held when it stopped", *r);

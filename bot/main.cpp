@@ -24,6 +24,7 @@
 #include "storage/away_store.hpp"
 #include "storage/directory_store.hpp"
 #include "storage/card_message_store.hpp"
+#include "storage/change_listener.hpp"
 #include "storage/database.hpp"
 #include "storage/grant_store.hpp"
 #include "storage/job_queue.hpp"
@@ -46,12 +47,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -91,6 +95,22 @@ private:
 };
 
 // Forgets processed Slack event ids older than two days, once an hour.
+// The name this replica's job leases carry (config::replica).
+std::string replica_name(const bot::config& cfg, storage::backend b)
+{
+    if (!cfg.replica.empty())
+        return cfg.replica;
+    if (b == storage::backend::sqlite)
+        return "checkpointd";
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0)
+        std::snprintf(host, sizeof host, "checkpointd");
+    // Port 0 (chosen by the system) names nothing stable: the process then, whose leases others take back when
+    // they expire.
+    return std::string(host) + ":" +
+           (cfg.listen.port != 0 ? std::to_string(cfg.listen.port) : "pid" + std::to_string(getpid()));
+}
+
 void schedule_event_purge(net::steady_timer& timer, storage::slack_event_store& events, const workflow::clock& clock)
 {
     timer.expires_after(std::chrono::hours(1));
@@ -247,7 +267,11 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
         return 2;
     }
 
-    bot::job_runner runner(jobs, clock, {cfg.worker_threads});
+    bot::job_runner_options runner_options;
+    runner_options.threads = cfg.worker_threads;
+    runner_options.owner = replica_name(cfg, db->backend());
+    spdlog::info("jobs: {} workers, leasing as {}", runner_options.threads, runner_options.owner);
+    bot::job_runner runner(jobs, clock, runner_options);
     app::access_service access(live, clock, petitions, [&runner] { runner.wake(); }, &resources);
     storage::away_store away(*db);
     access.use_away_store(away);
@@ -301,6 +325,19 @@ int serve(const bot::config& cfg, const std::string& clock_offset_file)
     // After the io_context: its timers live on the connections' strands and go first.
     bot::api::petition_waiters waiters;
     access.on_change([&waiters](const workflow::petition& p) { waiters.notify(p.id); });
+    // Other replicas on the same PostgreSQL database: a job they queued wakes these workers, a petition they
+    // changed answers the long polls waiting here (nothing on SQLite: one process holds it).
+    storage::change_listener replicas(*db, {{"checkpoint_jobs", [&runner](const std::string&) { runner.wake(); }},
+                                            {"checkpoint_petitions", [&waiters](const std::string& id) {
+                                                 if (!id.empty())
+                                                     waiters.notify(id);
+                                             }},
+                                            {"checkpoint_directory", [&offload, &directory](const std::string&) {
+                                                 offload([&directory] {
+                                                     if (auto r = directory.refresh(); !r)
+                                                         spdlog::error("directory records: {}", r.error().message);
+                                                 });
+                                             }}});
     bot::api::api_router api(ctx, tokens, report_queries, waiters,
                              bot::api::api_limits{cfg.api_rate, cfg.api_burst});
     // Socket Mode: Slack's requests over WebSockets the service dials, into the same dispatch as HTTP.

@@ -70,6 +70,9 @@ struct options {
     std::string expires;
     std::string subject;
     std::string database;
+    // db copy --from FILE --to URI
+    std::string copy_from;
+    std::string copy_to;
     std::string dir;
     std::string since;
     bool full = false;
@@ -563,6 +566,18 @@ public:
         return exit_ok;
     }
 
+    int db_copy()
+    {
+        auto c = admin::copy_database(o_.copy_from, o_.copy_to, admin::audit_key_settings_from(env_.env));
+        if (!c)
+            return fail(c.error());
+        if (o_.json)
+            env_.out << json_line(*c);
+        else
+            env_.out << copy_text(*c);
+        return exit_ok;
+    }
+
 private:
     static std::string state_of(const json::object& p) { return str(p, "state"); }
 
@@ -898,6 +913,11 @@ int run(const std::vector<std::string>& args, environment& env)
     backup->add_option("file", o.file, "Backup file to write (must not exist)")->required();
     backup->add_option("--database", o.database, "The server's SQLite file (CHECKPOINT_DB)")->required();
     on(backup, [&] { return runner.db_backup(); });
+    auto* copy = db->add_subcommand("copy", "Copy the SQLite database whole into an empty PostgreSQL database, and "
+                                            "verify the copy's audit chain (stop checkpointd first)");
+    copy->add_option("--from", o.copy_from, "The server's SQLite file (CHECKPOINT_DB)")->required();
+    copy->add_option("--to", o.copy_to, "The PostgreSQL database: postgresql://user:password@host:port/db")->required();
+    on(copy, [&] { return runner.db_copy(); });
 
     // --json and --url work after any command too, and each command's --help lists them.
     std::function<void(CLI::App*)> add_common = [&](CLI::App* parent) {

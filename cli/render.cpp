@@ -809,6 +809,21 @@ std::string manifests_check_text(const json::object& c)
     return out;
 }
 
+std::string copy_text(const json::object& c)
+{
+    std::string out = "✓ Copied " + std::to_string(c.at("rows").to_number<std::uint64_t>()) + " rows from " +
+                      str(c, "from") + " to " + str(c, "to") + ":\n";
+    for (const auto& t : c.at("tables").as_array())
+        if (const auto& o = t.as_object(); o.at("rows").to_number<std::uint64_t>() > 0)
+            out += "    " + str(o, "table") + ": " + std::to_string(o.at("rows").to_number<std::uint64_t>()) + "\n";
+    const auto& a = c.at("audit").as_object();
+    out += "✓ The copy's audit chain verifies: " + std::to_string(a.at("events").to_number<std::uint64_t>()) +
+           " events" + (str(c, "key_source") == "none" ? std::string(" (unkeyed)")
+                                                      : ", keyed with the key from " + str(c, "key_source")) + ".\n";
+    out += "  Start checkpointd with CHECKPOINT_DB set to the PostgreSQL address and the same audit key.\n";
+    return out;
+}
+
 std::string backup_text(const json::object& b)
 {
     return "✓ Backed up " + str(b, "database") + " to " + str(b, "backup") + " (integrity check: " +

@@ -110,6 +110,8 @@ std::string directory_import_text(const boost::json::object& answer);
 
 // `checkpoint db backup`: backup_database()'s JSON.
 std::string backup_text(const boost::json::object& backup);
+// `checkpoint db copy`: the rows copied per table, and the copy's audit verification.
+std::string copy_text(const boost::json::object& copy);
 
 // An API error body {"error":{"code","message"}} (or anything else) with its HTTP status, as one line.
 std::string api_error_text(unsigned status, std::string_view body);

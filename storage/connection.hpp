@@ -6,6 +6,8 @@
 #include <concepts>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,6 +85,10 @@ public:
     // Ready to run again with new bindings.
     virtual void reset() = 0;
 
+    // The result's columns (after the first executeStep), for copying whole tables.
+    virtual int column_count() = 0;
+    virtual std::string column_name(int index) = 0;
+
     virtual std::int64_t int64_at(int index) = 0;
     virtual std::string text_at(int index) = 0;
     virtual bool null_at(int index) = 0;
@@ -146,6 +152,23 @@ public:
     virtual void begin_read() = 0;
     // Whether a transaction is open (false also when the database abandoned it by itself).
     virtual bool in_transaction() = 0;
+    // Tells the other processes on this database, once the write transaction commits, that something changed:
+    // `channel` is a change_listener channel (storage/change_listener.hpp), `payload` what changed. Told once per
+    // transaction however often asked; a no-op on SQLite, where one process holds the database.
+    void notify_at_commit(std::string_view channel, std::string_view payload = {})
+    {
+        if (backend() == storage::backend::postgresql)
+            notifications_.emplace(std::string(channel), std::string(payload));
+    }
+    // Sends what notify_at_commit() gathered, in the transaction about to commit (the writer calls it before
+    // COMMIT), or forgets it (after a rollback).
+    virtual void send_notifications() { notifications_.clear(); }
+    void forget_notifications() { notifications_.clear(); }
+    // What is to be told so far, and putting it back (a write rolled back to its savepoint tells nothing).
+    using notification_set = std::set<std::pair<std::string, std::string>>;
+    notification_set notifications() const { return notifications_; }
+    void restore_notifications(notification_set n) { notifications_ = std::move(n); }
+
     // Before a unit of work, outside any transaction: a connection the server dropped is opened again (its
     // prepared statements are forgotten, so no statement_ref may be held across this call).
     virtual void ensure_open() {}
@@ -157,6 +180,7 @@ public:
 
 protected:
     virtual std::unique_ptr<statement> prepare(const std::string& sql) = 0;
+    notification_set notifications_;
     // After a reconnect: the server forgot every prepared statement.
     void forget_statements() { cache_.clear(); }
 

@@ -193,6 +193,8 @@ workflow::result<std::int64_t> directory_store::apply(const workflow::directory_
     if (!event)
         return event.error();
     return db_.write([&](connection& c) -> workflow::result<std::int64_t> {
+        // Other replicas lay the records over their manifests again once this commits.
+        c.notify_at_commit("checkpoint_directory");
         try {
             for (const auto& key : change.remove_people) {
                 auto q = c.use("DELETE FROM directory_people WHERE source = ? AND key = ?");

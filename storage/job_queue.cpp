@@ -60,6 +60,8 @@ std::optional<workflow::job> find_in(connection& c, std::string_view key)
 // waits, becomes due at its run_at (or now).
 void promote_next(connection& c, const std::string& lane, std::int64_t id, workflow::time_point now)
 {
+    // Workers on every replica look again once this commits.
+    c.notify_at_commit("checkpoint_jobs");
     auto q = c.use("UPDATE jobs SET due_at = CASE WHEN run_at > ?1 THEN run_at ELSE ?1 END WHERE id = (SELECT id FROM jobs WHERE lane = ?2 AND "
                    "status < 2 AND id > ?3 ORDER BY id LIMIT 1) AND due_at = ?4");
     q->bind(1, to_millis(now));
@@ -99,6 +101,8 @@ job_queue::job_queue(database& db, workflow::retry_policy policy, jitter_source 
 
 bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workflow::time_point now)
 {
+    // Workers on every replica look again once this commits.
+    c.notify_at_commit("checkpoint_jobs");
     const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
     const auto run_at = to_millis(spec.run_at);
     {
@@ -173,7 +177,12 @@ workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view o
         {
             // `status < 2` repeats the partial index's condition so the planner uses it. A job waiting
             // in its lane is due at the end of time, so it is never reached here.
-            auto due = c.use("SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
+            // On PostgreSQL, rows another transaction holds are passed over rather than waited for (the write
+            // lock already keeps replicas' leases apart; this keeps a lease from ever queueing behind a row lock).
+            auto due = c.use(c.backend() == backend::postgresql
+                                 ? "SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ? "
+                                   "FOR UPDATE SKIP LOCKED"
+                                 : "SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
             due->bind(1, now_ms);
             due->bind(2, static_cast<std::int64_t>(max));
             while (due->executeStep())
@@ -322,12 +331,14 @@ workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point no
     });
 }
 
-workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now)
+workflow::result<std::size_t> job_queue::reclaim_all(workflow::time_point now, std::string_view owner)
 {
     return db_.write([&](connection& c) -> workflow::result<std::size_t> {
         auto q = c.use("UPDATE jobs SET status = 0, due_at = ?1, lease_owner = NULL, "
-                       "lease_expires = NULL, effect_unknown = 1, updated_at = ?1 WHERE status = 1");
+                       "lease_expires = NULL, effect_unknown = 1, updated_at = ?1 WHERE status = 1 AND "
+                       "(lease_owner = ?2 OR substr(lease_owner, 1, length(?2) + 1) = ?2 || '/')");
         q->bind(1, to_millis(now));
+        q->bind(2, std::string(owner));
         return static_cast<std::size_t>(q->exec());
     });
 }
@@ -358,6 +369,7 @@ workflow::result<bool> job_queue::reschedule(std::string_view key, workflow::tim
         q->bind(1, to_millis(run_at));
         q->bind(2, to_millis(now));
         q->bind(3, std::string(key));
+        c.notify_at_commit("checkpoint_jobs");
         return q->exec() == 1;
     });
 }

@@ -29,7 +29,7 @@ public:
     workflow::result<bool> hand_back(std::int64_t id, std::string_view owner, workflow::time_point due,
                                      workflow::time_point now) override;
     workflow::result<std::size_t> reclaim_expired(workflow::time_point now) override;
-    workflow::result<std::size_t> reclaim_all(workflow::time_point now) override;
+    workflow::result<std::size_t> reclaim_all(workflow::time_point now, std::string_view owner) override;
     workflow::result<std::size_t> complete_all(std::span<const std::int64_t> ids, std::string_view owner,
                                                workflow::time_point now) override;
     workflow::result<std::optional<workflow::time_point>> next_run_at() override;

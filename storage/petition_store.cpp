@@ -100,6 +100,8 @@ std::optional<std::string> newest_open_body(connection& c, const std::string& pe
 void append_consequences(connection& c, std::int64_t petition_seq, const workflow::petition_write& w,
                          const workflow::audit_event& audit)
 {
+    // Long polls waiting on this petition on other replicas answer once it commits.
+    c.notify_at_commit("checkpoint_petitions", w.petition.id);
     insert_decisions(c, petition_seq, w.petition);
     audit_log::append_in(c, audit, audit.petition_id == w.petition.id ? std::optional(petition_seq) : std::nullopt);
     for (const auto& also : w.also_audit)

@@ -80,6 +80,13 @@ public:
         for (auto& p : params_)
             p.reset();
     }
+    int column_count() override { return res_.r ? PQnfields(res_.r) : 0; }
+    std::string column_name(int index) override
+    {
+        if (!res_.r || index < 0 || index >= PQnfields(res_.r))
+            throw sql_error("column " + std::to_string(index) + " is out of range");
+        return PQfname(res_.r, index);
+    }
     std::int64_t int64_at(int index) override
     {
         const char* v = value(index);
@@ -243,6 +250,18 @@ pg_connection::pg_connection(const std::string& uri) : conn_(PQconnectdb(uri.c_s
     // Quiet: NOTICEs (an IF NOT EXISTS that found the table) are not errors and not worth a log line.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     exec_script("SET TIME ZONE 'UTC'; SET synchronous_commit = on");
+    auto q = use("SELECT current_schema()");
+    if (q->executeStep() && !q->null_at(0))
+        schema_ = q->text_at(0);
+}
+
+std::string pg_connection::server_channel(std::string_view channel) const
+{
+    if (schema_.empty() || schema_ == "public")
+        return std::string(channel);
+    // At most 63 bytes, PostgreSQL's longest name: a longer one shares its channel with schemas of the same prefix,
+    // which only wakes them for nothing.
+    return (std::string(channel) + "_" + schema_).substr(0, 63);
 }
 
 pg_connection::~pg_connection()
@@ -266,7 +285,23 @@ void pg_connection::exec_script(const std::string& sql)
     check(conn_, r);
 }
 
-void pg_connection::begin_write() { exec_script("BEGIN"); }
+// Every write transaction of every replica takes this lock first and holds it to its commit (a transaction
+// advisory lock; any constant of our own, "ckpt-wrt" in ASCII). So writes on one database are serialized as
+// SQLite's single writer serializes them: the audit chain stays one line (each append reads the head the last
+// one left), a compare-and-set never waits on a row another replica's batch holds, and no two batches can
+// deadlock. Each replica still batches its writers' work into one transaction and one commit.
+void pg_connection::begin_write() { exec_script("BEGIN; SELECT pg_advisory_xact_lock(7722022632045474420)"); }
+
+void pg_connection::send_notifications()
+{
+    for (const auto& [channel, payload] : notifications_) {
+        auto q = use("SELECT pg_notify(?, ?)");
+        q->bind(1, server_channel(channel));
+        q->bind(2, payload);
+        q->executeStep();
+    }
+    notifications_.clear();
+}
 
 void pg_connection::begin_read() { exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
 

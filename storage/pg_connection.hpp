@@ -23,8 +23,13 @@ public:
     void begin_read() override;
     bool in_transaction() override;
     void ensure_open() override;
+    void send_notifications() override;
 
     pg_conn* raw() { return conn_; }
+    // A change_listener channel as it is named on the server: LISTEN/NOTIFY spans the whole database, so outside
+    // the `public` schema the channel carries the schema's name (deployments, or tests, sharing a database in
+    // schemas of their own hear only their own changes).
+    std::string server_channel(std::string_view channel) const;
     // The next prepared statement's server-side name.
     std::string next_statement_name();
 
@@ -34,6 +39,7 @@ protected:
 private:
     pg_conn* conn_ = nullptr;
     unsigned long named_ = 0;
+    std::string schema_;
 };
 
 // `sql` with `?`, `?N` and `:name` parameters numbered as PostgreSQL's `$N`, and each `:name`'s number (1-based,

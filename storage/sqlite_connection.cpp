@@ -40,6 +40,8 @@ public:
         s_.tryReset();
         s_.clearBindings();
     }
+    int column_count() override { return s_.getColumnCount(); }
+    std::string column_name(int index) override { return s_.getColumnName(index); }
     std::int64_t int64_at(int index) override { return s_.getColumn(index).getInt64(); }
     std::string text_at(int index) override { return s_.getColumn(index).getString(); }
     bool null_at(int index) override { return s_.getColumn(index).isNull(); }

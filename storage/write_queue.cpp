@@ -148,6 +148,7 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
     bool rolled_back = false;
     for (item* it : batch) {
         bool keep = false;
+        auto told_before = savepoints ? conn_->notifications() : connection::notification_set{};
         try {
             if (savepoints)
                 conn_->exec("SAVEPOINT item");
@@ -161,8 +162,10 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         }
         try {
             if (savepoints) {
-                if (!keep)
+                if (!keep) {
                     conn_->exec("ROLLBACK TO item");
+                    conn_->restore_notifications(std::move(told_before));
+                }
                 conn_->exec("RELEASE item");
             }
         } catch (const std::exception& e) {
@@ -177,6 +180,7 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
     written = clock::now();
     if (!broken && !rolled_back) {
         try {
+            conn_->send_notifications();
             conn_->exec("COMMIT");
             count();
             return attempt_outcome::committed;
@@ -184,7 +188,8 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
             broken = storage_failed(e.what());
         }
     }
-    // Nothing of this attempt is durable.
+    // Nothing of this attempt is durable, and nobody is told of it.
+    conn_->forget_notifications();
     if (conn_->in_transaction()) {
         try {
             conn_->exec("ROLLBACK");

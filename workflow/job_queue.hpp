@@ -115,9 +115,10 @@ public:
     virtual result<bool> hand_back(std::int64_t id, std::string_view owner, time_point due, time_point now) = 0;
     // Leases whose worker died go back to pending; returns how many.
     virtual result<std::size_t> reclaim_expired(time_point now) = 0;
-    // At start-up, before any worker runs: every lease goes back to pending at once, since its worker
-    // died with the previous process (one checkpointd per database). Returns how many.
-    virtual result<std::size_t> reclaim_all(time_point now) = 0;
+    // At start-up, before any worker runs: every lease this replica's workers held (owner `owner`, or
+    // `owner`/…) goes back to pending at once, since its worker died with the previous process. Other
+    // replicas' leases are theirs until they expire. Returns how many.
+    virtual result<std::size_t> reclaim_all(time_point now, std::string_view owner) = 0;
     // When the earliest pending job (or lease expiry) falls due: workers sleep until then.
     virtual result<std::optional<time_point>> next_run_at() = 0;
     // False when no pending or leased job has the key.

@@ -260,7 +260,7 @@ TEST_CASE("a retry after a crash finds the card and the DM an earlier attempt po
 
     // A worker leased every job and died: the leases are taken back at start-up, with the effect unknown.
     const auto leased = svc.jobs.lease("checkpointd/0", 100, std::chrono::minutes{1}, svc.clock.now()).value();
-    REQUIRE(svc.jobs.reclaim_all(svc.clock.now()).value() == leased.size());
+    REQUIRE(svc.jobs.reclaim_all(svc.clock.now(), "checkpointd").value() == leased.size());
 
     // Before dying it had posted the channel card and the requester's DM, each with its delivery key.
     const auto life = [&](const workflow::job& j) {

@@ -44,37 +44,7 @@ const std::vector<std::string> requests{
     "request kubernetes-prod-debug --duration 1d --reason \"kill loop: node pressure\"",
 };
 
-// Every integration becomes a webhook to the receiver, so every grant and revoke leaves the process.
-void point_integrations_at(const std::filesystem::path& manifests, const std::string& url)
-{
-    std::ifstream in(manifests / "checkpoint.yaml");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string settings = text.str();
-    const std::string log_kind = "    kind: log\n";
-    const std::string webhook = "    kind: webhook\n    url: " + url +
-                                "\n    secret_env: CHECKPOINT_E2E_HOOK_SECRET\n    format: checkpoint\n    timeout: 2s\n";
-    std::size_t replaced = 0;
-    for (auto at = settings.find(log_kind); at != std::string::npos; at = settings.find(log_kind, at)) {
-        settings.replace(at, log_kind.size(), webhook);
-        at += webhook.size();
-        ++replaced;
-    }
-    REQUIRE(replaced >= 3);
-    std::ofstream(manifests / "checkpoint.yaml", std::ios::trunc) << settings;
-}
-
 std::string str(const json::value* v) { return v && v->is_string() ? std::string(v->get_string()) : std::string(); }
-
-// The delivery key a message carries in its metadata (empty when none).
-std::string delivery_key_of(const json::object& message)
-{
-    const auto* meta = message.if_contains("metadata");
-    if (!meta || !meta->is_object())
-        return {};
-    const auto* payload = meta->get_object().if_contains("event_payload");
-    return payload && payload->is_object() ? str(payload->get_object().if_contains("key")) : std::string();
-}
 
 // The job key inside a delivery key "<job key>[/<part>]@<life>".
 bool belongs_to(const std::string& delivery_key, const std::string& job_key)
@@ -134,15 +104,7 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
                 if (std::uniform_real_distribution<double>(0, 1)(rng) >= share)
                     continue;
                 const auto step = s.step_of(row[0]);
-                // Not the requester, and not someone who approved an earlier step (one step per person).
-                std::set<std::string> approved_before;
-                for (const auto& d : s.rows("SELECT d.decided_by FROM decisions d JOIN petitions p ON p.seq = "
-                                            "d.petition_seq WHERE p.id = '" + row[0] + "' AND d.approved = 1"))
-                    approved_before.insert(d[0]);
-                std::vector<std::string> eligible;
-                for (const auto& r : s.reviewers_of(row[0], step))
-                    if (r != row[1] && !approved_before.count(r))
-                        eligible.push_back(r);
+                const auto eligible = s.eligible_reviewers(row[0], row[1]);
                 const std::string reviewer =
                     eligible.empty() ? std::string()
                                      : eligible[std::uniform_int_distribution<std::size_t>(0, eligible.size() - 1)(rng)];
@@ -258,22 +220,12 @@ TEST_CASE("kill loop: 200 requests and 20 SIGKILLs lose nothing acknowledged and
     // Slack: every message carries a delivery key, no key twice, and every finished posting job has
     // exactly one message.
     const auto messages = s.slack().messages();
-    std::map<std::string, std::size_t> by_key;
-    std::size_t keyless = 0;
-    for (const auto& m : messages) {
-        const auto key = delivery_key_of(m.message);
-        if (key.empty())
-            ++keyless;
-        else
-            ++by_key[key];
-    }
-    std::size_t twice = 0;
-    for (const auto& [key, n] : by_key)
-        if (n > 1) {
-            ++twice;
-            UNSCOPED_INFO("posted " << n << " times: " << key);
-        }
-    CHECK(keyless == 0);
+    const auto tally = tally_deliveries(s.slack());
+    const auto& by_key = tally.by_key;
+    const std::size_t twice = tally.twice.size();
+    for (const auto& [key, n] : tally.twice)
+        UNSCOPED_INFO("posted " << n << " times: " << key);
+    CHECK(tally.keyless == 0);
     CHECK(twice == 0);
 
     std::map<std::string, std::size_t> posted_by_kind;

@@ -4,7 +4,10 @@
 
 #include "bot/slack_signature.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "storage/database.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/sqlite_connection.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,26 +30,27 @@ extern char** environ;
 namespace checkpoint::test {
 
 server_process::server_process(const std::map<std::string, std::string>& env,
-                               const std::vector<std::string>& args, bool wait_until_listening)
+                               const std::vector<std::string>& args, bool wait_until_listening,
+                               const std::string& program)
 {
     int pipe_fds[2];
     if (pipe(pipe_fds) != 0)
         throw std::runtime_error("pipe failed");
 
     // A clean environment: only PATH plus what the test sets, so nothing leaks in from the runner.
-    spawn_args spawn(CHECKPOINTD_PATH, args, env);
+    spawn_args spawn(program, args, env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    const int rc = posix_spawn(&pid_, CHECKPOINTD_PATH, &actions, nullptr, spawn.argv(), spawn.envp());
+    const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, spawn.argv(), spawn.envp());
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
     if (rc != 0) {
         close(pipe_fds[0]);
-        throw std::runtime_error(std::string("cannot start checkpointd: ") + std::strerror(rc));
+        throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
     }
     reader_ = std::thread([this, fd = pipe_fds[0]] { drain_pipe(fd, output_, mutex_, changed_); });
 
@@ -205,13 +209,30 @@ response slack_post(unsigned short port, const std::string& target, const std::s
     return http_request(port, http::verb::post, target, body, headers);
 }
 
+unsigned short free_port()
+{
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+std::unique_ptr<storage::connection> connect_to(const std::string& database)
+{
+    auto target = storage::parse_database_target(database);
+    if (!target)
+        throw std::runtime_error(target.error().message);
+    if (target->backend == storage::backend::postgresql)
+        return std::make_unique<storage::pg_connection>(target->location);
+    return std::make_unique<storage::sqlite_connection>(target->location, storage::sqlite_connection::access::read_only);
+}
+
 int busy_jobs(const std::string& database, long long now_ms)
 {
-    SQLite::Database db(database, SQLite::OPEN_READONLY, 5000);
-    SQLite::Statement q(db, "SELECT count(*) FROM jobs WHERE status = 1 OR (status = 0 AND due_at <= ?)");
-    q.bind(1, static_cast<std::int64_t>(now_ms));
-    q.executeStep();
-    return q.getColumn(0).getInt();
+    auto c = connect_to(database);
+    auto q = c->use("SELECT count(*) FROM jobs WHERE status = 1 OR (status = 0 AND due_at <= ?)");
+    q->bind(1, static_cast<std::int64_t>(now_ms));
+    q->executeStep();
+    return q->getColumn(0).getInt();
 }
 
 } // namespace checkpoint::test

@@ -3,9 +3,12 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "storage/connection.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,9 +23,10 @@ using response = http::response<http::string_body>;
 // Its standard error is captured, so tests can wait for and assert on what it logs.
 class server_process {
 public:
-    // With `wait_until_listening`, returns once the "listening on" line is printed.
+    // With `wait_until_listening`, returns once the "listening on" line is printed. `program`: another server
+    // to run the same way (HAProxy in front of replicas), with `wait_until_listening` false.
     explicit server_process(const std::map<std::string, std::string>& env, const std::vector<std::string>& args = {},
-                            bool wait_until_listening = true);
+                            bool wait_until_listening = true, const std::string& program = CHECKPOINTD_PATH);
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
@@ -65,11 +69,16 @@ std::map<std::string, std::string> e2e_env(const std::string& dir);
 std::string mint_token(const std::map<std::string, std::string>& env, const std::string& name,
                        const std::string& scopes, const std::string& person = {});
 
-// How many jobs in the database at `database` are leased now, or due by `now_ms` (the service's clock) and
+// A loopback port nothing listens on now (bound, then let go), for servers that must keep theirs across restarts.
+unsigned short free_port();
+
+// How many jobs in the database at `database` (a file, or a postgresql:// address) are leased now, or due by `now_ms` (the service's clock) and
 // not yet leased: 0 when the workers are idle. Before a test moves the service's clock, it waits for this,
 // since a batch leased before a jump finds its lease run out by the new clock and is run again the way a
 // crash would have it.
 int busy_jobs(const std::string& database, long long now_ms);
+// A read connection to the service's database (a file, read-only; or a postgresql:// address).
+std::unique_ptr<storage::connection> connect_to(const std::string& database);
 
 // The form Slack posts for `/checkpoint <text>` typed by `user` (`text` already form-encoded). Each call has a
 // trigger_id of its own, as Slack's requests do, so no two are the same signed bytes (a repeat is a replay).

@@ -33,19 +33,29 @@ public:
     // server first starts (integrations pointed at a receiver, a secret).
     using setup = std::function<void(const std::filesystem::path& manifests, std::map<std::string, std::string>& env)>;
 
-    explicit slack_story(const setup& prepare = {}, slack_transport transport = slack_transport::http);
+    // `replicas` > 1: that many servers on one database (the setup points CHECKPOINT_DB at PostgreSQL), each on a
+    // port and under a CHECKPOINT_REPLICA name of its own, behind HAProxy (round robin, health-checked), which every
+    // Slack request goes through.
+    explicit slack_story(const setup& prepare = {}, slack_transport transport = slack_transport::http,
+                         std::size_t replicas = 1);
     explicit slack_story(slack_transport transport) : slack_story(setup{}, transport) {}
     ~slack_story();
 
     fake_slack& slack() { return *slack_; }
-    server_process& server() { return *server_; }
+    server_process& server(std::size_t replica = 0) { return *servers_.at(replica); }
+    std::size_t replicas() const { return servers_.size(); }
+    // Where Slack's requests go: HAProxy in front of the replicas, or the one server, or the replica pinned.
+    unsigned short front_port() const;
+    // Sends Slack's requests to replica `replica` itself, past HAProxy, until unpin().
+    void pin(std::size_t replica) { pinned_ = replica; }
+    void unpin() { pinned_.reset(); }
 
     // The server's "now" in Unix seconds (what a signed request must carry).
     long long now_s() const;
     // Moves the server's clock by `by` (SIGUSR1) and waits until it says so.
     void move_time(std::chrono::seconds by);
-    // Kills the server without warning (SIGKILL) and starts it again on the same database.
-    void kill_and_restart();
+    // Kills the server (or replica `replica`) without warning (SIGKILL) and starts it again on the same database.
+    void kill_and_restart(std::size_t replica = 0);
 
     slack_transport transport() const noexcept { return transport_; }
 
@@ -69,6 +79,9 @@ public:
     std::size_t step_of(const std::string& petition_id) const;
     std::vector<std::string> reviewers_of(const std::string& petition_id, std::size_t step) const;
     int audit_count(const std::string& petition_id, const std::string& action) const;
+    // Who may approve the petition's current step now: its reviewers, in the route's order, but the requester and
+    // anyone who approved an earlier step (one step per person).
+    std::vector<std::string> eligible_reviewers(const std::string& petition_id, const std::string& requester) const;
     struct card_copy {
         std::size_t step;
         std::string destination;
@@ -85,7 +98,8 @@ public:
     std::string database_path() const { return env_.at("CHECKPOINT_DB"); }
     // A service token `name` with `scopes` on this story's database, made as an admin makes the first one
     // (checkpointd --create-token) beside the running server.
-    std::string service_token(const std::string& name, const std::string& scopes) const;
+    // With `person`, a personal token of theirs.
+    std::string service_token(const std::string& name, const std::string& scopes, const std::string& person = {}) const;
 
     // The Slack user id of a directory person (the directory's, or "UX<id>" as this story registered it).
     std::string slack_id_of(const std::string& person_id) const;
@@ -95,21 +109,41 @@ public:
                            std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 private:
-    void start_server();
+    void start_server(std::size_t replica);
+    void start_front();
     void write_offset();
     // Socket Mode: waits until the server has dialled all its connections since `accepted_before`.
     void wait_for_socket(std::size_t accepted_before);
 
     temp_dir dir_;
     std::unique_ptr<fake_slack> slack_;
-    std::unique_ptr<server_process> server_;
+    std::vector<std::unique_ptr<server_process>> servers_;
+    std::vector<unsigned short> ports_;
+    std::unique_ptr<server_process> front_;
+    unsigned short front_port_ = 0;
+    std::optional<std::size_t> pinned_;
     std::map<std::string, std::string> env_;
     std::string offset_file_;
     long long offset_s_ = 0;
     std::map<std::string, std::string> slack_ids_;
-    int clock_reloads_ = 0;
+    std::vector<int> clock_reloads_;
     slack_transport transport_ = slack_transport::http;
 };
+
+// Every integration of the manifests in `manifests` becomes a webhook to `url` (signed with the secret in
+// CHECKPOINT_E2E_HOOK_SECRET), so every grant and revoke leaves the process.
+void point_integrations_at(const std::filesystem::path& manifests, const std::string& url);
+// The delivery key a Slack message carries in its metadata (empty when none).
+std::string delivery_key_of(const boost::json::object& message);
+
+// Every message Slack holds, by delivery key: how many carry each, which carry none, and the keys posted more than
+// once (a message that reached Slack twice).
+struct delivery_tally {
+    std::map<std::string, std::size_t> by_key;
+    std::size_t keyless = 0;
+    std::map<std::string, std::size_t> twice;
+};
+delivery_tally tally_deliveries(fake_slack& slack);
 
 // Whether a message's blocks still offer an action with this action_id.
 bool has_action(const boost::json::object& message, const std::string& action_id);

@@ -229,14 +229,19 @@ TEST_CASE_METHOD(queue_fixture, "complete_all settles a batch in one write, skip
     CHECK(queue.complete_all({}, "w1", at(1)).value() == 0);
 }
 
-TEST_CASE_METHOD(queue_fixture, "reclaim_all takes back live leases at once (start-up after a crash)")
+TEST_CASE_METHOD(queue_fixture, "reclaim_all takes back a replica's own live leases at once (start-up after a crash)")
 {
     REQUIRE(queue.enqueue(spec("a", at()), at()));
+    REQUIRE(queue.enqueue(spec("b", at()), at()));
     REQUIRE(queue.enqueue(spec("later", at(60)), at()));
-    REQUIRE(queue.lease("dead-process", 1, 10min, at()).value().size() == 1);
-    CHECK(queue.lease("new-process", 5, 10min, at(1)).value().empty());
-    CHECK(queue.reclaim_all(at(1)).value() == 1);
-    auto again = queue.lease("new-process", 5, 10min, at(1)).value();
+    // Replica "host:3001" dies holding "a"; replica "host:3002" (and "host:30011", a name it prefixes) live on.
+    REQUIRE(queue.lease("host:3001/0", 1, 10min, at()).value().size() == 1);
+    REQUIRE(queue.lease("host:30011/0", 1, 10min, at()).value().size() == 1);
+    CHECK(queue.lease("host:3002/1", 5, 10min, at(1)).value().empty());
+    // Restarted under the same name, it takes back its own lease only.
+    CHECK(queue.reclaim_all(at(1), "host:3001").value() == 1);
+    CHECK(queue.find("b").value()->status == job_status::leased);
+    auto again = queue.lease("host:3001/0", 5, 10min, at(1)).value();
     REQUIRE(again.size() == 1);
     CHECK(again[0].key == "a");
     CHECK(queue.find("later").value()->status == job_status::pending);
@@ -357,7 +362,7 @@ TEST_CASE_METHOD(queue_fixture, "a job knows when its previous attempt may have 
 
     SECTION("a worker that died mid-attempt: its lease is taken back at start-up")
     {
-        REQUIRE(queue.reclaim_all(at(1)).value() == 1);
+        REQUIRE(queue.reclaim_all(at(1), "w1").value() == 1);
         auto again = queue.lease("w2", 1, 1min, at(1)).value();
         REQUIRE(again.size() == 1);
         CHECK(again[0].effect_unknown);
@@ -395,7 +400,7 @@ TEST_CASE_METHOD(queue_fixture, "a job knows when its previous attempt may have 
 TEST_CASE_METHOD(queue_fixture, "hand_back returns an untried job without counting the attempt")
 {
     REQUIRE(queue.enqueue(spec("a", at()), at()));
-    REQUIRE(queue.reclaim_all(at()).value() == 0);
+    REQUIRE(queue.reclaim_all(at(), "w").value() == 0);
     auto leased = queue.lease("w1", 1, 1min, at()).value();
     REQUIRE(leased.size() == 1);
 

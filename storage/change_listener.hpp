@@ -1,0 +1,43 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+
+namespace checkpoint::storage {
+
+class database;
+
+// What other replicas on the same PostgreSQL database changed, heard through LISTEN/NOTIFY (what the writer
+// sends at commit: connection::notify_at_commit) on a connection and a thread of its own. Each notification's
+// payload goes to its channel's handler on that thread, so handlers must be quick (wake a worker, post to an
+// executor). Own notifications come back too; handlers take them as any other. After a lost connection it
+// connects again, and every handler hears "" once (what was sent meanwhile is not known). On SQLite it does
+// nothing: one process holds the database.
+class change_listener {
+public:
+    using handler = std::function<void(const std::string& payload)>;
+    change_listener(database& db, std::map<std::string, handler> handlers);
+    ~change_listener();
+    change_listener(const change_listener&) = delete;
+    change_listener& operator=(const change_listener&) = delete;
+
+    // Whether it is listening now (tests wait on it before they notify).
+    bool listening() const { return listening_; }
+    // Notifications handed to handlers so far.
+    std::uint64_t heard() const { return heard_; }
+
+private:
+    void run();
+
+    std::string uri_;
+    std::map<std::string, handler> handlers_;
+    int stop_pipe_[2] = {-1, -1};
+    std::atomic<bool> listening_{false};
+    std::atomic<std::uint64_t> heard_{0};
+    std::thread thread_;
+};
+
+} // namespace checkpoint::storage
