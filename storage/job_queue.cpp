@@ -325,8 +325,8 @@ workflow::result<std::size_t> job_queue::reclaim_expired(workflow::time_point no
 {
     return db_.write([&](connection& c) -> workflow::result<std::size_t> {
         auto q = c.use("UPDATE jobs SET status = 0, lease_owner = NULL, lease_expires = NULL, effect_unknown = 1, "
-                       "updated_at = ?2 WHERE status < 2 AND due_at <= ?2 AND status = 1");
-        q->bind(2, to_millis(now));
+                       "updated_at = ?1 WHERE status < 2 AND due_at <= ?1 AND status = 1");
+        q->bind(1, to_millis(now));
         return static_cast<std::size_t>(q->exec());
     });
 }
