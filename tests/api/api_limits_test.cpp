@@ -27,7 +27,7 @@ bot::request get_with(const std::string& target, const std::string& token)
 
 } // namespace
 
-TEST_CASE("api: a token spends from a budget; past it 429 with Retry-After, and time refills it", "[api][limits]")
+TEST_CASE("api: a token spends from a budget - past it 429 with Retry-After, and time refills it", "[api][limits]")
 {
     test::api_fixture f;
     bot::api::api_router api(f.ctx, f.tokens, f.reports, f.waiters, bot::api::api_limits{1, 3});

@@ -423,7 +423,7 @@ TEST_CASE("api: audit events are listed and verified for audit:read only", "[api
     CHECK(verified.at("events") == 3);
 }
 
-TEST_CASE("api: an admin anchors the audit log in the security channel; verify checks keyed hashes and anchors",
+TEST_CASE("api: an admin anchors the audit log in the security channel - verify checks keyed hashes and anchors",
           "[api][audit]")
 {
     test::api_fixture f;
@@ -469,7 +469,7 @@ TEST_CASE("api: an admin anchors the audit log in the security channel; verify c
     CHECK_THAT(malformed.body(), Catch::Contains("SEQ:HASH"));
 }
 
-TEST_CASE("api: tokens are created, listed and revoked by admins; the secret is shown once", "[api][tokens]")
+TEST_CASE("api: tokens are created, listed and revoked by admins - the secret is shown once", "[api][tokens]")
 {
     test::api_fixture f;
     const auto admin = f.token({"admin"}, "", "root");
@@ -504,7 +504,7 @@ TEST_CASE("api: tokens are created, listed and revoked by admins; the secret is 
     CHECK(f.call(verb::delete_, "/api/v1/tokens/" + id, admin).result() == status::not_found);
 }
 
-TEST_CASE("api: tokens expire; personal ones after 90 days unless asked, and never beyond a year", "[api][tokens]")
+TEST_CASE("api: tokens expire - personal ones after 90 days unless asked, and never beyond a year", "[api][tokens]")
 {
     test::api_fixture f;
     const auto admin = f.token({"admin"}, "", "root");

@@ -14,7 +14,7 @@ namespace json = boost::json;
 using status = bot::http::status;
 using namespace std::chrono_literals;
 
-TEST_CASE("waiters: notify wakes the waits on that petition only; the cap refuses more", "[api][wait]")
+TEST_CASE("waiters: notify wakes the waits on that petition only - the cap refuses more", "[api][wait]")
 {
     net::io_context ioc;
     auto strand = net::make_strand(ioc);

@@ -469,7 +469,7 @@ SCENARIO("a grant that gives up fails the petition and tells the requester, the 
     }
 }
 
-SCENARIO("a day before the end the requester gets a reminder with the Extend button; an extension moves it",
+SCENARIO("a day before the end the requester gets a reminder with the Extend button - an extension moves it",
          "[provisioning]")
 {
     test::fake_slack slack;

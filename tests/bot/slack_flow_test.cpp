@@ -285,7 +285,7 @@ TEST_CASE("Approve, Deny and Cancel clicks act for the bound clicker, and refusa
     }
 }
 
-TEST_CASE("a reviewer approves for less from the card's menu; the requester is told what was granted", "[slack]")
+TEST_CASE("a reviewer approves for less from the card's menu - the requester is told what was granted", "[slack]")
 {
     carded_request r;
     auto& slack = r.slack;

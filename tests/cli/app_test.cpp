@@ -199,7 +199,7 @@ TEST_CASE("request with --json prints the API's petition and keeps the exit code
     CHECK(json::parse(r.out) == petition_denied());
 }
 
-TEST_CASE("API and network errors print a sentence and exit 1; --json adds the error object")
+TEST_CASE("API and network errors print a sentence and exit 1 - --json adds the error object")
 {
     harness h;
     h.script.push_back({"POST", "/petitions/p-1/approve", 422,
@@ -217,7 +217,7 @@ TEST_CASE("API and network errors print a sentence and exit 1; --json adds the e
                                       "running there, and is CHECKPOINT_URL (or --url) right?"));
 }
 
-TEST_CASE("usage errors exit 64; --help exits 0 everywhere")
+TEST_CASE("usage errors exit 64 - --help exits 0 everywhere")
 {
     harness h;
     for (std::vector<std::string> args : std::vector<std::vector<std::string>>{

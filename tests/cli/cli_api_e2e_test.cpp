@@ -140,7 +140,7 @@ TEST_CASE("CLI e2e: a request that needs approval waits, line by line, until a r
     CHECK_THAT(status.out, Catch::Contains(" UTC  Alex Chen · approve: go ahead\n"));
 }
 
-TEST_CASE("CLI e2e: --no-wait exits 2; a denial exits 3 with who and why")
+TEST_CASE("CLI e2e: --no-wait exits 2 - a denial exits 3 with who and why")
 {
     api_server s;
     const auto lee = s.personal("lee", "u-2001", "requests");
@@ -318,7 +318,7 @@ TEST_CASE("CLI e2e: a bad or revoked token is refused with exit 1")
     CHECK_THAT(r.err, Catch::Contains("HTTP 401"));
 }
 
-TEST_CASE("CLI e2e: extend, revoke and cancel change the state; status exits by it")
+TEST_CASE("CLI e2e: extend, revoke and cancel change the state - status exits by it")
 {
     api_server s;
     const auto lee = s.personal("lee", "u-2001", "requests");
@@ -363,7 +363,7 @@ TEST_CASE("CLI e2e: waiting stops at --timeout with exit 2, and status --wait pi
     CHECK(again.code == 2);
 }
 
-TEST_CASE("CLI e2e: the config file supplies URL and token; a service token files for a person")
+TEST_CASE("CLI e2e: the config file supplies URL and token - a service token files for a person")
 {
     api_server s;
     const auto filer = [&] {

@@ -33,7 +33,7 @@ TEST_CASE("the config file is found under XDG_CONFIG_HOME, else HOME/.config")
     CHECK(config_path(env_of({})).empty());
 }
 
-TEST_CASE("the config file gives url and token; the environment overrides each")
+TEST_CASE("the config file gives url and token - the environment overrides each")
 {
     const auto files = files_of({{"/h/.config/checkpoint/config",
                                   "# my server\nurl = https://cp.example.com\n\n  token=cpt_file \n"}});

@@ -24,7 +24,7 @@ TEST_CASE("a petition's state maps to the contract's exit codes")
     CHECK(is_waiting_state(state) == (state == "pending" || state == "approved" || state == "provisioning"));
 }
 
-TEST_CASE("times print in UTC minutes; anything unexpected prints as given")
+TEST_CASE("times print in UTC minutes - anything unexpected prints as given")
 {
     auto [in, out] = GENERATE(table<std::string, std::string>({
         {"2026-05-31T10:00:00Z", "2026-05-31 10:00 UTC"},

@@ -126,7 +126,7 @@ TEST_CASE("anchors: the audit log's head is posted to #security on demand and ea
     CHECK_THAT(chain.problem, Catch::Contains("keyed hash"));
 }
 
-TEST_CASE("separation of duties: a token made to act as someone else is told in #security; every change names its "
+TEST_CASE("separation of duties: a token made to act as someone else is told in #security - every change names its "
           "channel",
           "[e2e][slack]")
 {

@@ -239,7 +239,7 @@ TEST_CASE("hostile: 200 unauthenticated 8 MiB uploads are refused from their hea
     CHECK(timed_health(server.port()).first == 200);
 }
 
-TEST_CASE("hostile: with 5,000 idle connections /healthz answers in under a second; past the cap, 503 busy",
+TEST_CASE("hostile: with 5,000 idle connections /healthz answers in under a second - past the cap, 503 busy",
           "[e2e][hostile]")
 {
     allow_descriptors(5'400);

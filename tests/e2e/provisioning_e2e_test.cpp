@@ -251,7 +251,7 @@ bool extend_offered(const std::vector<fake_slack_call>& calls)
     return false;
 }
 
-TEST_CASE("e2e: a reminder with Extend comes a day before the end; access is revoked at expiry, not before",
+TEST_CASE("e2e: a reminder with Extend comes a day before the end - access is revoked at expiry, not before",
           "[e2e][provisioning]")
 {
     rig r;

@@ -124,7 +124,7 @@ TEST_CASE("web: the page shell and its files are served with a strict CSP, ETag 
     CHECK(http_request(server.port(), http::verb::get, "/admin").result() == http::status::not_found);
 }
 
-TEST_CASE("web: a dev sign-in on loopback files a request and its reviewer approves it; CSRF and roles are enforced",
+TEST_CASE("web: a dev sign-in on loopback files a request and its reviewer approves it - CSRF and roles are enforced",
           "[e2e][web]")
 {
     temp_dir dir;
@@ -246,7 +246,7 @@ TEST_CASE("web: a dev sign-in on loopback files a request and its reviewer appro
     CHECK(server.stop() == 0);
 }
 
-TEST_CASE("web: without --dev there is no sign-in as anyone; the trusted header counts only from trusted proxies",
+TEST_CASE("web: without --dev there is no sign-in as anyone - the trusted header counts only from trusted proxies",
           "[e2e][web]")
 {
     temp_dir dir;

@@ -204,7 +204,7 @@ TEST_CASE("the events of one petition come back oldest first")
     CHECK(odd[1].event.at == at(3));
 }
 
-TEST_CASE("details must be JSON; an invalid one is refused and leaves the chain as it was")
+TEST_CASE("details must be JSON - an invalid one is refused and leaves the chain as it was")
 {
     checkpoint::test::temp_dir dir;
     auto db = open_db(dir.file("c.db"));
@@ -491,7 +491,7 @@ TEST_CASE("an anchor records the head, and a chain cut short below it fails")
     }
 }
 
-TEST_CASE("an anchor and its post are one write; with no security channel nothing is queued")
+TEST_CASE("an anchor and its post are one write - with no security channel nothing is queued")
 {
     checkpoint::test::temp_dir dir;
     auto db = open_keyed(dir.file("c.db"), key_of('k'));

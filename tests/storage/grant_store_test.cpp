@@ -52,7 +52,7 @@ TEST_CASE("grants are counted per person and entitlement: only the last release 
     }
 }
 
-TEST_CASE("holding again moves the end; holdings rebuild the ledger")
+TEST_CASE("holding again moves the end - holdings rebuild the ledger")
 {
     checkpoint::test::temp_dir dir;
     auto db = open_db(dir.file("c.db"));

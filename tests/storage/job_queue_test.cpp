@@ -195,7 +195,7 @@ TEST_CASE_METHOD(queue_fixture,
     CHECK(queue.next_run_at().value() == std::nullopt);
 }
 
-TEST_CASE_METHOD(queue_fixture, "expired leases are reclaimed; live ones are not")
+TEST_CASE_METHOD(queue_fixture, "expired leases are reclaimed - live ones are not")
 {
     REQUIRE(queue.enqueue(spec("a", at()), at()));
     REQUIRE(queue.enqueue(spec("b", at()), at()));

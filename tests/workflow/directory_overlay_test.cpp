@@ -113,7 +113,7 @@ TEST_CASE("a deactivated manager leaves their reports without one, and groups an
     CHECK(m.directory.on_call("production", nov(3)) == m.directory.find("alex"));
 }
 
-TEST_CASE("a group record sets its group's members; record keys and references both name them", "[directory]")
+TEST_CASE("a group record sets its group's members - record keys and references both name them", "[directory]")
 {
     directory_group_record leads{"g1", "scim", "leads", "", {"r-pat", "quinn"}, "", {}, {}};
     directory_group_record fresh{"g2", "scim", "reviewers", "", {"mia"}, "", {}, {}};
@@ -139,7 +139,7 @@ TEST_CASE("a change puts records in place, removes those of its source, and leav
     CHECK(next.people[2].key == "3");
 }
 
-TEST_CASE("the access of someone who leaves the directory ends; others' and past grants stay", "[directory]")
+TEST_CASE("the access of someone who leaves the directory ends - others' and past grants stay", "[directory]")
 {
     const auto m = company();
     auto lee_off = rec("1", "lee");

@@ -587,7 +587,7 @@ TEST_CASE("the 'access ends soon' reminder goes out before the end, never in the
     }
 }
 
-TEST_CASE("a notice of a state is dropped once the request has moved on; a notice of a fact always holds")
+TEST_CASE("a notice of a state is dropped once the request has moved on - a notice of a fact always holds")
 {
     auto m = company();
     const auto pending = pending_petition(m);
@@ -628,7 +628,7 @@ TEST_CASE("a notice of a state is dropped once the request has moved on; a notic
     }
 }
 
-TEST_CASE("who reads a request's private words: whom it concerns and who decided it; others read the public log")
+TEST_CASE("who reads a request's private words: whom it concerns and who decided it - others read the public log")
 {
     const auto m = company();
     auto p = pending_petition(m);

@@ -36,7 +36,7 @@ TEST_CASE("Retry-After is honoured on 503 too, read case-insensitively")
     CHECK(out.retry_after == seconds{5});
 }
 
-TEST_CASE("a 2xx error object's message is quoted; a redirect is permanent")
+TEST_CASE("a 2xx error object's message is quoted - a redirect is permanent")
 {
     const auto now = test::utc(2026, 11, 22, 10);
     auto out = classify_webhook_reply({200, {}, R"({"error":{"message":"unknown permission set"}})"},

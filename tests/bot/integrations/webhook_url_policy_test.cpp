@@ -4,7 +4,7 @@
 
 using namespace checkpoint::bot;
 
-TEST_CASE("plain http:// only to loopback and internal hosts; https:// anywhere")
+TEST_CASE("plain http:// only to loopback and internal hosts - https:// anywhere")
 {
     struct row {
         const char* url;
