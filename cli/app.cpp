@@ -147,6 +147,19 @@ public:
         return exit_ok;
     }
 
+    // Prints what a command did on the server's files (no API): the JSON for --json, else `text(object)`.
+    template <class Text>
+    int show_local(const workflow::result<json::object>& r, Text text)
+    {
+        if (!r)
+            return fail(r.error());
+        if (o_.json)
+            env_.out << json_line(*r);
+        else
+            env_.out << text(*r);
+        return exit_ok;
+    }
+
     // A list endpoint's items; the next cursor goes to stderr so stdout stays a clean table.
     template <class Text>
     int show_list(workflow::result<api_answer> r, Text text)
@@ -556,26 +569,13 @@ public:
 
     int db_backup()
     {
-        auto b = admin::backup_database(o_.database, o_.file);
-        if (!b)
-            return fail(b.error());
-        if (o_.json)
-            env_.out << json_line(*b);
-        else
-            env_.out << backup_text(*b);
-        return exit_ok;
+        return show_local(admin::backup_database(o_.database, o_.file), [](const json::object& b) { return backup_text(b); });
     }
 
     int db_copy()
     {
-        auto c = admin::copy_database(o_.copy_from, o_.copy_to, admin::audit_key_settings_from(env_.env));
-        if (!c)
-            return fail(c.error());
-        if (o_.json)
-            env_.out << json_line(*c);
-        else
-            env_.out << copy_text(*c);
-        return exit_ok;
+        return show_local(admin::copy_database(o_.copy_from, o_.copy_to, admin::audit_key_settings_from(env_.env)),
+                          [](const json::object& c) { return copy_text(c); });
     }
 
 private:
