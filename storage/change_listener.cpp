@@ -29,6 +29,7 @@ change_listener::change_listener(database& db, std::map<std::string, handler> ha
     if (db.backend() != backend::postgresql || handlers_.empty())
         return;
     uri_ = db.path();
+    origin_ = db.notification_origin();
     if (pipe(stop_pipe_) != 0)
         throw std::runtime_error("change_listener: cannot make a pipe");
     thread_ = std::thread([this] { run(); });
@@ -72,12 +73,17 @@ void change_listener::run()
                     throw sql_error(PQerrorMessage(c.raw()));
                 while (PGnotify* n = PQnotifies(c.raw())) {
                     const std::string channel = n->relname;
-                    const std::string payload = n->extra ? n->extra : "";
+                    auto payload = notification_payload(n->extra ? n->extra : "", origin_);
                     PQfreemem(n);
-                    if (auto it = by_server_name.find(channel); it != by_server_name.end()) {
-                        ++heard_;
-                        (*it->second)(payload);
+                    auto it = by_server_name.find(channel);
+                    if (it == by_server_name.end())
+                        continue;
+                    if (!payload) {
+                        ++own_;
+                        continue;
                     }
+                    ++heard_;
+                    (*it->second)(*payload);
                 }
             }
         } catch (const std::exception& e) {

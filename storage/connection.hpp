@@ -160,9 +160,13 @@ public:
         if (backend() == storage::backend::postgresql)
             notifications_.emplace(std::string(channel), std::string(payload));
     }
-    // Sends what notify_at_commit() gathered, in the transaction about to commit (the writer calls it before
-    // COMMIT), or forgets it (after a rollback).
-    virtual void send_notifications() { notifications_.clear(); }
+    // Commits the write transaction, sending what notify_at_commit() gathered with it (on PostgreSQL in the same
+    // round trip as the COMMIT). forget_notifications() drops it instead (after a rollback).
+    virtual void commit()
+    {
+        notifications_.clear();
+        exec("COMMIT");
+    }
     void forget_notifications() { notifications_.clear(); }
     // What is to be told so far, and putting it back (a write rolled back to its savepoint tells nothing).
     using notification_set = std::set<std::pair<std::string, std::string>>;

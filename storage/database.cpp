@@ -162,8 +162,12 @@ workflow::result<std::unique_ptr<database>> database::open(const std::string& gi
         }
         auto writer = connect_to(*target);
         writer->use_audit_key(db->audit_key_);
-        if (!pg)
+        if (pg) {
+            db->origin_ = new_notification_origin();
+            static_cast<pg_connection&>(*writer).tag_notifications(db->origin_);
+        } else {
             static_cast<sqlite_connection&>(*writer).tune_for_writer();
+        }
         db->writer_ = std::make_unique<write_queue>(std::move(writer), options.mode, options.max_batch);
     } catch (const workflow::error_exception& e) {
         return e.get();

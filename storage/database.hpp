@@ -127,6 +127,9 @@ public:
     // The SQLite file's path, or the PostgreSQL URI (with its password: never log it; see target().shown()).
     const std::string& path() const { return target_.location; }
     const database_target& target() const { return target_; }
+    // PostgreSQL: what this database's writer tags its notifications with (storage/pg_connection's
+    // tag_notifications), so its own change_listener passes over them. Empty on SQLite.
+    const std::string& notification_origin() const { return origin_; }
 
     // A connection of its own, for a long read that must not hold up the shared reader (SQLite: read-only).
     std::unique_ptr<storage::connection> connect();
@@ -144,6 +147,7 @@ private:
     database_target target_;
     std::shared_ptr<const storage::audit_key> audit_key_;
     audit_seal_report audit_seal_;
+    std::string origin_;
     std::mutex mutex_;
     std::unique_ptr<storage::connection> reader_;
     // Declared last: its thread stops before the read connection closes.

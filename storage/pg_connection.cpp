@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <random>
 #include <vector>
 
 namespace checkpoint::storage {
@@ -226,6 +227,37 @@ numbered_sql number_parameters(std::string_view sql)
     return out;
 }
 
+std::string tagged_payload(std::string_view origin, std::string_view payload)
+{
+    if (origin.empty())
+        return std::string(payload);
+    std::string out;
+    out.reserve(origin.size() + 1 + payload.size());
+    out.append(origin).append(1, ':').append(payload);
+    return out;
+}
+
+std::string new_notification_origin()
+{
+    std::random_device random;
+    std::string out;
+    for (int i = 0; i < 16; ++i)
+        out += "0123456789abcdef"[random() & 0xfu];
+    return out;
+}
+
+std::optional<std::string> notification_payload(std::string_view heard, std::string_view own_origin)
+{
+    // An origin is what new_notification_origin() makes: 16 hex digits.
+    const bool tagged = heard.size() > 16 && heard[16] == ':' &&
+                        heard.substr(0, 16).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    if (!tagged)
+        return std::string(heard);
+    if (heard.substr(0, 16) == own_origin)
+        return std::nullopt;
+    return std::string(heard.substr(17));
+}
+
 std::string redacted_uri(std::string_view uri)
 {
     auto u = boost::urls::parse_uri(uri);
@@ -292,15 +324,28 @@ void pg_connection::exec_script(const std::string& sql)
 // deadlock. Each replica still batches its writers' work into one transaction and one commit.
 void pg_connection::begin_write() { exec_script("BEGIN; SELECT pg_advisory_xact_lock(7722022632045474420)"); }
 
-void pg_connection::send_notifications()
+void pg_connection::commit()
 {
+    // One round trip: each NOTIFY, then COMMIT, as one simple query inside the open transaction. A NOTIFY that
+    // fails (a payload over 8000 bytes) fails the query before the COMMIT, and the writer rolls back.
+    std::string sql;
+    auto literal = [&](const std::string& text) {
+        char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
+        if (!quoted)
+            throw sql_error(std::string("cannot quote a notification: ") + PQerrorMessage(conn_));
+        sql.append(quoted);
+        PQfreemem(quoted);
+    };
     for (const auto& [channel, payload] : notifications_) {
-        auto q = use("SELECT pg_notify(?, ?)");
-        q->bind(1, server_channel(channel));
-        q->bind(2, payload);
-        q->executeStep();
+        sql += "SELECT pg_notify(";
+        literal(server_channel(channel));
+        sql += ", ";
+        literal(tagged_payload(origin_, payload));
+        sql += "); ";
     }
     notifications_.clear();
+    sql += "COMMIT";
+    exec_script(sql);
 }
 
 void pg_connection::begin_read() { exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }

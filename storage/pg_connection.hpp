@@ -2,6 +2,7 @@
 
 #include "storage/connection.hpp"
 
+#include <optional>
 #include <string>
 
 struct pg_conn;
@@ -23,7 +24,10 @@ public:
     void begin_read() override;
     bool in_transaction() override;
     void ensure_open() override;
-    void send_notifications() override;
+    void commit() override;
+    // Tags what commit() sends with `origin` (`origin:payload`), so the change_listener of the same
+    // database can pass over what its own writer told (see notification_payload()).
+    void tag_notifications(std::string origin) { origin_ = std::move(origin); }
 
     pg_conn* raw() { return conn_; }
     // A change_listener channel as it is named on the server: LISTEN/NOTIFY spans the whole database, so outside
@@ -40,7 +44,16 @@ private:
     pg_conn* conn_ = nullptr;
     unsigned long named_ = 0;
     std::string schema_;
+    std::string origin_;
 };
+
+// A notification's payload as sent: `origin:payload` from a writer tagged with tag_notifications(), else `payload`.
+// What a listener heard, split again: nullopt when it came from `own_origin` (this database's own writer, whose
+// process already acted on its commit), else the payload as given to notify_at_commit().
+// A new origin for tag_notifications(): 16 random hex digits, one per database opened.
+std::string new_notification_origin();
+std::string tagged_payload(std::string_view origin, std::string_view payload);
+std::optional<std::string> notification_payload(std::string_view heard, std::string_view own_origin);
 
 // `sql` with `?`, `?N` and `:name` parameters numbered as PostgreSQL's `$N`, and each `:name`'s number (1-based,
 // in `names` order). Quoted text and `::` casts are left alone.

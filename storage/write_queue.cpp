@@ -180,8 +180,7 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
     written = clock::now();
     if (!broken && !rolled_back) {
         try {
-            conn_->send_notifications();
-            conn_->exec("COMMIT");
+            conn_->commit();
             count();
             return attempt_outcome::committed;
         } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include "storage/change_listener.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/petition_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -77,6 +78,22 @@ TEST_CASE_METHOD(two_replicas, "a job queued and a petition changed on one repli
         return petitions_heard.count("P-1") == 1;
     }));
 
+    SECTION("a replica passes over what its own writer told")
+    {
+        // Its process acted on its own commits already (woke its workers, answered its long polls).
+        storage::change_listener own(*a, {{"checkpoint_jobs", [](const std::string&) {}}});
+        REQUIRE(eventually([&] { return own.listening(); }));
+        const auto heard_on_b = listener.heard();
+        REQUIRE(jobs_a.enqueue(job("J-own"), at()));
+        REQUIRE(eventually([&] { return listener.heard() > heard_on_b; }));
+        CHECK(eventually([&] { return own.own() == 1; }));
+        storage::job_queue jobs_b(*b);
+        REQUIRE(jobs_b.enqueue(job("J-from-b"), at()));
+        CHECK(eventually([&] { return own.heard() == 1; }));
+        CHECK(own.own() == 1);
+        CHECK(a->notification_origin() != b->notification_origin());
+    }
+
     SECTION("a write that rolls back tells nobody")
     {
         const auto heard = listener.heard();
@@ -142,4 +159,33 @@ TEST_CASE_METHOD(two_replicas, "replicas appending to the audit log at once keep
     REQUIRE(v);
     CHECK(v->ok);
     CHECK(v->checked == 4 * per_thread);
+}
+
+TEST_CASE("a notification's payload carries the origin of the writer that sent it", "[sqlite]")
+{
+    const std::string origin = storage::new_notification_origin();
+    REQUIRE(origin.size() == 16);
+    CHECK(origin.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(storage::new_notification_origin() != origin);
+    const std::string other = "0123456789abcdef";
+
+    struct row {
+        std::string sent;
+        std::optional<std::string> heard;
+    };
+    const std::vector<row> rows{
+        {storage::tagged_payload(origin, "P-1"), std::nullopt},          // its own: passed over
+        {storage::tagged_payload(origin, ""), std::nullopt},
+        {storage::tagged_payload(other, "P-1"), "P-1"},                  // another replica's
+        {storage::tagged_payload(other, "a:b"), "a:b"},                  // a payload may hold ':'
+        {storage::tagged_payload(other, ""), ""},
+        {storage::tagged_payload("", "P-1"), "P-1"},                     // an untagged writer
+        {"P-1", "P-1"},
+        {"not-an-origin:P-1", "not-an-origin:P-1"},
+        {"0123456789ABCDEF:P-1", "0123456789ABCDEF:P-1"},                // not what new_notification_origin() makes
+    };
+    for (const auto& r : rows) {
+        INFO(r.sent);
+        CHECK(storage::notification_payload(r.sent, origin) == r.heard);
+    }
 }
