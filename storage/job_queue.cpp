@@ -5,7 +5,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <limits>
+#include <tuple>
 #include <random>
 #include <utility>
 #include <vector>
@@ -103,49 +105,32 @@ bool job_queue::enqueue_in(connection& c, const workflow::job_spec& spec, workfl
 {
     // Workers on every replica look again once this commits.
     c.notify_at_commit("checkpoint_jobs");
-    const auto payload = spec.payload.empty() ? std::string("{}") : spec.payload;
-    const auto run_at = to_millis(spec.run_at);
-    {
-        // Behind an unfinished job of its lane, a job waits to be promoted (see waits_in_lane).
-        bool behind = false;
-        if (!spec.lane.empty()) {
-            auto ahead = c.use("SELECT 1 FROM jobs WHERE lane = ? AND status < 2 LIMIT 1");
-            ahead->bind(1, spec.lane);
-            behind = ahead->executeStep();
-            ahead->reset();
-        }
-        auto insert = c.use("INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at, lane) "
-                            "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
-        insert->bind(1, spec.key);
-        insert->bind(2, spec.kind);
-        insert->bind(3, payload);
-        insert->bind(4, run_at);
-        insert->bind(5, behind ? waits_in_lane : run_at);
-        insert->bind(6, to_millis(now));
-        insert->bind(7, to_millis(now));
-        if (spec.lane.empty())
-            insert->bind(8);
-        else
-            insert->bind(8, spec.lane);
-        if (insert->exec() == 1)
-            return true;
-    }
-    if (spec.duplicate == workflow::on_duplicate::keep)
-        return false;
-    auto update = c.use("UPDATE jobs SET kind = ?, payload = ?, status = 0, run_at = ?, due_at = ?, attempts = 0, "
-                        "first_attempt_at = NULL, lease_owner = NULL, lease_expires = NULL, last_error = '', "
-                        "effect_unknown = 0, updated_at = ?, lane = ? WHERE key = ?");
-    update->bind(1, spec.kind);
-    update->bind(2, payload);
-    update->bind(3, run_at);
-    update->bind(4, run_at);
-    update->bind(5, to_millis(now));
+    // One statement either way (on PostgreSQL every statement is a round trip). Behind an unfinished job of its
+    // lane, a new job waits to be promoted (see waits_in_lane). A key already queued is kept as it is, or (replace)
+    // takes the new kind, payload and time and starts afresh, due at its run_at.
+#define CHECKPOINT_JOB_INSERT                                                                                          \
+    "INSERT INTO jobs (key, kind, payload, status, run_at, due_at, created_at, updated_at, lane) "                     \
+    "VALUES (?1, ?2, ?3, 0, ?4, CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE lane = ?6 AND status < 2) "                 \
+    "THEN 9223372036854775807 ELSE ?4 END, ?5, ?5, ?6) ON CONFLICT (key) "
+    static_assert(waits_in_lane == 9223372036854775807);
+    auto q = c.use(spec.duplicate == workflow::on_duplicate::keep
+                       ? CHECKPOINT_JOB_INSERT "DO NOTHING"
+                       : CHECKPOINT_JOB_INSERT "DO UPDATE SET kind = excluded.kind, payload = excluded.payload, "
+                                               "status = 0, run_at = excluded.run_at, due_at = excluded.run_at, "
+                                               "attempts = 0, first_attempt_at = NULL, lease_owner = NULL, "
+                                               "lease_expires = NULL, last_error = '', effect_unknown = 0, "
+                                               "updated_at = excluded.updated_at, lane = excluded.lane");
+#undef CHECKPOINT_JOB_INSERT
+    q->bind(1, spec.key);
+    q->bind(2, spec.kind);
+    q->bind(3, spec.payload.empty() ? std::string("{}") : spec.payload);
+    q->bind(4, to_millis(spec.run_at));
+    q->bind(5, to_millis(now));
     if (spec.lane.empty())
-        update->bind(6);
+        q->bind(6);
     else
-        update->bind(6, spec.lane);
-    update->bind(7, spec.key);
-    return update->exec() == 1;
+        q->bind(6, spec.lane);
+    return q->exec() == 1;
 }
 
 bool job_queue::cancel_in(connection& c, std::string_view key, workflow::time_point now)
@@ -173,38 +158,30 @@ workflow::result<std::vector<workflow::job>> job_queue::lease(std::string_view o
     const auto now_ms = to_millis(now);
     const auto expires = to_millis(now + lease_for);
     return db_.write([&](connection& c) -> workflow::result<std::vector<workflow::job>> {
-        std::vector<std::int64_t> ids;
-        {
-            // `status < 2` repeats the partial index's condition so the planner uses it. A job waiting
-            // in its lane is due at the end of time, so it is never reached here.
-            // On PostgreSQL, rows another transaction holds are passed over rather than waited for (the write
-            // lock already keeps replicas' leases apart; this keeps a lease from ever queueing behind a row lock).
-            auto due = c.use(c.backend() == backend::postgresql
-                                 ? "SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ? "
-                                   "FOR UPDATE SKIP LOCKED"
-                                 : "SELECT id FROM jobs WHERE status < 2 AND due_at <= ? ORDER BY due_at LIMIT ?");
-            due->bind(1, now_ms);
-            due->bind(2, static_cast<std::int64_t>(max));
-            while (due->executeStep())
-                ids.push_back(due->getColumn(0).getInt64());
-        }
+        // One statement: on PostgreSQL each is a round trip. `status < 2` repeats the partial index's condition so
+        // the planner uses it; a job waiting in its lane is due at the end of time, so it is never reached here.
+        // Retaking a lease that ran out (status 1): its worker never reported, so its effect is unknown.
+        // On PostgreSQL, rows another transaction holds are passed over rather than waited for (the write lock
+        // already keeps replicas' leases apart; this keeps a lease from ever queueing behind a row lock).
+#define CHECKPOINT_JOB_LEASE(lock)                                                                                     \
+    "UPDATE jobs SET status = 1, lease_owner = ?3, lease_expires = ?4, due_at = ?4, attempts = attempts + 1, "         \
+    "first_attempt_at = coalesce(first_attempt_at, ?1), "                                                              \
+    "effect_unknown = CASE WHEN status = 1 THEN 1 ELSE effect_unknown END, updated_at = ?1 "                           \
+    "WHERE id IN (SELECT id FROM jobs WHERE status < 2 AND due_at <= ?1 ORDER BY due_at LIMIT ?2" lock ") "            \
+    "RETURNING " CHECKPOINT_JOB_COLUMNS
+        auto take = c.use(c.backend() == backend::postgresql ? CHECKPOINT_JOB_LEASE(" FOR UPDATE SKIP LOCKED")
+                                                             : CHECKPOINT_JOB_LEASE(""));
+#undef CHECKPOINT_JOB_LEASE
+        take->bind(1, now_ms);
+        take->bind(2, static_cast<std::int64_t>(max));
+        take->bind(3, std::string(owner));
+        take->bind(4, expires);
         std::vector<workflow::job> out;
-        out.reserve(ids.size());
-        for (auto id : ids) {
-            // Retaking a lease that ran out (status 1): its worker never reported, so its effect is unknown.
-            auto take = c.use("UPDATE jobs SET status = 1, lease_owner = ?, lease_expires = ?, due_at = ?, "
-                              "attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, ?), "
-                              "effect_unknown = CASE WHEN status = 1 THEN 1 ELSE effect_unknown END, "
-                              "updated_at = ? WHERE id = ? RETURNING " CHECKPOINT_JOB_COLUMNS);
-            take->bind(1, std::string(owner));
-            take->bind(2, expires);
-            take->bind(3, expires);
-            take->bind(4, now_ms);
-            take->bind(5, now_ms);
-            take->bind(6, id);
-            if (take->executeStep())
-                out.push_back(read_job(*take));
-        }
+        while (take->executeStep())
+            out.push_back(read_job(*take));
+        // The most overdue were chosen; they run earliest first (RETURNING keeps no order), as queued among equals.
+        std::sort(out.begin(), out.end(),
+                  [](const auto& x, const auto& y) { return std::tie(x.run_at, x.id) < std::tie(y.run_at, y.id); });
         return out;
     });
 }
@@ -229,17 +206,21 @@ workflow::result<std::size_t> job_queue::complete_all(std::span<const std::int64
 {
     if (ids.empty())
         return std::size_t{0};
+    // One statement for the batch (on PostgreSQL each is a round trip): the ids as an array there, as JSON on SQLite.
+    std::string list;
+    for (auto id : ids)
+        list += (list.empty() ? "" : ",") + std::to_string(id);
     return db_.write([&](connection& c) -> workflow::result<std::size_t> {
-        std::size_t done = 0;
-        for (auto id : ids) {
-            auto q = c.use("UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ? "
-                           "WHERE id = ? AND status = 1 AND lease_owner = ? RETURNING id, lane");
-            q->bind(1, to_millis(now));
-            q->bind(2, id);
-            q->bind(3, std::string(owner));
-            done += settle_in_lane(c, *q, now);
-        }
-        return done;
+        const bool pg = c.backend() == backend::postgresql;
+        auto q = c.use(pg ? "UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ?1 "
+                            "WHERE id = ANY(CAST(?2 AS BIGINT[])) AND status = 1 AND lease_owner = ?3 RETURNING id, lane"
+                          : "UPDATE jobs SET status = 2, lease_owner = NULL, lease_expires = NULL, updated_at = ?1 "
+                            "WHERE id IN (SELECT value FROM json_each(?2)) AND status = 1 AND lease_owner = ?3 "
+                            "RETURNING id, lane");
+        q->bind(1, to_millis(now));
+        q->bind(2, pg ? "{" + list + "}" : "[" + list + "]");
+        q->bind(3, std::string(owner));
+        return settle_in_lane(c, *q, now);
     });
 }
 
