@@ -214,7 +214,10 @@ void job_runner::wake()
         std::lock_guard lock(mutex_);
         ++wakeups_;
     }
-    cv_.notify_all();
+    // One idle worker: a lease takes a whole batch, so a second worker woken with it would mostly lease nothing
+    // (an empty write transaction, then a read of the next due time). A worker that leased a full batch wakes
+    // another (loop()); a busy worker looks again when its batch ends.
+    cv_.notify_one();
 }
 
 void job_runner::loop(unsigned index)
@@ -228,8 +231,12 @@ void job_runner::loop(unsigned index)
                 return;
             seen = wakeups_;
         }
-        if (run_batch(owner) > 0)
+        if (const auto ran = run_batch(owner); ran > 0) {
+            // A full batch: there may be more due than one worker takes at a time.
+            if (ran >= options_.batch)
+                wake();
             continue;
+        }
         // Nothing due: sleep until the next job falls due, or until woken.
         auto next = queue_.next_run_at();
         std::unique_lock lock(mutex_);
