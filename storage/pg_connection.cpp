@@ -326,6 +326,9 @@ void pg_connection::begin_write() { exec_script("BEGIN; SELECT pg_advisory_xact_
 
 void pg_connection::commit()
 {
+    // A transaction a failed statement aborted would answer COMMIT with a silent ROLLBACK: never report it durable.
+    if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
+        throw sql_error("a statement of the transaction failed, so PostgreSQL aborted it: nothing of it was written");
     // One round trip: each NOTIFY, then COMMIT, as one simple query inside the open transaction. A NOTIFY that
     // fails (a payload over 8000 bytes) fails the query before the COMMIT, and the writer rolls back.
     std::string sql;

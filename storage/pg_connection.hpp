@@ -47,12 +47,12 @@ private:
     std::string origin_;
 };
 
-// A notification's payload as sent: `origin:payload` from a writer tagged with tag_notifications(), else `payload`.
-// What a listener heard, split again: nullopt when it came from `own_origin` (this database's own writer, whose
-// process already acted on its commit), else the payload as given to notify_at_commit().
 // A new origin for tag_notifications(): 16 random hex digits, one per database opened.
 std::string new_notification_origin();
+// A notification's payload as sent: `origin:payload` from a writer tagged with tag_notifications(), else `payload`.
 std::string tagged_payload(std::string_view origin, std::string_view payload);
+// What a listener heard, split again: nullopt when it came from `own_origin` (this database's own writer, whose
+// process already acted on its commit), else the payload as given to notify_at_commit().
 std::optional<std::string> notification_payload(std::string_view heard, std::string_view own_origin);
 
 // `sql` with `?`, `?N` and `:name` parameters numbered as PostgreSQL's `$N`, and each `:name`'s number (1-based,

@@ -1,6 +1,7 @@
 #include "fixture.hpp"
 #include "storage/write_queue.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_database.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -117,6 +118,50 @@ TEST_CASE("writes queued while the writer is busy share one transaction, each wi
                 CHECK(scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id IN ('doomed', 'thrown')") == 0);
             }
         }
+    }
+}
+
+TEST_CASE("a batch whose transaction PostgreSQL aborted is never reported written")
+{
+    checkpoint::test::temp_dir dir;
+    auto db = open_db(dir.file("c.db"));
+    std::optional<workflow::result<long long>> plain, swallowing;
+    {
+        held_writer writer(*db); // writes "blocker" in the first batch
+        std::thread first([&] { plain = db->write([](storage::connection& c) { return insert_event(c, "A"); }); });
+        while (db->writer().queued() != 1)
+            std::this_thread::yield();
+        // A write that catches its own failed statement and carries on: SQLite undoes that statement alone,
+        // PostgreSQL aborts the whole transaction and would answer its COMMIT with a silent ROLLBACK.
+        std::thread second([&] {
+            swallowing = db->write([](storage::connection& c) -> workflow::result<long long> {
+                insert_event(c, "B");
+                try {
+                    insert_event(c, "blocker");
+                } catch (const storage::sql_error&) {
+                }
+                return 1;
+            });
+        });
+        while (db->writer().queued() != 2)
+            std::this_thread::yield();
+        writer.release();
+        first.join();
+        second.join();
+    }
+    REQUIRE(plain);
+    REQUIRE(swallowing);
+    if (checkpoint::test::on_postgresql()) {
+        // Both callers hear it (nothing was written), so neither believes a write that was lost.
+        REQUIRE_FALSE(*plain);
+        REQUIRE_FALSE(*swallowing);
+        CHECK(plain->error().code == "storage_failed");
+        CHECK_THAT(swallowing->error().message, Catch::Contains("aborted"));
+        CHECK(scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id IN ('A', 'B')") == 0);
+    } else {
+        CHECK(*plain);
+        CHECK(*swallowing);
+        CHECK(scalar(*db, "SELECT count(*) FROM slack_events WHERE event_id IN ('A', 'B')") == 2);
     }
 }
 
