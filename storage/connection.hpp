@@ -152,6 +152,9 @@ public:
     virtual void begin_read() = 0;
     // Whether a transaction is open (false also when the database abandoned it by itself).
     virtual bool in_transaction() = 0;
+    // Whether a failed statement left the open transaction unusable until a rollback (PostgreSQL aborts the whole
+    // transaction on any error; SQLite undoes the failed statement alone, so never there).
+    virtual bool transaction_aborted() { return false; }
     // Tells the other processes on this database, once the write transaction commits, that something changed:
     // `channel` is a change_listener channel (storage/change_listener.hpp), `payload` what changed. Told once per
     // transaction however often asked; a no-op on SQLite, where one process holds the database.

@@ -327,7 +327,8 @@ void pg_connection::begin_write() { exec_script("BEGIN; SELECT pg_advisory_xact_
 void pg_connection::commit()
 {
     // A transaction a failed statement aborted would answer COMMIT with a silent ROLLBACK: never report it durable.
-    if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
+    // (The writer already rolls back to the savepoint of the write that failed; this is the last guard.)
+    if (transaction_aborted())
         throw sql_error("a statement of the transaction failed, so PostgreSQL aborted it: nothing of it was written");
     // One round trip: each NOTIFY, then COMMIT, as one simple query inside the open transaction. A NOTIFY that
     // fails (a payload over 8000 bytes) fails the query before the COMMIT, and the writer rolls back.
@@ -352,6 +353,8 @@ void pg_connection::commit()
 }
 
 void pg_connection::begin_read() { exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+
+bool pg_connection::transaction_aborted() { return PQtransactionStatus(conn_) == PQTRANS_INERROR; }
 
 bool pg_connection::in_transaction()
 {

@@ -23,6 +23,7 @@ public:
     void begin_write() override;
     void begin_read() override;
     bool in_transaction() override;
+    bool transaction_aborted() override;
     void ensure_open() override;
     void commit() override;
     // Tags what commit() sends with `origin` (`origin:payload`), so the change_listener of the same

@@ -156,6 +156,13 @@ write_queue::attempt_outcome write_queue::attempt(std::span<item*> batch, bool s
         } catch (const std::exception& e) {
             it->failure = storage_failed(e.what());
         }
+        // A write that caught its own failed statement and carried on: on PostgreSQL the transaction is aborted, so
+        // the write failed, and only its savepoint is rolled back (the batch's other writes are kept).
+        if (keep && conn_->transaction_aborted()) {
+            keep = false;
+            it->failure = storage_failed("a statement of this write failed and the database aborted its transaction; "
+                                         "nothing of the write was stored");
+        }
         if (!keep && !savepoints) {
             rolled_back = true;
             break;
