@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs a private PostgreSQL 15 for the test suite, on loopback only, in a data directory of its own (under the
-# build tree). The cluster trusts every local connection: it is for tests, never for data that matters.
+# Runs a private PostgreSQL 15 for the test suite, on loopback only, in a data directory of its own (the test
+# suite's is under /tmp). The cluster trusts every local connection: it is for tests, never for data that matters.
 #
 #   scripts/pg-test-server.sh start DIR PORT   a fresh cluster in DIR (an earlier one there is stopped and removed);
 #                                              prints only its URL, postgresql://postgres@127.0.0.1:PORT/postgres
-#   scripts/pg-test-server.sh stop DIR         stops the cluster in DIR, if one runs
+#   scripts/pg-test-server.sh stop DIR         stops the cluster in DIR, if one runs, and removes its files (about
+#                                              half a gigabyte after a test run) but for server.log
 #
 # PostgreSQL will not run as root: run as root, the script runs it as the system user checkpoint-test (created if
 # missing), which owns DIR and must be able to traverse DIR's parents.
@@ -162,9 +163,16 @@ case $command in
     ;;
   stop)
     [[ $# -eq 2 ]] || usage
-    [[ -f $dir/postmaster.pid ]] || exit 0 # nothing runs there (nor needs the binaries to tell)
-    pg_bin=$(bindir)
-    stop_server "$dir"
+    if [[ -f $dir/postmaster.pid ]]; then # else nothing runs there (nor needs the binaries to tell)
+      pg_bin=$(bindir)
+      stop_server "$dir"
+    fi
+    # The cluster is thrown away at the next start anyway: its files go now, so no test run leaves its data behind.
+    # Its log stays for whoever looks into a failure. Only a cluster's directory is emptied.
+    if [[ -f $dir/PG_VERSION ]]; then
+      find "$dir" -mindepth 1 -maxdepth 1 ! -name server.log -exec rm -rf -- {} + ||
+        die "could not remove the cluster's files in $dir"
+    fi
     ;;
   *) usage ;;
 esac
