@@ -10,8 +10,8 @@ scripts/install-deps.sh
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 jobs=$(nproc)
-# Line tables only (-g1): sanitizer reports and backtraces keep file:line, and the two builds take about 3 GB of
-# disk instead of 11.
+# Line tables only (-g1): sanitizer reports and backtraces keep file:line, and the builds take less disk (measured:
+# release 1.2 GB instead of 3.8, sanitizer 5.6 GB instead of 6.7; with the fuzz build, about 8 GB in all).
 build() { # dir, extra cmake args…
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCHECKPOINT_LINE_TABLES_ONLY=ON "$@" >/dev/null
